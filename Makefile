@@ -1,0 +1,53 @@
+# aptic-qualif — two commands: `make demo` and `make test`.
+# Both create or refresh the virtual environment .venv themselves.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+CLI    := $(BIN)/aptic-qualif
+
+.PHONY: install demo test lint typecheck unit i18n benchmark clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## demo: validate the référentiel and browse it
+demo: $(STAMP)
+	$(CLI) --version
+	$(CLI) catalogue validate
+	$(CLI) catalogue list --level decouvrir
+	$(CLI) catalogue show creer-une-adresse-electronique
+
+## test: lint, format check, type check, tests
+test: lint typecheck unit
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy src
+
+unit: $(STAMP)
+	$(BIN)/pytest
+
+## i18n: extract messages, merge them into the French catalogue, compile it
+i18n: $(STAMP)
+	$(BIN)/pybabel extract --no-location --sort-output --omit-header -k _ -k N_ -k ngettext:1,2 \
+		-o src/aptic_qualif/locale/aptic_qualif.pot src/aptic_qualif
+	$(BIN)/pybabel update --no-fuzzy-matching --omit-header -D aptic_qualif \
+		-i src/aptic_qualif/locale/aptic_qualif.pot -d src/aptic_qualif/locale -l fr
+	$(BIN)/pybabel compile -D aptic_qualif -d src/aptic_qualif/locale -l fr
+
+## benchmark: time validation of a synthetic 5,000-service référentiel
+benchmark: $(STAMP)
+	$(BIN)/python benchmarks/bench_validate.py
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,5 @@
+"""``python -m aptic_qualif``."""
+
+from aptic_qualif.cli import main
+
+main()

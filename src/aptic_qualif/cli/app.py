@@ -1,0 +1,82 @@
+"""The typer application: global options and command groups."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import click
+import typer
+
+from aptic_qualif import __version__
+from aptic_qualif.cli import catalogue
+from aptic_qualif.cli.common import State, fail
+from aptic_qualif.i18n import _, set_language
+from aptic_qualif.project import data_versions, find_project
+
+app = typer.Typer(
+    name="aptic-qualif",
+    help=_(
+        "Open référentiel of digital-mediation services and qualification of venues: "
+        "validate, assess, publish."
+    ),
+    no_args_is_help=False,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(catalogue.app, name="catalogue")
+
+
+def _version_lines(root: Path | None) -> list[str]:
+    lines = [f"aptic-qualif {__version__}"]
+    project = root if root is not None else find_project()
+    if project is None:
+        lines.append(_("no project found (référentiel and questionnaire versions unknown)"))
+        return lines
+    for name, value in data_versions(project).items():
+        label = {"referentiel": _("référentiel"), "questionnaire": _("questionnaire")}[name]
+        lines.append(f"{label} {value}" if value else f"{label}: {_('absent')}")
+    return lines
+
+
+@app.callback(invoke_without_command=True)
+def main(
+    ctx: typer.Context,
+    root: Annotated[
+        Optional[Path],  # noqa: UP045 - typer needs Optional on Python 3.11
+        typer.Option(
+            "--root",
+            help=_("Project folder (holding referentiel/ and questionnaire/); found upward by default."),
+            file_okay=False,
+        ),
+    ] = None,
+    lang: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--lang", help=_("Language of messages: fr (default) or en.")),
+    ] = None,
+    debug: Annotated[
+        bool, typer.Option("--debug", help=_("Show tracebacks of errors (for developers)."))
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", help=_("Show the versions of the tool, référentiel and questionnaire.")),
+    ] = False,
+) -> None:
+    if lang is not None:
+        try:
+            set_language(lang)
+        except ValueError:
+            fail(_("unknown language '{lang}': use fr or en").format(lang=lang))
+    ctx.obj = State(root=root, debug=debug)
+    if version:
+        typer.echo("\n".join(_version_lines(root)))
+        raise typer.Exit(0)
+    if ctx.invoked_subcommand is None:
+        typer.echo(ctx.get_help())
+        raise typer.Exit(0)
+
+
+def get_command() -> click.Command:
+    """The click command behind the app (for documentation and tests)."""
+    return typer.main.get_command(app)

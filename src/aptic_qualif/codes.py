@@ -1,0 +1,88 @@
+"""The stable diagnostic codes of every validator, with a name and a description.
+
+A code never changes meaning once published; a retired code is not reused. The site's
+page of error codes and ``aptic-qualif codes`` are generated from this table.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from aptic_qualif.i18n import N_
+
+
+class Code(NamedTuple):
+    code: str
+    name: str
+    description: str
+
+
+CODES: dict[str, Code] = {
+    c.code: c
+    for c in (
+        Code("IO001", "unreadable-file", N_("A file could not be read.")),
+        Code("YAML001", "syntax-error", N_("The file is not well-formed YAML.")),
+        Code("YAML002", "duplicate-key", N_("A key appears twice in the same mapping.")),
+        Code("YAML003", "anchor-alias", N_("Anchors and aliases (&, *) are refused.")),
+        Code("YAML004", "custom-tag", N_("Tags such as !!python/object are refused.")),
+        Code("YAML005", "not-utf8", N_("The file is not encoded in UTF-8.")),
+        Code("YAML006", "several-documents", N_("A file holds a single YAML document.")),
+        Code("YAML007", "file-too-large", N_("The file exceeds the size limit.")),
+        Code("SCH001", "missing-field", N_("A required field is missing.")),
+        Code("SCH002", "unknown-field", N_("A field is not part of the format.")),
+        Code("SCH003", "invalid-value", N_("A value has the wrong type or format.")),
+        Code("REF001", "invalid-id", N_("An identifier is not a slug (a-z, 0-9, hyphens).")),
+        Code("REF002", "duplicate-id", N_("Two services share an identifier.")),
+        Code("REF003", "duplicate-notation", N_("Two services share a notation.")),
+        Code("REF004", "file-name", N_("A service file is not named after its identifier.")),
+        Code("REF005", "wrong-folder", N_("A service file is not in the folder of its level.")),
+        Code("REF006", "levels", N_("The scheme does not declare exactly three distinct levels.")),
+        Code("REF007", "unknown-level", N_("A service names a level that does not exist.")),
+        Code("REF008", "empty-label", N_("A label is empty.")),
+        Code(
+            "REF009",
+            "duplicate-label",
+            N_("Two active services share a preferred label in one language."),
+        ),
+        Code(
+            "REF010",
+            "alt-label",
+            N_("An alternative label repeats the preferred label or another alternative."),
+        ),
+        Code("REF011", "empty-definition", N_("A definition is empty.")),
+        Code("REF012", "no-replacement", N_("A deprecated service does not name its replacement.")),
+        Code("REF013", "unknown-replacement", N_("A replacement names a service that does not exist.")),
+        Code("REF014", "replacement-chain", N_("A replacement is itself deprecated (a chain).")),
+        Code("REF015", "replacement-cycle", N_("Replacements form a cycle.")),
+        Code(
+            "REF016",
+            "active-replaced",
+            N_("An active service carries deprecation fields (replaced_by, deprecated_in)."),
+        ),
+        Code("REF017", "retired-reused", N_("A retired identifier or notation is used again.")),
+        Code("REF018", "unknown-mapping", N_("A mapping value is not in its vocabulary.")),
+        Code(
+            "REF019",
+            "version-order",
+            N_("A service version field is later than the catalogue version."),
+        ),
+        Code("REF020", "stray-file", N_("A file under services/ is not where a service belongs.")),
+        Code("REF021", "empty-level", N_("A level has no active service.")),
+        Code(
+            "REF022",
+            "incomplete-translation",
+            N_("French and English lists differ in length."),
+        ),
+        Code("DIFF001", "version-bump", N_("The declared version is lower than the change needs.")),
+        Code(
+            "DIFF002",
+            "removed-not-retired",
+            N_("A removed service is missing from the retired list."),
+        ),
+        Code(
+            "DIFF003",
+            "version-field",
+            N_("added_in or deprecated_in does not match the new version."),
+        ),
+    )
+}

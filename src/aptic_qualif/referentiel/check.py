@@ -1,0 +1,376 @@
+"""Integrity rules of a référentiel, beyond what each file's schema says.
+
+Every rule is linear in the number of services (dictionaries, no pairwise loops), so a
+catalogue of thousands of services is checked in well under a second.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+
+from aptic_qualif.diagnostics import Diagnostic, Report, Span
+from aptic_qualif.i18n import _
+from aptic_qualif.referentiel.load import Catalogue, ServiceEntry, load_catalogue
+from aptic_qualif.schema import version_tuple
+from aptic_qualif.vocabularies import VOCABULARIES
+
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+LANGS = ("fr", "en")
+
+
+def normalize_label(text: str) -> str:
+    """Labels are compared without case and with whitespace collapsed."""
+    return " ".join(text.split()).casefold()
+
+
+def validate_catalogue(root: Path) -> tuple[Catalogue | None, Report]:
+    """Read the référentiel in ``root`` and check every rule; all problems at once."""
+    catalogue, report = load_catalogue(root)
+    if catalogue is not None:
+        report.extend(check_catalogue(catalogue))
+    return catalogue, report
+
+
+def check_catalogue(catalogue: Catalogue) -> list[Diagnostic]:
+    """All integrity diagnostics of a loaded catalogue."""
+    return [
+        *_check_scheme(catalogue),
+        *_check_identity(catalogue),
+        *_check_texts(catalogue),
+        *_check_replacements(catalogue),
+        *_check_mappings(catalogue),
+        *_check_versions(catalogue),
+    ]
+
+
+def _check_scheme(catalogue: Catalogue) -> Iterator[Diagnostic]:
+    doc, scheme = catalogue.scheme_doc, catalogue.scheme
+    if not SLUG.fullmatch(scheme.id):
+        yield _bad_slug(doc.span(("id",)), scheme.id)
+    ids = [level.id for level in scheme.levels]
+    if len(ids) != 3 or len(set(ids)) != 3:
+        yield Diagnostic.error(
+            "REF006",
+            doc.span(("levels",)),
+            _("the scheme must declare exactly three distinct levels, found: {levels}").format(
+                levels=", ".join(ids) or "—"
+            ),
+        )
+    for index, level in enumerate(scheme.levels):
+        if not SLUG.fullmatch(level.id):
+            yield _bad_slug(doc.span(("levels", index, "id")), level.id)
+        for lang in LANGS:
+            if not getattr(level.pref_label, lang).strip():
+                yield _empty_label(doc.span(("levels", index, "pref_label", lang)), lang)
+            if not getattr(level.definition, lang).strip():
+                yield _empty_definition(doc.span(("levels", index, "definition", lang)), lang)
+    active_levels = {entry.service.level for entry in catalogue.entries if entry.service.active}
+    for index, level in enumerate(scheme.levels):
+        if level.id not in active_levels:
+            yield Diagnostic.warning(
+                "REF021",
+                doc.span(("levels", index)),
+                _("level '{level}' has no active service").format(level=level.id),
+            )
+
+
+def _bad_slug(span: Span, value: str) -> Diagnostic:
+    return Diagnostic.error(
+        "REF001",
+        span,
+        _("identifier '{id}' is not a slug: lowercase letters without accents, digits and "
+          "single hyphens").format(id=value),
+        _("for example '{example}'").format(example=_slugify(value) or "creer-une-adresse"),
+    )
+
+
+def _slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "-".join(re.findall(r"[a-z0-9]+", ascii_text.lower()))
+
+
+def _check_identity(catalogue: Catalogue) -> Iterator[Diagnostic]:
+    levels = catalogue.levels
+    retired_ids = {r.id for r in catalogue.scheme.retired}
+    retired_notations = {r.notation for r in catalogue.scheme.retired if r.notation}
+    first_id: dict[str, ServiceEntry] = {}
+    first_notation: dict[str, ServiceEntry] = {}
+    for entry in catalogue.entries:
+        doc, service = entry.doc, entry.service
+        if not SLUG.fullmatch(service.id):
+            yield _bad_slug(doc.span(("id",)), service.id)
+        other = first_id.setdefault(service.id, entry)
+        if other is not entry:
+            yield Diagnostic.error(
+                "REF002",
+                doc.span(("id",)),
+                _("identifier '{id}' is already used by {file}").format(
+                    id=service.id, file=other.doc.file
+                ),
+            )
+        other = first_notation.setdefault(service.notation, entry)
+        if other is not entry:
+            yield Diagnostic.error(
+                "REF003",
+                doc.span(("notation",)),
+                _("notation '{notation}' is already used by '{id}' ({file})").format(
+                    notation=service.notation, id=other.service.id, file=other.doc.file
+                ),
+            )
+        if entry.stem != service.id:
+            yield Diagnostic.error(
+                "REF004",
+                doc.span(("id",)),
+                _("the file is named '{stem}.yaml' but the service id is '{id}'").format(
+                    stem=entry.stem, id=service.id
+                ),
+                _("rename the file to {id}.yaml; an id never changes once published").format(
+                    id=service.id
+                ),
+            )
+        if service.level not in levels:
+            close = difflib.get_close_matches(service.level, list(levels), n=1)
+            yield Diagnostic.error(
+                "REF007",
+                doc.span(("level",)),
+                _("unknown level '{level}': expected one of {levels}").format(
+                    level=service.level, levels=", ".join(levels)
+                ),
+                _("did you mean '{name}'?").format(name=close[0]) if close else None,
+            )
+        elif entry.folder != service.level:
+            yield Diagnostic.error(
+                "REF005",
+                doc.span(("level",)),
+                _("the service is in folder '{folder}' but its level is '{level}'").format(
+                    folder=entry.folder, level=service.level
+                ),
+                _("move the file to services/{level}/").format(level=service.level),
+            )
+        if service.id in retired_ids:
+            yield Diagnostic.error(
+                "REF017",
+                doc.span(("id",)),
+                _("identifier '{id}' was retired and can never be used again").format(
+                    id=service.id
+                ),
+                _("choose a new identifier"),
+            )
+        if service.notation in retired_notations:
+            yield Diagnostic.error(
+                "REF017",
+                doc.span(("notation",)),
+                _("notation '{notation}' was retired and can never be used again").format(
+                    notation=service.notation
+                ),
+            )
+
+
+def _empty_label(span: Span, lang: str) -> Diagnostic:
+    return Diagnostic.error(
+        "REF008", span, _("the label in '{lang}' is empty").format(lang=lang)
+    )
+
+
+def _empty_definition(span: Span, lang: str) -> Diagnostic:
+    return Diagnostic.error(
+        "REF011", span, _("the definition in '{lang}' is empty").format(lang=lang)
+    )
+
+
+def _check_texts(catalogue: Catalogue) -> Iterator[Diagnostic]:
+    seen: dict[tuple[str, str], ServiceEntry] = {}
+    for entry in catalogue.entries:
+        doc, service = entry.doc, entry.service
+        for lang in LANGS:
+            label = getattr(service.pref_label, lang)
+            if not label.strip():
+                yield _empty_label(doc.span(("pref_label", lang)), lang)
+            elif service.active:
+                key = (lang, normalize_label(label))
+                other = seen.setdefault(key, entry)
+                if other is not entry:
+                    yield Diagnostic.error(
+                        "REF009",
+                        doc.span(("pref_label", lang)),
+                        _("the label '{label}' ({lang}) is already used by '{id}'").format(
+                            label=label, lang=lang, id=other.service.id
+                        ),
+                        _("two active services need distinct labels in each language"),
+                    )
+            if not getattr(service.definition, lang).strip():
+                yield _empty_definition(doc.span(("definition", lang)), lang)
+            own = normalize_label(label)
+            alt_seen: set[str] = set()
+            for index, alt in enumerate(getattr(service.alt_labels, lang)):
+                span = doc.span(("alt_labels", lang, index))
+                norm = normalize_label(alt)
+                if not norm:
+                    yield Diagnostic.error(
+                        "REF008", span, _("an alternative label in '{lang}' is empty").format(
+                            lang=lang
+                        )
+                    )
+                elif norm == own:
+                    yield Diagnostic.error(
+                        "REF010",
+                        span,
+                        _("the alternative label '{label}' repeats the preferred label").format(
+                            label=alt
+                        ),
+                    )
+                elif norm in alt_seen:
+                    yield Diagnostic.error(
+                        "REF010",
+                        span,
+                        _("the alternative label '{label}' appears twice").format(label=alt),
+                    )
+                alt_seen.add(norm)
+        fr, en = service.learning_outcomes.fr, service.learning_outcomes.en
+        if len(fr) != len(en):
+            yield Diagnostic.warning(
+                "REF022",
+                doc.span(("learning_outcomes",)),
+                _("{fr} learning outcome(s) in French but {en} in English").format(
+                    fr=len(fr), en=len(en)
+                ),
+                _("translate every item so that both lists match"),
+            )
+
+
+def _check_replacements(catalogue: Catalogue) -> Iterator[Diagnostic]:
+    services = catalogue.services
+    entries = {}
+    for entry in catalogue.entries:
+        entries.setdefault(entry.service.id, entry)
+    in_cycle = _cycles(catalogue)
+    reported: set[str] = set()
+    for entry in catalogue.entries:
+        doc, service = entry.doc, entry.service
+        target = service.replaced_by
+        if service.active:
+            for name in ("replaced_by", "deprecated_in"):
+                if getattr(service, name) is not None:
+                    yield Diagnostic.error(
+                        "REF016",
+                        doc.key_span((name,)),
+                        _("'{field}' is only for deprecated services; this one is active").format(
+                            field=name
+                        ),
+                        _("set status: deprecated, or remove '{field}'").format(field=name),
+                    )
+            continue
+        if target is None:
+            yield Diagnostic.error(
+                "REF012",
+                doc.span(("status",)),
+                _("deprecated service '{id}' does not name its replacement").format(id=service.id),
+                _("add replaced_by: <id of an active service>"),
+            )
+        elif target not in services:
+            close = difflib.get_close_matches(target, list(services), n=1)
+            yield Diagnostic.error(
+                "REF013",
+                doc.span(("replaced_by",)),
+                _("replaced_by names '{target}', which is not a service").format(target=target),
+                _("did you mean '{name}'?").format(name=close[0]) if close else None,
+            )
+        elif service.id in in_cycle:
+            cycle = in_cycle[service.id]
+            if cycle[0] not in reported:
+                reported.add(cycle[0])
+                first = entries[cycle[0]]
+                yield Diagnostic.error(
+                    "REF015",
+                    first.doc.span(("replaced_by",)),
+                    _("replacements form a cycle: {cycle}").format(
+                        cycle=" → ".join([*cycle, cycle[0]])
+                    ),
+                    _("each deprecated service must point to an active one"),
+                )
+        elif not services[target].active:
+            yield Diagnostic.error(
+                "REF014",
+                doc.span(("replaced_by",)),
+                _(
+                    "replaced_by names '{target}', which is itself deprecated "
+                    "(replaced by '{next}')"
+                ).format(target=target, next=services[target].replaced_by or "—"),
+                _("point directly to the active service that replaces it"),
+            )
+
+
+def _cycles(catalogue: Catalogue) -> dict[str, list[str]]:
+    """Services on a replacement cycle, each mapped to its cycle (from its smallest id)."""
+    services = catalogue.services
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    found: dict[str, list[str]] = {}
+    for start in services:
+        path: list[str] = []
+        node: str | None = start
+        while node is not None and node in services and node not in state:
+            state[node] = 1
+            path.append(node)
+            nxt = services[node].replaced_by
+            node = nxt if not services[node].active else None
+        if node is not None and state.get(node) == 1:
+            cycle = path[path.index(node):]
+            smallest = cycle.index(min(cycle))
+            ordered = cycle[smallest:] + cycle[:smallest]
+            for member in cycle:
+                found[member] = ordered
+        for member in path:
+            state[member] = 2
+    return found
+
+
+def _check_mappings(catalogue: Catalogue) -> Iterator[Diagnostic]:
+    for entry in catalogue.entries:
+        mappings = entry.service.mappings
+        for name, allowed in VOCABULARIES.items():
+            for index, value in enumerate(getattr(mappings, name)):
+                if value in allowed:
+                    continue
+                close = difflib.get_close_matches(value, sorted(allowed), n=1, cutoff=0.6)
+                yield Diagnostic.error(
+                    "REF018",
+                    entry.doc.span(("mappings", name, index)),
+                    _("'{value}' is not a value of the vocabulary '{vocabulary}'").format(
+                        value=value, vocabulary=name
+                    ),
+                    _("did you mean '{name}'?").format(name=close[0]) if close else None,
+                )
+
+
+def _check_versions(catalogue: Catalogue) -> Iterator[Diagnostic]:
+    current = version_tuple(catalogue.version)
+    for entry in catalogue.entries:
+        service = entry.service
+        added = version_tuple(service.added_in)
+        if added > current:
+            yield Diagnostic.error(
+                "REF019",
+                entry.doc.span(("added_in",)),
+                _("added_in {added} is later than the catalogue version {version}").format(
+                    added=service.added_in, version=catalogue.version
+                ),
+            )
+        if service.deprecated_in is not None:
+            deprecated = version_tuple(service.deprecated_in)
+            if deprecated > current or deprecated < added:
+                yield Diagnostic.error(
+                    "REF019",
+                    entry.doc.span(("deprecated_in",)),
+                    _(
+                        "deprecated_in {deprecated} must lie between added_in {added} "
+                        "and the catalogue version {version}"
+                    ).format(
+                        deprecated=service.deprecated_in,
+                        added=service.added_in,
+                        version=catalogue.version,
+                    ),
+                )

@@ -1,0 +1,134 @@
+"""Reading a référentiel folder: the scheme file and every service file."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from aptic_qualif.diagnostics import Diagnostic, Report, Span
+from aptic_qualif.i18n import _
+from aptic_qualif.project import SCHEME_FILE, display_path
+from aptic_qualif.referentiel.model import Level, Scheme, Service
+from aptic_qualif.schema import validate_document
+from aptic_qualif.yamlio import Document, load_yaml
+
+SERVICES_DIR = "services"
+
+
+@dataclass(frozen=True)
+class ServiceEntry:
+    """A service as read from its file."""
+
+    path: Path
+    doc: Document
+    service: Service
+
+    @property
+    def folder(self) -> str:
+        return self.path.parent.name
+
+    @property
+    def stem(self) -> str:
+        return self.path.stem
+
+
+@dataclass
+class Catalogue:
+    """A référentiel as read from a folder, with where everything came from.
+
+    ``entries`` holds every service that passed the schema, in file order (duplicates
+    included, so that integrity checks can report them); ``services`` maps each id to
+    its first entry.
+    """
+
+    root: Path
+    scheme: Scheme
+    scheme_doc: Document
+    entries: list[ServiceEntry] = field(default_factory=list)
+
+    @property
+    def version(self) -> str:
+        return self.scheme.version
+
+    @cached_property
+    def services(self) -> dict[str, Service]:
+        found: dict[str, Service] = {}
+        for entry in self.entries:
+            found.setdefault(entry.service.id, entry.service)
+        return found
+
+    @cached_property
+    def levels(self) -> dict[str, Level]:
+        return {level.id: level for level in self.scheme.levels}
+
+    def by_level(self, level: str, *, include_deprecated: bool = True) -> list[Service]:
+        return [
+            s
+            for s in self.services.values()
+            if s.level == level and (include_deprecated or s.active)
+        ]
+
+
+def _service_files(services_dir: Path) -> Iterator[Path]:
+    if not services_dir.is_dir():
+        return
+    for path in sorted(services_dir.rglob("*")):
+        relative = path.relative_to(services_dir)
+        if any(part.startswith(".") for part in relative.parts):
+            continue
+        if path.is_file():
+            yield path
+
+
+def load_catalogue(
+    root: Path, *, display: Callable[[Path], str] = display_path
+) -> tuple[Catalogue | None, Report]:
+    """Read the référentiel in folder ``root``.
+
+    Returns the catalogue (``None`` when the scheme file itself is unusable) and the
+    report of every file and schema problem. Integrity rules are checked separately by
+    :func:`aptic_qualif.referentiel.check.check_catalogue`.
+    """
+    report = Report()
+    scheme_path = root / SCHEME_FILE
+    scheme_doc, diagnostics = load_yaml(scheme_path, display(scheme_path))
+    report.extend(diagnostics)
+    scheme: Scheme | None = None
+    if scheme_doc is not None and not diagnostics:
+        scheme, diagnostics = validate_document(Scheme, scheme_doc)
+        report.extend(diagnostics)
+
+    entries: list[ServiceEntry] = []
+    services_dir = root / SERVICES_DIR
+    for path in _service_files(services_dir):
+        name = display(path)
+        if path.suffix != ".yaml" or path.parent.parent != services_dir:
+            report.add(_stray(path, services_dir, name))
+            continue
+        doc, diagnostics = load_yaml(path, name)
+        report.extend(diagnostics)
+        if doc is None or any(d.severity == "error" for d in diagnostics):
+            continue
+        service, diagnostics = validate_document(Service, doc)
+        report.extend(diagnostics)
+        if service is not None:
+            entries.append(ServiceEntry(path, doc, service))
+
+    if scheme is None or scheme_doc is None:
+        return None, report
+    return Catalogue(root, scheme, scheme_doc, entries), report
+
+
+def _stray(path: Path, services_dir: Path, name: str) -> Diagnostic:
+    if path.suffix == ".yml":
+        message = _("file ignored: a service file ends in .yaml, not .yml")
+        hint = _("rename it to {name}").format(name=path.with_suffix(".yaml").name)
+    elif path.suffix != ".yaml":
+        message = _("file ignored: only .yaml service files belong in services/")
+        hint = None
+    else:
+        message = _("file ignored: a service file belongs in services/<level>/")
+        hint = _("move it to services/<level>/{name}").format(name=path.name)
+    return Diagnostic.error("REF020", Span(name, 0, 0), message, hint)

@@ -1,0 +1,102 @@
+"""The référentiel's file formats: the scheme (``referentiel.yaml``) and one service per file."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from aptic_qualif.schema import Duration, HttpUrl, LaxDate, SemVer, StrictModel
+from aptic_qualif.vocabularies import Modality
+
+
+class LangText(StrictModel):
+    """A text in French and English (both required)."""
+
+    fr: str
+    en: str
+
+
+class OptionalLangText(StrictModel):
+    """A text in French, with an English translation when there is one."""
+
+    fr: str
+    en: str | None = None
+
+
+class LangList(StrictModel):
+    """Lists of texts per language."""
+
+    fr: list[str] = Field(default_factory=list)
+    en: list[str] = Field(default_factory=list)
+
+
+class Publisher(StrictModel):
+    name: str
+    url: HttpUrl | None = None
+
+
+class Level(StrictModel):
+    """One of the three levels, the top concepts of the scheme."""
+
+    id: str
+    notation: str
+    pref_label: LangText
+    definition: LangText
+
+
+class Retired(StrictModel):
+    """A tombstone: an identifier withdrawn for good, never to be reused."""
+
+    id: str
+    notation: str | None = None
+    retired_in: SemVer
+    reason: OptionalLangText | None = None
+
+
+class Scheme(StrictModel):
+    """``referentiel/referentiel.yaml``: the concept scheme and its metadata."""
+
+    id: str
+    version: SemVer
+    modified: LaxDate
+    title: LangText
+    description: LangText
+    license: str
+    license_url: HttpUrl
+    publisher: Publisher
+    base_iri: HttpUrl
+    levels: list[Level]
+    retired: list[Retired] = Field(default_factory=list)
+
+
+class Mappings(StrictModel):
+    """Alignments with public vocabularies (see :mod:`aptic_qualif.vocabularies`)."""
+
+    lieux_services: list[str] = Field(default_factory=list)
+    crcn: list[str] = Field(default_factory=list)
+    data_inclusion: list[str] = Field(default_factory=list)
+
+
+class Service(StrictModel):
+    """``referentiel/services/<level>/<id>.yaml``: one digital-mediation service."""
+
+    id: str
+    notation: str
+    level: str
+    status: Literal["active", "deprecated"]
+    added_in: SemVer
+    deprecated_in: SemVer | None = None
+    replaced_by: str | None = None
+    history_note: OptionalLangText | None = None
+    pref_label: LangText
+    alt_labels: LangList = Field(default_factory=LangList)
+    definition: LangText
+    learning_outcomes: LangList = Field(default_factory=LangList)
+    modalities: list[Modality] = Field(min_length=1)
+    typical_duration: Duration
+    mappings: Mappings = Field(default_factory=Mappings)
+
+    @property
+    def active(self) -> bool:
+        return self.status == "active"

@@ -1,0 +1,340 @@
+"""The one YAML reader of the project, and its atomic writer.
+
+Every YAML file the toolkit reads goes through :func:`load_yaml`. It is deliberately
+stricter than ``yaml.safe_load``:
+
+* safe loading only: no Python object tags, no custom tags;
+* every value keeps its line and column (see :class:`Document`);
+* duplicate keys, anchors and aliases, several documents, non-UTF-8 bytes and files over
+  a size limit are refused with located diagnostics;
+* plain scalars are resolved with YAML 1.2 core-schema rules, so the YAML 1.1 surprises
+  do not corrupt data: ``01000`` stays the text ``"01000"`` (a postcode), ``NO`` and
+  ``on`` stay text, ``2024-01-01`` stays text (dates are parsed by the models), mapping
+  keys are always text.
+
+The parser is libyaml (through PyYAML's C binding) when available; the events are turned
+into plain Python values here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from aptic_qualif.diagnostics import Diagnostic, Span
+from aptic_qualif.i18n import _
+
+MAX_BYTES = 2 * 1024 * 1024
+"""Largest YAML file accepted (bytes). Catalogue and application files are a few KiB."""
+
+PathKey = tuple[str | int, ...]
+
+_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+_FLOAT = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[-+]?[0-9]+[eE][-+]?[0-9]+")
+_NULL = frozenset({"", "~", "null", "Null", "NULL"})
+_TRUE = frozenset({"true", "True", "TRUE"})
+_FALSE = frozenset({"false", "False", "FALSE"})
+_STR_TAGS = frozenset({"tag:yaml.org,2002:str", "!!str"})
+
+_Loader: type[yaml.SafeLoader]
+try:
+    _Loader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _Loader = yaml.SafeLoader
+
+
+@dataclass
+class Document:
+    """A YAML document read from a file: its data and where each value came from.
+
+    ``spans`` maps the path of every value (a tuple of keys and indexes) to its position;
+    ``key_spans`` maps the path of every mapping entry to the position of its key.
+    """
+
+    file: str
+    data: Any
+    spans: dict[PathKey, Span] = field(default_factory=dict)
+    key_spans: dict[PathKey, Span] = field(default_factory=dict)
+
+    def span(self, path: PathKey = ()) -> Span:
+        """Position of the value at ``path``, or of its nearest located ancestor."""
+        spans = self.spans
+        while path and path not in spans:
+            path = path[:-1]
+        return spans.get(path, Span(self.file, 1, 1))
+
+    def key_span(self, path: PathKey) -> Span:
+        """Position of the key of the entry at ``path`` (falls back to the value)."""
+        found = self.key_spans.get(path)
+        return found if found is not None else self.span(path)
+
+
+def resolve_plain(text: str) -> Any:
+    """Resolve an untagged plain scalar with YAML 1.2 core-schema rules.
+
+    Anything that is not unambiguously null, a boolean, a decimal integer without
+    leading zeros or a decimal float stays text.
+    """
+    if text in _NULL:
+        return None
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    if _INT.fullmatch(text):
+        return int(text)
+    if _FLOAT.fullmatch(text):
+        return float(text)
+    return text
+
+
+class _Builder:
+    """Turns a stream of parser events into Python values, recording positions."""
+
+    def __init__(self, file: str, events: Iterator[yaml.Event]) -> None:
+        self.file = file
+        self.events = events
+        self.spans: dict[PathKey, Span] = {}
+        self.key_spans: dict[PathKey, Span] = {}
+        self.diagnostics: list[Diagnostic] = []
+
+    def _span(self, event: yaml.Event) -> Span:
+        mark = event.start_mark
+        return Span(self.file, mark.line + 1, mark.column + 1)
+
+    def _error(self, code: str, event: yaml.Event, message: str, hint: str | None = None) -> None:
+        self.diagnostics.append(Diagnostic.error(code, self._span(event), message, hint))
+
+    def _check_node_event(self, event: yaml.Event) -> None:
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            self._error(
+                "YAML003",
+                event,
+                _("anchor '&{anchor}' refused: anchors and aliases are not allowed").format(
+                    anchor=anchor
+                ),
+                _("write the value out in full"),
+            )
+        tag = getattr(event, "tag", None)
+        if tag is not None and tag != "!" and tag not in _STR_TAGS:
+            self._error(
+                "YAML004",
+                event,
+                _("tag '{tag}' refused: only plain YAML data is accepted").format(tag=tag),
+            )
+
+    def value(self, event: yaml.Event, path: PathKey) -> Any:
+        self.spans[path] = self._span(event)
+        if isinstance(event, yaml.AliasEvent):
+            self._error(
+                "YAML003",
+                event,
+                _("alias '*{anchor}' refused: anchors and aliases are not allowed").format(
+                    anchor=event.anchor
+                ),
+                _("write the value out in full"),
+            )
+            return None
+        self._check_node_event(event)
+        if isinstance(event, yaml.ScalarEvent):
+            if event.style or event.tag is not None:
+                return event.value
+            return resolve_plain(event.value)
+        if isinstance(event, yaml.SequenceStartEvent):
+            items: list[Any] = []
+            for index, child in enumerate(self._until(yaml.SequenceEndEvent)):
+                items.append(self.value(child, (*path, index)))
+            return items
+        if isinstance(event, yaml.MappingStartEvent):
+            return self.mapping(path)
+        raise AssertionError(f"unexpected YAML event {event!r}")  # pragma: no cover
+
+    def mapping(self, path: PathKey) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        children = self._until(yaml.MappingEndEvent)
+        for key_event in children:
+            key = self.key(key_event)
+            value_event = next(children)
+            if key is None:
+                self.value(value_event, (*path, "\0"))
+                continue
+            child_path = (*path, key)
+            if key in result:
+                first = self.key_spans[child_path]
+                self._error(
+                    "YAML002",
+                    key_event,
+                    _("duplicate key '{key}' (first defined at line {line})").format(
+                        key=key, line=first.line
+                    ),
+                    _("keep a single entry for this key"),
+                )
+                self.value(value_event, (*path, "\0dup"))
+                continue
+            self.key_spans[child_path] = self._span(key_event)
+            result[key] = self.value(value_event, child_path)
+        return result
+
+    def key(self, event: yaml.Event) -> str | None:
+        """Mapping keys are always text; a key that is not a scalar is refused."""
+        if isinstance(event, yaml.ScalarEvent):
+            self._check_node_event(event)
+            return str(event.value)
+        self._error("YAML001", event, _("a mapping key must be a simple text"))
+        self.value(event, ("\0key",))
+        return None
+
+    def _until(self, end: type[yaml.Event]) -> Iterator[yaml.Event]:
+        for event in self.events:
+            if isinstance(event, end):
+                return
+            yield event
+
+
+def _decode(raw: bytes, file: str) -> tuple[str | None, Diagnostic | None]:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, Diagnostic.error(
+            "YAML005",
+            Span(file, 1, 1),
+            _("the file is encoded in UTF-16; it must be UTF-8"),
+            _("save the file as UTF-8"),
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        col = len(before) - (before.rfind(b"\n") + 1) + 1
+        return None, Diagnostic.error(
+            "YAML005",
+            Span(file, line, col),
+            _("invalid UTF-8 byte 0x{byte:02x}: the file must be encoded in UTF-8").format(
+                byte=raw[exc.start]
+            ),
+            _("save the file as UTF-8"),
+        )
+    return text.removeprefix("\ufeff"), None
+
+
+def parse_yaml(text: str, file: str) -> tuple[Document | None, list[Diagnostic]]:
+    """Parse YAML ``text`` (already decoded) named ``file`` in diagnostics."""
+    builder = _Builder(file, iter(()))
+    data: Any = None
+    try:
+        events = yaml.parse(text, Loader=_Loader)
+        builder.events = events
+        next(events)  # StreamStartEvent
+        first = next(events)
+        documents = 0
+        while not isinstance(first, yaml.StreamEndEvent):
+            documents += 1
+            if documents > 1:
+                builder._error(
+                    "YAML006",
+                    first,
+                    _("the file holds several YAML documents; only one is allowed"),
+                    _("remove the '---' separator and split the file"),
+                )
+                break
+            node = next(events)
+            data = builder.value(node, ())
+            next(events)  # DocumentEndEvent
+            first = next(events)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        span = Span(file, mark.line + 1, mark.column + 1) if mark else Span(file, 1, 1)
+        problem = exc.problem or exc.context or str(exc)
+        return None, [
+            *builder.diagnostics,
+            Diagnostic.error("YAML001", span, _("YAML syntax error: {problem}").format(
+                problem=problem
+            )),
+        ]
+    except yaml.YAMLError as exc:  # reader errors (control characters…)
+        mark = getattr(exc, "problem_mark", None)
+        position = getattr(exc, "position", None)
+        if mark is not None:
+            span = Span(file, mark.line + 1, mark.column + 1)
+        elif position is not None:
+            before = text[:position]
+            span = Span(file, before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1)
+        else:
+            span = Span(file, 1, 1)
+        return None, [
+            *builder.diagnostics,
+            Diagnostic.error("YAML001", span, _("YAML syntax error: {problem}").format(
+                problem=getattr(exc, "reason", None) or str(exc).splitlines()[0]
+            )),
+        ]
+    document = Document(file, data, builder.spans, builder.key_spans)
+    return document, builder.diagnostics
+
+
+def load_yaml(
+    path: Path, display: str | None = None, *, max_bytes: int = MAX_BYTES
+) -> tuple[Document | None, list[Diagnostic]]:
+    """Read and parse the YAML file at ``path``.
+
+    ``display`` is the name used in diagnostics (defaults to the path as given).
+    Returns the document (``None`` when it could not be read at all) and the
+    diagnostics; a document is only trustworthy when no diagnostic is an error.
+    """
+    file = display if display is not None else str(path)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            return None, [
+                Diagnostic.error(
+                    "YAML007",
+                    Span(file, 1, 1),
+                    _("the file is too large ({size} bytes, limit {limit})").format(
+                        size=size, limit=max_bytes
+                    ),
+                )
+            ]
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [
+            Diagnostic.error(
+                "IO001",
+                Span(file, 0, 0),
+                _("cannot read the file: {reason}").format(reason=exc.strerror or exc),
+            )
+        ]
+    text, problem = _decode(raw, file)
+    if text is None:
+        assert problem is not None
+        return None, [problem]
+    return parse_yaml(text, file)
+
+
+def atomic_write(path: Path, content: str | bytes, *, force: bool = False) -> None:
+    """Write ``content`` to ``path`` atomically (temporary file + rename).
+
+    Raises :class:`FileExistsError` when ``path`` exists and ``force`` is false, so
+    that no existing file is silently overwritten.
+    """
+    if path.exists() and not force:
+        raise FileExistsError(path)
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        Path(tmp).replace(path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            Path(tmp).unlink()
+        raise
