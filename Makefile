@@ -41,7 +41,7 @@ unit: $(STAMP)
 i18n: $(STAMP)
 	$(BIN)/pybabel extract --no-location --sort-output --omit-header -k _ -k N_ -k ngettext:1,2 \
 		-o src/aptic_qualif/locale/aptic_qualif.pot src/aptic_qualif
-	$(BIN)/pybabel update --no-fuzzy-matching --omit-header -D aptic_qualif \
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -D aptic_qualif \
 		-i src/aptic_qualif/locale/aptic_qualif.pot -d src/aptic_qualif/locale -l fr
 	$(BIN)/pybabel compile -D aptic_qualif -d src/aptic_qualif/locale -l fr
 

@@ -51,7 +51,11 @@ CODES: dict[str, Code] = {
         ),
         Code("REF011", "empty-definition", N_("A definition is empty.")),
         Code("REF012", "no-replacement", N_("A deprecated service does not name its replacement.")),
-        Code("REF013", "unknown-replacement", N_("A replacement names a service that does not exist.")),
+        Code(
+            "REF013",
+            "unknown-replacement",
+            N_("A replacement names a service that does not exist."),
+        ),
         Code("REF014", "replacement-chain", N_("A replacement is itself deprecated (a chain).")),
         Code("REF015", "replacement-cycle", N_("Replacements form a cycle.")),
         Code(

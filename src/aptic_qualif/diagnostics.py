@@ -51,7 +51,7 @@ class Diagnostic:
         where = f"{file}:{line}:{col}" if line else file
         text = f"{where}: {self.severity}[{self.code}]: {self.message}"
         if self.hint:
-            text += f"\n  = {_('hint')}: {self.hint}"
+            text += "\n  = " + _("hint: {hint}").format(hint=self.hint)
         return text
 
     def to_json(self) -> dict[str, Any]:

@@ -23,15 +23,13 @@ from pydantic import (
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from aptic_qualif.diagnostics import Diagnostic
-from aptic_qualif.i18n import _
+from aptic_qualif.i18n import _, ngettext
 from aptic_qualif.yamlio import Document
 
 M = TypeVar("M", bound=BaseModel)
 
 _SEMVER = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)")
-_DURATION = re.compile(
-    r"P(?!$)(?:(?P<d>\d+)D)?(?:T(?=\d)(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?)?"
-)
+_DURATION = re.compile(r"P(?!$)(?:(?P<d>\d+)D)?(?:T(?=\d)(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?)?")
 _YAML11_BOOLS = frozenset({"yes", "no", "on", "off", "y", "n", "oui", "non"})
 
 
@@ -127,19 +125,25 @@ def _message(error: ErrorDetails) -> tuple[str, str | None]:
     if kind in {"dict_type", "model_type", "model_attributes_type"}:
         return _("expected a mapping (key: value), got {got}").format(got=got), None
     if kind in {"literal_error", "enum"}:
+        choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
         return (
-            _("invalid value {got}: expected {expected}").format(
-                got=got, expected=ctx.get("expected", "")
+            _("invalid value {got}: expected one of {choices}").format(
+                got=got, choices=", ".join(choices)
             ),
             None,
         )
-    if kind in {"date_type", "date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact"}:
+    if kind in {
+        "date_type",
+        "date_parsing",
+        "date_from_datetime_parsing",
+        "date_from_datetime_inexact",
+    }:
         return _("expected a date YYYY-MM-DD, got {got}").format(got=got), _(
-            "write the date as \"2024-05-31\""
+            'write the date as "2024-05-31"'
         )
     if kind == "semver":
         return _("expected a version MAJOR.MINOR.PATCH, got {got}").format(got=got), _(
-            "write the version in quotes, for example \"1.2.0\""
+            'write the version in quotes, for example "1.2.0"'
         )
     if kind == "iso_duration":
         return _("expected an ISO 8601 duration, got {got}").format(got=got), _(
@@ -150,9 +154,10 @@ def _message(error: ErrorDetails) -> tuple[str, str | None]:
     if kind == "string_too_short":
         return _("this text must not be empty"), None
     if kind == "too_short":
-        return _("this list needs at least {n} element(s)").format(
-            n=ctx.get("min_length", 1)
-        ), None
+        n = int(ctx.get("min_length", 1))
+        return ngettext(
+            "this list needs at least {n} element", "this list needs at least {n} elements", n
+        ).format(n=n), None
     if kind == "string_pattern_mismatch":
         return _("{got} does not have the expected format").format(got=got), None
     return error["msg"], None

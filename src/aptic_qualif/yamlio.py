@@ -30,7 +30,7 @@ from typing import Any
 import yaml
 
 from aptic_qualif.diagnostics import Diagnostic, Span
-from aptic_qualif.i18n import _
+from aptic_qualif.i18n import N_, _
 
 MAX_BYTES = 2 * 1024 * 1024
 """Largest YAML file accepted (bytes). Catalogue and application files are a few KiB."""
@@ -38,17 +38,36 @@ MAX_BYTES = 2 * 1024 * 1024
 PathKey = tuple[str | int, ...]
 
 _INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
-_FLOAT = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[-+]?[0-9]+[eE][-+]?[0-9]+")
+_FLOAT = re.compile(
+    r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[-+]?[0-9]+[eE][-+]?[0-9]+"
+)
 _NULL = frozenset({"", "~", "null", "Null", "NULL"})
 _TRUE = frozenset({"true", "True", "TRUE"})
 _FALSE = frozenset({"false", "False", "FALSE"})
 _STR_TAGS = frozenset({"tag:yaml.org,2002:str", "!!str"})
 
-_Loader: type[yaml.SafeLoader]
-try:
-    _Loader = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _Loader = yaml.SafeLoader
+# The parser's most frequent problems, so that they can be translated.
+_PROBLEMS = (
+    N_("did not find expected key"),
+    N_("did not find expected ',' or ']'"),
+    N_("did not find expected ',' or '}'"),
+    N_("did not find expected '-' indicator"),
+    N_("did not find expected node content"),
+    N_("did not find expected comment or line break"),
+    N_("mapping values are not allowed in this context"),
+    N_("block sequence entries are not allowed in this context"),
+    N_("could not find expected ':'"),
+    N_("found character that cannot start any token"),
+    N_("found a tab character that violates indentation"),
+    N_("found a tab character where an indentation space is expected"),
+    N_("found undefined tag handle"),
+    N_("found unexpected end of stream"),
+    N_("found unexpected document indicator"),
+    N_("found unknown escape character"),
+    N_("control characters are not allowed"),
+)
+
+_Loader: type[yaml.SafeLoader | yaml.CSafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass
@@ -108,6 +127,8 @@ class _Builder:
 
     def _span(self, event: yaml.Event) -> Span:
         mark = event.start_mark
+        if mark is None:  # pragma: no cover - libyaml always gives marks
+            return Span(self.file, 1, 1)
         return Span(self.file, mark.line + 1, mark.column + 1)
 
     def _error(self, code: str, event: yaml.Event, message: str, hint: str | None = None) -> None:
@@ -255,9 +276,9 @@ def parse_yaml(text: str, file: str) -> tuple[Document | None, list[Diagnostic]]
         problem = exc.problem or exc.context or str(exc)
         return None, [
             *builder.diagnostics,
-            Diagnostic.error("YAML001", span, _("YAML syntax error: {problem}").format(
-                problem=problem
-            )),
+            Diagnostic.error(
+                "YAML001", span, _("YAML syntax error: {problem}").format(problem=_(problem))
+            ),
         ]
     except yaml.YAMLError as exc:  # reader errors (control characters…)
         mark = getattr(exc, "problem_mark", None)
@@ -271,9 +292,13 @@ def parse_yaml(text: str, file: str) -> tuple[Document | None, list[Diagnostic]]
             span = Span(file, 1, 1)
         return None, [
             *builder.diagnostics,
-            Diagnostic.error("YAML001", span, _("YAML syntax error: {problem}").format(
-                problem=getattr(exc, "reason", None) or str(exc).splitlines()[0]
-            )),
+            Diagnostic.error(
+                "YAML001",
+                span,
+                _("YAML syntax error: {problem}").format(
+                    problem=_(getattr(exc, "reason", None) or str(exc).splitlines()[0])
+                ),
+            ),
         ]
     document = Document(file, data, builder.spans, builder.key_spans)
     return document, builder.diagnostics

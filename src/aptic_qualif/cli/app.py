@@ -5,12 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Optional
 
-import click
 import typer
 
 from aptic_qualif import __version__
 from aptic_qualif.cli import catalogue
-from aptic_qualif.cli.common import State, fail
+from aptic_qualif.cli.common import State, fail, set_state
 from aptic_qualif.i18n import _, set_language
 from aptic_qualif.project import data_versions, find_project
 
@@ -36,7 +35,7 @@ def _version_lines(root: Path | None) -> list[str]:
         return lines
     for name, value in data_versions(project).items():
         label = {"referentiel": _("référentiel"), "questionnaire": _("questionnaire")}[name]
-        lines.append(f"{label} {value}" if value else f"{label}: {_('absent')}")
+        lines.append(f"{label} {value}" if value else _("{name}: absent").format(name=label))
     return lines
 
 
@@ -47,7 +46,9 @@ def main(
         Optional[Path],  # noqa: UP045 - typer needs Optional on Python 3.11
         typer.Option(
             "--root",
-            help=_("Project folder (holding referentiel/ and questionnaire/); found upward by default."),
+            help=_(
+                "Project folder (holding referentiel/ and questionnaire/); found upward by default."
+            ),
             file_okay=False,
         ),
     ] = None,
@@ -60,7 +61,9 @@ def main(
     ] = False,
     version: Annotated[
         bool,
-        typer.Option("--version", help=_("Show the versions of the tool, référentiel and questionnaire.")),
+        typer.Option(
+            "--version", help=_("Show the versions of the tool, référentiel and questionnaire.")
+        ),
     ] = False,
 ) -> None:
     if lang is not None:
@@ -68,15 +71,10 @@ def main(
             set_language(lang)
         except ValueError:
             fail(_("unknown language '{lang}': use fr or en").format(lang=lang))
-    ctx.obj = State(root=root, debug=debug)
+    set_state(State(root=root, debug=debug))
     if version:
         typer.echo("\n".join(_version_lines(root)))
         raise typer.Exit(0)
     if ctx.invoked_subcommand is None:
         typer.echo(ctx.get_help())
         raise typer.Exit(0)
-
-
-def get_command() -> click.Command:
-    """The click command behind the app (for documentation and tests)."""
-    return typer.main.get_command(app)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -29,17 +29,20 @@ DirArgument = Annotated[
 ]
 
 
-class DiffFormat(str, Enum):
+class DiffFormat(StrEnum):
     text = "text"
     json = "json"
 
 
-class ListFormat(str, Enum):
+class ListFormat(StrEnum):
     table = "table"
     json = "json"
 
 
-@app.command("validate")
+@app.command(
+    "validate",
+    help=_("Check every schema and integrity rule of the référentiel; all errors at once."),
+)
 @handle_errors
 def validate_command(
     directory: DirArgument = None,
@@ -55,22 +58,30 @@ def validate_command(
     catalogue, report = validate_catalogue(folder)
     emit_report(report, fmt)
     if fmt is ReportFormat.text and catalogue is not None and report.ok:
-        counts = ", ".join(
-            f"{len(catalogue.by_level(level, include_deprecated=False))} {level}"
+        active = {
+            level: len(catalogue.by_level(level, include_deprecated=False))
             for level in catalogue.levels
-        )
+        }
+        counts = ", ".join(f"{n} {level}" for level, n in active.items())
         typer.echo(
-            _("Référentiel {id} {version} is valid: {n} services ({counts}).").format(
+            _(
+                "Référentiel {id} {version} is valid: {n} active services ({counts}), "
+                "{deprecated} deprecated."
+            ).format(
                 id=catalogue.scheme.id,
                 version=catalogue.version,
-                n=len(catalogue.services),
+                n=sum(active.values()),
                 counts=counts,
+                deprecated=len(catalogue.services) - sum(active.values()),
             )
         )
     exit_for(report.ok)
 
 
-@app.command("diff")
+@app.command(
+    "diff",
+    help=_("Classify the changes between two versions and check the declared version bump."),
+)
 @handle_errors
 def diff_command(
     old: Annotated[
@@ -79,8 +90,9 @@ def diff_command(
     ] = None,
     new: Annotated[
         Optional[Path],  # noqa: UP045
-        typer.Argument(help=_("New référentiel folder; the current project's by default."),
-                       show_default=False),
+        typer.Argument(
+            help=_("New référentiel folder; the current project's by default."), show_default=False
+        ),
     ] = None,
     base: Annotated[
         Optional[str],  # noqa: UP045
@@ -169,7 +181,7 @@ def diff_command(
     exit_for(result.ok)
 
 
-@app.command("list")
+@app.command("list", help=_("List the services of the référentiel."))
 @handle_errors
 def list_command(
     level: Annotated[
@@ -196,7 +208,7 @@ def list_command(
     Console().print(services_table(catalogue, rows, language()))
 
 
-@app.command("show")
+@app.command("show", help=_("Show one service in full."))
 @handle_errors
 def show_command(
     service_id: Annotated[str, typer.Argument(metavar="ID", help=_("Identifier or notation."))],

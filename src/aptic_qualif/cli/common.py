@@ -6,11 +6,10 @@ import functools
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import NoReturn, ParamSpec, TypeVar
 
-import click
 import typer
 
 from aptic_qualif.diagnostics import Report
@@ -21,28 +20,34 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-class ReportFormat(str, Enum):
+class ReportFormat(StrEnum):
     text = "text"
     json = "json"
 
 
 @dataclass
 class State:
-    """Global options, kept in the click context."""
+    """Global options of the current invocation (set by the application callback)."""
 
     root: Path | None = None
     debug: bool = False
 
 
+_state = State()
+
+
+def set_state(new: State) -> None:
+    global _state
+    _state = new
+
+
 def state() -> State:
-    ctx = click.get_current_context(silent=True)
-    found = ctx.find_object(State) if ctx is not None else None
-    return found if found is not None else State()
+    return _state
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
     """Print ``message`` as an error on standard error and exit with ``code``."""
-    typer.echo(f"{_('error')}: {message}", err=True)
+    typer.echo(_("error: {message}").format(message=message), err=True)
     raise typer.Exit(code)
 
 
@@ -56,7 +61,7 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return func(*args, **kwargs)
-        except (typer.Exit, click.exceptions.Exit, click.ClickException, click.Abort):
+        except (typer.Exit, typer.Abort):
             raise
         except CommandError as exc:
             if state().debug:
@@ -86,4 +91,3 @@ def exit_for(ok: bool) -> None:
     """Exit 1 when the input fails the rules."""
     if not ok:
         raise typer.Exit(1)
-

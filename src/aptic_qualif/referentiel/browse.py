@@ -10,7 +10,7 @@ import difflib
 from typing import TYPE_CHECKING, Any
 
 from aptic_qualif.errors import CommandError
-from aptic_qualif.i18n import _
+from aptic_qualif.i18n import _, ngettext
 from aptic_qualif.referentiel.load import Catalogue
 from aptic_qualif.referentiel.model import Service
 from aptic_qualif.schema import duration_minutes
@@ -79,28 +79,33 @@ def services_table(catalogue: Catalogue, rows: list[dict[str, Any]], lang: str) 
     from rich.table import Table
 
     levels = catalogue.levels
-    table = Table(title=_("Référentiel {id} {version}").format(
-        id=catalogue.scheme.id, version=catalogue.version
-    ))
+    table = Table(
+        title=_("Référentiel {id} {version}").format(
+            id=catalogue.scheme.id, version=catalogue.version
+        ),
+        expand=True,
+    )
     table.add_column(_("Notation"), no_wrap=True)
-    table.add_column(_("Identifier"), no_wrap=True)
-    table.add_column(_("Label"))
+    table.add_column(_("Label"), ratio=4, min_width=20)
+    table.add_column(_("Identifier"), ratio=3, overflow="fold")
     table.add_column(_("Level"), no_wrap=True)
-    table.add_column(_("Status"), no_wrap=True)
+    table.add_column(_("Status"), ratio=1)
     for row in rows:
         level = levels.get(row["level"])
-        status = _("active") if row["status"] == "active" else _("deprecated → {id}").format(
-            id=row["replaced_by"]
+        status = (
+            _("active")
+            if row["status"] == "active"
+            else _("deprecated → {id}").format(id=row["replaced_by"])
         )
         table.add_row(
             row["notation"],
-            row["id"],
             row["pref_label"][lang],
+            row["id"],
             getattr(level.pref_label, lang) if level else row["level"],
             status,
             style=None if row["status"] == "active" else "dim",
         )
-    table.caption = _("{n} service(s)").format(n=len(rows))
+    table.caption = ngettext("{n} service", "{n} services", len(rows)).format(n=len(rows))
     return table
 
 
@@ -116,7 +121,7 @@ def service_panel(catalogue: Catalogue, service: Service, lang: str) -> Renderab
     level = catalogue.levels.get(service.level)
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
-    grid.add_column()
+    grid.add_column(overflow="fold")
     grid.add_row(_("Identifier"), service.id)
     grid.add_row("IRI", f"{catalogue.scheme.base_iri}{service.id}")
     grid.add_row(_("Notation"), service.notation)

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from aptic_qualif.diagnostics import Diagnostic, Report, Span
-from aptic_qualif.i18n import _
+from aptic_qualif.i18n import _, ngettext
 from aptic_qualif.referentiel.load import Catalogue, ServiceEntry, load_catalogue
 from aptic_qualif.schema import version_tuple
 from aptic_qualif.vocabularies import VOCABULARIES
@@ -68,7 +68,9 @@ def _check_scheme(catalogue: Catalogue) -> Iterator[Diagnostic]:
                 yield _empty_label(doc.span(("levels", index, "pref_label", lang)), lang)
             if not getattr(level.definition, lang).strip():
                 yield _empty_definition(doc.span(("levels", index, "definition", lang)), lang)
+    # A level whose folder holds an unreadable file may well have active services.
     active_levels = {entry.service.level for entry in catalogue.entries if entry.service.active}
+    active_levels |= {path.parent.name for path in catalogue.unreadable}
     for index, level in enumerate(scheme.levels):
         if level.id not in active_levels:
             yield Diagnostic.warning(
@@ -82,8 +84,10 @@ def _bad_slug(span: Span, value: str) -> Diagnostic:
     return Diagnostic.error(
         "REF001",
         span,
-        _("identifier '{id}' is not a slug: lowercase letters without accents, digits and "
-          "single hyphens").format(id=value),
+        _(
+            "identifier '{id}' is not a slug: lowercase letters without accents, digits and "
+            "single hyphens"
+        ).format(id=value),
         _("for example '{example}'").format(example=_slugify(value) or "creer-une-adresse"),
     )
 
@@ -171,9 +175,7 @@ def _check_identity(catalogue: Catalogue) -> Iterator[Diagnostic]:
 
 
 def _empty_label(span: Span, lang: str) -> Diagnostic:
-    return Diagnostic.error(
-        "REF008", span, _("the label in '{lang}' is empty").format(lang=lang)
-    )
+    return Diagnostic.error("REF008", span, _("the label in '{lang}' is empty").format(lang=lang))
 
 
 def _empty_definition(span: Span, lang: str) -> Diagnostic:
@@ -211,9 +213,9 @@ def _check_texts(catalogue: Catalogue) -> Iterator[Diagnostic]:
                 norm = normalize_label(alt)
                 if not norm:
                     yield Diagnostic.error(
-                        "REF008", span, _("an alternative label in '{lang}' is empty").format(
-                            lang=lang
-                        )
+                        "REF008",
+                        span,
+                        _("an alternative label in '{lang}' is empty").format(lang=lang),
                     )
                 elif norm == own:
                     yield Diagnostic.error(
@@ -235,19 +237,22 @@ def _check_texts(catalogue: Catalogue) -> Iterator[Diagnostic]:
             yield Diagnostic.warning(
                 "REF022",
                 doc.span(("learning_outcomes",)),
-                _("{fr} learning outcome(s) in French but {en} in English").format(
-                    fr=len(fr), en=len(en)
-                ),
+                ngettext(
+                    "{fr} learning outcome in French but {en} in English",
+                    "{fr} learning outcomes in French but {en} in English",
+                    len(fr),
+                ).format(fr=len(fr), en=len(en)),
                 _("translate every item so that both lists match"),
             )
 
 
 def _check_replacements(catalogue: Catalogue) -> Iterator[Diagnostic]:
     services = catalogue.services
-    entries = {}
+    entries: dict[str, ServiceEntry] = {}
     for entry in catalogue.entries:
         entries.setdefault(entry.service.id, entry)
     in_cycle = _cycles(catalogue)
+    unreadable = {path.stem for path in catalogue.unreadable}
     reported: set[str] = set()
     for entry in catalogue.entries:
         doc, service = entry.doc, entry.service
@@ -272,6 +277,8 @@ def _check_replacements(catalogue: Catalogue) -> Iterator[Diagnostic]:
                 _("add replaced_by: <id of an active service>"),
             )
         elif target not in services:
+            if target in unreadable:
+                continue  # its file is broken, already reported
             close = difflib.get_close_matches(target, list(services), n=1)
             yield Diagnostic.error(
                 "REF013",
@@ -318,7 +325,7 @@ def _cycles(catalogue: Catalogue) -> dict[str, list[str]]:
             nxt = services[node].replaced_by
             node = nxt if not services[node].active else None
         if node is not None and state.get(node) == 1:
-            cycle = path[path.index(node):]
+            cycle = path[path.index(node) :]
             smallest = cycle.index(min(cycle))
             ordered = cycle[smallest:] + cycle[:smallest]
             for member in cycle:

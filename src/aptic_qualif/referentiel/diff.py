@@ -171,9 +171,14 @@ def diff_catalogues(old: Catalogue, new: Catalogue) -> CatalogueDiff:
         after = new_services.get(sid)
         if after is not None and after != before:
             result.changes.extend(_service_changes(before, after))
-            if before.active and not after.active and after.deprecated_in not in (
-                None,
-                new.version,
+            if (
+                before.active
+                and not after.active
+                and after.deprecated_in
+                not in (
+                    None,
+                    new.version,
+                )
             ):
                 result.report.add(
                     _version_field(new, after, "deprecated_in", after.deprecated_in or "")
@@ -195,7 +200,7 @@ def diff_catalogues(old: Catalogue, new: Catalogue) -> CatalogueDiff:
                     declared=new.version,
                     previous=old.version,
                 ),
-                _("set version: \"{minimal}\" in referentiel.yaml").format(
+                _('set version: "{minimal}" in referentiel.yaml').format(
                     minimal=result.minimal_version
                 ),
             )
@@ -211,7 +216,7 @@ def _version_field(new: Catalogue, service: Service, name: str, value: str) -> D
         _("{field} is {value} but this change is released as {version}").format(
             field=name, value=value, version=new.version
         ),
-        _("set {field}: \"{version}\"").format(field=name, version=new.version),
+        _('set {field}: "{version}"').format(field=name, version=new.version),
     )
 
 
@@ -262,6 +267,7 @@ def _service_changes(before: Service, after: Service) -> Iterator[Change]:
         name
         for name in (*_TEXT_FIELDS, *_DETAIL_FIELDS)
         if getattr(before, name) != getattr(after, name)
+        and not (name == "deprecated_in" and before.status != after.status)
     ]
     if edited:
         yield _change("edited", after, ", ".join(edited))
@@ -299,9 +305,7 @@ def kind_name(kind: ChangeKind) -> str:
 
 def render_text(diff: CatalogueDiff) -> str:
     """The diff for a terminal or a CI log."""
-    lines = [
-        _("Référentiel {old} → {new}").format(old=diff.old_version, new=diff.new_version)
-    ]
+    lines = [_("Référentiel {old} → {new}").format(old=diff.old_version, new=diff.new_version)]
     if not diff.changes:
         lines.append("  " + _("no change"))
     for change in diff.changes:
@@ -309,12 +313,17 @@ def render_text(diff: CatalogueDiff) -> str:
         label = f" « {change.label} »" if change.label else ""
         detail = f" — {change.detail}" if change.detail else ""
         lines.append(
-            f"  [{bump_name(change.bump)}] {kind_name(change.kind)}: {who}{label}{detail}"
+            "  "
+            + _("[{bump}] {kind}: {service}").format(
+                bump=bump_name(change.bump), kind=kind_name(change.kind), service=who
+            )
+            + label
+            + detail
         )
     verdict = "✓" if diff.version_ok else "✗"
     lines.append(
         _(
-            "Change needed: {bump} (minimal version {minimal}); declared version {declared} {verdict}"
+            "Change: {bump}, needs version {minimal} or later; declared: {declared} {verdict}"
         ).format(
             bump=bump_name(diff.required),
             minimal=diff.minimal_version,
@@ -327,10 +336,22 @@ def render_text(diff: CatalogueDiff) -> str:
 
 _SECTIONS: tuple[tuple[str, tuple[ChangeKind, ...]], ...] = (
     ("Added", ("added",)),
-    ("Changed", (
-        "renamed", "moved", "renotated", "base_iri", "reinstated", "replacement",
-        "remapped", "unmapped", "relabelled", "edited", "scheme",
-    )),
+    (
+        "Changed",
+        (
+            "renamed",
+            "moved",
+            "renotated",
+            "base_iri",
+            "reinstated",
+            "replacement",
+            "remapped",
+            "unmapped",
+            "relabelled",
+            "edited",
+            "scheme",
+        ),
+    ),
     ("Deprecated", ("deprecated",)),
     ("Removed", ("removed",)),
 )

@@ -47,6 +47,8 @@ class Catalogue:
     scheme: Scheme
     scheme_doc: Document
     entries: list[ServiceEntry] = field(default_factory=list)
+    unreadable: list[Path] = field(default_factory=list)
+    """Service files that could not be read or failed their schema (already reported)."""
 
     @property
     def version(self) -> str:
@@ -101,6 +103,7 @@ def load_catalogue(
         report.extend(diagnostics)
 
     entries: list[ServiceEntry] = []
+    unreadable: list[Path] = []
     services_dir = root / SERVICES_DIR
     for path in _service_files(services_dir):
         name = display(path)
@@ -110,15 +113,18 @@ def load_catalogue(
         doc, diagnostics = load_yaml(path, name)
         report.extend(diagnostics)
         if doc is None or any(d.severity == "error" for d in diagnostics):
+            unreadable.append(path)
             continue
         service, diagnostics = validate_document(Service, doc)
         report.extend(diagnostics)
-        if service is not None:
+        if service is None:
+            unreadable.append(path)
+        else:
             entries.append(ServiceEntry(path, doc, service))
 
     if scheme is None or scheme_doc is None:
         return None, report
-    return Catalogue(root, scheme, scheme_doc, entries), report
+    return Catalogue(root, scheme, scheme_doc, entries, unreadable), report
 
 
 def _stray(path: Path, services_dir: Path, name: str) -> Diagnostic:

@@ -1,0 +1,370 @@
+"""Every validation rule of the référentiel, each with a failing fixture.
+
+Each case breaks the minimal test référentiel (``tests/fixtures/mini``) in one way and
+states which diagnostics must come out, with their file and line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from aptic_qualif.codes import CODES
+from aptic_qualif.referentiel.check import validate_catalogue
+from tests.conftest import REPO
+
+C = "services/decouvrir/comprendre-internet.yaml"
+D = "services/decouvrir/decouvrir-le-courriel.yaml"
+M = "services/maitriser/creer-une-adresse-electronique.yaml"
+A = "services/agir/reparer-son-ordinateur.yaml"
+S = "referentiel.yaml"
+
+DEPRECATED_CHAIN = """\
+id: ancien-courriel
+notation: DEC-03
+level: decouvrir
+status: deprecated
+added_in: "1.0.0"
+deprecated_in: "1.0.0"
+replaced_by: decouvrir-le-courriel
+pref_label:
+  fr: Ancien courriel
+  en: Old email
+definition:
+  fr: Encore plus ancien.
+  en: Even older.
+modalities: [individuel]
+typical_duration: PT1H
+"""
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    edits: tuple[tuple[str, ...], ...]
+    expected: tuple[tuple[str, str, int], ...]
+    """(code, file relative to referentiel/, line) — exactly the diagnostics expected."""
+
+
+def _replace(path: str, old: str, new: str) -> tuple[str, ...]:
+    return ("replace", path, old, new)
+
+
+CASES = [
+    Case("syntax", (_replace(C, "level: decouvrir", "level: [decouvrir"),), (("YAML001", C, 4),)),
+    Case("duplicate-key", (("append", C, "level: agir\n"),), (("YAML002", C, 28),)),
+    Case(
+        "anchor",
+        (_replace(C, "modalities: [atelier-collectif]", "modalities: &m [atelier-collectif]"),),
+        (("YAML003", C, 20),),
+    ),
+    Case(
+        "alias",
+        (_replace(C, "typical_duration: PT1H30M", "typical_duration: PT1H30M\nx: *m"),),
+        (("YAML003", C, 22),),
+    ),
+    Case(
+        "python-tag",
+        (_replace(C, "typical_duration: PT1H30M", "typical_duration: !!python/name:os.system"),),
+        (("YAML004", C, 21),),
+    ),
+    Case("latin-1", (("latin1", C),), (("YAML005", C, 11),)),
+    Case("utf-16", (("utf16", C),), (("YAML005", C, 1),)),
+    Case("two-documents", (("append", C, "---\nid: autre\n"),), (("YAML006", C, 28),)),
+    Case(
+        "too-large", (("append", C, "# " + "x" * (2 * 1024 * 1024) + "\n"),), (("YAML007", C, 1),)
+    ),
+    Case("missing-field", (_replace(C, "notation: DEC-01\n", ""),), (("SCH001", C, 1),)),
+    Case(
+        "unknown-field",
+        (_replace(C, "status: active", "statut: active"),),
+        (("SCH001", C, 1), ("SCH002", C, 4)),
+    ),
+    Case("unquoted-crcn", (_replace(C, 'crcn: ["1.1"]', "crcn: [1.1]"),), (("SCH003", C, 25),)),
+    Case("float-version", (_replace(S, 'version: "1.1.0"', "version: 1.1"),), (("SCH003", S, 2),)),
+    Case("bad-modality", (_replace(M, "a-distance]", "visio]"),), (("SCH003", M, 12),)),
+    Case("bad-duration", (_replace(M, "PT2H", "2 heures"),), (("SCH003", M, 13),)),
+    Case("scheme-id", (_replace(S, "id: mini", "id: Mini Réf"),), (("REF001", S, 1),)),
+    Case(
+        "service-id",
+        (
+            ("rename", C, "services/decouvrir/Comprendre_Internet.yaml"),
+            _replace(
+                "services/decouvrir/Comprendre_Internet.yaml",
+                "id: comprendre-internet",
+                "id: Comprendre_Internet",
+            ),
+        ),
+        (("REF001", "services/decouvrir/Comprendre_Internet.yaml", 1),),
+    ),
+    Case(
+        "duplicate-id",
+        (
+            ("copy", M, "services/maitriser/creer-une-adresse.yaml"),
+            _replace(
+                "services/maitriser/creer-une-adresse.yaml",
+                "notation: MAI-01\n",
+                "notation: MAI-02\n",
+            ),
+            _replace(
+                "services/maitriser/creer-une-adresse.yaml",
+                "  fr: Créer une adresse électronique\n  en: Create an email address",
+                "  fr: Ouvrir une boîte mail\n  en: Open a mailbox",
+            ),
+        ),
+        (
+            ("REF002", "services/maitriser/creer-une-adresse.yaml", 1),
+            ("REF004", "services/maitriser/creer-une-adresse.yaml", 1),
+        ),
+    ),
+    Case("duplicate-notation", (_replace(M, "MAI-01", "DEC-01"),), (("REF003", M, 2),)),
+    Case(
+        "file-name",
+        (_replace(C, "id: comprendre-internet", "id: comprendre-le-reseau"),),
+        (("REF004", C, 1),),
+    ),
+    Case(
+        "wrong-folder",
+        (_replace(M, "level: maitriser", "level: agir"),),
+        (("REF005", M, 3), ("REF021", S, 24)),
+    ),
+    Case(
+        "two-levels",
+        (
+            _replace(
+                S,
+                "  - id: agir\n    notation: AGI\n    pref_label:\n      fr: Agir\n      en: Act\n"
+                "    definition:\n      fr: Augmenter son pouvoir d'agir.\n"
+                "      en: Increase one's power to act.\n",
+                "",
+            ),
+        ),
+        (("REF006", S, 16), ("REF007", A, 3)),
+    ),
+    Case(
+        "unknown-level",
+        (_replace(M, "level: maitriser", "level: maitrise"),),
+        (("REF007", M, 3), ("REF021", S, 24)),
+    ),
+    Case(
+        "empty-label", (_replace(C, "en: Understand the internet", 'en: ""'),), (("REF008", C, 8),)
+    ),
+    Case(
+        "duplicate-label",
+        (_replace(M, "fr: Créer une adresse électronique", "fr: comprendre  Internet"),),
+        (("REF009", M, 7),),
+    ),
+    Case(
+        "deprecated-may-share-label",
+        (_replace(D, "fr: Découvrir le courriel", "fr: Comprendre internet"),),
+        (),
+    ),
+    Case(
+        "alt-equals-pref",
+        (_replace(C, "- Le web expliqué", "- Comprendre Internet"),),
+        (("REF010", C, 11),),
+    ),
+    Case(
+        "alt-twice",
+        (_replace(C, "- Le web expliqué", "- Le web expliqué\n    - le web  expliqué"),),
+        (("REF010", C, 12),),
+    ),
+    Case(
+        "empty-definition",
+        (_replace(C, "fr: Ce qu'est internet et comment il fonctionne.", 'fr: "  "'),),
+        (("REF011", C, 13),),
+    ),
+    Case(
+        "no-replacement",
+        (_replace(D, "replaced_by: creer-une-adresse-electronique\n", ""),),
+        (("REF012", D, 4),),
+    ),
+    Case(
+        "unknown-replacement",
+        (
+            _replace(
+                D, "replaced_by: creer-une-adresse-electronique", "replaced_by: creer-une-adresse"
+            ),
+        ),
+        (("REF013", D, 7),),
+    ),
+    Case(
+        "replacement-chain",
+        (("write", "services/decouvrir/ancien-courriel.yaml", DEPRECATED_CHAIN),),
+        (("REF014", "services/decouvrir/ancien-courriel.yaml", 7),),
+    ),
+    Case(
+        "replacement-self",
+        (
+            _replace(
+                D,
+                "replaced_by: creer-une-adresse-electronique",
+                "replaced_by: decouvrir-le-courriel",
+            ),
+        ),
+        (("REF015", D, 7),),
+    ),
+    Case(
+        "replacement-cycle",
+        (
+            ("write", "services/decouvrir/ancien-courriel.yaml", DEPRECATED_CHAIN),
+            _replace(
+                D, "replaced_by: creer-une-adresse-electronique", "replaced_by: ancien-courriel"
+            ),
+        ),
+        (("REF015", "services/decouvrir/ancien-courriel.yaml", 7),),
+    ),
+    Case(
+        "active-replaced",
+        (("append", C, "replaced_by: creer-une-adresse-electronique\n"),),
+        (("REF016", C, 28),),
+    ),
+    Case("retired-notation", (_replace(M, "MAI-01", "DEC-99"),), (("REF017", M, 2),)),
+    Case(
+        "retired-id",
+        (
+            ("rename", C, "services/decouvrir/ancien-service.yaml"),
+            _replace(
+                "services/decouvrir/ancien-service.yaml",
+                "id: comprendre-internet",
+                "id: ancien-service",
+            ),
+        ),
+        (("REF017", "services/decouvrir/ancien-service.yaml", 1),),
+    ),
+    Case(
+        "unknown-mapping",
+        (_replace(C, "- Compréhension du monde numérique", "- Comprehension du monde numerique"),),
+        (("REF018", C, 24),),
+    ),
+    Case("unknown-crcn", (_replace(M, '"4.1"', '"4.4"'),), (("REF018", M, 17),)),
+    Case(
+        "added-later", (_replace(A, 'added_in: "1.1.0"', 'added_in: "1.2.0"'),), (("REF019", A, 5),)
+    ),
+    Case(
+        "deprecated-before-added",
+        (_replace(D, 'deprecated_in: "1.1.0"', 'deprecated_in: "0.9.0"'),),
+        (("REF019", D, 6),),
+    ),
+    Case(
+        "yml-file",
+        (("write", "services/decouvrir/notes.yml", "id: x\n"),),
+        (("REF020", "services/decouvrir/notes.yml", 0),),
+    ),
+    Case(
+        "outside-level",
+        (("copy", M, "services/creer-une-adresse-electronique.yaml"),),
+        (("REF020", "services/creer-une-adresse-electronique.yaml", 0),),
+    ),
+    Case("empty-level", (("delete", A),), (("REF021", S, 32),)),
+    Case(
+        "incomplete-translation",
+        (_replace(C, "  en:\n    - Tell the internet from the web\n", ""),),
+        (("REF022", C, 16),),
+    ),
+]
+
+
+def apply_edits(root: Path, edits: tuple[tuple[str, ...], ...]) -> None:
+    for op, path, *args in edits:
+        target = root / path
+        if op == "replace":
+            old, new = args
+            text = target.read_text(encoding="utf-8")
+            assert old in text, (path, old)
+            target.write_text(text.replace(old, new, 1), encoding="utf-8")
+        elif op == "append":
+            with target.open("a", encoding="utf-8") as handle:
+                handle.write(args[0])
+        elif op == "write":
+            target.write_text(args[0], encoding="utf-8")
+        elif op == "delete":
+            target.unlink()
+        elif op == "rename":
+            target.rename(root / args[0])
+        elif op == "copy":
+            (root / args[0]).write_bytes(target.read_bytes())
+        elif op == "latin1":
+            target.write_bytes(target.read_text(encoding="utf-8").encode("latin-1"))
+        elif op == "utf16":
+            target.write_bytes(target.read_text(encoding="utf-8").encode("utf-16"))
+        else:  # pragma: no cover
+            raise ValueError(op)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_rule(case: Case, mini: Path) -> None:
+    referentiel = mini / "referentiel"
+    apply_edits(referentiel, case.edits)
+    _catalogue, report = validate_catalogue(referentiel)
+    found = sorted(
+        (d.code, Path(d.span.file).relative_to("referentiel").as_posix(), d.span.line)
+        for d in report.diagnostics
+    )
+    assert found == sorted(case.expected), report.render_text()
+    for diagnostic in report.diagnostics:
+        assert diagnostic.message and "Traceback" not in diagnostic.message
+
+
+def test_every_code_has_a_failing_fixture() -> None:
+    covered = {code for case in CASES for code, _file, _line in case.expected}
+    rules = {code for code in CODES if code.startswith(("YAML", "SCH", "REF"))}
+    assert rules - covered == set()
+
+
+def test_every_code_in_the_sources_is_registered() -> None:
+    used: set[str] = set()
+    for path in (REPO / "src").rglob("*.py"):
+        used |= set(re.findall(r'"((?:IO|YAML|SCH|REF|DIFF|QST|APP)\d{3})"', path.read_text()))
+    assert used - set(CODES) == set()
+    assert set(CODES) - used == set(), "registered codes that nothing emits"
+
+
+def test_minimal_fixture_is_valid(mini: Path) -> None:
+    catalogue, report = validate_catalogue(mini / "referentiel")
+    assert report.diagnostics == []
+    assert catalogue is not None
+    assert sorted(catalogue.services) == [
+        "comprendre-internet",
+        "creer-une-adresse-electronique",
+        "decouvrir-le-courriel",
+        "reparer-son-ordinateur",
+    ]
+
+
+def test_shipped_referentiel_is_valid_and_complete() -> None:
+    from aptic_qualif.vocabularies import LIEUX_SERVICES
+
+    catalogue, report = validate_catalogue(REPO / "referentiel")
+    assert report.diagnostics == [], report.render_text()
+    assert catalogue is not None
+    active = [s for s in catalogue.services.values() if s.active]
+    assert len(active) >= 40
+    for level in ("decouvrir", "maitriser", "agir"):
+        assert len(catalogue.by_level(level, include_deprecated=False)) >= 10
+    reached = {v for s in active for v in s.mappings.lieux_services}
+    assert reached == set(LIEUX_SERVICES)
+    for service in catalogue.services.values():
+        assert service.learning_outcomes.fr, service.id
+        assert len(service.learning_outcomes.fr) == len(service.learning_outcomes.en)
+
+
+def test_all_errors_are_reported_at_once(mini: Path) -> None:
+    referentiel = mini / "referentiel"
+    apply_edits(
+        referentiel,
+        (
+            _replace(M, "MAI-01", "DEC-02"),
+            _replace(A, "level: agir", "level: agri"),
+            _replace(C, "level: decouvrir", "level: [decouvrir"),
+        ),
+    )
+    _catalogue, report = validate_catalogue(referentiel)
+    assert {d.code for d in report.errors} >= {"REF003", "REF007", "YAML001"}
+    rendered = report.render_text().splitlines()
+    assert rendered[-1].startswith("Bilan : 3 erreurs, 1 avertissement")
+    files = [line.split(":")[0] for line in rendered[:-1] if not line.startswith("  =")]
+    assert files == sorted(files)

@@ -1,0 +1,171 @@
+"""The one YAML reader: located values, refusals, and no YAML 1.1 surprises."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+
+from aptic_qualif.yamlio import atomic_write, load_yaml, parse_yaml, resolve_plain
+
+
+def parse(text: str):  # type: ignore[no-untyped-def]
+    doc, diagnostics = parse_yaml(text, "f.yaml")
+    return doc, [(d.code, d.span.line, d.span.col) for d in diagnostics]
+
+
+def test_values_keep_their_line_and_column() -> None:
+    doc, problems = parse("a: 1\nb:\n  c: [x, y]\n  d:\n    - e: true\n")
+    assert problems == []
+    assert doc is not None
+    assert doc.data == {"a": 1, "b": {"c": ["x", "y"], "d": [{"e": True}]}}
+    assert doc.span(("a",)).line == 1
+    assert doc.span(("b", "c", 1))[1:] == (3, 10)
+    assert doc.span(("b", "d", 0, "e"))[1:] == (5, 10)
+    assert doc.key_span(("b", "d"))[1:] == (4, 3)
+    # A path that does not exist falls back to its nearest located ancestor.
+    assert doc.span(("b", "c", 7))[1:] == (3, 6)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("01000", "01000"),  # a postcode from Ain stays text
+        ("007", "007"),
+        ("NO", "NO"),  # Norway, not false
+        ("on", "on"),
+        ("yes", "yes"),
+        ("Off", "Off"),
+        ("2024-01-31", "2024-01-31"),
+        ("1.0.0", "1.0.0"),
+        ("0x1F", "0x1F"),
+        ("0o17", "0o17"),
+        ("1_000", "1_000"),
+        ("12:30", "12:30"),  # not 750 (sexagesimal)
+        (".inf", ".inf"),
+        ("2A004", "2A004"),
+        ("1000", 1000),
+        ("-3", -3),
+        ("0", 0),
+        ("2.5", 2.5),
+        ("1e3", 1000.0),
+        ("true", True),
+        ("False", False),
+        ("~", None),
+        ("null", None),
+    ],
+)
+def test_plain_scalars_follow_yaml_1_2_core_rules(text: str, value: object) -> None:
+    assert resolve_plain(text) == value
+    assert type(resolve_plain(text)) is type(value)
+
+
+def test_keys_are_always_text() -> None:
+    doc, problems = parse("on: 1\n01: 2\nyes: 3\n")
+    assert problems == []
+    assert doc is not None
+    assert doc.data == {"on": 1, "01": 2, "yes": 3}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a: 1\na: 2\n", [("YAML002", 2, 1)]),
+        ("a:\n  b: 1\n  c: 2\n  b: 3\n", [("YAML002", 4, 3)]),
+        ("a: &x 1\nb: *x\n", [("YAML003", 1, 4), ("YAML003", 2, 4)]),
+        ("a: !!python/object:os.system x\n", [("YAML004", 1, 4)]),
+        ("a: !custom x\n", [("YAML004", 1, 4)]),
+        ("a: 1\n---\nb: 2\n", [("YAML006", 2, 1)]),
+        ("a: [1\n", [("YAML001", 2, 1)]),
+        ("a: 1\n b: 2\n", [("YAML001", 2, 3)]),
+        ("? [a, b]\n: 1\n", [("YAML001", 1, 3)]),
+        ("a: \x07\n", [("YAML001", 1, 4)]),
+    ],
+)
+def test_refusals_are_located(text: str, expected: list[tuple[str, int, int]]) -> None:
+    _doc, problems = parse(text)
+    assert problems == expected
+
+
+def test_explicit_str_tag_is_accepted() -> None:
+    doc, problems = parse("a: !!str 1000\n")
+    assert problems == []
+    assert doc is not None and doc.data == {"a": "1000"}
+
+
+def test_non_utf8_is_located(tmp_path: Path) -> None:
+    path = tmp_path / "f.yaml"
+    path.write_bytes("a: 1\nnom: Médiathèque\n".encode("latin-1"))
+    doc, diagnostics = load_yaml(path, "f.yaml")
+    assert doc is None
+    assert [(d.code, d.span.line, d.span.col) for d in diagnostics] == [("YAML005", 2, 7)]
+    assert "0xe9" in diagnostics[0].message
+
+
+def test_bom_is_tolerated(tmp_path: Path) -> None:
+    path = tmp_path / "f.yaml"
+    path.write_bytes("\ufeffnom: Médiathèque\n".encode())
+    doc, diagnostics = load_yaml(path)
+    assert diagnostics == []
+    assert doc is not None and doc.data == {"nom": "Médiathèque"}
+
+
+def test_size_limit(tmp_path: Path) -> None:
+    path = tmp_path / "f.yaml"
+    path.write_text("a: " + "x" * 100 + "\n")
+    doc, diagnostics = load_yaml(path, max_bytes=50)
+    assert doc is None and [d.code for d in diagnostics] == ["YAML007"]
+
+
+def test_missing_file_is_reported(tmp_path: Path) -> None:
+    doc, diagnostics = load_yaml(tmp_path / "absent.yaml")
+    assert doc is None and [d.code for d in diagnostics] == ["IO001"]
+
+
+def test_empty_file_is_null() -> None:
+    doc, problems = parse("")
+    assert problems == [] and doc is not None and doc.data is None
+
+
+# Control characters are left out: YAML itself folds some of them (NEL is a line break).
+printable = st.characters(blacklist_categories=("Cc", "Cs"))
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(alphabet=printable),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(st.text(alphabet=printable, max_size=8), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@given(json_values)
+def test_round_trip_of_data_written_by_a_yaml_dumper(value: object) -> None:
+    """Whatever PyYAML writes (it quotes ambiguous strings), we read back unchanged."""
+    text = yaml.safe_dump({"v": value}, allow_unicode=True)
+    doc, problems = parse(text)
+    assert problems == []
+    assert doc is not None
+    assert json.dumps(doc.data, sort_keys=True) == json.dumps({"v": value}, sort_keys=True)
+
+
+@given(st.from_regex(r"0[0-9]{1,6}", fullmatch=True))
+def test_numbers_with_leading_zeros_stay_text(text: str) -> None:
+    doc, _problems = parse(f"code_postal: {text}\n")
+    assert doc is not None and doc.data == {"code_postal": text}
+
+
+def test_atomic_write_refuses_to_overwrite(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "f.yaml"
+    atomic_write(path, "a: 1\n")
+    assert path.read_text() == "a: 1\n"
+    with pytest.raises(FileExistsError):
+        atomic_write(path, "a: 2\n")
+    assert path.read_text() == "a: 1\n"
+    atomic_write(path, "a: 2\n", force=True)
+    assert path.read_text() == "a: 2\n"
+    assert [p.name for p in path.parent.iterdir()] == ["f.yaml"]
