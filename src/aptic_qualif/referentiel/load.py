@@ -12,7 +12,7 @@ from aptic_qualif.i18n import _
 from aptic_qualif.project import SCHEME_FILE, display_path
 from aptic_qualif.referentiel.model import Level, Scheme, Service
 from aptic_qualif.schema import validate_document
-from aptic_qualif.yamlio import Document, load_yaml
+from aptic_qualif.yamlio import Document, bulk_reading, load_yaml
 
 SERVICES_DIR = "services"
 
@@ -105,22 +105,23 @@ def load_catalogue(
     entries: list[ServiceEntry] = []
     unreadable: list[Path] = []
     services_dir = root / SERVICES_DIR
-    for path in _service_files(services_dir):
-        name = display(path)
-        if path.suffix != ".yaml" or path.parent.parent != services_dir:
-            report.add(_stray(path, services_dir, name))
-            continue
-        doc, diagnostics = load_yaml(path, name)
-        report.extend(diagnostics)
-        if doc is None or any(d.severity == "error" for d in diagnostics):
-            unreadable.append(path)
-            continue
-        service, diagnostics = validate_document(Service, doc)
-        report.extend(diagnostics)
-        if service is None:
-            unreadable.append(path)
-        else:
-            entries.append(ServiceEntry(path, doc, service))
+    with bulk_reading():
+        for path in _service_files(services_dir):
+            name = display(path)
+            if path.suffix != ".yaml" or path.parent.parent != services_dir:
+                report.add(_stray(path, services_dir, name))
+                continue
+            doc, diagnostics = load_yaml(path, name)
+            report.extend(diagnostics)
+            if doc is None or any(d.severity == "error" for d in diagnostics):
+                unreadable.append(path)
+                continue
+            service, diagnostics = validate_document(Service, doc)
+            report.extend(diagnostics)
+            if service is None:
+                unreadable.append(path)
+            else:
+                entries.append(ServiceEntry(path, doc, service))
 
     if scheme is None or scheme_doc is None:
         return None, report
