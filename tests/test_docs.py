@@ -1,0 +1,44 @@
+"""Documentation cannot drift from the CLI: every command is documented and has help."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from aptic_qualif.cli.app import app
+from tests.conftest import REPO
+
+
+def _commands(group: Any, prefix: str = "") -> list[tuple[str, Any]]:
+    found = []
+    for name, command in sorted(getattr(group, "commands", {}).items()):
+        path = f"{prefix}{name}"
+        if getattr(command, "commands", None):
+            found += _commands(command, path + " ")
+        else:
+            found.append((path, command))
+    return found
+
+
+COMMANDS = _commands(typer.main.get_command(app))
+
+
+def test_there_are_commands() -> None:
+    assert {"catalogue validate", "catalogue diff", "catalogue list", "catalogue show"} <= {
+        name for name, _ in COMMANDS
+    }
+
+
+def test_every_command_has_help() -> None:
+    for name, command in COMMANDS:
+        assert command.help and len(command.help) > 15, name
+        for param in command.params:
+            if param.name not in {"help"} and getattr(param, "param_type_name", "") == "option":
+                assert param.help, f"{name} {param.name}"
+
+
+def test_every_command_is_in_the_readme() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for name, _command in COMMANDS:
+        assert f"aptic-qualif {name}" in readme, name
