@@ -116,8 +116,11 @@ def test_version(mini: Path, runner: CliRunner) -> None:
     assert result.output.splitlines() == [
         f"aptic-qualif {__version__}",
         "référentiel mini 1.1.0",
-        "questionnaire : absent",
+        "questionnaire mini-questionnaire 1.0.0",
     ]
+    (mini / "questionnaire" / "questionnaire.yaml").unlink()
+    result = runner.invoke(app, ["--version"])
+    assert result.output.splitlines()[-1] == "questionnaire : absent"
 
 
 def test_version_outside_a_project(

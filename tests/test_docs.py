@@ -42,3 +42,10 @@ def test_every_command_is_in_the_readme() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     for name, _command in COMMANDS:
         assert f"aptic-qualif {name}" in readme, name
+
+
+def test_every_diagnostic_code_is_documented() -> None:
+    from aptic_qualif.codes import CODES
+
+    guide = (REPO / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    assert [code for code in CODES if f"| `{code}` |" not in guide] == []

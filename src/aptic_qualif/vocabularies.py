@@ -9,7 +9,9 @@ These are facts from published standards, not content of this project:
 * ``DATA_INCLUSION_THEMATIQUES``: the digital ``thematiques`` of the data·inclusion
   schema;
 * ``MODALITIES``: how a service is delivered, with the national schema's
-  ``modalites_accompagnement`` value for each.
+  ``modalites_accompagnement`` value for each;
+* ``LIEUX_COLUMNS`` and ``LIEUX_ENUMERATIONS``: the columns of the national schema, in
+  order, and the allowed values of its enumerated columns.
 """
 
 from __future__ import annotations
@@ -61,6 +63,85 @@ MODALITIES: dict[str, str] = {
     "individuel": "Accompagnement individuel",
     "atelier-collectif": "Dans un atelier collectif",
     "a-distance": "À distance",
+}
+
+LIEUX_COLUMNS: tuple[str, ...] = (
+    "id",
+    "pivot",
+    "nom",
+    "commune",
+    "code_postal",
+    "code_insee",
+    "adresse",
+    "complement_adresse",
+    "latitude",
+    "longitude",
+    "typologie",
+    "telephone",
+    "courriels",
+    "site_web",
+    "horaires",
+    "presentation_resume",
+    "presentation_detail",
+    "source",
+    "itinerance",
+    "structure_parente",
+    "date_maj",
+    "services",
+    "publics_specifiquement_adresses",
+    "prise_en_charge_specifique",
+    "frais_a_charge",
+    "dispositif_programmes_nationaux",
+    "formations_labels",
+    "autres_formations_labels",
+    "modalites_acces",
+    "modalites_accompagnement",
+    "fiche_acces_libre",
+    "prise_rdv",
+)
+
+LIEUX_ENUMERATIONS: dict[str, tuple[str, ...]] = {
+    "itinerance": ("Itinérant", "Fixe"),
+    "services": LIEUX_SERVICES,
+    "publics_specifiquement_adresses": (
+        "Jeunes",
+        "Étudiants",
+        "Familles et/ou enfants",
+        "Seniors",
+        "Femmes",
+    ),
+    "prise_en_charge_specifique": (
+        "Surdité",
+        "Handicaps moteurs",
+        "Handicaps mentaux",
+        "Illettrisme",
+        "Langues étrangères (anglais)",
+        "Langues étrangères (autres)",
+        "Déficience visuelle",
+    ),
+    "frais_a_charge": ("Gratuit", "Gratuit sous condition", "Payant"),
+    "dispositif_programmes_nationaux": (
+        "Aidants Connect",
+        "Bibliothèques numérique de référence",
+        "Certification PIX",
+        "Conseillers numériques",
+        "Emmaüs Connect",
+        "France Services",
+        "Grande école du numérique",
+        "La Croix Rouge",
+        "Point d'accès numérique CAF",
+        "Promeneurs du net",
+        "Relais numérique (Emmaüs Connect)",
+    ),
+    "modalites_acces": (
+        "Se présenter",
+        "Téléphoner",
+        "Contacter par mail",
+        "Prendre un RDV en ligne",
+        "Ce lieu n'accueille pas de public",
+        "Envoyer un mail avec une fiche de prescription",
+    ),
+    "modalites_accompagnement": tuple(MODALITIES.values()),
 }
 
 VOCABULARIES: dict[str, frozenset[str]] = {

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from aptic_qualif import __version__
-from aptic_qualif.cli import catalogue
+from aptic_qualif.cli import apply, catalogue, questionnaire
 from aptic_qualif.cli.common import State, fail, set_state
 from aptic_qualif.i18n import _, set_language
 from aptic_qualif.project import data_versions, find_project
@@ -25,6 +25,8 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(catalogue.app, name="catalogue")
+app.add_typer(questionnaire.app, name="questionnaire")
+app.add_typer(apply.app, name="apply")
 
 
 def _version_lines(root: Path | None) -> list[str]:

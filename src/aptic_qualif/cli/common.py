@@ -91,3 +91,19 @@ def exit_for(ok: bool) -> None:
     """Exit 1 when the input fails the rules."""
     if not ok:
         raise typer.Exit(1)
+
+
+def write_output(text: str, output: Path | None, *, force: bool = False) -> None:
+    """Print ``text``, or write it atomically to ``output`` (never over a file without force)."""
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    from aptic_qualif.yamlio import atomic_write
+
+    try:
+        atomic_write(output, text, force=force)
+    except FileExistsError:
+        raise CommandError(
+            _("{path} already exists; add --force to overwrite it").format(path=output)
+        ) from None
+    typer.echo(_("Written: {path}").format(path=output), err=True)

@@ -1,0 +1,551 @@
+"""A venue's application: its identity and its answers, checked against the questionnaire.
+
+An application is a YAML file::
+
+    questionnaire: qualification-lieux-mediation@1.0.0
+    lieu:            # the identity items, keyed by item id
+      nom: Médiathèque …
+      siret: "21010053400017"
+    reponses:        # the theme items, keyed by item id
+      apt-services-proposes: [creer-une-adresse-electronique, …]
+
+Every command that reads an application goes through :func:`validate_application`, so
+the same errors, located in the application file, come out everywhere.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field
+
+from aptic_qualif.diagnostics import Diagnostic, Report
+from aptic_qualif.i18n import _
+from aptic_qualif.project import display_path
+from aptic_qualif.questionnaire.conditions import enabled_items, is_answered
+from aptic_qualif.questionnaire.load import LoadedQuestionnaire, LocatedItem
+from aptic_qualif.questionnaire.model import Item
+from aptic_qualif.referentiel.load import Catalogue
+from aptic_qualif.schema import StrictModel, validate_document, version_tuple
+from aptic_qualif.yamlio import Document, load_yaml
+
+IDENTITY_KEY = "lieu"
+ANSWERS_KEY = "reponses"
+
+LA_POSTE_SIREN = "356000000"
+_SIRET = re.compile(r"\d{14}")
+_POSTCODE = re.compile(r"(?:0[1-9]|[1-8]\d|9[0-5]|97[1-8]|98[0-9])\d{3}")
+_INSEE = re.compile(r"(?:0[1-9]|1\d|2[AB1-9]|[3-8]\d|9[0-5])\d{3}|97[1-6]\d{2}|98[4-9]\d{2}")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_URL = re.compile(r"https?://[^\s/$.?#][^\s]*")
+_PHONE = re.compile(r"(?:\+33|\+590|\+594|\+262|\+596|\+269|\+687|\+689|\+508|\+681)\d{6,9}")
+_REFERENCE = re.compile(r"(?P<id>[a-z0-9-]+)@(?P<version>\d+\.\d+\.\d+)")
+
+
+class Application(StrictModel):
+    """The shape of an application file (answers are checked against the questionnaire)."""
+
+    questionnaire: str
+    lieu: dict[str, Any] = Field(default_factory=dict)
+    reponses: dict[str, Any] = Field(default_factory=dict)
+
+
+@dataclass
+class CheckedApplication:
+    """An application read and checked: its answers normalised, its enabled items known."""
+
+    path: Path
+    doc: Document
+    application: Application
+    answers: dict[str, Any] = field(default_factory=dict)
+    """Every valid answer, identity and themes together, keyed by item id."""
+    enabled: set[str] = field(default_factory=set)
+    report: Report = field(default_factory=Report)
+
+    @property
+    def id(self) -> str:
+        """The application's identifier: its file name without extension."""
+        return self.path.stem
+
+    @property
+    def venue_name(self) -> str:
+        return str(self.answers.get("nom") or self.id)
+
+
+def siret_is_valid(siret: str) -> bool:
+    """Luhn checksum of a SIRET; La Poste's establishments (SIREN 356000000) instead have a
+    sum of digits that is a multiple of 5."""
+    if not _SIRET.fullmatch(siret):
+        return False
+    digits = [int(c) for c in siret]
+    if siret.startswith(LA_POSTE_SIREN) and siret != LA_POSTE_SIREN + "00048":
+        return sum(digits) % 5 == 0
+    total = 0
+    for index, digit in enumerate(reversed(digits)):
+        if index % 2:
+            digit *= 2
+            if digit > 9:
+                digit -= 9
+        total += digit
+    return total % 10 == 0
+
+
+def departement_of_insee(code: str) -> str:
+    """The département of an INSEE commune code: ``2A``/``2B`` for Corsica, 3 digits overseas."""
+    return code[:3] if code.startswith("97") or code.startswith("98") else code[:2]
+
+
+def departement_of_postcode(code: str) -> str:
+    """The département a postcode points to (``20`` for Corsica, which has two)."""
+    return code[:3] if code.startswith("97") or code.startswith("98") else code[:2]
+
+
+def load_application(path: Path) -> tuple[Document | None, Application | None, list[Diagnostic]]:
+    doc, diagnostics = load_yaml(path, display_path(path))
+    if doc is None or diagnostics:
+        return doc, None, diagnostics
+    application, diagnostics = validate_document(Application, doc)
+    return doc, application, diagnostics
+
+
+def validate_application(
+    path: Path, questionnaire: LoadedQuestionnaire, catalogue: Catalogue | None
+) -> tuple[CheckedApplication | None, Report]:
+    """Read ``path`` and check it against ``questionnaire`` and ``catalogue``."""
+    report = Report()
+    doc, application, diagnostics = load_application(path)
+    report.extend(diagnostics)
+    if doc is None or application is None:
+        return None, report
+    checked = check_application(path, doc, application, questionnaire, catalogue)
+    report.extend(checked.report.diagnostics)
+    checked.report = report
+    return checked, report
+
+
+def check_application(
+    path: Path,
+    doc: Document,
+    application: Application,
+    questionnaire: LoadedQuestionnaire,
+    catalogue: Catalogue | None,
+) -> CheckedApplication:
+    checked = CheckedApplication(path, doc, application)
+    report = checked.report
+    report.extend(_check_reference(doc, application.questionnaire, questionnaire))
+
+    by_id = questionnaire.by_id
+    raw: dict[str, tuple[tuple[str, str], Any]] = {}
+    for section, values, identity in (
+        (IDENTITY_KEY, application.lieu, True),
+        (ANSWERS_KEY, application.reponses, False),
+    ):
+        for key, value in values.items():
+            located = by_id.get(key)
+            where = (section, key)
+            if located is None:
+                close = difflib.get_close_matches(key, list(by_id), n=1)
+                report.add(
+                    Diagnostic.error(
+                        "APP003",
+                        doc.key_span(where),
+                        _("'{id}' is not an item of the questionnaire {ref}").format(
+                            id=key, ref=questionnaire.reference
+                        ),
+                        _("did you mean '{name}'?").format(name=close[0]) if close else None,
+                    )
+                )
+                continue
+            if located.is_identity != identity:
+                right = IDENTITY_KEY if located.is_identity else ANSWERS_KEY
+                report.add(
+                    Diagnostic.error(
+                        "APP012",
+                        doc.key_span(where),
+                        _("'{id}' belongs in the section '{section}'").format(
+                            id=key, section=right
+                        ),
+                    )
+                )
+                continue
+            raw[key] = (where, value)
+
+    answers: dict[str, Any] = {}
+    for key, (where, value) in raw.items():
+        if not is_answered(value):
+            continue
+        normalised, problems = _check_value(by_id[key].item, value, doc, where, catalogue)
+        report.extend(problems)
+        if not any(p.severity == "error" for p in problems):
+            answers[key] = normalised
+
+    items = [located.item for located in questionnaire.items]
+    enabled = enabled_items(items, answers)
+    for located in questionnaire.items:
+        key = located.id
+        if key not in enabled:
+            if key in raw and is_answered(raw[key][1]):
+                report.add(
+                    Diagnostic.error(
+                        "APP006",
+                        doc.key_span(raw[key][0]),
+                        _("'{id}' is answered but does not apply: {why}").format(
+                            id=key, why=describe_conditions(located, questionnaire)
+                        ),
+                        _("remove this answer"),
+                    )
+                )
+            answers.pop(key, None)
+        elif (
+            located.item.required
+            and key not in answers
+            and not (key in raw and is_answered(raw[key][1]))
+        ):
+            section = IDENTITY_KEY if located.is_identity else ANSWERS_KEY
+            report.add(
+                Diagnostic.error(
+                    "APP005",
+                    doc.key_span((section, key)) if key in raw else doc.span((section,)),
+                    _("required answer missing: '{id}' ({label})").format(
+                        id=key, label=located.item.label.fr
+                    ),
+                )
+            )
+    report.extend(_check_places(doc, answers))
+    checked.answers = answers
+    checked.enabled = enabled
+    return checked
+
+
+def describe_conditions(located: LocatedItem, questionnaire: LoadedQuestionnaire) -> str:
+    rule = located.item.enable_when
+    if rule is None:
+        return ""
+    parts = [
+        f"{c.question} {c.operator}" + (f" {c.value}" if c.value is not None else "")
+        for c in rule.conditions
+    ]
+    joiner = _(" and ") if rule.behavior == "all" else _(" or ")
+    return _("it applies only when {conditions}").format(conditions=joiner.join(parts))
+
+
+def _check_reference(
+    doc: Document, reference: str, questionnaire: LoadedQuestionnaire
+) -> Iterator[Diagnostic]:
+    span = doc.span(("questionnaire",))
+    match = _REFERENCE.fullmatch(reference)
+    if match is None:
+        yield Diagnostic.error(
+            "APP001",
+            span,
+            _("'{ref}' does not name a questionnaire as id@version").format(ref=reference),
+            _("write questionnaire: {ref}").format(ref=questionnaire.reference),
+        )
+        return
+    if match["id"] != questionnaire.questionnaire.id:
+        yield Diagnostic.error(
+            "APP001",
+            span,
+            _("this application answers the questionnaire '{id}', not '{expected}'").format(
+                id=match["id"], expected=questionnaire.questionnaire.id
+            ),
+        )
+        return
+    theirs, ours = (
+        version_tuple(match["version"]),
+        version_tuple(questionnaire.questionnaire.version),
+    )
+    if theirs != ours:
+        make = Diagnostic.error if theirs[0] != ours[0] or theirs > ours else Diagnostic.warning
+        yield make(
+            "APP002",
+            span,
+            _(
+                "this application was written for version {theirs} of the questionnaire; the "
+                "current version is {ours}"
+            ).format(theirs=match["version"], ours=questionnaire.questionnaire.version),
+            _("check the answers against the changelog, then write questionnaire: {ref}").format(
+                ref=questionnaire.reference
+            ),
+        )
+
+
+def _check_value(
+    item: Item,
+    value: Any,
+    doc: Document,
+    where: tuple[str, str],
+    catalogue: Catalogue | None,
+) -> tuple[Any, list[Diagnostic]]:
+    """The normalised answer and the problems with it."""
+    span = doc.span(where)
+    kind = item.type
+
+    def bad(code: str, message: str, hint: str | None = None) -> tuple[Any, list[Diagnostic]]:
+        return None, [Diagnostic.error(code, span, message, hint)]
+
+    if (
+        kind in {"siret", "postcode", "insee_code"}
+        and isinstance(value, int)
+        and not isinstance(value, bool)
+    ):
+        value = str(value)  # 75056 written without quotes is read right
+    if kind == "boolean":
+        if not isinstance(value, bool):
+            hint = _("write true or false") if isinstance(value, str) else None
+            return bad(
+                "APP004", _("expected true or false, got '{value}'").format(value=value), hint
+            )
+        return value, []
+    if kind in {"integer", "decimal"}:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+        if kind == "decimal":
+            ok = ok or isinstance(value, float)
+        if not ok:
+            expected = _("a whole number") if kind == "integer" else _("a number")
+            return bad(
+                "APP004",
+                _("expected {expected}, got '{value}'").format(expected=expected, value=value),
+            )
+        if (item.min is not None and value < item.min) or (
+            item.max is not None and value > item.max
+        ):
+            return bad(
+                "APP004",
+                _("{value} is outside the allowed range [{min}, {max}]").format(
+                    value=value, min=_bound(item.min), max=_bound(item.max)
+                ),
+            )
+        return value, []
+    if kind in {"single_choice", "multiple_choice", "services"}:
+        return _check_choices(item, value, doc, where, catalogue)
+    if not isinstance(value, str):
+        return bad(
+            "APP004",
+            _("expected a text, got '{value}'").format(value=value),
+            _("put the value in quotes to keep it as text"),
+        )
+    text = value.strip()
+    if kind == "siret":
+        compact = text.replace(" ", "")
+        if not _SIRET.fullmatch(compact):
+            return bad("APP008", _("a SIRET has 14 digits: '{value}'").format(value=value))
+        if not siret_is_valid(compact):
+            return bad(
+                "APP008",
+                _("SIRET '{value}' is not valid (its check digit is wrong)").format(value=value),
+                _("copy it again from the SIRENE directory (annuaire-entreprises)"),
+            )
+        return compact, []
+    if kind == "postcode":
+        if not _POSTCODE.fullmatch(text):
+            return bad(
+                "APP009",
+                _("'{value}' is not a French postcode (5 digits)").format(value=value),
+                _('write the postcode in quotes, for example "01000"'),
+            )
+        return text, []
+    if kind == "insee_code":
+        if not _INSEE.fullmatch(text.upper()):
+            return bad(
+                "APP010",
+                _("'{value}' is not an INSEE commune code").format(value=value),
+                _(
+                    "5 characters: 2 for the département (2A/2B in Corsica, 971–976 "
+                    'overseas) then the commune, for example "2A004"'
+                ),
+            )
+        return text.upper(), []
+    if kind == "email" and not _EMAIL.fullmatch(text):
+        return bad("APP011", _("'{value}' is not an email address").format(value=value))
+    if kind == "url" and not _URL.fullmatch(text):
+        return bad(
+            "APP011", _("'{value}' is not a web address (http or https)").format(value=value)
+        )
+    if kind == "phone":
+        compact = re.sub(r"[\s.\-()]", "", text)
+        if re.fullmatch(r"0[1-9]\d{8}", compact):
+            compact = "+33" + compact[1:]
+        if not _PHONE.fullmatch(compact):
+            return bad(
+                "APP011",
+                _("'{value}' is not a French telephone number").format(value=value),
+                _('for example "01 23 45 67 89" or "+33123456789"'),
+            )
+        return compact, []
+    if kind == "date":
+        try:
+            return date.fromisoformat(text).isoformat(), []
+        except ValueError:
+            return bad("APP011", _("'{value}' is not a date YYYY-MM-DD").format(value=value))
+    return text, []
+
+
+def _bound(value: float | None) -> str:
+    if value is None:
+        return "…"
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _check_choices(
+    item: Item,
+    value: Any,
+    doc: Document,
+    where: tuple[str, str],
+    catalogue: Catalogue | None,
+) -> tuple[Any, list[Diagnostic]]:
+    problems: list[Diagnostic] = []
+    if item.type == "single_choice":
+        values = [o.value for o in item.options or ()]
+        if value not in values:
+            problems.append(_unknown_choice(doc.span(where), value, values))
+            return None, problems
+        return value, []
+    if not isinstance(value, list):
+        return None, [
+            Diagnostic.error(
+                "APP004",
+                doc.span(where),
+                _("expected a list, got '{value}'").format(value=value),
+                _("write one value per line, each after '- '"),
+            )
+        ]
+    chosen: list[str] = []
+    for index, entry in enumerate(value):
+        span = doc.span((*where, index))
+        if entry in chosen:
+            problems.append(
+                Diagnostic.error("APP004", span, _("'{value}' appears twice").format(value=entry))
+            )
+            continue
+        if item.type == "multiple_choice":
+            values = [o.value for o in item.options or ()]
+            if entry not in values:
+                problems.append(_unknown_choice(span, entry, values))
+                continue
+        elif catalogue is not None:
+            found = _check_service(item, entry, span, catalogue)
+            problems.extend(found)
+            if any(p.severity == "error" for p in found):
+                continue
+        chosen.append(entry)
+    exclusive = exclusive_conflict(item, chosen)
+    if exclusive is not None:
+        problems.append(
+            Diagnostic.error(
+                "APP004",
+                doc.span(where),
+                _("'{value}' excludes every other choice").format(value=exclusive),
+                _("keep '{value}' alone, or remove it").format(value=exclusive),
+            )
+        )
+        return None, problems
+    return chosen, problems
+
+
+def exclusive_conflict(item: Item, chosen: list[Any]) -> str | None:
+    """The exclusive option ("none of these") chosen along with others, if any."""
+    if len(chosen) < 2:
+        return None
+    for option in item.options or ():
+        if option.exclusive and option.value in chosen:
+            return option.value
+    return None
+
+
+def _unknown_choice(span: Any, value: Any, values: Iterable[str]) -> Diagnostic:
+    values = list(values)
+    close = difflib.get_close_matches(str(value), values, n=1)
+    return Diagnostic.error(
+        "APP004",
+        span,
+        _("'{value}' is not one of the choices: {values}").format(
+            value=value, values=", ".join(values)
+        ),
+        _("did you mean '{name}'?").format(name=close[0]) if close else None,
+    )
+
+
+def _check_service(item: Item, entry: Any, span: Any, catalogue: Catalogue) -> list[Diagnostic]:
+    services = catalogue.services
+    service = services.get(entry) if isinstance(entry, str) else None
+    if service is None:
+        close = difflib.get_close_matches(str(entry), list(services), n=1)
+        return [
+            Diagnostic.error(
+                "APP007",
+                span,
+                _("'{id}' is not a service of the référentiel {version}").format(
+                    id=entry, version=catalogue.version
+                ),
+                _("did you mean '{name}'?").format(name=close[0]) if close else None,
+            )
+        ]
+    if item.levels is not None and service.level not in item.levels:
+        return [
+            Diagnostic.error(
+                "APP007",
+                span,
+                _("'{id}' is a service of level '{level}', not asked here").format(
+                    id=entry, level=service.level
+                ),
+            )
+        ]
+    if not service.active:
+        return [
+            Diagnostic.warning(
+                "APP007",
+                span,
+                _("'{id}' is deprecated since {version}").format(
+                    id=entry, version=service.deprecated_in or "?"
+                ),
+                _("declare '{id}' instead").format(id=service.replaced_by),
+            )
+        ]
+    return []
+
+
+def _check_places(doc: Document, answers: dict[str, Any]) -> Iterator[Diagnostic]:
+    postcode, insee = answers.get("code_postal"), answers.get("code_insee")
+    if isinstance(postcode, str) and isinstance(insee, str):
+        from_postcode = departement_of_postcode(postcode)
+        from_insee = departement_of_insee(insee)
+        corsica = from_postcode == "20" and from_insee in {"2A", "2B"}
+        if from_postcode != from_insee and not corsica:
+            yield Diagnostic.warning(
+                "APP013",
+                doc.span((IDENTITY_KEY, "code_insee")),
+                _(
+                    "INSEE code {insee} (département {a}) and postcode {postcode} (département "
+                    "{b}) do not match"
+                ).format(insee=insee, a=from_insee, postcode=postcode, b=from_postcode),
+                _("check both codes; a few communes do straddle two départements"),
+            )
+
+
+def application_files(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
+    """The application files named by ``paths`` (folders are searched for ``*.yaml``), and
+    the paths that do not exist."""
+    found: list[Path] = []
+    missing: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*.yaml") if p.is_file()))
+        elif path.is_file():
+            found.append(path)
+        else:
+            missing.append(path)
+    return list(dict.fromkeys(found)), missing
+
+
+def check_answer(item: Item, value: Any, catalogue: Catalogue | None) -> tuple[Any, list[str]]:
+    """Check one answer outside any file (as it is typed): the normalised value and the
+    error messages (empty when the answer is valid)."""
+    normalised, problems = _check_value(item, value, Document("", value), ("", ""), catalogue)
+    return normalised, [p.message for p in problems if p.severity == "error"]

@@ -1,0 +1,144 @@
+"""``aptic-qualif apply …``: a venue writes and checks its application."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from aptic_qualif.cli.common import (
+    ReportFormat,
+    emit_report,
+    exit_for,
+    fail,
+    handle_errors,
+    state,
+    write_output,
+)
+from aptic_qualif.i18n import _, language
+
+app = typer.Typer(
+    help=_("Applications of venues: template, interactive self-assessment, validation."),
+    no_args_is_help=True,
+)
+
+
+@app.command(
+    "template",
+    help=_("Print a commented application skeleton, with a schema modeline for editors."),
+)
+@handle_errors
+def template_command(
+    output: Annotated[
+        Optional[Path],  # noqa: UP045 - typer needs Optional on Python 3.11
+        typer.Option("--output", "-o", help=_("Write to this file instead of the terminal.")),
+    ] = None,
+    schema_url: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--schema-url",
+            help=_("Address of the JSON Schema for the modeline (a URL or a local path)."),
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help=_("Overwrite the output file if it exists."))
+    ] = False,
+) -> None:
+    from aptic_qualif.context import load_context
+    from aptic_qualif.questionnaire.template import render_template
+
+    context = load_context(state().root)
+    text = render_template(context.questionnaire, context.catalogue, language(), schema_url)
+    write_output(text, output, force=force)
+
+
+@app.command(
+    "validate",
+    help=_("Check applications against the questionnaire and the référentiel."),
+)
+@handle_errors
+def validate_command(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help=_("Application files, or folders to search for *.yaml files.")),
+    ],
+    fmt: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help=_("Output format."))
+    ] = ReportFormat.text,
+) -> None:
+    from aptic_qualif.application import application_files, validate_application
+    from aptic_qualif.context import load_context
+    from aptic_qualif.diagnostics import Report
+
+    context = load_context(state().root)
+    files, missing = application_files(paths)
+    if missing:
+        fail(_("not found: {paths}").format(paths=", ".join(map(str, missing))))
+    if not files:
+        fail(_("no application file (*.yaml) in {paths}").format(paths=", ".join(map(str, paths))))
+    report = Report()
+    for path in files:
+        _checked, found = validate_application(path, context.questionnaire, context.catalogue)
+        report.extend(found.diagnostics)
+    emit_report(report, fmt)
+    if fmt is ReportFormat.text:
+        bad = len({d.span.file for d in report.errors})
+        typer.echo(_("{ok} of {n} application(s) valid.").format(ok=len(files) - bad, n=len(files)))
+    exit_for(report.ok)
+
+
+@app.command(
+    "fill",
+    help=_(
+        "Interactive self-assessment: one question at a time, saved after every answer; "
+        "run it again to resume."
+    ),
+)
+@handle_errors
+def fill_command(
+    path: Annotated[
+        Path,
+        typer.Argument(help=_("The application file to write (resumed if it exists).")),
+    ] = Path("candidature.yaml"),
+    force: Annotated[
+        bool,
+        typer.Option("--force", help=_("Replace the file even if it is not an application.")),
+    ] = False,
+) -> None:
+    import sys
+
+    from aptic_qualif.application import validate_application
+    from aptic_qualif.context import load_context
+    from aptic_qualif.questionnaire.fill import Interrupted, QuestionaryPrompter, fill
+
+    if not sys.stdin.isatty():
+        fail(
+            _(
+                "apply fill asks questions in a terminal and standard input is not one; "
+                "to fill in an application in a file, start from: aptic-qualif apply template"
+            )
+        )
+    context = load_context(state().root)
+    try:
+        fill(
+            path,
+            context.questionnaire,
+            context.catalogue,
+            QuestionaryPrompter(),
+            lang=language(),
+            force=force,
+        )
+    except Interrupted:
+        typer.echo(
+            _("Stopped. Your answers are saved in {path}; run the same command to resume.").format(
+                path=path
+            ),
+            err=True,
+        )
+        raise typer.Exit(130) from None
+    _checked, report = validate_application(path, context.questionnaire, context.catalogue)
+    typer.echo(_("Application saved in {path}.").format(path=path))
+    if report.diagnostics:
+        emit_report(report, ReportFormat.text)
+    exit_for(report.ok)

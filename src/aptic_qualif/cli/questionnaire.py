@@ -1,0 +1,63 @@
+"""``aptic-qualif questionnaire …``: check the questionnaire, print the application schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from aptic_qualif.cli.common import ReportFormat, emit_report, exit_for, handle_errors, state
+from aptic_qualif.i18n import _
+
+app = typer.Typer(
+    help=_("The qualification questionnaire: static checks and the application schema."),
+    no_args_is_help=True,
+)
+
+
+@app.command(
+    "validate",
+    help=_("Check the questionnaire (and its scoring) against itself and the référentiel."),
+)
+@handle_errors
+def validate_command(
+    fmt: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help=_("Output format."))
+    ] = ReportFormat.text,
+) -> None:
+    from aptic_qualif.context import load_catalogue_or_fail
+    from aptic_qualif.project import QUESTIONNAIRE_DIR, project_root
+    from aptic_qualif.questionnaire.check import validate_questionnaire
+
+    root = project_root(state().root)
+    catalogue = load_catalogue_or_fail(root)
+    loaded, report = validate_questionnaire(root / QUESTIONNAIRE_DIR, catalogue)
+    emit_report(report, fmt)
+    if fmt is ReportFormat.text and loaded is not None and report.ok:
+        themes = ", ".join(f"{theme} ({len(loaded.theme_items(theme))})" for theme in loaded.themes)
+        typer.echo(
+            _("Questionnaire {ref} is valid: {n} identity items; themes {themes}.").format(
+                ref=loaded.reference, n=len(loaded.identity), themes=themes
+            )
+        )
+    exit_for(report.ok)
+
+
+@app.command("schema", help=_("Print the JSON Schema (2020-12) of an application file."))
+@handle_errors
+def schema_command(
+    output: Annotated[
+        Optional[Path],  # noqa: UP045 - typer needs Optional on Python 3.11
+        typer.Option("--output", "-o", help=_("Write to this file instead of the terminal.")),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help=_("Overwrite the output file if it exists."))
+    ] = False,
+) -> None:
+    from aptic_qualif.cli.common import write_output
+    from aptic_qualif.context import load_context
+    from aptic_qualif.questionnaire.jsonschema import render_schema
+
+    context = load_context(state().root)
+    write_output(render_schema(context.questionnaire, context.catalogue), output, force=force)

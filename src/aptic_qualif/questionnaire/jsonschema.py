@@ -1,0 +1,126 @@
+"""The JSON Schema (2020-12) of an application file, generated from the questionnaire.
+
+Editors use it (through the ``yaml-language-server`` modeline of ``apply template``) to
+complete and check an application as it is typed; other tools use it to read
+applications. It describes the canonical form of each answer; the conditional rules
+(``enable_when``) and the checksums are left to ``apply validate``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aptic_qualif.questionnaire.load import LoadedQuestionnaire
+from aptic_qualif.questionnaire.model import Item
+from aptic_qualif.referentiel.load import Catalogue
+
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+
+_PATTERNS = {
+    "siret": r"^\d{14}$",
+    "postcode": r"^\d{5}$",
+    "insee_code": r"^([013-9]\d|2[AB1-9])\d{3}$",
+    "email": r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+    "url": r"^https?://\S+$",
+}
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    """An answer may be left empty (``null``) while the application is in progress."""
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def item_schema(item: Item, catalogue: Catalogue | None) -> dict[str, Any]:
+    """The schema of one answer."""
+    schema: dict[str, Any]
+    kind = item.type
+    if kind == "boolean":
+        schema = {"type": "boolean"}
+    elif kind in {"integer", "decimal"}:
+        schema = {"type": "integer" if kind == "integer" else "number"}
+        if item.min is not None:
+            schema["minimum"] = item.min
+        if item.max is not None:
+            schema["maximum"] = item.max
+    elif kind == "single_choice":
+        schema = {"oneOf": [{"const": o.value, "title": o.label.fr} for o in item.options or ()]}
+    elif kind == "multiple_choice":
+        schema = {
+            "type": "array",
+            "uniqueItems": True,
+            "items": {
+                "oneOf": [{"const": o.value, "title": o.label.fr} for o in item.options or ()]
+            },
+        }
+    elif kind == "services":
+        choices: list[dict[str, Any]] = []
+        if catalogue is not None:
+            for service in sorted(catalogue.services.values(), key=lambda s: s.notation):
+                if item.levels is None or service.level in item.levels:
+                    choice: dict[str, Any] = {
+                        "const": service.id,
+                        "title": f"{service.notation} — {service.pref_label.fr}",
+                    }
+                    if not service.active:
+                        choice["deprecated"] = True
+                    choices.append(choice)
+        schema = {"type": "array", "uniqueItems": True, "items": {"oneOf": choices}}
+    else:
+        schema = {"type": "string"}
+        if kind in _PATTERNS:
+            schema["pattern"] = _PATTERNS[kind]
+        if kind == "date":
+            schema["format"] = "date"
+        elif kind == "url":
+            schema["format"] = "uri"
+        elif kind == "email":
+            schema["format"] = "email"
+    described = {"title": item.label.fr}
+    if item.help is not None:
+        described["description"] = item.help.fr
+    return {**described, **_nullable(schema)}
+
+
+def application_schema(loaded: LoadedQuestionnaire, catalogue: Catalogue | None) -> dict[str, Any]:
+    """The JSON Schema of an application to ``loaded``."""
+    questionnaire = loaded.questionnaire
+
+    def section(identity: bool) -> dict[str, Any]:
+        items = [i for i in loaded.items if i.is_identity == identity]
+        return {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {i.id: item_schema(i.item, catalogue) for i in items},
+            "required": [i.id for i in items if i.item.required and i.item.enable_when is None],
+        }
+
+    schema: dict[str, Any] = {
+        "$schema": DRAFT,
+        "title": f"Candidature — {questionnaire.title.fr}",
+        "description": (
+            f"Dossier de candidature au questionnaire {loaded.reference}. "
+            f"Application file for questionnaire {loaded.reference}."
+        ),
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["questionnaire", "lieu"],
+        "properties": {
+            "questionnaire": {
+                "title": "Questionnaire (identifiant@version)",
+                "type": "string",
+                "pattern": rf"^{questionnaire.id}@\d+\.\d+\.\d+$",
+                "default": loaded.reference,
+            },
+            "lieu": {"title": "Identité du lieu", **section(True)},
+            "reponses": {"title": "Réponses", **section(False)},
+        },
+    }
+    if questionnaire.schema_url:
+        schema = {"$id": questionnaire.schema_url, **schema}
+    return schema
+
+
+def render_schema(loaded: LoadedQuestionnaire, catalogue: Catalogue | None) -> str:
+    """The schema as JSON text: same questionnaire, same bytes."""
+    return json.dumps(application_schema(loaded, catalogue), ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,180 @@
+"""The questionnaire's file formats.
+
+``questionnaire/questionnaire.yaml`` holds the metadata, the order of the themes and the
+venue identity section; ``questionnaire/themes/<theme>.yaml`` holds one theme's items.
+
+An item is data, never code: its conditions (``enable_when``) and its scoring are
+declarations that the tools check statically and evaluate without ``eval``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from aptic_qualif.referentiel.model import LangText, OptionalLangText
+from aptic_qualif.schema import HttpUrl, SemVer, StrictModel
+
+ItemType = Literal[
+    "boolean",
+    "single_choice",
+    "multiple_choice",
+    "integer",
+    "decimal",
+    "text",
+    "date",
+    "url",
+    "services",
+    # venue identity fields
+    "siret",
+    "postcode",
+    "insee_code",
+    "email",
+    "phone",
+]
+
+CHOICE_TYPES = frozenset({"single_choice", "multiple_choice"})
+NUMBER_TYPES = frozenset({"integer", "decimal"})
+TEXT_TYPES = frozenset({"text", "date", "url", "siret", "postcode", "insee_code", "email", "phone"})
+
+Operator = Literal[
+    "equals",
+    "not_equals",
+    "exists",
+    "greater_than",
+    "greater_or_equal",
+    "less_than",
+    "less_or_equal",
+    "contains",
+    "not_contains",
+]
+
+OPERATORS_BY_TYPE: dict[str, frozenset[str]] = {
+    "boolean": frozenset({"equals", "not_equals", "exists"}),
+    "single_choice": frozenset({"equals", "not_equals", "exists"}),
+    "multiple_choice": frozenset({"contains", "not_contains", "exists"}),
+    "services": frozenset({"contains", "not_contains", "exists"}),
+    "integer": frozenset(
+        {
+            "equals",
+            "not_equals",
+            "exists",
+            "greater_than",
+            "greater_or_equal",
+            "less_than",
+            "less_or_equal",
+        }
+    ),
+    "decimal": frozenset(
+        {
+            "equals",
+            "not_equals",
+            "exists",
+            "greater_than",
+            "greater_or_equal",
+            "less_than",
+            "less_or_equal",
+        }
+    ),
+}
+"""Operators allowed in a condition on an item of each type (text-like types: ``exists``)."""
+
+
+class Option(StrictModel):
+    """One choice of a single or multiple choice item."""
+
+    value: str
+    label: LangText
+    points: float | None = None
+    """Points given when this option is chosen (required when the item is scored ``auto``)."""
+    export: str | None = None
+    """The matching value of the national venue schema, when the item is exported."""
+    exclusive: bool = False
+    """In a multiple choice, an option that excludes every other one ("none of these")."""
+
+
+class Bracket(StrictModel):
+    """For numbers: ``points`` once the answer reaches ``min``."""
+
+    min: float
+    points: float
+
+
+class ServicesPoints(StrictModel):
+    """For the services item: points per service offered and per level covered."""
+
+    per_service: float = 0
+    per_level: float = 0
+    max: float | None = None
+
+
+class RubricStep(StrictModel):
+    """One anchored step of a reviewer rubric (scores 0 to 4)."""
+
+    score: int
+    description: OptionalLangText
+
+
+class Condition(StrictModel):
+    """``question operator value``: an item is enabled when its conditions hold."""
+
+    question: str
+    operator: Operator
+    value: Any = None
+
+
+class EnableWhen(StrictModel):
+    behavior: Literal["all", "any"] = "all"
+    conditions: list[Condition] = Field(min_length=1)
+
+
+class Item(StrictModel):
+    """One question."""
+
+    id: str
+    type: ItemType
+    label: LangText
+    help: OptionalLangText | None = None
+    required: bool = False
+    options: list[Option] | None = None
+    min: float | None = None
+    max: float | None = None
+    unit: OptionalLangText | None = None
+    levels: list[str] | None = None
+    """For a services item: only these levels of the référentiel (all by default)."""
+    scoring: Literal["none", "auto", "rubric"] = "none"
+    points_if_true: float | None = None
+    brackets: list[Bracket] | None = None
+    services_points: ServicesPoints | None = None
+    max_points: float | None = None
+    """For a multiple choice scored ``auto``: cap on the sum of the chosen options' points."""
+    rubric: list[RubricStep] | None = None
+    evidence: OptionalLangText | None = None
+    """The evidence a reviewer expects (document, link, photo…)."""
+    enable_when: EnableWhen | None = None
+    export: str | None = None
+    """The column of the national venue schema this answer fills (identity items)."""
+
+
+class Theme(StrictModel):
+    """``questionnaire/themes/<id>.yaml``."""
+
+    id: str
+    title: LangText
+    description: LangText
+    items: list[Item] = Field(min_length=1)
+
+
+class Questionnaire(StrictModel):
+    """``questionnaire/questionnaire.yaml``."""
+
+    id: str
+    version: SemVer
+    title: LangText
+    description: LangText
+    license: str
+    schema_url: HttpUrl | None = None
+    """Where the application JSON Schema is published (used in the template's modeline)."""
+    themes: list[str] = Field(min_length=1)
+    identity: list[Item] = Field(min_length=1)

@@ -1,0 +1,265 @@
+"""Applications: every rule located in the application file, the schema and the template."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from aptic_qualif.application import siret_is_valid, validate_application
+from aptic_qualif.cli.app import app
+from aptic_qualif.codes import CODES
+from aptic_qualif.context import load_context
+from aptic_qualif.questionnaire.jsonschema import application_schema
+from aptic_qualif.questionnaire.template import render_template
+from aptic_qualif.yamlio import parse_yaml
+from tests.test_referentiel_validate import Case, _replace, apply_edits
+
+F = "applications/complet.yaml"
+
+CASES = [
+    Case(
+        "other-questionnaire",
+        (_replace(F, "mini-questionnaire@1.0.0", "autre@1.0.0"),),
+        (("APP001", F, 1),),
+    ),
+    Case(
+        "no-version",
+        (_replace(F, "mini-questionnaire@1.0.0", "mini-questionnaire"),),
+        (("APP001", F, 1),),
+    ),
+    Case("newer-version", (_replace(F, "@1.0.0", "@2.0.0"),), (("APP002", F, 1),)),
+    Case(
+        "unknown-item",
+        (_replace(F, "apt-connexion: fibre", "apt-connection: fibre"),),
+        (("APP003", F, 13), ("APP005", F, 12)),
+    ),
+    Case(
+        "not-a-number",
+        (_replace(F, "apt-mediateurs: 2", "apt-mediateurs: deux"),),
+        (("APP004", F, 12),),
+    ),
+    Case(
+        "out-of-range",
+        (_replace(F, "apt-mediateurs: 2", "apt-mediateurs: 99"),),
+        (("APP004", F, 12),),
+    ),
+    Case(
+        "unknown-choice",
+        (_replace(F, "apt-connexion: fibre", "apt-connexion: adsl"),),
+        (("APP004", F, 13),),
+    ),
+    Case(
+        "choice-twice",
+        (_replace(F, "[seniors, familles]", "[seniors, seniors]"),),
+        (("APP004", F, 18),),
+    ),
+    Case(
+        "yes-is-not-true",
+        (_replace(F, "apt-charte: true", "apt-charte: oui"),),
+        (("APP004", F, 17),),
+    ),
+    Case("required-missing", (_replace(F, "  apt-charte: true\n", ""),), (("APP005", F, 12),)),
+    Case("required-null", (_replace(F, "apt-charte: true", "apt-charte:"),), (("APP005", F, 17),)),
+    Case(
+        "disabled-answered",
+        (_replace(F, "pub-aller-vers: true", "pub-aller-vers: false"),),
+        (("APP006", F, 20),),
+    ),
+    Case(
+        "unknown-service",
+        (_replace(F, "- comprendre-internet", "- comprendre-l-internet"),),
+        (("APP007", F, 15),),
+    ),
+    Case(
+        "deprecated-service",
+        (_replace(F, "- comprendre-internet", "- decouvrir-le-courriel"),),
+        (("APP007", F, 15),),
+    ),
+    Case("bad-siret", (_replace(F, "21010053400010", "21010053400011"),), (("APP008", F, 4),)),
+    Case("short-siret", (_replace(F, "21010053400010", "210100534"),), (("APP008", F, 4),)),
+    Case("la-poste-siret", (_replace(F, "21010053400010", "35600000049837"),), ()),
+    Case("bad-postcode", (_replace(F, '"01000"', '"1000"'),), (("APP009", F, 6),)),
+    Case("unquoted-postcode", (_replace(F, '"01000"', "01000"),), ()),
+    Case("bad-insee", (_replace(F, '"01053"', '"20004"'),), (("APP010", F, 8),)),
+    Case(
+        "bad-email", (_replace(F, "contact@example.org", "contact@example"),), (("APP011", F, 9),)
+    ),
+    Case(
+        "bad-url",
+        (_replace(F, "https://example.org/espace-numerique", "example.org"),),
+        (("APP011", F, 24),),
+    ),
+    Case("bad-date", (_replace(F, '"2019-09-02"', '"2019-02-30"'),), (("APP011", F, 23),)),
+    Case(
+        "wrong-section",
+        (
+            _replace(F, "  courriel: contact@example.org\n", ""),
+            ("append", F, "  courriel: contact@example.org\n"),
+        ),
+        (("APP012", F, 24),),
+    ),
+    Case("places-mismatch", (_replace(F, '"01053"', '"2A004"'),), (("APP013", F, 8),)),
+    Case(
+        "lieu-not-a-mapping",
+        (_replace(F, "itinerance: fixe\nreponses:", "itinerance: fixe\nreponses: []\nautre:"),),
+        (("SCH002", F, 12), ("SCH003", F, 11)),
+    ),
+]
+
+
+def _check(root: Path, relative: str = F):  # type: ignore[no-untyped-def]
+    context = load_context(root)
+    return validate_application(root / relative, context.questionnaire, context.catalogue)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_rule(case: Case, mini: Path) -> None:
+    apply_edits(mini, case.edits)
+    _checked, report = _check(mini)
+    found = sorted((d.code, d.span.file, d.span.line) for d in report.diagnostics)
+    assert found == sorted(case.expected), report.render_text()
+
+
+def test_every_code_has_a_failing_fixture() -> None:
+    covered = {code for case in CASES for code, _file, _line in case.expected}
+    assert {c for c in CODES if c.startswith("APP")} - covered == set()
+
+
+def test_older_minor_version_is_a_warning(mini: Path) -> None:
+    apply_edits(mini, (_replace("questionnaire/questionnaire.yaml", '"1.0.0"', '"1.1.0"'),))
+    _checked, report = _check(mini)
+    assert [(d.code, d.severity) for d in report.diagnostics] == [("APP002", "warning")]
+    assert report.ok
+
+
+def test_answers_are_normalised(mini: Path) -> None:
+    apply_edits(mini, (_replace(F, '"01000"', "01000"), _replace(F, '"01053"', "1053")))
+    checked, report = _check(mini)
+    assert checked is not None
+    assert checked.answers["code_postal"] == "01000"
+    assert [d.code for d in report.diagnostics] == ["APP010"]  # 1053 has lost its zero
+
+
+def test_valid_example(mini: Path) -> None:
+    checked, report = _check(mini)
+    assert report.diagnostics == []
+    assert checked is not None and checked.id == "complet"
+    assert checked.answers["apt-services"] == [
+        "comprendre-internet",
+        "creer-une-adresse-electronique",
+    ]
+    assert "pub-aller-vers-detail" in checked.enabled
+
+
+def luhn_digit(body: str) -> str:
+    for digit in "0123456789":
+        if siret_is_valid(body + digit):
+            return digit
+    raise AssertionError(body)
+
+
+@given(st.from_regex(r"[1-9]\d{12}", fullmatch=True))
+def test_every_siret_body_has_exactly_one_check_digit(body: str) -> None:
+    if body.startswith("356000000"):
+        return
+    valid = [d for d in "0123456789" if siret_is_valid(body + d)]
+    assert len(valid) == 1
+
+
+@given(st.from_regex(r"[1-9]\d{12}", fullmatch=True), st.integers(0, 13), st.integers(1, 9))
+def test_changing_one_digit_breaks_a_siret(body: str, position: int, delta: int) -> None:
+    if body.startswith("356000000"):
+        return
+    siret = body + luhn_digit(body)
+    digits = list(siret)
+    digits[position] = str((int(digits[position]) + delta) % 10)
+    assert not siret_is_valid("".join(digits))
+
+
+def test_la_poste_rule() -> None:
+    assert siret_is_valid("35600000049837")  # digits add up to 45
+    assert not siret_is_valid("35600000049838")
+    assert siret_is_valid("35600000000048")  # the head office follows the usual rule
+
+
+def test_schema_accepts_the_example_and_rejects_mistakes(mini: Path) -> None:
+    context = load_context(mini)
+    schema = application_schema(context.questionnaire, context.catalogue)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    doc, _ = parse_yaml((mini / F).read_text(encoding="utf-8"), F)
+    assert doc is not None
+    validator = jsonschema.Draft202012Validator(schema)
+    assert list(validator.iter_errors(doc.data)) == []
+    doc.data["reponses"]["apt-connexion"] = "adsl"
+    doc.data["lieu"]["inconnu"] = 1
+    assert len(list(validator.iter_errors(doc.data))) == 2
+
+
+def test_template_is_a_commented_skeleton(mini: Path) -> None:
+    context = load_context(mini)
+    text = render_template(context.questionnaire, context.catalogue)
+    assert text.splitlines()[0] == (
+        "# yaml-language-server: $schema=https://example.org/mini/application.schema.json"
+    )
+    doc, problems = parse_yaml(text, "template.yaml")
+    assert problems == [] and doc is not None
+    assert doc.data["questionnaire"] == "mini-questionnaire@1.0.0"
+    assert set(doc.data["lieu"]) == {i.id for i in context.questionnaire.identity}
+    assert "  #     - creer-une-adresse-electronique  (MAI-01 Créer une adresse électronique)" in (
+        text.splitlines()
+    )
+    # Deprecated services are not offered.
+    assert "decouvrir-le-courriel" not in text
+
+
+def test_template_then_validate(mini: Path, runner: CliRunner) -> None:
+    result = runner.invoke(app, ["apply", "template", "-o", "vide.yaml"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["apply", "template", "-o", "vide.yaml"])
+    assert result.exit_code == 2 and "--force" in result.output
+    result = runner.invoke(app, ["apply", "validate", "vide.yaml"])
+    assert result.exit_code == 1
+    assert "error[APP005]" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_cli_validate_files_and_folders(mini: Path, runner: CliRunner) -> None:
+    result = runner.invoke(app, ["apply", "validate", "applications"])
+    assert result.exit_code == 0, result.output
+    apply_edits(mini, (_replace(F, "21010053400010", "21010053400011"),))
+    result = runner.invoke(app, ["apply", "validate", F, "--format", "json"])
+    assert result.exit_code == 1
+    (diagnostic,) = json.loads(result.output)["diagnostics"]
+    assert diagnostic["code"] == "APP008" and diagnostic["line"] == 4
+    result = runner.invoke(app, ["apply", "validate", "absent.yaml"])
+    assert result.exit_code == 2
+
+
+def test_cli_schema(mini: Path, runner: CliRunner) -> None:
+    result = runner.invoke(app, ["questionnaire", "schema"])
+    assert result.exit_code == 0
+    schema = json.loads(result.output)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    again = runner.invoke(app, ["questionnaire", "schema"])
+    assert again.output == result.output
+
+
+def test_cli_questionnaire_validate(mini: Path, runner: CliRunner) -> None:
+    result = runner.invoke(app, ["questionnaire", "validate"])
+    assert result.exit_code == 0, result.output
+    apply_edits(
+        mini / "questionnaire",
+        (_replace("themes/publics.yaml", "operator: equals", "operator: greater_than"),),
+    )
+    result = runner.invoke(app, ["questionnaire", "validate"])
+    assert result.exit_code == 1
+    assert "questionnaire/themes/publics.yaml:43:" in result.output
+    result = runner.invoke(app, ["apply", "validate", F])
+    assert result.exit_code == 2
+    assert "questionnaire validate" in result.output
