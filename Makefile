@@ -6,6 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CLI    := $(BIN)/aptic-qualif
+INCOMPLETE := centre-social-les-capucines.yaml
 
 .PHONY: install demo test lint typecheck unit i18n benchmark clean
 
@@ -17,12 +18,23 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## demo: validate the référentiel and browse it
+## demo: validate the référentiel, the questionnaire and the example applications
 demo: $(STAMP)
 	$(CLI) --version
 	$(CLI) catalogue validate
 	$(CLI) catalogue list --level decouvrir
 	$(CLI) catalogue show creer-une-adresse-electronique
+	$(CLI) questionnaire validate
+	mkdir -p build
+	$(CLI) questionnaire schema -o build/application.schema.json --force
+	$(CLI) apply template -o build/candidature-modele.yaml --force
+	$(CLI) apply validate $(filter-out %/$(INCOMPLETE),$(wildcard examples/applications/*.yaml))
+	@echo "--- $(INCOMPLETE) est incomplet exprès (voir examples/README.md) :"
+	-$(CLI) apply validate examples/applications/$(INCOMPLETE)
+	$(CLI) assess examples/applications --reviews examples/reviews --format table
+	$(CLI) assess examples/applications --reviews examples/reviews --format html \
+		-o build/evaluations.html --force
+	$(CLI) review summary examples/reviews --applications examples/applications
 
 ## test: lint, format check, type check, tests
 test: lint typecheck unit

@@ -86,6 +86,12 @@ CASES = [
     Case("la-poste-siret", (_replace(F, "21010053400010", "35600000049837"),), ()),
     Case("bad-postcode", (_replace(F, '"01000"', '"1000"'),), (("APP009", F, 6),)),
     Case("unquoted-postcode", (_replace(F, '"01000"', "01000"),), ()),
+    Case(
+        "overseas-postcode",
+        (_replace(F, '"01000"', '"97410"'), _replace(F, '"01053"', '"97416"')),
+        (),
+    ),
+    Case("six-digit-postcode", (_replace(F, '"01000"', '"974100"'),), (("APP009", F, 6),)),
     Case("bad-insee", (_replace(F, '"01053"', '"20004"'),), (("APP010", F, 8),)),
     Case(
         "bad-email", (_replace(F, "contact@example.org", "contact@example"),), (("APP011", F, 9),)

@@ -17,6 +17,7 @@ from tests.conftest import REPO
 from tests.test_referentiel_validate import Case, _replace, apply_edits
 
 Q = "questionnaire.yaml"
+P = "policy.yaml"
 TA = "themes/aptitudes.yaml"
 TP = "themes/publics.yaml"
 
@@ -127,6 +128,33 @@ CASES = [
         "empty-label",
         (_replace(TA, "{fr: Nombre de médiateurs,", "{fr: '',"),),
         (("QST016", TA, 7),),
+    ),
+]
+
+
+CASES += [
+    Case(
+        "policy-unknown-theme", (_replace(P, "  publics: 40", "  public: 40"),), (("QST017", P, 7),)
+    ),
+    Case(
+        "policy-unknown-item",
+        (_replace(P, "item: apt-charte", "item: apt-chartes"),),
+        (("QST017", P, 14),),
+    ),
+    Case(
+        "policy-threshold",
+        (_replace(P, "overall_threshold: 50", "overall_threshold: 150"),),
+        (("QST018", P, 8),),
+    ),
+    Case(
+        "policy-operator",
+        (_replace(P, "operator: equals, value: false", "operator: greater_than, value: false"),),
+        (("QST018", P, 15),),
+    ),
+    Case(
+        "policy-no-fallback",
+        (_replace(P, "  - {when: always, decision: non-qualifie}\n", ""),),
+        (("QST018", P, 21),),
     ),
 ]
 

@@ -16,6 +16,7 @@ the same errors, located in the application file, come out everywhere.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -40,7 +41,7 @@ ANSWERS_KEY = "reponses"
 
 LA_POSTE_SIREN = "356000000"
 _SIRET = re.compile(r"\d{14}")
-_POSTCODE = re.compile(r"(?:0[1-9]|[1-8]\d|9[0-5]|97[1-8]|98[0-9])\d{3}")
+_POSTCODE = re.compile(r"(?:0[1-9]|[1-8]\d|9[0-5])\d{3}|97[1-8]\d{2}|98[0-9]\d{2}")
 _INSEE = re.compile(r"(?:0[1-9]|1\d|2[AB1-9]|[3-8]\d|9[0-5])\d{3}|97[1-6]\d{2}|98[4-9]\d{2}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _URL = re.compile(r"https?://[^\s/$.?#][^\s]*")
@@ -67,6 +68,12 @@ class CheckedApplication:
     """Every valid answer, identity and themes together, keyed by item id."""
     enabled: set[str] = field(default_factory=set)
     report: Report = field(default_factory=Report)
+    invalid: dict[str, list[Diagnostic]] = field(default_factory=dict)
+    """Errors of each item whose answer is invalid, misplaced or should not be there."""
+    missing: list[str] = field(default_factory=list)
+    """Required items that apply and are not answered, in questionnaire order."""
+    sha256: str = ""
+    """Digest of the file's bytes: a review of another version of the file is stale."""
 
     @property
     def id(self) -> str:
@@ -126,6 +133,7 @@ def validate_application(
     checked = check_application(path, doc, application, questionnaire, catalogue)
     report.extend(checked.report.diagnostics)
     checked.report = report
+    checked.sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
     return checked, report
 
 
@@ -182,7 +190,10 @@ def check_application(
             continue
         normalised, problems = _check_value(by_id[key].item, value, doc, where, catalogue)
         report.extend(problems)
-        if not any(p.severity == "error" for p in problems):
+        errors = [p for p in problems if p.severity == "error"]
+        if errors:
+            checked.invalid[key] = errors
+        else:
             answers[key] = normalised
 
     items = [located.item for located in questionnaire.items]
@@ -191,16 +202,16 @@ def check_application(
         key = located.id
         if key not in enabled:
             if key in raw and is_answered(raw[key][1]):
-                report.add(
-                    Diagnostic.error(
-                        "APP006",
-                        doc.key_span(raw[key][0]),
-                        _("'{id}' is answered but does not apply: {why}").format(
-                            id=key, why=describe_conditions(located, questionnaire)
-                        ),
-                        _("remove this answer"),
-                    )
+                problem = Diagnostic.error(
+                    "APP006",
+                    doc.key_span(raw[key][0]),
+                    _("'{id}' is answered but does not apply: {why}").format(
+                        id=key, why=describe_conditions(located, questionnaire)
+                    ),
+                    _("remove this answer"),
                 )
+                checked.invalid.setdefault(key, []).append(problem)
+                report.add(problem)
             answers.pop(key, None)
         elif (
             located.item.required
@@ -208,6 +219,7 @@ def check_application(
             and not (key in raw and is_answered(raw[key][1]))
         ):
             section = IDENTITY_KEY if located.is_identity else ANSWERS_KEY
+            checked.missing.append(key)
             report.add(
                 Diagnostic.error(
                     "APP005",

@@ -100,6 +100,18 @@ CODES: dict[str, Code] = {
         ),
         Code("QST016", "empty-label", N_("An item label is empty.")),
         Code(
+            "QST017",
+            "policy-reference",
+            N_("The policy names a questionnaire, theme or item that does not exist."),
+        ),
+        Code("QST018", "policy-values", N_("A policy value, knock-out or rule is invalid.")),
+        Code(
+            "QST017",
+            "policy-reference",
+            N_("The policy names a questionnaire, theme or item that does not exist."),
+        ),
+        Code("QST018", "policy-values", N_("A policy value, knock-out or rule is invalid.")),
+        Code(
             "APP001", "questionnaire-reference", N_("The application names another questionnaire.")
         ),
         Code("APP002", "questionnaire-version", N_("The application answers another version.")),
@@ -114,6 +126,14 @@ CODES: dict[str, Code] = {
         Code("APP011", "format", N_("An email, web address, telephone or date is malformed.")),
         Code("APP012", "wrong-section", N_("An answer is in the wrong section (lieu / reponses).")),
         Code("APP013", "places-mismatch", N_("Postcode and INSEE code point to two départements.")),
+        Code(
+            "REV001",
+            "misfiled-review",
+            N_("A review is not filed as <application>/<reviewer>.yaml."),
+        ),
+        Code("REV002", "unrated-item", N_("A review scores an item that reviewers do not rate.")),
+        Code("REV003", "stale-review", N_("A review is of another version of the application.")),
+        Code("REV004", "conflict-of-interest", N_("A reviewer declares a conflict of interest.")),
         Code("DIFF001", "version-bump", N_("The declared version is lower than the change needs.")),
         Code(
             "DIFF002",

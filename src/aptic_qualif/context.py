@@ -10,6 +10,7 @@ from aptic_qualif.i18n import _
 from aptic_qualif.project import QUESTIONNAIRE_DIR, REFERENTIEL_DIR, project_root
 from aptic_qualif.questionnaire.load import LoadedQuestionnaire
 from aptic_qualif.referentiel.load import Catalogue
+from aptic_qualif.scoring.policy import Policy
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,7 @@ class Context:
     root: Path
     catalogue: Catalogue
     questionnaire: LoadedQuestionnaire
+    policy: Policy | None = None
 
 
 def load_catalogue_or_fail(root: Path) -> Catalogue:
@@ -34,9 +36,14 @@ def load_catalogue_or_fail(root: Path) -> Catalogue:
     return catalogue
 
 
-def load_context(root: Path | None) -> Context:
-    """Référentiel and questionnaire of the project, both valid, or a clear error."""
+def load_context(
+    root: Path | None, *, policy: Path | None = None, need_policy: bool = False
+) -> Context:
+    """Référentiel, questionnaire and policy of the project, all valid, or a clear error.
+
+    The policy is ``questionnaire/policy.yaml`` unless another file is given."""
     from aptic_qualif.questionnaire.check import validate_questionnaire
+    from aptic_qualif.scoring.load import POLICY_FILE, check_policy, load_policy
 
     folder = project_root(root)
     catalogue = load_catalogue_or_fail(folder)
@@ -50,4 +57,18 @@ def load_context(root: Path | None) -> Context:
         raise CommandError(
             _("the project's questionnaire is invalid; run: aptic-qualif questionnaire validate")
         )
-    return Context(folder, catalogue, questionnaire)
+    policy_path = policy if policy is not None else questionnaire_dir / POLICY_FILE
+    if not policy_path.is_file():
+        if need_policy or policy is not None:
+            raise CommandError(_("no scoring policy: {path} not found").format(path=policy_path))
+        return Context(folder, catalogue, questionnaire)
+    loaded_policy, doc, report = load_policy(policy_path)
+    if loaded_policy is not None and doc is not None:
+        report.extend(check_policy(loaded_policy, doc, questionnaire))
+    if loaded_policy is None or not report.ok:
+        raise CommandError(
+            _("the scoring policy {path} is invalid:\n{problems}").format(
+                path=policy_path, problems=report.render_text()
+            )
+        )
+    return Context(folder, catalogue, questionnaire, loaded_policy)

@@ -8,8 +8,8 @@ from typing import Annotated, Optional
 import typer
 
 from aptic_qualif import __version__
-from aptic_qualif.cli import apply, catalogue, questionnaire
-from aptic_qualif.cli.common import State, fail, set_state
+from aptic_qualif.cli import apply, assess, catalogue, questionnaire, review
+from aptic_qualif.cli.common import State, fail, handle_errors, set_state
 from aptic_qualif.i18n import _, set_language
 from aptic_qualif.project import data_versions, find_project
 
@@ -27,6 +27,20 @@ app = typer.Typer(
 app.add_typer(catalogue.app, name="catalogue")
 app.add_typer(questionnaire.app, name="questionnaire")
 app.add_typer(apply.app, name="apply")
+app.command(
+    "assess",
+    help=_(
+        "Score applications: per theme points, thresholds, knock-outs, decision and the "
+        "explanation of every point."
+    ),
+)(handle_errors(assess.assess_command))
+app.command(
+    "review",
+    help=_(
+        "Review an application (review APPLICATION --reviewer ID), or summarise reviews "
+        "(review summary DIR): aggregated scores, disagreements, Krippendorff's alpha."
+    ),
+)(handle_errors(review.review_command))
 
 
 def _version_lines(root: Path | None) -> list[str]:

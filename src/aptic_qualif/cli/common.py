@@ -82,9 +82,10 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-def emit_report(report: Report, fmt: ReportFormat) -> None:
-    """Print a report as text or JSON on standard output."""
-    typer.echo(report.render_json() if fmt is ReportFormat.json else report.render_text())
+def emit_report(report: Report, fmt: ReportFormat, *, err: bool = False) -> None:
+    """Print a report as text or JSON on standard output (or error)."""
+    text = report.render_json() if fmt is ReportFormat.json else report.render_text()
+    typer.echo(text, err=err)
 
 
 def exit_for(ok: bool) -> None:

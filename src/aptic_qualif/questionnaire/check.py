@@ -36,9 +36,17 @@ def validate_questionnaire(
     root: Path, catalogue: Catalogue | None
 ) -> tuple[LoadedQuestionnaire | None, Report]:
     """Read the questionnaire in ``root`` and run every static check."""
+    from aptic_qualif.scoring.load import POLICY_FILE, check_policy, load_policy
+
     loaded, report = load_questionnaire(root)
     if loaded is not None:
         report.extend(check_questionnaire(loaded, catalogue))
+        policy_path = root / POLICY_FILE
+        if policy_path.is_file():
+            policy, doc, found = load_policy(policy_path)
+            report.extend(found.diagnostics)
+            if policy is not None and doc is not None:
+                report.extend(check_policy(policy, doc, loaded))
     return loaded, report
 
 

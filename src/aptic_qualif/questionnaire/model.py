@@ -92,6 +92,8 @@ class Option(StrictModel):
     """The matching value of the national venue schema, when the item is exported."""
     exclusive: bool = False
     """In a multiple choice, an option that excludes every other one ("none of these")."""
+    not_applicable: bool = False
+    """Choosing this option ("not concerned") takes the item out of the theme's maximum."""
 
 
 class Bracket(StrictModel):

@@ -1,0 +1,75 @@
+"""Reading review files: ``<reviews dir>/<application-id>/<reviewer>.yaml``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from aptic_qualif.diagnostics import Diagnostic, Report
+from aptic_qualif.i18n import _
+from aptic_qualif.project import display_path
+from aptic_qualif.questionnaire.load import LoadedQuestionnaire
+from aptic_qualif.review.model import Review
+from aptic_qualif.schema import validate_document
+from aptic_qualif.yamlio import Document, bulk_reading, load_yaml
+
+
+def review_path(reviews_dir: Path, application: str, reviewer: str) -> Path:
+    return reviews_dir / application / f"{reviewer}.yaml"
+
+
+def load_reviews(
+    reviews_dir: Path, questionnaire: LoadedQuestionnaire
+) -> tuple[list[Review], Report]:
+    """Every review under ``reviews_dir``, checked; unusable files are reported and skipped."""
+    report = Report()
+    reviews: list[Review] = []
+    if not reviews_dir.is_dir():
+        return reviews, report
+    with bulk_reading():
+        for path in sorted(reviews_dir.glob("*/*.yaml")):
+            doc, diagnostics = load_yaml(path, display_path(path))
+            report.extend(diagnostics)
+            if doc is None or diagnostics:
+                continue
+            review, diagnostics = validate_document(Review, doc)
+            report.extend(diagnostics)
+            if review is None:
+                continue
+            problems = list(_check(path, doc, review, questionnaire))
+            report.extend(problems)
+            if not any(p.severity == "error" for p in problems):
+                reviews.append(review)
+    return reviews, report
+
+
+def _check(
+    path: Path, doc: Document, review: Review, questionnaire: LoadedQuestionnaire
+) -> Iterator[Diagnostic]:
+    if review.application != path.parent.name:
+        yield Diagnostic.error(
+            "REV001",
+            doc.span(("application",)),
+            _("the review of '{id}' is filed in the folder '{folder}'").format(
+                id=review.application, folder=path.parent.name
+            ),
+            _("move it to reviews/{id}/").format(id=review.application),
+        )
+    if review.reviewer != path.stem:
+        yield Diagnostic.error(
+            "REV001",
+            doc.span(("reviewer",)),
+            _("the review by '{reviewer}' is in the file {file}").format(
+                reviewer=review.reviewer, file=path.name
+            ),
+            _("name the file {reviewer}.yaml").format(reviewer=review.reviewer),
+        )
+    by_id = questionnaire.by_id
+    for item in review.scores:
+        located = by_id.get(item)
+        if located is None or located.item.scoring != "rubric":
+            yield Diagnostic.error(
+                "REV002",
+                doc.key_span(("scores", item)),
+                _("'{id}' is not an item rated by reviewers").format(id=item),
+            )

@@ -1,0 +1,85 @@
+"""Assessing a batch of application files: one broken file never stops the others."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aptic_qualif.application import validate_application
+from aptic_qualif.context import Context
+from aptic_qualif.diagnostics import Diagnostic, Report, Span
+from aptic_qualif.i18n import _
+from aptic_qualif.project import display_path
+from aptic_qualif.review.load import review_path
+from aptic_qualif.review.model import Review
+from aptic_qualif.scoring.engine import Scorer
+from aptic_qualif.scoring.model import Assessment
+
+
+@dataclass
+class Batch:
+    assessments: list[Assessment] = field(default_factory=list)
+    report: Report = field(default_factory=Report)
+    """Files that could not be read at all, and review warnings."""
+    unreadable: list[str] = field(default_factory=list)
+
+
+def assess_files(
+    files: Iterable[Path],
+    context: Context,
+    reviews: Iterable[Review] = (),
+    reviews_dir: Path | None = None,
+    *,
+    on_file: Callable[[Path], None] | None = None,
+) -> Batch:
+    """Assess every file; the result is sorted by application id, whatever the file order."""
+    if context.policy is None:
+        from aptic_qualif.errors import CommandError
+
+        raise CommandError(_("no scoring policy: questionnaire/policy.yaml not found"))
+    scorer = Scorer(context.catalogue, context.questionnaire, context.policy)
+    by_application: dict[str, list[Review]] = {}
+    for review in reviews:
+        by_application.setdefault(review.application, []).append(review)
+    batch = Batch()
+    for path in sorted(set(files)):
+        if on_file is not None:
+            on_file(path)
+        checked, report = validate_application(path, context.questionnaire, context.catalogue)
+        if checked is None:
+            batch.report.extend(report.diagnostics)
+            batch.unreadable.append(display_path(path))
+            continue
+        assessment = scorer.assess(checked, by_application.get(checked.id, ()))
+        batch.assessments.append(assessment)
+        if reviews_dir is not None:
+            batch.report.extend(_review_warnings(assessment, reviews_dir))
+    batch.assessments.sort(key=lambda a: (a.application, a.file))
+    return batch
+
+
+def _review_warnings(assessment: Assessment, reviews_dir: Path) -> list[Diagnostic]:
+    warnings = []
+    for reviewer in assessment.reviews.stale:
+        file = display_path(review_path(reviews_dir, assessment.application, reviewer))
+        warnings.append(
+            Diagnostic.warning(
+                "REV003",
+                Span(file, 0, 0),
+                _("this review is of another version of {application}: it is not used").format(
+                    application=assessment.file
+                ),
+                _("review the application again"),
+            )
+        )
+    for reviewer in assessment.reviews.conflicted:
+        file = display_path(review_path(reviews_dir, assessment.application, reviewer))
+        warnings.append(
+            Diagnostic.warning(
+                "REV004",
+                Span(file, 0, 0),
+                _("the reviewer declares a conflict of interest: the review is not used"),
+            )
+        )
+    return warnings

@@ -1,0 +1,121 @@
+"""Reading and checking a scoring policy against the questionnaire it scores."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from aptic_qualif.diagnostics import Diagnostic, Report
+from aptic_qualif.i18n import _
+from aptic_qualif.project import display_path
+from aptic_qualif.questionnaire.load import LoadedQuestionnaire
+from aptic_qualif.questionnaire.model import OPERATORS_BY_TYPE
+from aptic_qualif.schema import validate_document
+from aptic_qualif.scoring.policy import Policy
+from aptic_qualif.yamlio import Document, load_yaml
+
+POLICY_FILE = "policy.yaml"
+
+
+def load_policy(path: Path) -> tuple[Policy | None, Document | None, Report]:
+    report = Report()
+    doc, diagnostics = load_yaml(path, display_path(path))
+    report.extend(diagnostics)
+    if doc is None or diagnostics:
+        return None, doc, report
+    policy, diagnostics = validate_document(Policy, doc)
+    report.extend(diagnostics)
+    return policy, doc, report
+
+
+def check_policy(
+    policy: Policy, doc: Document, questionnaire: LoadedQuestionnaire
+) -> list[Diagnostic]:
+    return list(_check(policy, doc, questionnaire))
+
+
+def _check(policy: Policy, doc: Document, loaded: LoadedQuestionnaire) -> Iterator[Diagnostic]:
+    if policy.questionnaire != loaded.questionnaire.id:
+        yield Diagnostic.error(
+            "QST017",
+            doc.span(("questionnaire",)),
+            _("the policy scores the questionnaire '{id}', not '{expected}'").format(
+                id=policy.questionnaire, expected=loaded.questionnaire.id
+            ),
+        )
+    themes = set(loaded.questionnaire.themes)
+    for field in ("theme_weights", "theme_thresholds"):
+        for theme, value in getattr(policy, field).items():
+            if theme not in themes:
+                yield Diagnostic.error(
+                    "QST017",
+                    doc.key_span((field, theme)),
+                    _("'{theme}' is not a theme of the questionnaire").format(theme=theme),
+                )
+            elif value < 0 or (field == "theme_thresholds" and value > 100):
+                yield _out_of_range(doc, (field, theme), value)
+    if not 0 <= policy.overall_threshold <= 100:
+        yield _out_of_range(doc, ("overall_threshold",), policy.overall_threshold)
+    by_id = loaded.by_id
+    for item, weight in policy.item_weights.items():
+        if item not in by_id or by_id[item].is_identity:
+            yield Diagnostic.error(
+                "QST017",
+                doc.key_span(("item_weights", item)),
+                _("'{id}' is not a scored item of the questionnaire").format(id=item),
+            )
+        elif weight < 0:
+            yield _out_of_range(doc, ("item_weights", item), weight)
+    for index, knockout in enumerate(policy.knockouts):
+        where = ("knockouts", index)
+        if knockout.invalid_identity:
+            continue
+        if knockout.item is None or knockout.condition is None:
+            yield Diagnostic.error(
+                "QST018",
+                doc.span(where),
+                _("a knock-out needs 'item' and 'condition', or 'invalid_identity: true'"),
+            )
+            continue
+        target = by_id.get(knockout.item)
+        if target is None:
+            yield Diagnostic.error(
+                "QST017",
+                doc.span((*where, "item")),
+                _("'{id}' is not an item of the questionnaire").format(id=knockout.item),
+            )
+            continue
+        allowed = OPERATORS_BY_TYPE.get(target.item.type, frozenset({"exists"}))
+        if knockout.condition.operator not in allowed:
+            yield Diagnostic.error(
+                "QST018",
+                doc.span((*where, "condition", "operator")),
+                _("operator '{operator}' does not apply to '{id}' (type {type})").format(
+                    operator=knockout.condition.operator, id=target.id, type=target.item.type
+                ),
+            )
+    if policy.rules[-1].when != "always":
+        yield Diagnostic.error(
+            "QST018",
+            doc.span(("rules", len(policy.rules) - 1)),
+            _(
+                "the last decision rule must be 'when: always', so that every application gets "
+                "a decision"
+            ),
+        )
+    if policy.reviews.disagreement < 1 or policy.reviews.minimum_reviewers < 1:
+        yield Diagnostic.error(
+            "QST018",
+            doc.span(("reviews",)),
+            _("'disagreement' and 'minimum_reviewers' must be at least 1"),
+        )
+
+
+def _out_of_range(doc: Document, path: tuple[str, ...], value: float) -> Diagnostic:
+    return Diagnostic.error(
+        "QST018",
+        doc.span(path),
+        _("{value} is out of range (weights ≥ 0, thresholds between 0 and 100)").format(
+            value=value
+        ),
+    )

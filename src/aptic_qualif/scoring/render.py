@@ -1,0 +1,202 @@
+"""Renderings of assessments: JSON, Markdown, CSV and a terminal table.
+
+The HTML report lives in :mod:`aptic_qualif.scoring.html` (it needs Jinja2).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from aptic_qualif import __version__
+from aptic_qualif.i18n import _
+from aptic_qualif.scoring.model import Assessment
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+FORMAT_VERSION = "1.0"
+
+
+def decision_label(decision: str) -> str:
+    return {
+        "qualifie": _("qualified"),
+        "a-completer": _("to complete"),
+        "non-qualifie": _("not qualified"),
+        "en-attente-de-revue": _("awaiting review"),
+    }[decision]
+
+
+def _fmt(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def render_json(assessments: Sequence[Assessment]) -> str:
+    """Stable JSON: keys sorted, described by ``schemas/assessment.schema.json``."""
+    payload = {
+        "format": FORMAT_VERSION,
+        "tool": f"aptic-qualif {__version__}",
+        "assessments": [a.model_dump(mode="json") for a in assessments],
+    }
+    return json.dumps(payload, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def csv_columns(assessments: Sequence[Assessment]) -> list[str]:
+    themes = [t.theme for t in assessments[0].themes] if assessments else []
+    levels = list(assessments[0].services_by_level) if assessments else []
+    return [
+        "application",
+        "lieu",
+        "decision",
+        "global_pct",
+        *[f"{theme}_pct" for theme in themes],
+        *[f"services_{level}" for level in levels],
+        "eliminatoires",
+        "a_completer",
+        "en_attente_de_revue",
+        "fichier",
+    ]
+
+
+def render_csv(assessments: Sequence[Assessment]) -> str:
+    """One row per application, for batches and spreadsheets."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(csv_columns(assessments))
+    for a in assessments:
+        writer.writerow(
+            [
+                a.application,
+                a.venue,
+                a.decision,
+                _fmt(a.overall.percentage),
+                *[_fmt(t.percentage) for t in a.themes],
+                *[len(ids) for ids in a.services_by_level.values()],
+                "|".join(k.id for k in a.knockouts),
+                len(a.to_complete),
+                "|".join(item for t in a.themes for item in t.pending),
+                a.file,
+            ]
+        )
+    return buffer.getvalue()
+
+
+def _md(text: Any) -> str:
+    """Text from a file is data, never markup: escape what Markdown would interpret."""
+    out = []
+    for char in str(text).replace("\n", " "):
+        out.append("\\" + char if char in "\\`*_[]<>|~" else char)
+    return "".join(out)
+
+
+def render_markdown(assessments: Sequence[Assessment]) -> str:
+    lines: list[str] = []
+    for a in assessments:
+        lines += [
+            f"## {_md(a.venue)}",
+            "",
+            f"- {_('Decision')} : **{decision_label(a.decision)}**",
+            f"- {_('Overall')} : {_fmt(a.overall.percentage)} % "
+            f"({_('threshold')} {_fmt(a.overall.threshold)} %)",
+            f"- {_('Questionnaire')} : `{a.questionnaire}` — {_('policy')} : `{a.policy}` — "
+            f"{_('référentiel')} : `{a.referentiel}`",
+            f"- {_('File')} : `{a.file}`",
+            "",
+        ]
+        if a.reasons:
+            lines += [f"**{_('Why')}**", ""] + [f"- {_md(r)}" for r in a.reasons] + [""]
+        lines += [
+            f"| {_('Theme')} | {_('Points')} | % | {_('Threshold')} | {_('Passed')} |",
+            "| --- | ---: | ---: | ---: | :---: |",
+        ]
+        for t in a.themes:
+            mark = "✓" if t.passed else "✗"
+            pending = f" ({_('awaiting review')})" if t.pending else ""
+            lines.append(
+                f"| {_md(t.title)}{pending} | {_fmt(t.points)} / {_fmt(t.max)} | "
+                f"{_fmt(t.percentage)} | {_fmt(t.threshold)} | {mark} |"
+            )
+        lines.append("")
+        if a.knockouts:
+            lines += [f"**{_('Knock-outs')}**", ""]
+            lines += [f"- {_md(k.reason)}" for k in a.knockouts] + [""]
+        if a.to_complete:
+            lines += [f"**{_('To complete')}**", ""]
+            lines += [
+                f"- {('`' + t.item + '` ') if t.item else ''}{_md(t.reason)}" for t in a.to_complete
+            ] + [""]
+        advice = [(t, x) for t in a.themes for x in t.advice]
+        if advice:
+            lines += [f"**{_('To progress')}**", ""]
+            lines += [
+                f"- {_md(t.title)} — {_md(x.label)} (+{_fmt(x.gain)}) : {_md(x.text)}"
+                for t, x in advice
+            ] + [""]
+        lines += [
+            f"<details><summary>{_('Every point')}</summary>",
+            "",
+            f"| {_('Question')} | {_('Answer')} | {_('Points')} |",
+            "| --- | --- | ---: |",
+        ]
+        for line in a.lines:
+            lines.append(
+                f"| {_md(line.label)} | {_md(line.detail)} | {_fmt(line.points)} / "
+                f"{_fmt(line.max)} |"
+            )
+        lines += ["", "</details>", ""]
+    return "\n".join(lines)
+
+
+def render_table(assessments: Sequence[Assessment]) -> RenderableType:
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title=_("Assessments"), expand=True)
+    table.add_column(_("Venue"), ratio=3, min_width=18)
+    table.add_column(_("Decision"), no_wrap=True)
+    table.add_column(_("Overall"), justify="right", no_wrap=True)
+    themes = [t.theme for t in assessments[0].themes] if assessments else []
+    titles = {t.theme: t.title for t in assessments[0].themes} if assessments else {}
+    for theme in themes:
+        short = titles[theme] if len(titles[theme]) <= 6 else titles[theme][:5] + "."
+        table.add_column(escape(short), justify="right", no_wrap=True)
+    styles = {
+        "qualifie": "green",
+        "a-completer": "yellow",
+        "non-qualifie": "red",
+        "en-attente-de-revue": "cyan",
+    }
+    for a in assessments:
+        cells = [f"[{'green' if t.passed else 'red'}]{_fmt(t.percentage)}[/]" for t in a.themes]
+        table.add_row(
+            escape(a.venue),
+            f"[{styles[a.decision]}]{decision_label(a.decision)}[/]",
+            f"{_fmt(a.overall.percentage)} %",
+            *cells,
+        )
+    return table
+
+
+def assessments_schema() -> dict[str, Any]:
+    """The JSON Schema of ``assess --format json`` (published as
+    ``schemas/assessment.schema.json``)."""
+    schema = Assessment.model_json_schema(ref_template="#/$defs/{model}")
+    definitions = schema.pop("$defs", {})
+    definitions["Assessment"] = schema
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://aptic-qualif.github.io/aptic-qualif/telechargements/assessment.schema.json",
+        "title": "Évaluations aptic-qualif / aptic-qualif assessments",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["format", "tool", "assessments"],
+        "properties": {
+            "format": {"const": FORMAT_VERSION},
+            "tool": {"type": "string"},
+            "assessments": {"type": "array", "items": {"$ref": "#/$defs/Assessment"}},
+        },
+        "$defs": definitions,
+    }

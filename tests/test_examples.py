@@ -1,0 +1,39 @@
+"""The example applications validate, or fail exactly as they are meant to."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from aptic_qualif.application import validate_application
+from aptic_qualif.context import Context, load_context
+from aptic_qualif.questionnaire.jsonschema import application_schema
+from tests.conftest import REPO
+
+EXAMPLES = sorted((REPO / "examples" / "applications").glob("*.yaml"))
+INCOMPLETE = "centre-social-les-capucines"
+
+
+@pytest.fixture(scope="module")
+def context() -> Context:
+    return load_context(REPO)
+
+
+def test_there_are_examples_of_every_kind() -> None:
+    assert len(EXAMPLES) >= 8
+    assert INCOMPLETE in {path.stem for path in EXAMPLES}
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_example(path: Path, context: Context) -> None:
+    checked, report = validate_application(path, context.questionnaire, context.catalogue)
+    assert checked is not None
+    if path.stem == INCOMPLETE:
+        assert report.diagnostics and {d.code for d in report.diagnostics} == {"APP005"}
+        return
+    assert report.diagnostics == [], report.render_text()
+    schema = application_schema(context.questionnaire, context.catalogue)
+    errors = list(jsonschema.Draft202012Validator(schema).iter_errors(checked.doc.data))
+    assert errors == []
