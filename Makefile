@@ -27,6 +27,9 @@ demo: $(STAMP)
 	$(CLI) questionnaire validate
 	mkdir -p build
 	$(CLI) questionnaire schema -o build/application.schema.json --force
+	$(CLI) publish jsonld -o build/referentiel.jsonld --force
+	$(CLI) publish turtle -o build/referentiel.ttl --force
+	$(CLI) publish all -o build/publication --force
 	$(CLI) apply template -o build/candidature-modele.yaml --force
 	$(CLI) apply validate $(filter-out %/$(INCOMPLETE),$(wildcard examples/applications/*.yaml))
 	@echo "--- $(INCOMPLETE) est incomplet exprès (voir examples/README.md) :"
@@ -60,6 +63,8 @@ i18n: $(STAMP)
 ## benchmark: time validation of a synthetic 5,000-service référentiel
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench_validate.py
+	$(BIN)/python benchmarks/bench_publish.py
+	$(BIN)/python benchmarks/bench_assess.py --sizes 1000
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

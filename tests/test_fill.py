@@ -93,6 +93,7 @@ def test_a_whole_session(context: Context, mini: Path) -> None:
             ["comprendre-internet"],
             HELP,
             True,  # help on demand, then yes
+            "sans-objet",
             ["seniors"],
             False,  # pub-aller-vers: the detail is then not asked
             "12,5",
@@ -105,7 +106,7 @@ def test_a_whole_session(context: Context, mini: Path) -> None:
     assert "La charte du réseau." in prompter.said
     assert "refused: deux" in prompter.said
     assert not any("Comment allez-vous" in question for question in prompter.asked)
-    assert any(said.startswith("[2/3] Aptitudes — question 1/4") for said in prompter.said)
+    assert any(said.startswith("[2/3] Aptitudes — question 1/5") for said in prompter.said)
     checked, report = validate_application(path, context.questionnaire, context.catalogue)
     assert report.diagnostics == [], report.render_text()
     assert checked is not None
@@ -122,7 +123,7 @@ def test_interrupt_and_resume(context: Context, mini: Path) -> None:
     saved = path.read_text(encoding="utf-8")
     assert "apt-mediateurs: 3" in saved and "apt-connexion" not in saved
     # The next run starts at the question that was being answered.
-    second = Scripted(["fibre", ["comprendre-internet"], True, [], SKIP, "", "", ""])
+    second = Scripted(["fibre", ["comprendre-internet"], True, SKIP, [], SKIP, "", "", ""])
     fill(path, context.questionnaire, context.catalogue, second)
     assert second.asked[0].startswith("Connexion internet")
     _checked, report = validate_application(path, context.questionnaire, context.catalogue)
@@ -160,6 +161,7 @@ def test_end_to_end_with_arrow_keys(context: Context, mini: Path, keys: Any) -> 
     keys.send_text(DOWN + ENTER)  # apt-connexion: fibre
     keys.send_text(" " + DOWN + " " + ENTER)  # apt-services: the first two services
     keys.send_text(ENTER)  # apt-charte: yes
+    keys.send_text(ENTER)  # apt-accessibilite: yes
     keys.send_text(DOWN + DOWN + " " + ENTER)  # pub-publics: familles
     keys.send_text(DOWN + DOWN + ENTER)  # pub-aller-vers: leave unanswered
     keys.send_text(ENTER * 3)  # three optional texts left empty

@@ -95,7 +95,7 @@ def test_summary(mini: Path, runner: CliRunner) -> None:
     _review(mini, "bob", 1)
     result = runner.invoke(app, ["review", "summary", "reviews", "--applications", "applications"])
     assert result.exit_code == 0, result.output
-    assert "pub-aller-vers-detail: 2 (alice=3, bob=1)" in result.output
+    assert "pub-aller-vers-detail : 2 (alice=3, bob=1)" in result.output
     assert "⚠" in result.output
     ctx = load_context(mini, need_policy=True)
     reviews, _ = load_reviews(mini / "reviews", ctx.questionnaire)

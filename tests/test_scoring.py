@@ -60,10 +60,10 @@ def theme(assessment: Assessment, name: str) -> Any:
 def test_every_point_is_explained(mini: Path) -> None:
     assessment = assess_file(mini)
     aptitudes = theme(assessment, "aptitudes")
-    assert (aptitudes.points, aptitudes.max, aptitudes.percentage) == (9, 14, 64.3)
+    assert (aptitudes.points, aptitudes.max, aptitudes.percentage) == (9, 16, 56.2)
     lines = {line.item: line for line in assessment.lines}
     assert (lines["apt-services"].points, lines["apt-services"].max) == (6, 9)
-    assert lines["apt-services"].detail == "2 services dans 2 niveaux"
+    assert lines["apt-services"].detail == "2 services sur 2 niveaux"
     assert lines["pub-publics"].points == 3  # 1 + 2, capped at 3
     assert assessment.services_by_level == {
         "decouvrir": ["comprendre-internet"],
@@ -136,6 +136,15 @@ def test_not_applicable_leaves_the_denominator(mini: Path) -> None:
     publics = theme(assessment, "publics")
     assert (publics.points, publics.max) == (3, 5)  # the detail is not counted at all
     assert assessment.decision == "qualifie"  # nothing is left to review
+
+
+def test_a_not_applicable_answer_leaves_the_denominator(mini: Path) -> None:
+    apply_edits(mini, (("append", F, "  apt-accessibilite: sans-objet\n"),))
+    aptitudes = theme(assess_file(mini), "aptitudes")
+    assert (aptitudes.points, aptitudes.max) == (9, 14)
+    apply_edits(mini, (_replace(F, "apt-accessibilite: sans-objet", "apt-accessibilite: non"),))
+    aptitudes = theme(assess_file(mini), "aptitudes")
+    assert (aptitudes.points, aptitudes.max) == (9, 16)
 
 
 def test_stale_and_conflicted_reviews_are_not_used(mini: Path) -> None:

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from aptic_qualif import __version__
-from aptic_qualif.cli import apply, assess, catalogue, questionnaire, review
+from aptic_qualif.cli import apply, assess, catalogue, publish, questionnaire, review
 from aptic_qualif.cli.common import State, fail, handle_errors, set_state
 from aptic_qualif.i18n import _, set_language
 from aptic_qualif.project import data_versions, find_project
@@ -27,6 +27,7 @@ app = typer.Typer(
 app.add_typer(catalogue.app, name="catalogue")
 app.add_typer(questionnaire.app, name="questionnaire")
 app.add_typer(apply.app, name="apply")
+app.add_typer(publish.app, name="publish")
 app.command(
     "assess",
     help=_(

@@ -8,6 +8,8 @@ from typing import Annotated, Optional
 import typer
 
 from aptic_qualif.cli.common import (
+    ForceOption,
+    OutputOption,
     ReportFormat,
     emit_report,
     exit_for,
@@ -30,10 +32,7 @@ app = typer.Typer(
 )
 @handle_errors
 def template_command(
-    output: Annotated[
-        Optional[Path],  # noqa: UP045 - typer needs Optional on Python 3.11
-        typer.Option("--output", "-o", help=_("Write to this file instead of the terminal.")),
-    ] = None,
+    output: OutputOption = None,
     schema_url: Annotated[
         Optional[str],  # noqa: UP045
         typer.Option(
@@ -41,9 +40,7 @@ def template_command(
             help=_("Address of the JSON Schema for the modeline (a URL or a local path)."),
         ),
     ] = None,
-    force: Annotated[
-        bool, typer.Option("--force", help=_("Overwrite the output file if it exists."))
-    ] = False,
+    force: ForceOption = False,
 ) -> None:
     from aptic_qualif.context import load_context
     from aptic_qualif.questionnaire.template import render_template

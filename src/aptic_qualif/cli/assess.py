@@ -10,7 +10,14 @@ from typing import Annotated, Optional
 
 import typer
 
-from aptic_qualif.cli.common import ReportFormat, emit_report, fail, state
+from aptic_qualif.cli.common import (
+    ForceOption,
+    OutputOption,
+    ReportFormat,
+    emit_report,
+    fail,
+    state,
+)
 from aptic_qualif.i18n import _
 from aptic_qualif.review.model import Review
 
@@ -77,13 +84,8 @@ def assess_command(
         Optional[list[FailOn]],  # noqa: UP045
         typer.Option("--fail-on", help=_("Exit 1 if an application gets this decision.")),
     ] = None,
-    output: Annotated[
-        Optional[Path],  # noqa: UP045
-        typer.Option("--output", "-o", help=_("Write to this file instead of the terminal.")),
-    ] = None,
-    force: Annotated[
-        bool, typer.Option("--force", help=_("Overwrite the output file if it exists."))
-    ] = False,
+    output: OutputOption = None,
+    force: ForceOption = False,
 ) -> None:
     from aptic_qualif.cli.common import write_output
     from aptic_qualif.context import load_context

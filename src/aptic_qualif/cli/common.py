@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import NoReturn, ParamSpec, TypeVar
+from typing import Annotated, NoReturn, Optional, ParamSpec, TypeVar
 
 import typer
 
@@ -18,6 +18,15 @@ from aptic_qualif.i18n import _
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+
+OutputOption = Annotated[
+    Optional[Path],  # noqa: UP045 - typer needs Optional on Python 3.11
+    typer.Option("--output", "-o", help=_("Write to this file instead of the terminal.")),
+]
+ForceOption = Annotated[
+    bool, typer.Option("--force", help=_("Overwrite the output file if it exists."))
+]
 
 
 class ReportFormat(StrEnum):

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
-from aptic_qualif.cli.common import ReportFormat, emit_report, exit_for, handle_errors, state
+from aptic_qualif.cli.common import (
+    ForceOption,
+    OutputOption,
+    ReportFormat,
+    emit_report,
+    exit_for,
+    handle_errors,
+    state,
+)
 from aptic_qualif.i18n import _
 
 app = typer.Typer(
@@ -47,13 +54,8 @@ def validate_command(
 @app.command("schema", help=_("Print the JSON Schema (2020-12) of an application file."))
 @handle_errors
 def schema_command(
-    output: Annotated[
-        Optional[Path],  # noqa: UP045 - typer needs Optional on Python 3.11
-        typer.Option("--output", "-o", help=_("Write to this file instead of the terminal.")),
-    ] = None,
-    force: Annotated[
-        bool, typer.Option("--force", help=_("Overwrite the output file if it exists."))
-    ] = False,
+    output: OutputOption = None,
+    force: ForceOption = False,
 ) -> None:
     from aptic_qualif.cli.common import write_output
     from aptic_qualif.context import load_context

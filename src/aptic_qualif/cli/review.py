@@ -143,7 +143,13 @@ def render_summary(summary: Summary) -> str:
         for item, scores in entry.scores.items():
             flag = "  ⚠ " + _("to discuss") if item in entry.disagreements else ""
             values = ", ".join(f"{r}={s}" for r, s in scores.items())
-            lines.append(f"  {item}: {entry.aggregated[item]:g} ({values}){flag}")
+            lines.append(
+                "  "
+                + _("{item}: {score} ({values})").format(
+                    item=item, score=f"{entry.aggregated[item]:g}", values=values
+                )
+                + flag
+            )
         if entry.recommendations:
             lines.append(
                 "  "
@@ -153,7 +159,7 @@ def render_summary(summary: Summary) -> str:
             )
     lines.append(_("Agreement between reviewers (Krippendorff's alpha, ordinal):"))
     for theme, value in summary.alpha_by_theme.items():
-        lines.append(f"  {theme}: {alpha(value)}")
+        lines.append("  " + _("{theme}: {value}").format(theme=theme, value=alpha(value)))
     lines.append("  " + _("overall: {value}").format(value=alpha(summary.alpha_overall)))
     lines.append(_("Aggregation: {method}.").format(method=summary.method))
     return "\n".join(lines)

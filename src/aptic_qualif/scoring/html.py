@@ -166,8 +166,11 @@ def radar_svg(
         f'<desc id="{ident}-desc">'
         + escape(
             "; ".join(
-                f"{axis.title} {percent(axis.percentage)} "
-                f"({_('threshold')} {percent(axis.threshold)})"
+                _("{theme} {percentage} (threshold {threshold})").format(
+                    theme=axis.title,
+                    percentage=percent(axis.percentage),
+                    threshold=percent(axis.threshold),
+                )
                 for axis in axes
             )
         )
@@ -413,7 +416,7 @@ def render_html(assessments: Sequence[Assessment]) -> str:
     """
     sections = [_section(index, a) for index, a in enumerate(assessments, start=1)]
     if len(assessments) == 1:
-        title = f"{_('Qualification report')} — {assessments[0].venue}"
+        title = _("Qualification report — {venue}").format(venue=assessments[0].venue)
     else:
         title = _("Qualification report")
     context: dict[str, Any] = {

@@ -93,52 +93,70 @@ def _md(text: Any) -> str:
 
 
 def render_markdown(assessments: Sequence[Assessment]) -> str:
+    words = {
+        "why": _("Why"),
+        "theme": _("Theme"),
+        "points": _("Points"),
+        "threshold": _("Threshold"),
+        "passed": _("Passed"),
+        "pending": _("awaiting review"),
+        "knockouts": _("Knock-outs"),
+        "complete": _("To complete"),
+        "progress": _("To progress"),
+        "every": _("Every point"),
+        "question": _("Question"),
+        "answer": _("Answer"),
+    }
     lines: list[str] = []
     for a in assessments:
         lines += [
             f"## {_md(a.venue)}",
             "",
-            f"- {_('Decision')} : **{decision_label(a.decision)}**",
-            f"- {_('Overall')} : {_fmt(a.overall.percentage)} % "
-            f"({_('threshold')} {_fmt(a.overall.threshold)} %)",
-            f"- {_('Questionnaire')} : `{a.questionnaire}` — {_('policy')} : `{a.policy}` — "
-            f"{_('référentiel')} : `{a.referentiel}`",
-            f"- {_('File')} : `{a.file}`",
+            _("- Decision: **{decision}**").format(decision=decision_label(a.decision)),
+            _("- Overall: {percentage} % (threshold {threshold} %)").format(
+                percentage=_fmt(a.overall.percentage), threshold=_fmt(a.overall.threshold)
+            ),
+            _(
+                "- Questionnaire: `{questionnaire}` — policy: `{policy}` — "
+                "référentiel: `{referentiel}`"
+            ).format(questionnaire=a.questionnaire, policy=a.policy, referentiel=a.referentiel),
+            _("- File: `{file}`").format(file=a.file),
             "",
         ]
         if a.reasons:
-            lines += [f"**{_('Why')}**", ""] + [f"- {_md(r)}" for r in a.reasons] + [""]
+            lines += [f"**{words['why']}**", ""] + [f"- {_md(r)}" for r in a.reasons] + [""]
         lines += [
-            f"| {_('Theme')} | {_('Points')} | % | {_('Threshold')} | {_('Passed')} |",
+            f"| {words['theme']} | {words['points']} | % | {words['threshold']} | "
+            f"{words['passed']} |",
             "| --- | ---: | ---: | ---: | :---: |",
         ]
         for t in a.themes:
             mark = "✓" if t.passed else "✗"
-            pending = f" ({_('awaiting review')})" if t.pending else ""
+            pending = f" ({words['pending']})" if t.pending else ""
             lines.append(
                 f"| {_md(t.title)}{pending} | {_fmt(t.points)} / {_fmt(t.max)} | "
                 f"{_fmt(t.percentage)} | {_fmt(t.threshold)} | {mark} |"
             )
         lines.append("")
         if a.knockouts:
-            lines += [f"**{_('Knock-outs')}**", ""]
+            lines += [f"**{words['knockouts']}**", ""]
             lines += [f"- {_md(k.reason)}" for k in a.knockouts] + [""]
         if a.to_complete:
-            lines += [f"**{_('To complete')}**", ""]
+            lines += [f"**{words['complete']}**", ""]
             lines += [
                 f"- {('`' + t.item + '` ') if t.item else ''}{_md(t.reason)}" for t in a.to_complete
             ] + [""]
         advice = [(t, x) for t in a.themes for x in t.advice]
         if advice:
-            lines += [f"**{_('To progress')}**", ""]
+            lines += [f"**{words['progress']}**", ""]
             lines += [
                 f"- {_md(t.title)} — {_md(x.label)} (+{_fmt(x.gain)}) : {_md(x.text)}"
                 for t, x in advice
             ] + [""]
         lines += [
-            f"<details><summary>{_('Every point')}</summary>",
+            f"<details><summary>{words['every']}</summary>",
             "",
-            f"| {_('Question')} | {_('Answer')} | {_('Points')} |",
+            f"| {words['question']} | {words['answer']} | {words['points']} |",
             "| --- | --- | ---: |",
         ]
         for line in a.lines:

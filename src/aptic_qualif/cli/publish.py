@@ -1,0 +1,104 @@
+"""``aptic-qualif publish …``: the référentiel as linked data, the downloads, the site."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+from aptic_qualif.cli.common import ForceOption, OutputOption, handle_errors, state, write_output
+from aptic_qualif.i18n import _
+
+if TYPE_CHECKING:
+    from aptic_qualif.referentiel.load import Catalogue
+
+app = typer.Typer(
+    help=_("Publish the référentiel: SKOS in JSON-LD and Turtle, downloads, documentation site."),
+    no_args_is_help=True,
+)
+
+
+def _catalogue() -> Catalogue:
+    from aptic_qualif.context import load_catalogue_or_fail
+    from aptic_qualif.project import project_root
+
+    return load_catalogue_or_fail(project_root(state().root))
+
+
+@app.command(
+    "jsonld",
+    help=_("Print the référentiel as a SKOS concept scheme in JSON-LD (its context inline)."),
+)
+@handle_errors
+def jsonld_command(output: OutputOption = None, force: ForceOption = False) -> None:
+    from aptic_qualif.publish.skos import render_jsonld
+
+    write_output(render_jsonld(_catalogue()), output, force=force)
+
+
+@app.command("turtle", help=_("Print the référentiel as a SKOS concept scheme in Turtle."))
+@handle_errors
+def turtle_command(output: OutputOption = None, force: ForceOption = False) -> None:
+    from aptic_qualif.publish.skos import render_turtle
+
+    write_output(render_turtle(_catalogue()), output, force=force)
+
+
+@app.command(
+    "context", help=_("Print the JSON-LD context (context.jsonld) of the published référentiel.")
+)
+@handle_errors
+def context_command(output: OutputOption = None, force: ForceOption = False) -> None:
+    from aptic_qualif.publish.skos import render_context
+
+    write_output(render_context(_catalogue().scheme.base_iri), output, force=force)
+
+
+@app.command(
+    "all",
+    help=_(
+        "Write every download into a folder: JSON-LD and its context, Turtle, the "
+        "questionnaire as JSON, the application JSON Schema and a CSV of services."
+    ),
+)
+@handle_errors
+def all_command(
+    output: Annotated[
+        Path,
+        typer.Option("--output", "-o", help=_("Folder to write the files into."), file_okay=False),
+    ],
+    force: Annotated[
+        bool, typer.Option("--force", help=_("Overwrite files that already exist."))
+    ] = False,
+) -> None:
+    from aptic_qualif.context import load_context
+    from aptic_qualif.publish.exports import write_all
+
+    for path in write_all(load_context(state().root), output, force):
+        typer.echo(_("Written: {path}").format(path=path), err=True)
+
+
+@app.command("site", help=_("Build the documentation site of the référentiel (static HTML)."))
+@handle_errors
+def site_command(
+    output: Annotated[
+        Optional[Path],  # noqa: UP045 - typer needs Optional on Python 3.11
+        typer.Option(
+            "--output",
+            "-o",
+            help=_("Folder to build the site into; build/site in the project by default."),
+            file_okay=False,
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help=_("Replace the site folder if it already exists."))
+    ] = False,
+) -> None:
+    from aptic_qualif.project import project_root
+    from aptic_qualif.publish.site import build_site
+
+    root = project_root(state().root)
+    target = output if output is not None else root / "build" / "site"
+    built = build_site(root, target, force=force)
+    typer.echo(_("Site built: {path}").format(path=built), err=True)

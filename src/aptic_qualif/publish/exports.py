@@ -1,0 +1,130 @@
+"""Every download of a release, written at once: ``aptic-qualif publish all -o DIR``.
+
+* ``referentiel.jsonld`` and ``context.jsonld``: the SKOS scheme and its JSON-LD context;
+* ``referentiel.ttl``: the same graph in Turtle;
+* ``questionnaire.json``: the questionnaire, its themes in order, as plain JSON;
+* ``application.schema.json``: the JSON Schema of an application file;
+* ``services.csv``: one row per service, for spreadsheets.
+
+Each text depends only on the project's files: same project, same bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from aptic_qualif.errors import CommandError
+from aptic_qualif.i18n import _
+
+if TYPE_CHECKING:
+    from aptic_qualif.context import Context
+    from aptic_qualif.questionnaire.load import LoadedQuestionnaire
+    from aptic_qualif.referentiel.load import Catalogue
+
+JSONLD_FILE = "referentiel.jsonld"
+CONTEXT_FILE = "context.jsonld"
+TURTLE_FILE = "referentiel.ttl"
+QUESTIONNAIRE_FILE = "questionnaire.json"
+SCHEMA_FILE = "application.schema.json"
+CSV_FILE = "services.csv"
+
+CSV_COLUMNS: tuple[str, ...] = (
+    "id",
+    "notation",
+    "level",
+    "status",
+    "pref_label_fr",
+    "pref_label_en",
+    "replaced_by",
+    "lieux_services",
+    "crcn",
+    "data_inclusion",
+)
+LIST_SEPARATOR = "|"
+"""Separates the values of a mapping column in the CSV."""
+
+
+def services_csv(catalogue: Catalogue) -> str:
+    """The services as CSV: a header row, then one row per service (deprecated ones too),
+    by level in the scheme's order, then by notation."""
+    rank = {level.id: index for index, level in enumerate(catalogue.scheme.levels)}
+    services = sorted(
+        catalogue.services.values(),
+        key=lambda s: (rank.get(s.level, len(rank)), s.notation, s.id),
+    )
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for service in services:
+        writer.writerow(
+            (
+                service.id,
+                service.notation,
+                service.level,
+                service.status,
+                service.pref_label.fr,
+                service.pref_label.en,
+                service.replaced_by or "",
+                LIST_SEPARATOR.join(service.mappings.lieux_services),
+                LIST_SEPARATOR.join(service.mappings.crcn),
+                LIST_SEPARATOR.join(service.mappings.data_inclusion),
+            )
+        )
+    return buffer.getvalue()
+
+
+def questionnaire_json(loaded: LoadedQuestionnaire) -> str:
+    """The questionnaire as one JSON document: its metadata and identity items, then
+    ``themes`` as the list of full themes in the questionnaire's order."""
+    data: dict[str, Any] = loaded.questionnaire.model_dump(mode="json", exclude_none=True)
+    data["themes"] = [
+        loaded.themes[theme].model_dump(mode="json", exclude_none=True)
+        for theme in loaded.questionnaire.themes
+        if theme in loaded.themes
+    ]
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def exports(context: Context) -> dict[str, Callable[[], str]]:
+    """The file names of ``publish all`` and how to make each one."""
+    from aptic_qualif.publish.skos import render_context, render_jsonld, render_turtle
+    from aptic_qualif.questionnaire.jsonschema import render_schema
+
+    catalogue = context.catalogue
+    return {
+        JSONLD_FILE: lambda: render_jsonld(catalogue),
+        CONTEXT_FILE: lambda: render_context(catalogue.scheme.base_iri),
+        TURTLE_FILE: lambda: render_turtle(catalogue),
+        QUESTIONNAIRE_FILE: lambda: questionnaire_json(context.questionnaire),
+        SCHEMA_FILE: lambda: render_schema(context.questionnaire, catalogue),
+        CSV_FILE: lambda: services_csv(catalogue),
+    }
+
+
+def write_all(context: Context, out_dir: Path, force: bool = False) -> list[Path]:
+    """Write every download into ``out_dir`` (created if needed); the paths written.
+
+    Without ``force``, nothing is written when any of the files already exists. Each file
+    is written atomically.
+    """
+    from aptic_qualif.yamlio import atomic_write
+
+    makers = exports(context)
+    targets = [out_dir / name for name in makers]
+    if out_dir.exists() and not out_dir.is_dir():
+        raise CommandError(_("{path} exists and is not a folder").format(path=out_dir))
+    existing = [path for path in targets if path.exists()]
+    if existing and not force:
+        raise CommandError(
+            _("{paths} already exist; add --force to overwrite them").format(
+                paths=", ".join(str(path) for path in existing)
+            )
+        )
+    for path, make in zip(targets, makers.values(), strict=True):
+        atomic_write(path, make(), force=force)
+    return targets
