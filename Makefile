@@ -38,6 +38,8 @@ demo: $(STAMP)
 	$(CLI) assess examples/applications --reviews examples/reviews --format html \
 		-o build/evaluations.html --force
 	$(CLI) review summary examples/reviews --applications examples/applications
+	$(CLI) publish site -o build/site
+	@echo "Site : python -m http.server -d build/site  puis http://localhost:8000"
 
 ## test: lint, format check, type check, tests
 test: lint typecheck unit

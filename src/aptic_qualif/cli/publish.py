@@ -92,7 +92,10 @@ def site_command(
         ),
     ] = None,
     force: Annotated[
-        bool, typer.Option("--force", help=_("Replace the site folder if it already exists."))
+        bool,
+        typer.Option(
+            "--force", help=_("Write into a non-empty folder that holds no site built before.")
+        ),
     ] = False,
 ) -> None:
     from aptic_qualif.project import project_root

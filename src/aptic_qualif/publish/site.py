@@ -1,0 +1,728 @@
+"""The documentation site: pages generated from the YAML, then ``mkdocs build --strict``.
+
+:func:`build_site` assembles a staging folder from three sources, then runs MkDocs with
+the mkdocs-material theme:
+
+* the hand-written part of the site: ``mkdocs.yml``, Markdown pages, stylesheets and
+  overrides, from ``<root>/site/`` when the project has one, else from the ``site/``
+  folder of the aptic-qualif checkout this package runs from (a network's fork can thus
+  restyle its site without touching the code);
+* pages generated from the référentiel, the questionnaire, the policy, the changelogs,
+  ``CONTRIBUTING.md`` and the table of diagnostic codes, rendered from the Jinja2
+  templates of ``templates/site/``;
+* the downloads (JSON-LD, Turtle, JSON Schema, CSV) in ``telechargements/``.
+
+Text from the YAML is data, never markup. The templates write Markdown with Jinja2's
+autoescape off, but every value they print goes through :func:`md_escape` (the
+environment's ``finalize``): Markdown punctuation is backslash-escaped and ``<``, ``>``,
+``&`` become HTML entities, so a label can neither open a tag nor a link, nor run a
+template. Only values built here from escaped parts (:class:`Md`) are printed as is.
+
+The staging sources are deterministic: the same project gives byte-identical Markdown.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import posixpath
+import re
+import shutil
+import tempfile
+import unicodedata
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from aptic_qualif.errors import CommandError
+from aptic_qualif.i18n import _, language, set_language
+
+if TYPE_CHECKING:
+    from aptic_qualif.context import Context
+    from aptic_qualif.questionnaire.model import Item
+    from aptic_qualif.referentiel.model import Service
+
+SITE_DIR = "site"
+"""The folder of a project (or of the aptic-qualif checkout) holding ``mkdocs.yml``."""
+CONFIG_FILE = "mkdocs.yml"
+DOCS_DIR = "docs"
+DOWNLOADS_DIR = "telechargements"
+MARKER = ".aptic-qualif-site"
+"""Written at the top of a built site, so that a rebuild may replace it without ``--force``."""
+TEMPLATES = Path(__file__).parent / "templates" / "site"
+
+DOWNLOADS: tuple[tuple[str, str], ...] = (
+    ("referentiel.jsonld", "jsonld"),
+    ("context.jsonld", "context"),
+    ("referentiel.ttl", "turtle"),
+    ("questionnaire.json", "questionnaire"),
+    ("application.schema.json", "schema"),
+    ("services.csv", "csv"),
+)
+"""The files the downloads page describes, in its order, each with its kind."""
+
+
+# -- escaping ------------------------------------------------------------------------
+
+
+class Md(str):
+    """Markdown built here from escaped parts: printed by the templates as it is."""
+
+    __slots__ = ()
+
+
+_MD_SPECIAL = frozenset("\\`*_{}[]()#+-.!|~")
+_HTML_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+
+
+def md_escape(value: object) -> str:
+    """``value`` as literal Markdown text: it renders as itself and never as markup.
+
+    Whitespace (newlines included) collapses to single spaces, so a value cannot start a
+    block (heading, list, code, table row); control characters are dropped (Python-Markdown
+    uses some as placeholders); Markdown punctuation is backslash-escaped; ``&``, ``<`` and
+    ``>`` become HTML entities, so that raw HTML never passes.
+    """
+    out: list[str] = []
+    for char in re.sub(r"\s+", " ", str(value)):
+        if char in _HTML_ENTITIES:
+            out.append(_HTML_ENTITIES[char])
+        elif char in _MD_SPECIAL:
+            out.append("\\" + char)
+        elif unicodedata.category(char) != "Cc":
+            out.append(char)
+    return "".join(out)
+
+
+def number(value: float) -> str:
+    """A number written the French way: ``1,5``, ``12``, ``0,75``."""
+    value = float(value)
+    text = str(int(value)) if value.is_integer() else f"{value:g}"
+    return text.replace(".", ",")
+
+
+def _finalize(value: object) -> str:
+    if isinstance(value, Md):
+        return value
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        raise TypeError("print booleans through words in the template, not as values")
+    if isinstance(value, int | float):
+        return md_escape(number(value))
+    return md_escape(value)
+
+
+def code(value: object) -> Md:
+    """``value`` as an inline code span (Markdown escapes the HTML inside code)."""
+    text = re.sub(r"\s+", " ", str(value)).strip()
+    text = "".join(c for c in text if unicodedata.category(c) != "Cc")
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return Md(f"{fence}{pad}{text}{pad}{fence}")
+
+
+def anchor(value: object) -> Md:
+    """An HTML id made of safe characters only (item identifiers are slugs already)."""
+    return Md(_segment(str(value)))
+
+
+def plural(value: float, singular: str, several: str) -> str:
+    """French agreement: singular below 2 (``1,5 point``), plural from 2 (``2 points``)."""
+    return singular if abs(float(value)) < 2 else several
+
+
+def external_link(text: object, url: str) -> Md:
+    """A link to an http(s) address (validated by the schemas), its text escaped."""
+    if not re.fullmatch(r"https?://[^\s]+", url):
+        return Md(md_escape(text))
+    safe = quote(url, safe=":/?#[]@!$&'*+,;=%~")
+    return Md(f"[{md_escape(text)}](<{safe}>)")
+
+
+# -- the pages -----------------------------------------------------------------------
+
+
+def _segment(name: str) -> str:
+    """A file name made of safe characters (identifiers are validated slugs anyway)."""
+    return re.sub(r"[^A-Za-z0-9_-]", "-", name) or "-"
+
+
+def service_page(service: Service) -> str:
+    return f"referentiel/{_segment(service.level)}/{_segment(service.id)}.md"
+
+
+def level_page(level: str) -> str:
+    return f"referentiel/{_segment(level)}/index.md"
+
+
+def theme_page(theme: str) -> str:
+    return f"questionnaire/{_segment(theme)}.md"
+
+
+GUIDE_PAGE = "utiliser.md"
+"""The hand-written guide, placed after the home page in the navigation when present."""
+IDENTITY_PAGE = "questionnaire/identite.md"
+POLICY_PAGE = "questionnaire/politique.md"
+
+
+def relative(page: str, target: str) -> str:
+    """The link from the Markdown file ``page`` to ``target`` (both relative to docs/)."""
+    return posixpath.relpath(target, posixpath.dirname(page) or ".")
+
+
+class _Renderer:
+    """Renders the templates of one staging folder."""
+
+    def __init__(self, context: Context, pages: Sequence[str] = ()) -> None:
+        import jinja2
+
+        from aptic_qualif.referentiel.browse import format_duration
+        from aptic_qualif.scoring.engine import Scorer
+        from aptic_qualif.scoring.render import decision_label
+        from aptic_qualif.vocabularies import CRCN, MODALITIES
+
+        self.context = context
+        catalogue, questionnaire = context.catalogue, context.questionnaire
+        self.item_pages = {
+            located.id: IDENTITY_PAGE if located.is_identity else theme_page(located.theme)
+            for located in questionnaire.items
+        }
+        self.items = {located.id: located.item for located in questionnaire.items}
+        self.maxima: dict[str, tuple[float, float]] = {}
+        knockouts: dict[str, list[Any]] = {}
+        if context.policy is not None:
+            for knockout in context.policy.knockouts:
+                if knockout.item is not None:
+                    knockouts.setdefault(knockout.item, []).append(knockout)
+            scorer = Scorer(catalogue, questionnaire, context.policy)
+            for compiled in scorer.items.values():
+                for entry in compiled:
+                    self.maxima[entry.item.id] = (entry.max, entry.weight)
+
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(TEMPLATES),
+            autoescape=False,
+            finalize=_finalize,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        env.filters.update(
+            code=code,
+            anchor=anchor,
+            plural=plural,
+            duration=format_duration,
+            decision=decision_label,
+        )
+
+        @jinja2.pass_context
+        def link(ctx: Any, text: object, target: str, fragment: str | None = None) -> Md:
+            return self.link(str(ctx["page"]), text, target, fragment)
+
+        @jinja2.pass_context
+        def service_link(ctx: Any, service_id: str, notation: bool = True) -> Md:
+            return self.service_link(str(ctx["page"]), service_id, notation=notation)
+
+        @jinja2.pass_context
+        def item_link(ctx: Any, item_id: str) -> Md:
+            return self.item_link(str(ctx["page"]), item_id)
+
+        env.globals.update(
+            link=link,
+            code=code,
+            downloads=DOWNLOADS,
+            pages=pages,
+            external_link=external_link,
+            service_link=service_link,
+            item_link=item_link,
+            option_label=self.option_label,
+            service_page=service_page,
+            level_page=level_page,
+            theme_page=theme_page,
+            catalogue=catalogue,
+            scheme=catalogue.scheme,
+            levels=list(catalogue.levels.values()),
+            questionnaire=questionnaire,
+            policy=context.policy,
+            items=self.items,
+            maxima=self.maxima,
+            knockouts=knockouts,
+            CRCN=CRCN,
+            MODALITIES=MODALITIES,
+            IDENTITY_PAGE=IDENTITY_PAGE,
+            POLICY_PAGE=POLICY_PAGE,
+        )
+        self.env = env
+
+    # -- helpers the templates call (they return Markdown built from escaped parts) ----
+
+    @staticmethod
+    def link(page: str, text: object, target: str, fragment: str | None = None) -> Md:
+        """A link from ``page`` to ``target`` (a page or a file of docs/), text escaped."""
+        href = quote(relative(page, target))
+        if fragment:
+            href += "#" + anchor(fragment)
+        return Md(f"[{md_escape(text)}]({href})")
+
+    def service_link(self, page: str, service_id: str, *, notation: bool = True) -> Md:
+        service = self.context.catalogue.services.get(service_id)
+        if service is None:
+            return code(service_id)
+        text = service.pref_label.fr
+        if notation:
+            text = f"{service.notation} — {text}"
+        return self.link(page, text, service_page(service))
+
+    def item_link(self, page: str, item_id: str) -> Md:
+        item = self.items.get(item_id)
+        if item is None:
+            return code(item_id)
+        return self.link(page, item.label.fr, self.item_pages[item_id], item_id)
+
+    @staticmethod
+    def option_label(item: Item, value: object) -> str:
+        for option in item.options or ():
+            if option.value == value:
+                return option.label.fr
+        return str(value)
+
+    def render(self, template: str, page: str, **values: Any) -> str:
+        text = self.env.get_template(template).render(page=page, **values)
+        # One blank line at most between blocks, one newline at the end: stable sources.
+        text = re.sub(r"\n{3,}", "\n\n", text)
+        return text.strip("\n") + "\n"
+
+
+# -- included Markdown files (changelogs, CONTRIBUTING) ----------------------------------
+
+_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
+_CODE_SPAN = re.compile(r"(`+)(.+?)(?<!`)\1(?!`)")
+_AUTOLINK = re.compile(r"<(?:https?://|mailto:)[^\s<>]+>")
+
+
+def _neutralize_text(text: str) -> str:
+    """Raw HTML in a Markdown line outside code becomes text (autolinks are kept)."""
+    out: list[str] = []
+    position = 0
+    for match in _AUTOLINK.finditer(text):
+        out.append(text[position : match.start()].replace("<", "&lt;"))
+        out.append(match.group(0))
+        position = match.end()
+    out.append(text[position:].replace("<", "&lt;"))
+    return "".join(out)
+
+
+def neutralize_html(markdown: str) -> str:
+    """Markdown written by contributors (changelogs, CONTRIBUTING) without its raw HTML.
+
+    Code blocks and code spans are left alone (Markdown escapes them itself)."""
+    lines: list[str] = []
+    fence: str | None = None
+    for line in markdown.splitlines():
+        match = _FENCE.match(line)
+        if fence is not None:
+            if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence):
+                fence = None
+            lines.append(line)
+            continue
+        if match:
+            fence = match.group(1)
+            lines.append(line)
+            continue
+        parts: list[str] = []
+        position = 0
+        for span in _CODE_SPAN.finditer(line):
+            parts.append(_neutralize_text(line[position : span.start()]))
+            parts.append(span.group(0))
+            position = span.end()
+        parts.append(_neutralize_text(line[position:]))
+        lines.append("".join(parts))
+    return "\n".join(lines) + "\n"
+
+
+LINK_MAP = {
+    "referentiel/CHANGELOG.md": "journal/referentiel.md",
+    "questionnaire/CHANGELOG.md": "journal/questionnaire.md",
+    "CONTRIBUTING.md": "contribuer.md",
+}
+"""Repository files that included Markdown links to, and their page on the site."""
+
+
+def _rewrite_links(markdown: str, page: str) -> str:
+    def replace(match: re.Match[str]) -> str:
+        target, _sep, fragment = match.group(2).partition("#")
+        mapped = LINK_MAP.get(target.removeprefix("./").removeprefix("../"))
+        if mapped is None:
+            return match.group(0)
+        href = relative(page, mapped) + ("#" + fragment if fragment else "")
+        return f"{match.group(1)}({href})"
+
+    return re.sub(r"(\]\s?)\(([^()\s]+)\)", replace, markdown)
+
+
+def _include_markdown(source: Path, page: str) -> str | None:
+    if not source.is_file():
+        return None
+    text = source.read_text(encoding="utf-8").replace("\r\n", "\n")
+    return _rewrite_links(neutralize_html(text), page)
+
+
+# -- downloads -------------------------------------------------------------------------
+
+
+def write_downloads(context: Context, folder: Path) -> list[str]:
+    """Fill ``folder`` with the published files; the names written, in page order.
+
+    The files come from :mod:`aptic_qualif.publish.exports`; should that module be
+    missing (a partial checkout), the JSON Schema of an application alone is written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        from aptic_qualif.publish.exports import write_all
+    except ImportError:
+        from aptic_qualif.questionnaire.jsonschema import render_schema
+
+        (folder / "application.schema.json").write_text(
+            render_schema(context.questionnaire, context.catalogue), encoding="utf-8"
+        )
+    else:
+        write_all(context, folder, force=True)
+    return [name for name, _kind in DOWNLOADS if (folder / name).is_file()]
+
+
+# -- staging ---------------------------------------------------------------------------
+
+
+def _ordered_services(context: Context) -> list[Service]:
+    catalogue = context.catalogue
+    order = {level: index for index, level in enumerate(catalogue.levels)}
+    return sorted(
+        catalogue.services.values(), key=lambda s: (order.get(s.level, 99), s.notation, s.id)
+    )
+
+
+def site_source(root: Path) -> Path:
+    """The hand-written site: ``<root>/site`` if the project has one, else the checkout's."""
+    candidates = [root / SITE_DIR]
+    import aptic_qualif
+
+    package = Path(aptic_qualif.__file__).resolve().parent
+    candidates.append(package.parents[1] / SITE_DIR)
+    for candidate in candidates:
+        if (candidate / CONFIG_FILE).is_file():
+            return candidate
+    raise CommandError(
+        _("no site configuration: {path} not found").format(path=root / SITE_DIR / CONFIG_FILE)
+    )
+
+
+def _yaml_string(text: str) -> str:
+    """A YAML scalar (JSON strings are YAML) holding ``text`` as HTML-escaped text.
+
+    MkDocs prints navigation titles as HTML, so data must be escaped for HTML first."""
+    import html
+
+    return json.dumps(html.escape(text, quote=False), ensure_ascii=False)
+
+
+def _navigation(context: Context, extra_pages: Sequence[str]) -> str:
+    """The ``nav`` of the site as YAML: sections in a fixed order, generated pages inside."""
+    catalogue, questionnaire = context.catalogue, context.questionnaire
+    lines = ["", "# Generated by aptic-qualif publish site", "nav:", "  - Accueil: index.md"]
+    if GUIDE_PAGE in extra_pages:
+        lines.append(f"  - Utiliser le référentiel: {GUIDE_PAGE}")
+    lines += ["  - Référentiel:", "      - referentiel/index.md"]
+    services = _ordered_services(context)
+    for level in catalogue.levels.values():
+        lines.append(f"      - {_yaml_string(level.pref_label.fr)}:")
+        lines.append(f"          - {level_page(level.id)}")
+        lines += [f"          - {service_page(s)}" for s in services if s.level == level.id]
+    lines += ["  - Questionnaire:", "      - questionnaire/index.md", f"      - {IDENTITY_PAGE}"]
+    lines += [f"      - {theme_page(theme)}" for theme in questionnaire.themes]
+    if context.policy is not None:
+        lines.append(f"      - {POLICY_PAGE}")
+    lines.append("  - Contribuer: contribuer.md")
+    lines += [
+        "  - Journal des modifications:",
+        "      - Référentiel: journal/referentiel.md",
+        "      - Questionnaire: journal/questionnaire.md",
+        f"  - Téléchargements: {DOWNLOADS_DIR}/index.md",
+        "  - Codes d'erreur: codes-erreur.md",
+    ]
+    lines += [f"  - {json.dumps(page)}" for page in extra_pages if page != GUIDE_PAGE]
+    return "\n".join(lines) + "\n"
+
+
+def _has_nav(config_text: str) -> bool:
+    return re.search(r"^nav\s*:", config_text, re.MULTILINE) is not None
+
+
+def _generated_pages(context: Context, renderer: _Renderer) -> Iterator[tuple[str, str]]:
+    """(path under docs/, Markdown) of every generated page, in a fixed order."""
+    catalogue, questionnaire = context.catalogue, context.questionnaire
+    services = _ordered_services(context)
+    replaces: dict[str, list[Service]] = {}
+    for service in services:
+        if service.replaced_by:
+            replaces.setdefault(service.replaced_by, []).append(service)
+    counts = {
+        "active": sum(1 for s in services if s.active),
+        "deprecated": sum(1 for s in services if not s.active),
+    }
+    theme_items = {theme: questionnaire.theme_items(theme) for theme in questionnaire.themes}
+
+    yield "index.md", renderer.render("index.md.j2", "index.md", counts=counts)
+    yield (
+        "referentiel/index.md",
+        renderer.render(
+            "referentiel.md.j2", "referentiel/index.md", services=services, counts=counts
+        ),
+    )
+    for level in catalogue.levels.values():
+        page = level_page(level.id)
+        in_level = [s for s in services if s.level == level.id]
+        yield page, renderer.render("level.md.j2", page, level=level, services=in_level)
+    for service in services:
+        page = service_page(service)
+        yield (
+            page,
+            renderer.render(
+                "service.md.j2",
+                page,
+                service=service,
+                level=catalogue.levels[service.level],
+                iri=catalogue.scheme.base_iri + service.id,
+                replacement=catalogue.services.get(service.replaced_by or ""),
+                replaces=replaces.get(service.id, []),
+            ),
+        )
+    yield (
+        "questionnaire/index.md",
+        renderer.render("questionnaire.md.j2", "questionnaire/index.md", theme_items=theme_items),
+    )
+    yield (
+        IDENTITY_PAGE,
+        renderer.render("identity.md.j2", IDENTITY_PAGE, located_items=questionnaire.identity),
+    )
+    for theme_id, located in theme_items.items():
+        page = theme_page(theme_id)
+        yield (
+            page,
+            renderer.render(
+                "theme.md.j2",
+                page,
+                theme_id=theme_id,
+                theme=questionnaire.themes[theme_id],
+                located_items=located,
+            ),
+        )
+    if context.policy is not None:
+        yield POLICY_PAGE, renderer.render("policy.md.j2", POLICY_PAGE)
+    yield "codes-erreur.md", renderer.render("codes.md.j2", "codes-erreur.md", codes=_codes())
+
+
+def _codes() -> list[tuple[str, list[dict[str, str]]]]:
+    """The diagnostic codes by family (``REF``, ``QST``…), descriptions translated."""
+    from aptic_qualif.codes import CODES
+
+    families: dict[str, list[dict[str, str]]] = {}
+    for c in CODES.values():
+        family = re.sub(r"\d+$", "", c.code)
+        families.setdefault(family, []).append(
+            {"code": c.code, "name": c.name, "description": _(c.description)}
+        )
+    return list(families.items())
+
+
+@contextmanager
+def _french() -> Iterator[None]:
+    """The site is in French whatever the language of the command."""
+    previous = language()
+    set_language("fr")
+    try:
+        yield
+    finally:
+        set_language(previous)
+
+
+def stage_site(context: Context, staging: Path, source: Path | None = None) -> Path:
+    """Write the MkDocs project of the site into ``staging``; returns its ``mkdocs.yml``.
+
+    ``source`` is the hand-written site (default: :func:`site_source`). Same project,
+    same bytes: nothing here depends on the time, the machine or the order of files."""
+    source = source if source is not None else site_source(context.root)
+    shutil.copytree(source, staging, dirs_exist_ok=True)
+    docs = staging / DOCS_DIR
+    docs.mkdir(exist_ok=True)
+    extra_pages = sorted(
+        p.relative_to(docs).as_posix()
+        for p in docs.rglob("*.md")
+        if p.relative_to(docs).as_posix() != "index.md"
+    )
+
+    def write(page: str, text: str) -> None:
+        path = docs / page
+        if path.exists():
+            raise CommandError(
+                _("the hand-written page {path} has the name of a generated page").format(
+                    path=source / DOCS_DIR / page
+                )
+            )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text.encode("utf-8"))
+
+    with _french():
+        renderer = _Renderer(context, extra_pages)
+        for page, text in _generated_pages(context, renderer):
+            write(page, text)
+        root = context.root
+        for page, origin, title in (
+            ("journal/referentiel.md", root / "referentiel" / "CHANGELOG.md", "Référentiel"),
+            ("journal/questionnaire.md", root / "questionnaire" / "CHANGELOG.md", "Questionnaire"),
+            ("contribuer.md", root / "CONTRIBUTING.md", "Contribuer"),
+        ):
+            included = _include_markdown(origin, page)
+            if included is None:
+                included = renderer.render("missing.md.j2", page, origin=origin.name, title=title)
+            write(page, included)
+        files = write_downloads(context, docs / DOWNLOADS_DIR)
+        write(
+            f"{DOWNLOADS_DIR}/index.md",
+            renderer.render("downloads.md.j2", f"{DOWNLOADS_DIR}/index.md", files=files),
+        )
+
+    config = staging / CONFIG_FILE
+    text = config.read_text(encoding="utf-8")
+    if not _has_nav(text):
+        extra = [p for p in extra_pages if not p.startswith(f"{DOWNLOADS_DIR}/")]
+        config.write_text(text.rstrip("\n") + "\n" + _navigation(context, extra), "utf-8")
+    return config
+
+
+# -- mkdocs ----------------------------------------------------------------------------
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def run_mkdocs(config: Path, site_dir: Path) -> None:
+    """``mkdocs build --strict``: any warning (broken link, missing page) fails the build."""
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # no end-of-life banner in our output
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    logger = logging.getLogger("mkdocs")
+    collect = _Collect()
+    logger.addHandler(collect)
+    try:
+        cfg = load_config(str(config), strict=True, site_dir=str(site_dir))
+        cfg.plugins.on_startup(command="build", dirty=False)
+        try:
+            build(cfg)
+        finally:
+            cfg.plugins.on_shutdown()
+    except MkDocsException as error:
+        problems = "\n".join([*collect.messages, str(error)])
+        raise CommandError(
+            _("mkdocs build --strict failed:\n{problems}").format(problems=problems)
+        ) from error
+    finally:
+        logger.removeHandler(collect)
+
+
+# -- output ----------------------------------------------------------------------------
+
+
+def _is_site(folder: Path) -> bool:
+    return (folder / MARKER).is_file()
+
+
+def _check_output(output: Path, root: Path, source: Path, force: bool) -> None:
+    resolved = output.resolve()
+    for protected in (root.resolve(), source.resolve()):
+        if resolved == protected or protected.is_relative_to(resolved):
+            raise CommandError(
+                _("refusing to write the site into {path}: choose an output folder").format(
+                    path=output
+                )
+            )
+    if output.exists() and not output.is_dir():
+        raise CommandError(_("{path} exists and is not a folder").format(path=output))
+    if output.is_dir() and any(output.iterdir()) and not _is_site(output) and not force:
+        raise CommandError(
+            _("{path} is not empty and holds no site built before; use --force").format(path=output)
+        )
+
+
+def _install(built: Path, output: Path) -> None:
+    """Put the built site at ``output``: a previous site is replaced, other files kept."""
+    if not output.exists():
+        built.rename(output)
+        return
+    if _is_site(output) or not any(output.iterdir()):
+        old = output.with_name(f".{output.name}.old")
+        if old.exists():
+            shutil.rmtree(old)
+        output.rename(old)
+        built.rename(output)
+        shutil.rmtree(old)
+        return
+    # --force into a folder that is not a site: files are written over, nothing is removed;
+    # no marker, so the next build asks for --force again.
+    (built / MARKER).unlink()
+    shutil.copytree(built, output, dirs_exist_ok=True)
+    shutil.rmtree(built)
+
+
+def build_site(root: Path, output: Path, *, force: bool = False) -> Path:
+    """Build the site of the project ``root`` into ``output``; returns ``output``.
+
+    The pages are generated into a temporary staging folder, then ``mkdocs build
+    --strict`` writes the site next to ``output`` and it is moved into place, so a
+    failed build leaves the previous site untouched. ``output`` must be absent, empty or
+    a site built before, unless ``force`` (files are then written over; nothing else in
+    the folder is removed)."""
+    from aptic_qualif.context import load_context
+
+    context = load_context(root, need_policy=True)
+    source = site_source(context.root)
+    _check_output(output, context.root, source, force)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="aptic-qualif-site-") as tmp:
+        config = stage_site(context, Path(tmp) / "source", source)
+        built = Path(tempfile.mkdtemp(prefix=f".{output.name}.", dir=output.parent))
+        built.chmod(0o755)  # mkdtemp makes it private; a web server must read the site
+        try:
+            run_mkdocs(config, built)
+            (built / MARKER).write_text("aptic-qualif publish site\n", encoding="utf-8")
+            _install(built, output)
+        finally:
+            if built.exists():
+                shutil.rmtree(built)
+    return output
+
+
+__all__ = [
+    "Md",
+    "build_site",
+    "code",
+    "md_escape",
+    "neutralize_html",
+    "number",
+    "run_mkdocs",
+    "site_source",
+    "stage_site",
+    "write_downloads",
+]

@@ -1,0 +1,122 @@
+"""The built site in a real browser: home page, search, a service page, a screenshot.
+
+Needs Playwright's Python package and Debian's Chromium (``apt-get install chromium``);
+the test is skipped without them. Playwright's own browser downloads are not used.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from aptic_qualif.publish.site import build_site
+from tests.conftest import REPO
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SERVICE = "reperer-l-hameconnage-et-les-arnaques"
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+if not CHROMIUM.exists():
+    pytest.skip(f"Chromium not found at {CHROMIUM}", allow_module_level=True)
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The shipped project's site, served on localhost; yields its base URL."""
+    site = build_site(REPO, tmp_path_factory.mktemp("browser") / "site")
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def _screenshot_path(tmp_path: Path) -> Path:
+    folder = REPO / "build" / "screenshots"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / ".write-test"
+        probe.write_text("", encoding="utf-8")
+        probe.unlink()
+    except OSError:
+        folder = tmp_path
+    return folder / "home.png"
+
+
+def _heading(page: Any) -> str:
+    """The text of the page's title, without its permalink sign."""
+    text: str = page.locator("article h1").first.inner_text()
+    return text.removesuffix("¶").strip()
+
+
+def test_home_search_and_service_page(served: str, tmp_path: Path) -> None:
+    from aptic_qualif.context import load_context
+
+    service = load_context(REPO).catalogue.services[SERVICE]
+    external: list[str] = []
+    errors: list[str] = []
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+            page.on(
+                "request",
+                lambda request: (
+                    external.append(request.url)
+                    if not request.url.startswith((served, "data:", "blob:"))
+                    else None
+                ),
+            )
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            page.goto(served, wait_until="networkidle")
+
+            assert page.title() == "Référentiel des services de médiation numérique"
+            assert _heading(page) == "Référentiel des services de médiation numérique"
+            assert page.locator("html").get_attribute("lang") == "fr"
+            screenshot = _screenshot_path(tmp_path)
+            page.screenshot(path=str(screenshot))
+            print(f"screenshot: {screenshot}")
+
+            opener = page.locator('label[for="__search"]').first
+            if opener.is_visible():  # narrow screens: the search box opens from an icon
+                opener.click()
+            search = page.locator("input.md-search__input")
+            search.click()
+            search.type(service.pref_label.fr)
+            wanted = f"referentiel/{service.level}/{service.id}/"
+            # results link to the page with the search terms to highlight: …/?h=terms
+            result = page.locator(f'.md-search-result__link[href*="/{wanted}?"]').first
+            result.wait_for(state="visible", timeout=15_000)
+            result.click()
+            page.wait_for_url(f"**/{wanted}?**", timeout=15_000)
+            assert _heading(page) == f"{service.notation} — {service.pref_label.fr}"
+            assert service.definition.fr[:40] in page.locator("article").inner_text()
+        finally:
+            browser.close()
+    assert not errors, errors
+    assert not external, f"the site loaded external resources: {external}"
