@@ -62,8 +62,9 @@ i18n: $(STAMP)
 		-i src/aptic_qualif/locale/aptic_qualif.pot -d src/aptic_qualif/locale -l fr
 	$(BIN)/pybabel compile -D aptic_qualif -d src/aptic_qualif/locale -l fr
 
-## benchmark: time validation of a synthetic 5,000-service référentiel
+## benchmark: validation, publication and assessment at scale, next to the alternatives
 benchmark: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python benchmarks/bench_validate.py
 	$(BIN)/python benchmarks/bench_publish.py
 	$(BIN)/python benchmarks/bench_assess.py --sizes 1000
