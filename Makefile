@@ -37,7 +37,12 @@ demo: $(STAMP)
 	$(CLI) assess examples/applications --reviews examples/reviews --format table
 	$(CLI) assess examples/applications --reviews examples/reviews --format html \
 		-o build/evaluations.html --force
+	$(CLI) coverage examples/applications --reviews examples/reviews --format table
+	$(CLI) coverage examples/applications --reviews examples/reviews --all --by commune \
+		--format csv -o build/couverture-communes.csv --force
 	$(CLI) review summary examples/reviews --applications examples/applications
+	$(CLI) export lieux examples/applications --reviews examples/reviews -o build/lieux.csv --force
+	$(CLI) import lieux build/lieux.csv -o build/lieux-importes --force
 	$(CLI) publish site -o build/site
 	@echo "Site : python -m http.server -d build/site  puis http://localhost:8000"
 

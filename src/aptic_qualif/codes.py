@@ -134,6 +134,26 @@ CODES: dict[str, Code] = {
         Code("REV002", "unrated-item", N_("A review scores an item that reviewers do not rate.")),
         Code("REV003", "stale-review", N_("A review is of another version of the application.")),
         Code("REV004", "conflict-of-interest", N_("A reviewer declares a conflict of interest.")),
+        Code(
+            "LIEU001",
+            "lieux-header",
+            N_("A venues CSV lacks a required column of the national schema."),
+        ),
+        Code(
+            "LIEU002",
+            "lieux-invalid-row",
+            N_("A row of a venues CSV is invalid: it is skipped."),
+        ),
+        Code(
+            "LIEU003",
+            "lieux-value-dropped",
+            N_("A column or value of a venues CSV cannot be imported: it is dropped."),
+        ),
+        Code(
+            "LIEU004",
+            "lieux-not-exported",
+            N_("A value, or a venue, that the national schema would refuse is not exported."),
+        ),
         Code("DIFF001", "version-bump", N_("The declared version is lower than the change needs.")),
         Code(
             "DIFF002",

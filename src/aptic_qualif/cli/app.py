@@ -8,7 +8,16 @@ from typing import Annotated, Optional
 import typer
 
 from aptic_qualif import __version__
-from aptic_qualif.cli import apply, assess, catalogue, publish, questionnaire, review
+from aptic_qualif.cli import (
+    apply,
+    assess,
+    catalogue,
+    coverage,
+    lieux,
+    publish,
+    questionnaire,
+    review,
+)
 from aptic_qualif.cli.common import State, fail, handle_errors, set_state
 from aptic_qualif.i18n import _, set_language
 from aptic_qualif.project import data_versions, find_project
@@ -28,6 +37,8 @@ app.add_typer(catalogue.app, name="catalogue")
 app.add_typer(questionnaire.app, name="questionnaire")
 app.add_typer(apply.app, name="apply")
 app.add_typer(publish.app, name="publish")
+app.add_typer(lieux.export_app, name="export")
+app.add_typer(lieux.import_app, name="import")
 app.command(
     "assess",
     help=_(
@@ -42,6 +53,13 @@ app.command(
         "(review summary DIR): aggregated scores, disagreements, Krippendorff's alpha."
     ),
 )(handle_errors(review.review_command))
+app.command(
+    "coverage",
+    help=_(
+        "Territorial coverage: qualified venues per département (or commune), per level and "
+        "per service; the services offered nowhere and the territories lacking a level."
+    ),
+)(handle_errors(coverage.coverage_command))
 
 
 def _version_lines(root: Path | None) -> list[str]:

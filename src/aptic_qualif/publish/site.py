@@ -168,6 +168,9 @@ GUIDE_PAGE = "utiliser.md"
 """The hand-written guide, placed after the home page in the navigation when present."""
 IDENTITY_PAGE = "questionnaire/identite.md"
 POLICY_PAGE = "questionnaire/politique.md"
+COVERAGE_PAGE = "couverture.md"
+EXAMPLES_DIR = "examples"
+"""The project's example applications (``applications/``) and reviews (``reviews/``)."""
 
 
 def relative(page: str, target: str) -> str:
@@ -446,6 +449,7 @@ def _navigation(context: Context, extra_pages: Sequence[str]) -> str:
     lines += [f"      - {theme_page(theme)}" for theme in questionnaire.themes]
     if context.policy is not None:
         lines.append(f"      - {POLICY_PAGE}")
+    lines.append(f"  - Couverture territoriale: {COVERAGE_PAGE}")
     lines.append("  - Contribuer: contribuer.md")
     lines += [
         "  - Journal des modifications:",
@@ -523,7 +527,53 @@ def _generated_pages(context: Context, renderer: _Renderer) -> Iterator[tuple[st
         )
     if context.policy is not None:
         yield POLICY_PAGE, renderer.render("policy.md.j2", POLICY_PAGE)
+    yield (
+        COVERAGE_PAGE,
+        renderer.render("coverage.md.j2", COVERAGE_PAGE, **_coverage_values(context)),
+    )
     yield "codes-erreur.md", renderer.render("codes.md.j2", "codes-erreur.md", codes=_codes())
+
+
+def _coverage_values(context: Context) -> dict[str, Any]:
+    """The coverage of the project's example applications (with their reviews), its
+    chart and names; ``coverage`` is None when the project has no examples."""
+    from aptic_qualif.application import application_files
+    from aptic_qualif.network.coverage import coverage_of_files
+    from aptic_qualif.network.svg import render_chart
+
+    applications = f"{EXAMPLES_DIR}/applications"
+    reviews = f"{EXAMPLES_DIR}/reviews"
+    values: dict[str, Any] = {"applications": applications, "reviews": None, "coverage": None}
+    files, _missing = application_files([context.root / applications])
+    if not files or context.policy is None:
+        return values
+    reviews_dir = context.root / reviews
+    has_reviews = reviews_dir.is_dir()
+    coverage, _batch = coverage_of_files(
+        files, context, reviews_dir=reviews_dir if has_reviews else None, by="departement"
+    )
+    command = f"aptic-qualif coverage {applications}" + (
+        f" --reviews {reviews}" if has_reviews else ""
+    )
+    chart = render_chart(
+        coverage,
+        title="Lieux qualifiés par département et par niveau",
+        description=(
+            "Diagramme en barres : pour chaque département, le nombre de lieux qualifiés, "
+            "puis le nombre de ceux qui proposent au moins un service de chaque niveau."
+        ),
+        venues_label="Lieux qualifiés",
+        empty_label="Aucun lieu qualifié",
+    )
+    values.update(
+        reviews=reviews if has_reviews else None,
+        coverage=coverage,
+        command=command,
+        chart=Md(chart.strip("\n")),
+        names={t.territory: f"{t.territory} {t.label}".strip() for t in coverage.territories},
+        level_labels={level.id: level.label for level in coverage.levels},
+    )
+    return values
 
 
 def _codes() -> list[tuple[str, list[dict[str, str]]]]:

@@ -1,0 +1,124 @@
+"""``aptic-qualif coverage``: qualified venues per territory, level and service, and the gaps."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+from aptic_qualif.cli.assess import expand
+from aptic_qualif.cli.common import (
+    ForceOption,
+    OutputOption,
+    ReportFormat,
+    emit_report,
+    fail,
+    state,
+)
+from aptic_qualif.i18n import _
+from aptic_qualif.review.model import Review
+
+if TYPE_CHECKING:
+    from aptic_qualif.scoring.assess import Batch
+
+
+class CoverageFormat(StrEnum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+    csv = "csv"
+    svg = "svg"
+
+
+class CoverageBy(StrEnum):
+    departement = "departement"
+    commune = "commune"
+
+
+def coverage_command(
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="FILE_OR_DIR...",
+            help=_('Application files, folders or globs ("apps/*.yaml").'),
+        ),
+    ],
+    by: Annotated[
+        CoverageBy,
+        typer.Option("--by", help=_("Territory: département (default) or commune.")),
+    ] = CoverageBy.departement,
+    every_venue: Annotated[
+        bool,
+        typer.Option("--all", help=_("Count every assessed venue, not only the qualified ones.")),
+    ] = False,
+    fmt: Annotated[
+        Optional[CoverageFormat],  # noqa: UP045 - typer needs Optional on Python 3.11
+        typer.Option(
+            "--format", "-f", help=_("Output format (table on a terminal, json otherwise).")
+        ),
+    ] = None,
+    reviews: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--reviews", help=_("Folder of reviews (<application>/<reviewer>.yaml).")),
+    ] = None,
+    policy: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--policy", help=_("Scoring policy to use instead of the project's.")),
+    ] = None,
+    output: OutputOption = None,
+    force: ForceOption = False,
+) -> None:
+    from aptic_qualif.cli.common import write_output
+    from aptic_qualif.context import load_context
+    from aptic_qualif.network import coverage as cov
+    from aptic_qualif.review.load import load_reviews
+
+    context = load_context(state().root, policy=policy, need_policy=True)
+    files = expand(paths)
+    loaded_reviews: list[Review] = []
+    if reviews is not None:
+        if not reviews.is_dir():
+            fail(_("the folder '{path}' does not exist").format(path=reviews))
+        loaded_reviews, review_report = load_reviews(reviews, context.questionnaire)
+        if review_report.diagnostics:
+            emit_report(review_report, ReportFormat.text, err=True)
+
+    chosen = fmt or (
+        CoverageFormat.table if sys.stdout.isatty() and output is None else CoverageFormat.json
+    )
+
+    def run(on_file: Callable[[Path], None] | None = None) -> tuple[cov.Coverage, Batch]:
+        return cov.coverage_of_files(
+            files,
+            context,
+            loaded_reviews,
+            reviews,
+            by="commune" if by is CoverageBy.commune else "departement",
+            qualified_only=not every_venue,
+            on_file=on_file,
+        )
+
+    if sys.stderr.isatty() and len(files) > 1:
+        from rich.progress import Progress
+
+        with Progress(transient=True) as progress:
+            task = progress.add_task(_("Assessing"), total=len(files))
+            coverage, batch = run(lambda _path: progress.advance(task))
+    else:
+        coverage, batch = run()
+    if batch.report.diagnostics:
+        emit_report(batch.report, ReportFormat.text, err=True)
+
+    if chosen is CoverageFormat.table and output is None:
+        from rich.console import Console
+
+        Console().print(cov.render_table(coverage))
+    else:
+        renderer = cov.RENDERERS.get(chosen.value, cov.render_markdown)
+        write_output(renderer(coverage), output, force=force)
+    if batch.unreadable:
+        raise typer.Exit(1)

@@ -1,0 +1,200 @@
+"""``aptic-qualif export lieux`` and ``aptic-qualif import lieux``: the national open data of
+digital-mediation venues."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from aptic_qualif.cli.common import (
+    ForceOption,
+    OutputOption,
+    ReportFormat,
+    emit_report,
+    fail,
+    handle_errors,
+    state,
+    write_output,
+)
+from aptic_qualif.i18n import _
+
+export_app = typer.Typer(
+    help=_("Export to the national open data of digital-mediation venues."),
+    no_args_is_help=True,
+)
+import_app = typer.Typer(
+    help=_("Import from the national open data of digital-mediation venues."),
+    no_args_is_help=True,
+)
+
+
+class LieuxFormat(StrEnum):
+    csv = "csv"
+    json = "json"
+
+
+@export_app.command(
+    "lieux",
+    help=_(
+        "Qualified venues in the national schema of digital-mediation venues (CSV or JSON): "
+        "identity, services mapped through the référentiel, the qualification label. "
+        "Telephone, email and website only when the application makes them public."
+    ),
+)
+@handle_errors
+def export_lieux_command(
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="FILE_OR_DIR...",
+            help=_('Application files, folders or globs ("apps/*.yaml").'),
+        ),
+    ],
+    fmt: Annotated[
+        LieuxFormat, typer.Option("--format", "-f", help=_("Output format."))
+    ] = LieuxFormat.csv,
+    include_all: Annotated[
+        bool,
+        typer.Option(
+            "--all", help=_("Export every venue, not only the qualified ones (label omitted).")
+        ),
+    ] = False,
+    reviews: Annotated[
+        Optional[Path],  # noqa: UP045 - typer needs Optional on Python 3.11
+        typer.Option("--reviews", help=_("Folder of reviews (<application>/<reviewer>.yaml).")),
+    ] = None,
+    policy: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--policy", help=_("Scoring policy to use instead of the project's.")),
+    ] = None,
+    date_maj: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--date-maj",
+            metavar="YYYY-MM-DD",
+            help=_(
+                "Update date of every row (date_maj); by default the date of the venue's "
+                "latest review, else the référentiel's modification date."
+            ),
+        ),
+    ] = None,
+    output: OutputOption = None,
+    force: ForceOption = False,
+) -> None:
+    from aptic_qualif.cli.assess import expand
+    from aptic_qualif.context import load_context
+    from aptic_qualif.network.lieux import export_lieux, parse_date, render_csv, render_json
+    from aptic_qualif.review.load import load_reviews
+    from aptic_qualif.review.model import Review
+
+    when = parse_date(date_maj) if date_maj is not None else None
+    context = load_context(state().root, policy=policy, need_policy=True)
+    files = expand(paths)
+    loaded_reviews: list[Review] = []
+    if reviews is not None:
+        if not reviews.is_dir():
+            fail(_("the folder '{path}' does not exist").format(path=reviews))
+        loaded_reviews, review_report = load_reviews(reviews, context.questionnaire)
+        if review_report.diagnostics:
+            emit_report(review_report, ReportFormat.text, err=True)
+
+    if sys.stderr.isatty() and len(files) > 1:
+        from rich.progress import Progress
+
+        with Progress(transient=True) as progress:
+            task = progress.add_task(_("Assessing"), total=len(files))
+            result = export_lieux(
+                files,
+                context,
+                loaded_reviews,
+                include_all=include_all,
+                date_maj=when,
+                on_file=lambda _path: progress.advance(task),
+            )
+    else:
+        result = export_lieux(
+            files, context, loaded_reviews, include_all=include_all, date_maj=when
+        )
+    if result.report.diagnostics:
+        emit_report(result.report, ReportFormat.text, err=True)
+    text = render_csv(result.rows) if fmt is LieuxFormat.csv else render_json(result.rows)
+    write_output(text, output, force=force)
+    typer.echo(
+        _("{n} venue(s) exported out of {total} application(s).").format(
+            n=len(result.rows), total=result.assessed
+        ),
+        err=True,
+    )
+    if result.unreadable:
+        raise typer.Exit(1)
+
+
+@import_app.command(
+    "lieux",
+    help=_(
+        "One pre-filled application per venue of a CSV in the national schema (an open-data "
+        "extract): identity and offer mapped, the other answers left to fill in. Invalid rows "
+        "are reported and skipped; existing files are kept unless --force."
+    ),
+)
+@handle_errors
+def import_lieux_command(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FILE.csv",
+            help=_("CSV file in the national schema of digital-mediation venues."),
+        ),
+    ],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            help=_("Folder to write the applications to (created if needed)."),
+            file_okay=False,
+        ),
+    ],
+    force: Annotated[
+        bool,
+        typer.Option("--force", help=_("Overwrite applications that already exist.")),
+    ] = False,
+) -> None:
+    from aptic_qualif.context import load_context
+    from aptic_qualif.network.lieux import import_lieux, write_skeletons
+
+    if not path.is_file():
+        fail(_("not found: {paths}").format(paths=path))
+    if output.exists() and not output.is_dir():
+        fail(_("{path} is not a folder").format(path=output))
+    context = load_context(state().root)
+    result = import_lieux(path, context)
+    if result.report.diagnostics:
+        emit_report(result.report, ReportFormat.text, err=True)
+    if not result.header_ok:
+        raise typer.Exit(1)
+    written, kept = write_skeletons(result, output, force=force)
+    for target in kept:
+        typer.echo(
+            _("kept: {path} already exists (add --force to overwrite it)").format(path=target),
+            err=True,
+        )
+    typer.echo(
+        _(
+            "{written} application(s) written to {folder}, {kept} kept, {invalid} invalid "
+            "row(s) skipped, out of {rows} row(s)."
+        ).format(
+            written=len(written),
+            folder=output,
+            kept=len(kept),
+            invalid=len(result.invalid_rows),
+            rows=result.rows,
+        ),
+        err=True,
+    )
+    if result.invalid_rows:
+        raise typer.Exit(1)

@@ -1,0 +1,715 @@
+"""Territorial coverage of a network: qualified venues per territory, level and service.
+
+:func:`compute_coverage` counts, from assessments and the identity answers of the same
+applications, the venues of every territory (a département derived from the INSEE code,
+``2A``/``2B`` in Corsica and three digits overseas, or a commune), the venues offering each
+level and each service there, then the gaps: the services of the référentiel offered
+nowhere and the territories where no venue offers a level. A travelling venue counts once
+in every territory it declares it goes to (``communes_itinerance``), as well as in its base.
+
+Privacy by default: the result holds territories and counts only — no venue name, no
+application identifier, nothing about the people the venues help.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from aptic_qualif import __version__
+from aptic_qualif.application import departement_of_insee
+from aptic_qualif.i18n import _, language
+from aptic_qualif.referentiel.load import Catalogue
+from aptic_qualif.scoring.model import Assessment
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from aptic_qualif.context import Context
+    from aptic_qualif.review.model import Review
+    from aptic_qualif.scoring.assess import Batch
+
+FORMAT_VERSION = "1.0"
+By = Literal["departement", "commune"]
+QUALIFIED = "qualifie"
+ITINERANT = "itinerant"
+
+PLACE_ITEMS = ("code_insee", "commune", "itinerance", "communes_itinerance")
+"""The identity answers coverage reads: where a venue is and where it goes, nothing else."""
+
+# The INSEE commune code, as checked by aptic_qualif.application for ``code_insee``.
+_INSEE_CODE = re.compile(r"(?:0[1-9]|1\d|2[AB1-9]|[3-8]\d|9[0-5])\d{3}|97[1-6]\d{2}|98[4-9]\d{2}")
+_SEPARATORS = re.compile(r"[\s,;]+")
+
+DEPARTEMENTS: dict[str, str] = {
+    "01": "Ain",
+    "02": "Aisne",
+    "03": "Allier",
+    "04": "Alpes-de-Haute-Provence",
+    "05": "Hautes-Alpes",
+    "06": "Alpes-Maritimes",
+    "07": "Ardèche",
+    "08": "Ardennes",
+    "09": "Ariège",
+    "10": "Aube",
+    "11": "Aude",
+    "12": "Aveyron",
+    "13": "Bouches-du-Rhône",
+    "14": "Calvados",
+    "15": "Cantal",
+    "16": "Charente",
+    "17": "Charente-Maritime",
+    "18": "Cher",
+    "19": "Corrèze",
+    "2A": "Corse-du-Sud",
+    "2B": "Haute-Corse",
+    "21": "Côte-d'Or",
+    "22": "Côtes-d'Armor",
+    "23": "Creuse",
+    "24": "Dordogne",
+    "25": "Doubs",
+    "26": "Drôme",
+    "27": "Eure",
+    "28": "Eure-et-Loir",
+    "29": "Finistère",
+    "30": "Gard",
+    "31": "Haute-Garonne",
+    "32": "Gers",
+    "33": "Gironde",
+    "34": "Hérault",
+    "35": "Ille-et-Vilaine",
+    "36": "Indre",
+    "37": "Indre-et-Loire",
+    "38": "Isère",
+    "39": "Jura",
+    "40": "Landes",
+    "41": "Loir-et-Cher",
+    "42": "Loire",
+    "43": "Haute-Loire",
+    "44": "Loire-Atlantique",
+    "45": "Loiret",
+    "46": "Lot",
+    "47": "Lot-et-Garonne",
+    "48": "Lozère",
+    "49": "Maine-et-Loire",
+    "50": "Manche",
+    "51": "Marne",
+    "52": "Haute-Marne",
+    "53": "Mayenne",
+    "54": "Meurthe-et-Moselle",
+    "55": "Meuse",
+    "56": "Morbihan",
+    "57": "Moselle",
+    "58": "Nièvre",
+    "59": "Nord",
+    "60": "Oise",
+    "61": "Orne",
+    "62": "Pas-de-Calais",
+    "63": "Puy-de-Dôme",
+    "64": "Pyrénées-Atlantiques",
+    "65": "Hautes-Pyrénées",
+    "66": "Pyrénées-Orientales",
+    "67": "Bas-Rhin",
+    "68": "Haut-Rhin",
+    "69": "Rhône",
+    "70": "Haute-Saône",
+    "71": "Saône-et-Loire",
+    "72": "Sarthe",
+    "73": "Savoie",
+    "74": "Haute-Savoie",
+    "75": "Paris",
+    "76": "Seine-Maritime",
+    "77": "Seine-et-Marne",
+    "78": "Yvelines",
+    "79": "Deux-Sèvres",
+    "80": "Somme",
+    "81": "Tarn",
+    "82": "Tarn-et-Garonne",
+    "83": "Var",
+    "84": "Vaucluse",
+    "85": "Vendée",
+    "86": "Vienne",
+    "87": "Haute-Vienne",
+    "88": "Vosges",
+    "89": "Yonne",
+    "90": "Territoire de Belfort",
+    "91": "Essonne",
+    "92": "Hauts-de-Seine",
+    "93": "Seine-Saint-Denis",
+    "94": "Val-de-Marne",
+    "95": "Val-d'Oise",
+    "971": "Guadeloupe",
+    "972": "Martinique",
+    "973": "Guyane",
+    "974": "La Réunion",
+    "975": "Saint-Pierre-et-Miquelon",
+    "976": "Mayotte",
+    "977": "Saint-Barthélemy",
+    "978": "Saint-Martin",
+    "984": "Terres australes et antarctiques françaises",
+    "986": "Wallis-et-Futuna",
+    "987": "Polynésie française",
+    "988": "Nouvelle-Calédonie",
+    "989": "Clipperton",
+}
+"""Names of the départements and overseas collectivities, by INSEE code."""
+
+
+# -- the result ------------------------------------------------------------------------
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LevelRef(Model):
+    id: str
+    label: str
+
+
+class ServiceRef(Model):
+    service: str
+    level: str
+    label: str
+
+
+class ServiceCount(Model):
+    """How many counted venues offer a service, in how many territories."""
+
+    service: str
+    level: str
+    label: str
+    active: bool
+    venues: int
+    territories: int
+
+
+class TerritoryCoverage(Model):
+    """The venues counted in one territory (travelling venues included)."""
+
+    territory: str
+    """Département code (``2B``, ``974``) or commune INSEE code (``2B096``)."""
+    label: str
+    """Name of the département, or of the commune when a venue based there gives it."""
+    venues: int
+    itinerant: int
+    """Of ``venues``, the travelling ones (based here or coming here)."""
+    levels: dict[str, int]
+    """Venues offering at least one service of each level (every level, zeros included)."""
+    services: dict[str, int]
+    """Venues offering each service (services offered here only)."""
+    services_offered: int
+    missing_levels: list[str]
+    """Levels no venue offers here, in the référentiel's order."""
+
+
+class Totals(Model):
+    assessed: int
+    """Assessments read (whatever their decision)."""
+    venues: int
+    """Venues counted (qualified ones, or all of them with ``qualified_only=False``)."""
+    itinerant: int
+    without_territory: int
+    """Counted venues without a valid INSEE code: in the totals, in no territory."""
+    ignored_itinerance_codes: int
+    """Entries of ``communes_itinerance`` that are not INSEE commune codes."""
+    territories: int
+    levels: dict[str, int]
+    services_offered: int
+
+
+class Coverage(Model):
+    """Stable, JSON-serialisable coverage: territories in code order, services in the
+    référentiel's order."""
+
+    by: By
+    qualified_only: bool
+    referentiel: str
+    levels: list[LevelRef]
+    totals: Totals
+    territories: list[TerritoryCoverage]
+    services: list[ServiceCount]
+    """Every active service, and the deprecated ones still offered somewhere."""
+    services_offered_nowhere: list[ServiceRef]
+    """Active services no counted venue offers."""
+    territories_without_level: dict[str, list[str]]
+    """For each level, the territories present where no counted venue offers it."""
+
+
+# -- territories -----------------------------------------------------------------------
+
+
+def territory_sort_key(code: str) -> str:
+    """Codes in INSEE order: Corsica (``2A``, ``2B``) between 19 and 21, overseas last."""
+    return "20" + code[1:] if code[:2] in {"2A", "2B"} else code
+
+
+def departement_label(code: str) -> str:
+    return DEPARTEMENTS.get(code, "")
+
+
+def itinerance_codes(text: object) -> tuple[list[str], list[str]]:
+    """The INSEE codes of a ``communes_itinerance`` answer and the entries that are not."""
+    codes: list[str] = []
+    invalid: list[str] = []
+    for token in _SEPARATORS.split(str(text or "")):
+        if not token:
+            continue
+        upper = token.upper()
+        if _INSEE_CODE.fullmatch(upper):
+            if upper not in codes:
+                codes.append(upper)
+        else:
+            invalid.append(token)
+    return codes, invalid
+
+
+def _text(value: object) -> str:
+    return str(getattr(value, language(), None) or getattr(value, "fr", "") or "")
+
+
+class CoverageCounter:
+    """Counts venues one assessment at a time, keeping counts only (no assessment), so
+    that thousands of applications are counted as they are assessed."""
+
+    def __init__(
+        self, catalogue: Catalogue, *, by: By = "departement", qualified_only: bool = True
+    ) -> None:
+        self.catalogue = catalogue
+        self.by: By = by
+        self.qualified_only = qualified_only
+        self.levels = list(catalogue.levels)
+        self._territory_of: Callable[[str], str] = (
+            departement_of_insee if by == "departement" else str
+        )
+        self.venues: Counter[str] = Counter()
+        self.itinerant: Counter[str] = Counter()
+        self.level_counts: dict[str, Counter[str]] = {}
+        self.service_counts: dict[str, Counter[str]] = {}
+        self.names: dict[str, Counter[str]] = {}
+        self.national_levels: Counter[str] = Counter()
+        self.national_services: Counter[str] = Counter()
+        self.assessed = self.counted = self.travelling = self.without = self.ignored = 0
+
+    def add(self, assessment: Assessment, answers: Mapping[str, Any]) -> None:
+        """Count the venue of ``assessment``, located by its checked ``answers``."""
+        self.assessed += 1
+        if self.qualified_only and assessment.decision != QUALIFIED:
+            return
+        self.counted += 1
+        offered_levels = [lv for lv, ids in assessment.services_by_level.items() if ids]
+        offered = {s for ids in assessment.services_by_level.values() for s in ids}
+        self.national_levels.update(offered_levels)
+        self.national_services.update(offered)
+
+        places: list[str] = []
+        base = answers.get("code_insee")
+        if isinstance(base, str) and _INSEE_CODE.fullmatch(base):
+            places.append(base)
+            commune = answers.get("commune")
+            if self.by == "commune" and isinstance(commune, str) and commune.strip():
+                self.names.setdefault(base, Counter())[commune.strip()] += 1
+        moving = answers.get("itinerance") == ITINERANT
+        if moving:
+            self.travelling += 1
+            codes, invalid = itinerance_codes(answers.get("communes_itinerance"))
+            places += codes
+            self.ignored += len(invalid)
+        territories = dict.fromkeys(self._territory_of(code) for code in places)
+        if not territories:
+            self.without += 1
+        for territory in territories:
+            self.venues[territory] += 1
+            if moving:
+                self.itinerant[territory] += 1
+            self.level_counts.setdefault(territory, Counter()).update(offered_levels)
+            self.service_counts.setdefault(territory, Counter()).update(offered)
+
+    def _label(self, territory: str) -> str:
+        if self.by == "departement":
+            return departement_label(territory)
+        candidates = self.names.get(territory, Counter())
+        return min(candidates, key=lambda n: (-candidates[n], n)) if candidates else ""
+
+    def result(self) -> Coverage:
+        levels, catalogue = self.levels, self.catalogue
+        rows: list[TerritoryCoverage] = []
+        for territory in sorted(self.venues, key=territory_sort_key):
+            by_level = self.level_counts.get(territory, Counter())
+            by_service = self.service_counts.get(territory, Counter())
+            rows.append(
+                TerritoryCoverage(
+                    territory=territory,
+                    label=self._label(territory),
+                    venues=self.venues[territory],
+                    itinerant=self.itinerant[territory],
+                    levels={level: by_level[level] for level in levels},
+                    services=dict(sorted(by_service.items())),
+                    services_offered=len(by_service),
+                    missing_levels=[level for level in levels if not by_level[level]],
+                )
+            )
+        level_order = {level: index for index, level in enumerate(levels)}
+        services = sorted(
+            catalogue.services.values(),
+            key=lambda s: (level_order.get(s.level, len(levels)), s.notation, s.id),
+        )
+        national = self.national_services
+        territories_of_service: Counter[str] = Counter()
+        for counts in self.service_counts.values():
+            territories_of_service.update(counts.keys())
+        return Coverage(
+            by=self.by,
+            qualified_only=self.qualified_only,
+            referentiel=f"{catalogue.scheme.id}@{catalogue.version}",
+            levels=[
+                LevelRef(id=level.id, label=_text(level.pref_label))
+                for level in catalogue.levels.values()
+            ],
+            totals=Totals(
+                assessed=self.assessed,
+                venues=self.counted,
+                itinerant=self.travelling,
+                without_territory=self.without,
+                ignored_itinerance_codes=self.ignored,
+                territories=len(rows),
+                levels={level: self.national_levels[level] for level in levels},
+                services_offered=len(national),
+            ),
+            territories=rows,
+            services=[
+                ServiceCount(
+                    service=s.id,
+                    level=s.level,
+                    label=_text(s.pref_label),
+                    active=s.active,
+                    venues=national[s.id],
+                    territories=territories_of_service[s.id],
+                )
+                for s in services
+                if s.active or national[s.id]
+            ],
+            services_offered_nowhere=[
+                ServiceRef(service=s.id, level=s.level, label=_text(s.pref_label))
+                for s in services
+                if s.active and not national[s.id]
+            ],
+            territories_without_level={
+                level: [row.territory for row in rows if level in row.missing_levels]
+                for level in levels
+            },
+        )
+
+
+def compute_coverage(
+    assessments: Iterable[Assessment],
+    checked_answers_by_application: Mapping[str, Mapping[str, Any]],
+    catalogue: Catalogue,
+    *,
+    by: By = "departement",
+    qualified_only: bool = True,
+) -> Coverage:
+    """The coverage of the venues assessed (the order of the assessments does not matter).
+
+    ``checked_answers_by_application`` maps each application id to its checked answers
+    (:attr:`CheckedApplication.answers`; only :data:`PLACE_ITEMS` are read). A venue is
+    counted when qualified (every venue with ``qualified_only=False``), once per territory:
+    its base (``code_insee``) and, when travelling, each place of ``communes_itinerance``.
+    """
+    counter = CoverageCounter(catalogue, by=by, qualified_only=qualified_only)
+    for assessment in assessments:
+        counter.add(assessment, checked_answers_by_application.get(assessment.application, {}))
+    return counter.result()
+
+
+# -- assessing with the places ---------------------------------------------------------
+
+
+def assess_each(
+    files: Iterable[Path],
+    context: Context,
+    on_assessment: Callable[[Assessment, dict[str, Any]], None],
+    reviews: Iterable[Review] = (),
+    reviews_dir: Path | None = None,
+    *,
+    on_file: Callable[[Path], None] | None = None,
+) -> Batch:
+    """Assess every file as :func:`aptic_qualif.scoring.assess.assess_files` does (each
+    file read and checked once, in the same order), but hand each assessment, with the
+    answers of :data:`PLACE_ITEMS` (nothing else), to ``on_assessment`` instead of keeping
+    it: the batch returned holds the report and the unreadable files only."""
+    from aptic_qualif.application import validate_application
+    from aptic_qualif.errors import CommandError
+    from aptic_qualif.project import display_path
+    from aptic_qualif.scoring.assess import Batch, _review_warnings
+    from aptic_qualif.scoring.engine import Scorer
+
+    if context.policy is None:
+        raise CommandError(_("no scoring policy: questionnaire/policy.yaml not found"))
+    scorer = Scorer(context.catalogue, context.questionnaire, context.policy)
+    by_application: dict[str, list[Review]] = {}
+    for review in reviews:
+        by_application.setdefault(review.application, []).append(review)
+    batch = Batch()
+    for path in sorted(set(files)):
+        if on_file is not None:
+            on_file(path)
+        checked, report = validate_application(path, context.questionnaire, context.catalogue)
+        if checked is None:
+            batch.report.extend(report.diagnostics)
+            batch.unreadable.append(display_path(path))
+            continue
+        assessment = scorer.assess(checked, by_application.get(checked.id, ()))
+        answers = checked.answers
+        on_assessment(assessment, {k: answers[k] for k in PLACE_ITEMS if k in answers})
+        if reviews_dir is not None:
+            batch.report.extend(_review_warnings(assessment, reviews_dir))
+    return batch
+
+
+def assess_with_places(
+    files: Iterable[Path],
+    context: Context,
+    reviews: Iterable[Review] = (),
+    reviews_dir: Path | None = None,
+) -> tuple[Batch, dict[str, dict[str, Any]]]:
+    """The batch of assessments (sorted as ``assess`` sorts them) and, for each
+    application id, its answers of :data:`PLACE_ITEMS`."""
+    places: dict[str, dict[str, Any]] = {}
+    assessments: list[Assessment] = []
+
+    def keep(assessment: Assessment, answers: dict[str, Any]) -> None:
+        assessments.append(assessment)
+        places[assessment.application] = answers
+
+    batch = assess_each(files, context, keep, reviews, reviews_dir)
+    batch.assessments = sorted(assessments, key=lambda a: (a.application, a.file))
+    return batch, places
+
+
+def coverage_of_files(
+    files: Iterable[Path],
+    context: Context,
+    reviews: Iterable[Review] | None = None,
+    reviews_dir: Path | None = None,
+    *,
+    by: By = "departement",
+    qualified_only: bool = True,
+    on_file: Callable[[Path], None] | None = None,
+) -> tuple[Coverage, Batch]:
+    """Assess ``files`` and count them as they are assessed (no assessment is kept).
+
+    The reviews are read from ``reviews_dir`` unless given. The batch holds the report
+    (unreadable files, review warnings) and the unreadable files."""
+    if reviews is None and reviews_dir is not None:
+        from aptic_qualif.review.load import load_reviews
+
+        reviews, _report = load_reviews(reviews_dir, context.questionnaire)
+    counter = CoverageCounter(context.catalogue, by=by, qualified_only=qualified_only)
+    batch = assess_each(files, context, counter.add, reviews or (), reviews_dir, on_file=on_file)
+    return counter.result(), batch
+
+
+# -- renderings ------------------------------------------------------------------------
+
+
+def render_json(coverage: Coverage) -> str:
+    """Stable JSON: keys sorted, the same bytes for the same applications."""
+    payload = {
+        "format": FORMAT_VERSION,
+        "tool": f"aptic-qualif {__version__}",
+        "coverage": coverage.model_dump(mode="json"),
+    }
+    return json.dumps(payload, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def csv_columns(coverage: Coverage) -> list[str]:
+    return [
+        "territory",
+        "label",
+        "venues",
+        *[f"venues_{level.id}" for level in coverage.levels],
+        "services_offered",
+    ]
+
+
+def render_csv(coverage: Coverage) -> str:
+    """One row per territory, for spreadsheets."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(csv_columns(coverage))
+    for row in coverage.territories:
+        writer.writerow(
+            [
+                row.territory,
+                row.label,
+                row.venues,
+                *[row.levels.get(level.id, 0) for level in coverage.levels],
+                row.services_offered,
+            ]
+        )
+    return buffer.getvalue()
+
+
+def _md(text: object) -> str:
+    """Text from a file is data, never markup: escape what Markdown would interpret."""
+    out = []
+    for char in " ".join(str(text).split()):
+        if char == "&":
+            out.append("&amp;")
+        elif char in "\\`*_[]<>|~#":
+            out.append("\\" + char)
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def _territory_word(coverage: Coverage) -> str:
+    return _("Département") if coverage.by == "departement" else _("Commune")
+
+
+def _summary(coverage: Coverage) -> str:
+    totals = coverage.totals
+    if coverage.qualified_only:
+        text = _(
+            "{venues} qualified venues out of {assessed} assessed, in {territories} territories"
+        )
+    else:
+        text = _("{venues} venues assessed, in {territories} territories")
+    return text.format(
+        venues=totals.venues, assessed=totals.assessed, territories=totals.territories
+    )
+
+
+def _territory_names(coverage: Coverage) -> dict[str, str]:
+    return {row.territory: f"{row.territory} {row.label}".strip() for row in coverage.territories}
+
+
+def render_markdown(coverage: Coverage) -> str:
+    levels = coverage.levels
+    names = _territory_names(coverage)
+    lines = [
+        "# " + _("Territorial coverage"),
+        "",
+        f"- {_md(_summary(coverage))}",
+        "- "
+        + _md(_("Travelling venues: {count}").format(count=coverage.totals.itinerant))
+        + " — "
+        + _md(_("counted in every territory they declare they go to")),
+    ]
+    if coverage.totals.without_territory:
+        lines.append(
+            "- "
+            + _md(
+                _("Venues without a valid INSEE code: {count}").format(
+                    count=coverage.totals.without_territory
+                )
+            )
+        )
+    lines += [
+        "",
+        "| "
+        + " | ".join(
+            [
+                _territory_word(coverage),
+                _("Venues"),
+                *[_md(level.label) for level in levels],
+                _("Services offered"),
+            ]
+        )
+        + " |",
+        "| --- | ---: | " + "".join("---: | " for _level in levels) + "---: |",
+    ]
+    for row in coverage.territories:
+        cells = [
+            _md(names[row.territory]),
+            str(row.venues),
+            *[str(row.levels.get(level.id, 0)) for level in levels],
+            str(row.services_offered),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", "## " + _("Services offered nowhere"), ""]
+    if coverage.services_offered_nowhere:
+        labels = {level.id: level.label for level in levels}
+        lines += [
+            f"- {_md(s.label)} (`{s.service}`, {_md(labels.get(s.level, s.level))})"
+            for s in coverage.services_offered_nowhere
+        ]
+    else:
+        lines.append(_md(_("Every active service is offered somewhere.")))
+    lines += ["", "## " + _("Territories without a venue for a level"), ""]
+    for level in levels:
+        missing = coverage.territories_without_level.get(level.id, [])
+        listed = ", ".join(_md(names[t]) for t in missing) if missing else "—"
+        lines.append(f"- **{_md(level.label)}**: {listed}")
+    return "\n".join(lines) + "\n"
+
+
+def render_table(coverage: Coverage) -> RenderableType:
+    from rich.console import Group
+    from rich.markup import escape
+    from rich.table import Table
+
+    levels = coverage.levels
+    names = _territory_names(coverage)
+    table = Table(title=_("Territorial coverage"), caption=escape(_summary(coverage)))
+    table.add_column(_territory_word(coverage))
+    table.add_column(_("Venues"), justify="right")
+    for level in levels:
+        table.add_column(escape(level.label), justify="right")
+    table.add_column(_("Services offered"), justify="right")
+    for row in coverage.territories:
+        cells = [str(n) if n else "[red]0[/]" for n in (row.levels.get(lv.id, 0) for lv in levels)]
+        table.add_row(
+            escape(names[row.territory]), str(row.venues), *cells, str(row.services_offered)
+        )
+    gaps = Table(title=_("Gaps"), show_header=True)
+    gaps.add_column(_("Level"))
+    gaps.add_column(_("Services offered nowhere"))
+    gaps.add_column(_("Territories without a venue for a level"))
+    for level in levels:
+        nowhere = [s.label for s in coverage.services_offered_nowhere if s.level == level.id]
+        missing = coverage.territories_without_level.get(level.id, [])
+        gaps.add_row(
+            escape(level.label),
+            escape("\n".join(nowhere) or "—"),
+            escape(", ".join(names[t] for t in missing) or "—"),
+        )
+    return Group(table, gaps)
+
+
+def chart_title(coverage: Coverage) -> str:
+    if coverage.by == "departement":
+        return _("Venues per département and per level")
+    return _("Venues per commune and per level")
+
+
+def render_svg(coverage: Coverage) -> str:
+    """The bar chart of :mod:`aptic_qualif.network.svg`, as a standalone SVG file."""
+    from aptic_qualif.network.svg import render_chart
+
+    return render_chart(
+        coverage,
+        title=chart_title(coverage),
+        description=_(
+            "For each territory, the number of venues and the number of venues offering each level."
+        ),
+        venues_label=_("Venues"),
+        empty_label=_("No venue"),
+    )
+
+
+RENDERERS: dict[str, Callable[[Coverage], str]] = {
+    "json": render_json,
+    "csv": render_csv,
+    "markdown": render_markdown,
+    "svg": render_svg,
+}
