@@ -33,6 +33,7 @@ from aptic_qualif.scoring.model import Assessment
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
+    from aptic_qualif.application import CheckedApplication
     from aptic_qualif.context import Context
     from aptic_qualif.review.model import Review
     from aptic_qualif.scoring.assess import Batch
@@ -442,37 +443,15 @@ def assess_each(
     *,
     on_file: Callable[[Path], None] | None = None,
 ) -> Batch:
-    """Assess every file as :func:`aptic_qualif.scoring.assess.assess_files` does (each
-    file read and checked once, in the same order), but hand each assessment, with the
-    answers of :data:`PLACE_ITEMS` (nothing else), to ``on_assessment`` instead of keeping
-    it: the batch returned holds the report and the unreadable files only."""
-    from aptic_qualif.application import validate_application
-    from aptic_qualif.errors import CommandError
-    from aptic_qualif.project import display_path
-    from aptic_qualif.scoring.assess import Batch, _review_warnings
-    from aptic_qualif.scoring.engine import Scorer
+    """Assess every file as ``assess`` does, handing each assessment with the answers of
+    :data:`PLACE_ITEMS` (nothing else) to ``on_assessment`` instead of keeping it."""
+    from aptic_qualif.scoring import assess
 
-    if context.policy is None:
-        raise CommandError(_("no scoring policy: questionnaire/policy.yaml not found"))
-    scorer = Scorer(context.catalogue, context.questionnaire, context.policy)
-    by_application: dict[str, list[Review]] = {}
-    for review in reviews:
-        by_application.setdefault(review.application, []).append(review)
-    batch = Batch()
-    for path in sorted(set(files)):
-        if on_file is not None:
-            on_file(path)
-        checked, report = validate_application(path, context.questionnaire, context.catalogue)
-        if checked is None:
-            batch.report.extend(report.diagnostics)
-            batch.unreadable.append(display_path(path))
-            continue
-        assessment = scorer.assess(checked, by_application.get(checked.id, ()))
+    def places(assessment: Assessment, checked: CheckedApplication, _reviews: object) -> None:
         answers = checked.answers
         on_assessment(assessment, {k: answers[k] for k in PLACE_ITEMS if k in answers})
-        if reviews_dir is not None:
-            batch.report.extend(_review_warnings(assessment, reviews_dir))
-    return batch
+
+    return assess.assess_each(files, context, places, reviews, reviews_dir, on_file=on_file)
 
 
 def assess_with_places(

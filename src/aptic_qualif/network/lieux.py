@@ -51,7 +51,6 @@ from aptic_qualif.application import (
     IDENTITY_KEY,
     CheckedApplication,
     check_answer,
-    validate_application,
 )
 from aptic_qualif.context import Context
 from aptic_qualif.diagnostics import Diagnostic, Report, Span
@@ -62,7 +61,6 @@ from aptic_qualif.questionnaire.load import LoadedQuestionnaire, LocatedItem
 from aptic_qualif.questionnaire.model import CHOICE_TYPES, NUMBER_TYPES, Item
 from aptic_qualif.referentiel.load import Catalogue
 from aptic_qualif.review.model import Review
-from aptic_qualif.scoring.engine import Scorer
 from aptic_qualif.scoring.model import Assessment
 from aptic_qualif.vocabularies import LIEUX_COLUMNS, LIEUX_ENUMERATIONS, LIEUX_SERVICES
 
@@ -279,34 +277,25 @@ def export_lieux(
     ``date_maj`` (``YYYY-MM-DD``) is the update date of every row; by default, each venue's
     latest used review, else the référentiel's ``modified`` date.
     """
-    if context.policy is None:
-        raise CommandError(_("no scoring policy: questionnaire/policy.yaml not found"))
-    scorer = Scorer(context.catalogue, context.questionnaire, context.policy)
-    builder = RowBuilder(context)
-    by_application: dict[str, list[Review]] = {}
-    for review in reviews:
-        by_application.setdefault(review.application, []).append(review)
+    from aptic_qualif.scoring.assess import assess_each
 
+    builder = RowBuilder(context)
     result = ExportResult()
     built: list[tuple[tuple[str, str], dict[str, str]]] = []
-    for path in sorted(set(files)):
-        if on_file is not None:
-            on_file(path)
-        checked, report = validate_application(path, context.questionnaire, context.catalogue)
-        if checked is None:
-            result.report.extend(report.diagnostics)
-            result.unreadable.append(display_path(path))
-            continue
-        own = by_application.get(checked.id, [])
-        assessment = scorer.assess(checked, own)
+
+    def build(assessment: Assessment, checked: CheckedApplication, own: Sequence[Review]) -> None:
         result.assessed += 1
         qualified = assessment.decision == "qualifie"
         if not (qualified or include_all):
-            continue
+            return
         when = date_maj or _review_date(assessment, own) or builder.default_date
         row = builder.row(checked, qualified, when, result.report)
         if row is not None:
             built.append(((assessment.application, assessment.file), row))
+
+    batch = assess_each(files, context, build, reviews, on_file=on_file)
+    result.report.extend(batch.report.diagnostics)
+    result.unreadable.extend(batch.unreadable)
     # Rows are built as files are read (nothing else is kept), then sorted like ``assess``.
     built.sort(key=lambda entry: entry[0])
     seen: dict[str, int] = {}

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from aptic_qualif.application import validate_application
+from aptic_qualif.application import CheckedApplication, validate_application
 from aptic_qualif.context import Context
 from aptic_qualif.diagnostics import Diagnostic, Report, Span
 from aptic_qualif.i18n import _
@@ -25,15 +25,22 @@ class Batch:
     unreadable: list[str] = field(default_factory=list)
 
 
-def assess_files(
+OnAssessment = Callable[[Assessment, CheckedApplication, Sequence[Review]], None]
+"""Receives each assessment with the checked application and the reviews of it."""
+
+
+def assess_each(
     files: Iterable[Path],
     context: Context,
+    on_assessment: OnAssessment,
     reviews: Iterable[Review] = (),
     reviews_dir: Path | None = None,
     *,
     on_file: Callable[[Path], None] | None = None,
 ) -> Batch:
-    """Assess every file; the result is sorted by application id, whatever the file order."""
+    """Read, check and assess every file once, in sorted order, handing each assessment to
+    ``on_assessment`` instead of keeping it (so that batches of any size stay small in
+    memory). The batch returned holds the report and the unreadable files."""
     if context.policy is None:
         from aptic_qualif.errors import CommandError
 
@@ -51,15 +58,37 @@ def assess_files(
             batch.report.extend(report.diagnostics)
             batch.unreadable.append(display_path(path))
             continue
-        assessment = scorer.assess(checked, by_application.get(checked.id, ()))
-        batch.assessments.append(assessment)
+        own = by_application.get(checked.id, [])
+        assessment = scorer.assess(checked, own)
+        on_assessment(assessment, checked, own)
         if reviews_dir is not None:
-            batch.report.extend(_review_warnings(assessment, reviews_dir))
-    batch.assessments.sort(key=lambda a: (a.application, a.file))
+            batch.report.extend(review_warnings(assessment, reviews_dir))
     return batch
 
 
-def _review_warnings(assessment: Assessment, reviews_dir: Path) -> list[Diagnostic]:
+def assess_files(
+    files: Iterable[Path],
+    context: Context,
+    reviews: Iterable[Review] = (),
+    reviews_dir: Path | None = None,
+    *,
+    on_file: Callable[[Path], None] | None = None,
+) -> Batch:
+    """Assess every file; the result is sorted by application id, whatever the file order."""
+    assessments: list[Assessment] = []
+    batch = assess_each(
+        files,
+        context,
+        lambda a, _checked, _reviews: assessments.append(a),
+        reviews,
+        reviews_dir,
+        on_file=on_file,
+    )
+    batch.assessments = sorted(assessments, key=lambda a: (a.application, a.file))
+    return batch
+
+
+def review_warnings(assessment: Assessment, reviews_dir: Path) -> list[Diagnostic]:
     warnings = []
     for reviewer in assessment.reviews.stale:
         file = display_path(review_path(reviews_dir, assessment.application, reviewer))
