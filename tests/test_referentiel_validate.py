@@ -89,6 +89,11 @@ CASES = [
     Case("bad-duration", (_replace(M, "PT2H", "2 heures"),), (("SCH003", M, 13),)),
     Case("scheme-id", (_replace(S, "id: mini", "id: Mini Réf"),), (("REF001", S, 1),)),
     Case(
+        "base-iri",
+        (_replace(S, "https://example.org/mini/", "https://example.org/mini"),),
+        (("REF023", S, 14),),
+    ),
+    Case(
         "service-id",
         (
             ("rename", C, "services/decouvrir/Comprendre_Internet.yaml"),

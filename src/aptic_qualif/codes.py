@@ -154,6 +154,7 @@ CODES: dict[str, Code] = {
             "lieux-not-exported",
             N_("A value, or a venue, that the national schema would refuse is not exported."),
         ),
+        Code("REF023", "base-iri", N_("The base IRI does not end with '/' or '#'.")),
         Code("DIFF001", "version-bump", N_("The declared version is lower than the change needs.")),
         Code(
             "DIFF002",

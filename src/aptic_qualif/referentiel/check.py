@@ -51,6 +51,16 @@ def _check_scheme(catalogue: Catalogue) -> Iterator[Diagnostic]:
     doc, scheme = catalogue.scheme_doc, catalogue.scheme
     if not SLUG.fullmatch(scheme.id):
         yield _bad_slug(doc.span(("id",)), scheme.id)
+    if not scheme.base_iri.endswith(("/", "#")):
+        yield Diagnostic.error(
+            "REF023",
+            doc.span(("base_iri",)),
+            _(
+                "the base IRI '{iri}' must end with '/' or '#': concept IRIs are the base IRI "
+                "followed by the identifier"
+            ).format(iri=scheme.base_iri),
+            _("write {iri}/").format(iri=scheme.base_iri),
+        )
     ids = [level.id for level in scheme.levels]
     if len(ids) != 3 or len(set(ids)) != 3:
         yield Diagnostic.error(
