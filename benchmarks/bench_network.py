@@ -17,38 +17,14 @@ import argparse
 import json
 import os
 import platform
-import statistics
 import subprocess
-import sys
 import tempfile
-import time
-from collections.abc import Sequence
 from pathlib import Path
 
-from generate_applications import generate  # the sibling script (its folder is on sys.path)
+from bench_assess import cpu_model, median_time, seconds, tool  # sibling scripts (their
+from generate_applications import generate  # folder is on sys.path)
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-def aptic_qualif() -> str:
-    local = Path(sys.executable).with_name("aptic-qualif")
-    if not local.exists():
-        sys.exit("aptic-qualif not found next to this Python; run: make install")
-    return str(local)
-
-
-def timed(command: Sequence[str]) -> float:
-    """Wall-clock seconds of one run of ``command`` (from the project root); it must pass."""
-    start = time.perf_counter()
-    result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=False)
-    elapsed = time.perf_counter() - start
-    if result.returncode != 0:
-        sys.exit(f"failed ({result.returncode}): {' '.join(command[:4])} …\n{result.stderr}")
-    return elapsed
-
-
-def median_time(command: Sequence[str], repeat: int) -> float:
-    return statistics.median(timed(command) for _ in range(repeat))
 
 
 def has_export(aptic: str) -> bool:
@@ -58,26 +34,12 @@ def has_export(aptic: str) -> bool:
     return result.returncode == 0
 
 
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def seconds(value: float) -> str:
-    return f"{value:.2f} s"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    aptic = aptic_qualif()
+    aptic = tool("aptic-qualif")
     export = has_export(aptic)
 
     print(

@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
-import glob
 import sys
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
+from aptic_qualif.cli.batch import (
+    PathsArgument,
+    PolicyOption,
+    ReviewsOption,
+    load_batch,
+    with_progress,
+)
 from aptic_qualif.cli.common import (
     ForceOption,
     OutputOption,
     ReportFormat,
     emit_report,
-    fail,
-    state,
 )
 from aptic_qualif.i18n import _
-from aptic_qualif.review.model import Review
 
 
 class AssessFormat(StrEnum):
@@ -37,49 +39,16 @@ class FailOn(StrEnum):
     en_attente_de_revue = "en-attente-de-revue"
 
 
-def expand(paths: list[str]) -> list[Path]:
-    """Files, folders (searched for ``*.yaml``) and globs, even quoted ones."""
-    from aptic_qualif.application import application_files
-
-    expanded: list[Path] = []
-    for pattern in paths:
-        if any(char in pattern for char in "*?["):
-            matches = sorted(glob.glob(pattern, recursive=True))  # noqa: PTH207 - user globs
-            if not matches:
-                fail(_("no file matches {pattern}").format(pattern=pattern))
-            expanded += [Path(m) for m in matches]
-        else:
-            expanded.append(Path(pattern))
-    files, missing = application_files(expanded)
-    if missing:
-        fail(_("not found: {paths}").format(paths=", ".join(map(str, missing))))
-    if not files:
-        fail(_("no application file (*.yaml) in {paths}").format(paths=", ".join(paths)))
-    return files
-
-
 def assess_command(
-    paths: Annotated[
-        list[str],
-        typer.Argument(
-            metavar="FILE_OR_DIR...",
-            help=_('Application files, folders or globs ("apps/*.yaml").'),
-        ),
-    ],
+    paths: PathsArgument,
     fmt: Annotated[
         Optional[AssessFormat],  # noqa: UP045 - typer needs Optional on Python 3.11
         typer.Option(
             "--format", "-f", help=_("Output format (table on a terminal, json otherwise).")
         ),
     ] = None,
-    reviews: Annotated[
-        Optional[Path],  # noqa: UP045
-        typer.Option("--reviews", help=_("Folder of reviews (<application>/<reviewer>.yaml).")),
-    ] = None,
-    policy: Annotated[
-        Optional[Path],  # noqa: UP045
-        typer.Option("--policy", help=_("Scoring policy to use instead of the project's.")),
-    ] = None,
+    reviews: ReviewsOption = None,
+    policy: PolicyOption = None,
     fail_on: Annotated[
         Optional[list[FailOn]],  # noqa: UP045
         typer.Option("--fail-on", help=_("Exit 1 if an application gets this decision.")),
@@ -88,38 +57,17 @@ def assess_command(
     force: ForceOption = False,
 ) -> None:
     from aptic_qualif.cli.common import write_output
-    from aptic_qualif.context import load_context
-    from aptic_qualif.review.load import load_reviews
     from aptic_qualif.scoring import render
     from aptic_qualif.scoring.assess import assess_files
 
-    context = load_context(state().root, policy=policy, need_policy=True)
-    files = expand(paths)
-    loaded_reviews: list[Review] = []
-    if reviews is not None:
-        if not reviews.is_dir():
-            fail(_("the folder '{path}' does not exist").format(path=reviews))
-        loaded_reviews, review_report = load_reviews(reviews, context.questionnaire)
-        if review_report.diagnostics:
-            emit_report(review_report, ReportFormat.text, err=True)
-
+    context, files, loaded_reviews = load_batch(paths, reviews, policy)
     chosen = fmt or (
         AssessFormat.table if sys.stdout.isatty() and output is None else AssessFormat.json
     )
-    if sys.stderr.isatty() and len(files) > 1:
-        from rich.progress import Progress
-
-        with Progress(transient=True) as progress:
-            task = progress.add_task(_("Assessing"), total=len(files))
-            batch = assess_files(
-                files,
-                context,
-                loaded_reviews,
-                reviews,
-                on_file=lambda _path: progress.advance(task),
-            )
-    else:
-        batch = assess_files(files, context, loaded_reviews, reviews)
+    batch = with_progress(
+        files,
+        lambda on_file: assess_files(files, context, loaded_reviews, reviews, on_file=on_file),
+    )
     if batch.report.diagnostics:
         emit_report(batch.report, ReportFormat.text, err=True)
 

@@ -10,17 +10,20 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from aptic_qualif.cli.assess import expand
+from aptic_qualif.cli.batch import (
+    PathsArgument,
+    PolicyOption,
+    ReviewsOption,
+    load_batch,
+    with_progress,
+)
 from aptic_qualif.cli.common import (
     ForceOption,
     OutputOption,
     ReportFormat,
     emit_report,
-    fail,
-    state,
 )
 from aptic_qualif.i18n import _
-from aptic_qualif.review.model import Review
 
 if TYPE_CHECKING:
     from aptic_qualif.scoring.assess import Batch
@@ -40,13 +43,7 @@ class CoverageBy(StrEnum):
 
 
 def coverage_command(
-    paths: Annotated[
-        list[str],
-        typer.Argument(
-            metavar="FILE_OR_DIR...",
-            help=_('Application files, folders or globs ("apps/*.yaml").'),
-        ),
-    ],
+    paths: PathsArgument,
     by: Annotated[
         CoverageBy,
         typer.Option("--by", help=_("Territory: département (default) or commune.")),
@@ -61,32 +58,15 @@ def coverage_command(
             "--format", "-f", help=_("Output format (table on a terminal, json otherwise).")
         ),
     ] = None,
-    reviews: Annotated[
-        Optional[Path],  # noqa: UP045
-        typer.Option("--reviews", help=_("Folder of reviews (<application>/<reviewer>.yaml).")),
-    ] = None,
-    policy: Annotated[
-        Optional[Path],  # noqa: UP045
-        typer.Option("--policy", help=_("Scoring policy to use instead of the project's.")),
-    ] = None,
+    reviews: ReviewsOption = None,
+    policy: PolicyOption = None,
     output: OutputOption = None,
     force: ForceOption = False,
 ) -> None:
     from aptic_qualif.cli.common import write_output
-    from aptic_qualif.context import load_context
     from aptic_qualif.network import coverage as cov
-    from aptic_qualif.review.load import load_reviews
 
-    context = load_context(state().root, policy=policy, need_policy=True)
-    files = expand(paths)
-    loaded_reviews: list[Review] = []
-    if reviews is not None:
-        if not reviews.is_dir():
-            fail(_("the folder '{path}' does not exist").format(path=reviews))
-        loaded_reviews, review_report = load_reviews(reviews, context.questionnaire)
-        if review_report.diagnostics:
-            emit_report(review_report, ReportFormat.text, err=True)
-
+    context, files, loaded_reviews = load_batch(paths, reviews, policy)
     chosen = fmt or (
         CoverageFormat.table if sys.stdout.isatty() and output is None else CoverageFormat.json
     )
@@ -102,14 +82,7 @@ def coverage_command(
             on_file=on_file,
         )
 
-    if sys.stderr.isatty() and len(files) > 1:
-        from rich.progress import Progress
-
-        with Progress(transient=True) as progress:
-            task = progress.add_task(_("Assessing"), total=len(files))
-            coverage, batch = run(lambda _path: progress.advance(task))
-    else:
-        coverage, batch = run()
+    coverage, batch = with_progress(files, run)
     if batch.report.diagnostics:
         emit_report(batch.report, ReportFormat.text, err=True)
 

@@ -3,13 +3,19 @@ digital-mediation venues."""
 
 from __future__ import annotations
 
-import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
+from aptic_qualif.cli.batch import (
+    PathsArgument,
+    PolicyOption,
+    ReviewsOption,
+    load_batch,
+    with_progress,
+)
 from aptic_qualif.cli.common import (
     ForceOption,
     OutputOption,
@@ -47,13 +53,7 @@ class LieuxFormat(StrEnum):
 )
 @handle_errors
 def export_lieux_command(
-    paths: Annotated[
-        list[str],
-        typer.Argument(
-            metavar="FILE_OR_DIR...",
-            help=_('Application files, folders or globs ("apps/*.yaml").'),
-        ),
-    ],
+    paths: PathsArgument,
     fmt: Annotated[
         LieuxFormat, typer.Option("--format", "-f", help=_("Output format."))
     ] = LieuxFormat.csv,
@@ -63,14 +63,8 @@ def export_lieux_command(
             "--all", help=_("Export every venue, not only the qualified ones (label omitted).")
         ),
     ] = False,
-    reviews: Annotated[
-        Optional[Path],  # noqa: UP045 - typer needs Optional on Python 3.11
-        typer.Option("--reviews", help=_("Folder of reviews (<application>/<reviewer>.yaml).")),
-    ] = None,
-    policy: Annotated[
-        Optional[Path],  # noqa: UP045
-        typer.Option("--policy", help=_("Scoring policy to use instead of the project's.")),
-    ] = None,
+    reviews: ReviewsOption = None,
+    policy: PolicyOption = None,
     date_maj: Annotated[
         Optional[str],  # noqa: UP045
         typer.Option(
@@ -85,40 +79,21 @@ def export_lieux_command(
     output: OutputOption = None,
     force: ForceOption = False,
 ) -> None:
-    from aptic_qualif.cli.assess import expand
-    from aptic_qualif.context import load_context
     from aptic_qualif.network.lieux import export_lieux, parse_date, render_csv, render_json
-    from aptic_qualif.review.load import load_reviews
-    from aptic_qualif.review.model import Review
 
     when = parse_date(date_maj) if date_maj is not None else None
-    context = load_context(state().root, policy=policy, need_policy=True)
-    files = expand(paths)
-    loaded_reviews: list[Review] = []
-    if reviews is not None:
-        if not reviews.is_dir():
-            fail(_("the folder '{path}' does not exist").format(path=reviews))
-        loaded_reviews, review_report = load_reviews(reviews, context.questionnaire)
-        if review_report.diagnostics:
-            emit_report(review_report, ReportFormat.text, err=True)
-
-    if sys.stderr.isatty() and len(files) > 1:
-        from rich.progress import Progress
-
-        with Progress(transient=True) as progress:
-            task = progress.add_task(_("Assessing"), total=len(files))
-            result = export_lieux(
-                files,
-                context,
-                loaded_reviews,
-                include_all=include_all,
-                date_maj=when,
-                on_file=lambda _path: progress.advance(task),
-            )
-    else:
-        result = export_lieux(
-            files, context, loaded_reviews, include_all=include_all, date_maj=when
-        )
+    context, files, loaded_reviews = load_batch(paths, reviews, policy)
+    result = with_progress(
+        files,
+        lambda on_file: export_lieux(
+            files,
+            context,
+            loaded_reviews,
+            include_all=include_all,
+            date_maj=when,
+            on_file=on_file,
+        ),
+    )
     if result.report.diagnostics:
         emit_report(result.report, ReportFormat.text, err=True)
     text = render_csv(result.rows) if fmt is LieuxFormat.csv else render_json(result.rows)

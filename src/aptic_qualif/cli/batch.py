@@ -1,0 +1,89 @@
+"""What the commands that assess a batch of applications share (``assess``, ``coverage``,
+``export lieux``): the files argument, ``--reviews``, ``--policy``, loading, progress."""
+
+from __future__ import annotations
+
+import glob
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional, TypeVar
+
+import typer
+
+from aptic_qualif.cli.common import ReportFormat, emit_report, fail, state
+from aptic_qualif.i18n import _
+
+if TYPE_CHECKING:
+    from aptic_qualif.context import Context
+    from aptic_qualif.review.model import Review
+
+R = TypeVar("R")
+
+PathsArgument = Annotated[
+    list[str],
+    typer.Argument(
+        metavar="FILE_OR_DIR...",
+        help=_('Application files, folders or globs ("apps/*.yaml").'),
+    ),
+]
+ReviewsOption = Annotated[
+    Optional[Path],  # noqa: UP045 - typer needs Optional on Python 3.11
+    typer.Option("--reviews", help=_("Folder of reviews (<application>/<reviewer>.yaml).")),
+]
+PolicyOption = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option("--policy", help=_("Scoring policy to use instead of the project's.")),
+]
+
+
+def expand(paths: list[str]) -> list[Path]:
+    """Files, folders (searched for ``*.yaml``) and globs, even quoted ones."""
+    from aptic_qualif.application import application_files
+
+    expanded: list[Path] = []
+    for pattern in paths:
+        if any(char in pattern for char in "*?["):
+            matches = sorted(glob.glob(pattern, recursive=True))  # noqa: PTH207 - user globs
+            if not matches:
+                fail(_("no file matches {pattern}").format(pattern=pattern))
+            expanded += [Path(m) for m in matches]
+        else:
+            expanded.append(Path(pattern))
+    files, missing = application_files(expanded)
+    if missing:
+        fail(_("not found: {paths}").format(paths=", ".join(map(str, missing))))
+    if not files:
+        fail(_("no application file (*.yaml) in {paths}").format(paths=", ".join(paths)))
+    return files
+
+
+def load_batch(
+    paths: list[str], reviews: Path | None, policy: Path | None
+) -> tuple[Context, list[Path], list[Review]]:
+    """The project (with its policy, or ``policy``), the application files and the reviews;
+    problems with reviews are reported on standard error and those reviews left out."""
+    from aptic_qualif.context import load_context
+    from aptic_qualif.review.load import load_reviews
+
+    context = load_context(state().root, policy=policy, need_policy=True)
+    files = expand(paths)
+    loaded: list[Review] = []
+    if reviews is not None:
+        if not reviews.is_dir():
+            fail(_("the folder '{path}' does not exist").format(path=reviews))
+        loaded, report = load_reviews(reviews, context.questionnaire)
+        if report.diagnostics:
+            emit_report(report, ReportFormat.text, err=True)
+    return context, files, loaded
+
+
+def with_progress(files: list[Path], run: Callable[[Callable[[Path], None] | None], R]) -> R:
+    """``run(on_file)``, with a progress bar on standard error when it is a terminal."""
+    if not (sys.stderr.isatty() and len(files) > 1):
+        return run(None)
+    from rich.progress import Progress
+
+    with Progress(transient=True) as progress:
+        task = progress.add_task(_("Assessing"), total=len(files))
+        return run(lambda _path: progress.advance(task))
