@@ -63,6 +63,12 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return _translations.ngettext(singular, plural, n)
 
 
+def localized(value: object, lang: str | None = None) -> str:
+    """The text of a bilingual value (``fr``/``en`` attributes) in ``lang`` (the language in
+    use by default), falling back to French; ``""`` for ``None``."""
+    return str(getattr(value, lang or _language, None) or getattr(value, "fr", "") or "")
+
+
 def N_(message: str) -> str:
     """Mark ``message`` for translation without translating it yet."""
     return message

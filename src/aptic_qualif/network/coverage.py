@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict
 
 from aptic_qualif import __version__
 from aptic_qualif.application import departement_of_insee
-from aptic_qualif.i18n import _, language
+from aptic_qualif.i18n import _, localized
 from aptic_qualif.referentiel.load import Catalogue
 from aptic_qualif.scoring.model import Assessment
 
@@ -273,10 +273,6 @@ def itinerance_codes(text: object) -> tuple[list[str], list[str]]:
     return codes, invalid
 
 
-def _text(value: object) -> str:
-    return str(getattr(value, language(), None) or getattr(value, "fr", "") or "")
-
-
 class CoverageCounter:
     """Counts venues one assessment at a time, keeping counts only (no assessment), so
     that thousands of applications are counted as they are assessed."""
@@ -372,7 +368,7 @@ class CoverageCounter:
             qualified_only=self.qualified_only,
             referentiel=f"{catalogue.scheme.id}@{catalogue.version}",
             levels=[
-                LevelRef(id=level.id, label=_text(level.pref_label))
+                LevelRef(id=level.id, label=localized(level.pref_label))
                 for level in catalogue.levels.values()
             ],
             totals=Totals(
@@ -390,7 +386,7 @@ class CoverageCounter:
                 ServiceCount(
                     service=s.id,
                     level=s.level,
-                    label=_text(s.pref_label),
+                    label=localized(s.pref_label),
                     active=s.active,
                     venues=national[s.id],
                     territories=territories_of_service[s.id],
@@ -399,7 +395,7 @@ class CoverageCounter:
                 if s.active or national[s.id]
             ],
             services_offered_nowhere=[
-                ServiceRef(service=s.id, level=s.level, label=_text(s.pref_label))
+                ServiceRef(service=s.id, level=s.level, label=localized(s.pref_label))
                 for s in services
                 if s.active and not national[s.id]
             ],

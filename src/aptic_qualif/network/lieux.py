@@ -741,19 +741,19 @@ class SkeletonRenderer:
     def __init__(
         self, questionnaire: LoadedQuestionnaire, catalogue: Catalogue, lang: str | None = None
     ) -> None:
-        from aptic_qualif.i18n import language
-        from aptic_qualif.questionnaire.template import _comment, _item_lines, _text
+        from aptic_qualif.i18n import language, localized
+        from aptic_qualif.questionnaire.template import comment_lines, item_lines
 
         self.lang = lang or language()
-        self.comment = _comment
+        self.comment = comment_lines
         self.questionnaire = questionnaire
         meta = questionnaire.questionnaire
         self.modeline = (
             [f"# yaml-language-server: $schema={meta.schema_url}"] if meta.schema_url else []
         )
-        self.title = _text(meta.title, self.lang)
+        self.title = localized(meta.title, self.lang)
         self.identity: list[tuple[LocatedItem, list[str]]] = [
-            (located, _item_lines(located, catalogue, self.lang)[:-1])
+            (located, item_lines(located, catalogue, self.lang)[:-1])
             for located in questionnaire.identity
         ]
         self.services_item: str | None = None
@@ -766,11 +766,11 @@ class SkeletonRenderer:
             target = after if self.services_item is not None else before
             target += [
                 "",
-                f"  # ── {number}/{len(themes)} {_text(theme.title, self.lang)} ──",
-                *_comment(_text(theme.description, self.lang), "  "),
+                f"  # ── {number}/{len(themes)} {localized(theme.title, self.lang)} ──",
+                *comment_lines(localized(theme.description, self.lang), "  "),
             ]
             for located in questionnaire.theme_items(theme_id):
-                lines = _item_lines(located, catalogue, self.lang)
+                lines = item_lines(located, catalogue, self.lang)
                 if located.item.type == "services" and self.services_item is None:
                     self.services_item = located.id
                     before += lines[:-1]

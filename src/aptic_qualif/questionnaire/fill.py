@@ -27,7 +27,7 @@ from aptic_qualif.application import (
     load_application,
 )
 from aptic_qualif.errors import CommandError
-from aptic_qualif.i18n import _
+from aptic_qualif.i18n import _, localized
 from aptic_qualif.questionnaire.conditions import enabled_items, is_answered
 from aptic_qualif.questionnaire.load import IDENTITY, LoadedQuestionnaire, LocatedItem
 from aptic_qualif.questionnaire.model import Item
@@ -67,10 +67,6 @@ class Prompter(Protocol):
 class Progress:
     asked: int = 0
     finished: bool = False
-
-
-def _text(value: object, lang: str) -> str:
-    return str(getattr(value, lang, None) or getattr(value, "fr", "") or "")
 
 
 def _section(located: LocatedItem) -> str:
@@ -153,7 +149,7 @@ def fill(
         title = (
             _("Venue identity")
             if located.is_identity
-            else _text(loaded.themes[located.theme].title, lang)
+            else localized(loaded.themes[located.theme].title, lang)
         )
         prompter.say(
             _("[{number}/{total}] {theme} — question {position}/{count}").format(
@@ -173,13 +169,13 @@ def fill(
 
 def _message(item: Item, lang: str) -> str:
     mark = " *" if item.required else ""
-    return f"{_text(item.label, lang)}{mark}"
+    return f"{localized(item.label, lang)}{mark}"
 
 
 def ask(item: Item, catalogue: Catalogue, prompter: Prompter, lang: str) -> Any:
     """Ask one question until a valid answer (or a skip, ``None``) is given."""
     message = _message(item, lang)
-    help_text = _text(item.help, lang) if item.help is not None else ""
+    help_text = localized(item.help, lang) if item.help is not None else ""
     extra: list[Choice] = []
     if not item.required:
         extra.append((_("(leave unanswered)"), SKIP))
@@ -190,7 +186,7 @@ def ask(item: Item, catalogue: Catalogue, prompter: Prompter, lang: str) -> Any:
         if item.type == "boolean":
             choices: list[Choice] = [(_("Yes"), True), (_("No"), False)]
         else:
-            choices = [(_text(o.label, lang), o.value) for o in item.options or ()]
+            choices = [(localized(o.label, lang), o.value) for o in item.options or ()]
         while True:
             value = prompter.select(message, [*choices, *extra])
             if value == HELP:
@@ -204,16 +200,16 @@ def ask(item: Item, catalogue: Catalogue, prompter: Prompter, lang: str) -> Any:
             for level_id, level in catalogue.levels.items():
                 if item.levels is not None and level_id not in item.levels:
                     continue
-                choices.append((_text(level.pref_label, lang), None))
+                choices.append((localized(level.pref_label, lang), None))
                 for service in sorted(
                     catalogue.by_level(level_id, include_deprecated=False),
                     key=lambda s: s.notation,
                 ):
                     choices.append(
-                        (f"{service.notation} {_text(service.pref_label, lang)}", service.id)
+                        (f"{service.notation} {localized(service.pref_label, lang)}", service.id)
                     )
         else:
-            choices = [(_text(o.label, lang), o.value) for o in item.options or ()]
+            choices = [(localized(o.label, lang), o.value) for o in item.options or ()]
         if help_text:
             prompter.say(help_text)
 

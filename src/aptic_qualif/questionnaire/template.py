@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from aptic_qualif.i18n import _
+from aptic_qualif.i18n import _, localized
 from aptic_qualif.questionnaire.load import LoadedQuestionnaire, LocatedItem
 from aptic_qualif.questionnaire.model import Item
 from aptic_qualif.referentiel.load import Catalogue
@@ -12,11 +12,7 @@ from aptic_qualif.referentiel.load import Catalogue
 WIDTH = 96
 
 
-def _text(value: object, lang: str) -> str:
-    return str(getattr(value, lang, None) or getattr(value, "fr", "") or "")
-
-
-def _comment(text: str, indent: str) -> list[str]:
+def comment_lines(text: str, indent: str) -> list[str]:
     lines: list[str] = []
     for paragraph in text.splitlines() or [""]:
         wrapped = textwrap.wrap(paragraph, WIDTH - len(indent) - 2) or [""]
@@ -44,38 +40,38 @@ def _kind(item: Item) -> str:
     return names[item.type]
 
 
-def _item_lines(located: LocatedItem, catalogue: Catalogue | None, lang: str) -> list[str]:
+def item_lines(located: LocatedItem, catalogue: Catalogue | None, lang: str) -> list[str]:
     item, indent = located.item, "  "
     status = _("required") if item.required else _("optional")
-    lines = _comment(f"{_text(item.label, lang)} — {_kind(item)}, {status}", indent)
+    lines = comment_lines(f"{localized(item.label, lang)} — {_kind(item)}, {status}", indent)
     if item.help is not None:
-        lines += _comment(_text(item.help, lang), indent)
+        lines += comment_lines(localized(item.help, lang), indent)
     if item.enable_when is not None:
         conditions = [
             f"{c.question} {c.operator}" + (f" {c.value}" if c.value is not None else "")
             for c in item.enable_when.conditions
         ]
         joiner = _(" and ") if item.enable_when.behavior == "all" else _(" or ")
-        lines += _comment(
+        lines += comment_lines(
             _("only if {conditions}").format(conditions=joiner.join(conditions)), indent
         )
     if item.evidence is not None:
-        lines += _comment(
-            _("evidence: {evidence}").format(evidence=_text(item.evidence, lang)), indent
+        lines += comment_lines(
+            _("evidence: {evidence}").format(evidence=localized(item.evidence, lang)), indent
         )
     for option in item.options or ():
-        lines.append(f"{indent}#   - {option.value}: {_text(option.label, lang)}")
+        lines.append(f"{indent}#   - {option.value}: {localized(option.label, lang)}")
     if item.type == "services" and catalogue is not None:
         for level_id, level in catalogue.levels.items():
             if item.levels is not None and level_id not in item.levels:
                 continue
-            lines.append(f"{indent}#   {_text(level.pref_label, lang)}")
+            lines.append(f"{indent}#   {localized(level.pref_label, lang)}")
             for service in sorted(
                 catalogue.by_level(level_id, include_deprecated=False), key=lambda s: s.notation
             ):
                 lines.append(
                     f"{indent}#     - {service.id}  ({service.notation} "
-                    f"{_text(service.pref_label, lang)})"
+                    f"{localized(service.pref_label, lang)})"
                 )
     empty = " []" if item.type in {"multiple_choice", "services"} else ""
     lines.append(f"{indent}{item.id}:{empty}")
@@ -94,29 +90,29 @@ def render_template(
     lines = [f"# yaml-language-server: $schema={url}"] if url else []
     lines += [
         "#",
-        *_comment(
+        *comment_lines(
             _("Application to {title} ({ref}).").format(
-                title=_text(questionnaire.title, lang), ref=loaded.reference
+                title=localized(questionnaire.title, lang), ref=loaded.reference
             ),
             "",
         ),
-        *_comment(_("Write each answer after its ':'. Lines starting with '#' explain."), ""),
-        *_comment(_("Check the file with: aptic-qualif apply validate FILE"), ""),
+        *comment_lines(_("Write each answer after its ':'. Lines starting with '#' explain."), ""),
+        *comment_lines(_("Check the file with: aptic-qualif apply validate FILE"), ""),
         f"questionnaire: {loaded.reference}",
         "",
         "lieu:",
     ]
     for located in loaded.identity:
-        lines += _item_lines(located, catalogue, lang)
+        lines += item_lines(located, catalogue, lang)
     lines += ["", "reponses:"]
     themes = list(loaded.themes)
     for number, theme_id in enumerate(themes, start=1):
         theme = loaded.themes[theme_id]
         lines += [
             "",
-            f"  # ── {number}/{len(themes)} {_text(theme.title, lang)} ──",
-            *_comment(_text(theme.description, lang), "  "),
+            f"  # ── {number}/{len(themes)} {localized(theme.title, lang)} ──",
+            *comment_lines(localized(theme.description, lang), "  "),
         ]
         for located in loaded.theme_items(theme_id):
-            lines += _item_lines(located, catalogue, lang)
+            lines += item_lines(located, catalogue, lang)
     return "\n".join(lines) + "\n"

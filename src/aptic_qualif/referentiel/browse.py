@@ -10,7 +10,7 @@ import difflib
 from typing import TYPE_CHECKING, Any
 
 from aptic_qualif.errors import CommandError
-from aptic_qualif.i18n import _, ngettext
+from aptic_qualif.i18n import _, localized, ngettext
 from aptic_qualif.referentiel.load import Catalogue
 from aptic_qualif.referentiel.model import Service
 from aptic_qualif.schema import duration_minutes
@@ -116,7 +116,7 @@ def service_panel(catalogue: Catalogue, service: Service, lang: str) -> Renderab
     from rich.text import Text
 
     def text(value: object) -> str:
-        return str(getattr(value, lang, None) or getattr(value, "fr", ""))
+        return localized(value, lang)
 
     level = catalogue.levels.get(service.level)
     grid = Table.grid(padding=(0, 2))

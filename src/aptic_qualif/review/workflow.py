@@ -22,7 +22,7 @@ import yaml
 
 from aptic_qualif.application import CheckedApplication
 from aptic_qualif.errors import CommandError
-from aptic_qualif.i18n import _
+from aptic_qualif.i18n import _, localized
 from aptic_qualif.questionnaire.fill import Prompter
 from aptic_qualif.questionnaire.load import LoadedQuestionnaire
 from aptic_qualif.review.load import review_path
@@ -30,12 +30,6 @@ from aptic_qualif.review.model import Review
 from aptic_qualif.scoring.engine import aggregate_scores
 from aptic_qualif.scoring.policy import Policy
 from aptic_qualif.yamlio import atomic_write
-
-
-def _text(value: object) -> str:
-    from aptic_qualif.i18n import language
-
-    return str(getattr(value, language(), None) or getattr(value, "fr", "") or "")
 
 
 def review_application(
@@ -84,16 +78,19 @@ def review_application(
         if item.scoring != "rubric" or item.id not in checked.enabled:
             continue
         answer = checked.answers.get(item.id)
-        prompter.say(f"\n{_text(item.label)}")
+        prompter.say(f"\n{localized(item.label)}")
         prompter.say(
             _("Answer: {answer}").format(
                 answer=answer if answer not in (None, "") else _("(no answer)")
             )
         )
         if item.evidence is not None:
-            prompter.say(_("Evidence expected: {evidence}").format(evidence=_text(item.evidence)))
+            prompter.say(
+                _("Evidence expected: {evidence}").format(evidence=localized(item.evidence))
+            )
         steps = [
-            (f"{step.score} — {_text(step.description)}", step.score) for step in item.rubric or ()
+            (f"{step.score} — {localized(step.description)}", step.score)
+            for step in item.rubric or ()
         ]
         score = prompter.select(_("Score (0 to 4)"), steps)
         comment = prompter.text(_("Comment (Enter to skip)"), lambda _typed: None).strip()

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aptic_qualif.application import CheckedApplication
-from aptic_qualif.i18n import _, language, ngettext
+from aptic_qualif.i18n import _, localized, ngettext
 from aptic_qualif.questionnaire.conditions import holds, is_answered
 from aptic_qualif.questionnaire.load import LoadedQuestionnaire, LocatedItem
 from aptic_qualif.questionnaire.model import Item
@@ -42,11 +42,6 @@ from aptic_qualif.scoring.model import (
 from aptic_qualif.scoring.policy import Decision, Policy
 
 RUBRIC_MAX = 4.0
-
-
-def _text(value: object) -> str:
-    lang = language()
-    return str(getattr(value, lang, None) or getattr(value, "fr", "") or "")
 
 
 def _round(value: float) -> float:
@@ -115,11 +110,13 @@ class Scorer:
             return points, _("yes") if answer else _("no")
         if item.type == "single_choice":
             option = next((o for o in item.options or () if o.value == answer), None)
-            return (option.points or 0.0 if option else 0.0), _text(option.label) if option else ""
+            return (option.points or 0.0 if option else 0.0), localized(
+                option.label
+            ) if option else ""
         if item.type == "multiple_choice":
             chosen = [o for o in item.options or () if o.value in (answer or [])]
             total = sum(o.points or 0.0 for o in chosen)
-            detail = ", ".join(_text(o.label) for o in chosen)
+            detail = ", ".join(localized(o.label) for o in chosen)
             if item.max_points is not None and total > item.max_points:
                 total = item.max_points
                 detail += " " + _("(capped at {max})").format(max=_fmt(item.max_points))
@@ -185,7 +182,7 @@ class Scorer:
             themes.append(
                 ThemeResult(
                     theme=theme_id,
-                    title=_text(theme.title),
+                    title=localized(theme.title),
                     points=_round(points),
                     max=_round(maximum),
                     percentage=round(percentage, 1),
@@ -272,7 +269,7 @@ class Scorer:
         base = {
             "item": item.id,
             "theme": entry.located.theme,
-            "label": _text(item.label),
+            "label": localized(item.label),
             "weight": entry.weight,
         }
         answer = answers.get(item.id)
@@ -323,7 +320,7 @@ class Scorer:
                     points=0,
                     max=0,
                     source="not_applicable",
-                    detail=_text(option.label),
+                    detail=localized(option.label),
                 )
         points, detail = self.points(item, answer)
         return PointLine(
@@ -374,7 +371,9 @@ class Scorer:
                 applies = holds(knockout.condition, checked.answers.get(knockout.item))
             if applies:
                 hits.append(
-                    KnockoutHit(id=knockout.id, item=knockout.item, reason=_text(knockout.reason))
+                    KnockoutHit(
+                        id=knockout.id, item=knockout.item, reason=localized(knockout.reason)
+                    )
                 )
         return hits
 
@@ -385,7 +384,9 @@ class Scorer:
         by_id = self.questionnaire.by_id
         found = [
             ToComplete(
-                item=key, label=_text(by_id[key].item.label), reason=_("required answer missing")
+                item=key,
+                label=localized(by_id[key].item.label),
+                reason=_("required answer missing"),
             )
             for key in checked.missing
         ]
@@ -398,7 +399,7 @@ class Scorer:
             found.append(
                 ToComplete(
                     item=key,
-                    label=_text(by_id[key].item.label),
+                    label=localized(by_id[key].item.label),
                     reason=problems[0].message if problems else "",
                 )
             )
@@ -483,19 +484,21 @@ def _advice_text(item: Item, line: PointLine, catalogue: Catalogue) -> str:
     if item.scoring == "rubric":
         best = next((s for s in item.rubric or () if s.score == 4), None)
         return _("describe your practice as in the top step of the rubric: {step}").format(
-            step=_text(best.description) if best else ""
+            step=localized(best.description) if best else ""
         )
     if item.type == "boolean":
         return _("answer yes, if it is true of your venue")
     if item.type == "single_choice":
         best_option = max(item.options or (), key=lambda o: o.points or 0.0)
-        return _("the answer '{label}' is worth the most").format(label=_text(best_option.label))
+        return _("the answer '{label}' is worth the most").format(
+            label=localized(best_option.label)
+        )
     if item.type == "multiple_choice":
         options = sorted(
             (o for o in item.options or () if o.value not in (line.answer or []) and o.points),
             key=lambda o: -(o.points or 0.0),
         )
-        names = ", ".join(_text(o.label) for o in options[:3])
+        names = ", ".join(localized(o.label) for o in options[:3])
         return _("each of these is worth points: {names}").format(names=names)
     if item.type in {"integer", "decimal"}:
         higher = [b for b in item.brackets or () if line.answer is None or b.min > line.answer]
@@ -510,7 +513,7 @@ def _advice_text(item: Item, line: PointLine, catalogue: Catalogue) -> str:
         ]
         if missing:
             return _("offer services in the levels you do not cover yet: {levels}").format(
-                levels=", ".join(_text(catalogue.levels[level].pref_label) for level in missing)
+                levels=", ".join(localized(catalogue.levels[level].pref_label) for level in missing)
             )
         return _("declare every service of the référentiel that you offer")
     return _("answer this question")
