@@ -169,3 +169,10 @@ def test_atomic_write_refuses_to_overwrite(tmp_path: Path) -> None:
     atomic_write(path, "a: 2\n", force=True)
     assert path.read_text() == "a: 2\n"
     assert [p.name for p in path.parent.iterdir()] == ["f.yaml"]
+
+
+def test_an_unclosed_bracket_says_where_it_began() -> None:
+    _doc, diagnostics = parse_yaml("a: 1\nnom: [Test\nb: 2\n", "f.yaml")
+    (diagnostic,) = diagnostics
+    assert diagnostic.code == "YAML001"
+    assert diagnostic.hint == "la partie non terminée commence ligne 2, colonne 6"

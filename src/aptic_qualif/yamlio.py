@@ -286,10 +286,20 @@ def parse_yaml(text: str, file: str) -> tuple[Document | None, list[Diagnostic]]
         mark = exc.problem_mark or exc.context_mark
         span = Span(file, mark.line + 1, mark.column + 1) if mark else Span(file, 1, 1)
         problem = exc.problem or exc.context or str(exc)
+        hint = None
+        start = exc.context_mark
+        if start is not None and mark is not None and start.line != mark.line:
+            # A bracket or quote left open is found where the file ends: say where it began.
+            hint = _("the unfinished part starts at line {line}, column {col}").format(
+                line=start.line + 1, col=start.column + 1
+            )
         return None, [
             *builder.diagnostics,
             Diagnostic.error(
-                "YAML001", span, _("YAML syntax error: {problem}").format(problem=_(problem))
+                "YAML001",
+                span,
+                _("YAML syntax error: {problem}").format(problem=_(problem)),
+                hint,
             ),
         ]
     except yaml.YAMLError as exc:  # reader errors (control characters…)
