@@ -1,19 +1,31 @@
 # aptic-qualif — two commands: `make demo` and `make test`.
-# Both create or refresh the virtual environment .venv themselves.
+# Both create or refresh the virtual environment .venv themselves, from the lock file
+# requirements/lock.txt: every package, its exact version and its hashes, so that a
+# release published upstream tomorrow changes nothing here. `make lock` refreshes it.
 
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CLI    := $(BIN)/aptic-qualif
+LOCK   := requirements/lock.txt
 INCOMPLETE := centre-social-les-capucines.yaml
+# uv resolves the lock (`make lock` only); installing needs nothing but pip.
+UV_VERSION := 0.13.9
+TOOLS  := .venv-tools
 
-.PHONY: install demo test lint typecheck unit i18n benchmark clean
+.PHONY: install demo test lint typecheck unit i18n benchmark lock clean
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+# The environment is rebuilt from scratch whenever the lock or the project changes, so that it
+# holds exactly what the lock says (no leftover from an earlier lock). pip installs the locked
+# packages with their hashes checked, then the project itself without touching the network:
+# the build backend (hatchling) comes from the lock too.
+$(STAMP): pyproject.toml $(LOCK)
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else \
+		"aptic-qualif demande Python 3.11 ou plus récent ; indiquez-le avec PYTHON=python3.12 make …")'
+	$(PYTHON) -m venv --clear $(VENV)
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -69,10 +81,17 @@ i18n: $(STAMP)
 
 ## benchmark: validation, publication and assessment at scale, next to the alternatives
 benchmark: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python benchmarks/bench_validate.py
 	$(BIN)/python benchmarks/bench_publish.py
 	$(BIN)/python benchmarks/bench_assess.py --sizes 1000
 
+## lock: resolve every dependency anew (on purpose, in its own commit) for Python 3.11 and up
+lock:
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet uv==$(UV_VERSION)
+	$(TOOLS)/bin/uv pip compile pyproject.toml requirements/build.in --extra dev --extra bench \
+		--universal --python-version 3.11 --generate-hashes --quiet \
+		--custom-compile-command "make lock" -o $(LOCK)
+
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(TOOLS) build dist .pytest_cache .mypy_cache .ruff_cache

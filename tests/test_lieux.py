@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
 import shutil
 from pathlib import Path
@@ -29,12 +28,8 @@ from aptic_qualif.vocabularies import LIEUX_COLUMNS, LIEUX_ENUMERATIONS, LIEUX_S
 from aptic_qualif.yamlio import parse_yaml
 from tests.conftest import REPO
 
-SCHEMA = Path(
-    os.environ.get(
-        "APTIC_LIEUX_SCHEMA",
-        REPO.parent / "shared" / "reference" / "standard-mediation-num" / "schema.json",
-    )
-)
+# The national schema and its example, vendored with their licence (reference/README.md).
+SCHEMA = REPO / "reference" / "standard-mediation-num" / "schema.json"
 EXAMPLE_CSV = SCHEMA.parent / "exemple-valide.csv"
 APPLICATIONS = REPO / "examples" / "applications"
 QUALIFIED = {
@@ -63,9 +58,8 @@ def _rows(text: str) -> tuple[list[str], list[dict[str, str]]]:
 
 def assert_valid_national(path: Path) -> None:
     """Validate ``path`` with frictionless against the national schema."""
-    if not SCHEMA.is_file():
-        pytest.skip(f"national schema not found at {SCHEMA} (set APTIC_LIEUX_SCHEMA)")
-    frictionless = pytest.importorskip("frictionless", reason="frictionless is not installed")
+    import frictionless
+
     with frictionless.system.use_context(trusted=True):
         report = frictionless.validate(str(path), schema=str(SCHEMA))
     errors = report.flatten(["rowNumber", "fieldName", "type", "message"])
@@ -328,8 +322,6 @@ def test_import_never_overwrites_without_force(
 
 
 def test_import_shared_example(repo: Path, runner: CliRunner, tmp_path: Path) -> None:
-    if not EXAMPLE_CSV.is_file():
-        pytest.skip(f"national example not found at {EXAMPLE_CSV}")
     source = tmp_path / "exemple-valide.csv"
     shutil.copy(EXAMPLE_CSV, source)
     out = tmp_path / "candidatures"
