@@ -37,84 +37,95 @@ CASES = [
     Case(
         "unknown-item",
         (_replace(F, "apt-connexion: fibre", "apt-connection: fibre"),),
-        (("APP003", F, 13), ("APP005", F, 12)),
+        (("APP003", F, 14), ("APP005", F, 13)),
     ),
     Case(
         "not-a-number",
         (_replace(F, "apt-mediateurs: 2", "apt-mediateurs: deux"),),
-        (("APP004", F, 12),),
+        (("APP004", F, 13),),
     ),
     Case(
         "out-of-range",
         (_replace(F, "apt-mediateurs: 2", "apt-mediateurs: 99"),),
-        (("APP004", F, 12),),
+        (("APP004", F, 13),),
     ),
     Case(
         "unknown-choice",
         (_replace(F, "apt-connexion: fibre", "apt-connexion: adsl"),),
-        (("APP004", F, 13),),
+        (("APP004", F, 14),),
     ),
     Case(
         "choice-twice",
         (_replace(F, "[seniors, familles]", "[seniors, seniors]"),),
-        (("APP004", F, 18),),
+        (("APP004", F, 19),),
     ),
     Case(
         "yes-is-not-true",
         (_replace(F, "apt-charte: true", "apt-charte: oui"),),
-        (("APP004", F, 17),),
+        (("APP004", F, 18),),
     ),
-    Case("required-missing", (_replace(F, "  apt-charte: true\n", ""),), (("APP005", F, 12),)),
-    Case("required-null", (_replace(F, "apt-charte: true", "apt-charte:"),), (("APP005", F, 17),)),
+    Case("required-missing", (_replace(F, "  apt-charte: true\n", ""),), (("APP005", F, 13),)),
+    Case("required-null", (_replace(F, "apt-charte: true", "apt-charte:"),), (("APP005", F, 18),)),
     Case(
         "disabled-answered",
         (_replace(F, "pub-aller-vers: true", "pub-aller-vers: false"),),
-        (("APP006", F, 20),),
+        (("APP006", F, 21),),
     ),
     Case(
         "unknown-service",
         (_replace(F, "- comprendre-internet", "- comprendre-l-internet"),),
-        (("APP007", F, 15),),
+        (("APP007", F, 16),),
     ),
     Case(
         "deprecated-service",
         (_replace(F, "- comprendre-internet", "- decouvrir-le-courriel"),),
-        (("APP007", F, 15),),
+        (("APP007", F, 16),),
     ),
-    Case("bad-siret", (_replace(F, "21010053400010", "21010053400011"),), (("APP008", F, 4),)),
-    Case("short-siret", (_replace(F, "21010053400010", "210100534"),), (("APP008", F, 4),)),
+    Case("bad-siret", (_replace(F, "21010053400010", "21010053400011"),), (("APP008", F, 5),)),
+    Case("short-siret", (_replace(F, "21010053400010", "210100534"),), (("APP008", F, 5),)),
     Case("la-poste-siret", (_replace(F, "21010053400010", "35600000049837"),), ()),
-    Case("bad-postcode", (_replace(F, '"01000"', '"1000"'),), (("APP009", F, 6),)),
+    Case("bad-postcode", (_replace(F, '"01000"', '"1000"'),), (("APP009", F, 7),)),
     Case("unquoted-postcode", (_replace(F, '"01000"', "01000"),), ()),
     Case(
         "overseas-postcode",
         (_replace(F, '"01000"', '"97410"'), _replace(F, '"01053"', '"97416"')),
         (),
     ),
-    Case("six-digit-postcode", (_replace(F, '"01000"', '"974100"'),), (("APP009", F, 6),)),
-    Case("bad-insee", (_replace(F, '"01053"', '"20004"'),), (("APP010", F, 8),)),
+    Case("six-digit-postcode", (_replace(F, '"01000"', '"974100"'),), (("APP009", F, 7),)),
+    Case("bad-insee", (_replace(F, '"01053"', '"20004"'),), (("APP010", F, 9),)),
     Case(
-        "bad-email", (_replace(F, "contact@example.org", "contact@example"),), (("APP011", F, 9),)
+        "bad-email", (_replace(F, "contact@example.org", "contact@example"),), (("APP011", F, 10),)
     ),
     Case(
         "bad-url",
         (_replace(F, "https://example.org/espace-numerique", "example.org"),),
-        (("APP011", F, 24),),
+        (("APP011", F, 25),),
     ),
-    Case("bad-date", (_replace(F, '"2019-09-02"', '"2019-02-30"'),), (("APP011", F, 23),)),
+    Case("bad-date", (_replace(F, '"2019-09-02"', '"2019-02-30"'),), (("APP011", F, 24),)),
     Case(
         "wrong-section",
         (
             _replace(F, "  courriel: contact@example.org\n", ""),
             ("append", F, "  courriel: contact@example.org\n"),
         ),
-        (("APP012", F, 24),),
+        (("APP012", F, 25),),
     ),
-    Case("places-mismatch", (_replace(F, '"01053"', '"2A004"'),), (("APP013", F, 8),)),
+    Case("no-date", (_replace(F, "date: 2026-11-02\n", ""),), (("APP014", F, 1),)),
+    Case(
+        "evidence-not-taken",
+        (("append", F, "preuves:\n  pub-site:\n    - https://example.org\n"),),
+        (("APP015", F, 27),),
+    ),
+    Case(
+        "evidence-unsafe-link",
+        (("append", F, "preuves:\n  pub-aller-vers-detail:\n    - javascript:alert(1)\n"),),
+        (("APP015", F, 28),),
+    ),
+    Case("places-mismatch", (_replace(F, '"01053"', '"2A004"'),), (("APP013", F, 9),)),
     Case(
         "lieu-not-a-mapping",
         (_replace(F, "itinerance: fixe\nreponses:", "itinerance: fixe\nreponses: []\nautre:"),),
-        (("SCH002", F, 12), ("SCH003", F, 11)),
+        (("SCH002", F, 13), ("SCH003", F, 12)),
     ),
 ]
 
@@ -242,7 +253,7 @@ def test_cli_validate_files_and_folders(mini: Path, runner: CliRunner) -> None:
     result = runner.invoke(app, ["apply", "validate", F, "--format", "json"])
     assert result.exit_code == 1
     (diagnostic,) = json.loads(result.output)["diagnostics"]
-    assert diagnostic["code"] == "APP008" and diagnostic["line"] == 4
+    assert diagnostic["code"] == "APP008" and diagnostic["line"] == 5
     result = runner.invoke(app, ["apply", "validate", "absent.yaml"])
     assert result.exit_code == 2
 

@@ -292,7 +292,7 @@ def test_import_reports_invalid_rows_and_writes_the_others(
     text = skeleton.read_text(encoding="utf-8")
     assert text.startswith("# yaml-language-server: $schema=")
     assert "questionnaire: qualification-lieux-mediation@1.0.0" in text
-    assert _validation_codes(skeleton) == {"APP005"}
+    assert _validation_codes(skeleton) == {"APP005", "APP014"}
     answers = _answers(skeleton)
     assert answers["siret"] == "82237860000057"
     assert answers["code_postal"] == "07200"
@@ -328,7 +328,7 @@ def test_import_shared_example(repo: Path, runner: CliRunner, tmp_path: Path) ->
     result = runner.invoke(app, ["import", "lieux", str(source), "-o", str(out)])
     assert result.exit_code == 0, result.output
     (skeleton,) = out.iterdir()
-    assert _validation_codes(skeleton) == {"APP005"}
+    assert _validation_codes(skeleton) == {"APP005", "APP014"}
     answers = _answers(skeleton)
     assert answers["nom"] == "Anonymal"
     assert answers["itinerance"] == "itinerant"

@@ -219,6 +219,7 @@ def _assess(context: Context, reponses: dict[str, Any]) -> Assessment:
         data[DETAIL] = "Des permanences."
     application = Application(
         questionnaire="mini-questionnaire@1.0.0",
+        date=date(2026, 11, 2),
         lieu={
             "nom": "Lieu",
             "siret": "21010053400010",

@@ -33,7 +33,7 @@ from aptic_qualif.questionnaire.conditions import enabled_items, is_answered
 from aptic_qualif.questionnaire.load import LoadedQuestionnaire, LocatedItem
 from aptic_qualif.questionnaire.model import Item
 from aptic_qualif.referentiel.load import Catalogue
-from aptic_qualif.schema import StrictModel, validate_document, version_tuple
+from aptic_qualif.schema import LaxDate, StrictModel, validate_document, version_tuple
 from aptic_qualif.yamlio import Document, load_yaml
 
 IDENTITY_KEY = "lieu"
@@ -53,8 +53,15 @@ class Application(StrictModel):
     """The shape of an application file (answers are checked against the questionnaire)."""
 
     questionnaire: str
+    date: LaxDate | None = None
+    """The day the venue submitted (or last completed) its application: the questionnaire's
+    time windows (« au cours des douze derniers mois ») and the qualification's validity
+    count from it."""
     lieu: dict[str, Any] = Field(default_factory=dict)
     reponses: dict[str, Any] = Field(default_factory=dict)
+    preuves: dict[str, list[str]] = Field(default_factory=dict)
+    """Evidence per item (only items that declare an ``evidence``): web links (http, https)
+    or the names of documents sent with the application."""
 
 
 @dataclass
@@ -73,7 +80,14 @@ class CheckedApplication:
     missing: list[str] = field(default_factory=list)
     """Required items that apply and are not answered, in questionnaire order."""
     sha256: str = ""
-    """Digest of the file's bytes: a review of another version of the file is stale."""
+    """Digest of the file's bytes."""
+    evidence: dict[str, list[str]] = field(default_factory=dict)
+    """The valid evidence given per item (``preuves``)."""
+
+    @property
+    def date(self) -> date | None:
+        """The application's date, if it has one."""
+        return self.application.date
 
     @property
     def id(self) -> str:
@@ -230,9 +244,98 @@ def check_application(
                 )
             )
     report.extend(_check_places(doc, answers))
+    if application.date is None:
+        report.add(
+            Diagnostic.error(
+                "APP014",
+                doc.span(()),
+                _("the application has no date"),
+                _("add a line 'date: YYYY-MM-DD' (the day you complete it)"),
+            )
+        )
+    checked.evidence = _check_evidence(doc, application, questionnaire, enabled, report)
     checked.answers = answers
     checked.enabled = enabled
     return checked
+
+
+MAX_EVIDENCE = 20
+MAX_EVIDENCE_LENGTH = 500
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def _check_evidence(
+    doc: Document,
+    application: Application,
+    questionnaire: LoadedQuestionnaire,
+    enabled: set[str],
+    report: Report,
+) -> dict[str, list[str]]:
+    """Valid evidence per item; every problem reported (APP015) and the entry left out.
+
+    Evidence is accepted only for items that say what evidence they expect, and only for
+    items that apply; a link must be http or https (never ``javascript:`` or ``data:``)."""
+    valid: dict[str, list[str]] = {}
+    for key, entries in application.preuves.items():
+        where = ("preuves", key)
+        located = questionnaire.by_id.get(key)
+        if located is None or located.item.evidence is None:
+            accepting = sorted(i.id for i in questionnaire.items if i.item.evidence is not None)
+            close = difflib.get_close_matches(key, accepting, n=1)
+            report.add(
+                Diagnostic.error(
+                    "APP015",
+                    doc.key_span(where),
+                    _("'{id}' does not take evidence").format(id=key),
+                    _("did you mean '{name}'?").format(name=close[0]) if close else None,
+                )
+            )
+            continue
+        if key not in enabled:
+            report.add(
+                Diagnostic.error(
+                    "APP015",
+                    doc.key_span(where),
+                    _("evidence for '{id}', which does not apply").format(id=key),
+                    _("remove this evidence"),
+                )
+            )
+            continue
+        kept: list[str] = []
+        if len(entries) > MAX_EVIDENCE:
+            report.add(
+                Diagnostic.error(
+                    "APP015",
+                    doc.span(where),
+                    _("at most {n} pieces of evidence per question").format(n=MAX_EVIDENCE),
+                )
+            )
+        for index, entry in enumerate(entries[:MAX_EVIDENCE]):
+            text = entry.strip()
+            problem = None
+            if not text:
+                problem = _("empty evidence")
+            elif len(text) > MAX_EVIDENCE_LENGTH:
+                problem = _("evidence longer than {n} characters").format(n=MAX_EVIDENCE_LENGTH)
+            elif _SCHEME.match(text) and not _URL.fullmatch(text):
+                problem = _("only http and https links are accepted as evidence")
+            if problem is not None:
+                report.add(
+                    Diagnostic.error(
+                        "APP015",
+                        doc.span((*where, index)),
+                        problem,
+                        _(
+                            "give a web link (https://…) or the name of a document sent with the "
+                            "application"
+                        ),
+                    )
+                )
+                continue
+            kept.append(text)
+        if kept:
+            valid[key] = kept
+    return valid
 
 
 def describe_conditions(located: LocatedItem, questionnaire: LoadedQuestionnaire) -> str:

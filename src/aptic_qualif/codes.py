@@ -126,6 +126,8 @@ CODES: dict[str, Code] = {
         Code("APP011", "format", N_("An email, web address, telephone or date is malformed.")),
         Code("APP012", "wrong-section", N_("An answer is in the wrong section (lieu / reponses).")),
         Code("APP013", "places-mismatch", N_("Postcode and INSEE code point to two départements.")),
+        Code("APP014", "application-date", N_("The application has no date.")),
+        Code("APP015", "evidence", N_("Evidence is given where none is taken, or is malformed.")),
         Code(
             "REV001",
             "misfiled-review",

@@ -818,6 +818,8 @@ class SkeletonRenderer:
             *comment(_("Write each answer after its ':'. Lines starting with '#' explain."), ""),
             *comment(_("Check the file with: aptic-qualif apply validate FILE"), ""),
             f"questionnaire: {loaded.reference}",
+            *comment(_("Application date (YYYY-MM-DD): the day you complete it."), ""),
+            "date:",
             "",
             f"{IDENTITY_KEY}:",
         ]

@@ -86,12 +86,17 @@ def _dump(loaded: LoadedQuestionnaire, data: dict[str, Any]) -> str:
 
 
 def start_or_resume(
-    path: Path, loaded: LoadedQuestionnaire, *, force: bool = False
+    path: Path, loaded: LoadedQuestionnaire, *, force: bool = False, today: date | None = None
 ) -> dict[str, Any]:
     """The application data to continue: read from ``path`` when it is an application in
     progress for this questionnaire, new otherwise. Another file is never overwritten
     without ``force``."""
-    fresh: dict[str, Any] = {"questionnaire": loaded.reference, IDENTITY_KEY: {}, ANSWERS_KEY: {}}
+    fresh: dict[str, Any] = {
+        "questionnaire": loaded.reference,
+        "date": (today or date.today()).isoformat(),
+        IDENTITY_KEY: {},
+        ANSWERS_KEY: {},
+    }
     if not path.exists():
         return fresh
     doc, application, _problems = load_application(path)
@@ -109,11 +114,16 @@ def start_or_resume(
             ).format(path=path)
         )
     assert application is not None
-    return {
+    # The date is the day the application was last worked on; evidence is kept as it was.
+    resumed: dict[str, Any] = {
         "questionnaire": loaded.reference,
+        "date": (today or date.today()).isoformat(),
         IDENTITY_KEY: dict(application.lieu),
         ANSWERS_KEY: dict(application.reponses),
     }
+    if application.preuves:
+        resumed["preuves"] = {key: list(value) for key, value in application.preuves.items()}
+    return resumed
 
 
 def fill(
@@ -124,9 +134,10 @@ def fill(
     *,
     lang: str = "fr",
     force: bool = False,
+    today: date | None = None,
 ) -> Progress:
     """Ask every enabled question not yet asked, saving after each answer."""
-    data = start_or_resume(path, loaded, force=force)
+    data = start_or_resume(path, loaded, force=force, today=today)
     progress = Progress()
     items = [located.item for located in loaded.items]
     themes = [IDENTITY, *loaded.themes]

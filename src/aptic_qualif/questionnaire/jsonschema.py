@@ -104,7 +104,7 @@ def application_schema(loaded: LoadedQuestionnaire, catalogue: Catalogue | None)
         ),
         "type": "object",
         "additionalProperties": False,
-        "required": ["questionnaire", "lieu"],
+        "required": ["questionnaire", "date", "lieu"],
         "properties": {
             "questionnaire": {
                 "title": "Questionnaire (identifiant@version)",
@@ -112,8 +112,34 @@ def application_schema(loaded: LoadedQuestionnaire, catalogue: Catalogue | None)
                 "pattern": rf"^{questionnaire.id}@\d+\.\d+\.\d+$",
                 "default": loaded.reference,
             },
+            "date": {
+                "title": "Date de la candidature (AAAA-MM-JJ)",
+                "description": "Application date (YYYY-MM-DD).",
+                "type": "string",
+                "format": "date",
+                "pattern": r"^\d{4}-\d{2}-\d{2}$",
+            },
             "lieu": {"title": "Identité du lieu", **section(True)},
             "reponses": {"title": "Réponses", **section(False)},
+            "preuves": {
+                "title": "Preuves",
+                "description": (
+                    "Par question : liens web (http, https) ou noms de documents joints. "
+                    "Per item: web links (http, https) or names of attached documents."
+                ),
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    i.id: {
+                        "title": i.item.label.fr,
+                        "type": "array",
+                        "maxItems": 20,
+                        "items": {"type": "string", "minLength": 1, "maxLength": 500},
+                    }
+                    for i in loaded.items
+                    if i.item.evidence is not None
+                },
+            },
         },
     }
     if questionnaire.schema_url:

@@ -109,6 +109,9 @@ class ServicesPoints(StrictModel):
     per_service: float = 0
     per_level: float = 0
     max: float | None = None
+    level_excludes: list[str] = Field(default_factory=list)
+    """Services that do not count towards covering their level (a service whose level
+    earns points without being the level's practice: free access to equipment…)."""
 
 
 class RubricStep(StrictModel):
@@ -153,7 +156,11 @@ class Item(StrictModel):
     """For a multiple choice scored ``auto``: cap on the sum of the chosen options' points."""
     rubric: list[RubricStep] | None = None
     evidence: OptionalLangText | None = None
-    """The evidence a reviewer expects (document, link, photo…)."""
+    """The evidence a reviewer expects (document, link, photo…). Only items that say what
+    evidence they expect take evidence in an application (``preuves``)."""
+    progress: OptionalLangText | None = None
+    """« Comment progresser »: for a scored item, what a venue could put in place (a
+    practice, never a box to tick); shown by the report where the item lost points."""
     enable_when: EnableWhen | None = None
     export: str | None = None
     """The column of the national venue schema this answer fills (identity items)."""

@@ -99,6 +99,8 @@ def render_template(
         *comment_lines(_("Write each answer after its ':'. Lines starting with '#' explain."), ""),
         *comment_lines(_("Check the file with: aptic-qualif apply validate FILE"), ""),
         f"questionnaire: {loaded.reference}",
+        *comment_lines(_("Application date (YYYY-MM-DD): the day you complete it."), ""),
+        "date:",
         "",
         "lieu:",
     ]
@@ -115,4 +117,19 @@ def render_template(
         ]
         for located in loaded.theme_items(theme_id):
             lines += item_lines(located, catalogue, lang)
+    accepting = [located for located in loaded.items if located.item.evidence is not None]
+    if accepting:
+        lines += [
+            "",
+            *comment_lines(
+                _(
+                    "Evidence, for the questions that ask for it: web links (https://…) or the "
+                    "names of documents you send with the application, one per line, e.g.:"
+                ),
+                "",
+            ),
+            f"#   {accepting[0].id}:",
+            "#     - https://…",
+            "preuves: {}",
+        ]
     return "\n".join(lines) + "\n"

@@ -96,7 +96,7 @@ class Scorer:
                 for s in self.catalogue.services.values()
                 if s.active and (item.levels is None or s.level in item.levels)
             ]
-            levels = {s.level for s in offered}
+            levels = {s.level for s in offered if s.id not in rule.level_excludes}
             total = rule.per_service * len(offered) + rule.per_level * len(levels)
             return min(total, rule.max) if rule.max is not None else total
         return 0.0
@@ -132,7 +132,7 @@ class Scorer:
         if item.type == "services" and item.services_points is not None:
             rule = item.services_points
             services = [s for s in answer or () if s in self.service_levels]
-            levels = {self.service_levels[s] for s in services}
+            levels = {self.service_levels[s] for s in services if s not in rule.level_excludes}
             total = rule.per_service * len(services) + rule.per_level * len(levels)
             detail = _("{services} in {levels}").format(
                 services=ngettext("{n} service", "{n} services", len(services)).format(
