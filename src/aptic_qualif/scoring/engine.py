@@ -74,10 +74,11 @@ class Scorer:
             if located.is_identity or item.scoring == "none":
                 continue
             weight = policy.item_weights.get(item.id, 1.0)
-            self.items[located.theme].append(CompiledItem(located, weight, self._max(item)))
+            self.items[located.theme].append(CompiledItem(located, weight, self.item_max(item)))
         self.service_levels = {s.id: s.level for s in catalogue.services.values()}
 
-    def _max(self, item: Item) -> float:
+    def item_max(self, item: Item) -> float:
+        """The most points an item can give, before its weight."""
         if item.scoring == "rubric":
             return RUBRIC_MAX
         if item.type == "boolean":

@@ -20,17 +20,27 @@ DECISIONS: tuple[Decision, ...] = ("qualifie", "a-completer", "non-qualifie", "e
 
 Predicate = Literal[
     "knockout",
+    "identity_invalid",
     "incomplete",
+    "requirements_unmet",
     "pending_review",
+    "practice_below_floor",
     "thresholds_met",
     "thresholds_missed",
     "always",
 ]
 """What a decision rule looks at:
 
-* ``knockout``: a knock-out applies (invalid identity, charter refused…);
+* ``knockout``: a knock-out applies (charter refused, no mediation time…);
+* ``identity_invalid``: an identity answer (SIRET, postcode, INSEE code…) is invalid: the
+  venue can correct it;
 * ``incomplete``: the application is invalid or a required answer is missing;
-* ``pending_review``: a reviewer-rated item has no (fresh) review yet;
+* ``requirements_unmet``: an answer the policy requires to qualify is not given (a
+  processing register…): the venue can put it in place;
+* ``pending_review``: the reviews could still change the outcome: a reviewer-rated item
+  lacks its reviewers, or reviewers disagree in a way that changes the decision;
+* ``practice_below_floor``: the reviewers' scores are below a floor of the policy (an
+  item, a theme or overall), whatever the other points;
 * ``thresholds_met`` / ``thresholds_missed``: every theme and the overall score reach
   their threshold, or not;
 * ``always``: the fallback.
@@ -48,7 +58,43 @@ class Knockout(StrictModel):
     """When the item's answer makes this condition hold, the knock-out applies. The
     ``question`` of the condition is the item itself."""
     invalid_identity: bool = False
-    """Applies when an identity answer (SIRET, postcode…) is invalid."""
+    """Applies when an identity answer (SIRET, postcode…) is invalid. Prefer the
+    ``identity_invalid`` rule: a typo is corrected, not a reason to refuse a venue."""
+
+
+class Requirement(StrictModel):
+    """An answer the venue must give to qualify; without it the application is to complete
+    (it is something to put in place, not a reason to refuse the venue)."""
+
+    id: str
+    item: str
+    condition: Condition
+    """The requirement is unmet when the item applies and its answer makes this hold
+    (an unanswered item leaves it unmet)."""
+    reason: OptionalLangText
+    """What is missing, in plain words."""
+
+
+class PracticeFloors(StrictModel):
+    """Non-compensatory minimums on the reviewers' scores (0–4) of the rubric items: no
+    number of ticked boxes makes up for practice the reviewers judge too weak."""
+
+    overall: float | None = None
+    """Minimum mean score of every rubric item that applies."""
+    themes: dict[str, float] = Field(default_factory=dict)
+    """Minimum mean score of a theme's rubric items that apply."""
+    items: dict[str, float] = Field(default_factory=dict)
+    """Minimum score of one rubric item, when it applies."""
+
+
+class Validity(StrictModel):
+    """How long a qualification lasts, counted from the application's date."""
+
+    months: int = Field(ge=1, le=120)
+    renew_before_months: int = Field(default=3, ge=0, le=24)
+    """The venue is asked to renew this many months before the end."""
+    complete_within_days: int | None = Field(default=None, ge=1, le=730)
+    """An application *to complete* has this many days to be completed."""
 
 
 class Rule(StrictModel):
@@ -64,6 +110,10 @@ class ReviewSettings(StrictModel):
     disagreement: int = 2
     """Reviewers this many rubric steps apart (or more) are flagged for a consensus."""
     minimum_reviewers: int = 1
+    """Fresh, non-conflicted reviews each rubric item needs before it counts."""
+    further_review_when_decisive: bool = False
+    """When reviewers disagree and their scores, taken one way or the other, lead to two
+    different decisions, the application awaits a further review."""
 
 
 class Policy(StrictModel):
@@ -80,6 +130,16 @@ class Policy(StrictModel):
     theme_thresholds: dict[str, float] = Field(default_factory=dict)
     """Percentage each theme must reach (0 when absent)."""
     overall_threshold: float = 0
+    bonus_themes: list[str] = Field(default_factory=list)
+    """Themes that raise the overall score and never lower it (innovation…): the overall
+    percentage is the larger of the weighted mean with and without them; they have no
+    threshold of their own."""
+    minimum_reviewer_share: float | None = None
+    """Percentage of the maximum points that reviewer-rated items must carry, in each theme
+    and overall; ``policy check`` reports a policy below it."""
+    practice: PracticeFloors = Field(default_factory=PracticeFloors)
+    requirements: list[Requirement] = Field(default_factory=list)
+    validity: Validity | None = None
     knockouts: list[Knockout] = Field(default_factory=list)
     reviews: ReviewSettings = Field(default_factory=ReviewSettings)
     rules: list[Rule] = Field(min_length=1)
