@@ -17,7 +17,7 @@ from aptic_qualif.scoring.html import (
     radar_svg,
     render_html,
 )
-from aptic_qualif.scoring.model import Assessment, Disagreement, ReviewUse
+from aptic_qualif.scoring.model import Assessment, Disagreement, ReviewUse, StaleReview
 from aptic_qualif.scoring.render import decision_label
 
 REPO = Path(__file__).resolve().parent.parent
@@ -158,7 +158,7 @@ def test_reviews_are_shown(assessments: list[Assessment]) -> None:
         update={
             "reviews": ReviewUse(
                 used=["alice", "bob"],
-                stale=["carole"],
+                stale=[StaleReview(reviewer="carole", changes=["the answer changed"])],
                 conflicted=["<b>dan</b>"],
                 disagreements=[
                     Disagreement(item="apt-demarche-pedagogique", scores={"b": 1, "a": 4})

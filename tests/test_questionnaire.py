@@ -39,7 +39,7 @@ CASES = [
     Case(
         "options-on-text",
         (_replace(TA, "type: single_choice", "type: text"),),
-        (("QST004", TA, 20), ("QST006", TA, 19)),
+        (("QST004", TA, 23), ("QST006", TA, 22)),
     ),
     Case(
         "duplicate-option",
@@ -47,12 +47,12 @@ CASES = [
         (("QST004", TP, 14),),
     ),
     Case(
-        "option-without-points", (_replace(TA, "        points: 2\n", ""),), (("QST005", TA, 24),)
+        "option-without-points", (_replace(TA, "        points: 2\n", ""),), (("QST005", TA, 27),)
     ),
     Case(
         "points-not-scored",
         (_replace(TA, "    scoring: auto\n    options:", "    scoring: none\n    options:"),),
-        (("QST005", TA, 23), ("QST005", TA, 26)),
+        (("QST005", TA, 26), ("QST005", TA, 29)),
     ),
     Case("auto-on-url", (("append", TP, "    scoring: auto\n"),), (("QST006", TP, 54),)),
     Case(
@@ -101,18 +101,18 @@ CASES = [
                 "    levels: [decouvrir, avancer]",
             ),
         ),
-        (("QST013", TA, 33),),
+        (("QST013", TA, 36),),
     ),
     Case(
         "no-services-item",
         (_replace(TA, "type: services", "type: boolean"),),
-        (("QST005", TA, 32), ("QST005", TA, 31), ("QST013", Q, 11)),
+        (("QST005", TA, 35), ("QST005", TA, 34), ("QST013", Q, 11)),
     ),
     Case("min-above-max", (_replace(TA, "max: 50", "max: -1"),), (("QST014", TA, 9),)),
     Case(
         "brackets",
         (_replace(TA, "{min: 3, points: 3}", "{min: 3, points: 1}"),),
-        (("QST014", TA, 14),),
+        (("QST014", TA, 17),),
     ),
     Case(
         "identity-without-siret",
@@ -139,7 +139,7 @@ CASES += [
     Case(
         "policy-unknown-item",
         (_replace(P, "item: apt-charte", "item: apt-chartes"),),
-        (("QST017", P, 14),),
+        (("QST017", P, 11),),
     ),
     Case(
         "policy-threshold",
@@ -149,12 +149,12 @@ CASES += [
     Case(
         "policy-operator",
         (_replace(P, "operator: equals, value: false", "operator: greater_than, value: false"),),
-        (("QST018", P, 15),),
+        (("QST018", P, 12),),
     ),
     Case(
         "policy-no-fallback",
         (_replace(P, "  - {when: always, decision: non-qualifie}\n", ""),),
-        (("QST018", P, 21),),
+        (("QST018", P, 19),),
     ),
 ]
 

@@ -104,12 +104,33 @@ def test_knockout(mini: Path) -> None:
     assert [k.id for k in assessment.knockouts] == ["charte-refusee"]
 
 
-def test_invalid_identity_is_a_knockout(mini: Path) -> None:
+def test_an_identity_typo_is_to_complete_naming_the_field_and_the_fix(mini: Path) -> None:
+    """A one-digit SIRET typo is corrected, never a refusal with nothing to complete."""
     apply_edits(mini, (_replace(F, "21010053400010", "21010053400011"),))
     assessment = assess_file(mini, [review(mini, "alice", 4)])
+    assert assessment.decision == "a-completer"
+    assert assessment.knockouts == []
+    (entry,) = assessment.to_complete
+    assert entry.item == "siret" and "21010053400011" in entry.reason and entry.fix
+    assert "SIRET" in assessment.reasons[0] and entry.fix in assessment.reasons[0]
+
+
+def test_an_invalid_identity_knockout_still_works_for_policies_that_keep_it(mini: Path) -> None:
+    apply_edits(
+        mini,
+        (
+            _replace(F, "21010053400010", "21010053400011"),
+            (
+                "replace",
+                "questionnaire/policy.yaml",
+                "knockouts:\n",
+                "knockouts:\n  - {id: identite, invalid_identity: true, reason: {fr: Identité.}}\n",
+            ),
+        ),
+    )
+    assessment = assess_file(mini, [review(mini, "alice", 4)])
     assert assessment.decision == "non-qualifie"
-    assert [k.id for k in assessment.knockouts] == ["identite-invalide"]
-    assert assessment.to_complete == []
+    assert [k.id for k in assessment.knockouts] == ["identite"]
 
 
 def test_incomplete(mini: Path) -> None:
@@ -151,7 +172,8 @@ def test_stale_and_conflicted_reviews_are_not_used(mini: Path) -> None:
     stale = review(mini, "carole", 4, sha="0" * 64)
     conflicted = review(mini, "dan", 4, conflict=True)
     assessment = assess_file(mini, [stale, conflicted])
-    assert assessment.reviews.stale == ["carole"]
+    assert [s.reviewer for s in assessment.reviews.stale] == ["carole"]
+    assert assessment.reviews.stale[0].changes
     assert assessment.reviews.conflicted == ["dan"]
     assert assessment.decision == "en-attente-de-revue"
 

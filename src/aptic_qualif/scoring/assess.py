@@ -90,15 +90,13 @@ def assess_files(
 
 def review_warnings(assessment: Assessment, reviews_dir: Path) -> list[Diagnostic]:
     warnings = []
-    for reviewer in assessment.reviews.stale:
-        file = display_path(review_path(reviews_dir, assessment.application, reviewer))
+    for stale in assessment.reviews.stale:
+        file = display_path(review_path(reviews_dir, assessment.application, stale.reviewer))
         warnings.append(
             Diagnostic.warning(
                 "REV003",
                 Span(file, 0, 0),
-                _("this review is of another version of {application}: it is not used").format(
-                    application=assessment.file
-                ),
+                _("this review is not used: {changes}").format(changes="; ".join(stale.changes)),
                 _("review the application again"),
             )
         )

@@ -16,13 +16,16 @@ Counting rules:
 
 from __future__ import annotations
 
+import calendar
+import math
 import statistics
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from aptic_qualif.application import CheckedApplication
-from aptic_qualif.i18n import _, localized, ngettext
+from aptic_qualif.i18n import _, language, localized, ngettext
 from aptic_qualif.questionnaire.conditions import holds, is_answered
 from aptic_qualif.questionnaire.load import LoadedQuestionnaire, LocatedItem
 from aptic_qualif.questionnaire.model import Item
@@ -35,7 +38,11 @@ from aptic_qualif.scoring.model import (
     KnockoutHit,
     Overall,
     PointLine,
+    PracticeFloor,
+    RequirementHit,
+    ReviewComment,
     ReviewUse,
+    StaleReview,
     ThemeResult,
     ToComplete,
 )
@@ -149,73 +156,73 @@ class Scorer:
 
     # -- the whole assessment ----------------------------------------------------
 
+    # -- the whole assessment ----------------------------------------------------
+
     def assess(self, checked: CheckedApplication, reviews: Iterable[Review] = ()) -> Assessment:
+        """The decision on ``checked`` under the policy, given its reviews."""
         policy = self.policy
-        answers = checked.answers
-        sha = checked.sha256
-        fresh, use = _select_reviews(reviews, checked.id, sha)
-        aggregated, disagreements = _aggregate(fresh, policy)
+        settings = policy.reviews
+        fresh, use = self._select_reviews(reviews, checked)
+        scores = _scores_by_item(fresh)
+        aggregated, disagreements = _aggregate(scores, policy)
+        outcome = self._evaluate(checked, aggregated)
+        decisive: list[str] = []
+        if settings.further_review_when_decisive and disagreements and not outcome.blocked:
+            # Would the reviewers' scores, read one way or the other, decide differently?
+            low = dict(aggregated)
+            high = dict(aggregated)
+            for disagreement in disagreements:
+                low[disagreement.item] = float(min(disagreement.scores.values()))
+                high[disagreement.item] = float(max(disagreement.scores.values()))
+            if self._evaluate(checked, low).decision != self._evaluate(checked, high).decision:
+                decisive = [d.item for d in disagreements]
+                outcome = self._evaluate(checked, aggregated, decisive=decisive)
+        by_id = self.questionnaire.by_id
+        comments = [
+            ReviewComment(
+                reviewer=review.reviewer,
+                item=item,
+                label=localized(by_id[item].item.label) if item in by_id else item,
+                score=score.score,
+                comment=score.comment.strip(),
+            )
+            for review in fresh
+            for item, score in review.scores.items()
+            if score.comment and score.comment.strip()
+        ] + [
+            ReviewComment(reviewer=review.reviewer, comment=review.comment.strip())
+            for review in fresh
+            if review.comment and review.comment.strip()
+        ]
         use = ReviewUse(
             used=use.used,
             stale=use.stale,
             conflicted=use.conflicted,
             disagreements=disagreements,
-        )
-
-        lines: list[PointLine] = []
-        themes: list[ThemeResult] = []
-        pending_all: list[str] = []
-        for theme_id, compiled in self.items.items():
-            theme = self.questionnaire.themes[theme_id]
-            points = maximum = 0.0
-            pending: list[str] = []
-            theme_lines: list[PointLine] = []
-            for entry in compiled:
-                line = self._line(entry, answers, checked.enabled, aggregated)
-                theme_lines.append(line)
-                if line.source == "pending_review":
-                    pending.append(entry.item.id)
-                if line.source in {"answer", "reviews", "unanswered"}:
-                    points += line.points
-                    maximum += line.max
-            percentage = 100.0 * points / maximum if maximum else 100.0
-            threshold = policy.theme_thresholds.get(theme_id, 0.0)
-            themes.append(
-                ThemeResult(
-                    theme=theme_id,
-                    title=localized(theme.title),
-                    points=_round(points),
-                    max=_round(maximum),
-                    percentage=round(percentage, 1),
-                    threshold=threshold,
-                    passed=percentage + 1e-9 >= threshold,
-                    pending=pending,
-                    advice=self._advice(theme_lines) if percentage + 1e-9 < threshold else [],
-                )
-            )
-            lines.extend(theme_lines)
-            pending_all.extend(pending)
-
-        overall_percentage = self._overall({t.theme: t.percentage for t in themes})
-        overall = Overall(
-            percentage=round(overall_percentage, 1),
-            threshold=policy.overall_threshold,
-            passed=overall_percentage + 1e-9 >= policy.overall_threshold,
-        )
-        # Could the reviews still change the outcome? Score pending items at their maximum.
-        optimistic = self._optimistic(lines)
-        knockouts = self._knockouts(checked)
-        to_complete = self._to_complete(checked)
-        decision, reasons = self._decide(
-            themes, overall, knockouts, to_complete, pending_all, optimistic
+            decisive=decisive,
+            comments=comments,
+            recommendations={r.reviewer: r.recommendation for r in fresh if r.recommendation},
         )
         by_level: dict[str, list[str]] = {level: [] for level in self.catalogue.levels}
         for located in self.questionnaire.items:
             if located.item.type == "services":
-                for service in answers.get(located.id) or ():
+                for service in checked.answers.get(located.id) or ():
                     level = self.service_levels.get(service)
                     if level is not None and service not in by_level[level]:
                         by_level[level].append(service)
+        when = checked.date
+        valid_until = renew_from = complete_by = None
+        if when is not None and policy.validity is not None:
+            if outcome.decision == "qualifie":
+                end = _add_months(when, policy.validity.months) - timedelta(days=1)
+                valid_until = end.isoformat()
+                renew_from = _add_months(
+                    when, policy.validity.months - policy.validity.renew_before_months
+                ).isoformat()
+            elif outcome.decision == "a-completer" and policy.validity.complete_within_days:
+                complete_by = (
+                    when + timedelta(days=policy.validity.complete_within_days)
+                ).isoformat()
         return Assessment(
             application=checked.id,
             file=checked.doc.file,
@@ -223,25 +230,186 @@ class Scorer:
             questionnaire=self.questionnaire.reference,
             policy=f"{policy.id}@{policy.version}",
             referentiel=f"{self.catalogue.scheme.id}@{self.catalogue.version}",
+            date=when.isoformat() if when is not None else None,
+            decision=outcome.decision,
+            reasons=outcome.reasons,
+            themes=outcome.themes,
+            overall=outcome.overall,
+            practice=outcome.practice,
+            valid_until=valid_until,
+            renew_from=renew_from,
+            complete_by=complete_by,
+            knockouts=outcome.knockouts,
+            requirements=outcome.requirements,
+            to_complete=outcome.to_complete,
+            services_by_level=by_level,
+            reviews=use,
+            lines=outcome.lines,
+            diagnostics=[d.to_json() for d in checked.report.sorted()],
+        )
+
+    def _select_reviews(
+        self, reviews: Iterable[Review], checked: CheckedApplication
+    ) -> tuple[list[Review], ReviewUse]:
+        """The reviews of ``checked`` that count: fresh and without a conflict of interest."""
+        fresh: list[Review] = []
+        used: list[str] = []
+        stale: list[StaleReview] = []
+        conflicted: list[str] = []
+        for review in sorted(reviews, key=lambda r: r.reviewer):
+            if review.application != checked.id:
+                continue
+            changes = review_changes(review, checked, self.questionnaire)
+            if changes:
+                stale.append(StaleReview(reviewer=review.reviewer, changes=changes))
+            elif review.conflict_of_interest:
+                conflicted.append(review.reviewer)
+            else:
+                fresh.append(review)
+                used.append(review.reviewer)
+        return fresh, ReviewUse(used=used, stale=stale, conflicted=conflicted)
+
+    def _evaluate(
+        self,
+        checked: CheckedApplication,
+        aggregated: Mapping[str, float],
+        *,
+        decisive: Sequence[str] = (),
+    ) -> _Outcome:
+        """Points, gates and decision for given aggregated reviewer scores."""
+        policy = self.policy
+        answers = checked.answers
+        lines: list[PointLine] = []
+        exact: dict[str, float] = {}
+        totals: dict[str, tuple[float, float]] = {}
+        pending_all: list[str] = []
+        pending_by_theme: dict[str, list[str]] = {}
+        for theme_id, compiled in self.items.items():
+            points = maximum = 0.0
+            pending: list[str] = []
+            for entry in compiled:
+                line = self._line(entry, answers, checked.enabled, aggregated)
+                lines.append(line)
+                if line.source == "pending_review":
+                    pending.append(entry.item.id)
+                if line.source in {"answer", "reviews", "unanswered"}:
+                    points += line.points
+                    maximum += line.max
+            exact[theme_id] = 100.0 * points / maximum if maximum else 100.0
+            totals[theme_id] = (points, maximum)
+            pending_by_theme[theme_id] = pending
+            pending_all.extend(pending)
+        passed = {theme: self._theme_passes(theme, exact[theme]) for theme in exact}
+        overall_exact = self.overall_percentage(exact)
+        overall = Overall(
+            percentage=floor_percentage(overall_exact),
+            threshold=policy.overall_threshold,
+            passed=overall_exact + EPSILON >= policy.overall_threshold,
+        )
+        practice = self._practice(checked, aggregated)
+        knockouts = self._knockouts(checked)
+        requirements = self._requirements(checked)
+        to_complete = self._to_complete(checked)
+        identity_invalid = any(by_key.item in self._identity_ids for by_key in to_complete)
+        optimistic = self._optimistic(lines, checked)
+        failing_themes = [t for t in exact if not passed[t]]
+        thresholds_met = not failing_themes and overall.passed
+        practice_ok = all(f.passed for f in practice)
+        facts = {
+            "knockout": bool(knockouts),
+            "identity_invalid": identity_invalid,
+            "incomplete": bool(to_complete),
+            "requirements_unmet": bool(requirements),
+            # Reviews are awaited only when they can still change the outcome.
+            "pending_review": (bool(pending_all) and optimistic) or bool(decisive),
+            "practice_below_floor": not pending_all and not practice_ok,
+            "thresholds_met": thresholds_met and not pending_all and practice_ok,
+            "thresholds_missed": not optimistic or (not pending_all and not thresholds_met),
+            "always": True,
+        }
+        decision: Decision = "non-qualifie"
+        when = "always"
+        for rule in policy.rules:
+            if facts[rule.when]:
+                decision, when = rule.decision, rule.when
+                break
+        themes = []
+        advise_all = decision != "qualifie" and not failing_themes
+        for theme_id in self.items:
+            theme = self.questionnaire.themes[theme_id]
+            points, maximum = totals[theme_id]
+            theme_lines = [line for line in lines if line.theme == theme_id]
+            wants_advice = decision != "qualifie" and (
+                theme_id in failing_themes
+                or advise_all
+                or any(f.scope == "theme" and f.id == theme_id and not f.passed for f in practice)
+            )
+            themes.append(
+                ThemeResult(
+                    theme=theme_id,
+                    title=localized(theme.title),
+                    points=_round(points),
+                    max=_round(maximum),
+                    percentage=floor_percentage(exact[theme_id]),
+                    threshold=0.0
+                    if theme_id in policy.bonus_themes
+                    else policy.theme_thresholds.get(theme_id, 0.0),
+                    passed=passed[theme_id],
+                    bonus=theme_id in policy.bonus_themes,
+                    pending=pending_by_theme[theme_id],
+                    advice=self._advice(theme_lines, practice) if wants_advice else [],
+                )
+            )
+        reasons = self._reasons(
+            when,
+            knockouts=knockouts,
+            to_complete=to_complete,
+            requirements=requirements,
+            pending=pending_all,
+            decisive=decisive,
+            practice=practice,
+            themes=themes,
+            overall=overall,
+        )
+        return _Outcome(
             decision=decision,
             reasons=reasons,
             themes=themes,
             overall=overall,
+            practice=practice,
             knockouts=knockouts,
+            requirements=requirements,
             to_complete=to_complete,
-            services_by_level=by_level,
-            reviews=use,
             lines=lines,
-            diagnostics=[d.to_json() for d in checked.report.sorted()],
+            blocked=when in {"knockout", "identity_invalid", "incomplete", "requirements_unmet"},
         )
 
-    def _overall(self, percentages: Mapping[str, float]) -> float:
-        weights = {theme: self.policy.theme_weights.get(theme, 1.0) for theme in percentages}
-        total = sum(weights.values())
-        return sum(percentages[t] * weights[t] for t in percentages) / total if total else 0.0
+    @property
+    def _identity_ids(self) -> set[str]:
+        return {i.id for i in self.questionnaire.identity}
 
-    def _optimistic(self, lines: list[PointLine]) -> bool:
-        """Whether every threshold would be met with every pending item at its maximum."""
+    def _theme_passes(self, theme: str, percentage: float) -> bool:
+        if theme in self.policy.bonus_themes:
+            return True
+        return percentage + EPSILON >= self.policy.theme_thresholds.get(theme, 0.0)
+
+    def overall_percentage(self, percentages: Mapping[str, float]) -> float:
+        """The overall percentage from each theme's: the weighted mean of the themes; bonus
+        themes count only when they raise it."""
+        weights = {theme: self.policy.theme_weights.get(theme, 1.0) for theme in percentages}
+
+        def mean(themes: list[str]) -> float:
+            total = sum(weights[t] for t in themes)
+            return sum(percentages[t] * weights[t] for t in themes) / total if total else 0.0
+
+        core = [t for t in percentages if t not in self.policy.bonus_themes]
+        everything = list(percentages)
+        if len(core) == len(everything):
+            return mean(everything)
+        return max(mean(core), mean(everything))
+
+    def _optimistic(self, lines: list[PointLine], checked: CheckedApplication) -> bool:
+        """Whether every threshold and floor would be met with every pending item at 4/4."""
         totals: dict[str, list[float]] = {theme: [0.0, 0.0] for theme in self.items}
         for line in lines:
             if line.source == "not_applicable":
@@ -253,11 +421,76 @@ class Scorer:
             theme: 100.0 * points / maximum if maximum else 100.0
             for theme, (points, maximum) in totals.items()
         }
-        themes_ok = all(
-            percentages[theme] + 1e-9 >= self.policy.theme_thresholds.get(theme, 0.0)
-            for theme in percentages
+        themes_ok = all(self._theme_passes(theme, percentages[theme]) for theme in percentages)
+        return (
+            themes_ok
+            and self.overall_percentage(percentages) + EPSILON >= self.policy.overall_threshold
         )
-        return themes_ok and self._overall(percentages) + 1e-9 >= self.policy.overall_threshold
+
+    def rubric_items(self, checked: CheckedApplication) -> list[CompiledItem]:
+        """The reviewer-rated items that apply to ``checked``."""
+        return [
+            entry
+            for compiled in self.items.values()
+            for entry in compiled
+            if entry.item.scoring == "rubric" and entry.item.id in checked.enabled
+        ]
+
+    def _practice(
+        self, checked: CheckedApplication, aggregated: Mapping[str, float]
+    ) -> list[PracticeFloor]:
+        """Each practice floor of the policy, against the reviewers' scores."""
+        floors = self.policy.practice
+        rated = self.rubric_items(checked)
+        result: list[PracticeFloor] = []
+
+        def mean(entries: list[CompiledItem]) -> float | None:
+            scores = [aggregated[e.item.id] for e in entries if e.item.id in aggregated]
+            return round(statistics.fmean(scores), 2) if scores else None
+
+        if floors.overall is not None and rated:
+            score = mean(rated)
+            result.append(
+                PracticeFloor(
+                    scope="overall",
+                    id="",
+                    label=_("all the answers rated by reviewers"),
+                    minimum=floors.overall,
+                    score=score,
+                    passed=score is None or score + EPSILON >= floors.overall,
+                )
+            )
+        for theme_id, minimum in floors.themes.items():
+            entries = [e for e in rated if e.located.theme == theme_id]
+            if not entries or theme_id not in self.questionnaire.themes:
+                continue
+            score = mean(entries)
+            result.append(
+                PracticeFloor(
+                    scope="theme",
+                    id=theme_id,
+                    label=localized(self.questionnaire.themes[theme_id].title),
+                    minimum=minimum,
+                    score=score,
+                    passed=score is None or score + EPSILON >= minimum,
+                )
+            )
+        for item_id, minimum in floors.items.items():
+            entry = next((e for e in rated if e.item.id == item_id), None)
+            if entry is None:
+                continue
+            score = aggregated.get(item_id)
+            result.append(
+                PracticeFloor(
+                    scope="item",
+                    id=item_id,
+                    label=localized(entry.item.label),
+                    minimum=minimum,
+                    score=score,
+                    passed=score is None or score + EPSILON >= minimum,
+                )
+            )
+        return result
 
     def _line(
         self,
@@ -301,7 +534,7 @@ class Scorer:
                 points=_round(score * entry.weight),
                 max=weighted_max,
                 source="reviews",
-                detail=_("reviewers' score {score}/4").format(score=_fmt(score)),
+                detail=_("reviewers' score {score}/4").format(score=format_number(score)),
             )
         if not is_answered(answer):
             return PointLine(
@@ -333,33 +566,40 @@ class Scorer:
             detail=detail,
         )
 
-    def _advice(self, lines: list[PointLine]) -> list[Advice]:
-        """The items that would raise a failing theme the most, with what to do."""
+    def _advice(self, lines: list[PointLine], practice: list[PracticeFloor]) -> list[Advice]:
+        """Where the theme lost the most points, what the venue could put in place.
+
+        Only items that say how to progress give advice: never « tick this box »."""
+        below = {f.id for f in practice if f.scope == "item" and not f.passed}
         gaps = sorted(
             (
                 line
                 for line in lines
                 if line.max - line.points > 0 and line.source in {"answer", "unanswered", "reviews"}
             ),
-            key=lambda line: (-(line.max - line.points), line.item),
+            key=lambda line: (line.item not in below, -(line.max - line.points), line.item),
         )
         advice = []
-        for line in gaps[:3]:
+        for line in gaps:
             item = self.questionnaire.by_id[line.item].item
+            text = _progress_text(item, line)
+            if not text:
+                continue
             advice.append(
                 Advice(
                     item=line.item,
                     label=line.label,
                     gain=_round(line.max - line.points),
-                    text=_advice_text(item, line, self.catalogue),
+                    text=text,
                 )
             )
+            if len(advice) == 3:
+                break
         return advice
 
     def _knockouts(self, checked: CheckedApplication) -> list[KnockoutHit]:
         hits = []
-        identity_ids = {i.id for i in self.questionnaire.identity}
-        invalid_identity = any(key in identity_ids for key in checked.invalid)
+        invalid_identity = any(key in self._identity_ids for key in checked.invalid)
         for knockout in self.policy.knockouts:
             applies = False
             if knockout.invalid_identity:
@@ -378,16 +618,35 @@ class Scorer:
                 )
         return hits
 
-    def _to_complete(self, checked: CheckedApplication) -> list[ToComplete]:
-        """Required answers missing, invalid answers, and any other error of the file.
+    def _requirements(self, checked: CheckedApplication) -> list[RequirementHit]:
+        hits = []
+        by_id = self.questionnaire.by_id
+        for requirement in self.policy.requirements:
+            if requirement.item not in checked.enabled or requirement.item not in by_id:
+                continue
+            answer = checked.answers.get(requirement.item)
+            if is_answered(answer) and not holds(requirement.condition, answer):
+                continue
+            hits.append(
+                RequirementHit(
+                    id=requirement.id,
+                    item=requirement.item,
+                    label=localized(by_id[requirement.item].item.label),
+                    reason=localized(requirement.reason),
+                )
+            )
+        return hits
 
-        An invalid identity answer is left to the knock-outs."""
+    def _to_complete(self, checked: CheckedApplication) -> list[ToComplete]:
+        """Required answers missing, invalid answers (identity included, with how to fix
+        them), and any other error of the file."""
         by_id = self.questionnaire.by_id
         found = [
             ToComplete(
                 item=key,
                 label=localized(by_id[key].item.label),
                 reason=_("required answer missing"),
+                fix=localized(by_id[key].item.help) if by_id[key].item.help else "",
             )
             for key in checked.missing
         ]
@@ -395,13 +654,13 @@ class Scorer:
         for key in sorted(checked.invalid, key=lambda k: by_id[k].order):
             problems = checked.invalid[key]
             covered.update(id(p) for p in problems)
-            if by_id[key].is_identity:
-                continue
+            first = problems[0] if problems else None
             found.append(
                 ToComplete(
                     item=key,
                     label=localized(by_id[key].item.label),
-                    reason=problems[0].message if problems else "",
+                    reason=first.message if first else "",
+                    fix=(first.hint or "") if first else "",
                 )
             )
         for diagnostic in checked.report.sorted():
@@ -410,131 +669,167 @@ class Scorer:
                 and diagnostic.code != "APP005"
                 and (id(diagnostic) not in covered)
             ):
-                found.append(ToComplete(item="", label="", reason=diagnostic.message))
+                found.append(
+                    ToComplete(
+                        item="", label="", reason=diagnostic.message, fix=diagnostic.hint or ""
+                    )
+                )
         return found
 
-    def _decide(
+    def _reasons(
         self,
-        themes: list[ThemeResult],
-        overall: Overall,
+        when: str,
+        *,
         knockouts: list[KnockoutHit],
         to_complete: list[ToComplete],
+        requirements: list[RequirementHit],
         pending: list[str],
-        optimistic: bool,
-    ) -> tuple[Decision, list[str]]:
-        failing = [t for t in themes if not t.passed]
-        met = not failing and overall.passed
-        facts = {
-            "knockout": bool(knockouts),
-            "incomplete": bool(to_complete),
-            # Reviews are awaited only when they can still change the outcome.
-            "pending_review": bool(pending) and optimistic,
-            "thresholds_met": met and not pending,
-            "thresholds_missed": not optimistic or (not pending and not met),
-            "always": True,
-        }
-        for index, rule in enumerate(self.policy.rules, start=1):
-            if facts[rule.when]:
-                return rule.decision, [
-                    _("rule {n}: {when} → {decision}").format(
-                        n=index, when=rule.when, decision=rule.decision
-                    ),
-                    *_explain(rule.when, knockouts, to_complete, pending, failing, overall),
+        decisive: Sequence[str],
+        practice: list[PracticeFloor],
+        themes: list[ThemeResult],
+        overall: Overall,
+    ) -> list[str]:
+        """Why, in plain words: what decided, then what the venue can do about it."""
+        by_id = self.questionnaire.by_id
+
+        def label(item: str) -> str:
+            return f"« {localized(by_id[item].item.label)} »" if item in by_id else item
+
+        if when == "knockout":
+            return [k.reason for k in knockouts]
+        if when in {"identity_invalid", "incomplete"}:
+            reasons = []
+            for entry in to_complete:
+                where = f"{label(entry.item)} : " if entry.item else ""
+                fix = f" — {entry.fix}" if entry.fix else ""
+                reasons.append(f"{where}{entry.reason}{fix}")
+            return reasons
+        if when == "requirements_unmet":
+            return [r.reason for r in requirements]
+        if when == "pending_review":
+            if decisive:
+                return [
+                    _(
+                        "the reviewers disagree on {items} and their disagreement changes the "
+                        "decision: a further review is needed"
+                    ).format(items=", ".join(label(i) for i in decisive))
                 ]
-        return "non-qualifie", [_("no rule applies")]
+            needed = self.policy.reviews.minimum_reviewers
+            return [
+                ngettext(
+                    "awaiting {n} review of: {items}",
+                    "awaiting {n} reviews of: {items}",
+                    needed,
+                ).format(n=needed, items=", ".join(label(i) for i in pending))
+            ]
+        reasons = []
+        for floor in practice:
+            if floor.passed or floor.score is None:
+                continue
+            reasons.append(
+                _(
+                    "practice as the reviewers judged it — {scope}: {score}/4, below the "
+                    "minimum of {minimum}/4"
+                ).format(
+                    scope=floor.label,
+                    score=format_number(floor.score),
+                    minimum=format_number(floor.minimum),
+                )
+            )
+        for theme in themes:
+            if not theme.passed:
+                reasons.append(
+                    _("{theme}: {percentage} %, below the threshold of {threshold} %").format(
+                        theme=theme.title,
+                        percentage=format_number(theme.percentage),
+                        threshold=format_number(theme.threshold),
+                    )
+                )
+        if not overall.passed:
+            reasons.append(
+                _("overall score: {percentage} %, below the threshold of {threshold} %").format(
+                    percentage=format_number(overall.percentage),
+                    threshold=format_number(overall.threshold),
+                )
+            )
+        if when == "thresholds_met":
+            reasons.append(
+                _(
+                    "the practice the reviewers judged reaches every minimum, and every theme "
+                    "and the overall score reach their thresholds"
+                )
+            )
+        return reasons
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    decision: Decision
+    reasons: list[str]
+    themes: list[ThemeResult]
+    overall: Overall
+    practice: list[PracticeFloor]
+    knockouts: list[KnockoutHit]
+    requirements: list[RequirementHit]
+    to_complete: list[ToComplete]
+    lines: list[PointLine]
+    blocked: bool
+    """Decided before the reviews matter (knock-out, something to correct or complete)."""
+
+
+EPSILON = 1e-9
+
+
+def floor_percentage(value: float) -> float:
+    """A percentage rounded down to one decimal: never shown across a threshold."""
+    return math.floor(value * 10 + 1e-6) / 10
+
+
+def format_number(value: float) -> str:
+    """A number as people read it: no useless ``.0``, a decimal comma in French."""
+    text = _fmt(value)
+    return text.replace(".", ",") if language() == "fr" else text
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _fmt(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
-def _explain(
-    when: str,
-    knockouts: list[KnockoutHit],
-    to_complete: list[ToComplete],
-    pending: list[str],
-    failing: list[ThemeResult],
-    overall: Overall,
+def _progress_text(item: Item, line: PointLine) -> str:
+    """« Comment progresser » for an item that lost points, or ``""``."""
+    text = localized(item.progress) if item.progress is not None else ""
+    if item.scoring == "rubric" and line.source == "reviews":
+        reached = int(line.points / line.weight) if line.weight else 0
+        step = next((s for s in item.rubric or () if s.score == min(reached + 1, 4)), None)
+        if step is not None and step.score > reached:
+            next_step = _("next step of the rubric ({score}/4): {step}").format(
+                score=step.score, step=localized(step.description)
+            )
+            return f"{next_step} {text}".strip()
+    return text
+
+
+def review_changes(
+    review: Review, checked: CheckedApplication, questionnaire: LoadedQuestionnaire
 ) -> list[str]:
-    if when == "knockout":
-        return [k.reason for k in knockouts]
-    if when == "incomplete":
-        return [_("{n} answer(s) to complete").format(n=len(to_complete))]
-    if when == "pending_review":
-        return [_("awaiting review: {items}").format(items=", ".join(pending))]
-    if when in {"thresholds_missed", "always"}:
-        reasons = [
-            _("{theme}: {percentage}% below the threshold of {threshold}%").format(
-                theme=t.title, percentage=_fmt(t.percentage), threshold=_fmt(t.threshold)
-            )
-            for t in failing
-        ]
-        if not overall.passed:
-            reasons.append(
-                _("overall: {percentage}% below the threshold of {threshold}%").format(
-                    percentage=_fmt(overall.percentage), threshold=_fmt(overall.threshold)
-                )
-            )
-        return reasons
-    if when == "thresholds_met":
-        return [_("every theme and the overall score reach their thresholds")]
-    return []
+    """What changed in ``checked`` since ``review`` rated it (nothing: the review is fresh)."""
+    if review.application_sha256 == checked.sha256:
+        return []
+    return [_("the application changed since this review")]
 
 
-def _advice_text(item: Item, line: PointLine, catalogue: Catalogue) -> str:
-    if item.scoring == "rubric":
-        best = next((s for s in item.rubric or () if s.score == 4), None)
-        return _("describe your practice as in the top step of the rubric: {step}").format(
-            step=localized(best.description) if best else ""
-        )
-    if item.type == "boolean":
-        return _("answer yes, if it is true of your venue")
-    if item.type == "single_choice":
-        best_option = max(item.options or (), key=lambda o: o.points or 0.0)
-        return _("the answer '{label}' is worth the most").format(
-            label=localized(best_option.label)
-        )
-    if item.type == "multiple_choice":
-        options = sorted(
-            (o for o in item.options or () if o.value not in (line.answer or []) and o.points),
-            key=lambda o: -(o.points or 0.0),
-        )
-        names = ", ".join(localized(o.label) for o in options[:3])
-        return _("each of these is worth points: {names}").format(names=names)
-    if item.type in {"integer", "decimal"}:
-        higher = [b for b in item.brackets or () if line.answer is None or b.min > line.answer]
-        if higher:
-            return _("the next bracket starts at {min}").format(min=_fmt(higher[0].min))
-    if item.type == "services":
-        offered = set(line.answer or [])
-        missing = [
-            level
-            for level in catalogue.levels
-            if not any(s.level == level for s in catalogue.services.values() if s.id in offered)
-        ]
-        if missing:
-            return _("offer services in the levels you do not cover yet: {levels}").format(
-                levels=", ".join(localized(catalogue.levels[level].pref_label) for level in missing)
-            )
-        return _("declare every service of the référentiel that you offer")
-    return _("answer this question")
-
-
-def _select_reviews(
-    reviews: Iterable[Review], application: str, sha256: str
-) -> tuple[list[Review], ReviewUse]:
-    fresh, used, stale, conflicted = [], [], [], []
-    for review in sorted(reviews, key=lambda r: r.reviewer):
-        if review.application != application:
-            continue
-        if review.application_sha256 != sha256:
-            stale.append(review.reviewer)
-        elif review.conflict_of_interest:
-            conflicted.append(review.reviewer)
-        else:
-            fresh.append(review)
-            used.append(review.reviewer)
-    return fresh, ReviewUse(used=used, stale=stale, conflicted=conflicted)
+def _scores_by_item(reviews: Iterable[Review]) -> dict[str, dict[str, int]]:
+    by_item: dict[str, dict[str, int]] = {}
+    for review in reviews:
+        for item, score in review.scores.items():
+            by_item.setdefault(item, {})[review.reviewer] = score.score
+    return by_item
 
 
 def aggregate_scores(scores: list[int], method: str) -> float:
@@ -546,13 +841,10 @@ def aggregate_scores(scores: list[int], method: str) -> float:
 
 
 def _aggregate(
-    reviews: list[Review], policy: Policy
+    by_item: Mapping[str, Mapping[str, int]], policy: Policy
 ) -> tuple[dict[str, float], list[Disagreement]]:
+    """Each item's score once it has enough reviewers, and the disagreements."""
     settings = policy.reviews
-    by_item: dict[str, dict[str, int]] = {}
-    for review in reviews:
-        for item, score in review.scores.items():
-            by_item.setdefault(item, {})[review.reviewer] = score.score
     aggregated: dict[str, float] = {}
     disagreements: list[Disagreement] = []
     for item in sorted(by_item):

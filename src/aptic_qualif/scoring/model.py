@@ -34,7 +34,7 @@ class PointLine(Model):
 
 
 class Advice(Model):
-    """What would raise a theme's score."""
+    """What a venue could put in place where it lost points (« comment progresser »)."""
 
     item: str
     label: str
@@ -48,8 +48,11 @@ class ThemeResult(Model):
     points: float
     max: float
     percentage: float
+    """Rounded down to one decimal, never across the threshold (49.97 shows 49.9)."""
     threshold: float
     passed: bool
+    bonus: bool = False
+    """A bonus theme raises the overall score and never lowers it; it has no threshold."""
     pending: list[str] = []
     advice: list[Advice] = []
 
@@ -58,6 +61,29 @@ class Overall(Model):
     percentage: float
     threshold: float
     passed: bool
+
+
+class PracticeFloor(Model):
+    """One minimum of the policy on the reviewers' scores (0–4), and where the venue is."""
+
+    scope: Literal["overall", "theme", "item"]
+    id: str
+    """The theme or item id; empty for the overall floor."""
+    label: str
+    minimum: float
+    score: float | None
+    """The reviewers' score (an item) or mean score (a theme, overall); ``None`` while
+    nothing in scope has been reviewed."""
+    passed: bool
+
+
+class RequirementHit(Model):
+    """A requirement of the policy that the application does not meet yet."""
+
+    id: str
+    item: str
+    label: str
+    reason: str
 
 
 class KnockoutHit(Model):
@@ -70,6 +96,8 @@ class ToComplete(Model):
     item: str
     label: str
     reason: str
+    fix: str = ""
+    """How to correct it, when the tool knows."""
 
 
 class Disagreement(Model):
@@ -77,11 +105,33 @@ class Disagreement(Model):
     scores: dict[str, int]
 
 
+class StaleReview(Model):
+    """A review left out because what it rated has changed since."""
+
+    reviewer: str
+    changes: list[str]
+
+
+class ReviewComment(Model):
+    """A reviewer's comment on one item (with the score given) or on the whole application."""
+
+    reviewer: str
+    item: str = ""
+    """Empty for the overall comment."""
+    label: str = ""
+    score: int | None = None
+    comment: str
+
+
 class ReviewUse(Model):
     used: list[str] = []
-    stale: list[str] = []
+    stale: list[StaleReview] = []
     conflicted: list[str] = []
     disagreements: list[Disagreement] = []
+    decisive: list[str] = []
+    """Items whose disagreement changes the decision: a further review is needed."""
+    comments: list[ReviewComment] = []
+    recommendations: dict[str, str] = {}
 
 
 class Assessment(Model):
@@ -91,11 +141,21 @@ class Assessment(Model):
     questionnaire: str
     policy: str
     referentiel: str
+    date: str | None = None
+    """The application's date (YYYY-MM-DD)."""
     decision: Decision
     reasons: list[str]
     themes: list[ThemeResult]
     overall: Overall
+    practice: list[PracticeFloor] = []
+    valid_until: str | None = None
+    """For a qualified venue under a policy with a validity: the last day of validity."""
+    renew_from: str | None = None
+    """When to apply again to renew the qualification."""
+    complete_by: str | None = None
+    """For an application to complete: the day by which to complete it."""
     knockouts: list[KnockoutHit] = []
+    requirements: list[RequirementHit] = []
     to_complete: list[ToComplete] = []
     services_by_level: dict[str, list[str]] = {}
     reviews: ReviewUse = ReviewUse()

@@ -18,7 +18,7 @@ from aptic_qualif.scoring.model import Assessment
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-FORMAT_VERSION = "1.0"
+FORMAT_VERSION = "2.0"
 
 
 def decision_label(decision: str) -> str:
