@@ -243,6 +243,7 @@ class Scorer:
             requirements=outcome.requirements,
             to_complete=outcome.to_complete,
             services_by_level=by_level,
+            evidence={key: list(value) for key, value in sorted(checked.evidence.items())},
             reviews=use,
             lines=outcome.lines,
             diagnostics=[d.to_json() for d in checked.report.sorted()],

@@ -340,7 +340,24 @@ def _labels() -> dict[str, str]:
         "no_service": _("No service of the référentiel is declared."),
         "reviews": _("Reviews"),
         "reviews_used": _("Reviews used:"),
-        "reviews_stale": _("Stale reviews (of another version of the file, not used):"),
+        "reviews_stale": _("Stale reviews (what they rated has changed; not used):"),
+        "decisive": _("The reviewers' disagreement changes the decision; a further review of:"),
+        "recommendations": _("Recommendations:"),
+        "comments": _("Reviewers' comments"),
+        "overall_comment": _("overall comment"),
+        "evidence": _("Evidence:"),
+        "practice": _("Practice as the reviewers judged it"),
+        "practice_help": _(
+            "Minimums on the reviewers' scores (0 to 4): no ticked box makes up for them."
+        ),
+        "scope": _("Scope"),
+        "reviewers_score": _("Reviewers' score"),
+        "minimum": _("Minimum"),
+        "how_to_fix": _("How to fix it:"),
+        "application_date": _("Application dated"),
+        "valid_until": _("Qualification valid until"),
+        "renew_from": _("renew from"),
+        "complete_by": _("To complete by"),
         "reviews_conflicted": _("Reviews with a conflict of interest (not used):"),
         "disagreements": _("Disagreements between reviewers"),
         "reviewer_scores": _("Scores by reviewer"),
@@ -405,7 +422,22 @@ def _environment() -> jinja2.Environment:
     env.filters["free_text"] = _free_text
     env.filters["decision_label"] = decision_label
     env.filters["source_label"] = source_label
+    env.filters["recommendation_label"] = recommendation_label
+    env.filters["safe_href"] = safe_href
     return env
+
+
+def safe_href(text: str) -> str:
+    """``text`` as a link target when it is an http(s) URL, else ``""`` (shown as text)."""
+    return text if re.fullmatch(r"https?://[^\s\"'<>]+", text) else ""
+
+
+def recommendation_label(value: str) -> str:
+    return {
+        "qualifier": _("qualify"),
+        "a-completer": _("to complete"),
+        "ne-pas-qualifier": _("do not qualify"),
+    }.get(value, value)
 
 
 def render_html(assessments: Sequence[Assessment]) -> str:

@@ -158,6 +158,8 @@ class Assessment(Model):
     requirements: list[RequirementHit] = []
     to_complete: list[ToComplete] = []
     services_by_level: dict[str, list[str]] = {}
+    evidence: dict[str, list[str]] = {}
+    """The evidence the venue gave, per item: web links or names of documents."""
     reviews: ReviewUse = ReviewUse()
     lines: list[PointLine] = []
     diagnostics: list[dict[str, Any]] = []

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from aptic_qualif import __version__
-from aptic_qualif.i18n import _
+from aptic_qualif.i18n import _, language
 from aptic_qualif.scoring.model import Assessment
 
 if TYPE_CHECKING:
@@ -32,6 +32,12 @@ def decision_label(decision: str) -> str:
 
 def _fmt(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def _num(value: float) -> str:
+    """A number in text for people: a decimal comma in French."""
+    text = _fmt(value)
+    return text.replace(".", ",") if language() == "fr" else text
 
 
 def render_json(assessments: Sequence[Assessment]) -> str:
@@ -57,6 +63,9 @@ def csv_columns(assessments: Sequence[Assessment]) -> list[str]:
         "eliminatoires",
         "a_completer",
         "en_attente_de_revue",
+        "date",
+        "valide_jusqu_au",
+        "commentaires_relecteurs",
         "fichier",
     ]
 
@@ -78,6 +87,12 @@ def render_csv(assessments: Sequence[Assessment]) -> str:
                 "|".join(k.id for k in a.knockouts),
                 len(a.to_complete),
                 "|".join(item for t in a.themes for item in t.pending),
+                a.date or "",
+                a.valid_until or "",
+                " | ".join(
+                    f"{c.reviewer}{' (' + c.item + ')' if c.item else ''}: {c.comment}"
+                    for c in a.reviews.comments
+                ),
                 a.file,
             ]
         )
@@ -106,6 +121,15 @@ def render_markdown(assessments: Sequence[Assessment]) -> str:
         "every": _("Every point"),
         "question": _("Question"),
         "answer": _("Answer"),
+        "practice": _("Practice as the reviewers judged it"),
+        "scope": _("Scope"),
+        "score": _("Reviewers' score"),
+        "minimum": _("Minimum"),
+        "fix": _("How to fix it:"),
+        "comments": _("Reviewers' comments"),
+        "overall_comment": _("overall comment"),
+        "stale": _("Stale reviews (what they rated has changed; not used):"),
+        "evidence": _("Evidence:"),
     }
     lines: list[str] = []
     for a in assessments:
@@ -114,7 +138,7 @@ def render_markdown(assessments: Sequence[Assessment]) -> str:
             "",
             _("- Decision: **{decision}**").format(decision=decision_label(a.decision)),
             _("- Overall: {percentage} % (threshold {threshold} %)").format(
-                percentage=_fmt(a.overall.percentage), threshold=_fmt(a.overall.threshold)
+                percentage=_num(a.overall.percentage), threshold=_num(a.overall.threshold)
             ),
             _(
                 "- Questionnaire: `{questionnaire}` — policy: `{policy}` — "
@@ -141,11 +165,36 @@ def render_markdown(assessments: Sequence[Assessment]) -> str:
         if a.knockouts:
             lines += [f"**{words['knockouts']}**", ""]
             lines += [f"- {_md(k.reason)}" for k in a.knockouts] + [""]
-        if a.to_complete:
-            lines += [f"**{words['complete']}**", ""]
+        if a.practice:
             lines += [
-                f"- {('`' + t.item + '` ') if t.item else ''}{_md(t.reason)}" for t in a.to_complete
-            ] + [""]
+                f"**{words['practice']}**",
+                "",
+                f"| {words['scope']} | {words['score']} | {words['minimum']} | {words['passed']} |",
+                "| --- | ---: | ---: | :---: |",
+            ]
+            for f in a.practice:
+                score = words["pending"] if f.score is None else f"{_num(f.score)} / 4"
+                mark = "—" if f.score is None else ("✓" if f.passed else "✗")
+                lines.append(f"| {_md(f.label)} | {score} | {_num(f.minimum)} / 4 | {mark} |")
+            lines.append("")
+        if a.to_complete or a.requirements:
+            lines += [f"**{words['complete']}**", ""]
+            for entry in a.to_complete:
+                where = f"{_md(entry.label)} (`{entry.item}`) — " if entry.item else ""
+                fix = f" — {words['fix']} {_md(entry.fix)}" if entry.fix else ""
+                lines.append(f"- {where}{_md(entry.reason)}{fix}")
+            for r in a.requirements:
+                lines.append(f"- {_md(r.label)} (`{r.item}`) — {_md(r.reason)}")
+            lines.append("")
+        if a.valid_until:
+            lines += [
+                _("Qualification valid until {date}; renew from {renew}.").format(
+                    date=a.valid_until, renew=a.renew_from
+                ),
+                "",
+            ]
+        if a.complete_by:
+            lines += [_("To complete by {date}.").format(date=a.complete_by), ""]
         advice = [(t, x) for t in a.themes for x in t.advice]
         if advice:
             lines += [f"**{words['progress']}**", ""]
@@ -153,6 +202,16 @@ def render_markdown(assessments: Sequence[Assessment]) -> str:
                 f"- {_md(t.title)} — {_md(x.label)} (+{_fmt(x.gain)}) : {_md(x.text)}"
                 for t, x in advice
             ] + [""]
+        if a.reviews.stale:
+            lines += [f"**{words['stale']}**", ""]
+            lines += [f"- `{r.reviewer}` — {_md('; '.join(r.changes))}" for r in a.reviews.stale]
+            lines.append("")
+        if a.reviews.comments:
+            lines += [f"**{words['comments']}**", ""]
+            for c in a.reviews.comments:
+                about = f"{_md(c.label)} ({c.score}/4)" if c.item else words["overall_comment"]
+                lines.append(f"- `{c.reviewer}` — {about} : {_md(c.comment)}")
+            lines.append("")
         lines += [
             f"<details><summary>{words['every']}</summary>",
             "",
@@ -160,8 +219,10 @@ def render_markdown(assessments: Sequence[Assessment]) -> str:
             "| --- | --- | ---: |",
         ]
         for line in a.lines:
+            evidence = a.evidence.get(line.item)
+            proof = f" — {words['evidence']} {_md(' · '.join(evidence))}" if evidence else ""
             lines.append(
-                f"| {_md(line.label)} | {_md(line.detail)} | {_fmt(line.points)} / "
+                f"| {_md(line.label)} | {_md(line.detail)}{proof} | {_fmt(line.points)} / "
                 f"{_fmt(line.max)} |"
             )
         lines += ["", "</details>", ""]
