@@ -64,6 +64,13 @@ def _check(
             ),
             _("name the file {reviewer}.yaml").format(reviewer=review.reviewer),
         )
+    if review.reviewed is None and review.application_sha256 is None:
+        yield Diagnostic.error(
+            "SCH001",
+            doc.span(()),
+            _("missing required field '{field}'").format(field="reviewed"),
+            _("review the application again: the review records what it reviewed"),
+        )
     by_id = questionnaire.by_id
     for item in review.scores:
         located = by_id.get(item)

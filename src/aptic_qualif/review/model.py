@@ -1,13 +1,18 @@
 """A review: one reviewer's scores of the rubric items of one application.
 
-Saved as ``reviews/<application-id>/<reviewer>.yaml``. It records the sha256 of the
-application file it reviewed: once the application changes, the review is stale and is
-no longer used.
+Saved as ``reviews/<application-id>/<reviewer>.yaml``. It records what the reviewer
+reviewed (``reviewed``): a fingerprint of the venue's identity and of each rubric item
+that applied — its answer and its evidence. Once one of them changes, the review is
+stale and is no longer used; any other edit of the application (a comment, an answer
+the reviewers do not rate, keys in another order) leaves it fresh.
+
+Older reviews recorded the sha256 of the whole application file instead
+(``application_sha256``): they are still read, and are stale until reviewed again.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -15,21 +20,43 @@ from aptic_qualif.schema import LaxDate, StrictModel
 
 Recommendation = Literal["qualifier", "a-completer", "ne-pas-qualifier"]
 
+Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+"""A sha256 digest in lowercase hexadecimal."""
+
 
 class ReviewScore(StrictModel):
     score: int = Field(ge=0, le=4)
     comment: str | None = None
 
 
+class Reviewed(StrictModel):
+    """What a review rated, as fingerprints (see :mod:`aptic_qualif.review.fingerprint`)."""
+
+    identity: Sha256
+    """The venue's identity answers."""
+    items: dict[str, Sha256] = Field(default_factory=dict)
+    """Each rubric item that applied: its answer and its evidence together."""
+    answers: dict[str, Sha256] = Field(default_factory=dict)
+    """Each rubric item that applied: its answer alone (tells an answer's change from an
+    evidence's change; optional)."""
+    evidence: dict[str, Sha256] = Field(default_factory=dict)
+    """Each rubric item that applied with evidence: its evidence alone (optional)."""
+
+
 class Review(StrictModel):
     application: str
     """The application's id (its file name without extension)."""
-    application_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     reviewer: str
     date: LaxDate
+    reviewed: Reviewed | None = None
+    """What was reviewed; a review has it, or (older files) ``application_sha256``."""
+    application_sha256: Sha256 | None = None
+    """Older reviews only: the digest of the whole application file."""
     conflict_of_interest: bool
-    """The reviewer declares a link with the venue (a conflicted review is not used)."""
+    """The reviewer declares a link with the venue (a conflicted review is not used, and
+    holds no scores)."""
     conflict_details: str | None = None
     scores: dict[str, ReviewScore] = Field(default_factory=dict)
     recommendation: Recommendation | None = None
     comment: str | None = None
+    """The overall comment on the application."""
