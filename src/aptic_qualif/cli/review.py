@@ -11,6 +11,7 @@ import typer
 
 from aptic_qualif.cli.common import ReportFormat, emit_report, exit_for, fail, state
 from aptic_qualif.i18n import _
+from aptic_qualif.project import display_path
 
 if TYPE_CHECKING:
     from aptic_qualif.context import Context
@@ -74,7 +75,7 @@ def review_command(
 
     path = Path(target)
     if not path.is_file():
-        fail(_("not found: {paths}").format(paths=path))
+        fail(_("not found: {paths}").format(paths=display_path(path)))
     checked, report = validate_application(path, context.questionnaire, context.catalogue)
     if checked is None:
         emit_report(report, ReportFormat.text)
@@ -91,24 +92,32 @@ def review_command(
     except Interrupted:
         typer.echo(_("Stopped: nothing was saved."), err=True)
         raise typer.Exit(130) from None
-    typer.echo(_("Review saved in {path}.").format(path=saved))
+    typer.echo(_("Review saved in {path}.").format(path=display_path(saved)))
 
 
 def _summary(context: Context, folder: Path, applications: Path | None, fmt: ReportFormat) -> None:
-    import hashlib
-
+    from aptic_qualif.application import validate_application
+    from aptic_qualif.review.fingerprint import Fingerprint, fingerprint
     from aptic_qualif.review.load import load_reviews
     from aptic_qualif.review.workflow import summarize
 
     if not folder.is_dir():
-        fail(_("the folder '{path}' does not exist").format(path=folder))
+        fail(_("the folder '{path}' does not exist").format(path=display_path(folder)))
+    if applications is not None and not applications.is_dir():
+        fail(_("the folder '{path}' does not exist").format(path=display_path(applications)))
     reviews, report = load_reviews(folder, context.questionnaire)
-    current = None
+    current: dict[str, Fingerprint] | None = None
     if applications is not None:
-        current = {
-            path.stem: hashlib.sha256(path.read_bytes()).hexdigest()
-            for path in sorted(applications.glob("*.yaml"))
-        }
+        current = {}
+        for name in sorted({review.application for review in reviews}):
+            path = applications / f"{name}.yaml"
+            if not path.is_file():
+                continue
+            checked, read = validate_application(path, context.questionnaire, context.catalogue)
+            if checked is None:
+                report.extend(read.diagnostics)  # unreadable: its reviews cannot be checked
+                continue
+            current[name] = fingerprint(checked, context.questionnaire)
     summary = summarize(reviews, context.questionnaire, context.policy, current)
     if report.diagnostics:
         emit_report(report, ReportFormat.text, err=True)
@@ -117,22 +126,67 @@ def _summary(context: Context, folder: Path, applications: Path | None, fmt: Rep
 
         typer.echo(json.dumps(asdict(summary), ensure_ascii=False, indent=2, sort_keys=True))
     else:
-        typer.echo(render_summary(summary))
+        typer.echo(render_summary(summary, checked=applications is not None))
     exit_for(report.ok)
 
 
-def render_summary(summary: Summary) -> str:
-    def alpha(value: float | None) -> str:
-        return f"{value:.3f}" if value is not None else _("undefined")
+def _indented(text: str, indent: str) -> str:
+    """A text of one or several lines, its continuation lines indented as its first."""
+    return ("\n" + indent).join(line.rstrip() for line in text.strip().splitlines())
+
+
+def _said(reviewer: str, text: str) -> str:
+    """``reviewer: text``, a text of several lines indented under its first."""
+    return (
+        _("{reviewer}: {text}").format(reviewer=reviewer, text=_indented(text, "      ")).rstrip()
+    )
+
+
+def render_summary(summary: Summary, *, checked: bool = True) -> str:
+    """The summary as text: per application, then the agreement between reviewers."""
+    from aptic_qualif.i18n import ngettext
+    from aptic_qualif.review.fingerprint import shorten
+    from aptic_qualif.review.workflow import (
+        AGGREGATIONS,
+        MIN_PAIRED_APPLICATIONS,
+        MIN_PAIRED_UNITS,
+        RECOMMENDATIONS,
+    )
+
+    def alpha(value: float | None, meaningful: bool) -> str:
+        if value is None:
+            return _("undefined")
+        shown = f"{value:.3f}"
+        return shown if meaningful else _("{value} (indicative)").format(value=shown)
 
     lines = []
+    if not checked:
+        lines.append(
+            _(
+                "Reviews not compared with the applications: give --applications FOLDER to "
+                "leave stale reviews out."
+            )
+        )
     for entry in summary.applications:
         lines.append(
             f"{entry.application} — "
             + _("reviewers: {names}").format(names=", ".join(entry.reviewers) or "—")
         )
+        if checked and not entry.freshness_checked:
+            lines.append(
+                "  "
+                + _("not compared: {file} is not a readable application of the folder").format(
+                    file=f"{entry.application}.yaml"
+                )
+            )
         if entry.stale:
-            lines.append("  " + _("stale (not used): {names}").format(names=", ".join(entry.stale)))
+            lines.append("  " + _("stale (not used), review again with --force:"))
+            for reviewer, changed in entry.stale.items():
+                if len(changed) == 1:
+                    lines.append("    " + _said(reviewer, changed[0]))
+                else:
+                    lines.append("    " + _said(reviewer, ""))
+                    lines.extend(f"      - {change}" for change in changed)
         if entry.conflicted:
             lines.append(
                 "  "
@@ -150,16 +204,58 @@ def render_summary(summary: Summary) -> str:
                 )
                 + flag
             )
+            if summary.labels.get(item):
+                lines.append(f"    {shorten(summary.labels[item])}")
+            for reviewer, comment in entry.comments.get(item, {}).items():
+                lines.append("    " + _said(reviewer, comment))
         if entry.recommendations:
             lines.append(
                 "  "
                 + _("recommendations: {values}").format(
-                    values=", ".join(f"{r}={v}" for r, v in entry.recommendations.items())
+                    values=", ".join(
+                        f"{r}={_(RECOMMENDATIONS.get(v, v))}"
+                        for r, v in entry.recommendations.items()
+                    )
                 )
             )
+        if entry.overall_comments:
+            lines.append("  " + _("overall comments:"))
+            for reviewer, comment in entry.overall_comments.items():
+                lines.append("    " + _said(reviewer, comment))
     lines.append(_("Agreement between reviewers (Krippendorff's alpha, ordinal):"))
+    overall = summary.sample_overall
+    if not overall.meaningful:
+        lines.append(
+            "  ⚠ "
+            + _(
+                "not meaningful on so small a sample: {units} and {applications}; it takes at "
+                "least {min_units} items rated by two reviewers or more, in {min_applications} "
+                "applications. The values below are only indicative."
+            ).format(
+                units=ngettext(
+                    "{n} item rated by two reviewers or more",
+                    "{n} items rated by two reviewers or more",
+                    overall.units,
+                ).format(n=overall.units),
+                applications=ngettext(
+                    "{n} application", "{n} applications", overall.applications
+                ).format(n=overall.applications),
+                min_units=MIN_PAIRED_UNITS,
+                min_applications=MIN_PAIRED_APPLICATIONS,
+            )
+        )
     for theme, value in summary.alpha_by_theme.items():
-        lines.append("  " + _("{theme}: {value}").format(theme=theme, value=alpha(value)))
-    lines.append("  " + _("overall: {value}").format(value=alpha(summary.alpha_overall)))
-    lines.append(_("Aggregation: {method}.").format(method=summary.method))
+        theme_sample = summary.sample_by_theme.get(theme)
+        meaningful = theme_sample is not None and theme_sample.meaningful
+        lines.append(
+            "  " + _("{theme}: {value}").format(theme=theme, value=alpha(value, meaningful))
+        )
+    lines.append(
+        "  " + _("overall: {value}").format(value=alpha(summary.alpha_overall, overall.meaningful))
+    )
+    lines.append(
+        _("Aggregation: {method}.").format(
+            method=_(AGGREGATIONS.get(summary.method, summary.method))
+        )
+    )
     return "\n".join(lines)

@@ -1,12 +1,16 @@
 """Reviewing: scoring an application's rubric items, and summarising reviews.
 
 ``review_application`` asks a reviewer, through the same :class:`Prompter` as the
-self-assessment, for a conflict-of-interest declaration, a 0–4 score and a comment per
-rubric item that applies, and a recommendation; the review is saved atomically with the
-sha256 of the application it reviewed.
+self-assessment, first for a conflict-of-interest declaration — a conflicted reviewer is
+not asked to score — then, for each rubric item that applies, shows the question, the
+venue's answer, its evidence and the whole rubric, and asks a 0–4 score and a comment;
+then a recommendation and an overall comment. The review is saved atomically with the
+fingerprint of what it reviewed (:mod:`aptic_qualif.review.fingerprint`).
 
-``summarize`` aggregates reviews per application, flags disagreements and measures the
-agreement between reviewers with Krippendorff's alpha (ordinal), per theme and overall.
+``summarize`` aggregates reviews per application, with the reviewers' comments, says
+which reviews are stale and what changed, flags disagreements and measures the
+agreement between reviewers with Krippendorff's alpha (ordinal), per theme and overall,
+saying when the sample is too small for it to mean anything.
 """
 
 from __future__ import annotations
@@ -22,14 +26,66 @@ import yaml
 
 from aptic_qualif.application import CheckedApplication
 from aptic_qualif.errors import CommandError
-from aptic_qualif.i18n import _, localized
+from aptic_qualif.i18n import N_, _, localized
+from aptic_qualif.project import display_path
 from aptic_qualif.questionnaire.fill import Prompter
-from aptic_qualif.questionnaire.load import LoadedQuestionnaire
+from aptic_qualif.questionnaire.load import LoadedQuestionnaire, LocatedItem
+from aptic_qualif.review.fingerprint import Fingerprint, changes, fingerprint, rated_items
 from aptic_qualif.review.load import review_path
 from aptic_qualif.review.model import Review
 from aptic_qualif.scoring.engine import aggregate_scores
 from aptic_qualif.scoring.policy import Policy
 from aptic_qualif.yamlio import atomic_write
+
+MIN_PAIRED_UNITS = 10
+"""Below this many items rated by at least two reviewers, alpha is only indicative."""
+MIN_PAIRED_APPLICATIONS = 2
+"""Below this many applications with such items, alpha is only indicative."""
+
+RECOMMENDATIONS = {
+    "qualifier": N_("qualify"),
+    "a-completer": N_("to complete"),
+    "ne-pas-qualifier": N_("do not qualify"),
+}
+"""Each recommendation a reviewer may make, and its label (to translate)."""
+
+AGGREGATIONS = {"median": N_("median"), "mean": N_("mean"), "min": N_("minimum")}
+"""Each way of aggregating reviewers' scores, and its name (to translate)."""
+
+
+def _required(typed: str) -> str | None:
+    return None if typed.strip() else _("an answer is required")
+
+
+def _shown(value: Any) -> str:
+    """An answer as the reviewer reads it."""
+    if value is None or value == "" or value == []:
+        return _("(no answer)")
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def _present(
+    located: LocatedItem, checked: CheckedApplication, position: int, total: int
+) -> list[str]:
+    """What the reviewer reads before scoring an item, every text in full."""
+    item = located.item
+    lines = [f"\n{position}/{total} — {localized(item.label)}"]
+    lines.append(_("Answer: {answer}").format(answer=_shown(checked.answers.get(item.id))))
+    if item.evidence is not None:
+        lines.append(_("Evidence expected: {evidence}").format(evidence=localized(item.evidence)))
+        given = checked.evidence.get(item.id, [])
+        if given:
+            lines.append(_("Evidence given:"))
+            lines.extend(f"  - {entry}" for entry in given)
+        else:
+            lines.append(_("Evidence given: none"))
+    lines.append(_("Rubric:"))
+    lines.extend(f"  {step.score} — {localized(step.description)}" for step in item.rubric or ())
+    return lines
 
 
 def review_application(
@@ -49,80 +105,101 @@ def review_application(
             _(
                 "{path} exists: this reviewer already reviewed this application; add --force "
                 "to review it again"
-            ).format(path=path)
+            ).format(path=display_path(path))
         )
     prompter.say(
         _("Review of {venue} ({file}) by {reviewer}").format(
             venue=checked.venue_name, file=checked.doc.file, reviewer=reviewer
         )
     )
-    conflict = prompter.select(
-        _("Do you have a link with this venue (employee, volunteer, funder, relative)?"),
-        [(_("No"), False), (_("Yes"), True)],
+    conflict = bool(
+        prompter.select(
+            _("Do you have a link with this venue (employee, volunteer, funder, relative)?"),
+            [(_("No"), False), (_("Yes"), True)],
+        )
     )
     data: dict[str, Any] = {
         "application": checked.id,
-        "application_sha256": checked.sha256,
         "reviewer": reviewer,
         "date": (today or date.today()).isoformat(),
-        "conflict_of_interest": bool(conflict),
+        "reviewed": fingerprint(checked, questionnaire).record(),
+        "conflict_of_interest": conflict,
     }
     if conflict:
         data["conflict_details"] = prompter.text(
-            _("Describe the link (the review will not count)"),
-            lambda typed: None if typed.strip() else _("an answer is required"),
+            _("Describe the link (the review will not count)"), _required
         ).strip()
-    scores: dict[str, dict[str, Any]] = {}
-    for located in questionnaire.items:
-        item = located.item
-        if item.scoring != "rubric" or item.id not in checked.enabled:
-            continue
-        answer = checked.answers.get(item.id)
-        prompter.say(f"\n{localized(item.label)}")
         prompter.say(
-            _("Answer: {answer}").format(
-                answer=answer if answer not in (None, "") else _("(no answer)")
+            _(
+                "You declared a link with this venue: another reviewer will score it; your "
+                "declaration is saved."
             )
         )
-        if item.evidence is not None:
-            prompter.say(
-                _("Evidence expected: {evidence}").format(evidence=localized(item.evidence))
-            )
-        steps = [
-            (f"{step.score} — {localized(step.description)}", step.score)
-            for step in item.rubric or ()
-        ]
+        _save(path, data)
+        return path
+    by_id = questionnaire.by_id
+    items = rated_items(checked, questionnaire)
+    scores: dict[str, dict[str, Any]] = {}
+    for position, item_id in enumerate(items, start=1):
+        located = by_id[item_id]
+        for line in _present(located, checked, position, len(items)):
+            prompter.say(line)
+        steps = [(str(step.score), step.score) for step in located.item.rubric or ()]
         score = prompter.select(_("Score (0 to 4)"), steps)
         comment = prompter.text(_("Comment (Enter to skip)"), lambda _typed: None).strip()
         entry: dict[str, Any] = {"score": int(score)}
         if comment:
             entry["comment"] = comment
-        scores[item.id] = entry
+        scores[item_id] = entry
     data["scores"] = scores
     data["recommendation"] = prompter.select(
         _("Recommendation"),
-        [
-            (_("qualify"), "qualifier"),
-            (_("to complete"), "a-completer"),
-            (_("do not qualify"), "ne-pas-qualifier"),
-        ],
+        [(_(RECOMMENDATIONS[value]), value) for value in RECOMMENDATIONS],
     )
+    data["comment"] = prompter.text(
+        _("Overall comment: what decided your recommendation (several sentences welcome)"),
+        _required,
+    ).strip()
+    _save(path, data)
+    return path
+
+
+def _save(path: Path, data: dict[str, Any]) -> None:
     text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
     atomic_write(path, text, force=True)
-    return path
 
 
 @dataclass
 class ApplicationSummary:
     application: str
     reviewers: list[str]
-    stale: list[str]
+    """The reviewers whose reviews are used: not stale, without a conflict of interest."""
+    stale: dict[str, list[str]]
+    """Each stale reviewer, and what changed since their review."""
     conflicted: list[str]
     scores: dict[str, dict[str, int]]
     """Per item, each reviewer's score."""
     aggregated: dict[str, float]
     disagreements: list[str]
     recommendations: dict[str, str]
+    comments: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Per item, each reviewer's comment."""
+    overall_comments: dict[str, str] = field(default_factory=dict)
+    """Each reviewer's overall comment."""
+    freshness_checked: bool = False
+    """Whether the reviews were compared with the current application."""
+
+
+@dataclass
+class Sample:
+    """What an agreement measure rests on."""
+
+    units: int = 0
+    """Items (of an application) rated by at least two reviewers."""
+    applications: int = 0
+    """Applications with at least one such item."""
+    meaningful: bool = False
+    """Whether the sample is large enough for alpha to mean something."""
 
 
 @dataclass
@@ -130,19 +207,24 @@ class Summary:
     applications: list[ApplicationSummary] = field(default_factory=list)
     alpha_by_theme: dict[str, float | None] = field(default_factory=dict)
     alpha_overall: float | None = None
+    sample_by_theme: dict[str, Sample] = field(default_factory=dict)
+    sample_overall: Sample = field(default_factory=Sample)
     method: str = "median"
+    labels: dict[str, str] = field(default_factory=dict)
+    """The label of each item in the summary, in the language in use."""
 
 
 def summarize(
     reviews: Iterable[Review],
     questionnaire: LoadedQuestionnaire,
     policy: Policy | None,
-    current_sha256: Mapping[str, str] | None = None,
+    current: Mapping[str, Fingerprint] | None = None,
 ) -> Summary:
     """Aggregate per application and measure agreement.
 
-    ``current_sha256`` maps application ids to the digest of their current file: reviews
-    of another version are stale and left out. Conflicted reviews are left out too.
+    ``current`` maps application ids to the fingerprint of their current version: reviews
+    of something that changed since are stale and left out. Conflicted reviews are left
+    out too. Without a fingerprint, an application's reviews are used unchecked.
     """
     settings = policy.reviews if policy is not None else None
     method = settings.aggregation if settings else "median"
@@ -153,20 +235,31 @@ def summarize(
     summary = Summary(method=method)
     units: dict[tuple[str, str], dict[str, int]] = {}
     for application in sorted(by_application):
-        used, stale, conflicted = [], [], []
+        now = (current or {}).get(application)
+        used: list[Review] = []
+        stale: dict[str, list[str]] = {}
+        conflicted: list[str] = []
         for review in sorted(by_application[application], key=lambda r: r.reviewer):
-            sha = (current_sha256 or {}).get(application)
-            if sha is not None and review.application_sha256 != sha:
-                stale.append(review.reviewer)
-            elif review.conflict_of_interest:
+            changed = changes(review, now, questionnaire) if now is not None else []
+            if review.conflict_of_interest:
                 conflicted.append(review.reviewer)
+            elif changed:
+                stale[review.reviewer] = changed
             else:
                 used.append(review)
         scores: dict[str, dict[str, int]] = {}
+        comments: dict[str, dict[str, str]] = {}
         for review in used:
             for item, score in review.scores.items():
                 scores.setdefault(item, {})[review.reviewer] = score.score
-        scores = {item: dict(sorted(scores[item].items())) for item in sorted(scores)}
+                if score.comment and score.comment.strip():
+                    comments.setdefault(item, {})[review.reviewer] = score.comment.strip()
+        order = {located.id: located.order for located in questionnaire.items}
+        ordered = sorted(scores, key=lambda i: (order.get(i, len(order)), i))
+        scores = {item: dict(sorted(scores[item].items())) for item in ordered}
+        comments = {
+            item: dict(sorted(comments[item].items())) for item in ordered if item in comments
+        }
         for item, by_reviewer in scores.items():
             units[(application, item)] = by_reviewer
         summary.applications.append(
@@ -186,20 +279,42 @@ def summarize(
                     if max(values.values()) - min(values.values()) >= threshold
                 ],
                 recommendations={r.reviewer: r.recommendation for r in used if r.recommendation},
+                comments=comments,
+                overall_comments={
+                    r.reviewer: r.comment.strip() for r in used if r.comment and r.comment.strip()
+                },
+                freshness_checked=now is not None,
             )
         )
     by_id = questionnaire.by_id
-    themes = list(questionnaire.themes)
-    for theme in themes:
-        summary.alpha_by_theme[theme] = agreement(
-            {
-                unit: values
-                for unit, values in units.items()
-                if unit[1] in by_id and by_id[unit[1]].theme == theme
-            }
-        )
+    for theme in questionnaire.themes:
+        in_theme = {
+            unit: values
+            for unit, values in units.items()
+            if unit[1] in by_id and by_id[unit[1]].theme == theme
+        }
+        summary.alpha_by_theme[theme] = agreement(in_theme)
+        summary.sample_by_theme[theme] = sample(in_theme)
     summary.alpha_overall = agreement(units)
+    summary.sample_overall = sample(units)
+    summary.labels = {
+        item: localized(by_id[item].item.label)
+        for entry in summary.applications
+        for item in entry.scores
+        if item in by_id
+    }
     return summary
+
+
+def sample(units: Mapping[tuple[str, str], Mapping[str, int]]) -> Sample:
+    """The size of the sample an agreement over ``units`` rests on."""
+    paired = [unit for unit, values in units.items() if len(values) >= 2]
+    applications = len({application for application, _item in paired})
+    return Sample(
+        units=len(paired),
+        applications=applications,
+        meaningful=len(paired) >= MIN_PAIRED_UNITS and applications >= MIN_PAIRED_APPLICATIONS,
+    )
 
 
 def agreement(units: Mapping[tuple[str, str], Mapping[str, int]]) -> float | None:
