@@ -7,7 +7,7 @@ from pathlib import Path
 
 from aptic_qualif.errors import CommandError
 from aptic_qualif.i18n import _
-from aptic_qualif.project import QUESTIONNAIRE_DIR, REFERENTIEL_DIR, project_root
+from aptic_qualif.project import QUESTIONNAIRE_DIR, REFERENTIEL_DIR, display_path, project_root
 from aptic_qualif.questionnaire.load import LoadedQuestionnaire
 from aptic_qualif.referentiel.load import Catalogue
 from aptic_qualif.scoring.policy import Policy
@@ -60,7 +60,9 @@ def load_context(
     policy_path = policy if policy is not None else questionnaire_dir / POLICY_FILE
     if not policy_path.is_file():
         if need_policy or policy is not None:
-            raise CommandError(_("no scoring policy: {path} not found").format(path=policy_path))
+            raise CommandError(
+                _("no scoring policy: {path} not found").format(path=display_path(policy_path))
+            )
         return Context(folder, catalogue, questionnaire)
     loaded_policy, doc, report = load_policy(policy_path)
     if loaded_policy is not None and doc is not None:
@@ -68,7 +70,7 @@ def load_context(
     if loaded_policy is None or not report.ok:
         raise CommandError(
             _("the scoring policy {path} is invalid:\n{problems}").format(
-                path=policy_path, problems=report.render_text()
+                path=display_path(policy_path), problems=report.render_text()
             )
         )
     return Context(folder, catalogue, questionnaire, loaded_policy)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from aptic_qualif.errors import CommandError
@@ -33,13 +34,15 @@ def project_root(root: Path | None) -> Path:
     """The project given with ``--root``, or the one found upward from the current folder."""
     if root is not None:
         if not root.is_dir():
-            raise CommandError(_("the folder '{path}' does not exist").format(path=root))
+            raise CommandError(
+                _("the folder '{path}' does not exist").format(path=display_path(root))
+            )
         if not is_project(root):
             raise CommandError(
                 _(
                     "'{path}' is not an aptic-qualif project "
                     "(no referentiel/referentiel.yaml nor questionnaire/questionnaire.yaml)"
-                ).format(path=root)
+                ).format(path=display_path(root))
             )
         return root
     found = find_project()
@@ -64,14 +67,18 @@ def referentiel_dir(path: Path | None, root: Path | None) -> Path:
     if not (candidate / SCHEME_FILE).is_file():
         where = path if path is not None else candidate
         raise CommandError(
-            _("no référentiel in '{path}': {file} not found").format(path=where, file=SCHEME_FILE)
+            _("no référentiel in '{path}': {file} not found").format(
+                path=display_path(where), file=SCHEME_FILE
+            )
         )
     return candidate
 
 
 def display_path(path: Path) -> str:
-    """``path`` relative to the current folder when it is below it, for messages."""
-    absolute = path.absolute()
+    """``path`` relative to the current folder when it is below it, for messages.
+
+    ``..`` is folded for reading only (``/work/../x`` shows as ``/x``)."""
+    absolute = Path(os.path.normpath(path.absolute()))
     try:
         return str(absolute.relative_to(Path.cwd()))
     except ValueError:

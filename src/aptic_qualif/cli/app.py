@@ -18,7 +18,7 @@ from aptic_qualif.cli import (
     questionnaire,
     review,
 )
-from aptic_qualif.cli.common import State, fail, handle_errors, set_state
+from aptic_qualif.cli.common import State, fail, handle_errors, set_state, user_path
 from aptic_qualif.i18n import _, set_language
 from aptic_qualif.project import data_versions, find_project
 
@@ -106,6 +106,8 @@ def main(
             set_language(lang)
         except ValueError:
             fail(_("unknown language '{lang}': use fr or en").format(lang=lang))
+    if root is not None:
+        root = user_path(root)  # like every path of every command (see handle_errors)
     set_state(State(root=root, debug=debug))
     if version:
         typer.echo("\n".join(_version_lines(root)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -16,9 +17,11 @@ from aptic_qualif.cli.common import (
     fail,
     handle_errors,
     state,
+    user_path,
     write_output,
 )
 from aptic_qualif.i18n import _, language
+from aptic_qualif.project import display_path
 
 app = typer.Typer(
     help=_("Applications of venues: template, interactive self-assessment, validation."),
@@ -46,8 +49,22 @@ def template_command(
     from aptic_qualif.questionnaire.template import render_template
 
     context = load_context(state().root)
+    if schema_url is not None and output is not None:
+        schema_url = _schema_reference(schema_url, output)
     text = render_template(context.questionnaire, context.catalogue, language(), schema_url)
     write_output(text, output, force=force)
+
+
+def _schema_reference(schema_url: str, output: Path) -> str:
+    """The schema address for the modeline of ``output``: a URL or an absolute path as it
+    is; a relative path, typed from the current folder, made relative to the folder of
+    ``output``, since editors (yaml-language-server) read it from the file holding it."""
+    from urllib.parse import urlsplit
+
+    is_url = len(urlsplit(schema_url).scheme) > 1  # "C:/x.json" is a path, not a URL
+    if not schema_url or is_url or Path(schema_url).is_absolute():
+        return schema_url
+    return Path(os.path.relpath(user_path(schema_url), output.parent)).as_posix()
 
 
 @app.command(
@@ -71,9 +88,13 @@ def validate_command(
     context = load_context(state().root)
     files, missing = application_files(paths)
     if missing:
-        fail(_("not found: {paths}").format(paths=", ".join(map(str, missing))))
+        fail(_("not found: {paths}").format(paths=", ".join(map(display_path, missing))))
     if not files:
-        fail(_("no application file (*.yaml) in {paths}").format(paths=", ".join(map(str, paths))))
+        fail(
+            _("no application file (*.yaml) in {paths}").format(
+                paths=", ".join(map(display_path, paths))
+            )
+        )
     report = Report()
     for path in files:
         _checked, found = validate_application(path, context.questionnaire, context.catalogue)
@@ -129,13 +150,13 @@ def fill_command(
     except Interrupted:
         typer.echo(
             _("Stopped. Your answers are saved in {path}; run the same command to resume.").format(
-                path=path
+                path=display_path(path)
             ),
             err=True,
         )
         raise typer.Exit(130) from None
     _checked, report = validate_application(path, context.questionnaire, context.catalogue)
-    typer.echo(_("Application saved in {path}.").format(path=path))
+    typer.echo(_("Application saved in {path}.").format(path=display_path(path)))
     if report.diagnostics:
         emit_report(report, ReportFormat.text)
     exit_for(report.ok)

@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Annotated, Optional, TypeVar
 
 import typer
 
-from aptic_qualif.cli.common import ReportFormat, emit_report, fail, state
+from aptic_qualif.cli.common import ReportFormat, emit_report, fail, state, user_path
 from aptic_qualif.i18n import _
+from aptic_qualif.project import display_path
 
 if TYPE_CHECKING:
     from aptic_qualif.context import Context
@@ -38,7 +39,8 @@ PolicyOption = Annotated[
 
 
 def expand(paths: list[str]) -> list[Path]:
-    """Files, folders (searched for ``*.yaml``) and globs, even quoted ones."""
+    """Files, folders (searched for ``*.yaml``) and globs, even quoted ones; absolute
+    paths, relative ones taken from the current folder (:func:`user_path`)."""
     from aptic_qualif.application import application_files
 
     expanded: list[Path] = []
@@ -47,12 +49,12 @@ def expand(paths: list[str]) -> list[Path]:
             matches = sorted(glob.glob(pattern, recursive=True))  # noqa: PTH207 - user globs
             if not matches:
                 fail(_("no file matches {pattern}").format(pattern=pattern))
-            expanded += [Path(m) for m in matches]
+            expanded += [user_path(m) for m in matches]
         else:
-            expanded.append(Path(pattern))
+            expanded.append(user_path(pattern))
     files, missing = application_files(expanded)
     if missing:
-        fail(_("not found: {paths}").format(paths=", ".join(map(str, missing))))
+        fail(_("not found: {paths}").format(paths=", ".join(map(display_path, missing))))
     if not files:
         fail(_("no application file (*.yaml) in {paths}").format(paths=", ".join(paths)))
     return files
@@ -71,7 +73,7 @@ def load_batch(
     loaded: list[Review] = []
     if reviews is not None:
         if not reviews.is_dir():
-            fail(_("the folder '{path}' does not exist").format(path=reviews))
+            fail(_("the folder '{path}' does not exist").format(path=display_path(reviews)))
         loaded, report = load_reviews(reviews, context.questionnaire)
         if report.diagnostics:
             emit_report(report, ReportFormat.text, err=True)

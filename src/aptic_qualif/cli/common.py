@@ -8,13 +8,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn, Optional, ParamSpec, TypeVar
+from typing import Annotated, Any, NoReturn, Optional, ParamSpec, TypeVar, cast
 
 import typer
 
 from aptic_qualif.diagnostics import Report
 from aptic_qualif.errors import CommandError
 from aptic_qualif.i18n import _
+from aptic_qualif.project import display_path
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -60,16 +61,43 @@ def fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
-def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
-    """Turn the library's exceptions into one clean message and exit code 2.
+def user_path(path: Path | str) -> Path:
+    """A path the user typed, made absolute against the current folder, where it was typed.
 
+    Commands only ever handle absolute paths. A relative one would be read again against
+    whatever folder a tool later works from: MkDocs, for one, resolves its ``site_dir``
+    against its configuration file, in a temporary folder, so that ``publish site -o
+    build/site`` wrote the site there and lost it. ``..`` is kept as typed (a symlink before
+    it means what the system says); messages name paths through
+    :func:`~aptic_qualif.project.display_path`.
+    """
+    return Path(path).absolute()
+
+
+def _absolute(value: object) -> object:
+    """``value`` with its paths made absolute by :func:`user_path` (lists of paths too)."""
+    if isinstance(value, Path):
+        return user_path(value)
+    if isinstance(value, list | tuple) and value and all(isinstance(v, Path) for v in value):
+        return type(value)(user_path(v) for v in value)
+    return value
+
+
+def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Run a command on absolute paths; turn the library's exceptions into one clean
+    message and exit code 2.
+
+    Every ``Path`` the command receives (options, arguments, their defaults) is made
+    absolute against the current folder first (:func:`user_path`), once for all commands.
     A user's mistake never shows a traceback; ``--debug`` shows it for any error.
     """
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        positional = [_absolute(value) for value in args]
+        named: dict[str, Any] = {name: _absolute(value) for name, value in kwargs.items()}
         try:
-            return func(*args, **kwargs)
+            return cast("Callable[..., R]", func)(*positional, **named)
         except (typer.Exit, typer.Abort):
             raise
         except CommandError as exc:
@@ -114,6 +142,8 @@ def write_output(text: str, output: Path | None, *, force: bool = False) -> None
         atomic_write(output, text, force=force)
     except FileExistsError:
         raise CommandError(
-            _("{path} already exists; add --force to overwrite it").format(path=output)
+            _("{path} already exists; add --force to overwrite it").format(
+                path=display_path(output)
+            )
         ) from None
-    typer.echo(_("Written: {path}").format(path=output), err=True)
+    typer.echo(_("Written: {path}").format(path=display_path(output)), err=True)

@@ -27,6 +27,7 @@ from aptic_qualif.cli.common import (
     write_output,
 )
 from aptic_qualif.i18n import _
+from aptic_qualif.project import display_path
 
 export_app = typer.Typer(
     help=_("Export to the national open data of digital-mediation venues."),
@@ -143,9 +144,9 @@ def import_lieux_command(
     from aptic_qualif.network.lieux import import_lieux, write_skeletons
 
     if not path.is_file():
-        fail(_("not found: {paths}").format(paths=path))
+        fail(_("not found: {paths}").format(paths=display_path(path)))
     if output.exists() and not output.is_dir():
-        fail(_("{path} is not a folder").format(path=output))
+        fail(_("{path} is not a folder").format(path=display_path(output)))
     context = load_context(state().root)
     result = import_lieux(path, context)
     if result.report.diagnostics:
@@ -155,7 +156,9 @@ def import_lieux_command(
     written, kept = write_skeletons(result, output, force=force)
     for target in kept:
         typer.echo(
-            _("kept: {path} already exists (add --force to overwrite it)").format(path=target),
+            _("kept: {path} already exists (add --force to overwrite it)").format(
+                path=display_path(target)
+            ),
             err=True,
         )
     typer.echo(
@@ -164,7 +167,7 @@ def import_lieux_command(
             "row(s) skipped, out of {rows} row(s)."
         ).format(
             written=len(written),
-            folder=output,
+            folder=display_path(output),
             kept=len(kept),
             invalid=len(result.invalid_rows),
             rows=result.rows,

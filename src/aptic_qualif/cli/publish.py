@@ -7,8 +7,15 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from aptic_qualif.cli.common import ForceOption, OutputOption, handle_errors, state, write_output
+from aptic_qualif.cli.common import (
+    ForceOption,
+    OutputOption,
+    handle_errors,
+    state,
+    write_output,
+)
 from aptic_qualif.i18n import _
+from aptic_qualif.project import display_path
 
 if TYPE_CHECKING:
     from aptic_qualif.referentiel.load import Catalogue
@@ -76,7 +83,7 @@ def all_command(
     from aptic_qualif.publish.exports import write_all
 
     for path in write_all(load_context(state().root), output, force):
-        typer.echo(_("Written: {path}").format(path=path), err=True)
+        typer.echo(_("Written: {path}").format(path=display_path(path)), err=True)
 
 
 @app.command("site", help=_("Build the documentation site of the référentiel (static HTML)."))
@@ -104,4 +111,4 @@ def site_command(
     root = project_root(state().root)
     target = output if output is not None else root / "build" / "site"
     built = build_site(root, target, force=force)
-    typer.echo(_("Site built: {path}").format(path=built), err=True)
+    typer.echo(_("Site built: {path}").format(path=display_path(built)), err=True)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from aptic_qualif.cli.common import ReportFormat, emit_report, exit_for, fail, state
+from aptic_qualif.cli.common import ReportFormat, emit_report, exit_for, fail, state, user_path
 from aptic_qualif.i18n import _
 from aptic_qualif.project import display_path
 
@@ -73,7 +73,7 @@ def review_command(
     from aptic_qualif.questionnaire.fill import Interrupted, QuestionaryPrompter
     from aptic_qualif.review.workflow import review_application
 
-    path = Path(target)
+    path = user_path(target)  # a text, since it may be 'summary': made absolute here
     if not path.is_file():
         fail(_("not found: {paths}").format(paths=display_path(path)))
     checked, report = validate_application(path, context.questionnaire, context.catalogue)

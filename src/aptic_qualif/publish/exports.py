@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from aptic_qualif.errors import CommandError
 from aptic_qualif.i18n import _
+from aptic_qualif.project import display_path
 
 if TYPE_CHECKING:
     from aptic_qualif.context import Context
@@ -117,12 +118,14 @@ def write_all(context: Context, out_dir: Path, force: bool = False) -> list[Path
     makers = exports(context)
     targets = [out_dir / name for name in makers]
     if out_dir.exists() and not out_dir.is_dir():
-        raise CommandError(_("{path} exists and is not a folder").format(path=out_dir))
+        raise CommandError(
+            _("{path} exists and is not a folder").format(path=display_path(out_dir))
+        )
     existing = [path for path in targets if path.exists()]
     if existing and not force:
         raise CommandError(
             _("{paths} already exist; add --force to overwrite them").format(
-                paths=", ".join(str(path) for path in existing)
+                paths=", ".join(display_path(path) for path in existing)
             )
         )
     for path, make in zip(targets, makers.values(), strict=True):

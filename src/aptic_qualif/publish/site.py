@@ -39,6 +39,7 @@ from urllib.parse import quote
 
 from aptic_qualif.errors import CommandError
 from aptic_qualif.i18n import _, language, set_language
+from aptic_qualif.project import display_path
 
 if TYPE_CHECKING:
     from aptic_qualif.context import Context
@@ -667,7 +668,11 @@ class _Collect(logging.Handler):
 
 
 def run_mkdocs(config: Path, site_dir: Path) -> None:
-    """``mkdocs build --strict``: any warning (broken link, missing page) fails the build."""
+    """``mkdocs build --strict``: any warning (broken link, missing page) fails the build.
+
+    MkDocs reads a relative ``site_dir`` from the folder of ``config``, not from the
+    current folder: ``site_dir`` is made absolute before it is handed over."""
+    site_dir = site_dir.absolute()
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # no end-of-life banner in our output
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -705,14 +710,16 @@ def _check_output(output: Path, root: Path, source: Path, force: bool) -> None:
         if resolved == protected or protected.is_relative_to(resolved):
             raise CommandError(
                 _("refusing to write the site into {path}: choose an output folder").format(
-                    path=output
+                    path=display_path(output)
                 )
             )
     if output.exists() and not output.is_dir():
-        raise CommandError(_("{path} exists and is not a folder").format(path=output))
+        raise CommandError(_("{path} exists and is not a folder").format(path=display_path(output)))
     if output.is_dir() and any(output.iterdir()) and not _is_site(output) and not force:
         raise CommandError(
-            _("{path} is not empty and holds no site built before; use --force").format(path=output)
+            _("{path} is not empty and holds no site built before; use --force").format(
+                path=display_path(output)
+            )
         )
 
 
@@ -743,9 +750,14 @@ def build_site(root: Path, output: Path, *, force: bool = False) -> Path:
     --strict`` writes the site next to ``output`` and it is moved into place, so a
     failed build leaves the previous site untouched. ``output`` must be absent, empty or
     a site built before, unless ``force`` (files are then written over; nothing else in
-    the folder is removed)."""
+    the folder is removed).
+
+    A relative ``output`` is taken from the current folder, like every path here: it is
+    made absolute first, before a temporary folder or MkDocs could read it from elsewhere
+    (on Python 3.11, ``mkdtemp`` returns a relative path for a relative ``dir``)."""
     from aptic_qualif.context import load_context
 
+    output = output.absolute()
     context = load_context(root, need_policy=True)
     source = site_source(context.root)
     _check_output(output, context.root, source, force)
