@@ -171,11 +171,6 @@ def test_a_review_that_records_nothing_reviewed(mini: Path, runner: CliRunner) -
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the engine still compares application_sha256: remove this mark once "
-    "scoring.engine calls review.fingerprint.changes",
-)
 def test_assess_with_reviews_and_a_stale_one(mini: Path, runner: CliRunner) -> None:
     _review(mini, "alice", 3)
     _review(mini, "bob", 1)

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
 import random
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from aptic_qualif.application import check_application, validate_application
 from aptic_qualif.context import Context, load_context
-from aptic_qualif.review.model import Review, ReviewScore
+from aptic_qualif.review.fingerprint import fingerprint
+from aptic_qualif.review.model import Review, Reviewed, ReviewScore
 from aptic_qualif.scoring.assess import assess_files
 from aptic_qualif.scoring.engine import Scorer, aggregate_scores
 from aptic_qualif.scoring.model import Assessment
@@ -42,10 +42,17 @@ def assess_file(root: Path, reviews: list[Review] | None = None) -> Assessment:
 def review(
     root: Path, reviewer: str, score: int, *, sha: str | None = None, conflict: bool = False
 ) -> Review:
-    digest = sha or hashlib.sha256((root / F).read_bytes()).hexdigest()
+    """A review of the application as it is now (or, given ``sha``, of another version)."""
+    if sha is not None:
+        stamp: dict[str, Any] = {"application_sha256": sha}
+    else:
+        context = load_context(root)
+        checked, _report = validate_application(root / F, context.questionnaire, context.catalogue)
+        assert checked is not None
+        stamp = {"reviewed": Reviewed(**fingerprint(checked, context.questionnaire).record())}
     return Review(
         application="complet",
-        application_sha256=digest,
+        **stamp,
         reviewer=reviewer,
         date=date(2026, 11, 20),
         conflict_of_interest=conflict,
@@ -312,3 +319,137 @@ def test_the_order_of_files_does_not_matter(mini: Path) -> None:
     backward = assess_files(list(reversed(files)), ctx).assessments
     assert forward == backward
     assert [a.application for a in forward] == ["autre", "complet"]
+
+
+# --- the gates of a policy: practice floors, requirements, bonus themes, disagreements ------
+
+POLICY = "questionnaire/policy.yaml"
+
+
+def _policy_adds(text: str) -> tuple[str, str, str, str]:
+    """An edit that adds top-level keys to the mini policy (before its knock-outs)."""
+    return ("replace", POLICY, "knockouts:\n", text + "knockouts:\n")
+
+
+def _rules(*lines: str) -> tuple[str, str, str, str]:
+    rules = "".join(f"  - {line}\n" for line in lines)
+    old = (
+        "  - {when: knockout, decision: non-qualifie}\n"
+        "  - {when: identity_invalid, decision: a-completer}\n"
+        "  - {when: incomplete, decision: a-completer}\n"
+        "  - {when: pending_review, decision: en-attente-de-revue}\n"
+        "  - {when: thresholds_met, decision: qualifie}\n"
+        "  - {when: always, decision: non-qualifie}\n"
+    )
+    return ("replace", POLICY, old, rules)
+
+
+FULL_RULES = _rules(
+    "{when: knockout, decision: non-qualifie}",
+    "{when: identity_invalid, decision: a-completer}",
+    "{when: incomplete, decision: a-completer}",
+    "{when: requirements_unmet, decision: a-completer}",
+    "{when: pending_review, decision: en-attente-de-revue}",
+    "{when: practice_below_floor, decision: non-qualifie}",
+    "{when: thresholds_met, decision: qualifie}",
+    "{when: always, decision: non-qualifie}",
+)
+
+
+def test_practice_below_its_floor_is_not_made_up_by_ticked_boxes(mini: Path) -> None:
+    apply_edits(mini, (_policy_adds("practice: {overall: 2}\n"), FULL_RULES))
+    weak = assess_file(mini, [review(mini, "alice", 1)])
+    assert weak.overall.passed and all(t.passed for t in weak.themes)
+    assert weak.decision == "non-qualifie"
+    (floor,) = weak.practice
+    assert (floor.scope, floor.score, floor.minimum, floor.passed) == ("overall", 1, 2, False)
+    assert any("1/4" in reason and "2/4" in reason for reason in weak.reasons)
+    assert assess_file(mini, [review(mini, "alice", 3)]).decision == "qualifie"
+
+
+def test_an_unmet_requirement_is_to_complete_not_a_refusal(mini: Path) -> None:
+    requirement = (
+        "requirements:\n"
+        "  - id: permanence\n"
+        "    item: pub-aller-vers\n"
+        "    condition: {question: pub-aller-vers, operator: equals, value: false}\n"
+        "    reason: {fr: Allez vers les publics., en: Reach out.}\n"
+    )
+    apply_edits(
+        mini,
+        (
+            _policy_adds(requirement),
+            FULL_RULES,
+            _replace(F, "pub-aller-vers: true", "pub-aller-vers: false"),
+            _replace(F, "  pub-aller-vers-detail: >-\n", ""),
+            _replace(F, "    Des permanences hebdomadaires au centre social et au marché.\n", ""),
+        ),
+    )
+    assessment = assess_file(mini)
+    assert assessment.decision == "a-completer"
+    assert [r.id for r in assessment.requirements] == ["permanence"]
+    assert assessment.reasons == ["Allez vers les publics."]
+
+
+def test_a_bonus_theme_raises_the_overall_score_and_never_lowers_it(mini: Path) -> None:
+    apply_edits(mini, (_policy_adds("bonus_themes: [publics]\n"),))
+    weak = assess_file(mini, [review(mini, "alice", 0)])
+    strong = assess_file(mini, [review(mini, "alice", 4)])
+    aptitudes = theme(weak, "aptitudes").percentage
+    publics = theme(weak, "publics")
+    assert publics.bonus and publics.passed and publics.threshold == 0
+    assert publics.percentage < aptitudes
+    assert weak.overall.percentage == pytest.approx(aptitudes, abs=0.1)  # not lowered
+    assert strong.overall.percentage > theme(strong, "aptitudes").percentage  # raised
+
+
+def test_a_disagreement_that_decides_awaits_a_further_review(mini: Path) -> None:
+    settings = (
+        "reviews: {minimum_reviewers: 2, aggregation: median, further_review_when_decisive: true}\n"
+        "practice: {overall: 2}\n"
+    )
+    apply_edits(mini, (_policy_adds(settings), FULL_RULES))
+    one = assess_file(mini, [review(mini, "alice", 4)])
+    assert one.decision == "en-attente-de-revue"  # a second reviewer is required
+    split = assess_file(mini, [review(mini, "alice", 0), review(mini, "bob", 4)])
+    assert split.decision == "en-attente-de-revue"
+    assert split.reviews.decisive == [DETAIL]
+    assert "revue supplémentaire" in split.reasons[0]
+    agreeing = assess_file(mini, [review(mini, "alice", 3), review(mini, "bob", 4)])
+    assert agreeing.decision == "qualifie" and agreeing.reviews.decisive == []
+
+
+def test_validity_dates_count_from_the_application_date(mini: Path) -> None:
+    apply_edits(
+        mini,
+        (
+            _policy_adds(
+                "validity: {months: 36, renew_before_months: 3, complete_within_days: 90}\n"
+            ),
+        ),
+    )
+    qualified = assess_file(mini, [review(mini, "alice", 4)])
+    assert qualified.decision == "qualifie"
+    assert (qualified.date, qualified.valid_until, qualified.renew_from) == (
+        "2026-11-02",
+        "2029-11-01",
+        "2029-08-02",
+    )
+    apply_edits(mini, (_replace(F, "  apt-connexion: fibre\n", ""),))
+    incomplete = assess_file(mini, [review(mini, "alice", 4)])
+    assert incomplete.decision == "a-completer"
+    assert incomplete.complete_by == "2027-01-31" and incomplete.valid_until is None
+
+
+@given(st.floats(min_value=0, max_value=100), st.integers(min_value=0, max_value=1000))
+@example(49.999999998, 500)
+@example(49.97, 500)
+def test_a_shown_percentage_never_crosses_its_threshold(value: float, tenths: int) -> None:
+    from aptic_qualif.scoring.engine import floor_percentage
+
+    threshold = tenths / 10
+    shown = floor_percentage(value)
+    assert shown <= value + 1e-6 and value - shown < 0.1 + 1e-6
+    if value + 1e-9 < threshold:
+        assert shown < threshold
+    assert floor_percentage(49.97) == 49.9 and floor_percentage(50.0) == 50.0

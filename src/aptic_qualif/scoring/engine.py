@@ -30,6 +30,7 @@ from aptic_qualif.questionnaire.conditions import holds, is_answered
 from aptic_qualif.questionnaire.load import LoadedQuestionnaire, LocatedItem
 from aptic_qualif.questionnaire.model import Item
 from aptic_qualif.referentiel.load import Catalogue
+from aptic_qualif.review.fingerprint import changes, fingerprint
 from aptic_qualif.review.model import Review
 from aptic_qualif.scoring.model import (
     Advice,
@@ -260,11 +261,12 @@ class Scorer:
         for review in sorted(reviews, key=lambda r: r.reviewer):
             if review.application != checked.id:
                 continue
-            changes = review_changes(review, checked, self.questionnaire)
-            if changes:
-                stale.append(StaleReview(reviewer=review.reviewer, changes=changes))
-            elif review.conflict_of_interest:
+            if review.conflict_of_interest:
                 conflicted.append(review.reviewer)
+                continue
+            changed = review_changes(review, checked, self.questionnaire)
+            if changed:
+                stale.append(StaleReview(reviewer=review.reviewer, changes=changed))
             else:
                 fresh.append(review)
                 used.append(review.reviewer)
@@ -783,7 +785,7 @@ EPSILON = 1e-9
 
 def floor_percentage(value: float) -> float:
     """A percentage rounded down to one decimal: never shown across a threshold."""
-    return math.floor(value * 10 + 1e-6) / 10
+    return math.floor((value + EPSILON) * 10) / 10
 
 
 def format_number(value: float) -> str:
@@ -819,10 +821,11 @@ def _progress_text(item: Item, line: PointLine) -> str:
 def review_changes(
     review: Review, checked: CheckedApplication, questionnaire: LoadedQuestionnaire
 ) -> list[str]:
-    """What changed in ``checked`` since ``review`` rated it (nothing: the review is fresh)."""
-    if review.application_sha256 == checked.sha256:
-        return []
-    return [_("the application changed since this review")]
+    """What changed in ``checked`` since ``review`` rated it (nothing: the review is fresh).
+
+    Only what the review rated counts: the answers and evidence of the rubric items and the
+    venue's identity; a YAML comment or a reordering never makes a review stale."""
+    return changes(review, fingerprint(checked, questionnaire), questionnaire)
 
 
 def _scores_by_item(reviews: Iterable[Review]) -> dict[str, dict[str, int]]:
