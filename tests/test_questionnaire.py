@@ -156,6 +156,36 @@ CASES += [
         (_replace(P, "  - {when: always, decision: non-qualifie}\n", ""),),
         (("QST018", P, 19),),
     ),
+    Case(
+        "policy-unknown-bonus", (("append", P, "bonus_themes: [inconnu]\n"),), (("QST017", P, 21),)
+    ),
+    Case(
+        "policy-bonus-with-threshold",
+        (("append", P, "bonus_themes: [publics]\n"),),
+        (("QST018", P, 7),),
+    ),
+    Case(
+        "policy-floor-not-rubric",
+        (("append", P, "practice:\n  items: {apt-connexion: 2}\n"),),
+        (("QST017", P, 22),),
+    ),
+    Case(
+        "policy-floor-out-of-range",
+        (("append", P, "practice:\n  overall: 5\n"),),
+        (("QST018", P, 22),),
+    ),
+    Case(
+        "policy-requirement-unknown-item",
+        (
+            (
+                "append",
+                P,
+                "requirements:\n  - id: r\n    item: inconnu\n"
+                "    condition: {question: inconnu, operator: exists}\n    reason: {fr: R.}\n",
+            ),
+        ),
+        (("QST017", P, 23),),
+    ),
 ]
 
 

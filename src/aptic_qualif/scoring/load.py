@@ -66,32 +66,74 @@ def _check(policy: Policy, doc: Document, loaded: LoadedQuestionnaire) -> Iterat
             )
         elif weight < 0:
             yield _out_of_range(doc, ("item_weights", item), weight)
-    for index, knockout in enumerate(policy.knockouts):
-        where = ("knockouts", index)
-        if knockout.invalid_identity:
+    for index, theme in enumerate(policy.bonus_themes):
+        if theme not in themes:
+            yield Diagnostic.error(
+                "QST017",
+                doc.span(("bonus_themes", index)),
+                _("'{theme}' is not a theme of the questionnaire").format(theme=theme),
+            )
+        elif theme in policy.theme_thresholds and policy.theme_thresholds[theme] > 0:
+            yield Diagnostic.error(
+                "QST018",
+                doc.key_span(("theme_thresholds", theme)),
+                _("'{theme}' is a bonus theme: it cannot have a threshold").format(theme=theme),
+            )
+    if policy.minimum_reviewer_share is not None and not 0 <= policy.minimum_reviewer_share <= 100:
+        yield _out_of_range(doc, ("minimum_reviewer_share",), policy.minimum_reviewer_share)
+    floors = policy.practice
+    if floors.overall is not None and not 0 <= floors.overall <= 4:
+        yield _floor_out_of_range(doc, ("practice", "overall"), floors.overall)
+    for theme, minimum in floors.themes.items():
+        if theme not in themes:
+            yield Diagnostic.error(
+                "QST017",
+                doc.key_span(("practice", "themes", theme)),
+                _("'{theme}' is not a theme of the questionnaire").format(theme=theme),
+            )
+        elif not 0 <= minimum <= 4:
+            yield _floor_out_of_range(doc, ("practice", "themes", theme), minimum)
+    for item, minimum in floors.items.items():
+        if item not in by_id or by_id[item].item.scoring != "rubric":
+            yield Diagnostic.error(
+                "QST017",
+                doc.key_span(("practice", "items", item)),
+                _("'{id}' is not an item rated by reviewers").format(id=item),
+            )
+        elif not 0 <= minimum <= 4:
+            yield _floor_out_of_range(doc, ("practice", "items", item), minimum)
+    conditions = [
+        (("knockouts", index), knockout.item, knockout.condition, knockout.invalid_identity)
+        for index, knockout in enumerate(policy.knockouts)
+    ] + [
+        (("requirements", index), requirement.item, requirement.condition, False)
+        for index, requirement in enumerate(policy.requirements)
+    ]
+    for where, item_id, condition, invalid_identity in conditions:
+        if invalid_identity:
             continue
-        if knockout.item is None or knockout.condition is None:
+        if item_id is None or condition is None:
             yield Diagnostic.error(
                 "QST018",
                 doc.span(where),
                 _("a knock-out needs 'item' and 'condition', or 'invalid_identity: true'"),
             )
             continue
-        target = by_id.get(knockout.item)
+        target = by_id.get(item_id)
         if target is None:
             yield Diagnostic.error(
                 "QST017",
                 doc.span((*where, "item")),
-                _("'{id}' is not an item of the questionnaire").format(id=knockout.item),
+                _("'{id}' is not an item of the questionnaire").format(id=item_id),
             )
             continue
         allowed = OPERATORS_BY_TYPE.get(target.item.type, frozenset({"exists"}))
-        if knockout.condition.operator not in allowed:
+        if condition.operator not in allowed:
             yield Diagnostic.error(
                 "QST018",
                 doc.span((*where, "condition", "operator")),
                 _("operator '{operator}' does not apply to '{id}' (type {type})").format(
-                    operator=knockout.condition.operator, id=target.id, type=target.item.type
+                    operator=condition.operator, id=target.id, type=target.item.type
                 ),
             )
     if policy.rules[-1].when != "always":
@@ -109,6 +151,16 @@ def _check(policy: Policy, doc: Document, loaded: LoadedQuestionnaire) -> Iterat
             doc.span(("reviews",)),
             _("'disagreement' and 'minimum_reviewers' must be at least 1"),
         )
+
+
+def _floor_out_of_range(doc: Document, path: tuple[str, ...], value: float) -> Diagnostic:
+    return Diagnostic.error(
+        "QST018",
+        doc.span(path),
+        _("{value} is out of range (a minimum of the reviewers' scores is between 0 and 4)").format(
+            value=value
+        ),
+    )
 
 
 def _out_of_range(doc: Document, path: tuple[str, ...], value: float) -> Diagnostic:
