@@ -30,7 +30,10 @@ $(STAMP): pyproject.toml $(LOCK)
 
 install: $(STAMP)
 
-## demo: validate the référentiel, the questionnaire and the example applications
+## demo: validate the référentiel, the questionnaire and the example applications, assess
+## and publish them, then check that every output is there (aptic_qualif/demo.py).
+## tests/test_demo.py runs this recipe line by line: keep to $(VAR), $(wildcard …),
+## $(filter-out …), and the @ and - prefixes.
 demo: $(STAMP)
 	$(CLI) --version
 	$(CLI) catalogue validate
@@ -56,7 +59,7 @@ demo: $(STAMP)
 	$(CLI) export lieux examples/applications --reviews examples/reviews -o build/lieux.csv --force
 	$(CLI) import lieux build/lieux.csv -o build/lieux-importes --force
 	$(CLI) publish site -o build/site
-	@echo "Site : python -m http.server -d build/site  puis http://localhost:8000"
+	$(BIN)/python -m aptic_qualif.demo build
 
 ## test: lint, format check, type check, tests
 test: lint typecheck unit
