@@ -168,5 +168,22 @@ CODES: dict[str, Code] = {
             "version-field",
             N_("added_in or deprecated_in does not match the new version."),
         ),
+        Code(
+            "POL001",
+            "smart-route",
+            N_("Self-declaration alone qualifies a venue: no reviewer-rated answer is needed."),
+        ),
+        Code(
+            "POL002",
+            "theme-smart-route",
+            N_("Self-declaration alone reaches a theme's threshold; no practice floor covers it."),
+        ),
+        Code(
+            "POL003",
+            "reviewer-share",
+            N_("Reviewer-rated answers carry less of the points than the policy's minimum."),
+        ),
+        Code("POL004", "unreachable", N_("A threshold or a practice floor no venue can reach.")),
+        Code("POL005", "idle-points", N_("A scored item or theme cannot change any decision.")),
     )
 }

@@ -14,6 +14,7 @@ from aptic_qualif.cli import (
     catalogue,
     coverage,
     lieux,
+    policy,
     publish,
     questionnaire,
     review,
@@ -35,6 +36,7 @@ app = typer.Typer(
 )
 app.add_typer(catalogue.app, name="catalogue")
 app.add_typer(questionnaire.app, name="questionnaire")
+app.add_typer(policy.app, name="policy")
 app.add_typer(apply.app, name="apply")
 app.add_typer(publish.app, name="publish")
 app.add_typer(lieux.export_app, name="export")
