@@ -61,8 +61,11 @@ demo: $(STAMP)
 	$(CLI) publish site -o build/site
 	$(BIN)/python -m aptic_qualif.demo build
 
-## test: lint, format check, type check, tests
+## test: lint, format check, type check, tests; then the scoring policy: no smart route
+## (policy check) and every reference case keeps its decision (policy test)
 test: lint typecheck unit
+	$(CLI) policy check
+	$(CLI) policy test
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

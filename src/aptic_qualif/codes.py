@@ -185,5 +185,22 @@ CODES: dict[str, Code] = {
         ),
         Code("POL004", "unreachable", N_("A threshold or a practice floor no venue can reach.")),
         Code("POL005", "idle-points", N_("A scored item or theme cannot change any decision.")),
+        Code(
+            "CAS001",
+            "case-files",
+            N_("A reference case is not a folder holding candidature.yaml and cas.yaml only."),
+        ),
+        Code("CAS002", "case-id", N_("A reference case folder is not named with a slug.")),
+        Code(
+            "CAS003",
+            "case-unrated-item",
+            N_("A review of a reference case scores an item that reviewers do not rate."),
+        ),
+        Code("CAS004", "case-reviewer", N_("A reference case has two reviews by one reviewer.")),
+        Code(
+            "CAS005",
+            "case-unused-score",
+            N_("A review of a reference case scores an item that does not apply to it."),
+        ),
     )
 }
