@@ -392,7 +392,10 @@ def test_an_unmet_requirement_is_to_complete_not_a_refusal(mini: Path) -> None:
 
 
 def test_a_bonus_theme_raises_the_overall_score_and_never_lowers_it(mini: Path) -> None:
-    apply_edits(mini, (_policy_adds("bonus_themes: [publics]\n"),))
+    apply_edits(
+        mini,
+        (_policy_adds("bonus_themes: [publics]\n"), ("replace", POLICY, "  publics: 40\n", "")),
+    )
     weak = assess_file(mini, [review(mini, "alice", 0)])
     strong = assess_file(mini, [review(mini, "alice", 4)])
     aptitudes = theme(weak, "aptitudes").percentage

@@ -169,6 +169,7 @@ GUIDE_PAGE = "utiliser.md"
 """The hand-written guide, placed after the home page in the navigation when present."""
 IDENTITY_PAGE = "questionnaire/identite.md"
 POLICY_PAGE = "questionnaire/politique.md"
+CHARTER_PAGE = "questionnaire/charte.md"
 COVERAGE_PAGE = "couverture.md"
 EXAMPLES_DIR = "examples"
 """The project's example applications (``applications/``) and reviews (``reviews/``)."""
@@ -261,6 +262,7 @@ class _Renderer:
             MODALITIES=MODALITIES,
             IDENTITY_PAGE=IDENTITY_PAGE,
             POLICY_PAGE=POLICY_PAGE,
+            CHARTER_PAGE=CHARTER_PAGE,
         )
         self.env = env
 
@@ -353,6 +355,8 @@ def neutralize_html(markdown: str) -> str:
 LINK_MAP = {
     "referentiel/CHANGELOG.md": "journal/referentiel.md",
     "questionnaire/CHANGELOG.md": "journal/questionnaire.md",
+    "questionnaire/charte.md": CHARTER_PAGE,
+    "charte.md": CHARTER_PAGE,
     "CONTRIBUTING.md": "contribuer.md",
 }
 """Repository files that included Markdown links to, and their page on the site."""
@@ -450,6 +454,7 @@ def _navigation(context: Context, extra_pages: Sequence[str]) -> str:
     lines += [f"      - {theme_page(theme)}" for theme in questionnaire.themes]
     if context.policy is not None:
         lines.append(f"      - {POLICY_PAGE}")
+    lines.append(f"      - {CHARTER_PAGE}")
     lines.append(f"  - Couverture territoriale: {COVERAGE_PAGE}")
     lines.append("  - Contribuer: contribuer.md")
     lines += [
@@ -635,6 +640,7 @@ def stage_site(context: Context, staging: Path, source: Path | None = None) -> P
         for page, origin, title in (
             ("journal/referentiel.md", root / "referentiel" / "CHANGELOG.md", "Référentiel"),
             ("journal/questionnaire.md", root / "questionnaire" / "CHANGELOG.md", "Questionnaire"),
+            (CHARTER_PAGE, root / "questionnaire" / "charte.md", "Charte des lieux qualifiés"),
             ("contribuer.md", root / "CONTRIBUTING.md", "Contribuer"),
         ):
             included = _include_markdown(origin, page)

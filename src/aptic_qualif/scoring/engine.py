@@ -322,7 +322,11 @@ class Scorer:
             "knockout": bool(knockouts),
             "identity_invalid": identity_invalid,
             "incomplete": bool(to_complete),
-            "requirements_unmet": bool(requirements),
+            # A requirement makes the application « to complete » only when meeting it could
+            # qualify the venue; otherwise it is listed, and the thresholds decide.
+            "requirements_unmet": bool(requirements)
+            and optimistic
+            and (bool(pending_all) or practice_ok),
             # Reviews are awaited only when they can still change the outcome.
             "pending_review": (bool(pending_all) and optimistic) or bool(decisive),
             "practice_below_floor": not pending_all and not practice_ok,

@@ -130,6 +130,7 @@ def render_markdown(assessments: Sequence[Assessment]) -> str:
         "overall_comment": _("overall comment"),
         "stale": _("Stale reviews (what they rated has changed; not used):"),
         "evidence": _("Evidence:"),
+        "bonus": _("bonus"),
     }
     lines: list[str] = []
     for a in assessments:
@@ -157,9 +158,10 @@ def render_markdown(assessments: Sequence[Assessment]) -> str:
         for t in a.themes:
             mark = "✓" if t.passed else "✗"
             pending = f" ({words['pending']})" if t.pending else ""
+            threshold = words["bonus"] if t.bonus else _num(t.threshold)
             lines.append(
-                f"| {_md(t.title)}{pending} | {_fmt(t.points)} / {_fmt(t.max)} | "
-                f"{_fmt(t.percentage)} | {_fmt(t.threshold)} | {mark} |"
+                f"| {_md(t.title)}{pending} | {_num(t.points)} / {_num(t.max)} | "
+                f"{_num(t.percentage)} | {threshold} | {mark} |"
             )
         lines.append("")
         if a.knockouts:
@@ -222,8 +224,8 @@ def render_markdown(assessments: Sequence[Assessment]) -> str:
             evidence = a.evidence.get(line.item)
             proof = f" — {words['evidence']} {_md(' · '.join(evidence))}" if evidence else ""
             lines.append(
-                f"| {_md(line.label)} | {_md(line.detail)}{proof} | {_fmt(line.points)} / "
-                f"{_fmt(line.max)} |"
+                f"| {_md(line.label)} | {_md(line.detail)}{proof} | {_num(line.points)} / "
+                f"{_num(line.max)} |"
             )
         lines += ["", "</details>", ""]
     return "\n".join(lines)
