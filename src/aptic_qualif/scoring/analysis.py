@@ -49,8 +49,10 @@ from aptic_qualif.scoring.engine import (
     Scorer,
     floor_percentage,
     format_number,
+    knockout_applies,
+    requirement_unmet,
 )
-from aptic_qualif.scoring.policy import Policy
+from aptic_qualif.scoring.policy import Knockout, Policy, Requirement
 from aptic_qualif.yamlio import Document
 
 THEME_LIMIT = 4096
@@ -265,13 +267,13 @@ class _Analyser:
             for condition in _conditions(self.by_id[item_id].item):
                 if condition.question in self.by_id:
                     self.conditions.setdefault(condition.question, []).append(condition)
-        self.knockouts: dict[str, list[Condition]] = {}
+        self.knockouts: dict[str, list[Knockout]] = {}
         for knockout in self.policy.knockouts:
             if knockout.item is not None and knockout.condition is not None:
-                self.knockouts.setdefault(knockout.item, []).append(knockout.condition)
-        self.requirements: dict[str, list[Condition]] = {}
+                self.knockouts.setdefault(knockout.item, []).append(knockout)
+        self.requirements: dict[str, list[Requirement]] = {}
         for requirement in self.policy.requirements:
-            self.requirements.setdefault(requirement.item, []).append(requirement.condition)
+            self.requirements.setdefault(requirement.item, []).append(requirement)
         self.answers: dict[str, list[Any]] = {}
         self.classes: dict[str, list[list[Any]]] = {}
         for item_id in sorted({*self.entries, *self.gating}, key=lambda i: self.by_id[i].order):
@@ -300,8 +302,8 @@ class _Analyser:
     def _named_values(self, item_id: str) -> list[Any]:
         conditions = [
             *self.conditions.get(item_id, ()),
-            *self.knockouts.get(item_id, ()),
-            *self.requirements.get(item_id, ()),
+            *(k.condition for k in self.knockouts.get(item_id, ()) if k.condition is not None),
+            *(r.condition for r in self.requirements.get(item_id, ())),
         ]
         values: list[Any] = []
         for condition in conditions:
@@ -360,28 +362,15 @@ class _Analyser:
         """Whether a venue that could qualify may answer so an item that applies."""
         if not is_answered(answer) and item.required:
             return False
-        if any(holds(c, answer) for c in self.knockouts.get(item.id, ())):
+        if any(knockout_applies(k, answer) for k in self.knockouts.get(item.id, ())):
             return False
-        return not any(
-            not is_answered(answer) or holds(c, answer) for c in self.requirements.get(item.id, ())
-        )
+        return not any(requirement_unmet(r, answer) for r in self.requirements.get(item.id, ()))
 
     def _pair(self, entry: CompiledItem, answer: Any) -> Pair:
-        """The weighted points an answer gives and the weighted maximum it counts for.
-
-        The points are the engine's (:meth:`Scorer.points`); as in the engine, an unanswered
-        item counts 0 out of its maximum and a "not concerned" option leaves the maximum.
-        """
-        item = entry.item
-        maximum = entry.max * entry.weight
-        if not is_answered(answer):
-            return 0.0, maximum
-        if item.type == "single_choice":
-            option = next((o for o in item.options or () if o.value == answer), None)
-            if option is not None and option.not_applicable:
-                return 0.0, 0.0
-        points, _detail = self.scorer.points(item, answer)
-        return points * entry.weight, maximum
+        """The weighted points an answer gives and the weighted maximum it counts for, as the
+        engine counts them (:meth:`Scorer.contribution`)."""
+        points, maximum, _source, _detail = self.scorer.contribution(entry, answer)
+        return points, maximum
 
     # -- one theme ----------------------------------------------------------------------
 
@@ -480,20 +469,18 @@ class _Analyser:
 
     def blocked(self, rated: Iterable[str], score: float, *, theme: str | None = None) -> bool:
         """Whether a practice floor stops a venue whose ``rated`` answers all get ``score``
-        (only the floors of ``theme`` and its items when it is given)."""
-        floors = self.policy.practice
+        (only the floors of ``theme`` and its items when it is given), as the engine judges
+        floors (:meth:`Scorer.practice_floors`)."""
         rated = set(rated)
-        if not rated:
-            return False
-        if theme is None and floors.overall is not None and score + EPSILON < floors.overall:
-            return True
-        for floor_theme, minimum in floors.themes.items():
-            if theme is not None and floor_theme != theme:
-                continue
-            if score + EPSILON < minimum and any(self.theme_of[i] == floor_theme for i in rated):
-                return True
+        floors = self.scorer.practice_floors(rated, dict.fromkeys(rated, score))
         return any(
-            item in rated and score + EPSILON < minimum for item, minimum in floors.items.items()
+            not floor.passed
+            and (
+                theme is None
+                or (floor.scope == "theme" and floor.id == theme)
+                or (floor.scope == "item" and self.theme_of.get(floor.id) == theme)
+            )
+            for floor in floors
         )
 
     def covered(self, theme: str) -> bool:

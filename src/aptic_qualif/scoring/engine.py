@@ -43,11 +43,12 @@ from aptic_qualif.scoring.model import (
     RequirementHit,
     ReviewComment,
     ReviewUse,
+    Source,
     StaleReview,
     ThemeResult,
     ToComplete,
 )
-from aptic_qualif.scoring.policy import Decision, Policy
+from aptic_qualif.scoring.policy import Decision, Knockout, Policy, Requirement
 
 RUBRIC_MAX = 4.0
 
@@ -140,7 +141,13 @@ class Scorer:
             return best.points, _("bracket from {min}").format(min=_fmt(best.min))
         if item.type == "services" and item.services_points is not None:
             rule = item.services_points
-            services = [s for s in answer or () if s in self.service_levels]
+            services = [
+                s
+                for s in answer or ()
+                if s in self.service_levels
+                and self.catalogue.services[s].active
+                and (item.levels is None or self.service_levels[s] in item.levels)
+            ]
             levels = {self.service_levels[s] for s in services if s not in rule.level_excludes}
             total = rule.per_service * len(services) + rule.per_level * len(levels)
             detail = _("{services} in {levels}").format(
@@ -447,8 +454,21 @@ class Scorer:
         self, checked: CheckedApplication, aggregated: Mapping[str, float]
     ) -> list[PracticeFloor]:
         """Each practice floor of the policy, against the reviewers' scores."""
+        return self.practice_floors({e.item.id for e in self.rubric_items(checked)}, aggregated)
+
+    def practice_floors(
+        self, applying: Iterable[str], aggregated: Mapping[str, float]
+    ) -> list[PracticeFloor]:
+        """Each practice floor of the policy that concerns the rubric items ``applying``,
+        against the reviewers' ``aggregated`` scores (an item without a score is awaited)."""
         floors = self.policy.practice
-        rated = self.rubric_items(checked)
+        wanted = set(applying)
+        rated = [
+            entry
+            for compiled in self.items.values()
+            for entry in compiled
+            if entry.item.scoring == "rubric" and entry.item.id in wanted
+        ]
         result: list[PracticeFloor] = []
 
         def mean(entries: list[CompiledItem]) -> float | None:
@@ -543,35 +563,30 @@ class Scorer:
                 source="reviews",
                 detail=_("reviewers' score {score}/4").format(score=format_number(score)),
             )
+        points, maximum, source, detail = self.contribution(entry, answer)
+        return PointLine(
+            **base,
+            answer=answer if source != "unanswered" else None,
+            points=points,
+            max=maximum,
+            source=source,
+            detail=detail,
+        )
+
+    def contribution(self, entry: CompiledItem, answer: Any) -> tuple[float, float, Source, str]:
+        """How a self-declared answer to an item that applies counts: weighted points,
+        weighted maximum, source and detail. Unanswered, it counts 0 out of its maximum;
+        a "not concerned" option takes the item out of the maximum."""
+        item = entry.item
+        weighted_max = _round(entry.max * entry.weight)
         if not is_answered(answer):
-            return PointLine(
-                **base,
-                answer=None,
-                points=0,
-                max=weighted_max,
-                source="unanswered",
-                detail=_("not answered"),
-            )
+            return 0.0, weighted_max, "unanswered", _("not answered")
         if item.type == "single_choice":
             option = next((o for o in item.options or () if o.value == answer), None)
             if option is not None and option.not_applicable:
-                return PointLine(
-                    **base,
-                    answer=answer,
-                    points=0,
-                    max=0,
-                    source="not_applicable",
-                    detail=localized(option.label),
-                )
+                return 0.0, 0.0, "not_applicable", localized(option.label)
         points, detail = self.points(item, answer)
-        return PointLine(
-            **base,
-            answer=answer,
-            points=_round(points * entry.weight),
-            max=weighted_max,
-            source="answer",
-            detail=detail,
-        )
+        return _round(points * entry.weight), weighted_max, "answer", detail
 
     def _advice(self, lines: list[PointLine], practice: list[PracticeFloor]) -> list[Advice]:
         """Where the theme lost the most points, what the venue could put in place.
@@ -611,12 +626,8 @@ class Scorer:
             applies = False
             if knockout.invalid_identity:
                 applies = invalid_identity
-            elif (
-                knockout.item is not None
-                and knockout.condition is not None
-                and knockout.item in checked.enabled
-            ):
-                applies = holds(knockout.condition, checked.answers.get(knockout.item))
+            elif knockout.item is not None and knockout.item in checked.enabled:
+                applies = knockout_applies(knockout, checked.answers.get(knockout.item))
             if applies:
                 hits.append(
                     KnockoutHit(
@@ -631,8 +642,7 @@ class Scorer:
         for requirement in self.policy.requirements:
             if requirement.item not in checked.enabled or requirement.item not in by_id:
                 continue
-            answer = checked.answers.get(requirement.item)
-            if is_answered(answer) and not holds(requirement.condition, answer):
+            if not requirement_unmet(requirement, checked.answers.get(requirement.item)):
                 continue
             hits.append(
                 RequirementHit(
@@ -820,6 +830,17 @@ def _progress_text(item: Item, line: PointLine) -> str:
             )
             return f"{next_step} {text}".strip()
     return text
+
+
+def knockout_applies(knockout: Knockout, answer: Any) -> bool:
+    """Whether ``answer``, to the knock-out's item (which applies), excludes qualification."""
+    return knockout.condition is not None and holds(knockout.condition, answer)
+
+
+def requirement_unmet(requirement: Requirement, answer: Any) -> bool:
+    """Whether ``answer``, to the requirement's item (which applies), leaves it unmet: an
+    unanswered item leaves it unmet."""
+    return not is_answered(answer) or holds(requirement.condition, answer)
 
 
 def review_changes(
