@@ -566,6 +566,7 @@ def render(venue: Venue, answers: dict[str, Any], ctx: Context, seed: int) -> st
         f"# {venue.commune.name} ({venue.commune.postcode}). Le SIRET et les coordonnées "
         "sont inventés.",
         f"questionnaire: {loaded.reference}",
+        f"date: 2026-{1 + venue.index % 12:02d}-{1 + venue.index % 28:02d}",
         "",
         f"{IDENTITY_KEY}:",
     ]
@@ -590,9 +591,10 @@ def generate(n: int, out_dir: Path, seed: int = 0) -> list[Path]:
     """Write ``n`` synthetic applications to ``out_dir``; the same seed writes the same files."""
     ctx = load_context(REPO)
     rng = random.Random(seed)
+    # Items a knock-out or a requirement looks at: nearly every real venue meets them.
     knockout_items = frozenset(
         k.item for k in (ctx.policy.knockouts if ctx.policy else ()) if k.item is not None
-    )
+    ) | frozenset(r.item for r in (ctx.policy.requirements if ctx.policy else ()))
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     for index in range(1, n + 1):
