@@ -10,8 +10,10 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
 from aptic_qualif.application import check_application, validate_application
+from aptic_qualif.cli.app import app
 from aptic_qualif.context import Context, load_context
 from aptic_qualif.review.fingerprint import fingerprint
 from aptic_qualif.review.model import Review, Reviewed, ReviewScore
@@ -19,7 +21,7 @@ from aptic_qualif.scoring.assess import assess_files
 from aptic_qualif.scoring.engine import Scorer, aggregate_scores
 from aptic_qualif.scoring.model import Assessment
 from aptic_qualif.yamlio import Document
-from tests.conftest import MINI
+from tests.conftest import MINI, REPO
 from tests.test_referentiel_validate import _replace, apply_edits
 
 F = "applications/complet.yaml"
@@ -456,3 +458,28 @@ def test_a_shown_percentage_never_crosses_its_threshold(value: float, tenths: in
     if value + 1e-9 < threshold:
         assert shown < threshold
     assert floor_percentage(49.97) == 49.9 and floor_percentage(50.0) == 50.0
+
+
+def test_the_terminal_table_is_followed_by_reasons_advice_and_comments(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every assess format carries the reviewers' comments, the terminal one too."""
+    monkeypatch.chdir(REPO)
+    result = runner.invoke(
+        app,
+        [
+            "assess",
+            "examples/applications/espace-numerique-les-forges.yaml",
+            "--reviews",
+            "examples/reviews",
+            "--format",
+            "table",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.stdout.split())
+    assert "à compléter" in out
+    assert "sous le minimum de 2/4" in out  # the practice floor, in plain words
+    assert "étape suivante de la grille" in out  # advice about practice, not boxes to tick
+    assert "commentaire général" in out and "yannick-le-goff" in out
+    assert "règle" not in out  # no rule ids in reasons

@@ -75,7 +75,9 @@ def assess_command(
     if chosen is AssessFormat.table and output is None:
         from rich.console import Console
 
-        Console().print(render.render_table(assessments))
+        console = Console()
+        console.print(render.render_table(assessments))
+        console.print(render.render_details(assessments))
     else:
         if chosen is AssessFormat.html:
             from aptic_qualif.scoring.html import render_html

@@ -251,14 +251,38 @@ def render_table(assessments: Sequence[Assessment]) -> RenderableType:
         "en-attente-de-revue": "cyan",
     }
     for a in assessments:
-        cells = [f"[{'green' if t.passed else 'red'}]{_fmt(t.percentage)}[/]" for t in a.themes]
+        cells = [f"[{'green' if t.passed else 'red'}]{_num(t.percentage)}[/]" for t in a.themes]
         table.add_row(
             escape(a.venue),
             f"[{styles[a.decision]}]{decision_label(a.decision)}[/]",
-            f"{_fmt(a.overall.percentage)} %",
+            f"{_num(a.overall.percentage)} %",
             *cells,
         )
     return table
+
+
+def render_details(assessments: Sequence[Assessment]) -> RenderableType:
+    """Below the terminal table: for each venue, why, what to do, and what reviewers said."""
+    from rich.console import Group
+    from rich.markup import escape
+    from rich.text import Text
+
+    parts: list[RenderableType] = []
+    for a in assessments:
+        parts.append(
+            Text.from_markup(f"\n[bold]{escape(a.venue)}[/] — {decision_label(a.decision)}")
+        )
+        for reason in a.reasons:
+            parts.append(Text(f"  • {reason}"))
+        for theme in a.themes:
+            for advice in theme.advice:
+                parts.append(Text(f"  → {advice.label} : {advice.text}"))
+        for comment in a.reviews.comments:
+            about = f"{comment.item} ({comment.score}/4)" if comment.item else _("overall comment")
+            parts.append(Text(f"  « {comment.comment} » — {comment.reviewer}, {about}"))
+        for stale in a.reviews.stale:
+            parts.append(Text(f"  ⚠ {stale.reviewer} : {'; '.join(stale.changes)}"))
+    return Group(*parts)
 
 
 def assessments_schema() -> dict[str, Any]:
