@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from aptic_qualif import __version__
 from aptic_qualif.i18n import _, language, ngettext
 from aptic_qualif.scoring.model import Assessment, PointLine, ThemeResult
-from aptic_qualif.scoring.render import _fmt, decision_label
+from aptic_qualif.scoring.render import _fmt, decision_label, format_day_text
 
 if TYPE_CHECKING:
     import jinja2
@@ -358,6 +358,7 @@ def _labels() -> dict[str, str]:
         "valid_until": _("Qualification valid until"),
         "renew_from": _("renew from"),
         "complete_by": _("To complete by"),
+        "bonus": _("bonus"),
         "reviews_conflicted": _("Reviews with a conflict of interest (not used):"),
         "disagreements": _("Disagreements between reviewers"),
         "reviewer_scores": _("Scores by reviewer"),
@@ -424,7 +425,12 @@ def _environment() -> jinja2.Environment:
     env.filters["source_label"] = source_label
     env.filters["recommendation_label"] = recommendation_label
     env.filters["safe_href"] = safe_href
+    env.filters["day"] = format_day
     return env
+
+
+def format_day(iso: str | None) -> str:
+    return format_day_text(iso) if iso else ""
 
 
 def safe_href(text: str) -> str:

@@ -34,6 +34,30 @@ def _fmt(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
+_MONTHS_FR = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+
+def format_day_text(iso: str) -> str:
+    """A date ``YYYY-MM-DD`` as people write it: « 24 janvier 2027 » in French."""
+    year, month, day = (int(part) for part in iso.split("-"))
+    if language() == "fr":
+        return f"{'1er' if day == 1 else day} {_MONTHS_FR[month - 1]} {year}"
+    return iso
+
+
 def _num(value: float) -> str:
     """A number in text for people: a decimal comma in French."""
     text = _fmt(value)
@@ -191,12 +215,15 @@ def render_markdown(assessments: Sequence[Assessment]) -> str:
         if a.valid_until:
             lines += [
                 _("Qualification valid until {date}; renew from {renew}.").format(
-                    date=a.valid_until, renew=a.renew_from
+                    date=format_day_text(a.valid_until), renew=format_day_text(a.renew_from or "")
                 ),
                 "",
             ]
         if a.complete_by:
-            lines += [_("To complete by {date}.").format(date=a.complete_by), ""]
+            lines += [
+                _("To complete by {date}.").format(date=format_day_text(a.complete_by)),
+                "",
+            ]
         advice = [(t, x) for t in a.themes for x in t.advice]
         if advice:
             lines += [f"**{words['progress']}**", ""]
