@@ -37,6 +37,15 @@ from tests.conftest import MINI, REPO
 APPLICATIONS = REPO / "examples" / "applications"
 REVIEWS = REPO / "examples" / "reviews"
 BUS_COMMUNES = ["2B341", "2B354", "2B074", "2B315", "2B238", "2B260", "2B263", "2B177"]
+EXAMPLES = 12
+QUALIFIED = {  # with their reviews, under the policy 2.0.0 (examples/README.md)
+    "association-les-cles-du-plateau": "23",
+    "bus-numerique-corse": "2B",
+    "epn-rural-val-de-saone": "21",
+    "france-services-porte-des-causses": "12",
+    "mairie-lacapelle-marival": "46",
+    "mediatheque-les-tilleuls": "44",
+}
 MALICIOUS = "<script>alert(1)</script> & \"quotes\" 'x' ]]> {{ 7*7 }}"
 
 
@@ -53,7 +62,7 @@ def assessed(context: Context) -> tuple[list[Assessment], dict[str, dict[str, An
     files, _missing = application_files([APPLICATIONS])
     reviews, _report = load_reviews(REVIEWS, context.questionnaire)
     batch, places = assess_with_places(files, context, reviews, REVIEWS)
-    assert len(batch.assessments) == 9 and not batch.unreadable
+    assert len(batch.assessments) == EXAMPLES and not batch.unreadable
     return batch.assessments, places
 
 
@@ -83,20 +92,26 @@ def test_departements_of_every_assessed_venue(
     coverage = _coverage(context, assessed, by="departement", qualified_only=False)
     rows = {row.territory: row for row in coverage.territories}
     # INSEE order: Corsica between 19 and 21, overseas last
-    assert list(rows) == ["12", "2B", "21", "44", "56", "59", "65", "71", "974"]
+    assert list(rows) == [
+        "03", "12", "2B", "21", "23", "44", "46", "56", "59", "65", "71", "974"
+    ]  # fmt: skip
     assert rows["2B"].label == "Haute-Corse"
     assert rows["974"].label == "La Réunion"
+    assert (rows["03"].label, rows["23"].label, rows["46"].label) == ("Allier", "Creuse", "Lot")
     assert rows["2B"].itinerant == 1 and rows["2B"].venues == 1  # its base and stops: once
-    assert coverage.totals.assessed == coverage.totals.venues == 9
+    assert all(row.venues == 1 for row in rows.values())  # one example per département
+    assert coverage.totals.assessed == coverage.totals.venues == EXAMPLES
     assert coverage.totals.itinerant == 1
     assert coverage.totals.without_territory == 0
     # the incomplete application from La Réunion declares no service at all
     assert rows["974"].levels == {"decouvrir": 0, "maitriser": 0, "agir": 0}
     assert rows["974"].missing_levels == ["decouvrir", "maitriser", "agir"]
+    # Felletin (23) and Lacapelle-Marival (46) offer no service of the level "agir"
+    assert rows["23"].missing_levels == rows["46"].missing_levels == ["agir"]
     assert coverage.territories_without_level == {
         "decouvrir": ["974"],
         "maitriser": ["974"],
-        "agir": ["974"],
+        "agir": ["23", "46", "974"],
     }
 
 
@@ -107,10 +122,15 @@ def test_only_qualified_venues_by_default(
     coverage = _coverage(context, assessed)
     assert coverage.qualified_only and coverage.by == "departement"
     qualified = [a for a in assessments if a.decision == "qualifie"]
+    assert {a.application for a in qualified} == set(QUALIFIED)
     assert coverage.totals.venues == len(qualified) == 6
-    assert coverage.totals.assessed == 9
+    assert coverage.totals.assessed == EXAMPLES
     codes = [row.territory for row in coverage.territories]
-    assert codes == ["12", "2B", "21", "44", "59", "71"]  # 56, 65 and 974 are not qualified
+    # Not qualified: 03 (Les Forges, practice below the minimum), 59 (Tremplin, no register
+    # of processing) and 974 (incomplete) are to complete, 71 (the fablab) awaits one more
+    # review, 56 (below the thresholds) and 65 (charter refused) are not qualified.
+    assert codes == ["12", "2B", "21", "23", "44", "46"]
+    assert codes == sorted(QUALIFIED.values(), key=territory_sort_key)
     assert sum(row.venues for row in coverage.territories) == 6
 
 
@@ -151,8 +171,8 @@ def test_itinerant_bus_counted_in_each_commune(
     assert rows["2B096"].label == "Corte"  # the base's name; the stops are codes only
     assert rows["2B341"].label == ""
     assert rows["97416"].label == "Saint-Pierre"
-    assert coverage.totals.territories == 8 + 9
-    assert coverage.totals.venues == 9  # the bus once in the totals
+    assert coverage.totals.territories == 8 + EXAMPLES  # the bus's stops, each venue's commune
+    assert coverage.totals.venues == EXAMPLES  # the bus once in the totals
 
 
 def test_counting_while_assessing_gives_the_same_coverage(
@@ -295,7 +315,7 @@ def test_every_format_renders(
     assert first == render_json(_coverage(context, assessed, qualified_only=False))
     payload = json.loads(first)
     assert payload["format"] == "1.0"
-    assert payload["coverage"]["totals"]["venues"] == 9
+    assert payload["coverage"]["totals"]["venues"] == EXAMPLES
     assert list(payload) == sorted(payload)
 
     rows = list(csv.reader(io.StringIO(render_csv(coverage))))
@@ -308,8 +328,9 @@ def test_every_format_renders(
         "venues_agir",
         "services_offered",
     ]
-    assert rows[2][:3] == ["2B", "Haute-Corse", "1"]
-    assert len(rows) == 1 + 9
+    assert [row[0] for row in rows[1:4]] == ["03", "12", "2B"]  # INSEE order
+    assert rows[3][:3] == ["2B", "Haute-Corse", "1"]
+    assert len(rows) == 1 + EXAMPLES  # one département per example
 
     markdown = render_markdown(coverage)
     assert "| 2B Haute-Corse | 1 |" in markdown
@@ -403,7 +424,7 @@ def test_cli_on_the_examples(
     assert first.stdout == second.stdout  # byte-identical
     payload = json.loads(first.stdout)["coverage"]
     assert payload["qualified_only"] is True
-    assert [t["territory"] for t in payload["territories"]] == ["12", "2B", "21", "44", "59", "71"]
+    assert [t["territory"] for t in payload["territories"]] == ["12", "2B", "21", "23", "44", "46"]
 
     every = runner.invoke(app, [*arguments, "--all", "--by", "commune", "-f", "csv"])
     assert every.exit_code == 0, every.output
@@ -435,7 +456,7 @@ def test_cli_errors(runner: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path
     broken.write_text("questionnaire: [\n", encoding="utf-8")
     result = runner.invoke(app, ["coverage", str(broken), "examples/applications", "-f", "json"])
     assert result.exit_code == 1  # one unreadable file: counted without it, exit 1
-    assert json.loads(result.stdout)["coverage"]["totals"]["assessed"] == 9
+    assert json.loads(result.stdout)["coverage"]["totals"]["assessed"] == EXAMPLES
 
 
 def test_cli_itinerance_end_to_end(

@@ -58,8 +58,46 @@ def test_golden_assessments(examples: list[Assessment]) -> None:
 
 
 def test_the_examples_get_the_decisions_they_illustrate(examples: list[Assessment]) -> None:
+    """What examples/README.md says each example shows, with its reviews and the policy."""
     decisions = {a.application: a.decision for a in examples}
-    assert decisions["centre-social-les-capucines"] == "a-completer"
-    assert decisions["espace-connecte-sans-charte"] == "non-qualifie"
-    assert decisions["tiers-lieu-la-coursive"] == "non-qualifie"
-    assert decisions["mediatheque-les-tilleuls"] == "qualifie"
+    assert decisions == {
+        # complete and solid; its stale review (REV003) is not used
+        "epn-rural-val-de-saone": "qualifie",
+        # complete and strong
+        "mediatheque-les-tilleuls": "qualifie",
+        # decisive disagreement: one more review is needed
+        "fablab-la-forge": "en-attente-de-revue",
+        # strong on procedures; the reviewer with a conflict of interest (REV004) is not used
+        "france-services-porte-des-causses": "qualifie",
+        # medium level, no register of processing yet: a requirement, to complete
+        "association-insertion-tremplin": "a-completer",
+        # itinerant bus
+        "bus-numerique-corse": "qualifie",
+        # weak but valid: its thresholds cannot be met, whatever the reviews
+        "tiers-lieu-la-coursive": "non-qualifie",
+        # incomplete (APP005)
+        "centre-social-les-capucines": "a-completer",
+        # knock-out: the charter is refused
+        "espace-connecte-sans-charte": "non-qualifie",
+        # good practice with few means
+        "association-les-cles-du-plateau": "qualifie",
+        # a lone adviser in a town hall
+        "mairie-lacapelle-marival": "qualifie",
+        # many means, thin practice: below the practice minimum, to complete (the policy's
+        # rule practice_below_floor), never qualified on equipment
+        "espace-numerique-les-forges": "a-completer",
+    }
+    by_name = {a.application: a for a in examples}
+    assert [k.id for k in by_name["espace-connecte-sans-charte"].knockouts] == ["charte-refusee"]
+    tremplin = by_name["association-insertion-tremplin"]
+    assert [r.id for r in tremplin.requirements] == ["registre-des-traitements"]
+    assert tremplin.to_complete == [] and tremplin.knockouts == []
+    assert by_name["fablab-la-forge"].reviews.decisive == ["pub-suivi-progression"]
+    stale = by_name["epn-rural-val-de-saone"].reviews.stale
+    assert [s.reviewer for s in stale] == ["sophie-bernard"]
+    assert by_name["france-services-porte-des-causses"].reviews.conflicted == ["marc-delmas"]
+    forges = by_name["espace-numerique-les-forges"]
+    assert forges.knockouts == [] and forges.requirements == [] and forges.to_complete == []
+    assert any(f.scope == "overall" and not f.passed for f in forges.practice)
+    for name in ("association-les-cles-du-plateau", "mairie-lacapelle-marival"):
+        assert all(f.passed for f in by_name[name].practice), name

@@ -36,6 +36,7 @@ class Checker(HTMLParser):
         self.errors: list[str] = []
         self.svgs: list[dict[str, int]] = []
         self.urls: list[str] = []
+        self.links: list[tuple[str, str]] = []  # (href, rel) of each <a href> out of the page
         self.tags: set[str] = set()
         self.ids: list[str] = []
         self.doctype = False
@@ -46,7 +47,10 @@ class Checker(HTMLParser):
     def _attributes(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.add(tag)
         for name, value in attrs:
-            if name in {"src", "href", "xlink:href", "action", "srcset", "poster", "data"}:
+            if tag == "a" and name == "href" and value and not value.startswith("#"):
+                # A link the reader may follow, not a resource the page loads.
+                self.links.append((value, dict(attrs).get("rel") or ""))
+            elif name in {"src", "href", "xlink:href", "action", "srcset", "poster", "data"}:
                 self.urls.append(value or "")
             if name == "id" and value:
                 self.ids.append(value)
@@ -126,13 +130,82 @@ def test_a_single_application_has_no_table_of_contents(assessments: list[Assessm
     assert assessments[0].venue.replace("'", "&#39;") in page
 
 
+EXTERNAL_LINK = re.compile(r'<a href="(https?://[^"]*)" rel="nofollow noopener">([^<]*)</a>')
+
+
 def test_no_network_resource_and_no_script(assessments: list[Assessment]) -> None:
+    """The page loads nothing and runs nothing: its only way out is a link the reader may
+    follow, to the evidence a venue gave (web links, shown as such)."""
     page = render_html(assessments)
     checker = check(page)
     assert all(url.startswith("#") for url in checker.urls), checker.urls
-    assert "http://" not in page and "https://" not in page
+    # Each link out is an http(s) evidence of a venue, and says it is not endorsed.
+    evidence = {e for a in assessments for items in a.evidence.values() for e in items}
+    assert checker.links, "the examples give web links as evidence"
+    for href, rel in checker.links:
+        assert re.fullmatch(r"https?://[^\s\"'<>]+", href), href
+        assert href in evidence, href
+        assert {"nofollow", "noopener"} <= set(rel.split()), (href, rel)
+    # Outside these links (their target and their text), no address of the network at all.
+    without_links = EXTERNAL_LINK.sub("", page)
+    assert len(EXTERNAL_LINK.findall(page)) == len(checker.links)
+    assert "http://" not in without_links and "https://" not in without_links
     assert "@import" not in page and "url(" not in page
     assert not {"script", "img", "link", "iframe", "object", "embed"} & checker.tags
+    assert not any(name.startswith("on") for name in _attribute_names(page))
+
+
+def _attribute_names(page: str) -> set[str]:
+    names: set[str] = set()
+
+    class Names(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            names.update(name for name, _value in attrs)
+
+    Names().feed(page)
+    return names
+
+
+@pytest.mark.parametrize(
+    "evidence",
+    [
+        "javascript:alert(1)",
+        "JavaScript:alert(document.cookie)",
+        " javascript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+        "vbscript:msgbox(1)",
+        "//evil.example.org/x.js",
+        'https://example.org/" onmouseover="alert(1)',
+        "https://example.org/ javascript:alert(1)",
+    ],
+)
+def test_only_web_evidence_becomes_a_link(assessments: list[Assessment], evidence: str) -> None:
+    """An evidence that is not a plain http(s) address is shown as text, never as a link."""
+    original = next(a for a in assessments if a.lines)
+    item = original.lines[0].item
+    harmless = "programme-des-ateliers.pdf"
+    assessment = original.model_copy(update={"evidence": {item: [harmless, evidence]}})
+    page = render_html([assessment])
+    checker = check(page)
+    assert checker.links == []
+    assert all(url.startswith("#") for url in checker.urls), checker.urls
+    assert "<script" not in page.lower()
+    assert not any(name.startswith("on") for name in _attribute_names(page))
+    # Still shown, as escaped text next to the other evidence.
+    shown = evidence.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    shown = shown.replace('"', "&#34;").replace("'", "&#39;")
+    assert f"{harmless} · {shown}" in page, evidence
+
+
+def test_web_evidence_becomes_a_link(assessments: list[Assessment]) -> None:
+    original = next(a for a in assessments if a.lines)
+    item = original.lines[0].item
+    url = "https://lieu.example.org/programme?annee=2026&mois=10"
+    page = render_html([original.model_copy(update={"evidence": {item: [url]}})])
+    checker = check(page)
+    assert checker.links == [(url, "nofollow noopener")]
+    assert 'href="https://lieu.example.org/programme?annee=2026&amp;mois=10"' in page
 
 
 def test_text_from_the_application_is_never_markup_nor_template(

@@ -32,15 +32,18 @@ from tests.conftest import REPO
 SCHEMA = REPO / "reference" / "standard-mediation-num" / "schema.json"
 EXAMPLE_CSV = SCHEMA.parent / "exemple-valide.csv"
 APPLICATIONS = REPO / "examples" / "applications"
+# Qualified with their reviews under the policy 2.0.0 (examples/README.md); the label is the
+# policy's own (questionnaire/policy.yaml, label).
 QUALIFIED = {
-    "association-insertion-tremplin",
+    "association-les-cles-du-plateau",
     "bus-numerique-corse",
     "epn-rural-val-de-saone",
-    "fablab-la-forge",
     "france-services-porte-des-causses",
+    "mairie-lacapelle-marival",
     "mediatheque-les-tilleuls",
 }
-LABEL = "Qualifié aptic-qualif"
+EXAMPLES = 12
+LABEL = "Lieu qualifié pass numérique (aptic-qualif)"
 
 
 @pytest.fixture
@@ -143,8 +146,11 @@ def test_export_maps_identity_services_and_privacy(
     }
     assert bus["services"] == SEPARATOR.join(v for v in LIEUX_SERVICES if v in national)
 
-    # contacts_publics: false → no telephone, email or website.
-    private = by_id["association-insertion-tremplin"]
+    # contacts_publics: false → no telephone, email or website. The example that says so,
+    # Tremplin, is not qualified (no register of processing yet): exported with --all.
+    assert "association-insertion-tremplin" not in by_id
+    _header, every = _rows(_export(runner, tmp_path, "--all", name="tous.csv").read_text("utf-8"))
+    private = next(r for r in every if r["id"] == ID_PREFIX + "association-insertion-tremplin")
     assert (
         _answers(APPLICATIONS / "association-insertion-tremplin.yaml")["contacts_publics"] is False
     )
@@ -155,7 +161,7 @@ def test_export_maps_identity_services_and_privacy(
 def test_export_all_venues(repo: Path, runner: CliRunner, tmp_path: Path) -> None:
     target = _export(runner, tmp_path, "--all", "--date-maj", "2026-12-01")
     _header, rows = _rows(target.read_text(encoding="utf-8"))
-    assert len(rows) == len(list(APPLICATIONS.glob("*.yaml"))) == 9
+    assert len(rows) == len(list(APPLICATIONS.glob("*.yaml"))) == EXAMPLES
     for row in rows:
         qualified = row["id"].removeprefix(ID_PREFIX) in QUALIFIED
         assert row["autres_formations_labels"] == (LABEL if qualified else "")
@@ -291,7 +297,7 @@ def test_import_reports_invalid_rows_and_writes_the_others(
     skeleton = out / "espace-numerique-les-glycines.yaml"
     text = skeleton.read_text(encoding="utf-8")
     assert text.startswith("# yaml-language-server: $schema=")
-    assert "questionnaire: qualification-lieux-mediation@1.0.0" in text
+    assert "questionnaire: qualification-lieux-mediation@2.0.0" in text
     assert _validation_codes(skeleton) == {"APP005", "APP014"}
     answers = _answers(skeleton)
     assert answers["siret"] == "82237860000057"
@@ -445,7 +451,7 @@ def test_round_trip_export_then_import(repo: Path, runner: CliRunner, tmp_path: 
         located.id for located in context.questionnaire.identity if located.item.export
     ]
     imported = {_answers(path)["siret"]: _answers(path) for path in out.glob("*.yaml")}
-    assert len(imported) == 9
+    assert len(imported) == EXAMPLES
     for path in APPLICATIONS.glob("*.yaml"):
         original = _answers(path)
         again = imported[original["siret"]]
