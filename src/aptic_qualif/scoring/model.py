@@ -75,6 +75,7 @@ class PracticeFloor(Model):
     """The reviewers' score (an item) or mean score (a theme, overall); ``None`` while
     nothing in scope has been reviewed."""
     passed: bool
+    """Not failed: true while nothing in scope has been reviewed yet (see ``score``)."""
 
 
 class RequirementHit(Model):
