@@ -126,9 +126,9 @@ def test_only_qualified_venues_by_default(
     assert coverage.totals.venues == len(qualified) == 6
     assert coverage.totals.assessed == EXAMPLES
     codes = [row.territory for row in coverage.territories]
-    # Not qualified: 03 (Les Forges, practice below the minimum), 59 (Tremplin, no register
-    # of processing) and 974 (incomplete) are to complete, 71 (the fablab) awaits one more
-    # review, 56 (below the thresholds) and 65 (charter refused) are not qualified.
+    # Not qualified: 59 (Tremplin, no register of processing) and 974 (incomplete) are to
+    # complete, 71 (the fablab) awaits one more review, 03 (Les Forges, practice below the
+    # minimum), 56 (below the thresholds) and 65 (charter refused) are not qualified.
     assert codes == ["12", "2B", "21", "23", "44", "46"]
     assert codes == sorted(QUALIFIED.values(), key=territory_sort_key)
     assert sum(row.venues for row in coverage.territories) == 6

@@ -83,9 +83,9 @@ def test_the_examples_get_the_decisions_they_illustrate(examples: list[Assessmen
         "association-les-cles-du-plateau": "qualifie",
         # a lone adviser in a town hall
         "mairie-lacapelle-marival": "qualifie",
-        # many means, thin practice: below the practice minimum, to complete (the policy's
-        # rule practice_below_floor), never qualified on equipment
-        "espace-numerique-les-forges": "a-completer",
+        # many means, thin practice: below the practice minimum (the policy's rule
+        # practice_below_floor), never qualified on equipment
+        "espace-numerique-les-forges": "non-qualifie",
     }
     by_name = {a.application: a for a in examples}
     assert [k.id for k in by_name["espace-connecte-sans-charte"].knockouts] == ["charte-refusee"]

@@ -478,7 +478,7 @@ def test_the_terminal_table_is_followed_by_reasons_advice_and_comments(
     )
     assert result.exit_code == 0, result.output
     out = " ".join(result.stdout.split())
-    assert "à compléter" in out
+    assert "non qualifié" in out
     assert "sous le minimum de 2/4" in out  # the practice floor, in plain words
     assert "étape suivante de la grille" in out  # advice about practice, not boxes to tick
     assert "commentaire général" in out and "yannick-le-goff" in out
