@@ -496,3 +496,18 @@ def test_dates_are_written_as_people_read_them() -> None:
         assert format_day_text("2029-08-24") == "2029-08-24"
     finally:
         set_language("fr")
+
+
+def test_advice_is_about_practice_never_the_venue_situation() -> None:
+    """A territory or a neighbourhood is not something to change to earn points."""
+    context = load_context(REPO, need_policy=True)
+    situation = {i.id for i in context.questionnaire.items if i.item.situation}
+    assert situation  # the shipped questionnaire has such items
+    batch = assess_files(
+        sorted((REPO / "examples" / "applications").glob("*.yaml")), context, [], None
+    )
+    advised = {x.item for a in batch.assessments for t in a.themes for x in t.advice}
+    assert advised and not advised & situation
+    assert all(
+        "cochez" not in x.text for a in batch.assessments for t in a.themes for x in t.advice
+    )

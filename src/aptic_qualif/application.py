@@ -463,7 +463,9 @@ def _check_value(
             return bad(
                 "APP009",
                 _("'{value}' is not a French postcode (5 digits)").format(value=value),
-                _('write the postcode in quotes, for example "01000"'),
+                _('the leading zero is missing: write "0{value}", in quotes').format(value=text)
+                if len(text) == 4 and text.isdigit() and _POSTCODE.fullmatch("0" + text)
+                else _('write the postcode in quotes, for example "01000"'),
             )
         return text, []
     if kind == "insee_code":

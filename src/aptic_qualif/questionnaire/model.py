@@ -158,6 +158,9 @@ class Item(StrictModel):
     evidence: OptionalLangText | None = None
     """The evidence a reviewer expects (document, link, photo…). Only items that say what
     evidence they expect take evidence in an application (``preuves``)."""
+    situation: bool = False
+    """The answer describes the venue's situation (its territory, its neighbours), not a
+    practice: it may score, but the report never offers it as something to change."""
     progress: OptionalLangText | None = None
     """« Comment progresser »: for a scored item, what a venue could put in place (a
     practice, never a box to tick); shown by the report where the item lost points."""

@@ -605,7 +605,7 @@ class Scorer:
         for line in gaps:
             item = self.questionnaire.by_id[line.item].item
             text = _progress_text(item, line)
-            if not text:
+            if not text or item.situation:
                 continue
             advice.append(
                 Advice(
@@ -734,8 +734,10 @@ class Scorer:
             needed = self.policy.reviews.minimum_reviewers
             return [
                 ngettext(
-                    "awaiting {n} review of: {items}",
-                    "awaiting {n} reviews of: {items}",
+                    "awaiting review: each answer rated by reviewers needs {n} reviewer; "
+                    "still to review: {items}",
+                    "awaiting review: each answer rated by reviewers needs {n} reviewers; "
+                    "still to review: {items}",
                     needed,
                 ).format(n=needed, items=", ".join(label(i) for i in pending))
             ]

@@ -228,7 +228,7 @@ def render_markdown(assessments: Sequence[Assessment]) -> str:
         if advice:
             lines += [f"**{words['progress']}**", ""]
             lines += [
-                f"- {_md(t.title)} — {_md(x.label)} (+{_fmt(x.gain)}) : {_md(x.text)}"
+                f"- {_md(t.title)} — {_md(x.label)} (+{_num(x.gain)}) : {_md(x.text)}"
                 for t, x in advice
             ] + [""]
         if a.reviews.stale:
