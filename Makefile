@@ -90,6 +90,7 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench_validate.py
 	$(BIN)/python benchmarks/bench_publish.py
 	$(BIN)/python benchmarks/bench_assess.py --sizes 1000
+	$(BIN)/python benchmarks/bench_policy.py
 
 ## lock: resolve every dependency anew (on purpose, in its own commit) for Python 3.11 and up
 lock:

@@ -85,6 +85,7 @@ class Scorer:
             weight = policy.item_weights.get(item.id, 1.0)
             self.items[located.theme].append(CompiledItem(located, weight, self.item_max(item)))
         self.service_levels = {s.id: s.level for s in catalogue.services.values()}
+        self._identity_ids = frozenset(i.id for i in questionnaire.identity)
 
     def item_max(self, item: Item) -> float:
         """The most points an item can give, before its weight."""
@@ -398,9 +399,6 @@ class Scorer:
             blocked=when in {"knockout", "identity_invalid", "incomplete", "requirements_unmet"},
         )
 
-    @property
-    def _identity_ids(self) -> set[str]:
-        return {i.id for i in self.questionnaire.identity}
 
     def _theme_passes(self, theme: str, percentage: float) -> bool:
         if theme in self.policy.bonus_themes:
