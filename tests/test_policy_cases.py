@@ -39,7 +39,9 @@ def test_every_valid_case_keeps_its_decision(runner: CliRunner) -> None:
     code, output = policy_test(runner, "--cases", str(VALID))
     assert code == 0, output
     assert "✓ complet-qualifie" in output
-    assert "attendu : qualifié" in output and "obtenu : qualifié" in output
+    assert "✓ complet-qualifie    qualifié" in output
+    assert "attendu" not in output  # a case that keeps its decision takes one short line
+    assert all(len(line) <= 80 for line in output.splitlines())
     assert "Les 3 cas de référence gardent leur décision." in output
 
 

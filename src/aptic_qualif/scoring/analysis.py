@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import textwrap
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -1033,29 +1034,50 @@ def render_text(analysis: PolicyAnalysis) -> str:
         _("perfect practice, at worst"),
         _("everything at best"),
         _("reviewers' share"),
-        _("computed"),
     ]
-    rows = [header]
-    for bounds in [*analysis.themes, *([analysis.overall] if analysis.overall else [])]:
+    every = [*analysis.themes, *([analysis.overall] if analysis.overall else [])]
+    rows = []
+    for bounds in every:
+        mark = "" if bounds.exact else "*"
         rows.append(
             [
                 bounds.theme or bounds.title,
                 _("bonus") if bounds.threshold is None else f"{format_number(bounds.threshold)} %",
-                f"{_pct(bounds.self_declared)} %",
-                f"{_pct(bounds.practice_worst)} %",
-                f"{_pct(bounds.best)} %",
+                f"{_pct(bounds.self_declared)} %{mark}",
+                f"{_pct(bounds.practice_worst)} %{mark}",
+                f"{_pct(bounds.best)} %{mark}",
                 "—" if bounds.bonus else f"{format_number(round(bounds.reviewer_share, 1))} %",
-                _("exact") if bounds.exact else _("bound"),
             ]
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    for index, row in enumerate(rows):
-        cells = [
-            cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i]) for i, cell in enumerate(row)
-        ]
-        lines.append("  ".join(cells).rstrip())
-        if index == 0:
-            lines.append("  ".join("-" * w for w in widths))
+    # Headers wrap over several lines so that the table fits an 80-column terminal.
+    widths = [
+        max([len(row[i]) for row in rows] + [max(len(w) for w in header[i].split())])
+        for i in range(len(header))
+    ]
+    wrapped = [
+        textwrap.wrap(text, width=widths[i], break_long_words=False)
+        for i, text in enumerate(header)
+    ]
+    for depth in range(max(len(cell) for cell in wrapped)):
+        cells = [cell[depth] if depth < len(cell) else "" for cell in wrapped]
+        lines.append(
+            "  ".join(
+                c.ljust(widths[i]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(cells)
+            ).rstrip()
+        )
+    lines.append("  ".join("-" * w for w in widths))
+    for row in rows:
+        lines.append(
+            "  ".join(
+                c.ljust(widths[i]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(row)
+            ).rstrip()
+        )
+    if all(bounds.exact for bounds in every):
+        lines.append(_("Every figure is exact: computed over every combination of answers."))
+    else:
+        lines.append(
+            _("* a bound: the questionnaire's conditions were relaxed, this venue may not exist")
+        )
     lines.append("")
     route = analysis.smart_route
     if route is None:
