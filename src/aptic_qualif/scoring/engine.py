@@ -399,7 +399,6 @@ class Scorer:
             blocked=when in {"knockout", "identity_invalid", "incomplete", "requirements_unmet"},
         )
 
-
     def _theme_passes(self, theme: str, percentage: float) -> bool:
         if theme in self.policy.bonus_themes:
             return True
