@@ -35,6 +35,7 @@ SHAPES = REPO / "reference" / "skos-shapes" / "skos-reference.shacl.ttl"
 PROJECTS = {"shipped": REPO, "mini": MINI}
 XSD_DATE = URIRef("http://www.w3.org/2001/XMLSchema#date")
 XSD_DURATION = URIRef("http://www.w3.org/2001/XMLSchema#duration")
+PREFIX_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 EXPORTS = {
     "referentiel.jsonld",
     "context.jsonld",
@@ -265,6 +266,35 @@ def test_mappings_are_plain_annotated_values(shipped_catalogue: Catalogue) -> No
                     "https://github.com/aptic-qualif/",
                 )
             ), obj
+
+
+def test_sessions_and_session_length_are_published(mini_catalogue: Catalogue) -> None:
+    """``typical_duration`` is one session's length, ``sessions`` how many (passes)."""
+    graph = skos.catalogue_graph(mini_catalogue)
+    base = mini_catalogue.scheme.base_iri
+    vocab = f"{base}vocab#"
+    concept = URIRef(f"{base}creer-une-adresse-electronique")
+    sessions = graph.value(concept, URIRef(f"{vocab}typicalSessions"))
+    assert sessions == Literal(2, datatype=URIRef("http://www.w3.org/2001/XMLSchema#integer"))
+    assert graph.value(concept, URIRef(f"{vocab}typicalDuration")) == Literal(
+        "PT2H", datatype=XSD_DURATION
+    )
+    prop = URIRef(f"{vocab}typicalSessions")
+    assert (prop, RDF.type, OWL.AnnotationProperty) in graph
+    assert {label.language for label in graph.objects(prop, URIRef(f"{PREFIX_RDFS}label"))} == {
+        "fr",
+        "en",
+    }
+    node = next(
+        n
+        for n in json.loads(skos.render_jsonld(mini_catalogue))["@graph"]
+        if n["id"] == str(concept)
+    )
+    assert node["typicalSessions"] == 2 and node["typicalDuration"] == "PT2H"
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(exports.services_csv(mini_catalogue)))}
+    row = rows["creer-une-adresse-electronique"]
+    assert (row["typical_duration"], row["sessions"]) == ("PT2H", "2")
+    assert row["modalities"] == "individuel|a-distance"
 
 
 # --- The JSON-LD as plain JSON -------------------------------------------------------------

@@ -59,6 +59,13 @@ CASES: list[tuple[str, tuple[tuple[str, ...], ...], list[str], str | None]] = [
         "patch",
     ),
     ("duration", (_replace(M, "PT2H", "PT2H30M"),), ["edited"], "patch"),
+    ("sessions", (_replace(M, "sessions: 2", "sessions: 3"),), ["edited"], "patch"),
+    (
+        "modality-added",
+        (_replace(M, "a-distance]", "a-distance, a-domicile]"),),
+        ["edited"],
+        "patch",
+    ),
     (
         "scheme-title",
         (_replace(S, "Mini référentiel de test", "Petit référentiel"),),
@@ -213,6 +220,38 @@ def test_declared_version_is_checked(tmp_path: Path, bump: str, declared: str, o
     result = diff_catalogues(old, new)
     assert result.required == bump
     assert result.version_ok is ok
+
+
+def test_sessions_given_for_the_first_time_is_a_patch(tmp_path: Path) -> None:
+    """A base written before 2.0.0 has no ``sessions``: it loads, and giving the number of
+    sessions to every service is an edit (patch), like any other detail of a service."""
+    old_dir = tmp_path / "ancien" / "referentiel"
+    shutil.copytree(MINI / "referentiel", old_dir)
+    apply_edits(
+        old_dir,
+        tuple(
+            _replace(path, line, "")
+            for path, line in (
+                (C, "sessions: 1\n"),
+                (D, "sessions: 1\n"),
+                (M, "sessions: 2\n"),
+                (A, "sessions: 4\n"),
+            )
+        ),
+    )
+    old, report = load_catalogue(old_dir)
+    assert old is not None and report.ok
+    assert {s.sessions for s in old.services.values()} == {None}
+    new, _ = load_catalogue(MINI / "referentiel")
+    assert new is not None
+    result = diff_catalogues(old, new)
+    assert sorted((c.kind, c.id, c.detail) for c in result.changes) == [
+        ("edited", "comprendre-internet", "sessions"),
+        ("edited", "creer-une-adresse-electronique", "sessions"),
+        ("edited", "decouvrir-le-courriel", "sessions"),
+        ("edited", "reparer-son-ordinateur", "sessions"),
+    ]
+    assert result.required == "patch"
 
 
 def test_removal_needs_a_tombstone(tmp_path: Path) -> None:

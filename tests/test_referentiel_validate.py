@@ -55,7 +55,7 @@ def _replace(path: str, old: str, new: str) -> tuple[str, ...]:
 
 CASES = [
     Case("syntax", (_replace(C, "level: decouvrir", "level: [decouvrir"),), (("YAML001", C, 4),)),
-    Case("duplicate-key", (("append", C, "level: agir\n"),), (("YAML002", C, 28),)),
+    Case("duplicate-key", (("append", C, "level: agir\n"),), (("YAML002", C, 29),)),
     Case(
         "anchor",
         (_replace(C, "modalities: [atelier-collectif]", "modalities: &m [atelier-collectif]"),),
@@ -73,7 +73,7 @@ CASES = [
     ),
     Case("latin-1", (("latin1", C),), (("YAML005", C, 11),)),
     Case("utf-16", (("utf16", C),), (("YAML005", C, 1),)),
-    Case("two-documents", (("append", C, "---\nid: autre\n"),), (("YAML006", C, 28),)),
+    Case("two-documents", (("append", C, "---\nid: autre\n"),), (("YAML006", C, 29),)),
     Case(
         "too-large", (("append", C, "# " + "x" * (2 * 1024 * 1024) + "\n"),), (("YAML007", C, 1),)
     ),
@@ -83,10 +83,23 @@ CASES = [
         (_replace(C, "status: active", "statut: active"),),
         (("SCH001", C, 1), ("SCH002", C, 4)),
     ),
-    Case("unquoted-crcn", (_replace(C, 'crcn: ["1.1"]', "crcn: [1.1]"),), (("SCH003", C, 25),)),
+    Case("unquoted-crcn", (_replace(C, 'crcn: ["1.1"]', "crcn: [1.1]"),), (("SCH003", C, 26),)),
     Case("float-version", (_replace(S, 'version: "1.1.0"', "version: 1.1"),), (("SCH003", S, 2),)),
     Case("bad-modality", (_replace(M, "a-distance]", "visio]"),), (("SCH003", M, 12),)),
     Case("bad-duration", (_replace(M, "PT2H", "2 heures"),), (("SCH003", M, 13),)),
+    Case("sessions-text", (_replace(M, "sessions: 2", "sessions: deux"),), (("SCH003", M, 14),)),
+    Case("sessions-quoted", (_replace(M, "sessions: 2", 'sessions: "2"'),), (("SCH003", M, 14),)),
+    Case("sessions-boolean", (_replace(M, "sessions: 2", "sessions: true"),), (("SCH003", M, 14),)),
+    Case(
+        "sessions-missing-from-2.0.0",
+        (_replace(M, "sessions: 2\n", ""), _replace(S, 'version: "1.1.0"', 'version: "2.0.0"')),
+        (("SCH001", M, 1),),
+    ),
+    Case("sessions-optional-before-2.0.0", (_replace(M, "sessions: 2\n", ""),), ()),
+    Case("sessions-zero", (_replace(M, "sessions: 2", "sessions: 0"),), (("REF024", M, 14),)),
+    Case("sessions-too-many", (_replace(M, "sessions: 2", "sessions: 21"),), (("REF024", M, 14),)),
+    Case("sessions-at-most", (_replace(M, "sessions: 2", "sessions: 20"),), ()),
+    Case("modality-a-domicile", (_replace(M, "a-distance]", "a-domicile]"),), ()),
     Case("scheme-id", (_replace(S, "id: mini", "id: Mini Réf"),), (("REF001", S, 1),)),
     Case(
         "base-iri",
@@ -225,7 +238,7 @@ CASES = [
     Case(
         "active-replaced",
         (("append", C, "replaced_by: creer-une-adresse-electronique\n"),),
-        (("REF016", C, 28),),
+        (("REF016", C, 29),),
     ),
     Case("retired-notation", (_replace(M, "MAI-01", "DEC-99"),), (("REF017", M, 2),)),
     Case(
@@ -243,9 +256,9 @@ CASES = [
     Case(
         "unknown-mapping",
         (_replace(C, "- Compréhension du monde numérique", "- Comprehension du monde numerique"),),
-        (("REF018", C, 24),),
+        (("REF018", C, 25),),
     ),
-    Case("unknown-crcn", (_replace(M, '"4.1"', '"4.4"'),), (("REF018", M, 17),)),
+    Case("unknown-crcn", (_replace(M, '"4.1"', '"4.4"'),), (("REF018", M, 18),)),
     Case(
         "added-later", (_replace(A, 'added_in: "1.1.0"', 'added_in: "1.2.0"'),), (("REF019", A, 5),)
     ),

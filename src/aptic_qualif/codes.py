@@ -157,6 +157,7 @@ CODES: dict[str, Code] = {
             N_("A value, or a venue, that the national schema would refuse is not exported."),
         ),
         Code("REF023", "base-iri", N_("The base IRI does not end with '/' or '#'.")),
+        Code("REF024", "sessions", N_("A service's typical number of sessions is not 1 to 20.")),
         Code("DIFF001", "version-bump", N_("The declared version is lower than the change needs.")),
         Code(
             "DIFF002",

@@ -8,8 +8,9 @@ These are facts from published standards, not content of this project:
   décret 2019-919), by code;
 * ``DATA_INCLUSION_THEMATIQUES``: the digital ``thematiques`` of the data·inclusion
   schema;
-* ``MODALITIES``: how a service is delivered, with the national schema's
-  ``modalites_accompagnement`` value for each;
+* ``MODALITIES``: how a service is delivered, with its French label; the first four are
+  the national schema's ``modalites_accompagnement`` values, ``a-domicile`` (at the
+  person's home or off-site) is the référentiel's own and has no national equivalent;
 * ``LIEUX_COLUMNS`` and ``LIEUX_ENUMERATIONS``: the columns of the national schema, in
   order, and the allowed values of its enumerated columns.
 """
@@ -56,14 +57,33 @@ DATA_INCLUSION_THEMATIQUES: tuple[str, ...] = (
     "numerique--maitriser-les-fondamentaux-du-numerique",
 )
 
-Modality = Literal["autonomie", "individuel", "atelier-collectif", "a-distance"]
+Modality = Literal["autonomie", "individuel", "atelier-collectif", "a-distance", "a-domicile"]
 
 MODALITIES: dict[str, str] = {
     "autonomie": "En autonomie",
     "individuel": "Accompagnement individuel",
     "atelier-collectif": "Dans un atelier collectif",
     "a-distance": "À distance",
+    "a-domicile": "À domicile ou hors les murs",
 }
+
+MODALITIES_EN: dict[str, str] = {
+    "autonomie": "On one's own",
+    "individuel": "One-to-one support",
+    "atelier-collectif": "In a group workshop",
+    "a-distance": "Remotely",
+    "a-domicile": "At home or off-site",
+}
+
+LIEUX_MODALITES_ACCOMPAGNEMENT: tuple[str, ...] = (
+    "En autonomie",
+    "Accompagnement individuel",
+    "Dans un atelier collectif",
+    "À distance",
+)
+"""The national schema's ``modalites_accompagnement`` values: the labels of the first four
+modalities. ``a-domicile`` has none; a venue that works at people's homes says so with
+``itinerance``."""
 
 LIEUX_COLUMNS: tuple[str, ...] = (
     "id",
@@ -141,7 +161,7 @@ LIEUX_ENUMERATIONS: dict[str, tuple[str, ...]] = {
         "Ce lieu n'accueille pas de public",
         "Envoyer un mail avec une fiche de prescription",
     ),
-    "modalites_accompagnement": tuple(MODALITIES.values()),
+    "modalites_accompagnement": LIEUX_MODALITES_ACCOMPAGNEMENT,
 }
 
 VOCABULARIES: dict[str, frozenset[str]] = {

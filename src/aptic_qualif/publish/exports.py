@@ -4,7 +4,8 @@
 * ``referentiel.ttl``: the same graph in Turtle;
 * ``questionnaire.json``: the questionnaire, its themes in order, as plain JSON;
 * ``application.schema.json``: the JSON Schema of an application file;
-* ``services.csv``: one row per service, for spreadsheets.
+* ``services.csv``: one row per service, for spreadsheets (``typical_duration`` is the
+  length of one session, ``sessions`` the typical number of sessions).
 
 Each text depends only on the project's files: same project, same bytes.
 """
@@ -45,6 +46,9 @@ CSV_COLUMNS: tuple[str, ...] = (
     "lieux_services",
     "crcn",
     "data_inclusion",
+    "typical_duration",
+    "sessions",
+    "modalities",
 )
 LIST_SEPARATOR = "|"
 """Separates the values of a mapping column in the CSV."""
@@ -74,6 +78,9 @@ def services_csv(catalogue: Catalogue) -> str:
                 LIST_SEPARATOR.join(service.mappings.lieux_services),
                 LIST_SEPARATOR.join(service.mappings.crcn),
                 LIST_SEPARATOR.join(service.mappings.data_inclusion),
+                service.typical_duration,
+                "" if service.sessions is None else str(service.sessions),
+                LIST_SEPARATOR.join(service.modalities),
             )
         )
     return buffer.getvalue()

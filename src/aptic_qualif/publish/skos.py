@@ -68,14 +68,26 @@ PREFIXES: dict[str, str] = {
 """Standard namespaces; ``aq`` (the project's vocabulary) depends on the base IRI."""
 
 Kind = Literal[
-    "id", "ids", "text", "texts", "lang", "langs", "fr_texts", "date", "duration", "bool", "node"
+    "id",
+    "ids",
+    "text",
+    "texts",
+    "lang",
+    "langs",
+    "fr_texts",
+    "date",
+    "duration",
+    "integer",
+    "bool",
+    "node",
 ]
 """How a term's JSON value maps to RDF.
 
 ``id``/``ids``: one IRI / a set of IRIs; ``text``/``texts``: plain string(s);
 ``lang``: a language map of one string per language; ``langs``: a language map of lists;
 ``fr_texts``: strings tagged ``@fr``; ``date``/``duration``: ``xsd:date``/``xsd:duration``
-literals; ``bool``: a JSON boolean; ``node``: an embedded node (a blank node).
+literals; ``integer``: a JSON whole number (``xsd:integer``); ``bool``: a JSON boolean;
+``node``: an embedded node (a blank node).
 """
 
 TERMS: dict[str, tuple[str, Kind]] = {
@@ -112,6 +124,7 @@ TERMS: dict[str, tuple[str, Kind]] = {
     "title": ("dct:title", "lang"),
     "topConceptOf": ("skos:topConceptOf", "id"),
     "typicalDuration": ("aq:typicalDuration", "duration"),
+    "typicalSessions": ("aq:typicalSessions", "integer"),
     "versionIRI": ("owl:versionIRI", "id"),
     "versionInfo": ("owl:versionInfo", "text"),
 }
@@ -176,15 +189,31 @@ VOCABULARY: dict[str, tuple[dict[str, str], dict[str, str]]] = {
     "modality": (
         {"fr": "modalité d'accompagnement", "en": "delivery modality"},
         {
-            "fr": "Code de modalité : autonomie, individuel, atelier-collectif ou a-distance.",
-            "en": "Modality code: autonomie, individuel, atelier-collectif or a-distance.",
+            "fr": "Code de modalité : autonomie, individuel, atelier-collectif, a-distance ou "
+            "a-domicile (à domicile ou hors les murs).",
+            "en": "Modality code: autonomie, individuel, atelier-collectif, a-distance or "
+            "a-domicile (at home or off-site).",
         },
     ),
     "typicalDuration": (
         {"fr": "durée habituelle", "en": "typical duration"},
         {
-            "fr": "Durée habituelle d'une séance (durée ISO 8601).",
-            "en": "Typical length of a session (ISO 8601 duration).",
+            "fr": "Durée habituelle d'une seule séance (durée ISO 8601), jamais un total sur "
+            "plusieurs séances : la durée totale est cette durée multipliée par "
+            "aq:typicalSessions.",
+            "en": "Typical length of one session (ISO 8601 duration), never a total over "
+            "several sessions: the total is this length times aq:typicalSessions.",
+        },
+    ),
+    "typicalSessions": (
+        {"fr": "nombre habituel de séances", "en": "typical number of sessions"},
+        {
+            "fr": "Nombre habituel de séances pour atteindre les acquis du service, chacune "
+            "de la durée aq:typicalDuration : dans un dispositif de pass, le nombre de pass "
+            "que demande le service.",
+            "en": "Typical number of sessions needed to reach the service's learning "
+            "outcomes, each lasting aq:typicalDuration: in a pass scheme, how many passes "
+            "the service takes.",
         },
     ),
 }
@@ -316,6 +345,8 @@ def jsonld_nodes(catalogue: Catalogue) -> list[dict[str, Any]]:
             "modality": list(service.modalities),
             "typicalDuration": service.typical_duration,
         }
+        if service.sessions is not None:
+            node["typicalSessions"] = service.sessions
         optional: dict[str, Any] = {
             "altLabel": _langs(service.alt_labels),
             "learningOutcome": _langs(service.learning_outcomes),
@@ -449,6 +480,8 @@ def catalogue_graph(catalogue: Catalogue) -> Graph:
                 inner = BNode(f"n{bnodes}")
                 add_node(inner, value)
                 objects = [inner]
+            elif kind == "integer":
+                objects = [Literal(value, datatype=XSD.integer)]
             else:
                 objects = [Literal(value, datatype=datatypes[kind])]
             for obj in objects:

@@ -14,7 +14,7 @@ from aptic_qualif.i18n import _, localized, ngettext
 from aptic_qualif.referentiel.load import Catalogue
 from aptic_qualif.referentiel.model import Service
 from aptic_qualif.schema import duration_minutes
-from aptic_qualif.vocabularies import CRCN, MODALITIES
+from aptic_qualif.vocabularies import CRCN, MODALITIES, MODALITIES_EN
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -140,8 +140,16 @@ def service_panel(catalogue: Catalogue, service: Service, lang: str) -> Renderab
     outcomes = getattr(service.learning_outcomes, lang) or service.learning_outcomes.fr
     if outcomes:
         grid.add_row(_("Learning outcomes"), "\n".join(f"• {o}" for o in outcomes))
-    grid.add_row(_("Modalities"), ", ".join(MODALITIES[m] for m in service.modalities))
-    grid.add_row(_("Typical duration"), format_duration(service.typical_duration))
+    modalities = MODALITIES_EN if lang == "en" else MODALITIES
+    grid.add_row(_("Modalities"), ", ".join(modalities[m] for m in service.modalities))
+    grid.add_row(_("Length of a session"), format_duration(service.typical_duration))
+    if service.sessions is not None:
+        grid.add_row(
+            _("Sessions"),
+            ngettext(
+                "{n} session (one pass each)", "{n} sessions (one pass each)", service.sessions
+            ).format(n=service.sessions),
+        )
     mappings = service.mappings
     if mappings.lieux_services:
         grid.add_row(_("National venue schema"), "\n".join(mappings.lieux_services))

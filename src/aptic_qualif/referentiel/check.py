@@ -15,6 +15,7 @@ from pathlib import Path
 from aptic_qualif.diagnostics import Diagnostic, Report, Span
 from aptic_qualif.i18n import _, ngettext
 from aptic_qualif.referentiel.load import Catalogue, ServiceEntry, load_catalogue
+from aptic_qualif.referentiel.model import MAX_SESSIONS, SESSIONS_REQUIRED_FROM
 from aptic_qualif.schema import version_tuple
 from aptic_qualif.vocabularies import VOCABULARIES
 
@@ -43,6 +44,7 @@ def check_catalogue(catalogue: Catalogue) -> list[Diagnostic]:
         *_check_texts(catalogue),
         *_check_replacements(catalogue),
         *_check_mappings(catalogue),
+        *_check_sessions(catalogue),
         *_check_versions(catalogue),
     ]
 
@@ -361,6 +363,36 @@ def _check_mappings(catalogue: Catalogue) -> Iterator[Diagnostic]:
                     ),
                     _("did you mean '{name}'?").format(name=close[0]) if close else None,
                 )
+
+
+def _check_sessions(catalogue: Catalogue) -> Iterator[Diagnostic]:
+    """``sessions``: required from version 2.0.0 on, a whole number from 1 to 20."""
+    required = version_tuple(catalogue.version) >= version_tuple(SESSIONS_REQUIRED_FROM)
+    for entry in catalogue.entries:
+        sessions = entry.service.sessions
+        if sessions is None:
+            if required:
+                yield Diagnostic.error(
+                    "SCH001",
+                    entry.doc.span(()),
+                    _("missing required field '{field}'").format(field="sessions"),
+                    _(
+                        "from version {version} on, every service gives its typical number "
+                        "of sessions, for example sessions: 2"
+                    ).format(version=SESSIONS_REQUIRED_FROM),
+                )
+        elif not 1 <= sessions <= MAX_SESSIONS:
+            yield Diagnostic.error(
+                "REF024",
+                entry.doc.span(("sessions",)),
+                _("sessions is {sessions}: a service takes from 1 to {max} sessions").format(
+                    sessions=sessions, max=MAX_SESSIONS
+                ),
+                _(
+                    "count the sessions a person typically needs, each of typical_duration; "
+                    "beyond {max}, describe a shorter service"
+                ).format(max=MAX_SESSIONS),
+            )
 
 
 def _check_versions(catalogue: Catalogue) -> Iterator[Diagnostic]:

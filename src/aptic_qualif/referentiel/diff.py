@@ -6,7 +6,8 @@ Semantic versioning for a vocabulary:
   another level, a notation changed, a mapping value removed, the base IRI changed;
 * **minor**: a service added, deprecated (with its replacement) or reinstated, a mapping
   value added, a replacement changed;
-* **patch**: wording, translation, typo, duration, modalities, scheme metadata.
+* **patch**: wording, translation, typo, duration, number of sessions (given for the first
+  time, or changed), modalities, scheme metadata.
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ KIND_BUMP: dict[ChangeKind, Bump] = {
 }
 
 _TEXT_FIELDS = ("definition", "alt_labels", "learning_outcomes", "history_note")
-_DETAIL_FIELDS = ("modalities", "typical_duration", "added_in", "deprecated_in")
+_DETAIL_FIELDS = ("modalities", "typical_duration", "sessions", "added_in", "deprecated_in")
 
 
 @dataclass(frozen=True)

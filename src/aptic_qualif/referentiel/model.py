@@ -78,8 +78,22 @@ class Mappings(StrictModel):
     data_inclusion: list[str] = Field(default_factory=list)
 
 
+SESSIONS_REQUIRED_FROM = "2.0.0"
+"""The référentiel version from which every service states ``sessions``: older releases
+(read by ``catalogue diff --base``) have none."""
+
+MAX_SESSIONS = 20
+"""A service needing more sessions than this is a training course, not a service."""
+
+
 class Service(StrictModel):
-    """``referentiel/services/<level>/<id>.yaml``: one digital-mediation service."""
+    """``referentiel/services/<level>/<id>.yaml``: one digital-mediation service.
+
+    ``typical_duration`` is the length of **one** session, and ``sessions`` the typical
+    number of sessions a person needs to reach the learning outcomes: for a pass scheme,
+    how many passes the service takes. Required from version 2.0.0 on (checked with the
+    catalogue: ``SCH001``), between 1 and :data:`MAX_SESSIONS` (``REF024``).
+    """
 
     id: str
     notation: str
@@ -95,6 +109,9 @@ class Service(StrictModel):
     learning_outcomes: LangList = Field(default_factory=LangList)
     modalities: list[Modality] = Field(min_length=1)
     typical_duration: Duration
+    """Typical length of one session (ISO 8601), never a total over several sessions."""
+    sessions: int | None = None
+    """Typical number of sessions (« combien de pass pour ce service ? »)."""
     mappings: Mappings = Field(default_factory=Mappings)
 
     @property
