@@ -416,16 +416,30 @@ def test_publish_all_refuses_to_overwrite_without_force(
 def test_csv_lists_mappings_joined_with_a_bar(shipped_catalogue: Catalogue) -> None:
     rows = list(csv.DictReader(io.StringIO(exports.services_csv(shipped_catalogue))))
     assert len(rows) == len(shipped_catalogue.services)
-    row = next(r for r in rows if r["id"] == "bien-choisir-son-equipement-et-sa-connexion")
-    assert row["lieux_services"] == (
-        "Accès internet et matériel informatique|"
-        "Acquisition de matériel informatique à prix solidaire"
-    )
-    assert row["crcn"] == "5.2"
+    by_id = {row["id"]: row for row in rows}
+    row = by_id["chercher-un-emploi-en-ligne"]
+    assert row["lieux_services"] == "Insertion professionnelle via le numérique"
+    assert row["crcn"] == "1.1|2.4"
     assert row["data_inclusion"].split("|") == [
-        "numerique--acceder-a-une-connexion-internet",
-        "numerique--acquerir-un-equipement",
+        "numerique--acceder-a-des-services-en-ligne",
+        "numerique--maitriser-les-fondamentaux-du-numerique",
     ]
+    assert by_id["utiliser-sa-banque-en-ligne"]["lieux_services"] == (
+        "Maîtrise des outils numériques du quotidien|Utilisation sécurisée du numérique"
+    )
+    assert (by_id["chercher-un-emploi-en-ligne"]["sessions"], row["typical_duration"]) == (
+        "2",
+        "PT2H",
+    )
+
+
+def test_an_advice_service_promises_no_equipment(shipped_catalogue: Catalogue) -> None:
+    """DEC-14 gives advice on choosing a device: a venue offering it neither sells
+    equipment at a solidarity price nor provides a connection (référentiel 2.0.0)."""
+    mappings = shipped_catalogue.services["bien-choisir-son-equipement-et-sa-connexion"].mappings
+    assert "Acquisition de matériel informatique à prix solidaire" not in mappings.lieux_services
+    assert "Accès internet et matériel informatique" not in mappings.lieux_services
+    assert mappings.data_inclusion == ["numerique--acquerir-un-equipement"]
 
 
 def test_publish_outside_a_project_is_a_clean_error(
