@@ -108,10 +108,13 @@ def test_departements_of_every_assessed_venue(
     assert rows["974"].missing_levels == ["decouvrir", "maitriser", "agir"]
     # Felletin (23) and Lacapelle-Marival (46) offer no service of the level "agir"
     assert rows["23"].missing_levels == rows["46"].missing_levels == ["agir"]
+    # Since référentiel 2.0.0, open access and refurbished equipment are "maîtriser"
+    # services: the venues of 12, 21, 56 and 65 reached "agir" only through them.
+    assert rows["21"].missing_levels == ["agir"]
     assert coverage.territories_without_level == {
         "decouvrir": ["974"],
         "maitriser": ["974"],
-        "agir": ["23", "46", "974"],
+        "agir": ["12", "21", "23", "46", "56", "65", "974"],
     }
 
 

@@ -147,7 +147,10 @@ def test_service_page_content(site: Path, shipped_context: Context) -> None:
     page = _parse(site / "referentiel" / deprecated.level / deprecated.id / "index.html")
     replacement = catalogue.services[deprecated.replaced_by or ""]
     targets = {value for tag, _attr, value in page.links if tag == "a"}
-    assert f"../{replacement.id}/" in targets
+    if replacement.level == deprecated.level:
+        assert f"../{replacement.id}/" in targets
+    else:  # a service replaced in another level (AGI-05, AGI-04 in 2.0.0)
+        assert f"../../{replacement.level}/{replacement.id}/" in targets
     assert "Service déprécié" in " ".join(page.text)
 
 
