@@ -360,11 +360,22 @@ def test_shipped_referentiel_is_valid_and_complete() -> None:
     assert report.diagnostics == [], report.render_text()
     assert catalogue is not None
     active = [s for s in catalogue.services.values() if s.active]
-    assert len(active) >= 40
+    assert len(active) >= 55
     for level in ("decouvrir", "maitriser", "agir"):
-        assert len(catalogue.by_level(level, include_deprecated=False)) >= 10
+        assert len(catalogue.by_level(level, include_deprecated=False)) >= 15
     reached = {v for s in active for v in s.mappings.lieux_services}
     assert reached == set(LIEUX_SERVICES)
+    # A mapping says what a venue offering the service provides: only a service where the
+    # venue itself supplies a device at a solidarity price says so on the national map.
+    solidarity = "Acquisition de matériel informatique à prix solidaire"
+    assert [s.notation for s in active if solidarity in s.mappings.lieux_services] == ["MAI-23"]
+    # Every deprecated service names its replacement, at a level that fits it.
+    for service in catalogue.services.values():
+        if not service.active:
+            assert service.replaced_by in catalogue.services, service.id
+            assert catalogue.services[service.replaced_by].active, service.id
+    for service in active:
+        assert 1 <= service.sessions <= 20, service.id
     for service in catalogue.services.values():
         assert service.learning_outcomes.fr, service.id
         assert len(service.learning_outcomes.fr) == len(service.learning_outcomes.en)
