@@ -12,10 +12,6 @@ Semantic versioning for a vocabulary:
 
 from __future__ import annotations
 
-import io
-import subprocess
-import tarfile
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,7 +19,7 @@ from pathlib import Path
 from typing import Literal
 
 from aptic_qualif.diagnostics import Diagnostic, Report
-from aptic_qualif.errors import CommandError
+from aptic_qualif.gitref import extract_at_ref, repository_top
 from aptic_qualif.i18n import _, language
 from aptic_qualif.referentiel.load import Catalogue, load_catalogue
 from aptic_qualif.referentiel.model import Service
@@ -395,40 +391,10 @@ def _tree_at_ref(referentiel: Path, ref: str) -> Iterator[tuple[Path, str] | Non
     the folder did not exist at ``ref`` (the first version of a référentiel).
     """
     folder = referentiel.resolve()
-    try:
-        top = subprocess.run(
-            ["git", "rev-parse", "--show-toplevel"],
-            cwd=folder,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        subprocess.run(
-            ["git", "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"],
-            cwd=folder,
-            capture_output=True,
-            check=True,
-        )
-    except FileNotFoundError as exc:
-        raise CommandError(_("git is not installed: --base needs git")) from exc
-    except subprocess.CalledProcessError as exc:
-        raise CommandError(
-            _("cannot read git reference '{ref}' in {path}").format(ref=ref, path=folder)
-        ) from exc
-    relative = folder.relative_to(Path(top).resolve()).as_posix()
-    archive = subprocess.run(
-        ["git", "archive", "--format=tar", ref, "--", relative],
-        cwd=top,
-        capture_output=True,
-        check=False,
-    )
-    if archive.returncode != 0:
-        yield None
-        return
-    with tempfile.TemporaryDirectory(prefix="aptic-qualif-base-") as tmp:
-        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-            tar.extractall(tmp, filter="data")
-        yield Path(tmp), relative
+    top = repository_top(folder, ref)
+    relative = folder.relative_to(top).as_posix()
+    with extract_at_ref(top, ref, [relative]) as tmp:
+        yield None if tmp is None else (tmp, relative)
 
 
 def load_at_ref(referentiel: Path, ref: str) -> tuple[Catalogue | None, Report] | None:

@@ -17,11 +17,7 @@ fails unless the case's expectation changes in the same commit.
 
 from __future__ import annotations
 
-import io
 import re
-import subprocess
-import tarfile
-import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -34,6 +30,7 @@ from pydantic import Field
 from aptic_qualif.application import CheckedApplication, validate_application
 from aptic_qualif.diagnostics import Diagnostic, Report, Span
 from aptic_qualif.errors import CommandError
+from aptic_qualif.gitref import extract_at_ref, file_at_ref, repository_top
 from aptic_qualif.i18n import _, localized, ngettext
 from aptic_qualif.project import QUESTIONNAIRE_DIR, REFERENTIEL_DIR, display_path
 from aptic_qualif.questionnaire.load import LoadedQuestionnaire
@@ -465,62 +462,24 @@ def project_at_ref(
     a temporary folder, like ``catalogue diff --base``: yields that project folder and, for
     each file of ``extra``, its version at ``ref`` (``None`` when it had none)."""
     folder = root.resolve()
-    try:
-        top = subprocess.run(
-            ["git", "rev-parse", "--show-toplevel"],
-            cwd=folder,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        subprocess.run(
-            ["git", "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"],
-            cwd=folder,
-            capture_output=True,
-            check=True,
-        )
-    except FileNotFoundError as exc:
-        raise CommandError(_("git is not installed: --base needs git")) from exc
-    except subprocess.CalledProcessError as exc:
-        raise CommandError(
-            _("cannot read git reference '{ref}' in {path}").format(
-                ref=ref, path=display_path(folder)
-            )
-        ) from exc
-    toplevel = Path(top).resolve()
+    toplevel = repository_top(folder, ref)
     relative = folder.relative_to(toplevel)
     wanted = [(relative / name).as_posix() for name in (QUESTIONNAIRE_DIR, REFERENTIEL_DIR)]
-    archive = subprocess.run(
-        ["git", "archive", "--format=tar", ref, "--", *wanted],
-        cwd=toplevel,
-        capture_output=True,
-        check=False,
-    )
-    if archive.returncode != 0:
-        raise CommandError(
-            _("the project has no questionnaire or référentiel at {ref}").format(ref=ref)
-        )
-    with tempfile.TemporaryDirectory(prefix="aptic-qualif-base-") as tmp:
-        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-            tar.extractall(tmp, filter="data")
+    with extract_at_ref(toplevel, ref, wanted) as tmp:
+        if tmp is None:
+            raise CommandError(
+                _("the project has no questionnaire or référentiel at {ref}").format(ref=ref)
+            )
         files: list[Path | None] = []
         for index, path in enumerate(extra):
-            inside = path.resolve()
-            shown = None
-            if inside.is_relative_to(toplevel):
-                shown = subprocess.run(
-                    ["git", "show", f"{ref}:{inside.relative_to(toplevel).as_posix()}"],
-                    cwd=toplevel,
-                    capture_output=True,
-                    check=False,
-                )
-            if shown is None or shown.returncode != 0:
+            content = file_at_ref(toplevel, ref, path)
+            if content is None:
                 files.append(None)
                 continue
-            target = Path(tmp) / f"extra-{index}{path.suffix}"
-            target.write_bytes(shown.stdout)
+            target = tmp / f"extra-{index}{path.suffix}"
+            target.write_bytes(content)
             files.append(target)
-        yield Path(tmp) / relative, files
+        yield tmp / relative, files
 
 
 # -- a whole run ---------------------------------------------------------------------------
