@@ -19,7 +19,7 @@ from aptic_qualif.cli import (
     questionnaire,
     review,
 )
-from aptic_qualif.cli.common import State, fail, handle_errors, set_state, user_path
+from aptic_qualif.cli.common import State, echo, fail, handle_errors, set_state, user_path
 from aptic_qualif.i18n import _, set_language
 from aptic_qualif.project import data_versions, find_project
 
@@ -112,7 +112,7 @@ def main(
         root = user_path(root)  # like every path of every command (see handle_errors)
     set_state(State(root=root, debug=debug))
     if version:
-        typer.echo("\n".join(_version_lines(root)))
+        echo("\n".join(_version_lines(root)))
         raise typer.Exit(0)
     if ctx.invoked_subcommand is None:
         typer.echo(ctx.get_help())

@@ -12,6 +12,7 @@ from aptic_qualif.cli.common import (
     ForceOption,
     OutputOption,
     ReportFormat,
+    echo,
     emit_report,
     exit_for,
     fail,
@@ -102,7 +103,7 @@ def validate_command(
     emit_report(report, fmt)
     if fmt is ReportFormat.text:
         bad = len({d.span.file for d in report.errors})
-        typer.echo(_("{ok} of {n} application(s) valid.").format(ok=len(files) - bad, n=len(files)))
+        echo(_("{ok} of {n} application(s) valid.").format(ok=len(files) - bad, n=len(files)))
     exit_for(report.ok)
 
 
@@ -148,7 +149,7 @@ def fill_command(
             force=force,
         )
     except Interrupted:
-        typer.echo(
+        echo(
             _("Stopped. Your answers are saved in {path}; run the same command to resume.").format(
                 path=display_path(path)
             ),
@@ -156,7 +157,7 @@ def fill_command(
         )
         raise typer.Exit(130) from None
     _checked, report = validate_application(path, context.questionnaire, context.catalogue)
-    typer.echo(_("Application saved in {path}.").format(path=display_path(path)))
+    echo(_("Application saved in {path}.").format(path=display_path(path)))
     if report.diagnostics:
         emit_report(report, ReportFormat.text)
     exit_for(report.ok)

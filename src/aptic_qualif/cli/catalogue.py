@@ -9,7 +9,16 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from aptic_qualif.cli.common import ReportFormat, emit_report, exit_for, fail, handle_errors, state
+from aptic_qualif.cli.common import (
+    ReportFormat,
+    echo,
+    echo_data,
+    emit_report,
+    exit_for,
+    fail,
+    handle_errors,
+    state,
+)
 from aptic_qualif.i18n import _, language
 
 if TYPE_CHECKING:
@@ -63,7 +72,7 @@ def validate_command(
             for level in catalogue.levels
         }
         counts = ", ".join(f"{n} {level}" for level, n in active.items())
-        typer.echo(
+        echo(
             _(
                 "Référentiel {id} {version} is valid: {n} active services ({counts}), "
                 "{deprecated} deprecated."
@@ -142,7 +151,7 @@ def diff_command(
         emit_report(report, ReportFormat.json if fmt is DiffFormat.json else ReportFormat.text)
         raise typer.Exit(1)
     if loaded is None:
-        typer.echo(
+        echo(
             _("No référentiel at {ref}: this is its first version ({version}).").format(
                 ref=base, version=new_catalogue.version
             )
@@ -152,7 +161,7 @@ def diff_command(
     result = diff_catalogues(old_catalogue, new_catalogue)
     combined = Report([*report.diagnostics, *result.report.diagnostics])
     if changelog:
-        typer.echo(render_changelog(result, new_catalogue.scheme.modified.isoformat()), nl=False)
+        echo_data(render_changelog(result, new_catalogue.scheme.modified.isoformat()), nl=False)
     elif fmt is DiffFormat.json:
         payload = {
             "old_version": result.old_version,
@@ -173,11 +182,11 @@ def diff_command(
             ],
             "diagnostics": combined.to_json()["diagnostics"],
         }
-        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2, sort_keys=True))
+        echo_data(json.dumps(payload, ensure_ascii=False, indent=2, sort_keys=True))
     else:
-        typer.echo(render_text(result))
+        echo(render_text(result))
         if combined.diagnostics:
-            typer.echo(combined.render_text())
+            echo(combined.render_text())
     exit_for(result.ok)
 
 
@@ -201,7 +210,7 @@ def list_command(
     catalogue = _load_valid()
     rows = list_services(catalogue, level=level, include_deprecated=include_deprecated)
     if fmt is ListFormat.json:
-        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        echo_data(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     from rich.console import Console
 
@@ -222,7 +231,7 @@ def show_command(
     catalogue = _load_valid()
     service = find_service(catalogue, service_id)
     if fmt is ListFormat.json:
-        typer.echo(json.dumps(service.model_dump(mode="json"), ensure_ascii=False, indent=2))
+        echo_data(json.dumps(service.model_dump(mode="json"), ensure_ascii=False, indent=2))
         return
     from rich.console import Console
 

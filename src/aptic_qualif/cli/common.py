@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import sys
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from aptic_qualif.diagnostics import Report
 from aptic_qualif.errors import CommandError
 from aptic_qualif.i18n import _
 from aptic_qualif.project import display_path
+from aptic_qualif.sanitize import terminal
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -57,8 +59,23 @@ def state() -> State:
 
 def fail(message: str, code: int = 2) -> NoReturn:
     """Print ``message`` as an error on standard error and exit with ``code``."""
-    typer.echo(_("error: {message}").format(message=message), err=True)
+    echo(_("error: {message}").format(message=message), err=True)
     raise typer.Exit(code)
+
+
+def echo(text: str, *, err: bool = False, nl: bool = True) -> None:
+    """Print a text for people on standard output (or error).
+
+    The terminal sink: the text passes :func:`aptic_qualif.sanitize.terminal`, so that no
+    control character or bidi control read from a file (a label, a venue name, a file
+    name in a message) reaches the terminal."""
+    typer.echo(terminal(text), err=err, nl=nl)
+
+
+def echo_data(text: str, *, nl: bool = True) -> None:
+    """Print a file format (JSON, CSV, Markdown…) on standard output: as it is when piped
+    or redirected, through :func:`aptic_qualif.sanitize.terminal` when it is a terminal."""
+    typer.echo(terminal(text) if sys.stdout.isatty() else text, nl=nl)
 
 
 def user_path(path: Path | str) -> Path:
@@ -105,7 +122,7 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
                 traceback.print_exc()
             fail(str(exc))
         except KeyboardInterrupt:
-            typer.echo(_("interrupted"), err=True)
+            echo(_("interrupted"), err=True)
             raise typer.Exit(130) from None
         except Exception as exc:
             if state().debug:
@@ -121,8 +138,10 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
 
 def emit_report(report: Report, fmt: ReportFormat, *, err: bool = False) -> None:
     """Print a report as text or JSON on standard output (or error)."""
-    text = report.render_json() if fmt is ReportFormat.json else report.render_text()
-    typer.echo(text, err=err)
+    if fmt is ReportFormat.json:
+        typer.echo(report.render_json(), err=err)
+    else:
+        echo(report.render_text(), err=err)
 
 
 def exit_for(ok: bool) -> None:
@@ -134,7 +153,7 @@ def exit_for(ok: bool) -> None:
 def write_output(text: str, output: Path | None, *, force: bool = False) -> None:
     """Print ``text``, or write it atomically to ``output`` (never over a file without force)."""
     if output is None:
-        typer.echo(text, nl=False)
+        echo_data(text, nl=False)
         return
     from aptic_qualif.yamlio import atomic_write
 
@@ -146,4 +165,4 @@ def write_output(text: str, output: Path | None, *, force: bool = False) -> None
                 path=display_path(output)
             )
         ) from None
-    typer.echo(_("Written: {path}").format(path=display_path(output)), err=True)
+    echo(_("Written: {path}").format(path=display_path(output)), err=True)

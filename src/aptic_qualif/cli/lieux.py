@@ -20,6 +20,7 @@ from aptic_qualif.cli.common import (
     ForceOption,
     OutputOption,
     ReportFormat,
+    echo,
     emit_report,
     fail,
     handle_errors,
@@ -99,7 +100,7 @@ def export_lieux_command(
         emit_report(result.report, ReportFormat.text, err=True)
     text = render_csv(result.rows) if fmt is LieuxFormat.csv else render_json(result.rows)
     write_output(text, output, force=force)
-    typer.echo(
+    echo(
         _("{n} venue(s) exported out of {total} application(s).").format(
             n=len(result.rows), total=result.assessed
         ),
@@ -155,13 +156,13 @@ def import_lieux_command(
         raise typer.Exit(1)
     written, kept = write_skeletons(result, output, force=force)
     for target in kept:
-        typer.echo(
+        echo(
             _("kept: {path} already exists (add --force to overwrite it)").format(
                 path=display_path(target)
             ),
             err=True,
         )
-    typer.echo(
+    echo(
         _(
             "{written} application(s) written to {folder}, {kept} kept, {invalid} invalid "
             "row(s) skipped, out of {rows} row(s)."

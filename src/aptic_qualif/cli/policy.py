@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from aptic_qualif.cli.batch import PolicyOption
-from aptic_qualif.cli.common import exit_for, handle_errors, state
+from aptic_qualif.cli.common import echo, echo_data, exit_for, handle_errors, state
 from aptic_qualif.i18n import _
 
 app = typer.Typer(
@@ -43,16 +43,16 @@ def check_command(policy: PolicyOption = None, fmt: FormatOption = Format.text) 
     scorer, doc, report = load_analysis(project_root(state().root), policy)
     if scorer is None or doc is None:
         if fmt is Format.json:
-            typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2, sort_keys=True))
+            echo_data(json.dumps(report.to_json(), ensure_ascii=False, indent=2, sort_keys=True))
         else:
-            typer.echo(report.render_text())
+            echo(report.render_text())
         raise typer.Exit(1)
     analysis = analyse_policy(scorer, doc)
     analysis.report.extend(report.diagnostics)  # warnings of the policy itself
     if fmt is Format.json:
-        typer.echo(json.dumps(analysis.to_json(), ensure_ascii=False, indent=2, sort_keys=True))
+        echo_data(json.dumps(analysis.to_json(), ensure_ascii=False, indent=2, sort_keys=True))
     else:
-        typer.echo(render_text(analysis), nl=False)
+        echo(render_text(analysis), nl=False)
     exit_for(analysis.ok)
 
 
@@ -89,7 +89,7 @@ def test_command(
 
     run = run_reference_cases(project_root(state().root), policy=policy, cases_dir=cases, base=base)
     if fmt is Format.json:
-        typer.echo(json.dumps(run.to_json(), ensure_ascii=False, indent=2, sort_keys=True))
+        echo_data(json.dumps(run.to_json(), ensure_ascii=False, indent=2, sort_keys=True))
     else:
-        typer.echo(render_text(run), nl=False)
+        echo(render_text(run), nl=False)
     exit_for(run.ok)

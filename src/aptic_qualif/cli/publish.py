@@ -10,6 +10,7 @@ import typer
 from aptic_qualif.cli.common import (
     ForceOption,
     OutputOption,
+    echo,
     handle_errors,
     state,
     write_output,
@@ -83,7 +84,7 @@ def all_command(
     from aptic_qualif.publish.exports import write_all
 
     for path in write_all(load_context(state().root), output, force):
-        typer.echo(_("Written: {path}").format(path=display_path(path)), err=True)
+        echo(_("Written: {path}").format(path=display_path(path)), err=True)
 
 
 @app.command("site", help=_("Build the documentation site of the référentiel (static HTML)."))
@@ -111,4 +112,4 @@ def site_command(
     root = project_root(state().root)
     target = output if output is not None else root / "build" / "site"
     built = build_site(root, target, force=force)
-    typer.echo(_("Site built: {path}").format(path=display_path(built)), err=True)
+    echo(_("Site built: {path}").format(path=display_path(built)), err=True)

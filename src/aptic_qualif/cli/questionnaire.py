@@ -10,6 +10,7 @@ from aptic_qualif.cli.common import (
     ForceOption,
     OutputOption,
     ReportFormat,
+    echo,
     emit_report,
     exit_for,
     handle_errors,
@@ -43,7 +44,7 @@ def validate_command(
     emit_report(report, fmt)
     if fmt is ReportFormat.text and loaded is not None and report.ok:
         themes = ", ".join(f"{theme} ({len(loaded.theme_items(theme))})" for theme in loaded.themes)
-        typer.echo(
+        echo(
             _("Questionnaire {ref} is valid: {n} identity items; themes {themes}.").format(
                 ref=loaded.reference, n=len(loaded.identity), themes=themes
             )

@@ -9,7 +9,16 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from aptic_qualif.cli.common import ReportFormat, emit_report, exit_for, fail, state, user_path
+from aptic_qualif.cli.common import (
+    ReportFormat,
+    echo,
+    echo_data,
+    emit_report,
+    exit_for,
+    fail,
+    state,
+    user_path,
+)
 from aptic_qualif.i18n import _
 from aptic_qualif.project import display_path
 
@@ -90,9 +99,9 @@ def review_command(
             force=force,
         )
     except Interrupted:
-        typer.echo(_("Stopped: nothing was saved."), err=True)
+        echo(_("Stopped: nothing was saved."), err=True)
         raise typer.Exit(130) from None
-    typer.echo(_("Review saved in {path}.").format(path=display_path(saved)))
+    echo(_("Review saved in {path}.").format(path=display_path(saved)))
 
 
 def _summary(context: Context, folder: Path, applications: Path | None, fmt: ReportFormat) -> None:
@@ -124,9 +133,9 @@ def _summary(context: Context, folder: Path, applications: Path | None, fmt: Rep
     if fmt is ReportFormat.json:
         from dataclasses import asdict
 
-        typer.echo(json.dumps(asdict(summary), ensure_ascii=False, indent=2, sort_keys=True))
+        echo_data(json.dumps(asdict(summary), ensure_ascii=False, indent=2, sort_keys=True))
     else:
-        typer.echo(render_summary(summary, checked=applications is not None))
+        echo(render_summary(summary, checked=applications is not None))
     exit_for(report.ok)
 
 

@@ -629,22 +629,24 @@ def render_markdown(coverage: Coverage) -> str:
 
 
 def render_table(coverage: Coverage) -> RenderableType:
+    """The terminal tables: every text from a file passes :func:`rich_text`."""
     from rich.console import Group
-    from rich.markup import escape
     from rich.table import Table
+
+    from aptic_qualif.sanitize import rich_text
 
     levels = coverage.levels
     names = _territory_names(coverage)
-    table = Table(title=_("Territorial coverage"), caption=escape(_summary(coverage)))
+    table = Table(title=_("Territorial coverage"), caption=rich_text(_summary(coverage)))
     table.add_column(_territory_word(coverage))
     table.add_column(_("Venues"), justify="right")
     for level in levels:
-        table.add_column(escape(level.label), justify="right")
+        table.add_column(rich_text(level.label), justify="right")
     table.add_column(_("Services offered"), justify="right")
     for row in coverage.territories:
         cells = [str(n) if n else "[red]0[/]" for n in (row.levels.get(lv.id, 0) for lv in levels)]
         table.add_row(
-            escape(names[row.territory]), str(row.venues), *cells, str(row.services_offered)
+            rich_text(names[row.territory]), str(row.venues), *cells, str(row.services_offered)
         )
     gaps = Table(title=_("Gaps"), show_header=True)
     gaps.add_column(_("Level"))
@@ -654,9 +656,9 @@ def render_table(coverage: Coverage) -> RenderableType:
         nowhere = [s.label for s in coverage.services_offered_nowhere if s.level == level.id]
         missing = coverage.territories_without_level.get(level.id, [])
         gaps.add_row(
-            escape(level.label),
-            escape("\n".join(nowhere) or "—"),
-            escape(", ".join(names[t] for t in missing) or "—"),
+            rich_text(level.label),
+            rich_text("\n".join(nowhere) or "—"),
+            rich_text(", ".join(names[t] for t in missing) or "—"),
         )
     return Group(table, gaps)
 

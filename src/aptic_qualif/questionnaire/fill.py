@@ -32,6 +32,7 @@ from aptic_qualif.questionnaire.conditions import enabled_items, is_answered
 from aptic_qualif.questionnaire.load import IDENTITY, LoadedQuestionnaire, LocatedItem
 from aptic_qualif.questionnaire.model import Item
 from aptic_qualif.referentiel.load import Catalogue
+from aptic_qualif.sanitize import terminal
 from aptic_qualif.yamlio import atomic_write
 
 
@@ -271,7 +272,11 @@ def ask(item: Item, catalogue: Catalogue, prompter: Prompter, lang: str) -> Any:
 
 
 class QuestionaryPrompter:
-    """Arrow-key menus in the terminal (questionary); ``input``/``output`` for tests."""
+    """Arrow-key menus in the terminal (questionary); ``input``/``output`` for tests.
+
+    The terminal sink of ``apply fill`` and ``review``: every message and every choice
+    (labels, answers, evidence, a venue's name) passes :func:`aptic_qualif.sanitize.terminal`
+    here, whoever built it."""
 
     def __init__(self, input: Any = None, output: Any = None) -> None:
         self.input = input
@@ -288,8 +293,11 @@ class QuestionaryPrompter:
 
         return self._run(
             questionary.select(
-                message,
-                choices=[questionary.Choice(title, value=value) for title, value in choices],
+                terminal(message),
+                choices=[
+                    questionary.Choice(terminal(title, single_line=True), value=value)
+                    for title, value in choices
+                ],
                 input=self.input,
                 output=self.output,
             )
@@ -301,14 +309,14 @@ class QuestionaryPrompter:
         import questionary
 
         entries = [
-            questionary.Separator(f"── {title} ──")
+            questionary.Separator(terminal(f"── {title} ──", single_line=True))
             if value is None
-            else questionary.Choice(title, value=value)
+            else questionary.Choice(terminal(title, single_line=True), value=value)
             for title, value in choices
         ]
         result = self._run(
             questionary.checkbox(
-                message,
+                terminal(message),
                 choices=entries,
                 validate=lambda values: validate(values) or True,
                 input=self.input,
@@ -323,7 +331,7 @@ class QuestionaryPrompter:
         return str(
             self._run(
                 questionary.text(
-                    message,
+                    terminal(message),
                     validate=lambda typed: validate(typed) or True,
                     input=self.input,
                     output=self.output,
@@ -334,4 +342,4 @@ class QuestionaryPrompter:
     def say(self, message: str) -> None:
         from rich.console import Console
 
-        Console(stderr=True, highlight=False).print(message, markup=False)
+        Console(stderr=True, highlight=False).print(terminal(message), markup=False, emoji=False)

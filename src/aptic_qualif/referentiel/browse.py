@@ -1,7 +1,8 @@
 """Browsing the référentiel: rows for ``catalogue list`` and a card for ``catalogue show``.
 
 The data functions return plain values; the ``rich`` renderables are built only when a
-terminal needs them.
+terminal needs them, every text from the référentiel passed through
+:func:`aptic_qualif.sanitize.rich_text` (no control character, no markup).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from aptic_qualif.errors import CommandError
 from aptic_qualif.i18n import _, localized, ngettext
 from aptic_qualif.referentiel.load import Catalogue
 from aptic_qualif.referentiel.model import Service
+from aptic_qualif.sanitize import rich_text, terminal
 from aptic_qualif.schema import duration_minutes
 from aptic_qualif.vocabularies import CRCN, MODALITIES, MODALITIES_EN
 
@@ -80,8 +82,10 @@ def services_table(catalogue: Catalogue, rows: list[dict[str, Any]], lang: str) 
 
     levels = catalogue.levels
     table = Table(
-        title=_("Référentiel {id} {version}").format(
-            id=catalogue.scheme.id, version=catalogue.version
+        title=rich_text(
+            _("Référentiel {id} {version}").format(
+                id=catalogue.scheme.id, version=catalogue.version
+            )
         ),
         expand=True,
     )
@@ -98,11 +102,11 @@ def services_table(catalogue: Catalogue, rows: list[dict[str, Any]], lang: str) 
             else _("deprecated → {id}").format(id=row["replaced_by"])
         )
         table.add_row(
-            row["notation"],
-            row["pref_label"][lang],
-            row["id"],
-            getattr(level.pref_label, lang) if level else row["level"],
-            status,
+            rich_text(row["notation"]),
+            rich_text(row["pref_label"][lang]),
+            rich_text(row["id"]),
+            rich_text(getattr(level.pref_label, lang) if level else row["level"]),
+            rich_text(status),
             style=None if row["status"] == "active" else "dim",
         )
     table.caption = ngettext("{n} service", "{n} services", len(rows)).format(n=len(rows))
@@ -118,10 +122,19 @@ def service_panel(catalogue: Catalogue, service: Service, lang: str) -> Renderab
     def text(value: object) -> str:
         return localized(value, lang)
 
+    class Grid:
+        """The card's rows: every value is data, passed through :func:`rich_text`."""
+
+        def __init__(self) -> None:
+            self.table = Table.grid(padding=(0, 2))
+            self.table.add_column(style="bold", no_wrap=True)
+            self.table.add_column(overflow="fold")
+
+        def add_row(self, name: str, value: str) -> None:
+            self.table.add_row(rich_text(name), rich_text(value))
+
     level = catalogue.levels.get(service.level)
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold", no_wrap=True)
-    grid.add_column(overflow="fold")
+    grid = Grid()
     grid.add_row(_("Identifier"), service.id)
     grid.add_row("IRI", f"{catalogue.scheme.base_iri}{service.id}")
     grid.add_row(_("Notation"), service.notation)
@@ -159,5 +172,8 @@ def service_panel(catalogue: Catalogue, service: Service, lang: str) -> Renderab
         grid.add_row("data·inclusion", "\n".join(mappings.data_inclusion))
     if service.history_note:
         grid.add_row(_("History"), text(service.history_note))
-    title = Text(f"{service.notation} — {text(service.pref_label)}", style="bold")
-    return Panel(Group(grid), title=title, title_align="left")
+    title = Text(
+        terminal(f"{service.notation} — {text(service.pref_label)}", single_line=True),
+        style="bold",
+    )
+    return Panel(Group(grid.table), title=title, title_align="left")

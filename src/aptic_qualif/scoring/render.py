@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from aptic_qualif import __version__
 from aptic_qualif.i18n import _, language
+from aptic_qualif.sanitize import rich_text, terminal
 from aptic_qualif.scoring.model import Assessment
 
 if TYPE_CHECKING:
@@ -259,7 +260,7 @@ def render_markdown(assessments: Sequence[Assessment]) -> str:
 
 
 def render_table(assessments: Sequence[Assessment]) -> RenderableType:
-    from rich.markup import escape
+    """The terminal table: every text from a file passes :func:`rich_text`."""
     from rich.table import Table
 
     table = Table(title=_("Assessments"), expand=True)
@@ -270,7 +271,7 @@ def render_table(assessments: Sequence[Assessment]) -> RenderableType:
     titles = {t.theme: t.title for t in assessments[0].themes} if assessments else {}
     for theme in themes:
         short = titles[theme] if len(titles[theme]) <= 6 else titles[theme][:5] + "."
-        table.add_column(escape(short), justify="right", no_wrap=True)
+        table.add_column(rich_text(short, single_line=True), justify="right", no_wrap=True)
     styles = {
         "qualifie": "green",
         "a-completer": "yellow",
@@ -280,7 +281,7 @@ def render_table(assessments: Sequence[Assessment]) -> RenderableType:
     for a in assessments:
         cells = [f"[{'green' if t.passed else 'red'}]{_num(t.percentage)}[/]" for t in a.themes]
         table.add_row(
-            escape(a.venue),
+            rich_text(a.venue, single_line=True),
             f"[{styles[a.decision]}]{decision_label(a.decision)}[/]",
             f"{_num(a.overall.percentage)} %",
             *cells,
@@ -289,26 +290,30 @@ def render_table(assessments: Sequence[Assessment]) -> RenderableType:
 
 
 def render_details(assessments: Sequence[Assessment]) -> RenderableType:
-    """Below the terminal table: for each venue, why, what to do, and what reviewers said."""
+    """Below the terminal table: for each venue, why, what to do, and what reviewers said.
+
+    Every text from a file passes :func:`terminal` (``Text`` reads no markup) or
+    :func:`rich_text` (``Text.from_markup``)."""
     from rich.console import Group
-    from rich.markup import escape
     from rich.text import Text
 
     parts: list[RenderableType] = []
     for a in assessments:
         parts.append(
-            Text.from_markup(f"\n[bold]{escape(a.venue)}[/] — {decision_label(a.decision)}")
+            Text.from_markup(
+                f"\n[bold]{rich_text(a.venue, single_line=True)}[/] — {decision_label(a.decision)}"
+            )
         )
         for reason in a.reasons:
-            parts.append(Text(f"  • {reason}"))
+            parts.append(Text(terminal(f"  • {reason}")))
         for theme in a.themes:
             for advice in theme.advice:
-                parts.append(Text(f"  → {advice.label} : {advice.text}"))
+                parts.append(Text(terminal(f"  → {advice.label} : {advice.text}")))
         for comment in a.reviews.comments:
             about = f"{comment.item} ({comment.score}/4)" if comment.item else _("overall comment")
-            parts.append(Text(f"  « {comment.comment} » — {comment.reviewer}, {about}"))
+            parts.append(Text(terminal(f"  « {comment.comment} » — {comment.reviewer}, {about}")))
         for stale in a.reviews.stale:
-            parts.append(Text(f"  ⚠ {stale.reviewer} : {'; '.join(stale.changes)}"))
+            parts.append(Text(terminal(f"  ⚠ {stale.reviewer} : {'; '.join(stale.changes)}")))
     return Group(*parts)
 
 
