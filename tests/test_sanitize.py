@@ -200,3 +200,117 @@ def test_terminal_function(raw: str, shown: str) -> None:
     assert sanitize.terminal(raw) == shown
     assert sanitize.terminal("a\nb", single_line=True) == "a␊b"
     assert sanitize.rich_text("[bold]x[/]") == "\\[bold]x\\[/]"
+
+
+# ── CSV (issue 11, section 2) ───────────────────────────────────────────────────────────
+
+FORMULA_TOKENS = [
+    "=",
+    "+",
+    "-",
+    "@",
+    "\t",
+    "\r",
+    '=HYPERLINK("https://evil.example")',
+    "+cmd|' /C calc'!A0",
+    "@SUM(A1)",
+    "-1",
+    "lieu",
+    " ",
+    "é",
+    "[/]",
+    ";",
+    ",",
+]
+formula = st.lists(st.sampled_from(FORMULA_TOKENS), min_size=1, max_size=5).map("".join)
+
+
+def csv_cells(path: Path) -> list[tuple[str, str]]:
+    """Every cell of a CSV file but its header, with its column."""
+    import csv
+
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader)
+        return [
+            (column, cell) for record in reader for column, cell in zip(header, record, strict=True)
+        ]
+
+
+def assert_no_formula(path: Path, exempt: frozenset[str] = frozenset()) -> None:
+    from aptic_qualif.network.lieux import PATTERNS
+
+    for column, cell in csv_cells(path):
+        if not sanitize.is_formula(cell):
+            continue
+        assert column in exempt, (path.name, column, cell)
+        if column in PATTERNS:
+            assert PATTERNS[column].fullmatch(cell), (column, cell)
+        else:
+            float(cell)  # a number (a longitude), never a formula
+
+
+def run_csv_sinks(root: Path, text: str) -> dict[str, Path]:
+    """Every CSV the tool writes, on a project whose data hold ``text``."""
+    from tests.test_reviews import _review
+
+    _set(root / SERVICE, ["pref_label", "fr"], text + "Cours")
+    _set(root / APPLICATION, ["lieu", "nom"], text + "Espace")
+    _set(root / APPLICATION, ["lieu", "adresse"], text + "1 place")
+    _set(root / APPLICATION, ["lieu", "commune"], text + "Bourg")
+    _review(root, "alice", 3, comment=text + "Bien")
+    runner = CliRunner()
+    out = root / "sorties"
+    paths = {
+        "lieux": out / "lieux.csv",
+        "assess": out / "assess.csv",
+        "coverage": out / "coverage.csv",
+        "services": out / "publication" / "services.csv",
+    }
+    commands = [
+        ["export", "lieux", "applications", "--all", "-o", str(paths["lieux"])],
+        ["assess", "applications", "--reviews", "reviews", "--format", "csv"],
+        ["coverage", "applications", "--all", "--by", "commune", "--format", "csv"],
+        ["publish", "all", "-o", str(paths["services"].parent)],
+    ]
+    out.mkdir()
+    for name, args in zip(["lieux", "assess", "coverage", "services"], commands, strict=True):
+        if name in ("assess", "coverage"):
+            args = [*args, "-o", str(paths[name])]
+        result = runner.invoke(app, ["--root", str(root), *args])
+        assert result.exit_code in (0, 1), (args, result.output, result.exception)
+        assert "erreur interne" not in result.output, result.output
+    return {name: path for name, path in paths.items() if path.exists()}
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=formula)
+def test_no_csv_cell_starts_a_formula(text: str) -> None:
+    from aptic_qualif.network.lieux import UNPREFIXED
+    from tests.test_lieux import assert_valid_national
+
+    with project() as root:
+        written = run_csv_sinks(root, text)
+        for name, path in written.items():
+            assert_no_formula(path, UNPREFIXED if name == "lieux" else frozenset())
+        if "lieux" in written:
+            assert_valid_national(written["lieux"])
+
+
+def test_csv_golden(mini: Path) -> None:
+    """A formula is written quoted; a telephone number keeps its ``+``."""
+    _set(mini / APPLICATION, ["lieu", "telephone"], "+33123456789")
+    _set(mini / APPLICATION, ["reponses", "contacts_publics"], True)
+    written = run_csv_sinks(mini, '=HYPERLINK("https://evil.example")')
+    cells = dict(csv_cells(written["lieux"]))
+    assert cells["nom"] == '\'=HYPERLINK("https://evil.example")Espace'
+    assert cells["adresse"].startswith("'=HYPERLINK(")
+    assert cells["telephone"] in ("+33123456789", "")
+    assert dict(csv_cells(written["services"]))["pref_label_fr"].startswith("'=") or any(
+        cell.startswith("'=HYPERLINK") for _column, cell in csv_cells(written["services"])
+    )
+    assert any(cell.startswith("'=HYPERLINK") for _c, cell in csv_cells(written["assess"]))
+    assert sanitize.csv_cell("-1") == "'-1" and sanitize.csv_cell(-1) == -1
+    assert sanitize.csv_cell("@x") == "'@x" and sanitize.csv_cell("a=b") == "a=b"

@@ -517,19 +517,24 @@ def csv_columns(coverage: Coverage) -> list[str]:
 
 
 def render_csv(coverage: Coverage) -> str:
-    """One row per territory, for spreadsheets."""
+    """One row per territory, for spreadsheets; every cell passes
+    :func:`~aptic_qualif.sanitize.csv_cell` (no formula)."""
+    from aptic_qualif.sanitize import csv_row
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(csv_columns(coverage))
     for row in coverage.territories:
         writer.writerow(
-            [
-                row.territory,
-                row.label,
-                row.venues,
-                *[row.levels.get(level.id, 0) for level in coverage.levels],
-                row.services_offered,
-            ]
+            csv_row(
+                [
+                    row.territory,
+                    row.label,
+                    row.venues,
+                    *[row.levels.get(level.id, 0) for level in coverage.levels],
+                    row.services_offered,
+                ]
+            )
         )
     return buffer.getvalue()
 

@@ -61,6 +61,7 @@ from aptic_qualif.questionnaire.load import LoadedQuestionnaire, LocatedItem
 from aptic_qualif.questionnaire.model import CHOICE_TYPES, NUMBER_TYPES, Item
 from aptic_qualif.referentiel.load import Catalogue
 from aptic_qualif.review.model import Review
+from aptic_qualif.sanitize import csv_cell
 from aptic_qualif.scoring.model import Assessment
 from aptic_qualif.vocabularies import LIEUX_COLUMNS, LIEUX_ENUMERATIONS, LIEUX_SERVICES
 
@@ -109,6 +110,21 @@ PATTERNS: dict[str, re.Pattern[str]] = {
 """The ``pattern`` constraints of the national schema (matched in full)."""
 
 MAX_LENGTHS: dict[str, int] = {"presentation_resume": 280}
+
+UNPREFIXED: frozenset[str] = frozenset(
+    {*PATTERNS, *ENUMERATIONS, "latitude", "longitude", "date_maj"}
+)
+"""Columns written as they are in the CSV: their schema (a pattern, a list of values, a
+number, a date) already excludes formulas, and a ``'`` would make the value invalid
+(``+33…`` is a telephone number, ``-1.55`` a longitude). Every other column is free text and
+gets :func:`~aptic_qualif.sanitize.csv_cell`."""
+
+
+def national_cell(column: str, value: str) -> str:
+    """The CSV cell of ``value`` in ``column``: free text that starts like a formula gets a
+    leading ``'`` (:func:`~aptic_qualif.sanitize.csv_cell`); constrained columns never."""
+    return value if column in UNPREFIXED else str(csv_cell(value))
+
 
 MULTI_VALUED: frozenset[str] = frozenset({*ENUMERATIONS, "typologie", "courriels", "site_web"})
 """Columns whose values are joined with ``|``."""
@@ -245,6 +261,11 @@ def _conform(column: str, values: list[str], span: Span, report: Report) -> list
             problem = _("'{value}' does not match the format of the column {column}")
         elif limit is not None and len(value) > limit:
             problem = _("the column {column} holds at most {limit} characters")
+        elif limit is not None and len(national_cell(column, value)) > limit:
+            problem = _(
+                "'{value}' starts like a spreadsheet formula: with the quote that neutralises "
+                "it, it exceeds the {limit} characters of the column {column}"
+            )
         elif SEPARATOR in value and column in MULTI_VALUED:
             problem = _("'{value}' contains the separator '|' of the column {column}")
         else:
@@ -341,7 +362,7 @@ def render_csv(rows: Iterable[dict[str, str]]) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(LIEUX_COLUMNS)
     for row in rows:
-        writer.writerow([row.get(column, "") for column in LIEUX_COLUMNS])
+        writer.writerow([national_cell(column, row.get(column, "")) for column in LIEUX_COLUMNS])
     return buffer.getvalue()
 
 

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from aptic_qualif.errors import CommandError
 from aptic_qualif.i18n import _
 from aptic_qualif.project import display_path
+from aptic_qualif.sanitize import csv_row
 
 if TYPE_CHECKING:
     from aptic_qualif.context import Context
@@ -56,7 +57,8 @@ LIST_SEPARATOR = "|"
 
 def services_csv(catalogue: Catalogue) -> str:
     """The services as CSV: a header row, then one row per service (deprecated ones too),
-    by level in the scheme's order, then by notation."""
+    by level in the scheme's order, then by notation. Every cell passes
+    :func:`~aptic_qualif.sanitize.csv_cell` (no formula)."""
     rank = {level.id: index for index, level in enumerate(catalogue.scheme.levels)}
     services = sorted(
         catalogue.services.values(),
@@ -67,20 +69,22 @@ def services_csv(catalogue: Catalogue) -> str:
     writer.writerow(CSV_COLUMNS)
     for service in services:
         writer.writerow(
-            (
-                service.id,
-                service.notation,
-                service.level,
-                service.status,
-                service.pref_label.fr,
-                service.pref_label.en,
-                service.replaced_by or "",
-                LIST_SEPARATOR.join(service.mappings.lieux_services),
-                LIST_SEPARATOR.join(service.mappings.crcn),
-                LIST_SEPARATOR.join(service.mappings.data_inclusion),
-                service.typical_duration,
-                "" if service.sessions is None else str(service.sessions),
-                LIST_SEPARATOR.join(service.modalities),
+            csv_row(
+                [
+                    service.id,
+                    service.notation,
+                    service.level,
+                    service.status,
+                    service.pref_label.fr,
+                    service.pref_label.en,
+                    service.replaced_by or "",
+                    LIST_SEPARATOR.join(service.mappings.lieux_services),
+                    LIST_SEPARATOR.join(service.mappings.crcn),
+                    LIST_SEPARATOR.join(service.mappings.data_inclusion),
+                    service.typical_duration,
+                    "" if service.sessions is None else str(service.sessions),
+                    LIST_SEPARATOR.join(service.modalities),
+                ]
             )
         )
     return buffer.getvalue()

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from aptic_qualif import __version__
 from aptic_qualif.i18n import _, language
-from aptic_qualif.sanitize import rich_text, terminal
+from aptic_qualif.sanitize import csv_row, rich_text, terminal
 from aptic_qualif.scoring.model import Assessment
 
 if TYPE_CHECKING:
@@ -96,30 +96,33 @@ def csv_columns(assessments: Sequence[Assessment]) -> list[str]:
 
 
 def render_csv(assessments: Sequence[Assessment]) -> str:
-    """One row per application, for batches and spreadsheets."""
+    """One row per application, for batches and spreadsheets; every cell passes
+    :func:`~aptic_qualif.sanitize.csv_cell` (no formula)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(csv_columns(assessments))
     for a in assessments:
         writer.writerow(
-            [
-                a.application,
-                a.venue,
-                a.decision,
-                _fmt(a.overall.percentage),
-                *[_fmt(t.percentage) for t in a.themes],
-                *[len(ids) for ids in a.services_by_level.values()],
-                "|".join(k.id for k in a.knockouts),
-                len(a.to_complete),
-                "|".join(item for t in a.themes for item in t.pending),
-                a.date or "",
-                a.valid_until or "",
-                " | ".join(
-                    f"{c.reviewer}{' (' + c.item + ')' if c.item else ''}: {c.comment}"
-                    for c in a.reviews.comments
-                ),
-                a.file,
-            ]
+            csv_row(
+                [
+                    a.application,
+                    a.venue,
+                    a.decision,
+                    _fmt(a.overall.percentage),
+                    *[_fmt(t.percentage) for t in a.themes],
+                    *[len(ids) for ids in a.services_by_level.values()],
+                    "|".join(k.id for k in a.knockouts),
+                    len(a.to_complete),
+                    "|".join(item for t in a.themes for item in t.pending),
+                    a.date or "",
+                    a.valid_until or "",
+                    " | ".join(
+                        f"{c.reviewer}{' (' + c.item + ')' if c.item else ''}: {c.comment}"
+                        for c in a.reviews.comments
+                    ),
+                    a.file,
+                ]
+            )
         )
     return buffer.getvalue()
 
