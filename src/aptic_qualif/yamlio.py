@@ -127,6 +127,30 @@ def resolve_plain(text: str) -> Any:
     return text
 
 
+class _Dumper(yaml.SafeDumper):
+    """PyYAML's safe dumper, made to agree with :func:`resolve_plain`.
+
+    PyYAML follows YAML 1.1: it writes ``0E0`` or ``1e5`` unquoted (not floats to YAML 1.1),
+    which a YAML 1.2 reader, ours included, reads back as numbers. Any text that our reader
+    would not read back as the same text is quoted."""
+
+
+def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    node = dumper.represent_str(text)
+    if resolve_plain(text) != text or not isinstance(resolve_plain(text), str):
+        node.style = "'"
+    return node
+
+
+_Dumper.add_representer(str, _represent_text)
+
+
+def dump_yaml(data: Any) -> str:
+    """``data`` as YAML text that this module reads back unchanged (block style, keys in
+    their order, Unicode kept)."""
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
+
+
 class _Builder:
     """Turns a stream of parser events into Python values, recording positions."""
 

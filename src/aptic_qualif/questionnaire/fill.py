@@ -17,8 +17,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
 
-import yaml
-
 from aptic_qualif.application import (
     ANSWERS_KEY,
     IDENTITY_KEY,
@@ -33,7 +31,7 @@ from aptic_qualif.questionnaire.load import IDENTITY, LoadedQuestionnaire, Locat
 from aptic_qualif.questionnaire.model import Item
 from aptic_qualif.referentiel.load import Catalogue
 from aptic_qualif.sanitize import terminal
-from aptic_qualif.yamlio import atomic_write
+from aptic_qualif.yamlio import atomic_write, dump_yaml
 
 
 class Interrupted(Exception):
@@ -82,7 +80,7 @@ def _header(loaded: LoadedQuestionnaire) -> str:
 
 
 def _dump(loaded: LoadedQuestionnaire, data: dict[str, Any]) -> str:
-    body = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+    body = dump_yaml(data)
     return _header(loaded) + body
 
 

@@ -22,8 +22,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from aptic_qualif.application import CheckedApplication
 from aptic_qualif.errors import CommandError
 from aptic_qualif.i18n import N_, _, localized
@@ -35,7 +33,7 @@ from aptic_qualif.review.load import review_path
 from aptic_qualif.review.model import Review
 from aptic_qualif.scoring.engine import aggregate_scores
 from aptic_qualif.scoring.policy import Policy
-from aptic_qualif.yamlio import atomic_write
+from aptic_qualif.yamlio import atomic_write, dump_yaml
 
 MIN_PAIRED_UNITS = 10
 """Below this many items rated by at least two reviewers, alpha is only indicative."""
@@ -165,7 +163,7 @@ def review_application(
 
 
 def _save(path: Path, data: dict[str, Any]) -> None:
-    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+    text = dump_yaml(data)
     atomic_write(path, text, force=True)
 
 
