@@ -314,3 +314,14 @@ def test_csv_golden(mini: Path) -> None:
     assert any(cell.startswith("'=HYPERLINK") for _c, cell in csv_cells(written["assess"]))
     assert sanitize.csv_cell("-1") == "'-1" and sanitize.csv_cell(-1) == -1
     assert sanitize.csv_cell("@x") == "'@x" and sanitize.csv_cell("a=b") == "a=b"
+
+
+def test_a_carriage_return_in_data_never_splits_a_csv_row() -> None:
+    """Python's csv module, with rows ending in "\\n", leaves a bare "\\r" unquoted."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(sanitize.csv_row(["a\rb", "c\r\nd", "e"]))
+    rows = list(csv.reader(io.StringIO(buffer.getvalue(), newline="")))
+    assert rows == [["a\nb", "c\nd", "e"]]

@@ -68,7 +68,12 @@ def csv_cell(value: object) -> object:
     leading ``'`` (OWASP's rule). Numbers and other values are returned as they are, so that
     a count or a negative number stays a number."""
     if is_formula(value):
-        return "'" + str(value)
+        value = "'" + str(value)
+    if isinstance(value, str) and "\r" in value:
+        # The writers end rows with "\n" and Python's csv module then leaves a bare "\r"
+        # unquoted: a reader would split the row there (a row injected from data). A line
+        # break inside a cell is written "\n", which the module does quote.
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
     return value
 
 

@@ -123,7 +123,9 @@ gets :func:`~aptic_qualif.sanitize.csv_cell`."""
 def national_cell(column: str, value: str) -> str:
     """The CSV cell of ``value`` in ``column``: free text that starts like a formula gets a
     leading ``'`` (:func:`~aptic_qualif.sanitize.csv_cell`); constrained columns never."""
-    return value if column in UNPREFIXED else str(csv_cell(value))
+    if column in UNPREFIXED:
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+    return str(csv_cell(value))
 
 
 MULTI_VALUED: frozenset[str] = frozenset({*ENUMERATIONS, "typologie", "courriels", "site_web"})
