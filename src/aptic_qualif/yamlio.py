@@ -408,20 +408,38 @@ def atomic_write(path: Path, content: str | bytes, *, force: bool = False) -> No
     """Write ``content`` to ``path`` atomically (temporary file + rename).
 
     Raises :class:`FileExistsError` when ``path`` exists and ``force`` is false, so
-    that no existing file is silently overwritten.
+    that no existing file is silently overwritten. Only a regular file or a new path is
+    written: a device, a socket, a pipe or a folder is refused
+    (:func:`~aptic_qualif.fsio.check_writable_target`), before writing and again just
+    before the rename. The file gets the mode the umask gives a new file. An error of the
+    system names ``path``, never the temporary file.
     """
+    from aptic_qualif.fsio import check_writable_target, default_mode
+
+    check_writable_target(path)
     if path.exists() and not force:
         raise FileExistsError(path)
     data = content.encode("utf-8") if isinstance(content, str) else content
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp: str | None = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), default_mode())
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        check_writable_target(path)
         Path(tmp).replace(path)
+    except OSError as exc:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                Path(tmp).unlink()
+        if exc.filename is not None and exc.filename != tmp:
+            raise
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            Path(tmp).unlink()
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                Path(tmp).unlink()
         raise

@@ -15,6 +15,7 @@ import typer
 
 from aptic_qualif.diagnostics import Report
 from aptic_qualif.errors import CommandError
+from aptic_qualif.fsio import os_error_message
 from aptic_qualif.i18n import _
 from aptic_qualif.project import display_path
 from aptic_qualif.sanitize import terminal
@@ -101,8 +102,8 @@ def _absolute(value: object) -> object:
 
 
 def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
-    """Run a command on absolute paths; turn the library's exceptions into one clean
-    message and exit code 2.
+    """Run a command on absolute paths; turn the library's exceptions, and every error of
+    the system (:class:`OSError`, by errno), into one clean message and exit code 2.
 
     Every ``Path`` the command receives (options, arguments, their defaults) is made
     absolute against the current folder first (:func:`user_path`), once for all commands.
@@ -124,6 +125,10 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
         except KeyboardInterrupt:
             echo(_("interrupted"), err=True)
             raise typer.Exit(130) from None
+        except OSError as exc:
+            if state().debug:
+                traceback.print_exc()
+            fail(os_error_message(exc))
         except Exception as exc:
             if state().debug:
                 raise

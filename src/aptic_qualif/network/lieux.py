@@ -439,6 +439,16 @@ def import_lieux(path: Path, context: Context) -> ImportResult:
     except csv.Error as exc:
         header = None
         result.report.add(Diagnostic.error("LIEU001", Span(shown, 1, 1), str(exc)))
+    else:
+        if header is None:
+            result.report.add(
+                Diagnostic.error(
+                    "LIEU001",
+                    Span(shown, 1, 1),
+                    _("the file is empty: no header row, no venue"),
+                    _("the header must name the columns of the national schema"),
+                )
+            )
     if not header or not mapper.check_header(header, result.report):
         result.header_ok = False
         return result
@@ -882,12 +892,13 @@ def write_skeletons(
 ) -> tuple[list[Path], list[Path]]:
     """Write each skeleton to ``folder/<name>.yaml`` atomically: (written, kept). A file
     that exists is kept as it is unless ``force``."""
+    from aptic_qualif.fsio import safe_name
     from aptic_qualif.yamlio import atomic_write
 
     written: list[Path] = []
     kept: list[Path] = []
     for venue in result.venues:
-        target = folder / f"{venue.name}.yaml"
+        target = folder / f"{safe_name(venue.name)}.yaml"
         if target.exists() and not force:
             kept.append(target)
             continue

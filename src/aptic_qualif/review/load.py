@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from aptic_qualif.diagnostics import Diagnostic, Report
+from aptic_qualif.fsio import safe_name
 from aptic_qualif.i18n import _
 from aptic_qualif.project import display_path
 from aptic_qualif.questionnaire.load import LoadedQuestionnaire
@@ -15,7 +16,10 @@ from aptic_qualif.yamlio import Document, bulk_reading, load_yaml
 
 
 def review_path(reviews_dir: Path, application: str, reviewer: str) -> Path:
-    return reviews_dir / application / f"{reviewer}.yaml"
+    """Where the review of ``application`` by ``reviewer`` is filed. Both names come from
+    data: each must be a safe file name (:func:`~aptic_qualif.fsio.safe_name`), so that
+    the path never leaves ``reviews_dir``."""
+    return reviews_dir / safe_name(application) / f"{safe_name(reviewer)}.yaml"
 
 
 def load_reviews(

@@ -16,6 +16,7 @@ saying when the sample is too small for it to mean anything.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -331,9 +332,15 @@ def agreement(units: Mapping[tuple[str, str], Mapping[str, int]]) -> float | Non
         for reviewer, score in paired[key].items():
             matrix[reviewers.index(reviewer), column] = score
     try:
-        alpha = krippendorff.alpha(
-            reliability_data=matrix, level_of_measurement="ordinal", value_domain=[0, 1, 2, 3, 4]
-        )
+        # numpy warns (RuntimeWarning) on the divisions an undefined alpha makes: the
+        # result is then NaN, reported as None, and the warning must not reach the output.
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore", RuntimeWarning)
+            alpha = krippendorff.alpha(
+                reliability_data=matrix,
+                level_of_measurement="ordinal",
+                value_domain=[0, 1, 2, 3, 4],
+            )
     except (ValueError, ZeroDivisionError):
         return None
     value = float(alpha)

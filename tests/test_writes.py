@@ -1,0 +1,202 @@
+"""Writes and the errors of the system (issue 11, classes 9, 11, 12 and 13): only regular
+files are written, with the umask's mode, under their folder, and every error of the system
+is one message naming the path, exit 2."""
+
+from __future__ import annotations
+
+import errno
+import os
+import socket
+import stat
+import warnings
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from aptic_qualif.cli.app import app
+from aptic_qualif.errors import CommandError
+from aptic_qualif.fsio import safe_name
+from aptic_qualif.review.load import review_path
+from aptic_qualif.review.workflow import agreement
+from aptic_qualif.yamlio import atomic_write
+
+
+def _context(runner: CliRunner, output: Path, *extra: str) -> tuple[int, str]:
+    result = runner.invoke(app, ["publish", "context", "-o", str(output), *extra])
+    return result.exit_code, result.output
+
+
+# -- 9. only regular files or new paths -------------------------------------------------
+
+
+def test_a_device_is_never_replaced(mini: Path, runner: CliRunner) -> None:
+    code, output = _context(runner, Path("/dev/null"), "--force")
+    assert code == 2
+    assert "n'est pas un fichier ordinaire" in output
+    assert stat.S_ISCHR(Path("/dev/null").stat().st_mode)
+    assert "interne" not in output
+
+
+def test_a_fifo_a_socket_and_a_folder_are_refused(mini: Path, runner: CliRunner) -> None:
+    fifo = mini / "tube"
+    os.mkfifo(fifo)
+    code, output = _context(runner, fifo, "--force")
+    assert code == 2 and "n'est pas un fichier ordinaire" in output
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    sock_path = mini / "s.sock"
+    sock = socket.socket(socket.AF_UNIX)
+    try:
+        sock.bind(str(sock_path))
+        code, output = _context(runner, sock_path, "--force")
+        assert code == 2 and "n'est pas un fichier ordinaire" in output
+    finally:
+        sock.close()
+    folder = mini / "dossier"
+    folder.mkdir()
+    code, output = _context(runner, folder, "--force")
+    assert code == 2 and "est un dossier" in output
+    assert folder.is_dir()
+
+
+def test_the_rename_never_goes_over_a_target_that_became_special(tmp_path: Path) -> None:
+    target = tmp_path / "out.json"
+    real_fsync = os.fsync
+
+    def swap(fd: int) -> None:  # the target turns into a pipe while the file is written
+        real_fsync(fd)
+        if not target.exists():
+            os.mkfifo(target)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(os, "fsync", swap)
+        with pytest.raises(CommandError):
+            atomic_write(target, "{}", force=True)
+    assert stat.S_ISFIFO(os.lstat(target).st_mode)
+    assert [p.name for p in tmp_path.iterdir()] == ["out.json"]
+
+
+# -- 11. the umask -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o002, 0o664), (0o077, 0o600)])
+def test_output_files_respect_the_umask(
+    mini: Path, runner: CliRunner, umask: int, mode: int
+) -> None:
+    old = os.umask(umask)
+    try:
+        code, _output = _context(runner, mini / "context.jsonld")
+        assert code == 0
+        assert stat.S_IMODE((mini / "context.jsonld").stat().st_mode) == mode
+        code, _output = _context(runner, mini / "context.jsonld", "--force")
+        assert stat.S_IMODE((mini / "context.jsonld").stat().st_mode) == mode
+    finally:
+        os.umask(old)
+
+
+# -- 12. names made from data ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["", ".", "..", ".cache", "a/b", "..\\x", "a\x00b", "a\nb"])
+def test_unsafe_names_are_refused(name: str, tmp_path: Path) -> None:
+    with pytest.raises(CommandError):
+        safe_name(name)
+    with pytest.raises(CommandError):
+        review_path(tmp_path, name, "alice")
+    with pytest.raises(CommandError):
+        review_path(tmp_path, "app", name)
+
+
+def test_safe_names_are_kept(tmp_path: Path) -> None:
+    assert safe_name("tiers-lieu_2.v1") == "tiers-lieu_2.v1"
+    assert review_path(tmp_path, "app", "alice") == tmp_path / "app" / "alice.yaml"
+
+
+def test_review_of_an_application_named_dot_dot_writes_nothing_outside(
+    mini: Path, runner: CliRunner
+) -> None:
+    source = next(p for p in (mini / "applications").glob("*.yaml"))
+    hostile = mini / "applications" / "...yaml"
+    hostile.write_bytes(source.read_bytes())
+    before = set(mini.rglob("*"))
+    result = runner.invoke(app, ["review", str(hostile), "--reviewer", "alice"], input="1\n" * 40)
+    assert result.exit_code in (1, 2)
+    assert "interne" not in result.output
+    assert set(mini.rglob("*")) == before
+
+
+# -- 13. errors of the system ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [
+        (errno.ENOSPC, "plus de place"),
+        (errno.EACCES, "permission refusée"),
+        (errno.EPERM, "permission refusée"),
+        (errno.EROFS, "lecture seule"),
+        (errno.EIO, "impossible d'utiliser"),
+    ],
+)
+def test_each_error_of_the_system_is_one_message(
+    mini: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch, code: int, words: str
+) -> None:
+    def fail(*_args: object, **_kwargs: object) -> None:
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(os, "replace", fail)
+    target = mini / "context.jsonld"
+    exit_code, output = _context(runner, target)
+    assert exit_code == 2
+    assert words in output
+    assert "context.jsonld" in output
+    assert "interne" not in output and "Traceback" not in output
+    assert not target.exists()
+    assert not [p for p in mini.iterdir() if p.name.startswith(".context.jsonld")]
+
+
+def test_an_error_while_writing_names_the_target(
+    mini: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_fsync = os.fsync
+
+    def full(fd: int) -> None:
+        real_fsync(fd)
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", full)
+    exit_code, output = _context(runner, mini / "sortie.jsonld")
+    assert exit_code == 2
+    assert "plus de place" in output and "sortie.jsonld" in output
+    assert ".tmp" not in output
+
+
+def test_an_error_of_the_system_in_a_folder_write(
+    mini: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_mkstemp = __import__("tempfile").mkstemp
+
+    def readonly(*args: object, **kwargs: object) -> object:
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(kwargs.get("dir", "?")))
+
+    monkeypatch.setattr("tempfile.mkstemp", readonly)
+    result = runner.invoke(app, ["publish", "all", "-o", str(mini / "dl")])
+    monkeypatch.setattr("tempfile.mkstemp", real_mkstemp)
+    assert result.exit_code == 2
+    assert "lecture seule" in result.output
+    assert "interne" not in result.output
+
+
+def test_an_empty_csv_is_an_error(mini: Path, runner: CliRunner) -> None:
+    empty = mini / "vide.csv"
+    empty.write_bytes(b"")
+    result = runner.invoke(app, ["import", "lieux", str(empty), "-o", str(mini / "out")])
+    assert result.exit_code == 1
+    assert "LIEU001" in result.output and "vide" in result.output
+
+
+def test_agreement_warns_nothing() -> None:
+    units = {("a", "x"): {"r1": 2, "r2": 2}, ("b", "x"): {"r1": 2, "r2": 2}}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert agreement(units) is None
