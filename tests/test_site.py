@@ -323,8 +323,12 @@ def test_output_folder_is_protected(tmp_path: Path) -> None:
 
     fresh = tmp_path / "site"
     build_site(root, fresh)
-    (fresh / "stale.html").write_text("ancienne page", encoding="utf-8")
     build_site(root, fresh)  # a site built before is replaced without --force
+    (fresh / "stale.html").write_text("ancienne page", encoding="utf-8")
+    with pytest.raises(CommandError, match=r"stale\.html"):  # no build wrote it: kept
+        build_site(root, fresh)
+    assert (fresh / "stale.html").exists()
+    build_site(root, fresh, force=True)
     assert not (fresh / "stale.html").exists()
     assert (fresh / "index.html").is_file()
 

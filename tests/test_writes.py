@@ -200,3 +200,68 @@ def test_agreement_warns_nothing() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert agreement(units) is None
+
+
+# -- 10. a rebuild deletes only what a build made; downloads are swapped whole ----------
+
+
+def test_a_rebuild_keeps_what_no_build_wrote(tmp_path: Path) -> None:
+    from aptic_qualif.publish.site import MARKER, _check_output, _manifest
+
+    site = tmp_path / "site"
+    (site / "css").mkdir(parents=True)
+    (site / "index.html").write_text("x")
+    (site / "css" / "a.css").write_text("x")
+    (site / MARKER).write_text(_manifest(site))
+    root, source = tmp_path / "projet", tmp_path / "projet" / "site"
+    _check_output(site, root, source, force=False)  # only built files: a rebuild may replace
+    (site / "CNAME").write_text("example.org")
+    (site / ".git").mkdir()
+    (site / ".git" / "HEAD").write_text("ref")
+    (site / "css" / "mine.css").write_text("x")
+    with pytest.raises(CommandError) as refused:
+        _check_output(site, root, source, force=False)
+    message = str(refused.value)
+    assert "CNAME" in message and ".git/" in message and "css/mine.css" in message
+    assert "index.html" not in message
+    _check_output(site, root, source, force=True)
+
+
+def test_a_site_marked_before_the_list_is_not_deleted_without_force(tmp_path: Path) -> None:
+    from aptic_qualif.publish.site import MARKER, _check_output
+
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / MARKER).write_text("aptic-qualif publish site\n")
+    (site / "CNAME").write_text("example.org")
+    with pytest.raises(CommandError, match="CNAME"):
+        _check_output(site, tmp_path / "p", tmp_path / "p" / "site", force=False)
+
+
+def test_publish_all_never_leaves_old_and_new_mixed(
+    mini: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = mini / "dl"
+    assert runner.invoke(app, ["publish", "all", "-o", str(out)]).exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert stat.S_IMODE(out.stat().st_mode) == 0o777 & ~_umask()
+    calls: list[str] = []
+    real = os.replace
+
+    def killed(src: object, dst: object) -> None:
+        calls.append(str(dst))
+        if len(calls) == 4:
+            raise KeyboardInterrupt
+        real(src, dst)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "replace", killed)
+    result = runner.invoke(app, ["publish", "all", "-o", str(out), "--force"])
+    assert result.exit_code == 130
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in mini.iterdir() if p.name.startswith(".dl")) == []
+
+
+def _umask() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask

@@ -59,11 +59,12 @@ def check_writable_target(path: Path) -> None:
     )
 
 
-def default_mode() -> int:
-    """The mode of a new file under the current umask (``0666 & ~umask``)."""
+def default_mode(*, folder: bool = False) -> int:
+    """The mode of a new file (``0666 & ~umask``) or folder (``0777 & ~umask``) under the
+    current umask."""
     umask = os.umask(0o022)
     os.umask(umask)
-    return 0o666 & ~umask
+    return (0o777 if folder else 0o666) & ~umask
 
 
 def os_error_message(exc: OSError) -> str:

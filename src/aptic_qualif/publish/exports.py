@@ -15,6 +15,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -121,9 +123,13 @@ def exports(context: Context) -> dict[str, Callable[[], str]]:
 def write_all(context: Context, out_dir: Path, force: bool = False) -> list[Path]:
     """Write every download into ``out_dir`` (created if needed); the paths written.
 
-    Without ``force``, nothing is written when any of the files already exists. Each file
-    is written atomically.
+    Without ``force``, nothing is written when any of the files already exists. The files
+    are written into a temporary folder next to ``out_dir`` first; then, when ``out_dir``
+    is absent or holds nothing but downloads, the folders are swapped by renaming, so that
+    an interrupted run never leaves old and new files mixed. In a folder holding other
+    files, each download replaces its old version atomically.
     """
+    from aptic_qualif.fsio import default_mode
     from aptic_qualif.yamlio import atomic_write
 
     makers = exports(context)
@@ -139,6 +145,36 @@ def write_all(context: Context, out_dir: Path, force: bool = False) -> list[Path
                 paths=", ".join(display_path(path) for path in existing)
             )
         )
-    for path, make in zip(targets, makers.values(), strict=True):
-        atomic_write(path, make(), force=force)
+    texts = {name: make() for name, make in makers.items()}
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".new", dir=out_dir.parent))
+    try:
+        staging.chmod(default_mode(folder=True))  # mkdtemp makes it private
+        for name, text in texts.items():
+            atomic_write(staging / name, text)
+        _swap(staging, out_dir, set(texts))
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
     return targets
+
+
+def _swap(staging: Path, out_dir: Path, names: set[str]) -> None:
+    """Put the files of ``staging`` into ``out_dir``: the whole folder at once when
+    ``out_dir`` is absent or holds only downloads, else file by file."""
+    if not out_dir.exists():
+        staging.rename(out_dir)
+        return
+    if all(entry.name in names for entry in out_dir.iterdir()):
+        old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".old", dir=out_dir.parent))
+        old.rmdir()
+        out_dir.rename(old)
+        try:
+            staging.rename(out_dir)
+        except BaseException:
+            old.rename(out_dir)
+            raise
+        shutil.rmtree(old, ignore_errors=True)
+        return
+    for name in sorted(names):
+        (staging / name).replace(out_dir / name)

@@ -52,7 +52,10 @@ CONFIG_FILE = "mkdocs.yml"
 DOCS_DIR = "docs"
 DOWNLOADS_DIR = "telechargements"
 MARKER = ".aptic-qualif-site"
-"""Written at the top of a built site, so that a rebuild may replace it without ``--force``."""
+"""Written at the top of a built site, so that a rebuild may replace it without ``--force``:
+its first line, then every file the build wrote. A rebuild without ``--force`` refuses to
+delete anything else (a ``.git``, a ``CNAME``…)."""
+_MARKER_LINE = "aptic-qualif publish site"
 TEMPLATES = Path(__file__).parent / "templates" / "site"
 
 DOWNLOADS: tuple[tuple[str, str], ...] = (
@@ -727,6 +730,56 @@ def _check_output(output: Path, root: Path, source: Path, force: bool) -> None:
                 path=display_path(output)
             )
         )
+    if _is_site(output) and not force:
+        unknown = _not_built(output)
+        if unknown:
+            shown = ", ".join(unknown[:_SHOWN])
+            if len(unknown) > _SHOWN:
+                shown += ", …"
+            raise CommandError(
+                _(
+                    "{path} holds files that no build wrote ({files}); a rebuild would delete "
+                    "them: move them elsewhere, or use --force"
+                ).format(path=display_path(output), files=shown)
+            )
+
+
+_SHOWN = 10
+"""How many unknown files the refusal names."""
+
+
+def _manifest(folder: Path) -> str:
+    """The marker's text: its first line, then every file the build wrote (relative, sorted)."""
+    files = sorted(
+        path.relative_to(folder).as_posix()
+        for path in folder.rglob("*")
+        if not path.is_dir() and path.name != MARKER
+    )
+    return "".join(f"{line}\n" for line in [_MARKER_LINE, *files])
+
+
+def _not_built(output: Path) -> list[str]:
+    """What ``output`` holds that the build recorded in its marker did not write: a file
+    not in the list, or a whole folder holding none of them (named once, with a ``/``). A
+    marker from before the list names nothing as built."""
+    lines = (output / MARKER).read_text(encoding="utf-8", errors="replace").splitlines()
+    built = set(lines[1:])
+    folders = {parent.as_posix() for name in built for parent in Path(name).parents}
+    unknown: list[str] = []
+
+    def walk(folder: Path) -> None:
+        for entry in sorted(folder.iterdir()):
+            name = entry.relative_to(output).as_posix()
+            if entry.is_dir() and not entry.is_symlink():
+                if name in folders:
+                    walk(entry)
+                else:
+                    unknown.append(f"{name}/")
+            elif name not in built and name != MARKER:
+                unknown.append(name)
+
+    walk(output)
+    return unknown
 
 
 def _install(built: Path, output: Path) -> None:
@@ -755,8 +808,8 @@ def build_site(root: Path, output: Path, *, force: bool = False) -> Path:
     The pages are generated into a temporary staging folder, then ``mkdocs build
     --strict`` writes the site next to ``output`` and it is moved into place, so a
     failed build leaves the previous site untouched. ``output`` must be absent, empty or
-    a site built before, unless ``force`` (files are then written over; nothing else in
-    the folder is removed).
+    a site built before holding nothing the build did not write, unless ``force`` (files
+    are then written over; nothing else in a folder that is not a site is removed).
 
     A relative ``output`` is taken from the current folder, like every path here: it is
     made absolute first, before a temporary folder or MkDocs could read it from elsewhere
@@ -774,7 +827,7 @@ def build_site(root: Path, output: Path, *, force: bool = False) -> Path:
         built.chmod(0o755)  # mkdtemp makes it private; a web server must read the site
         try:
             run_mkdocs(config, built)
-            (built / MARKER).write_text("aptic-qualif publish site\n", encoding="utf-8")
+            (built / MARKER).write_text(_manifest(built), encoding="utf-8")
             _install(built, output)
         finally:
             if built.exists():
