@@ -32,9 +32,10 @@ from aptic_qualif.project import display_path
 from aptic_qualif.questionnaire.conditions import enabled_items, is_answered
 from aptic_qualif.questionnaire.load import LoadedQuestionnaire, LocatedItem
 from aptic_qualif.questionnaire.model import Item
+from aptic_qualif.reading import read_regular
 from aptic_qualif.referentiel.load import Catalogue
 from aptic_qualif.schema import LaxDate, StrictModel, validate_document, version_tuple
-from aptic_qualif.yamlio import Document, load_yaml
+from aptic_qualif.yamlio import MAX_BYTES, Document, load_yaml
 
 IDENTITY_KEY = "lieu"
 ANSWERS_KEY = "reponses"
@@ -127,8 +128,18 @@ def departement_of_postcode(code: str) -> str:
     return code[:3] if code.startswith("97") or code.startswith("98") else code[:2]
 
 
-def load_application(path: Path) -> tuple[Document | None, Application | None, list[Diagnostic]]:
-    doc, diagnostics = load_yaml(path, display_path(path))
+_FOUND_IN: dict[Path, Path] = {}
+"""The folder each file found by :func:`application_files` was found in: reading it refuses
+a path that leads out of that folder (a symbolic link to a file elsewhere)."""
+
+
+def load_application(
+    path: Path, *, within: Path | None = None
+) -> tuple[Document | None, Application | None, list[Diagnostic]]:
+    """Read the application at ``path``: a file found in a folder given to a batch (or
+    in ``within``) never leads outside that folder."""
+    within = within if within is not None else _FOUND_IN.get(path)
+    doc, diagnostics = load_yaml(path, display_path(path), within=within)
     if doc is None or diagnostics:
         return doc, None, diagnostics
     application, diagnostics = validate_document(Application, doc)
@@ -136,18 +147,23 @@ def load_application(path: Path) -> tuple[Document | None, Application | None, l
 
 
 def validate_application(
-    path: Path, questionnaire: LoadedQuestionnaire, catalogue: Catalogue | None
+    path: Path,
+    questionnaire: LoadedQuestionnaire,
+    catalogue: Catalogue | None,
+    *,
+    within: Path | None = None,
 ) -> tuple[CheckedApplication | None, Report]:
     """Read ``path`` and check it against ``questionnaire`` and ``catalogue``."""
     report = Report()
-    doc, application, diagnostics = load_application(path)
+    doc, application, diagnostics = load_application(path, within=within)
     report.extend(diagnostics)
     if doc is None or application is None:
         return None, report
     checked = check_application(path, doc, application, questionnaire, catalogue)
     report.extend(checked.report.diagnostics)
     checked.report = report
-    checked.sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+    raw, _refused = read_regular(path, display_path(path), limit=MAX_BYTES)
+    checked.sha256 = hashlib.sha256(raw).hexdigest() if raw is not None else ""
     return checked, report
 
 
@@ -648,13 +664,19 @@ def _check_places(doc: Document, answers: dict[str, Any]) -> Iterator[Diagnostic
 
 def application_files(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
     """The application files named by ``paths`` (folders are searched for ``*.yaml``), and
-    the paths that do not exist."""
+    the paths that do not exist.
+
+    Nothing named ``*.yaml`` is left out: a pipe, a device or a broken link is returned, so
+    that reading it reports it; a file found in a folder may not lead outside it."""
     found: list[Path] = []
     missing: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*.yaml") if p.is_file()))
-        elif path.is_file():
+            inside = sorted(p for p in path.rglob("*.yaml") if not p.is_dir())
+            for file in inside:
+                _FOUND_IN[file] = path
+            found.extend(inside)
+        elif path.exists() or path.is_symlink():
             found.append(path)
         else:
             missing.append(path)

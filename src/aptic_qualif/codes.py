@@ -21,6 +21,10 @@ CODES: dict[str, Code] = {
     c.code: c
     for c in (
         Code("IO001", "unreadable-file", N_("A file could not be read.")),
+        Code(
+            "IO002", "not-regular-file", N_("A pipe, a device, a folder or a socket is never read.")
+        ),
+        Code("IO003", "link-outside", N_("A path leads outside its project or folder.")),
         Code("YAML001", "syntax-error", N_("The file is not well-formed YAML.")),
         Code("YAML002", "duplicate-key", N_("A key appears twice in the same mapping.")),
         Code("YAML003", "anchor-alias", N_("Anchors and aliases (&, *) are refused.")),

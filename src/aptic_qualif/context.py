@@ -58,13 +58,15 @@ def load_context(
             _("the project's questionnaire is invalid; run: aptic-qualif questionnaire validate")
         )
     policy_path = policy if policy is not None else questionnaire_dir / POLICY_FILE
-    if not policy_path.is_file():
+    if not policy_path.exists():
         if need_policy or policy is not None:
             raise CommandError(
                 _("no scoring policy: {path} not found").format(path=display_path(policy_path))
             )
         return Context(folder, catalogue, questionnaire)
-    loaded_policy, doc, report = load_policy(policy_path)
+    loaded_policy, doc, report = load_policy(
+        policy_path, within=questionnaire_dir if policy is None else None
+    )
     if loaded_policy is not None and doc is not None:
         report.extend(check_policy(loaded_policy, doc, questionnaire))
     if loaded_policy is None or not report.ok:

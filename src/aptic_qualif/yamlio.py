@@ -32,6 +32,7 @@ import yaml
 
 from aptic_qualif.diagnostics import Diagnostic, Span
 from aptic_qualif.i18n import N_, _
+from aptic_qualif.reading import read_regular
 
 MAX_BYTES = 2 * 1024 * 1024
 """Largest YAML file accepted (bytes). Catalogue and application files are a few KiB."""
@@ -351,36 +352,25 @@ def parse_yaml(text: str, file: str) -> tuple[Document | None, list[Diagnostic]]
 
 
 def load_yaml(
-    path: Path, display: str | None = None, *, max_bytes: int = MAX_BYTES
+    path: Path,
+    display: str | None = None,
+    *,
+    max_bytes: int = MAX_BYTES,
+    within: Path | None = None,
 ) -> tuple[Document | None, list[Diagnostic]]:
     """Read and parse the YAML file at ``path``.
 
-    ``display`` is the name used in diagnostics (defaults to the path as given).
+    ``display`` is the name used in diagnostics (defaults to the path as given). Only a
+    regular file is read, and at most ``max_bytes`` of it; with ``within``, a path that
+    leads outside that folder is refused (see :func:`aptic_qualif.reading.read_regular`).
     Returns the document (``None`` when it could not be read at all) and the
     diagnostics; a document is only trustworthy when no diagnostic is an error.
     """
     file = display if display is not None else str(path)
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            return None, [
-                Diagnostic.error(
-                    "YAML007",
-                    Span(file, 1, 1),
-                    _("the file is too large ({size} bytes, limit {limit})").format(
-                        size=size, limit=max_bytes
-                    ),
-                )
-            ]
-        raw = path.read_bytes()
-    except OSError as exc:
-        return None, [
-            Diagnostic.error(
-                "IO001",
-                Span(file, 0, 0),
-                _("cannot read the file: {reason}").format(reason=exc.strerror or exc),
-            )
-        ]
+    raw, refused = read_regular(path, file, limit=max_bytes, within=within)
+    if raw is None:
+        assert refused is not None
+        return None, [refused]
     text, problem = _decode(raw, file)
     if text is None:
         assert problem is not None

@@ -144,7 +144,7 @@ def import_lieux_command(
     from aptic_qualif.context import load_context
     from aptic_qualif.network.lieux import import_lieux, write_skeletons
 
-    if not path.is_file():
+    if not path.exists():
         fail(_("not found: {paths}").format(paths=display_path(path)))
     if output.exists() and not output.is_dir():
         fail(_("{path} is not a folder").format(path=display_path(output)))

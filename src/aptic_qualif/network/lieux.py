@@ -59,11 +59,15 @@ from aptic_qualif.i18n import _
 from aptic_qualif.project import display_path
 from aptic_qualif.questionnaire.load import LoadedQuestionnaire, LocatedItem
 from aptic_qualif.questionnaire.model import CHOICE_TYPES, NUMBER_TYPES, Item
+from aptic_qualif.reading import read_regular
 from aptic_qualif.referentiel.load import Catalogue
 from aptic_qualif.review.model import Review
 from aptic_qualif.sanitize import csv_cell
 from aptic_qualif.scoring.model import Assessment
 from aptic_qualif.vocabularies import LIEUX_COLUMNS, LIEUX_ENUMERATIONS, LIEUX_SERVICES
+
+MAX_CSV_BYTES = 64 * 1024 * 1024
+"""Largest CSV accepted by the import (bytes): the national list of venues is a few MiB."""
 
 SEPARATOR = "|"
 SOURCE = "aptic-qualif"
@@ -414,12 +418,14 @@ def import_lieux(path: Path, context: Context) -> ImportResult:
     """Read a CSV in the national schema and build one skeleton per valid row."""
     result = ImportResult()
     shown = display_path(path)
+    raw, refused = read_regular(path, shown, limit=MAX_CSV_BYTES)
+    if raw is None:
+        assert refused is not None
+        result.header_ok = False
+        result.report.add(refused)
+        return result
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        raise CommandError(
-            _("cannot read {path}: {error}").format(path=path, error=exc.strerror)
-        ) from None
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         result.header_ok = False
         result.report.add(

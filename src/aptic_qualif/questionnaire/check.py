@@ -42,8 +42,8 @@ def validate_questionnaire(
     if loaded is not None:
         report.extend(check_questionnaire(loaded, catalogue))
         policy_path = root / POLICY_FILE
-        if policy_path.is_file():
-            policy, doc, found = load_policy(policy_path)
+        if policy_path.exists():  # a pipe or a folder is reported, not skipped
+            policy, doc, found = load_policy(policy_path, within=root)
             report.extend(found.diagnostics)
             if policy is not None and doc is not None:
                 report.extend(check_policy(policy, doc, loaded))

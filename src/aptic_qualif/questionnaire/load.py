@@ -77,7 +77,7 @@ def load_questionnaire(
     """Read the questionnaire in folder ``root``; file and schema problems are reported."""
     report = Report()
     main_path = root / QUESTIONNAIRE_FILE
-    doc, diagnostics = load_yaml(main_path, display(main_path))
+    doc, diagnostics = load_yaml(main_path, display(main_path), within=root)
     report.extend(diagnostics)
     if doc is None or diagnostics:
         return None, report
@@ -106,7 +106,7 @@ def load_questionnaire(
                 )
             )
             continue
-        theme_doc, diagnostics = load_yaml(path, display(path))
+        theme_doc, diagnostics = load_yaml(path, display(path), within=root)
         report.extend(diagnostics)
         if theme_doc is None or diagnostics:
             continue

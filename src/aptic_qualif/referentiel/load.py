@@ -95,7 +95,7 @@ def load_catalogue(
     """
     report = Report()
     scheme_path = root / SCHEME_FILE
-    scheme_doc, diagnostics = load_yaml(scheme_path, display(scheme_path))
+    scheme_doc, diagnostics = load_yaml(scheme_path, display(scheme_path), within=root)
     report.extend(diagnostics)
     scheme: Scheme | None = None
     if scheme_doc is not None and not diagnostics:
@@ -111,7 +111,7 @@ def load_catalogue(
             if path.suffix != ".yaml" or path.parent.parent != services_dir:
                 report.add(_stray(path, services_dir, name))
                 continue
-            doc, diagnostics = load_yaml(path, name)
+            doc, diagnostics = load_yaml(path, name, within=root)
             report.extend(diagnostics)
             if doc is None or any(d.severity == "error" for d in diagnostics):
                 unreadable.append(path)

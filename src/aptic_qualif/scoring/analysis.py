@@ -1009,9 +1009,9 @@ def load_analysis(
             _("the project's questionnaire is invalid; run: aptic-qualif questionnaire validate")
         )
     path = policy_path if policy_path is not None else folder / POLICY_FILE
-    if not path.is_file():
+    if not path.exists():
         raise CommandError(_("no scoring policy: {path} not found").format(path=display_path(path)))
-    policy, doc, found = load_policy(path)
+    policy, doc, found = load_policy(path, within=folder if policy_path is None else None)
     if policy is not None and doc is not None:
         found.extend(check_policy(policy, doc, questionnaire))
     if policy is None or doc is None or not found.ok:

@@ -185,7 +185,9 @@ def _load_case(
             )
     if CASE_FILE not in names:
         return None, problems
-    doc, diagnostics = load_yaml(folder / CASE_FILE, display_path(folder / CASE_FILE))
+    doc, diagnostics = load_yaml(
+        folder / CASE_FILE, display_path(folder / CASE_FILE), within=folder.parent
+    )
     problems += diagnostics
     if doc is None or diagnostics:
         return None, problems
@@ -219,7 +221,9 @@ def _load_case(
     application = folder / APPLICATION_FILE
     reference = ReferenceCase(folder.name, folder, case, doc, application)
     if APPLICATION_FILE in names:
-        checked, report = validate_application(application, questionnaire, catalogue)
+        checked, report = validate_application(
+            application, questionnaire, catalogue, within=folder.parent
+        )
         if checked is None:
             problems += report.diagnostics  # unreadable: nothing to assess
         else:

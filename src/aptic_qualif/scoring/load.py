@@ -17,9 +17,13 @@ from aptic_qualif.yamlio import Document, load_yaml
 POLICY_FILE = "policy.yaml"
 
 
-def load_policy(path: Path) -> tuple[Policy | None, Document | None, Report]:
+def load_policy(
+    path: Path, *, within: Path | None = None
+) -> tuple[Policy | None, Document | None, Report]:
+    """Read the policy at ``path``; the project's own (``within`` its folder) never leads
+    outside it."""
     report = Report()
-    doc, diagnostics = load_yaml(path, display_path(path))
+    doc, diagnostics = load_yaml(path, display_path(path), within=within)
     report.extend(diagnostics)
     if doc is None or diagnostics:
         return None, doc, report

@@ -1,0 +1,112 @@
+"""The one way the toolkit reads the bytes of a data file.
+
+:func:`read_regular` reads only a regular file, and at most a size limit *while* reading:
+
+* the file is opened without blocking (``O_NONBLOCK``), so that a named pipe never hangs
+  the reader, then checked with ``fstat`` on what was actually opened: a pipe, a device
+  (``/dev/zero``, even through a symbolic link), a folder or a socket is refused with a
+  located error naming the path;
+* at most ``limit + 1`` bytes are read, whatever ``stat`` said: a file that grows while it
+  is read, or lies about its size, never gets past the limit;
+* with ``within``, a path that resolves outside that folder (a symbolic link pointing out of
+  the project, or out of a folder given to a batch) is refused.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from pathlib import Path
+
+from aptic_qualif.diagnostics import Diagnostic, Span
+from aptic_qualif.i18n import _
+
+_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
+
+
+def outside(path: Path, within: Path) -> Path | None:
+    """Where ``path`` really leads when that is outside the folder ``within``, else ``None``."""
+    try:
+        target = path.resolve()
+        folder = within.resolve()
+    except (OSError, RuntimeError):  # a symbolic link loop: opening reports it
+        return None
+    return None if target.is_relative_to(folder) else target
+
+
+def _not_regular(file: str, kind: str) -> Diagnostic:
+    return Diagnostic.error(
+        "IO002",
+        Span(file, 0, 0),
+        _("not a regular file ({kind}): only regular files are read").format(kind=kind),
+        _("give a regular file; a pipe, a device, a folder or a socket is never read"),
+    )
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return _("a folder")
+    if stat.S_ISFIFO(mode):
+        return _("a named pipe")
+    if stat.S_ISSOCK(mode):
+        return _("a socket")
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return _("a device")
+    return _("not a file")
+
+
+def read_regular(
+    path: Path, file: str, *, limit: int, within: Path | None = None
+) -> tuple[bytes | None, Diagnostic | None]:
+    """The bytes of the regular file ``path`` (named ``file`` in diagnostics), or the error
+    that says why it was not read: ``IO001`` (system error), ``IO002`` (not a regular
+    file), ``IO003`` (leads outside ``within``) or ``YAML007`` (more than ``limit`` bytes)."""
+    if within is not None:
+        target = outside(path, within)
+        if target is not None:
+            return None, Diagnostic.error(
+                "IO003",
+                Span(file, 0, 0),
+                _("refused: the path leads outside {folder} (to {target})").format(
+                    folder=within, target=target
+                ),
+                _("copy the file into the folder instead of linking to it"),
+            )
+    try:
+        fd = os.open(path, _FLAGS)
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:  # a socket
+            return None, _not_regular(file, _("a socket"))
+        return None, Diagnostic.error(
+            "IO001",
+            Span(file, 0, 0),
+            _("cannot read the file: {reason}").format(reason=exc.strerror or exc),
+        )
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            return None, _not_regular(file, _kind(mode))
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limit:
+            chunk = os.read(fd, limit + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        return None, Diagnostic.error(
+            "IO001",
+            Span(file, 0, 0),
+            _("cannot read the file: {reason}").format(reason=exc.strerror or exc),
+        )
+    finally:
+        os.close(fd)
+    if size > limit:
+        return None, Diagnostic.error(
+            "YAML007",
+            Span(file, 1, 1),
+            _("the file is too large (more than {limit} bytes)").format(limit=limit),
+        )
+    return b"".join(chunks), None

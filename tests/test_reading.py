@@ -1,0 +1,102 @@
+"""Only regular files are read, and at most a size limit while reading (issue 11, class 5)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from aptic_qualif.cli.app import app
+from aptic_qualif.reading import read_regular
+from aptic_qualif.referentiel.check import validate_catalogue
+from aptic_qualif.yamlio import load_yaml
+
+BATCH_COMMANDS = (["assess"], ["apply", "validate"], ["export", "lieux"], ["coverage"])
+
+
+@pytest.mark.timeout(10)
+def test_a_named_pipe_is_refused_without_hanging(tmp_path: Path) -> None:
+    fifo = tmp_path / "f.yaml"
+    os.mkfifo(fifo)
+    doc, diagnostics = load_yaml(fifo, "f.yaml")
+    assert doc is None and [d.code for d in diagnostics] == ["IO002"]
+    assert diagnostics[0].span.file == "f.yaml"
+
+
+@pytest.mark.timeout(10)
+def test_a_link_to_a_device_or_a_folder_is_refused(tmp_path: Path) -> None:
+    zero = tmp_path / "zero.yaml"
+    zero.symlink_to("/dev/zero")
+    folder = tmp_path / "dossier.yaml"
+    folder.mkdir()
+    for path in (zero, folder):
+        doc, diagnostics = load_yaml(path)
+        assert doc is None and [d.code for d in diagnostics] == ["IO002"]
+
+
+def test_the_limit_holds_while_reading(tmp_path: Path) -> None:
+    path = tmp_path / "f.yaml"
+    path.write_bytes(b"a: 1\n" * 100)
+    raw, problem = read_regular(path, "f.yaml", limit=50)
+    assert raw is None and problem is not None and problem.code == "YAML007"
+    raw, problem = read_regular(path, "f.yaml", limit=500)
+    assert problem is None and raw == b"a: 1\n" * 100
+
+
+def test_a_project_file_may_not_lead_outside_the_project(mini: Path, tmp_path: Path) -> None:
+    service = mini / "referentiel/services/agir/reparer-son-ordinateur.yaml"
+    elsewhere = tmp_path / "ailleurs.yaml"
+    shutil.move(service, elsewhere)
+    service.symlink_to(elsewhere)
+    _catalogue, report = validate_catalogue(mini / "referentiel")
+    assert ("IO003", "referentiel/services/agir/reparer-son-ordinateur.yaml") in {
+        (d.code, d.span.file) for d in report.diagnostics
+    }
+    assert not report.ok
+
+
+def test_a_link_inside_the_project_is_followed(mini: Path) -> None:
+    service = mini / "referentiel/services/agir/reparer-son-ordinateur.yaml"
+    kept = mini / "referentiel/copie.txt"
+    shutil.move(service, kept)
+    service.symlink_to(kept)
+    _catalogue, report = validate_catalogue(mini / "referentiel")
+    assert "IO003" not in {d.code for d in report.diagnostics}
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("command", BATCH_COMMANDS, ids=" ".join)
+def test_a_pipe_in_a_batch_folder_is_reported_not_waited_for(
+    mini: Path, runner: CliRunner, command: list[str]
+) -> None:
+    os.mkfifo(mini / "applications/tube.yaml")
+    result = runner.invoke(app, [*command, "applications"])
+    assert result.exit_code == 1, result.output
+    assert "applications/tube.yaml: error[IO002]" in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("command", BATCH_COMMANDS, ids=" ".join)
+def test_a_link_out_of_a_batch_folder_is_refused(
+    mini: Path, runner: CliRunner, tmp_path: Path, command: list[str]
+) -> None:
+    outside = tmp_path / "dehors.yaml"
+    shutil.copy(mini / "applications/complet.yaml", outside)
+    (mini / "applications/lien.yaml").symlink_to(outside)
+    result = runner.invoke(app, [*command, "applications"])
+    assert result.exit_code == 1, result.output
+    assert "applications/lien.yaml: error[IO003]" in result.output
+    # given on the command line, the same file is read wherever it lives
+    result = runner.invoke(app, ["apply", "validate", str(outside)])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.timeout(10)
+def test_the_csv_import_reads_only_a_regular_file(mini: Path, runner: CliRunner) -> None:
+    os.mkfifo(mini / "lieux.csv")
+    result = runner.invoke(app, ["import", "lieux", "lieux.csv", "-o", "sortie"])
+    assert result.exit_code == 1, result.output
+    assert "lieux.csv: error[IO002]" in result.output
