@@ -100,3 +100,40 @@ def test_the_csv_import_reads_only_a_regular_file(mini: Path, runner: CliRunner)
     result = runner.invoke(app, ["import", "lieux", "lieux.csv", "-o", "sortie"])
     assert result.exit_code == 1, result.output
     assert "lieux.csv: error[IO002]" in result.output
+
+
+# -- depth (issue 11, class 6) ------------------------------------------------------------
+
+
+def _deep(levels: int) -> str:
+    return "lieu:\n" + "".join("  " * i + "k:\n" for i in range(1, levels))
+
+
+def test_deep_nesting_is_a_located_error_not_a_recursion_error(tmp_path: Path) -> None:
+    path = tmp_path / "f.yaml"
+    path.write_text(_deep(900))
+    doc, diagnostics = load_yaml(path, "f.yaml")
+    assert [(d.code, d.span.line) for d in diagnostics] == [("YAML008", 65)]
+    path.write_text("x: " + "[" * 5000 + "]" * 5000 + "\n")
+    doc, diagnostics = load_yaml(path, "f.yaml")
+    assert doc is None and [d.code for d in diagnostics] == ["YAML001"]
+
+
+@pytest.mark.parametrize("command", BATCH_COMMANDS, ids=" ".join)
+def test_one_poisoned_file_leaves_the_others_processed(
+    mini: Path, runner: CliRunner, command: list[str]
+) -> None:
+    valid = mini / "applications/complet.yaml"
+    shutil.copy(valid, mini / "applications/autre.yaml")
+    (mini / "applications/poison.yaml").write_text(_deep(600))
+    result = runner.invoke(app, [*command, "applications"])
+    assert result.exit_code == 1, result.output
+    assert "applications/poison.yaml:65:" in result.output
+    assert "error[YAML008]" in result.output
+    assert "Traceback" not in result.output and "erreur interne" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    alone = runner.invoke(app, [*command, "applications/complet.yaml"])
+    # the valid files give the same results as when they are read without the poisoned one
+    for line in alone.stdout.splitlines():
+        if "complet" in line:
+            assert line in result.stdout

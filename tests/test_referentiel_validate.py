@@ -77,6 +77,11 @@ CASES = [
     Case(
         "too-large", (("append", C, "# " + "x" * (2 * 1024 * 1024) + "\n"),), (("YAML007", C, 1),)
     ),
+    Case(
+        "too-deep",
+        (("append", C, "deep:\n" + "".join("  " * i + "k:\n" for i in range(1, 80))),),
+        (("YAML008", C, 93),),
+    ),
     Case("missing-field", (_replace(C, "notation: DEC-01\n", ""),), (("SCH001", C, 1),)),
     Case(
         "unknown-field",

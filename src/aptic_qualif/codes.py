@@ -32,6 +32,7 @@ CODES: dict[str, Code] = {
         Code("YAML005", "not-utf8", N_("The file is not encoded in UTF-8.")),
         Code("YAML006", "several-documents", N_("A file holds a single YAML document.")),
         Code("YAML007", "file-too-large", N_("The file exceeds the size limit.")),
+        Code("YAML008", "too-deep", N_("Mappings and lists are nested too deep.")),
         Code("SCH001", "missing-field", N_("A required field is missing.")),
         Code("SCH002", "unknown-field", N_("A field is not part of the format.")),
         Code("SCH003", "invalid-value", N_("A value has the wrong type or format.")),

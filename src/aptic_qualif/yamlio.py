@@ -37,6 +37,10 @@ from aptic_qualif.reading import read_regular
 MAX_BYTES = 2 * 1024 * 1024
 """Largest YAML file accepted (bytes). Catalogue and application files are a few KiB."""
 
+MAX_DEPTH = 64
+"""Deepest nesting of mappings and lists accepted. The formats go four levels deep; a
+file nested hundreds of levels deep is refused before it can exhaust the stack."""
+
 PathKey = tuple[str | int, ...]
 
 _INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
@@ -67,6 +71,7 @@ _PROBLEMS = (
     N_("found unexpected document indicator"),
     N_("found unknown escape character"),
     N_("control characters are not allowed"),
+    N_("exceeded maximum nesting depth"),
 )
 
 _Loader: type[yaml.SafeLoader | yaml.CSafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -207,6 +212,19 @@ class _Builder:
             if event.style or event.tag is not None:
                 return event.value
             return resolve_plain(event.value)
+        if isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent) and (
+            len(path) >= MAX_DEPTH
+        ):
+            self._error(
+                "YAML008",
+                event,
+                _("nesting too deep: more than {limit} levels of mappings and lists").format(
+                    limit=MAX_DEPTH
+                ),
+                _("a data file of the toolkit is only a few levels deep: check the file"),
+            )
+            self._skip()
+            return None
         if isinstance(event, yaml.SequenceStartEvent):
             items: list[Any] = []
             for index, child in enumerate(self._until(yaml.SequenceEndEvent)):
@@ -250,6 +268,17 @@ class _Builder:
         self._error("YAML001", event, _("a mapping key must be a simple text"))
         self.value(event, ("\0key",))
         return None
+
+    def _skip(self) -> None:
+        """Pass over the rest of the collection just opened, without recursion."""
+        depth = 1
+        for event in self.events:
+            if isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
+                depth += 1
+            elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
+                depth -= 1
+                if depth == 0:
+                    return
 
     def _until(self, end: type[yaml.Event]) -> Iterator[yaml.Event]:
         for event in self.events:
