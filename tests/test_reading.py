@@ -137,3 +137,64 @@ def test_one_poisoned_file_leaves_the_others_processed(
     for line in alone.stdout.splitlines():
         if "complet" in line:
             assert line in result.stdout
+
+
+# -- nothing silently skipped (issue 11, class 7) ----------------------------------------
+
+
+def _unlistable(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """Tests run as root, where chmod 000 does not bite: listing ``name`` fails instead."""
+    real = os.scandir
+
+    def scandir(path: str | Path = ".") -> object:
+        if Path(path).name == name:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+
+
+def test_an_unreadable_level_folder_is_an_error_not_valid(
+    mini: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _unlistable(monkeypatch, "agir")
+    result = runner.invoke(app, ["catalogue", "validate"])
+    assert result.exit_code == 1, result.output
+    assert "referentiel/services/agir: error[IO001]" in result.output
+    assert "est valide" not in result.output
+
+
+@pytest.mark.timeout(10)
+def test_a_pipe_in_place_of_a_service_file_is_reported(mini: Path, runner: CliRunner) -> None:
+    service = mini / "referentiel/services/agir/reparer-son-ordinateur.yaml"
+    service.unlink()
+    os.mkfifo(service)
+    result = runner.invoke(app, ["catalogue", "validate"])
+    assert result.exit_code == 1, result.output
+    assert "referentiel/services/agir/reparer-son-ordinateur.yaml: error[IO002]" in result.output
+
+
+def test_an_unreadable_subfolder_of_a_batch_is_reported(
+    mini: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (mini / "applications/archives").mkdir()
+    _unlistable(monkeypatch, "archives")
+    result = runner.invoke(app, ["apply", "validate", "applications"])
+    assert result.exit_code == 1, result.output
+    assert "applications/archives: error[IO00" in result.output
+
+
+def test_an_unreadable_reviews_folder_is_reported(
+    mini: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (mini / "avis/complet").mkdir(parents=True)
+    _unlistable(monkeypatch, "complet")
+    result = runner.invoke(app, ["review", "summary", "avis"])
+    assert "avis/complet: error[IO001]" in result.output
+
+
+def test_a_mistyped_applications_folder_is_an_error(mini: Path, runner: CliRunner) -> None:
+    (mini / "avis").mkdir()
+    result = runner.invoke(app, ["review", "summary", "avis", "--applications", "nulle-part"])
+    assert result.exit_code == 2, result.output
+    assert "nulle-part" in result.output

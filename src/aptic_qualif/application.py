@@ -32,7 +32,7 @@ from aptic_qualif.project import display_path
 from aptic_qualif.questionnaire.conditions import enabled_items, is_answered
 from aptic_qualif.questionnaire.load import LoadedQuestionnaire, LocatedItem
 from aptic_qualif.questionnaire.model import Item
-from aptic_qualif.reading import read_regular
+from aptic_qualif.reading import read_regular, walk
 from aptic_qualif.referentiel.load import Catalogue
 from aptic_qualif.schema import LaxDate, StrictModel, validate_document, version_tuple
 from aptic_qualif.yamlio import MAX_BYTES, Document, load_yaml
@@ -672,7 +672,9 @@ def application_files(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
     missing: list[Path] = []
     for path in paths:
         if path.is_dir():
-            inside = sorted(p for p in path.rglob("*.yaml") if not p.is_dir())
+            files, unlisted = walk(path)
+            # a folder that cannot be listed is read like a file: reading it reports it
+            inside = sorted([*(p for p in files if p.name.endswith(".yaml")), *unlisted])
             for file in inside:
                 _FOUND_IN[file] = path
             found.extend(inside)

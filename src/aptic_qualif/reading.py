@@ -110,3 +110,35 @@ def read_regular(
             _("the file is too large (more than {limit} bytes)").format(limit=limit),
         )
     return b"".join(chunks), None
+
+
+def unlisted_folder(exc: OSError, file: str) -> Diagnostic:
+    """The error for a folder that could not be listed (named ``file`` in diagnostics)."""
+    return Diagnostic.error(
+        "IO001",
+        Span(file, 0, 0),
+        _("cannot list the folder: {reason}").format(reason=exc.strerror or exc),
+        _("check that the folder can be read; its files would be left out"),
+    )
+
+
+def walk(folder: Path, *, hidden: bool = True) -> tuple[list[Path], dict[Path, OSError]]:
+    """Every entry under ``folder`` that is not a folder (pipes, devices and broken links
+    included, so that reading them reports them), sorted, and each folder that could not
+    be listed with its error: the caller reports them, nothing is silently left out.
+    Symbolic links to folders are listed, not followed. With ``hidden`` false, names
+    starting with a dot are left out, folders included."""
+    files: list[Path] = []
+    unlisted: dict[Path, OSError] = {}
+
+    def failed(exc: OSError) -> None:
+        unlisted[Path(exc.filename) if exc.filename is not None else folder] = exc
+
+    for top, folders, names in os.walk(folder, onerror=failed):
+        base = Path(top)
+        if not hidden:
+            folders[:] = [name for name in folders if not name.startswith(".")]
+            names = [name for name in names if not name.startswith(".")]
+        files.extend(base / name for name in names)
+        files.extend(base / name for name in folders if (base / name).is_symlink())
+    return sorted(files), unlisted

@@ -120,9 +120,11 @@ def _summary(context: Context, folder: Path, applications: Path | None, fmt: Rep
         current = {}
         for name in sorted({review.application for review in reviews}):
             path = applications / f"{name}.yaml"
-            if not path.is_file():
-                continue
-            checked, read = validate_application(path, context.questionnaire, context.catalogue)
+            if not (path.exists() or path.is_symlink()):
+                continue  # a pipe or a broken link in its place is reported when read
+            checked, read = validate_application(
+                path, context.questionnaire, context.catalogue, within=applications
+            )
             if checked is None:
                 report.extend(read.diagnostics)  # unreadable: its reviews cannot be checked
                 continue

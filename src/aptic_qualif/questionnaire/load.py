@@ -95,7 +95,7 @@ def load_questionnaire(
     themes_dir = root / THEMES_DIR
     for position, theme_id in enumerate(questionnaire.themes):
         path = themes_dir / f"{theme_id}.yaml"
-        if not path.is_file():
+        if not path.exists():  # a pipe or a folder in its place is reported when read
             report.add(
                 Diagnostic.error(
                     "QST003",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -10,6 +10,7 @@ from pathlib import Path
 from aptic_qualif.diagnostics import Diagnostic, Report, Span
 from aptic_qualif.i18n import _
 from aptic_qualif.project import SCHEME_FILE, display_path
+from aptic_qualif.reading import unlisted_folder, walk
 from aptic_qualif.referentiel.model import Level, Scheme, Service
 from aptic_qualif.schema import validate_document
 from aptic_qualif.yamlio import Document, bulk_reading, load_yaml
@@ -73,15 +74,17 @@ class Catalogue:
         ]
 
 
-def _service_files(services_dir: Path) -> Iterator[Path]:
+def _service_files(
+    services_dir: Path, report: Report, display: Callable[[Path], str]
+) -> list[Path]:
+    """Every entry of ``services_dir`` but hidden ones; a folder that cannot be listed is
+    an error in ``report``, never a silent hole in the catalogue."""
     if not services_dir.is_dir():
-        return
-    for path in sorted(services_dir.rglob("*")):
-        relative = path.relative_to(services_dir)
-        if any(part.startswith(".") for part in relative.parts):
-            continue
-        if path.is_file():
-            yield path
+        return []
+    files, unlisted = walk(services_dir, hidden=False)
+    for folder, exc in unlisted.items():
+        report.add(unlisted_folder(exc, display(folder)))
+    return files
 
 
 def load_catalogue(
@@ -106,7 +109,7 @@ def load_catalogue(
     unreadable: list[Path] = []
     services_dir = root / SERVICES_DIR
     with bulk_reading():
-        for path in _service_files(services_dir):
+        for path in _service_files(services_dir, report, display):
             name = display(path)
             if path.suffix != ".yaml" or path.parent.parent != services_dir:
                 report.add(_stray(path, services_dir, name))

@@ -10,6 +10,7 @@ from aptic_qualif.fsio import safe_name
 from aptic_qualif.i18n import _
 from aptic_qualif.project import display_path
 from aptic_qualif.questionnaire.load import LoadedQuestionnaire
+from aptic_qualif.reading import unlisted_folder, walk
 from aptic_qualif.review.model import Review
 from aptic_qualif.schema import validate_document
 from aptic_qualif.yamlio import Document, bulk_reading, load_yaml
@@ -31,7 +32,12 @@ def load_reviews(
     if not reviews_dir.is_dir():
         return reviews, report
     with bulk_reading():
-        for path in sorted(reviews_dir.glob("*/*.yaml")):
+        files, unlisted = walk(reviews_dir)
+        for folder, exc in unlisted.items():
+            report.add(unlisted_folder(exc, display_path(folder)))
+        for path in files:
+            if path.suffix != ".yaml" or path.parent.parent != reviews_dir:
+                continue
             doc, diagnostics = load_yaml(path, display_path(path))
             report.extend(diagnostics)
             if doc is None or diagnostics:
