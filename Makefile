@@ -1,6 +1,6 @@
 # aptic-qualif — two commands: `make demo` and `make test`.
 # Both create or refresh the virtual environment .venv themselves, from the lock file
-# requirements/lock.txt: every package, its exact version and its hashes, so that a
+# requirements.txt: every package, its exact version and its hashes, so that a
 # release published upstream tomorrow changes nothing here. `make lock` refreshes it.
 
 PYTHON ?= python3
@@ -8,7 +8,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CLI    := $(BIN)/aptic-qualif
-LOCK   := requirements/lock.txt
+LOCK   := requirements.txt
 INCOMPLETE := centre-social-les-capucines.yaml
 # uv resolves the lock (`make lock` only); installing needs nothing but pip.
 UV_VERSION := 0.13.9
@@ -96,7 +96,7 @@ benchmark: $(STAMP)
 lock:
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/python -m pip install --quiet uv==$(UV_VERSION)
-	$(TOOLS)/bin/uv pip compile pyproject.toml requirements/build.in --extra dev --extra bench \
+	$(TOOLS)/bin/uv pip compile pyproject.toml requirements-build.in --extra dev --extra bench \
 		--universal --python-version 3.11 --generate-hashes --quiet \
 		--custom-compile-command "make lock" -o $(LOCK)
 

@@ -77,7 +77,7 @@ def referentiel_dir(path: Path | None, root: Path | None) -> Path:
 def display_path(path: Path) -> str:
     """``path`` relative to the current folder when it is below it, for messages.
 
-    ``..`` is folded for reading only (``/work/../x`` shows as ``/x``)."""
+    ``..`` is folded for reading only (``a/../b`` shows as ``b``)."""
     absolute = Path(os.path.normpath(path.absolute()))
     try:
         return str(absolute.relative_to(Path.cwd()))
