@@ -198,6 +198,11 @@ def render_summary(summary: Summary, *, checked: bool = True) -> str:
                 else:
                     lines.append("    " + _said(reviewer, ""))
                     lines.extend(f"      - {change}" for change in changed)
+        if entry.drafts:
+            lines.append(
+                "  "
+                + _("in progress (drafts, not used): {names}").format(names=", ".join(entry.drafts))
+            )
         if entry.conflicted:
             lines.append(
                 "  "

@@ -103,7 +103,7 @@ def _check(
             ),
             _("name the file {reviewer}.yaml").format(reviewer=review.reviewer),
         )
-    if review.reviewed is None and review.application_sha256 is None:
+    if review.reviewed is None and review.application_sha256 is None and not review.draft:
         yield Diagnostic.error(
             "SCH001",
             doc.span(()),

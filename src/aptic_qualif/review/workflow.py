@@ -29,9 +29,10 @@ from aptic_qualif.i18n import N_, _, localized
 from aptic_qualif.project import display_path
 from aptic_qualif.questionnaire.fill import Prompter
 from aptic_qualif.questionnaire.load import LoadedQuestionnaire, LocatedItem
-from aptic_qualif.review.fingerprint import Fingerprint, changes, fingerprint, rated_items
+from aptic_qualif.review.fingerprint import Fingerprint, fingerprint, rated_items
 from aptic_qualif.review.load import review_path
 from aptic_qualif.review.model import Review
+from aptic_qualif.review.select import select_reviews
 from aptic_qualif.scoring.engine import aggregate_scores
 from aptic_qualif.scoring.policy import Policy
 from aptic_qualif.yamlio import atomic_write, dump_yaml
@@ -187,6 +188,8 @@ class ApplicationSummary:
     """Each reviewer's overall comment."""
     freshness_checked: bool = False
     """Whether the reviews were compared with the current application."""
+    drafts: list[str] = field(default_factory=list)
+    """The reviewers whose review is still a draft (in progress, not used)."""
 
 
 @dataclass
@@ -222,8 +225,9 @@ def summarize(
     """Aggregate per application and measure agreement.
 
     ``current`` maps application ids to the fingerprint of their current version: reviews
-    of something that changed since are stale and left out. Conflicted reviews are left
-    out too. Without a fingerprint, an application's reviews are used unchecked.
+    of something that changed since are stale and left out. Drafts and conflicted reviews
+    are left out too (:func:`~aptic_qualif.review.select.select_reviews`). Without a
+    fingerprint, an application's finished reviews are used unchecked.
     """
     settings = policy.reviews if policy is not None else None
     method = settings.aggregation if settings else "median"
@@ -235,17 +239,8 @@ def summarize(
     units: dict[tuple[str, str], dict[str, int]] = {}
     for application in sorted(by_application):
         now = (current or {}).get(application)
-        used: list[Review] = []
-        stale: dict[str, list[str]] = {}
-        conflicted: list[str] = []
-        for review in sorted(by_application[application], key=lambda r: r.reviewer):
-            changed = changes(review, now, questionnaire) if now is not None else []
-            if review.conflict_of_interest:
-                conflicted.append(review.reviewer)
-            elif changed:
-                stale[review.reviewer] = changed
-            else:
-                used.append(review)
+        selection = select_reviews(by_application[application], now, questionnaire)
+        used = selection.used
         scores: dict[str, dict[str, int]] = {}
         comments: dict[str, dict[str, str]] = {}
         for review in used:
@@ -265,8 +260,9 @@ def summarize(
             ApplicationSummary(
                 application=application,
                 reviewers=[r.reviewer for r in used],
-                stale=stale,
-                conflicted=conflicted,
+                stale=selection.stale,
+                conflicted=selection.conflicted,
+                drafts=selection.drafts,
                 scores=scores,
                 aggregated={
                     item: aggregate_scores(list(values.values()), method)
