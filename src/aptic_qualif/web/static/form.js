@@ -28,12 +28,17 @@
   }
 
   function show(data) {
-    var shown = {};
-    data.shown.forEach(function (id) { shown[id] = true; });
+    var shown = null;
+    if (data.shown) {
+      shown = {};
+      data.shown.forEach(function (id) { shown[id] = true; });
+    }
     Array.prototype.forEach.call(form.querySelectorAll("[data-item]"), function (el) {
       var id = el.getAttribute("data-item");
       var errors = data.errors[id] || [];
-      el.hidden = !shown[id];
+      if (shown) {
+        el.hidden = !shown[id];
+      }
       el.classList.toggle("en-erreur", errors.length > 0);
       var box = document.getElementById("err-" + id);
       if (box) {
