@@ -118,7 +118,7 @@ def _data(review: Review) -> dict[str, Any]:
     data: dict[str, Any] = {"application": review.application, "reviewer": review.reviewer}
     if review.draft:
         data["draft"] = True
-    data["date"] = review.date.isoformat()
+    data["date"] = review.date
     if review.reviewed is not None:
         data["reviewed"] = review.reviewed.model_dump(exclude_defaults=True)
     if review.application_sha256 is not None:
