@@ -143,7 +143,11 @@ class _Dumper(yaml.SafeDumper):
 
 def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
     node = dumper.represent_str(text)
-    if resolve_plain(text) != text or not isinstance(resolve_plain(text), str):
+    if "\n" in text.rstrip("\n"):
+        # A text of several lines (a long answer, a comment) as a block, as it was typed;
+        # the emitter quotes it instead when a block cannot hold it exactly.
+        node.style = "|"
+    elif resolve_plain(text) != text or not isinstance(resolve_plain(text), str):
         node.style = "'"
     return node
 

@@ -21,11 +21,14 @@ from aptic_qualif.cli import (
     serve,
 )
 from aptic_qualif.cli.common import State, echo, fail, handle_errors, set_state, user_path
+from aptic_qualif.cli.framework import LocalizedGroup, install
 from aptic_qualif.i18n import _, set_language
 from aptic_qualif.project import data_versions, find_project
 
+install()  # typer's and click's own texts in the language in use
 app = typer.Typer(
     name="aptic-qualif",
+    cls=LocalizedGroup,
     help=_(
         "Open référentiel of digital-mediation services and qualification of venues: "
         "validate, assess, publish."

@@ -118,7 +118,7 @@ def _data(review: Review) -> dict[str, Any]:
     data: dict[str, Any] = {"application": review.application, "reviewer": review.reviewer}
     if review.draft:
         data["draft"] = True
-    data["date"] = review.date.isoformat()
+    data["date"] = review.date
     if review.reviewed is not None:
         data["reviewed"] = review.reviewed.model_dump(exclude_defaults=True)
     if review.application_sha256 is not None:
@@ -270,7 +270,8 @@ def record_overall(
     today: date | None = None,
 ) -> Review:
     """The draft with the recommendation (``qualifier``, ``a-completer`` or
-    ``ne-pas-qualifier``) and the overall comment; ``None`` leaves either unset."""
+    ``ne-pas-qualifier``) and the overall comment, both as given: ``None`` (or an empty
+    comment) leaves the draft without one, replacing what it held (a form sends both)."""
     _require_draft(draft)
     if draft.conflict_of_interest:
         raise DraftError(_("you declared a link with this venue: you do not score it"))
@@ -348,7 +349,8 @@ def finish(
 
 
 def reopen(review: Review, *, today: date | None = None) -> Review:
-    """A finished review as a draft again, with all it holds, to change it."""
+    """A finished review as a draft again, with all it holds, to change it. Saving it
+    replaces the finished review: :func:`save_review` needs ``force`` for that first save."""
     if review.draft:
         return review
     data = _data(review)
