@@ -137,15 +137,17 @@ def save_section(
                 evidence[located.id] = lines
             else:
                 evidence.pop(located.id, None)
-    saved = Saved(removed=_drop_disabled(data, loaded))
+    saved = Saved(removed=[located.id for located in prune(data, loaded)])
     data["date"] = (today or date.today()).isoformat()
     data["statut"] = "brouillon"
     write(path, data)
     return saved
 
 
-def _drop_disabled(data: dict[str, Any], loaded: LoadedQuestionnaire) -> list[str]:
-    """Remove the answers (and evidence) of questions that no longer apply."""
+def prune(data: dict[str, Any], loaded: LoadedQuestionnaire) -> list[LocatedItem]:
+    """Remove the answers and the evidence of the questions that no longer apply, given the
+    answers in ``data`` (an application as plain data); returns those questions, in
+    questionnaire order. ``apply fill`` and ``serve`` both call it after a change."""
     answers = {
         key: value
         for part in (data[IDENTITY_KEY], data[ANSWERS_KEY])
@@ -154,12 +156,17 @@ def _drop_disabled(data: dict[str, Any], loaded: LoadedQuestionnaire) -> list[st
     }
     enabled = enabled_items([i.item for i in loaded.items], answers)
     removed = []
-    for part in (data[IDENTITY_KEY], data[ANSWERS_KEY], data.get("preuves", {})):
-        for key in list(part):
-            if key in loaded.by_id and key not in enabled:
-                del part[key]
-                removed.append(key)
-    return sorted(set(removed))
+    for located in loaded.items:
+        if located.id in enabled:
+            continue
+        found = False
+        for part in (data[IDENTITY_KEY], data[ANSWERS_KEY], data.get("preuves", {})):
+            if located.id in part:
+                del part[located.id]
+                found = True
+        if found:
+            removed.append(located)
+    return removed
 
 
 def set_status(path: Path, status: Status, *, today: date | None = None) -> None:

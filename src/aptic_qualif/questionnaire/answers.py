@@ -16,17 +16,16 @@ from typing import Any
 
 from aptic_qualif.application import check_answer, exclusive_conflict
 from aptic_qualif.i18n import _
+from aptic_qualif.questionnaire.load import LocatedItem
 from aptic_qualif.questionnaire.model import Item
 from aptic_qualif.referentiel.load import Catalogue
 
-MULTI_LINE_TYPES = frozenset({"text"})
-"""Item types answered with a text area when the item expects a long answer."""
 
-
-def expects_long_text(item: Item) -> bool:
-    """Whether ``item`` asks for a long written answer (a reviewer-rated practice, a free
-    description): such answers take several lines."""
-    return item.type == "text" and (item.scoring == "rubric" or item.evidence is not None)
+def long_answer(located: LocatedItem) -> bool:
+    """Whether ``located`` expects a long answer, typed on several lines: a text question
+    of a theme (reviewers rate these answers and ask for ten lines or so); the venue's
+    identity (a name, an address) is one line."""
+    return located.item.type == "text" and not located.is_identity
 
 
 def convert_text(item: Item, typed: str) -> tuple[Any, str | None]:

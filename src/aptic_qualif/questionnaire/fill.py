@@ -22,12 +22,12 @@ from typing import Any, Protocol
 from aptic_qualif.application import (
     ANSWERS_KEY,
     IDENTITY_KEY,
-    check_answer,
-    exclusive_conflict,
     load_application,
 )
+from aptic_qualif.editing import prune
 from aptic_qualif.errors import CommandError
 from aptic_qualif.i18n import _, localized, ngettext
+from aptic_qualif.questionnaire.answers import convert_choices, convert_text, long_answer
 from aptic_qualif.questionnaire.conditions import enabled_items, is_answered
 from aptic_qualif.questionnaire.load import IDENTITY, LoadedQuestionnaire, LocatedItem
 from aptic_qualif.questionnaire.model import Item
@@ -96,13 +96,6 @@ DONE = "\0done"
 
 BACK = "\0back"
 """Choice value meaning "back to the previous menu"."""
-
-
-def long_answer(located: LocatedItem) -> bool:
-    """Whether ``located`` expects a long answer, typed on several lines: a text question
-    of a theme (reviewers rate these answers and ask for ten lines or so); the venue's
-    identity (a name, an address) is one line."""
-    return located.item.type == "text" and not located.is_identity
 
 
 def _section(located: LocatedItem) -> str:
@@ -258,18 +251,6 @@ def shown_answer(item: Item, value: Any, catalogue: Catalogue, lang: str) -> str
     return ", ".join(labels.get(v, str(v)) for v in values)
 
 
-def _prune(loaded: LoadedQuestionnaire, data: dict[str, Any]) -> list[LocatedItem]:
-    """Remove the answers of questions that no longer apply; returns those questions."""
-    enabled = enabled_items([located.item for located in loaded.items], _given(data))
-    removed = []
-    for located in loaded.items:
-        section = data[_section(located)]
-        if located.id in section and located.id not in enabled:
-            del section[located.id]
-            removed.append(located)
-    return removed
-
-
 def _theme_entry(
     loaded: LoadedQuestionnaire,
     theme: str,
@@ -358,7 +339,7 @@ def _recap(
             current=section[chosen],
         )
         progress.changed += 1
-        removed = _prune(loaded, data)
+        removed = prune(data, loaded)
         atomic_write(path, _dump(loaded, data), force=True)
         if removed:
             prompter.say(
@@ -430,12 +411,7 @@ def ask(
             prompter.say(help_text)
 
         def validate_list(values: list[Any]) -> str | None:
-            if item.required and not values:
-                return _("choose at least one answer")
-            exclusive = exclusive_conflict(item, values)
-            if exclusive is not None:
-                return _("'{value}' excludes every other choice").format(value=exclusive)
-            return None
+            return convert_choices(item, [str(v) for v in values], catalogue)[1]
 
         chosen = prompter.checkbox(
             message,
@@ -453,37 +429,17 @@ def ask(
         )
     start = "" if current is None else str(current)
 
-    def convert(typed: str) -> tuple[Any, str | None]:
-        typed = typed.strip()
-        if not typed:
-            return None, (_("an answer is required") if item.required else None)
-        value: Any = typed
-        if item.type == "integer":
-            try:
-                value = int(typed)
-            except ValueError:
-                return None, _("type a whole number")
-        elif item.type == "decimal":
-            try:
-                value = float(typed.replace(",", "."))
-            except ValueError:
-                return None, _("type a number")
-        elif item.type == "date" and typed.lower() in {"aujourd'hui", "today"}:
-            value = date.today().isoformat()
-        normalised, problems = check_answer(item, value, catalogue)
-        return normalised, (problems[0] if problems else None)
-
     def validate_text(typed: str) -> str | None:
         if typed.strip() == "?":
             return None
-        return convert(typed)[1]
+        return convert_text(item, typed)[1]
 
     while True:
         typed = prompter.text(f"{message} ({hint})", validate_text, multiline=long, default=start)
         if typed.strip() == "?":
             prompter.say(help_text or _("No help for this question."))
             continue
-        return convert(typed)[0]
+        return convert_text(item, typed)[0]
 
 
 _HANGING = re.compile(r"\s*(?:\d+ — |- |• |→ )?")

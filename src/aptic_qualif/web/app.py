@@ -42,7 +42,7 @@ from aptic_qualif.application import CheckedApplication, application_files
 from aptic_qualif.context import Context
 from aptic_qualif.errors import CommandError
 from aptic_qualif.i18n import LANGUAGES, _, language, localized, ngettext, use_language
-from aptic_qualif.questionnaire.answers import expects_long_text
+from aptic_qualif.questionnaire.answers import long_answer
 from aptic_qualif.questionnaire.load import IDENTITY, LocatedItem
 from aptic_qualif.review.load import load_reviews_of
 from aptic_qualif.review.model import Review
@@ -418,7 +418,7 @@ class Server:
             "groups": groups,
             "chosen": chosen,
             "text": text,
-            "long": expects_long_text(item),
+            "long": long_answer(located),
             "evidence": localized(item.evidence) if item.evidence is not None else "",
             "given": "\n".join(checked.application.preuves.get(item.id, [])),
             "rubric": [
