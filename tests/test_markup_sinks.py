@@ -386,10 +386,20 @@ def test_shipped_site_configuration_tags_are_known(tmp_path: Path) -> None:
     config = REPO / "site" / "mkdocs.yml"
     check_config(config)  # no error
     text = config.read_text(encoding="utf-8")
+    emoji = tmp_path / "emoji.yml"  # mkdocs-material's documented emoji configuration
+    emoji.write_text(
+        text
+        + "  - pymdownx.emoji:\n"
+        + "      emoji_index: !!python/name:material.extensions.emoji.twemoji\n"
+        + "      emoji_generator: !!python/name:material.extensions.emoji.to_svg\n",
+        encoding="utf-8",
+    )
+    check_config(emoji)
     assert "!!python/object/apply:pymdownx.slugs.slugify" in text
     poisoned = tmp_path / "mkdocs.yml"
     poisoned.write_text(
         text.replace("pymdownx.slugs.slugify", "subprocess.check_output"), encoding="utf-8"
     )
-    with pytest.raises(CommandError, match=r"mkdocs\.yml:\d+:\d+: error\[YAML004\]"):
+    with pytest.raises(CommandError, match=r"mkdocs\.yml:\d+:\d+: error\[YAML004\]") as raised:
         check_config(poisoned)
+    assert "!!python/object/apply:pymdownx.slugs.slugify" in str(raised.value)  # the hint

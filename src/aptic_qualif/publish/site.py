@@ -697,11 +697,16 @@ def check_config(config: Path, display: str | None = None) -> None:
                     )
                 )
     if not report.ok:
-        raise CommandError(
-            _("the site configuration {path} is refused:\n{problems}").format(
-                path=name, problems=report.render_text()
-            )
+        message = _("the site configuration {path} is refused:\n{problems}").format(
+            path=name, problems=report.render_text()
         )
+        if any(d.code == "YAML004" for d in report.diagnostics):
+            allowed = ", ".join(f"!!{tag.removeprefix(YAML_TAG)}" for tag in sorted(CONFIG_TAGS))
+            message += "\n" + _(
+                "MkDocs would run the Python tags of this file or read the environment "
+                "(!ENV); only these tags are accepted: {tags}"
+            ).format(tags=allowed)
+        raise CommandError(message)
 
 
 def _sanitising_plugin() -> Any:
