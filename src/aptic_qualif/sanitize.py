@@ -103,10 +103,10 @@ backslash before ASCII punctuation is an escape in CommonMark and, with
 ``pymdownx.escapeall``, in the site's Python-Markdown."""
 _MD_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 """Raw HTML, autolinks, entity references and block quotes never start from data."""
-_MD_BLOCK_START = re.compile(r"^( ?)(?:[-+=:!]|\d{0,9}[.)](?=\s|$))")
+_MD_BLOCK_START = re.compile(r"^( ?)(?:[-+=:!?]|\d*[.)](?=\s|$))")
 """What starts a block when a line begins with it: a list item (``-``, ``+``, ``1.``,
 ``1)``), a heading underline or a rule (``=``, ``-``), an admonition (``!!!``), a
-definition (``:``). The value may be printed at the start of a line (or after a number
+collapsible block (``???``), a definition (``:``). The value may be printed at the start of a line (or after a number
 printed just before it), so that character is escaped there; ``1.5`` stays as it is."""
 
 
