@@ -106,8 +106,9 @@ _MD_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _MD_BLOCK_START = re.compile(r"^( ?)(?:[-+=:!?]|\d*[.)](?=\s|$))")
 """What starts a block when a line begins with it: a list item (``-``, ``+``, ``1.``,
 ``1)``), a heading underline or a rule (``=``, ``-``), an admonition (``!!!``), a
-collapsible block (``???``), a definition (``:``). The value may be printed at the start of a line (or after a number
-printed just before it), so that character is escaped there; ``1.5`` stays as it is."""
+collapsible block (``???``), a definition (``:``). The value may be printed at the start
+of a line (or after a number printed just before it), so that character is escaped
+there; ``1.5`` stays as it is."""
 
 
 def _md_char(char: str) -> str:
