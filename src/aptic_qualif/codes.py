@@ -209,5 +209,10 @@ CODES: dict[str, Code] = {
             "case-unused-score",
             N_("A review of a reference case scores an item that does not apply to it."),
         ),
+        Code(
+            "SITE001",
+            "site-config-code",
+            N_("The site configuration names Python files to run or another configuration."),
+        ),
     )
 }
