@@ -107,12 +107,24 @@ def main() -> None:
         one = str(folder / f"{target}.yaml")
         for name, command in {
             "`aptic-qualif apply validate` (un fichier, démarrage compris)": [
-                CLI, "--root", str(root), "apply", "validate", one,
+                CLI,
+                "--root",
+                str(root),
+                "apply",
+                "validate",
+                one,
             ],
             "`aptic-qualif assess` (un fichier, démarrage compris)": [
-                CLI, "--root", str(root), "assess", one, "-f", "json",
+                CLI,
+                "--root",
+                str(root),
+                "assess",
+                one,
+                "-f",
+                "json",
             ],
         }.items():
+
             def run(command: list[str] = command) -> object:
                 return subprocess.run(command, capture_output=True, check=False)
 
