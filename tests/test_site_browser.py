@@ -1,4 +1,4 @@
-"""The built site in a real browser: home page, search, a service page, a screenshot.
+"""The built site in a real browser: home page, search in French, a service page, screenshots.
 
 Needs Debian's Chromium (``apt-get install chromium``): a contributor without it sees the test
 skipped, but under ``CI=true`` a missing Chromium fails the run. Playwright's own browser downloads
@@ -128,3 +128,69 @@ def test_home_search_and_service_page(served: str, tmp_path: Path) -> None:
             browser.close()
     assert not errors, errors
     assert not external, f"the site loaded external resources: {external}"
+
+
+def _open_search(page: Any) -> Any:
+    opener = page.locator('label[for="__search"]').first
+    if opener.is_visible():  # narrow screens: the search box opens from an icon
+        opener.click()
+    return page.locator("input.md-search__input")
+
+
+def _results(page: Any, query: str) -> list[str]:
+    """The paths of the pages the search box lists for ``query``, best first."""
+    search = _open_search(page)
+    search.fill("")
+    search.fill(query)  # all at once: no results for a part of the query
+    search.press("End")  # the theme reads the box on key events
+    meta = page.locator(".md-search-result__meta")
+    # the worker answers asynchronously: wait until the count names this query's results
+    page.wait_for_function(
+        """() => {
+            const meta = document.querySelector('.md-search-result__meta');
+            return meta && !/Taper|Initialisation/.test(meta.textContent);
+        }""",
+        timeout=15_000,
+    )
+    assert meta.inner_text()
+    hrefs: list[str] = page.eval_on_selector_all(
+        ".md-search-result__item > .md-search-result__link",
+        "links => links.map(link => link.getAttribute('href'))",
+    )
+    return [href.split("?")[0].split("#")[0] for href in hrefs]
+
+
+def test_search_in_french(served: str) -> None:
+    """Elisions split (« hameçonnage » finds « l'hameçonnage »), accents ignored, plurals
+    and several words found, a notation found: each query lists the service's page."""
+    from aptic_qualif.context import load_context
+
+    services = load_context(REPO).catalogue.services
+
+    def url(service_id: str) -> str:
+        service = services[service_id]
+        return f"{served}referentiel/{service.level}/{service.id}/"
+
+    phishing = url(SERVICE)
+    queries = {
+        "hameçonnage": phishing,
+        "Hameçonnage": phishing,
+        "l’hameçonnage": phishing,
+        "recuperer": url("reagir-au-piratage-d-un-compte"),  # only « récupérer » on the site
+        "arnaques": phishing,
+        "FranceConnect": url("se-connecter-avec-franceconnect"),
+        "mots de passe": url("gerer-ses-mots-de-passe"),
+        services[SERVICE].notation: phishing,
+    }
+    found: dict[str, list[str]] = {}
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+            page.goto(served, wait_until="networkidle")
+            for query in queries:
+                found[query] = _results(page, query)
+        finally:
+            browser.close()
+    missing = {q: found[q][:5] for q, wanted in queries.items() if wanted not in found[q][:5]}
+    assert not missing, missing
