@@ -122,12 +122,18 @@ def unlisted_folder(exc: OSError, file: str) -> Diagnostic:
     )
 
 
+DATA_SUFFIXES = (".yaml", ".yml")
+"""The endings of data file names: a folder named like a data file is listed by
+:func:`walk` as an entry, so that reading it reports it instead of skipping it."""
+
+
 def walk(folder: Path, *, hidden: bool = True) -> tuple[list[Path], dict[Path, OSError]]:
     """Every entry under ``folder`` that is not a folder (pipes, devices and broken links
     included, so that reading them reports them), sorted, and each folder that could not
     be listed with its error: the caller reports them, nothing is silently left out.
-    Symbolic links to folders are listed, not followed. With ``hidden`` false, names
-    starting with a dot are left out, folders included."""
+    Symbolic links to folders are listed, not followed; a folder named like a data file
+    (``*.yaml``) is listed too, and searched. With ``hidden`` false, names starting with a
+    dot are left out, folders included."""
     files: list[Path] = []
     unlisted: dict[Path, OSError] = {}
 
@@ -140,5 +146,9 @@ def walk(folder: Path, *, hidden: bool = True) -> tuple[list[Path], dict[Path, O
             folders[:] = [name for name in folders if not name.startswith(".")]
             names = [name for name in names if not name.startswith(".")]
         files.extend(base / name for name in names)
-        files.extend(base / name for name in folders if (base / name).is_symlink())
+        files.extend(
+            base / name
+            for name in folders
+            if name.endswith(DATA_SUFFIXES) or (base / name).is_symlink()
+        )
     return sorted(files), unlisted

@@ -7,7 +7,7 @@ import glob
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional, TypeVar
+from typing import TYPE_CHECKING, Annotated, NamedTuple, Optional, TypeVar
 
 import typer
 
@@ -60,24 +60,35 @@ def expand(paths: list[str]) -> list[Path]:
     return files
 
 
-def load_batch(
-    paths: list[str], reviews: Path | None, policy: Path | None
-) -> tuple[Context, list[Path], list[Review]]:
+class BatchInput(NamedTuple):
+    """What a batch command works on."""
+
+    context: Context
+    files: list[Path]
+    reviews: list[Review]
+    reviews_ok: bool
+    """Whether every review file was usable: a command that went on without some exits 1."""
+
+
+def load_batch(paths: list[str], reviews: Path | None, policy: Path | None) -> BatchInput:
     """The project (with its policy, or ``policy``), the application files and the reviews;
-    problems with reviews are reported on standard error and those reviews left out."""
+    problems with reviews are reported on standard error and those reviews left out (the
+    command then exits 1, see :attr:`BatchInput.reviews_ok`)."""
     from aptic_qualif.context import load_context
     from aptic_qualif.review.load import load_reviews
 
     context = load_context(state().root, policy=policy, need_policy=True)
     files = expand(paths)
     loaded: list[Review] = []
+    ok = True
     if reviews is not None:
         if not reviews.is_dir():
             fail(_("the folder '{path}' does not exist").format(path=display_path(reviews)))
         loaded, report = load_reviews(reviews, context.questionnaire)
         if report.diagnostics:
             emit_report(report, ReportFormat.text, err=True)
-    return context, files, loaded
+        ok = report.ok
+    return BatchInput(context, files, loaded, ok)
 
 
 def with_progress(files: list[Path], run: Callable[[Callable[[Path], None] | None], R]) -> R:

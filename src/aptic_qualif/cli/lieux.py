@@ -84,7 +84,7 @@ def export_lieux_command(
     from aptic_qualif.network.lieux import export_lieux, parse_date, render_csv, render_json
 
     when = parse_date(date_maj) if date_maj is not None else None
-    context, files, loaded_reviews = load_batch(paths, reviews, policy)
+    context, files, loaded_reviews, reviews_ok = load_batch(paths, reviews, policy)
     result = with_progress(
         files,
         lambda on_file: export_lieux(
@@ -106,7 +106,7 @@ def export_lieux_command(
         ),
         err=True,
     )
-    if result.unreadable:
+    if result.unreadable or not reviews_ok:
         raise typer.Exit(1)
 
 

@@ -38,7 +38,7 @@ def load_reviews(
         for path in files:
             if path.suffix != ".yaml" or path.parent.parent != reviews_dir:
                 continue
-            doc, diagnostics = load_yaml(path, display_path(path))
+            doc, diagnostics = load_yaml(path, display_path(path), within=reviews_dir)
             report.extend(diagnostics)
             if doc is None or diagnostics:
                 continue
