@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import glob
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NamedTuple, Optional, TypeVar
 
@@ -16,6 +16,7 @@ from aptic_qualif.i18n import _
 from aptic_qualif.project import display_path
 
 if TYPE_CHECKING:
+    from aptic_qualif.application import ApplicationFiles
     from aptic_qualif.context import Context
     from aptic_qualif.review.model import Review
 
@@ -38,7 +39,7 @@ PolicyOption = Annotated[
 ]
 
 
-def expand(paths: list[str]) -> list[Path]:
+def expand(paths: list[str]) -> ApplicationFiles:
     """Files, folders (searched for ``*.yaml``) and globs, even quoted ones; absolute
     paths, relative ones taken from the current folder (:func:`user_path`)."""
     from aptic_qualif.application import application_files
@@ -64,7 +65,8 @@ class BatchInput(NamedTuple):
     """What a batch command works on."""
 
     context: Context
-    files: list[Path]
+    files: ApplicationFiles
+    """The files found, each with the folder it was found in (it never leads outside)."""
     reviews: list[Review]
     reviews_ok: bool
     """Whether every review file was usable: a command that went on without some exits 1."""
@@ -91,7 +93,7 @@ def load_batch(paths: list[str], reviews: Path | None, policy: Path | None) -> B
     return BatchInput(context, files, loaded, ok)
 
 
-def with_progress(files: list[Path], run: Callable[[Callable[[Path], None] | None], R]) -> R:
+def with_progress(files: Collection[Path], run: Callable[[Callable[[Path], None] | None], R]) -> R:
     """``run(on_file)``, with a progress bar on standard error when it is a terminal."""
     if not (sys.stderr.isatty() and len(files) > 1):
         return run(None)
