@@ -43,9 +43,10 @@ from aptic_qualif.referentiel.check import validate_catalogue
 from aptic_qualif.review.load import load_reviews
 from aptic_qualif.review.workflow import review_application, summarize
 from aptic_qualif.scoring.engine import Scorer
+from aptic_qualif.scoring.html import render_html
 from aptic_qualif.scoring.load import check_policy, load_policy
 from aptic_qualif.scoring.render import render_csv as render_assessments_csv
-from aptic_qualif.scoring.render import render_markdown
+from aptic_qualif.scoring.render import render_json, render_markdown, render_table
 from aptic_qualif.yamlio import dump_yaml, parse_yaml
 from tests.conftest import MINI
 from tests.test_fill import Scripted
@@ -185,6 +186,9 @@ def read_policy(project: Project) -> list[Diagnostic]:
     return report.diagnostics
 
 
+RENDERERS = (render_markdown, render_assessments_csv, render_json, render_html, render_table)
+
+
 def read_application(project: Project) -> list[Diagnostic]:
     context = project.context
     checked, report = validate_application(
@@ -195,8 +199,8 @@ def read_application(project: Project) -> list[Diagnostic]:
         assessment = Scorer(context.catalogue, context.questionnaire, context.policy).assess(
             checked
         )
-        render_markdown([assessment])
-        render_assessments_csv([assessment])
+        for render in RENDERERS:
+            render([assessment])
     return report.diagnostics
 
 
