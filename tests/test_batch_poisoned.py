@@ -1,8 +1,8 @@
 """Every batch command on a folder holding one poisoned entry among valid files.
 
 The poisoned entry is, in turn: bad YAML, YAML nested too deep, a named pipe, a symbolic
-link to a valid file outside the folder, a file that is not UTF-8, and a folder named
-``*.yaml``. Each command must report that entry with a located error naming it, still
+link to a valid file outside the folder, a file that is not UTF-8, a folder named
+``*.yaml``, an empty file, a file over the size limit, a broken link and a link to itself. Each command must report that entry with a located error naming it, still
 process the valid files (their output is there), and exit 1 (bad input) — never hang,
 never stop at the first bad file, never show an internal error.
 """
@@ -30,7 +30,18 @@ from tests.test_fill import Scripted
 APPLICATION = "applications/complet.yaml"
 SECOND = "applications/second.yaml"
 
-POISONS = ["bad-yaml", "too-deep", "fifo", "symlink-outside", "not-utf8", "folder"]
+POISONS = [
+    "bad-yaml",
+    "too-deep",
+    "fifo",
+    "symlink-outside",
+    "not-utf8",
+    "folder",
+    "empty",
+    "too-large",
+    "broken-link",
+    "link-loop",
+]
 
 
 def poison(path: Path, kind: str, valid: bytes) -> None:
@@ -51,6 +62,14 @@ def poison(path: Path, kind: str, valid: bytes) -> None:
         path.write_bytes(valid.replace("é".encode(), b"\xe9", 1))
     elif kind == "folder":
         path.mkdir()
+    elif kind == "empty":
+        path.write_bytes(b"")
+    elif kind == "too-large":
+        path.write_bytes(valid + b"#" * (3 * 1024 * 1024) + b"\n")
+    elif kind == "broken-link":
+        path.symlink_to(path.parent / "nowhere.yaml")
+    elif kind == "link-loop":
+        path.symlink_to(path.name)
     else:  # pragma: no cover
         raise AssertionError(kind)
 
@@ -296,3 +315,35 @@ def test_policy_test_with_one_poisoned_case(project: Path, runner: CliRunner, ki
         result.output
     )
     assert "charte-refusee" in result.stdout and "complet-en-attente" in result.stdout
+
+
+# --- The questionnaire: a poisoned theme, a poisoned policy -----------------------------
+
+
+@pytest.mark.parametrize("kind", POISONS)
+@pytest.mark.parametrize(
+    ("target", "args"),
+    [
+        ("questionnaire/themes/publics.yaml", ["questionnaire", "validate", "-f", "json"]),
+        ("questionnaire/policy.yaml", ["questionnaire", "validate"]),
+        ("questionnaire/policy.yaml", ["policy", "check"]),
+        ("questionnaire/policy.yaml", ["assess", "applications"]),
+    ],
+    ids=["theme", "policy", "policy check", "assess"],
+)
+def test_questionnaire_with_one_poisoned_file(
+    project: Path, runner: CliRunner, target: str, args: list[str], kind: str
+) -> None:
+    valid = (project / target).read_bytes()
+    (project / target).unlink()
+    poison(project / target, kind, valid)
+    result = invoke(runner, *args)
+    output = result.stderr + result.stdout
+    if args[0] == "questionnaire":
+        assert result.exit_code == 1, result.output
+        assert located(target, output), result.output
+    else:
+        # A command that needs the policy does not run without a valid one, and says why
+        # or which command tells.
+        assert result.exit_code in {1, 2}, result.output
+        assert target in output or "questionnaire validate" in output, result.output

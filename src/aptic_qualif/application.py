@@ -32,7 +32,7 @@ from aptic_qualif.project import display_path
 from aptic_qualif.questionnaire.conditions import enabled_items, is_answered
 from aptic_qualif.questionnaire.load import LoadedQuestionnaire, LocatedItem
 from aptic_qualif.questionnaire.model import Item
-from aptic_qualif.reading import read_regular, walk
+from aptic_qualif.reading import present, read_regular, walk
 from aptic_qualif.referentiel.load import Catalogue
 from aptic_qualif.schema import LaxDate, StrictModel, validate_document, version_tuple
 from aptic_qualif.yamlio import MAX_BYTES, Document, load_yaml
@@ -678,7 +678,7 @@ def application_files(paths: Iterable[Path]) -> tuple[ApplicationFiles, list[Pat
             inside = sorted([*(p for p in files if p.name.endswith(".yaml")), *unlisted])
             for file in inside:
                 found.setdefault(file, path)
-        elif path.exists() or path.is_symlink():
+        elif present(path):
             found.setdefault(path, None)
         else:
             missing.append(path)

@@ -38,6 +38,12 @@ def resolved(path: Path, within: Path) -> tuple[Path, bool] | None:
     return target, target.is_relative_to(folder)
 
 
+def present(path: Path) -> bool:
+    """Whether anything is at ``path``. A broken or looping symbolic link counts: reading it
+    reports it, where taking the file as absent would silently change what is checked."""
+    return path.exists() or path.is_symlink()
+
+
 def _not_regular(file: str, kind: str) -> Diagnostic:
     return Diagnostic.error(
         "IO002",

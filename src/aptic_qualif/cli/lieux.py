@@ -29,6 +29,7 @@ from aptic_qualif.cli.common import (
 )
 from aptic_qualif.i18n import _
 from aptic_qualif.project import display_path
+from aptic_qualif.reading import present
 
 export_app = typer.Typer(
     help=_("Export to the national open data of digital-mediation venues."),
@@ -144,7 +145,7 @@ def import_lieux_command(
     from aptic_qualif.context import load_context
     from aptic_qualif.network.lieux import import_lieux, write_skeletons
 
-    if not path.exists():
+    if not present(path):
         fail(_("not found: {paths}").format(paths=display_path(path)))
     if output.exists() and not output.is_dir():
         fail(_("{path} is not a folder").format(path=display_path(output)))
