@@ -2,9 +2,10 @@
 
 The poisoned entry is, in turn: bad YAML, YAML nested too deep, a named pipe, a symbolic
 link to a valid file outside the folder, a file that is not UTF-8, a folder named
-``*.yaml``, an empty file, a file over the size limit, a broken link and a link to itself. Each command must report that entry with a located error naming it, still
-process the valid files (their output is there), and exit 1 (bad input) — never hang,
-never stop at the first bad file, never show an internal error.
+``*.yaml``, an empty file, a file over the size limit, a broken link and a link to
+itself. Each command must report that entry with a located error naming it, still process
+the valid files (their output is there), and exit 1 (bad input) — never hang, never stop
+at the first bad file, never show an internal error.
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ ones each time.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -546,3 +547,43 @@ def test_the_real_files_read_clean(project: Project, reader: str) -> None:
     name, _read = READERS[reader]
     diagnostics = run(project, reader, project.originals[name])
     assert [d for d in diagnostics if d.severity == "error"] == []
+
+
+# --- Through the commands ---------------------------------------------------------------
+
+COMMANDS = [
+    ["apply", "validate", APPLICATION],
+    ["assess", APPLICATION, "--reviews", "reviews", "-f", "json"],
+    ["assess", APPLICATION, "-f", "csv"],
+    ["assess", APPLICATION, "-f", "markdown"],
+    ["assess", APPLICATION, "-f", "html"],
+    ["assess", APPLICATION, "-f", "table"],
+    ["coverage", "applications", "--all", "-f", "json"],
+    ["coverage", "applications", "--all", "--by", "commune", "-f", "csv"],
+    ["export", "lieux", "applications", "--all", "-f", "json"],
+    ["review", "summary", "reviews", "--applications", "applications"],
+]
+
+
+@settings(FUZZ, max_examples=max(EXAMPLES // 4, 5))
+@given(data=st.data())
+def test_commands_on_a_mutated_application(project: Project, data: st.DataObject) -> None:
+    """A mutated application through every command that reads one: exit 0 or 1 (its
+    problems reported), never 2, and the JSON outputs parse (see conftest.py for the
+    check that no command shows an internal error)."""
+    from typer.testing import CliRunner
+
+    from aptic_qualif.cli.app import app
+
+    value = data.draw(mutated(seed_data(project.originals[APPLICATION])))
+    (project.root / APPLICATION).write_text(dump_yaml(value), encoding="utf-8")
+    runner = CliRunner()
+    try:
+        for args in COMMANDS:
+            with time_limit(TIMEOUT):
+                result = runner.invoke(app, args)
+            assert result.exit_code in {0, 1}, (args, result.output)
+            if "json" in args and result.stdout.strip():
+                json.loads(result.stdout)
+    finally:
+        project.restore()
