@@ -49,7 +49,7 @@ from aptic_qualif.scoring.load import check_policy, load_policy
 from aptic_qualif.scoring.render import render_csv as render_assessments_csv
 from aptic_qualif.scoring.render import render_json, render_markdown, render_table
 from aptic_qualif.yamlio import dump_yaml, parse_yaml
-from tests.conftest import MINI
+from tests.conftest import MINI, REPO
 from tests.test_fill import Scripted
 
 TIMEOUT = 10
@@ -96,11 +96,22 @@ def assert_located(diagnostics: list[Diagnostic]) -> None:
 
 @dataclass
 class Project:
-    """A copy of the test project, with what each reader needs besides its own file."""
+    """A copy of a project, with the file each reader reads and what it needs besides."""
 
     root: Path
     context: Context
+    files: dict[str, str]
+    """The file of each reader (relative to ``root``)."""
     originals: dict[str, bytes]
+    """The bytes of each reader's file, by file."""
+    reviews: str
+    """The folder of reviews (relative to ``root``)."""
+
+    def path(self, reader: str) -> Path:
+        return self.root / self.files[reader]
+
+    def original(self, reader: str) -> bytes:
+        return self.originals[self.files[reader]]
 
     def restore(self) -> None:
         for name, data in self.originals.items():
@@ -113,14 +124,24 @@ class Project:
             path.write_bytes(data)
 
 
-SCHEME = "referentiel/referentiel.yaml"
-SERVICE = "referentiel/services/decouvrir/comprendre-internet.yaml"
-QUESTIONNAIRE = "questionnaire/questionnaire.yaml"
-THEME = "questionnaire/themes/aptitudes.yaml"
-POLICY = "questionnaire/policy.yaml"
 APPLICATION = "applications/complet.yaml"
-REVIEW = "reviews/complet/alice.yaml"
-CSV = "lieux.csv"
+MINI_FILES = {
+    "scheme": "referentiel/referentiel.yaml",
+    "service": "referentiel/services/decouvrir/comprendre-internet.yaml",
+    "questionnaire": "questionnaire/questionnaire.yaml",
+    "theme": "questionnaire/themes/aptitudes.yaml",
+    "policy": "questionnaire/policy.yaml",
+    "application": APPLICATION,
+    "review": "reviews/complet/alice.yaml",
+    "csv": "lieux.csv",
+}
+SHIPPED_FILES = {
+    "service": "referentiel/services/agir/devenir-aidant-numerique.yaml",
+    "theme": "questionnaire/themes/publics.yaml",
+    "policy": "questionnaire/policy.yaml",
+    "application": "examples/applications/fablab-la-forge.yaml",
+    "review": "examples/reviews/fablab-la-forge/claire-martin.yaml",
+}
 
 
 @pytest.fixture(scope="module")
@@ -144,10 +165,22 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
             today=date(2026, 11, 20),
         )
         exported = export_lieux([root / APPLICATION], context)
-        (root / CSV).write_text(render_csv(exported.rows), encoding="utf-8")
-        names = (SCHEME, SERVICE, QUESTIONNAIRE, THEME, POLICY, APPLICATION, REVIEW, CSV)
-        originals = {name: (root / name).read_bytes() for name in names}
-        yield Project(root, context, originals)
+        (root / MINI_FILES["csv"]).write_text(render_csv(exported.rows), encoding="utf-8")
+        originals = {name: (root / name).read_bytes() for name in MINI_FILES.values()}
+        yield Project(root, context, MINI_FILES, originals, "reviews")
+
+
+@pytest.fixture(scope="module")
+def shipped_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
+    """The shipped référentiel, questionnaire and examples: the richest real files."""
+    root = tmp_path_factory.mktemp("fuzz") / "projet"
+    for folder in ("referentiel", "questionnaire", "examples"):
+        shutil.copytree(REPO / folder, root / folder)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(root)
+        context = load_context(root, need_policy=True)
+        originals = {name: (root / name).read_bytes() for name in SHIPPED_FILES.values()}
+        yield Project(root, context, SHIPPED_FILES, originals, "examples/reviews")
 
 
 # --- The readers: each reads the project with one file replaced -------------------------
@@ -166,17 +199,17 @@ def read_questionnaire(project: Project) -> list[Diagnostic]:
     )
     if loaded is not None and report.ok:
         # A valid questionnaire is then read by everything built on it.
-        validate_application(project.root / APPLICATION, loaded, project.context.catalogue)
+        validate_application(project.path("application"), loaded, project.context.catalogue)
     return report.diagnostics
 
 
 def read_policy(project: Project) -> list[Diagnostic]:
-    policy, doc, report = load_policy(project.root / POLICY, within=project.root)
+    policy, doc, report = load_policy(project.path("policy"), within=project.root)
     if policy is not None and doc is not None:
         report.extend(check_policy(policy, doc, project.context.questionnaire))
     if policy is not None and report.ok:
         checked, _report = validate_application(
-            project.root / APPLICATION,
+            project.path("application"),
             project.context.questionnaire,
             project.context.catalogue,
         )
@@ -193,7 +226,7 @@ RENDERERS = (render_markdown, render_assessments_csv, render_json, render_html, 
 def read_application(project: Project) -> list[Diagnostic]:
     context = project.context
     checked, report = validate_application(
-        project.root / APPLICATION, context.questionnaire, context.catalogue
+        project.path("application"), context.questionnaire, context.catalogue
     )
     if checked is not None:
         assert context.policy is not None
@@ -207,10 +240,10 @@ def read_application(project: Project) -> list[Diagnostic]:
 
 def read_review(project: Project) -> list[Diagnostic]:
     context = project.context
-    reviews, report = load_reviews(project.root / "reviews", context.questionnaire)
+    reviews, report = load_reviews(project.root / project.reviews, context.questionnaire)
     summarize(reviews, context.questionnaire, context.policy)
     checked, _report = validate_application(
-        project.root / APPLICATION, context.questionnaire, context.catalogue
+        project.path("application"), context.questionnaire, context.catalogue
     )
     assert checked is not None and context.policy is not None
     Scorer(context.catalogue, context.questionnaire, context.policy).assess(checked, reviews)
@@ -218,32 +251,31 @@ def read_review(project: Project) -> list[Diagnostic]:
 
 
 def read_csv(project: Project) -> list[Diagnostic]:
-    result = import_lieux(project.root / CSV, project.context)
+    result = import_lieux(project.path("csv"), project.context)
     if result.renderer is not None:
         for venue in result.venues:
             result.renderer.render(venue, {}, result.file)
     return result.report.diagnostics
 
 
-READERS: dict[str, tuple[str, Callable[[Project], list[Diagnostic]]]] = {
-    "scheme": (SCHEME, read_referentiel),
-    "service": (SERVICE, read_referentiel),
-    "questionnaire": (QUESTIONNAIRE, read_questionnaire),
-    "theme": (THEME, read_questionnaire),
-    "policy": (POLICY, read_policy),
-    "application": (APPLICATION, read_application),
-    "review": (REVIEW, read_review),
-    "csv": (CSV, read_csv),
+READERS: dict[str, Callable[[Project], list[Diagnostic]]] = {
+    "scheme": read_referentiel,
+    "service": read_referentiel,
+    "questionnaire": read_questionnaire,
+    "theme": read_questionnaire,
+    "policy": read_policy,
+    "application": read_application,
+    "review": read_review,
+    "csv": read_csv,
 }
 
 
 def run(project: Project, reader: str, content: bytes) -> list[Diagnostic]:
     """Put ``content`` in place of the reader's file, read, and put the file back."""
-    name, read = READERS[reader]
-    (project.root / name).write_bytes(content)
+    project.path(reader).write_bytes(content)
     try:
         with time_limit(TIMEOUT):
-            diagnostics = read(project)
+            diagnostics = READERS[reader](project)
     finally:
         project.restore()
     assert_located(diagnostics)
@@ -512,17 +544,25 @@ def test_random_yaml(project: Project, reader: str, data: st.DataObject) -> None
 @FUZZ
 @given(data=st.data())
 def test_mutated_real_file(project: Project, reader: str, data: st.DataObject) -> None:
-    name, _read = READERS[reader]
-    value = data.draw(mutated(seed_data(project.originals[name])))
+    value = data.draw(mutated(seed_data(project.original(reader))))
     run(project, reader, data.draw(decorated_yaml(value)).encode("utf-8"))
+
+
+@pytest.mark.parametrize("reader", sorted(SHIPPED_FILES))
+@settings(FUZZ, max_examples=max(EXAMPLES // 4, 5))
+@given(data=st.data())
+def test_mutated_shipped_file(shipped_project: Project, reader: str, data: st.DataObject) -> None:
+    """The shipped files use more of each format (conditions, rubrics, evidence, reviews
+    of many items): fewer examples, each slower (the whole référentiel is read)."""
+    value = data.draw(mutated(seed_data(shipped_project.original(reader))))
+    run(shipped_project, reader, dump_yaml(value).encode("utf-8"))
 
 
 @pytest.mark.parametrize("reader", sorted(READERS))
 @FUZZ
 @given(data=st.data())
 def test_mutated_real_bytes(project: Project, reader: str, data: st.DataObject) -> None:
-    name, _read = READERS[reader]
-    run(project, reader, data.draw(text_mutation(project.originals[name])))
+    run(project, reader, data.draw(text_mutation(project.original(reader))))
 
 
 CSV_CELLS = st.one_of(st.text(max_size=30), ODD_TEXTS, st.sampled_from(['"', '""', "\r", "\n"]))
@@ -532,7 +572,7 @@ CSV_CELLS = st.one_of(st.text(max_size=30), ODD_TEXTS, st.sampled_from(['"', '""
 @given(data=st.data())
 def test_mutated_csv_cells(project: Project, data: st.DataObject) -> None:
     """The CSV of ``import lieux`` with random cells, quotes and line breaks."""
-    lines = project.originals[CSV].decode("utf-8").splitlines()
+    lines = project.original("csv").decode("utf-8").splitlines()
     header, rows = lines[0].split(","), [line.split(",") for line in lines[1:]]
     for _change in range(data.draw(st.integers(1, 4))):
         row = data.draw(st.sampled_from([header, *rows]))
@@ -544,8 +584,7 @@ def test_mutated_csv_cells(project: Project, data: st.DataObject) -> None:
 @pytest.mark.parametrize("reader", sorted(READERS))
 def test_the_real_files_read_clean(project: Project, reader: str) -> None:
     """The baseline: each real file, put back unchanged, reads without an error."""
-    name, _read = READERS[reader]
-    diagnostics = run(project, reader, project.originals[name])
+    diagnostics = run(project, reader, project.original(reader))
     assert [d for d in diagnostics if d.severity == "error"] == []
 
 
@@ -565,7 +604,7 @@ COMMANDS = [
 ]
 
 
-@settings(FUZZ, max_examples=max(EXAMPLES // 4, 5))
+@settings(FUZZ, max_examples=max(EXAMPLES // 8, 5))
 @given(data=st.data())
 def test_commands_on_a_mutated_application(project: Project, data: st.DataObject) -> None:
     """A mutated application through every command that reads one: exit 0 or 1 (its
@@ -575,12 +614,12 @@ def test_commands_on_a_mutated_application(project: Project, data: st.DataObject
 
     from aptic_qualif.cli.app import app
 
-    value = data.draw(mutated(seed_data(project.originals[APPLICATION])))
-    (project.root / APPLICATION).write_text(dump_yaml(value), encoding="utf-8")
+    value = data.draw(mutated(seed_data(project.original("application"))))
+    project.path("application").write_text(dump_yaml(value), encoding="utf-8")
     runner = CliRunner()
     try:
         for args in COMMANDS:
-            with time_limit(TIMEOUT):
+            with time_limit(TIMEOUT), contextlib.chdir(project.root):
                 result = runner.invoke(app, args)
             assert result.exit_code in {0, 1}, (args, result.output)
             if "json" in args and result.stdout.strip():
