@@ -97,8 +97,10 @@ def validate_command(
             )
         )
     report = Report()
-    for path in files:
-        _checked, found = validate_application(path, context.questionnaire, context.catalogue)
+    for path, folder in files.items():
+        _checked, found = validate_application(
+            path, context.questionnaire, context.catalogue, within=folder
+        )
         report.extend(found.diagnostics)
     emit_report(report, fmt)
     if fmt is ReportFormat.text:

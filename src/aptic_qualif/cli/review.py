@@ -21,6 +21,7 @@ from aptic_qualif.cli.common import (
 )
 from aptic_qualif.i18n import _
 from aptic_qualif.project import display_path
+from aptic_qualif.reading import present
 
 if TYPE_CHECKING:
     from aptic_qualif.context import Context
@@ -136,7 +137,7 @@ def _summary(context: Context, folder: Path, applications: Path | None, fmt: Rep
         current = {}
         for name in sorted({review.application for review in reviews}):
             path = applications / f"{name}.yaml"
-            if not (path.exists() or path.is_symlink()):
+            if not present(path):
                 continue  # a pipe or a broken link in its place is reported when read
             checked, read = validate_application(
                 path, context.questionnaire, context.catalogue, within=applications

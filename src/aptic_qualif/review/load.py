@@ -38,7 +38,7 @@ def load_reviews(
         for path in files:
             if path.suffix != ".yaml" or path.parent.parent != reviews_dir:
                 continue
-            review = _read(path, questionnaire, report)
+            review = _read(path, questionnaire, report, within=reviews_dir)
             if review is not None:
                 reviews.append(review)
     return reviews, report
@@ -61,15 +61,17 @@ def load_reviews_of(
         for path in files:
             if path.suffix != ".yaml" or path.parent != folder:
                 continue
-            review = _read(path, questionnaire, report)
+            review = _read(path, questionnaire, report, within=reviews_dir)
             if review is not None:
                 reviews.append(review)
     return reviews, report
 
 
-def _read(path: Path, questionnaire: LoadedQuestionnaire, report: Report) -> Review | None:
-    """One review file, checked; its problems go to ``report``."""
-    doc, diagnostics = load_yaml(path, display_path(path))
+def _read(
+    path: Path, questionnaire: LoadedQuestionnaire, report: Report, *, within: Path
+) -> Review | None:
+    """One review file, checked (never outside ``within``); its problems go to ``report``."""
+    doc, diagnostics = load_yaml(path, display_path(path), within=within)
     report.extend(diagnostics)
     if doc is None or diagnostics:
         return None
