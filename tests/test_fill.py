@@ -67,7 +67,7 @@ class Scripted:
 
 IDENTITY = [
     "Espace numérique",
-    "21010053400010",
+    "21010053300012",
     "1 place de la Mairie",
     "01000",
     "Bourg-en-Bresse",

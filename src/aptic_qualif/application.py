@@ -5,7 +5,7 @@ An application is a YAML file::
     questionnaire: qualification-lieux-mediation@1.0.0
     lieu:            # the identity items, keyed by item id
       nom: Médiathèque …
-      siret: "21010053400017"
+      siret: "21010053300012"
     reponses:        # the theme items, keyed by item id
       apt-services-proposes: [creer-une-adresse-electronique, …]
 
@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import Field
+from stdnum.fr import siren as stdnum_siren
+from stdnum.fr import siret as stdnum_siret
 
 from aptic_qualif.diagnostics import Diagnostic, Report
 from aptic_qualif.i18n import _
@@ -40,8 +42,8 @@ from aptic_qualif.yamlio import MAX_BYTES, Document, load_yaml
 IDENTITY_KEY = "lieu"
 ANSWERS_KEY = "reponses"
 
-LA_POSTE_SIREN = "356000000"
-_SIRET = re.compile(r"\d{14}")
+_SIRET = re.compile(r"[0-9]{14}")
+"""ASCII digits only: ``\\d`` would also take full-width or Arabic-Indic digits."""
 _POSTCODE = re.compile(r"(?:0[1-9]|[1-8]\d|9[0-5])\d{3}|97[1-8]\d{2}|98[0-9]\d{2}")
 _INSEE = re.compile(r"(?:0[1-9]|1\d|2[AB1-9]|[3-8]\d|9[0-5])\d{3}|97[1-6]\d{2}|98[4-9]\d{2}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -101,21 +103,22 @@ class CheckedApplication:
 
 
 def siret_is_valid(siret: str) -> bool:
-    """Luhn checksum of a SIRET; La Poste's establishments (SIREN 356000000) instead have a
-    sum of digits that is a multiple of 5."""
+    """Whether ``siret`` is 14 ASCII digits with a valid SIREN key (its first 9 digits) and
+    a valid SIRET key, La Poste's establishments excepted (python-stdnum)."""
+    return siret_problem(siret) is None
+
+
+def siret_problem(siret: str) -> str | None:
+    """What is wrong with ``siret`` (already without spaces), or ``None`` when it is valid:
+    ``"format"`` (not 14 ASCII digits), ``"siren"`` (the SIREN's check digit) or ``"siret"``
+    (the SIRET's check digit, or La Poste's rule for its establishments)."""
     if not _SIRET.fullmatch(siret):
-        return False
-    digits = [int(c) for c in siret]
-    if siret.startswith(LA_POSTE_SIREN) and siret != LA_POSTE_SIREN + "00048":
-        return sum(digits) % 5 == 0
-    total = 0
-    for index, digit in enumerate(reversed(digits)):
-        if index % 2:
-            digit *= 2
-            if digit > 9:
-                digit -= 9
-        total += digit
-    return total % 10 == 0
+        return "format"
+    if stdnum_siret.is_valid(siret):
+        return None
+    if not stdnum_siren.is_valid(siret[:9]):
+        return "siren"
+    return "siret"
 
 
 def departement_of_insee(code: str) -> str:
@@ -465,9 +468,27 @@ def _check_value(
     text = value.strip()
     if kind == "siret":
         compact = text.replace(" ", "")
-        if not _SIRET.fullmatch(compact):
+        problem = siret_problem(compact)
+        if problem == "format":
+            if compact.isdigit() and len(compact) == 14:
+                return bad(
+                    "APP008",
+                    _("SIRET '{value}' contains characters other than the digits 0 to 9").format(
+                        value=value
+                    ),
+                    _("type it again with the ordinary digits 0 to 9"),
+                )
             return bad("APP008", _("a SIRET has 14 digits: '{value}'").format(value=value))
-        if not siret_is_valid(compact):
+        if problem == "siren":
+            return bad(
+                "APP008",
+                _(
+                    "SIRET '{value}' is not valid: the check digit of its SIREN (its first 9 "
+                    "digits, {siren}) is wrong"
+                ).format(value=value, siren=compact[:9]),
+                _("copy it again from the SIRENE directory (annuaire-entreprises)"),
+            )
+        if problem == "siret":
             return bad(
                 "APP008",
                 _("SIRET '{value}' is not valid (its check digit is wrong)").format(value=value),

@@ -18,7 +18,7 @@ from aptic_qualif.referentiel.load import Catalogue
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
 _PATTERNS = {
-    "siret": r"^\d{14}$",
+    "siret": r"^[0-9]{14}$",
     "postcode": r"^\d{5}$",
     "insee_code": r"^([013-9]\d|2[AB1-9])\d{3}$",
     "email": r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
