@@ -478,3 +478,96 @@ def test_export_ids_stay_unique(repo: Path, runner: CliRunner, tmp_path: Path) -
     _header, rows = _rows(target.read_text(encoding="utf-8"))
     assert [row["id"] for row in rows] == [ID_PREFIX + "lieu", ID_PREFIX + "lieu-2"]
     assert_valid_national(target)
+
+
+# ── Stable ids ──
+
+
+def _export_folder(runner: CliRunner, folder: Path, target: Path) -> list[dict[str, str]]:
+    result = runner.invoke(app, ["export", "lieux", str(folder), "--all", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    assert "LIEU004" not in result.stderr
+    return _rows(target.read_text(encoding="utf-8"))[1]
+
+
+def _import(runner: CliRunner, source: Path, out: Path) -> None:
+    result = runner.invoke(app, ["import", "lieux", str(source), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+
+
+def test_import_export_import_keeps_the_ids(repo: Path, runner: CliRunner, tmp_path: Path) -> None:
+    """The national id of a record survives import → export → import, whatever the files are
+    called: re-publishing updates the same venues instead of adding new ones."""
+    exported = _export(runner, tmp_path, "--all")
+    first = {row["pivot"]: row["id"] for row in _rows(exported.read_text(encoding="utf-8"))[1]}
+    _import(runner, exported, tmp_path / "a")
+    again = {
+        r["pivot"]: r["id"] for r in _export_folder(runner, tmp_path / "a", tmp_path / "2.csv")
+    }
+    assert again == first
+    # A venue file renamed (the import names files after the venue) keeps its id.
+    for number, path in enumerate(sorted((tmp_path / "a").glob("*.yaml"))):
+        path.rename(path.with_name(f"renamed-{number}.yaml"))
+    renamed = _export_folder(runner, tmp_path / "a", tmp_path / "3.csv")
+    assert {row["pivot"]: row["id"] for row in renamed} == first
+    _import(runner, tmp_path / "3.csv", tmp_path / "b")
+    recorded = {}
+    for path in (tmp_path / "b").glob("*.yaml"):
+        doc, problems = parse_yaml(path.read_text(encoding="utf-8"), path.name)
+        assert doc is not None and not problems
+        recorded[doc.data["lieu"]["siret"]] = doc.data["identifiant"]
+    assert recorded == first
+
+
+def test_the_national_id_of_an_imported_record_is_exported(
+    repo: Path, runner: CliRunner, tmp_path: Path
+) -> None:
+    source = tmp_path / "exemple-valide.csv"
+    shutil.copy(EXAMPLE_CSV, source)
+    _import(runner, source, tmp_path / "a")
+    (row,) = _rows(EXAMPLE_CSV.read_text(encoding="utf-8"))[1]
+    (exported,) = _export_folder(runner, tmp_path / "a", tmp_path / "lieux.csv")
+    assert exported["id"] == row["id"] and exported["pivot"] == row["pivot"]
+    assert_valid_national(tmp_path / "lieux.csv")
+
+
+def test_an_id_that_cannot_be_kept_is_reported(repo: Path, tmp_path: Path) -> None:
+    header, (row,) = _rows(EXAMPLE_CSV.read_text(encoding="utf-8"))
+    row["id"] = "id avec des espaces"
+    source = tmp_path / "lieux.csv"
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows([header, [row[c] for c in header]])
+    source.write_text(buffer.getvalue(), encoding="utf-8")
+    result = import_lieux(source, load_context(REPO))
+    (venue,) = result.venues
+    assert venue.venue_id is None
+    assert any(
+        d.code == "LIEU003" and "id avec des espaces" in d.message
+        for d in result.report.diagnostics
+    )
+    assert "identifiant:" not in result.text(venue)
+
+
+def test_two_applications_with_the_same_identifiant(
+    repo: Path, runner: CliRunner, tmp_path: Path
+) -> None:
+    for name in ("un", "deux"):
+        text = (APPLICATIONS / "fablab-la-forge.yaml").read_text(encoding="utf-8")
+        text = text.replace("\ndate:", "\nidentifiant: lieu-42\ndate:", 1)
+        (tmp_path / f"{name}.yaml").write_text(text, encoding="utf-8")
+    target = tmp_path / "lieux.csv"
+    result = runner.invoke(app, ["export", "lieux", str(tmp_path), "--all", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    assert "lieu-42" in result.stderr and "identifiant" in result.stderr
+    # in file-name order: deux.yaml keeps the id, un.yaml gets another one
+    ids = [row["id"] for row in _rows(target.read_text(encoding="utf-8"))[1]]
+    assert ids == ["lieu-42", "lieu-42-2"]
+
+
+def test_a_malformed_identifiant_is_an_error(repo: Path, runner: CliRunner, tmp_path: Path) -> None:
+    text = (APPLICATIONS / "fablab-la-forge.yaml").read_text(encoding="utf-8")
+    target = tmp_path / "lieu.yaml"
+    target.write_text(text.replace("\ndate:", '\nidentifiant: "a|b"\ndate:', 1), encoding="utf-8")
+    result = runner.invoke(app, ["apply", "validate", str(target)])
+    assert result.exit_code == 1
+    assert "identifiant" in result.output and f"{target.name}:" in result.output

@@ -49,6 +49,9 @@ _INSEE = re.compile(r"(?:0[1-9]|1\d|2[AB1-9]|[3-8]\d|9[0-5])\d{3}|97[1-6]\d{2}|9
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _URL = re.compile(r"https?://[^\s/$.?#][^\s]*")
 _PHONE = re.compile(r"(?:\+33|\+590|\+594|\+262|\+596|\+269|\+687|\+689|\+508|\+681)\d{6,9}")
+VENUE_ID_PATTERN = r"^[^\s|]{1,200}$"
+"""A venue's identifier in the national open data (its ``id`` column): at most 200
+characters, no whitespace, no ``|``."""
 _REFERENCE = re.compile(r"(?P<id>[a-z0-9-]+)@(?P<version>\d+\.\d+\.\d+)")
 
 
@@ -60,6 +63,11 @@ class Application(StrictModel):
     """The day the venue submitted (or last completed) its application: the questionnaire's
     time windows (« au cours des douze derniers mois ») and the qualification's validity
     count from it."""
+    identifiant: str | None = Field(default=None, pattern=VENUE_ID_PATTERN)
+    """The venue's identifier in the national open data (the ``id`` column): kept from the
+    record an application was imported from (``import lieux``) and used by ``export lieux``,
+    so that publishing again updates the same venue instead of adding one. Without it, the
+    export makes one from the file name."""
     lieu: dict[str, Any] = Field(default_factory=dict)
     reponses: dict[str, Any] = Field(default_factory=dict)
     preuves: dict[str, list[str]] = Field(default_factory=dict)
@@ -96,6 +104,12 @@ class CheckedApplication:
     def id(self) -> str:
         """The application's identifier: its file name without extension."""
         return self.path.stem
+
+    @property
+    def venue_id(self) -> str | None:
+        """The venue's identifier in the national open data, when the application records
+        one (``identifiant``)."""
+        return self.application.identifiant
 
     @property
     def venue_name(self) -> str:

@@ -4,7 +4,8 @@ One row per venue whose decision is *qualifié* (or every venue with ``include_a
 identity items of the questionnaire name the column they fill (``export``) and, for choices,
 the national value of each option. Computed columns:
 
-- ``id``: ``aptic-qualif-<application id>`` (the application file name without extension);
+- ``id``: the application's ``identifiant`` (the id of the national record it was imported
+  from), else ``aptic-qualif-<application id>`` (the file name without extension);
 - ``services``: the national values of the catalogue services the venue declared
   (``mappings.lieux_services``), in the schema's order;
 - ``autres_formations_labels``: the policy's label, for qualified venues only;
@@ -130,7 +131,7 @@ class RowBuilder:
             if item_id in answers:
                 spans.setdefault("services", doc.span((ANSWERS_KEY, item_id)))
         values["services"] = [value for value in LIEUX_SERVICES if value in offered]
-        values["id"] = [ID_PREFIX + checked.id]
+        values["id"] = [checked.venue_id or ID_PREFIX + checked.id]
         values["source"] = [SOURCE]
         values["date_maj"] = [date_maj]
         if qualified and self.label:
@@ -177,7 +178,7 @@ def export_lieux(
 
     builder = RowBuilder(context)
     result = ExportResult()
-    built: list[tuple[tuple[str, str], dict[str, str]]] = []
+    built: list[tuple[tuple[str, str], bool, dict[str, str]]] = []
 
     def build(assessment: Assessment, checked: CheckedApplication, own: Sequence[Review]) -> None:
         result.assessed += 1
@@ -187,7 +188,8 @@ def export_lieux(
         when = date_maj or _review_date(assessment, own) or builder.default_date
         row = builder.row(checked, qualified, when, result.report)
         if row is not None:
-            built.append(((assessment.application, assessment.file), row))
+            recorded = checked.venue_id is not None
+            built.append(((assessment.application, assessment.file), recorded, row))
 
     batch = assess_each(files, context, build, reviews, on_file=on_file)
     result.report.extend(batch.report.diagnostics)
@@ -195,8 +197,8 @@ def export_lieux(
     # Rows are built as files are read (nothing else is kept), then sorted like ``assess``.
     built.sort(key=lambda entry: entry[0])
     seen: dict[str, int] = {}
-    for (_application, file), row in built:
-        row["id"] = _unique(row["id"], seen, file, result.report)
+    for (_application, file), recorded, row in built:
+        row["id"] = _unique(row["id"], seen, file, recorded, result.report)
         result.rows.append(row)
     return result
 
@@ -207,8 +209,9 @@ def _review_date(assessment: Assessment, reviews: Sequence[Review]) -> str | Non
     return max(dates).isoformat() if dates else None
 
 
-def _unique(venue_id: str, seen: dict[str, int], file: str, report: Report) -> str:
-    """``venue_id``, or ``venue_id-N`` when another venue of the batch already has it."""
+def _unique(venue_id: str, seen: dict[str, int], file: str, recorded: bool, report: Report) -> str:
+    """``venue_id``, or ``venue_id-N`` when another venue of the batch already has it
+    (``recorded``: the id is the application's ``identifiant``, not its file name)."""
     count = seen.get(venue_id, 0) + 1
     seen[venue_id] = count
     if count == 1:
@@ -218,14 +221,18 @@ def _unique(venue_id: str, seen: dict[str, int], file: str, report: Report) -> s
         count += 1
         unique = f"{venue_id}-{count}"
     seen[unique] = 1
+    if recorded:
+        message = _(
+            "another application records the same identifiant {recorded}: this venue is "
+            "exported as {id}"
+        )
+        hint = _("each venue has its own identifiant: check the line 'identifiant' of both")
+    else:
+        message = _("another application has the same file name: this venue is exported as {id}")
+        hint = _("give every application file a distinct name")
     report.add(
         Diagnostic.warning(
-            "LIEU004",
-            Span(file, 1, 1),
-            _("another application has the same file name: this venue is exported as {id}").format(
-                id=unique
-            ),
-            _("give every application file a distinct name"),
+            "LIEU004", Span(file, 1, 1), message.format(id=unique, recorded=venue_id), hint
         )
     )
     return unique

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from aptic_qualif.application import (
+    VENUE_ID_PATTERN,
     check_answer,
 )
 from aptic_qualif.context import Context
@@ -38,6 +39,8 @@ from aptic_qualif.questionnaire.model import CHOICE_TYPES, NUMBER_TYPES, Item
 from aptic_qualif.reading import read_regular
 from aptic_qualif.vocabularies import LIEUX_COLUMNS
 
+_VENUE_ID = re.compile(VENUE_ID_PATTERN.removeprefix("^").removesuffix("$"))
+
 
 @dataclass
 class ImportedVenue:
@@ -52,6 +55,9 @@ class ImportedVenue:
     extras: dict[str, str] = field(default_factory=dict)
     """The row's columns that no answer takes (``id``, ``source``, ``date_maj``, ``services``),
     for the skeleton's comments."""
+    venue_id: str | None = None
+    """The row's ``id``, recorded as the application's ``identifiant`` so that exporting the
+    venue again keeps it."""
 
 
 @dataclass
@@ -294,7 +300,21 @@ class _RowMapper:
             report.extend(problems)
             return None
         extras = {column: cell(column) for column in ("id", "source", "date_maj", "services")}
-        return ImportedVenue(number, "", identity, extras)
+        venue_id: str | None = cell("id")
+        if not _VENUE_ID.fullmatch(venue_id or ""):
+            report.add(
+                Diagnostic.warning(
+                    "LIEU003",
+                    span("id"),
+                    _(
+                        "row {row}, column id: '{value}' cannot be kept as the venue's identifiant "
+                        "(at most 200 characters, no spaces, no '|'): the export will give it "
+                        "another one"
+                    ).format(row=number, value=venue_id),
+                )
+            )
+            venue_id = None
+        return ImportedVenue(number, "", identity, extras, venue_id)
 
     def _answer(self, item: Item, column: str, raw: str) -> tuple[Any, list[str], list[str]]:
         """The answer for ``item`` from the cell ``raw``: (value, errors, warnings)."""

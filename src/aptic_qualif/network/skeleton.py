@@ -146,9 +146,19 @@ class SkeletonRenderer:
             f"questionnaire: {loaded.reference}",
             *comment(_("Application date (YYYY-MM-DD): the day you complete it."), ""),
             "date:",
-            "",
-            f"{IDENTITY_KEY}:",
         ]
+        if venue.venue_id is not None:
+            lines += [
+                *comment(
+                    _(
+                        "The venue's identifier in the national open data: keep it, so that "
+                        "publishing the venue again updates it instead of adding a new one."
+                    ),
+                    "",
+                ),
+                f"identifiant: {yaml_scalar(venue.venue_id)}",
+            ]
+        lines += ["", f"{IDENTITY_KEY}:"]
         for located, item_comments in self.identity:
             lines += item_comments
             value = venue.identity.get(located.id)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from aptic_qualif.application import VENUE_ID_PATTERN
 from aptic_qualif.questionnaire.load import LoadedQuestionnaire
 from aptic_qualif.questionnaire.model import Item
 from aptic_qualif.referentiel.load import Catalogue
@@ -118,6 +119,16 @@ def application_schema(loaded: LoadedQuestionnaire, catalogue: Catalogue | None)
                 "type": "string",
                 "format": "date",
                 "pattern": r"^\d{4}-\d{2}-\d{2}$",
+            },
+            "identifiant": {
+                "title": "Identifiant du lieu dans les données ouvertes nationales",
+                "description": (
+                    "Repris de la fiche importée ; à garder pour que la publication mette à "
+                    "jour le même lieu. The venue's id in the national open data, kept from the "
+                    "imported record so that publishing again updates the same venue."
+                ),
+                "type": "string",
+                "pattern": VENUE_ID_PATTERN,
             },
             "lieu": {"title": "Identité du lieu", **section(True)},
             "reponses": {"title": "Réponses", **section(False)},
