@@ -94,6 +94,22 @@ CASES = [
         (_replace(F, "21010053300012", "２１０１００５３３０００１２"),),
         (("APP008", F, 5),),
     ),
+    Case(
+        "free-text-hours",
+        (_replace(F, "  itinerance: fixe\n", '  horaires: "lundi 9h-12h"\n  itinerance: fixe\n'),),
+        (("APP020", F, 11),),
+    ),
+    Case(
+        "summary-over-280-characters",
+        (
+            _replace(
+                F,
+                "  itinerance: fixe\n",
+                f"  presentation_resume: {'x' * 281}\n  itinerance: fixe\n",
+            ),
+        ),
+        (("APP021", F, 11),),
+    ),
     Case("spaced-siret", (_replace(F, "21010053300012", "210 100 533 00012"),), ()),
     Case("bad-postcode", (_replace(F, '"01000"', '"1000"'),), (("APP009", F, 7),)),
     Case("unquoted-postcode", (_replace(F, '"01000"', "01000"),), ()),

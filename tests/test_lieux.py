@@ -219,7 +219,8 @@ def test_export_drops_values_the_schema_refuses(
     target = tmp_path / "lieux.csv"
     result = runner.invoke(app, ["export", "lieux", str(apps), "--all", "-o", str(target)])
     assert result.exit_code == 0, result.output
-    assert "LIEU004" in result.stderr
+    # refused when answering (APP021), and the export says it leaves it out
+    assert "LIEU004" in result.stderr and "280" in result.stderr
     _header, rows = _rows(target.read_text(encoding="utf-8"))
     assert rows[0]["presentation_resume"] == ""
     assert rows[0]["id"] == ID_PREFIX + "bus"

@@ -29,11 +29,13 @@ from stdnum.fr import siren as stdnum_siren
 from stdnum.fr import siret as stdnum_siret
 
 from aptic_qualif.diagnostics import Diagnostic, Report
+from aptic_qualif.hours import check_opening_hours
 from aptic_qualif.i18n import _
+from aptic_qualif.network.national import HOURS_COLUMN, column_problem
 from aptic_qualif.project import display_path
 from aptic_qualif.questionnaire.conditions import enabled_items, is_answered
 from aptic_qualif.questionnaire.load import LoadedQuestionnaire, LocatedItem
-from aptic_qualif.questionnaire.model import Item
+from aptic_qualif.questionnaire.model import TEXT_TYPES, Item
 from aptic_qualif.reading import read_regular, walk
 from aptic_qualif.referentiel.load import Catalogue
 from aptic_qualif.schema import LaxDate, StrictModel, validate_document, version_tuple
@@ -431,7 +433,36 @@ def _check_value(
     where: tuple[str, str],
     catalogue: Catalogue | None,
 ) -> tuple[Any, list[Diagnostic]]:
-    """The normalised answer and the problems with it."""
+    """The normalised answer and the problems with it: its type, then, for an answer that
+    fills a column of the national schema of venues, that column's constraints, so that
+    the export never has to drop a value the venue was told was fine."""
+    normalised, problems = _check_type(item, value, doc, where, catalogue)
+    if item.export is None or normalised is None or any(p.severity == "error" for p in problems):
+        return normalised, problems
+    if item.type in TEXT_TYPES and isinstance(normalised, str):
+        span = doc.span(where)
+        found = column_problem(item.export, normalised)
+        if found is not None:
+            code = "APP020" if item.export == HOURS_COLUMN else "APP021"
+            return None, [*problems, Diagnostic.error(code, span, found[0], found[1])]
+        if item.export == HOURS_COLUMN:
+            hours = check_opening_hours(normalised)
+            if hours.warning is not None:
+                problems = [
+                    *problems,
+                    Diagnostic.warning("APP020", span, hours.warning, hours.hint),
+                ]
+    return normalised, problems
+
+
+def _check_type(
+    item: Item,
+    value: Any,
+    doc: Document,
+    where: tuple[str, str],
+    catalogue: Catalogue | None,
+) -> tuple[Any, list[Diagnostic]]:
+    """The normalised answer and the problems with its type or format."""
     span = doc.span(where)
     kind = item.type
 
@@ -720,8 +751,16 @@ def application_files(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
     return list(dict.fromkeys(found)), missing
 
 
-def check_answer(item: Item, value: Any, catalogue: Catalogue | None) -> tuple[Any, list[str]]:
+def check_answer(
+    item: Item, value: Any, catalogue: Catalogue | None, *, hints: bool = False
+) -> tuple[Any, list[str]]:
     """Check one answer outside any file (as it is typed): the normalised value and the
-    error messages (empty when the answer is valid)."""
+    error messages (empty when the answer is valid), each with its hint if ``hints``."""
     normalised, problems = _check_value(item, value, Document("", value), ("", ""), catalogue)
-    return normalised, [p.message for p in problems if p.severity == "error"]
+    return normalised, [
+        _("{problem} ({hint})").format(problem=p.message, hint=p.hint)
+        if hints and p.hint
+        else p.message
+        for p in problems
+        if p.severity == "error"
+    ]

@@ -118,6 +118,18 @@ class RowBuilder:
             if column in CONTACT_COLUMNS and not public_contacts:
                 continue
             answer = answers.get(located.id)
+            refused = checked.invalid.get(located.id)
+            if answer is None and refused:
+                # an invalid answer is never exported: say so, where the venue can see it
+                report.add(
+                    Diagnostic.warning(
+                        "LIEU004",
+                        refused[0].span,
+                        _("not exported: {problem}").format(problem=refused[0].message),
+                        refused[0].hint,
+                    )
+                )
+                continue
             if answer is None:
                 continue
             found = values.setdefault(column, [])

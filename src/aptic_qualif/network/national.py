@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 
 from aptic_qualif.diagnostics import Diagnostic, Report, Span
-from aptic_qualif.i18n import _
+from aptic_qualif.hours import check_opening_hours
+from aptic_qualif.i18n import _, ngettext
 from aptic_qualif.sanitize import csv_cell
 from aptic_qualif.vocabularies import LIEUX_ENUMERATIONS
 
@@ -55,15 +56,21 @@ ENUMERATIONS: dict[str, tuple[str, ...]] = {
 
 PATTERNS: dict[str, re.Pattern[str]] = {
     "pivot": re.compile(r"[a-zA-Z0-9]{9,14}"),
-    "code_postal": re.compile(r"\d{5}"),
-    "code_insee": re.compile(r"(?:[013-9]\d|2[AB1-9])\d{3}"),
+    "code_postal": re.compile(r"\d{5}", re.ASCII),
+    "code_insee": re.compile(r"(?:[013-9]\d|2[AB1-9])\d{3}", re.ASCII),
     "telephone": re.compile(
-        r"(?:\+33|\+590|\+594|\+262|\+596|\+269|\+687|\+689|\+508|\+681)\d{6,9}"
+        r"(?:\+33|\+590|\+594|\+262|\+596|\+269|\+687|\+689|\+508|\+681)\d{6,9}", re.ASCII
     ),
 }
-"""The ``pattern`` constraints of the national schema (matched in full)."""
+"""The ``pattern`` constraints of the national schema (matched in full; ``\\d`` is ASCII, as in
+the JavaScript and SQL tools that read the national data)."""
 
 MAX_LENGTHS: dict[str, int] = {"presentation_resume": 280}
+"""The ``maxLength`` constraints of the national schema."""
+
+HOURS_COLUMN = "horaires"
+"""The column in OpenStreetMap's ``opening_hours`` format (the schema's description says so;
+a pattern could not)."""
 
 UNPREFIXED: frozenset[str] = frozenset(
     {*PATTERNS, *ENUMERATIONS, "latitude", "longitude", "date_maj"}
@@ -100,37 +107,59 @@ def format_number(value: float) -> str:
     return text
 
 
-def conform_values(column: str, values: list[str], span: Span, report: Report) -> list[str]:
-    """The values the national schema accepts in ``column``; the others are reported."""
+def column_problem(column: str, value: str) -> tuple[str, str | None] | None:
+    """Why the national schema refuses ``value`` in ``column`` (a message and a hint), or
+    ``None`` when it takes it. The single statement of the schema's constraints: answers are
+    checked with it when they are given, and the export again before writing a row."""
     allowed = ENUMERATIONS.get(column)
     pattern = PATTERNS.get(column)
     limit = MAX_LENGTHS.get(column)
+    if allowed is not None and value not in allowed:
+        return _("'{value}' is not one of the values of the column {column}").format(
+            value=value, column=column
+        ), None
+    if pattern is not None and not pattern.fullmatch(value):
+        return _("'{value}' does not match the format of the column {column}").format(
+            value=value, column=column
+        ), None
+    if limit is not None and len(value) > limit:
+        return _(
+            "this text has {length} characters; the national map of venues takes at most {limit}"
+        ).format(length=len(value), limit=limit), ngettext(
+            "shorten it by {n} character", "shorten it by {n} characters", len(value) - limit
+        ).format(n=len(value) - limit)
+    if limit is not None and len(national_cell(column, value)) > limit:
+        return _(
+            "'{value}' starts like a spreadsheet formula: with the quote that neutralises "
+            "it, it exceeds the {limit} characters of the column {column}"
+        ).format(value=value, column=column, limit=limit), _(
+            "start it with a letter or shorten it by one character"
+        )
+    if SEPARATOR in value and column in MULTI_VALUED:
+        return _("'{value}' contains the separator '|' of the column {column}").format(
+            value=value, column=column
+        ), _("write it without '|'")
+    if column == HOURS_COLUMN:
+        checked = check_opening_hours(value)
+        if checked.error is not None:
+            return checked.error, checked.hint
+    return None
+
+
+def conform_values(column: str, values: list[str], span: Span, report: Report) -> list[str]:
+    """The values the national schema accepts in ``column``; the others are reported."""
     kept: list[str] = []
     for value in values:
-        if allowed is not None and value not in allowed:
-            problem = _("'{value}' is not one of the values of the column {column}")
-        elif pattern is not None and not pattern.fullmatch(value):
-            problem = _("'{value}' does not match the format of the column {column}")
-        elif limit is not None and len(value) > limit:
-            problem = _("the column {column} holds at most {limit} characters")
-        elif limit is not None and len(national_cell(column, value)) > limit:
-            problem = _(
-                "'{value}' starts like a spreadsheet formula: with the quote that neutralises "
-                "it, it exceeds the {limit} characters of the column {column}"
-            )
-        elif SEPARATOR in value and column in MULTI_VALUED:
-            problem = _("'{value}' contains the separator '|' of the column {column}")
-        else:
+        found = column_problem(column, value)
+        if found is None:
             kept.append(value)
             continue
         report.add(
             Diagnostic.warning(
                 "LIEU004",
                 span,
-                _("not exported: {problem}").format(
-                    problem=problem.format(value=value, column=column, limit=limit)
-                ),
-                _("the national schema of digital-mediation venues would refuse it"),
+                _("not exported: {problem}").format(problem=found[0]),
+                found[1] or _("the national schema of digital-mediation venues would refuse it"),
             )
         )
     return kept

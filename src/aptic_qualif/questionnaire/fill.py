@@ -253,7 +253,7 @@ def ask(item: Item, catalogue: Catalogue, prompter: Prompter, lang: str) -> Any:
                 return None, _("type a number")
         elif item.type == "date" and typed.lower() in {"aujourd'hui", "today"}:
             value = date.today().isoformat()
-        normalised, problems = check_answer(item, value, catalogue)
+        normalised, problems = check_answer(item, value, catalogue, hints=True)
         return normalised, (problems[0] if problems else None)
 
     def validate_text(typed: str) -> str | None:
