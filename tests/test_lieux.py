@@ -21,6 +21,7 @@ from aptic_qualif.network.lieux import (
     ID_PREFIX,
     SEPARATOR,
     import_lieux,
+    national_cell,
     slug,
     yaml_scalar,
 )
@@ -178,9 +179,41 @@ def test_export_json(repo: Path, runner: CliRunner) -> None:
     venues = json.loads(result.stdout)
     assert len(venues) == len(QUALIFIED)
     for venue in venues:
-        assert list(venue) == [column for column in LIEUX_COLUMNS if column in venue]
-        assert all(venue.values())  # empty columns are left out
+        assert list(venue) == list(LIEUX_COLUMNS)  # the fields of the CSV, in its order
+        assert isinstance(venue["latitude"], float) and isinstance(venue["longitude"], float)
         assert venue["autres_formations_labels"] == LABEL
+
+
+def test_export_json_holds_the_csv_records(repo: Path, runner: CliRunner, tmp_path: Path) -> None:
+    """Same venues, same values as the CSV (numbers as numbers, empty cells as null), and
+    valid against the national schema as a table."""
+    import frictionless
+
+    csv_rows = _rows(_export(runner, tmp_path, "--all").read_text(encoding="utf-8"))[1]
+    records = json.loads(
+        _export(runner, tmp_path, "--all", "-f", "json", name="l.json").read_text(encoding="utf-8")
+    )
+    assert len(records) == len(csv_rows) == EXAMPLES
+    for row, record in zip(csv_rows, records, strict=True):
+        for column in LIEUX_COLUMNS:
+            value = record[column]
+            if value is None:
+                assert row[column] == "", column
+            elif column in {"latitude", "longitude"}:
+                assert isinstance(value, int | float) and value == float(row[column])
+            else:
+                assert national_cell(column, value) == row[column], column
+
+    def validate(objects: list[dict[str, Any]]) -> Any:
+        schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+        return frictionless.Resource(
+            data=[list(LIEUX_COLUMNS), *[[r[c] for c in LIEUX_COLUMNS] for r in objects]],
+            schema=frictionless.Schema.from_descriptor(schema),
+        ).validate()
+
+    report = validate(records)
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "message"])
+    assert not validate([{**records[0], "code_postal": "4400", "latitude": "nord"}]).valid
 
 
 def test_export_is_deterministic_and_refuses_to_overwrite(

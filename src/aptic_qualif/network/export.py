@@ -260,10 +260,30 @@ def render_csv(rows: Iterable[dict[str, str]]) -> str:
     return buffer.getvalue()
 
 
+NUMBER_COLUMNS: frozenset[str] = frozenset({"latitude", "longitude"})
+"""The columns of type ``number`` in the national schema: numbers in JSON."""
+
+
+def json_record(row: dict[str, str]) -> dict[str, str | float | None]:
+    """One row as a JSON object: every column of the CSV, in the same order; an empty cell
+    is ``null``, a number column a number; multiple values stay joined with ``|`` as in the
+    CSV, so that a record reads the same in both forms."""
+    record: dict[str, str | float | None] = {}
+    for column in LIEUX_COLUMNS:
+        value = row.get(column, "")
+        if not value:
+            record[column] = None
+        elif column in NUMBER_COLUMNS:
+            number = float(value)
+            record[column] = int(number) if number.is_integer() else number
+        else:
+            record[column] = value
+    return record
+
+
 def render_json(rows: Iterable[dict[str, str]]) -> str:
-    """The rows as a JSON array of objects: keys in column order, empty columns left out,
-    multiple values kept as in the CSV (joined with ``|``)."""
-    objects = [{column: row[column] for column in LIEUX_COLUMNS if row.get(column)} for row in rows]
+    """The rows as a JSON array of objects with the fields of the CSV (:func:`json_record`)."""
+    objects = [json_record(row) for row in rows]
     return json.dumps(objects, ensure_ascii=False, indent=2) + "\n"
 
 
