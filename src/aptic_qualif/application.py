@@ -35,19 +35,23 @@ from aptic_qualif.questionnaire.model import Item
 from aptic_qualif.reading import read_regular, walk
 from aptic_qualif.referentiel.load import Catalogue
 from aptic_qualif.schema import LaxDate, StrictModel, validate_document, version_tuple
-from aptic_qualif.yamlio import MAX_BYTES, Document, load_yaml
+from aptic_qualif.text import check_text, is_http_iri
+from aptic_qualif.yamlio import MAX_BYTES, Document, in_range, load_yaml
 
 IDENTITY_KEY = "lieu"
 ANSWERS_KEY = "reponses"
 
 LA_POSTE_SIREN = "356000000"
 _SIRET = re.compile(r"\d{14}")
-_POSTCODE = re.compile(r"(?:0[1-9]|[1-8]\d|9[0-5])\d{3}|97[1-8]\d{2}|98[0-9]\d{2}")
-_INSEE = re.compile(r"(?:0[1-9]|1\d|2[AB1-9]|[3-8]\d|9[0-5])\d{3}|97[1-6]\d{2}|98[4-9]\d{2}")
+# Digits are ASCII digits ([0-9]): in a Python pattern \d also matches full-width "０" or
+# Arabic-Indic "٠", which no register or national file accepts.
+_POSTCODE = re.compile(r"(?:0[1-9]|[1-8][0-9]|9[0-5])[0-9]{3}|97[1-8][0-9]{2}|98[0-9][0-9]{2}")
+_INSEE = re.compile(
+    r"(?:0[1-9]|1[0-9]|2[AB1-9]|[3-8][0-9]|9[0-5])[0-9]{3}|97[1-6][0-9]{2}|98[4-9][0-9]{2}"
+)
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-_URL = re.compile(r"https?://[^\s/$.?#][^\s]*")
-_PHONE = re.compile(r"(?:\+33|\+590|\+594|\+262|\+596|\+269|\+687|\+689|\+508|\+681)\d{6,9}")
-_REFERENCE = re.compile(r"(?P<id>[a-z0-9-]+)@(?P<version>\d+\.\d+\.\d+)")
+_PHONE = re.compile(r"(?:\+33|\+590|\+594|\+262|\+596|\+269|\+687|\+689|\+508|\+681)[0-9]{6,9}")
+_REFERENCE = re.compile(r"(?P<id>[a-z0-9-]+)@(?P<version>[0-9]+\.[0-9]+\.[0-9]+)")
 
 
 class Application(StrictModel):
@@ -218,7 +222,10 @@ def check_application(
     for key, (where, value) in raw.items():
         if not is_answered(value):
             continue
-        normalised, problems = _check_value(by_id[key].item, value, doc, where, catalogue)
+        located = by_id[key]
+        normalised, problems = _check_value(
+            located.item, value, doc, where, catalogue, multiline=located.multiline
+        )
         report.extend(problems)
         errors = [p for p in problems if p.severity == "error"]
         if errors:
@@ -328,12 +335,16 @@ def _check_evidence(
             )
         for index, entry in enumerate(entries[:MAX_EVIDENCE]):
             text = entry.strip()
+            unsafe = check_text(text, doc.span((*where, index)))
+            if unsafe is not None:
+                report.add(unsafe)
+                continue
             problem = None
             if not text:
                 problem = _("empty evidence")
             elif len(text) > MAX_EVIDENCE_LENGTH:
                 problem = _("evidence longer than {n} characters").format(n=MAX_EVIDENCE_LENGTH)
-            elif _SCHEME.match(text) and not _URL.fullmatch(text):
+            elif _SCHEME.match(text) and not is_http_iri(text):
                 problem = _("only http and https links are accepted as evidence")
             if problem is not None:
                 report.add(
@@ -413,8 +424,11 @@ def _check_value(
     doc: Document,
     where: tuple[str, str],
     catalogue: Catalogue | None,
+    *,
+    multiline: bool = False,
 ) -> tuple[Any, list[Diagnostic]]:
-    """The normalised answer and the problems with it."""
+    """The normalised answer and the problems with it; a text may hold line breaks only
+    when ``multiline`` (see :attr:`LocatedItem.multiline`)."""
     span = doc.span(where)
     kind = item.type
 
@@ -444,6 +458,11 @@ def _check_value(
                 "APP004",
                 _("expected {expected}, got '{value}'").format(expected=expected, value=value),
             )
+        if not in_range(value):
+            return bad(
+                "APP004",
+                _("{value} is not a finite number within ±10^15").format(value=value),
+            )
         if (item.min is not None and value < item.min) or (
             item.max is not None and value > item.max
         ):
@@ -462,6 +481,9 @@ def _check_value(
             _("expected a text, got '{value}'").format(value=value),
             _("put the value in quotes to keep it as text"),
         )
+    unsafe = check_text(value, span, multiline=multiline)
+    if unsafe is not None:
+        return None, [unsafe]
     text = value.strip()
     if kind == "siret":
         compact = text.replace(" ", "")
@@ -480,7 +502,7 @@ def _check_value(
                 "APP009",
                 _("'{value}' is not a French postcode (5 digits)").format(value=value),
                 _('the leading zero is missing: write "0{value}", in quotes').format(value=text)
-                if len(text) == 4 and text.isdigit() and _POSTCODE.fullmatch("0" + text)
+                if len(text) == 4 and _POSTCODE.fullmatch("0" + text)
                 else _('write the postcode in quotes, for example "01000"'),
             )
         return text, []
@@ -497,13 +519,13 @@ def _check_value(
         return text.upper(), []
     if kind == "email" and not _EMAIL.fullmatch(text):
         return bad("APP011", _("'{value}' is not an email address").format(value=value))
-    if kind == "url" and not _URL.fullmatch(text):
+    if kind == "url" and not is_http_iri(text):
         return bad(
             "APP011", _("'{value}' is not a web address (http or https)").format(value=value)
         )
     if kind == "phone":
         compact = re.sub(r"[\s.\-()]", "", text)
-        if re.fullmatch(r"0[1-9]\d{8}", compact):
+        if re.fullmatch(r"0[1-9][0-9]{8}", compact):
             compact = "+33" + compact[1:]
         if not _PHONE.fullmatch(compact):
             return bad(
@@ -685,8 +707,13 @@ def application_files(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
     return list(dict.fromkeys(found)), missing
 
 
-def check_answer(item: Item, value: Any, catalogue: Catalogue | None) -> tuple[Any, list[str]]:
+def check_answer(
+    item: Item, value: Any, catalogue: Catalogue | None, *, multiline: bool = False
+) -> tuple[Any, list[str]]:
     """Check one answer outside any file (as it is typed): the normalised value and the
-    error messages (empty when the answer is valid)."""
-    normalised, problems = _check_value(item, value, Document("", value), ("", ""), catalogue)
+    error messages (empty when the answer is valid). A text answer is one line unless
+    ``multiline`` (:attr:`LocatedItem.multiline`)."""
+    normalised, problems = _check_value(
+        item, value, Document("", value), ("", ""), catalogue, multiline=multiline
+    )
     return normalised, [p.message for p in problems if p.severity == "error"]

@@ -36,7 +36,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 import re
 import textwrap
 import unicodedata
@@ -64,6 +63,7 @@ from aptic_qualif.referentiel.load import Catalogue
 from aptic_qualif.review.model import Review
 from aptic_qualif.sanitize import csv_cell
 from aptic_qualif.scoring.model import Assessment
+from aptic_qualif.text import parse_number
 from aptic_qualif.vocabularies import LIEUX_COLUMNS, LIEUX_ENUMERATIONS, LIEUX_SERVICES
 
 MAX_CSV_BYTES = 64 * 1024 * 1024
@@ -105,13 +105,14 @@ ENUMERATIONS: dict[str, tuple[str, ...]] = {
 
 PATTERNS: dict[str, re.Pattern[str]] = {
     "pivot": re.compile(r"[a-zA-Z0-9]{9,14}"),
-    "code_postal": re.compile(r"\d{5}"),
-    "code_insee": re.compile(r"(?:[013-9]\d|2[AB1-9])\d{3}"),
+    "code_postal": re.compile(r"[0-9]{5}"),
+    "code_insee": re.compile(r"(?:[013-9][0-9]|2[AB1-9])[0-9]{3}"),
     "telephone": re.compile(
-        r"(?:\+33|\+590|\+594|\+262|\+596|\+269|\+687|\+689|\+508|\+681)\d{6,9}"
+        r"(?:\+33|\+590|\+594|\+262|\+596|\+269|\+687|\+689|\+508|\+681)[0-9]{6,9}"
     ),
 }
-"""The ``pattern`` constraints of the national schema (matched in full)."""
+"""The ``pattern`` constraints of the national schema (matched in full). The schema's ``\\d``
+is written ``[0-9]``: in a Python pattern ``\\d`` also matches full-width digits."""
 
 MAX_LENGTHS: dict[str, int] = {"presentation_resume": 280}
 
@@ -376,7 +377,7 @@ def render_json(rows: Iterable[dict[str, str]]) -> str:
     """The rows as a JSON array of objects: keys in column order, empty columns left out,
     multiple values kept as in the CSV (joined with ``|``)."""
     objects = [{column: row[column] for column in LIEUX_COLUMNS if row.get(column)} for row in rows]
-    return json.dumps(objects, ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(objects, ensure_ascii=False, allow_nan=False, indent=2) + "\n"
 
 
 # ── Import ──────────────────────────────────────────────────────────────────────────────
@@ -592,7 +593,7 @@ class _RowMapper:
             raw = cell(column)
             if not raw:
                 continue
-            value, errors, warnings = self._answer(located.item, column, raw)
+            value, errors, warnings = self._answer(located, column, raw)
             required = column in LIEUX_REQUIRED
             for message in warnings:
                 report.add(
@@ -639,8 +640,11 @@ class _RowMapper:
         extras = {column: cell(column) for column in ("id", "source", "date_maj", "services")}
         return ImportedVenue(number, "", identity, extras)
 
-    def _answer(self, item: Item, column: str, raw: str) -> tuple[Any, list[str], list[str]]:
-        """The answer for ``item`` from the cell ``raw``: (value, errors, warnings)."""
+    def _answer(
+        self, located: LocatedItem, column: str, raw: str
+    ) -> tuple[Any, list[str], list[str]]:
+        """The answer for ``located`` from the cell ``raw``: (value, errors, warnings)."""
+        item = located.item
         parts = [p.strip() for p in raw.split(SEPARATOR)] if column in MULTI_VALUED else [raw]
         parts = [p for p in parts if p]
         warnings: list[str] = []
@@ -670,11 +674,13 @@ class _RowMapper:
         for index, part in enumerate(parts):
             candidate: Any = part
             if item.type in NUMBER_TYPES:
-                candidate = _parse_number(part)
+                candidate = parse_number(part)
                 if candidate is None:
                     errors.append(_("'{value}' is not a number").format(value=part))
                     continue
-            value, found = check_answer(item, candidate, self.catalogue)
+            value, found = check_answer(
+                item, candidate, self.catalogue, multiline=located.multiline
+            )
             if found:
                 errors += found
                 continue
@@ -690,16 +696,6 @@ class _RowMapper:
 
 def _fold(text: str) -> str:
     return " ".join(text.casefold().split())
-
-
-_NUMBER = re.compile(r"[-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][-+]?\d+)?")
-
-
-def _parse_number(text: str) -> float | None:
-    if not _NUMBER.fullmatch(text):
-        return None
-    value = float(text.replace(",", "."))
-    return value if math.isfinite(value) else None
 
 
 def slug(text: str) -> str:
@@ -757,7 +753,44 @@ def yaml_scalar(value: Any) -> str:
         and text.lower() not in _YAML11_WORDS
     ):
         return text
-    return json.dumps(text, ensure_ascii=not all(c.isprintable() for c in text))
+    return double_quoted(text)
+
+
+_KEPT_INVISIBLE = frozenset({0x200D, *range(0xE0020, 0xE0080)})
+"""The zero-width joiner and the tag characters: invisible alone, they are parts of emoji
+sequences (👩🏽‍💻, a regional flag) and are kept as they are."""
+
+
+def double_quoted(text: str) -> str:
+    """``text`` as a YAML double-quoted scalar: what prints is written as it is (emoji
+    sequences included), anything else as a YAML escape (``\\n``, ``\\x1B``, ``\\u202E``,
+    ``\\U000E0001``), so that an invisible character stays visible in the file.
+
+    Not ``json.dumps``: JSON writes a character beyond U+FFFF as a pair of surrogate
+    escapes, which YAML refuses (an emoji in a venue name made an unreadable file)."""
+    out = ['"']
+    for char in text:
+        code = ord(char)
+        if char in '"\\':
+            out.append("\\" + char)
+        elif char == "\n":
+            out.append("\\n")
+        elif char == "\t":
+            out.append("\\t")
+        elif (
+            char.isprintable()
+            or code in _KEPT_INVISIBLE
+            or unicodedata.category(char) == "Zs"  # no-break spaces, before « : ; ? ! »
+        ):
+            out.append(char)
+        elif code <= 0xFF:
+            out.append(f"\\x{code:02X}")
+        elif code <= 0xFFFF:
+            out.append(f"\\u{code:04X}")
+        else:
+            out.append(f"\\U{code:08X}")
+    out.append('"')
+    return "".join(out)
 
 
 def _value_lines(key: str, value: Any, indent: str) -> list[str]:

@@ -31,6 +31,7 @@ from aptic_qualif.questionnaire.load import IDENTITY, LoadedQuestionnaire, Locat
 from aptic_qualif.questionnaire.model import Item
 from aptic_qualif.referentiel.load import Catalogue
 from aptic_qualif.sanitize import terminal
+from aptic_qualif.text import parse_number
 from aptic_qualif.yamlio import atomic_write, dump_yaml
 
 
@@ -170,7 +171,9 @@ def fill(
                 count=len(theme_items),
             )
         )
-        section[located.id] = ask(located.item, catalogue, prompter, lang)
+        section[located.id] = ask(
+            located.item, catalogue, prompter, lang, multiline=located.multiline
+        )
         progress.asked += 1
         atomic_write(path, _dump(loaded, data), force=True)
     progress.finished = True
@@ -182,8 +185,11 @@ def _message(item: Item, lang: str) -> str:
     return f"{localized(item.label, lang)}{mark}"
 
 
-def ask(item: Item, catalogue: Catalogue, prompter: Prompter, lang: str) -> Any:
-    """Ask one question until a valid answer (or a skip, ``None``) is given."""
+def ask(
+    item: Item, catalogue: Catalogue, prompter: Prompter, lang: str, *, multiline: bool = False
+) -> Any:
+    """Ask one question until a valid answer (or a skip, ``None``) is given; a text answer
+    may hold line breaks only when ``multiline`` (a pasted text)."""
     message = _message(item, lang)
     help_text = localized(item.help, lang) if item.help is not None else ""
     extra: list[Choice] = []
@@ -241,19 +247,15 @@ def ask(item: Item, catalogue: Catalogue, prompter: Prompter, lang: str) -> Any:
         if not typed:
             return None, (_("an answer is required") if item.required else None)
         value: Any = typed
-        if item.type == "integer":
-            try:
-                value = int(typed)
-            except ValueError:
-                return None, _("type a whole number")
-        elif item.type == "decimal":
-            try:
-                value = float(typed.replace(",", "."))
-            except ValueError:
-                return None, _("type a number")
+        if item.type in {"integer", "decimal"}:
+            value = parse_number(typed, integer=item.type == "integer")
+            if value is None:
+                return None, (
+                    _("type a whole number") if item.type == "integer" else _("type a number")
+                )
         elif item.type == "date" and typed.lower() in {"aujourd'hui", "today"}:
             value = date.today().isoformat()
-        normalised, problems = check_answer(item, value, catalogue)
+        normalised, problems = check_answer(item, value, catalogue, multiline=multiline)
         return normalised, (problems[0] if problems else None)
 
     def validate_text(typed: str) -> str | None:

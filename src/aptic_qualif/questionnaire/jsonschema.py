@@ -18,9 +18,9 @@ from aptic_qualif.referentiel.load import Catalogue
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
 _PATTERNS = {
-    "siret": r"^\d{14}$",
-    "postcode": r"^\d{5}$",
-    "insee_code": r"^([013-9]\d|2[AB1-9])\d{3}$",
+    "siret": r"^[0-9]{14}$",
+    "postcode": r"^[0-9]{5}$",
+    "insee_code": r"^([013-9][0-9]|2[AB1-9])[0-9]{3}$",
     "email": r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
     "url": r"^https?://\S+$",
 }
@@ -109,7 +109,7 @@ def application_schema(loaded: LoadedQuestionnaire, catalogue: Catalogue | None)
             "questionnaire": {
                 "title": "Questionnaire (identifiant@version)",
                 "type": "string",
-                "pattern": rf"^{questionnaire.id}@\d+\.\d+\.\d+$",
+                "pattern": rf"^{questionnaire.id}@[0-9]+\.[0-9]+\.[0-9]+$",
                 "default": loaded.reference,
             },
             "date": {
@@ -117,7 +117,7 @@ def application_schema(loaded: LoadedQuestionnaire, catalogue: Catalogue | None)
                 "description": "Application date (YYYY-MM-DD).",
                 "type": "string",
                 "format": "date",
-                "pattern": r"^\d{4}-\d{2}-\d{2}$",
+                "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
             },
             "lieu": {"title": "Identité du lieu", **section(True)},
             "reponses": {"title": "Réponses", **section(False)},
@@ -149,4 +149,9 @@ def application_schema(loaded: LoadedQuestionnaire, catalogue: Catalogue | None)
 
 def render_schema(loaded: LoadedQuestionnaire, catalogue: Catalogue | None) -> str:
     """The schema as JSON text: same questionnaire, same bytes."""
-    return json.dumps(application_schema(loaded, catalogue), ensure_ascii=False, indent=2) + "\n"
+    return (
+        json.dumps(
+            application_schema(loaded, catalogue), ensure_ascii=False, allow_nan=False, indent=2
+        )
+        + "\n"
+    )

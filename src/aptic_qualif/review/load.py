@@ -13,7 +13,12 @@ from aptic_qualif.questionnaire.load import LoadedQuestionnaire
 from aptic_qualif.reading import unlisted_folder, walk
 from aptic_qualif.review.model import Review
 from aptic_qualif.schema import validate_document
+from aptic_qualif.text import check_texts, multiline_under
 from aptic_qualif.yamlio import Document, bulk_reading, load_yaml
+
+MULTILINE = multiline_under("comment", "conflict_details")
+"""Where a text of a review may hold several lines (the comments); a reviewer's name, an
+id, a date is one line, and no text holds a control character (``TXT001``)."""
 
 
 def review_path(reviews_dir: Path, application: str, reviewer: str) -> Path:
@@ -46,7 +51,10 @@ def load_reviews(
             report.extend(diagnostics)
             if review is None:
                 continue
-            problems = list(_check(path, doc, review, questionnaire))
+            problems = [
+                *check_texts(doc, MULTILINE),
+                *_check(path, doc, review, questionnaire),
+            ]
             report.extend(problems)
             if not any(p.severity == "error" for p in problems):
                 reviews.append(review)
