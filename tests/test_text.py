@@ -311,7 +311,8 @@ def _csv(nom: str) -> str:
         "date_maj": "2024-05-02",
     }
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    # every cell quoted: Python's writer leaves a bare "\r" unquoted, a broken row
+    writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(LIEUX_COLUMNS)
     writer.writerow([row.get(column, "") for column in LIEUX_COLUMNS])
     return buffer.getvalue()
@@ -346,6 +347,7 @@ printable = st.characters(blacklist_categories=("Cs",))
 @example('Guillemets " et \\ barre')
 @example("Espace\u202enumérique")
 @example("Cafe\u0301")
+@example("0\r")
 def test_import_then_validate_round_trips(
     tmp_path_factory: pytest.TempPathFactory, nom: str
 ) -> None:
@@ -370,3 +372,36 @@ def test_import_then_validate_round_trips(
     assert checked is not None, report.render_text()
     assert {d.code for d in report.errors} <= {"APP005", "APP014"}, report.render_text()
     assert checked.answers["nom"] == unicodedata.normalize("NFC", expected)
+
+
+def test_look_alike_reviewers_of_a_reference_case(runner: CliRunner, tmp_path: Path) -> None:
+    """CAS004 (one reviewer twice) holds when the second "alice" has a Cyrillic "а"."""
+    import shutil
+
+    from tests.test_policy_cases import CASES, policy_test
+
+    folder = tmp_path / "cas"
+    shutil.copytree(CASES / "CAS004", folder)
+    case = folder / "relecteur-double" / "cas.yaml"
+    text = case.read_text(encoding="utf-8")
+    last = text.rindex("reviewer: alice")
+    case.write_text(text[:last] + "reviewer: \u0430lice" + text[last + 15 :], encoding="utf-8")
+    exit_code, output = policy_test(runner, "--cases", str(folder))
+    assert exit_code == 1, output
+    assert "relecteur-double/cas.yaml:9:15: error[CAS004]" in output
+
+
+def test_look_alike_reviewers_of_an_application(mini: Path) -> None:
+    """Two files, "alice.yaml" and "аlice.yaml" (Cyrillic а): one person, counted once."""
+    from aptic_qualif.review.load import load_reviews
+    from tests.test_reviews import _review
+
+    _review(mini, "alice", 3)
+    _review(mini, "bob", 2)
+    _review(mini, "\u0430lice", 4)
+    context = load_context(mini)
+    reviews, report = load_reviews(mini / "reviews", context.questionnaire)
+    assert sorted(r.reviewer for r in reviews) == ["alice", "bob"]
+    (error,) = report.errors
+    assert error.code == "REV005" and error.span.file.endswith("\u0430lice.yaml")
+    assert "alice" in error.message

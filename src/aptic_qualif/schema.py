@@ -161,7 +161,7 @@ def _message(error: ErrorDetails) -> tuple[str, str | None]:
     if kind == "http_url":
         return _("expected a web address (http or https), got {got}").format(got=got), _(
             "an absolute address https://host/path (RFC 3987): no space, none of "
-            '< > " { } | \\ ^ `, and % only before two hexadecimal digits'
+            '< > " { } | \\ ^ `, and a percent sign only before two hexadecimal digits'
         )
     if kind == "string_too_short":
         return _("this text must not be empty"), None

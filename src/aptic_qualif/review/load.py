@@ -13,7 +13,7 @@ from aptic_qualif.questionnaire.load import LoadedQuestionnaire
 from aptic_qualif.reading import unlisted_folder, walk
 from aptic_qualif.review.model import Review
 from aptic_qualif.schema import validate_document
-from aptic_qualif.text import check_texts, multiline_under
+from aptic_qualif.text import check_texts, comparison_key, multiline_under
 from aptic_qualif.yamlio import Document, bulk_reading, load_yaml
 
 MULTILINE = multiline_under("comment", "conflict_details")
@@ -36,6 +36,7 @@ def load_reviews(
     reviews: list[Review] = []
     if not reviews_dir.is_dir():
         return reviews, report
+    reviewers: dict[tuple[str, str], tuple[str, Path]] = {}
     with bulk_reading():
         files, unlisted = walk(reviews_dir)
         for folder, exc in unlisted.items():
@@ -55,6 +56,27 @@ def load_reviews(
                 *check_texts(doc, MULTILINE),
                 *_check(path, doc, review, questionnaire),
             ]
+            if not any(p.severity == "error" for p in problems):
+                # One person, one review of an application: "alice" and a Cyrillic "аlice"
+                # (two file names) would count as two reviewers.
+                key = (path.parent.name, comparison_key(review.reviewer))
+                other = reviewers.setdefault(key, (review.reviewer, path))
+                if other[1] != path:
+                    problems.append(
+                        Diagnostic.error(
+                            "REV005",
+                            doc.span(("reviewer",)),
+                            _(
+                                "the reviewer '{reviewer}' looks the same as '{other}', who "
+                                "already reviewed this application ({file})"
+                            ).format(
+                                reviewer=review.reviewer,
+                                other=other[0],
+                                file=display_path(other[1]),
+                            ),
+                            _("one person, one review: merge the two reviews"),
+                        )
+                    )
             report.extend(problems)
             if not any(p.severity == "error" for p in problems):
                 reviews.append(review)
