@@ -13,7 +13,8 @@ Two rules, each in one place, used by every reader:
   hyphens…) are removed, case and runs of whitespace are ignored, then their confusable
   skeletons (Unicode TR39, computed by ICU's spoof checker) are compared. A Cyrillic « а »
   for a Latin « a », a zero-width space or a decomposed accent no longer makes a second
-  label distinct.
+  label distinct. The confusable data is ICU's (PyICU builds against the system's ICU), so
+  a machine with a newer ICU follows a newer Unicode release of that data.
 
 Text in NFD (decomposed accents, as some systems type it) is **normalised**, never refused:
 NFC and NFD are canonically equivalent (the same text for the reader, different bytes
