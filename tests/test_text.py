@@ -148,6 +148,38 @@ def test_distinct_labels_stay_distinct(a: str, b: str) -> None:
     assert comparison_key(a) != comparison_key(b)
 
 
+def test_vendored_confusables_give_tr39_skeletons() -> None:
+    """The skeleton of UTS #39 (section 4) from Unicode's confusables.txt, vendored."""
+    from aptic_qualif.text import _prototypes, skeleton
+
+    assert len(_prototypes()) == 6311  # confusables.txt 13.0.0, one source character each
+    assert skeleton("\u0430") == "a"  # Cyrillic а
+    assert skeleton("\u0440\u0430\u0443\u0440\u0430l") == skeleton("paypal")  # р а у
+    assert skeleton("m") == skeleton("rn") == "rn"  # prototypes may be several characters
+    assert skeleton("\ufb01") == "fi"  # the ligature ﬁ
+    # Full-width forms are not in confusables.txt (UTS #39 leaves them to NFKC): « ｍ » keeps
+    # its own skeleton, as ICU's spoof checker gives it.
+    assert skeleton("\uff4d") == "\uff4d"
+    assert skeleton("e\u0301") == skeleton("\u00e9") == "e\u0301"  # NFD before and after
+
+
+def test_vendored_confusables_name_their_source_and_licence() -> None:
+    folder = REPO / "src" / "aptic_qualif" / "unicode-confusables"
+    readme = (folder / "README.md").read_text(encoding="utf-8")
+    for needed in (
+        "unhomoglyph",
+        "1.0.6",
+        "nodeca/unhomoglyph",
+        "confusables.txt",
+        "13.0.0",
+        "MIT",
+        "Unicode License",
+        "https://www.unicode.org/license.txt",
+    ):
+        assert needed in readme, needed
+    assert "Permission is hereby granted" in (folder / "LICENSE").read_text(encoding="utf-8")
+
+
 def test_reader_composes_decomposed_text() -> None:
     """NFD text is normalised (to NFC), never refused: the same text, other bytes."""
     doc, problems = parse_yaml('a: "Me\u0301diathe\u0300que"\nCafe\u0301: e\u0301\n', "x.yaml")

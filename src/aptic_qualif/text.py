@@ -11,10 +11,10 @@ Two rules, each in one place, used by every reader:
 - :func:`comparison_key` — two labels are the same label when they look the same: both
   are normalised to NFC, default-ignorable characters (zero-width spaces and joiners, soft
   hyphens…) are removed, case and runs of whitespace are ignored, then their confusable
-  skeletons (Unicode TR39, computed by ICU's spoof checker) are compared. A Cyrillic « а »
-  for a Latin « a », a zero-width space or a decomposed accent no longer makes a second
-  label distinct. The confusable data is ICU's (PyICU builds against the system's ICU), so
-  a machine with a newer ICU follows a newer Unicode release of that data.
+  skeletons (Unicode TR39) are compared. A Cyrillic « а » for a Latin « a », a zero-width
+  space or a decomposed accent no longer makes a second label distinct. The confusable data
+  is Unicode's ``confusables.txt`` (version 13.0.0), vendored in the package with its
+  source and licence (``unicode-confusables/``): the same on every machine.
 
 Text in NFD (decomposed accents, as some systems type it) is **normalised**, never refused:
 NFC and NFD are canonically equivalent (the same text for the reader, different bytes
@@ -28,11 +28,13 @@ controls).
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from functools import cache
+from importlib.resources import files
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -152,32 +154,49 @@ def check_texts(doc: Any, multiline: Callable[[PathKey], bool]) -> list[Diagnost
 # ── Comparing labels ─────────────────────────────────────────────────────────────────────
 
 
-@cache
-def _icu() -> tuple[Any, Any]:
-    import icu  # type: ignore[import-untyped]  # PyICU ships no type information
+DEFAULT_IGNORABLE = (
+    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0000-\U000e0fff"
+)
+"""Unicode's ``Default_Ignorable_Code_Point`` (DerivedCoreProperties.txt, Unicode 15.0), as
+the ranges of a regular-expression class: characters a renderer shows as nothing when it
+does not support them (zero-width spaces and joiners, soft hyphen, variation selectors, tag
+characters, Hangul fillers…), reserved code points of those blocks included."""
 
-    checker = icu.SpoofChecker()
-    ignorable = icu.UnicodeSet("[:Default_Ignorable_Code_Point:]")
-    ignorable.freeze()
-    return checker, ignorable
+_IGNORABLE_RE = re.compile(f"[{DEFAULT_IGNORABLE}]+")
+
+_CONFUSABLES = files("aptic_qualif") / "unicode-confusables" / "data.json"
+
+
+@cache
+def _prototypes() -> dict[int, str]:
+    """Unicode's confusable prototypes (``confusables.txt``), as a :meth:`str.translate`
+    table: read once, at the first comparison."""
+    table: dict[str, str] = json.loads(_CONFUSABLES.read_text(encoding="utf-8"))
+    return {ord(char): prototype for char, prototype in table.items()}
+
+
+def skeleton(text: str) -> str:
+    """The confusable skeleton of ``text`` (UTS #39, section 4): ``NFD(text)``, each
+    character replaced by its prototype, then NFD again. Two texts that look the same have
+    the same skeleton: ``skeleton("раураl") == skeleton("paypal")`` (Cyrillic р, а, у)."""
+    return unicodedata.normalize("NFD", unicodedata.normalize("NFD", text).translate(_prototypes()))
 
 
 def visible(text: str) -> str:
     """``text`` in NFC without its default-ignorable characters (zero-width spaces and
     joiners, soft hyphens, variation selectors…): what a reader actually sees."""
-    _checker, ignorable = _icu()
     text = unicodedata.normalize("NFC", text)
     if text.isascii():
         return text
-    return "".join(char for char in text if not ignorable.contains(char))
+    return _IGNORABLE_RE.sub("", text)
 
 
 def comparison_key(text: str) -> str:
     """The key under which two labels are the same label: :func:`visible` text, whitespace
     collapsed, case folded, then its confusable skeleton (Unicode TR39)."""
-    checker, _ignorable = _icu()
-    folded = " ".join(visible(text).split()).casefold()
-    return str(checker.getSkeleton(0, folded))
+    return skeleton(" ".join(visible(text).split()).casefold())
 
 
 # ── Web addresses ────────────────────────────────────────────────────────────────────────
