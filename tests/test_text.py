@@ -435,5 +435,5 @@ def test_look_alike_reviewers_of_an_application(mini: Path) -> None:
     reviews, report = load_reviews(mini / "reviews", context.questionnaire)
     assert sorted(r.reviewer for r in reviews) == ["alice", "bob"]
     (error,) = report.errors
-    assert error.code == "REV005" and error.span.file.endswith("\u0430lice.yaml")
+    assert error.code == "REV006" and error.span.file.endswith("\u0430lice.yaml")
     assert "alice" in error.message

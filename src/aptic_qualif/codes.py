@@ -155,7 +155,7 @@ CODES: dict[str, Code] = {
         Code("REV003", "stale-review", N_("A review is of another version of the application.")),
         Code("REV004", "conflict-of-interest", N_("A reviewer declares a conflict of interest.")),
         Code(
-            "REV005",
+            "REV006",
             "duplicate-reviewer",
             N_("Two reviews of one application are by reviewers whose names only look distinct."),
         ),

@@ -64,7 +64,7 @@ def load_reviews(
                 if other[1] != path:
                     problems.append(
                         Diagnostic.error(
-                            "REV005",
+                            "REV006",
                             doc.span(("reviewer",)),
                             _(
                                 "the reviewer '{reviewer}' looks the same as '{other}', who "
