@@ -73,7 +73,7 @@ def render_json(assessments: Sequence[Assessment]) -> str:
         "tool": f"aptic-qualif {__version__}",
         "assessments": [a.model_dump(mode="json") for a in assessments],
     }
-    return json.dumps(payload, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    return json.dumps(payload, ensure_ascii=False, allow_nan=False, indent=2, sort_keys=True) + "\n"
 
 
 def csv_columns(assessments: Sequence[Assessment]) -> list[str]:
