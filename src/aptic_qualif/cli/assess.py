@@ -26,6 +26,7 @@ from aptic_qualif.cli.common import (
 from aptic_qualif.i18n import _
 
 if TYPE_CHECKING:
+    from aptic_qualif.application import ApplicationFiles
     from aptic_qualif.context import Context
     from aptic_qualif.review.model import Review
     from aptic_qualif.scoring.model import Assessment
@@ -67,7 +68,7 @@ def assess_command(
     from aptic_qualif.scoring import render
     from aptic_qualif.scoring.assess import assess_files
 
-    context, files, loaded_reviews = load_batch(paths, reviews, policy)
+    context, files, loaded_reviews, reviews_ok = load_batch(paths, reviews, policy)
     chosen = fmt or (
         AssessFormat.table if sys.stdout.isatty() and output is None else AssessFormat.json
     )
@@ -75,7 +76,7 @@ def assess_command(
     if chosen in {AssessFormat.json, AssessFormat.csv}:
         # one assessment at a time, from the file to the output: any batch size fits
         failed = _stream(chosen, files, context, loaded_reviews, reviews, output, force, failing)
-        raise typer.Exit(1 if failed else 0)
+        raise typer.Exit(1 if failed or not reviews_ok else 0)
     batch = with_progress(
         files,
         lambda on_file: assess_files(files, context, loaded_reviews, reviews, on_file=on_file),
@@ -101,13 +102,13 @@ def assess_command(
                 AssessFormat.table: render.render_markdown,
             }[chosen](assessments)
         write_output(text, output, force=force)
-    if batch.unreadable or any(a.decision in failing for a in assessments):
+    if batch.unreadable or not reviews_ok or any(a.decision in failing for a in assessments):
         raise typer.Exit(1)
 
 
 def _stream(
     chosen: AssessFormat,
-    files: list[Path],
+    files: ApplicationFiles,
     context: Context,
     loaded_reviews: list[Review],
     reviews: Path | None,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,7 +47,10 @@ def iter_assessments(
     """Read, check and assess every file once, one at a time and in the order of
     :func:`application_order`, so that a batch of any size stays small in memory: nothing
     is kept once it is handed on. ``batch`` collects the report and the unreadable files as
-    the iteration goes. A missing policy is reported at once, before any output."""
+    the iteration goes. A missing policy is reported at once, before any output.
+
+    ``files`` found in folders (:func:`~aptic_qualif.application.application_files`) are
+    each read within the folder they were found in."""
     if context.policy is None:
         from aptic_qualif.errors import CommandError
 
@@ -56,8 +59,10 @@ def iter_assessments(
     by_application: dict[str, list[Review]] = {}
     for review in reviews:
         by_application.setdefault(review.application, []).append(review)
+    folders: Mapping[Path, Path | None] = files if isinstance(files, Mapping) else {}
     return _assessed(
         sorted(set(files), key=application_order),
+        folders,
         context,
         scorer,
         batch,
@@ -69,6 +74,7 @@ def iter_assessments(
 
 def _assessed(
     files: list[Path],
+    folders: Mapping[Path, Path | None],
     context: Context,
     scorer: Scorer,
     batch: Batch,
@@ -79,7 +85,9 @@ def _assessed(
     for path in files:
         if on_file is not None:
             on_file(path)
-        checked, report = validate_application(path, context.questionnaire, context.catalogue)
+        checked, report = validate_application(
+            path, context.questionnaire, context.catalogue, within=folders.get(path)
+        )
         if checked is None:
             batch.report.extend(report.diagnostics)
             batch.unreadable.append(display_path(path))
@@ -152,6 +160,18 @@ def review_warnings(assessment: Assessment, reviews_dir: Path) -> list[Diagnosti
                 "REV004",
                 Span(file, 0, 0),
                 _("the reviewer declares a conflict of interest: the review is not used"),
+            )
+        )
+    for reviewer in assessment.reviews.drafts:
+        file = display_path(review_path(reviews_dir, assessment.application, reviewer))
+        warnings.append(
+            Diagnostic.warning(
+                "REV005",
+                Span(file, 0, 0),
+                _("this review is a draft, still in progress: it is not used"),
+                _("finish it with: aptic-qualif review {application} --reviewer {reviewer}").format(
+                    application=assessment.file, reviewer=reviewer
+                ),
             )
         )
     return warnings
