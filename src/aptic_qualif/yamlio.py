@@ -29,7 +29,7 @@ import os
 import re
 import tempfile
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -483,8 +483,9 @@ def bulk_reading() -> Iterator[None]:
             gc.enable()
 
 
-def atomic_write(path: Path, content: str | bytes, *, force: bool = False) -> None:
-    """Write ``content`` to ``path`` atomically (temporary file + rename).
+def atomic_write(path: Path, content: str | bytes | Iterable[str], *, force: bool = False) -> None:
+    """Write ``content`` to ``path`` atomically (temporary file + rename). ``content`` may
+    be an iterable of text chunks, written as they come: a large output is never held whole.
 
     Raises :class:`FileExistsError` when ``path`` exists and ``force`` is false, so
     that no existing file is silently overwritten. Only a regular file or a new path is
@@ -498,14 +499,15 @@ def atomic_write(path: Path, content: str | bytes, *, force: bool = False) -> No
     check_writable_target(path)
     if path.exists() and not force:
         raise FileExistsError(path)
-    data = content.encode("utf-8") if isinstance(content, str) else content
+    chunks: Iterable[str | bytes] = [content] if isinstance(content, str | bytes) else content
     tmp: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "wb") as handle:
             os.fchmod(handle.fileno(), default_mode())
-            handle.write(data)
+            for chunk in chunks:
+                handle.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
             handle.flush()
             os.fsync(handle.fileno())
         check_writable_target(path)
