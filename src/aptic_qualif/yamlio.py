@@ -169,6 +169,8 @@ def in_range(value: Any) -> bool:
     """Whether ``value`` is not a number, or a finite number within :data:`MAX_NUMBER`."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return True
+    if isinstance(value, int):  # exact: math.isfinite() overflows on an int beyond a float
+        return abs(value) <= MAX_NUMBER
     return math.isfinite(value) and abs(value) <= MAX_NUMBER
 
 
