@@ -66,7 +66,7 @@ def test_home_search_and_service_page(served: str, tmp_path: Path) -> None:
             search = page.locator("input.md-search__input")
             search.click()
             search.type(service.pref_label.fr)
-            wanted = f"referentiel/{service.level}/{service.id}/"
+            wanted = f"referentiel/{service.id}/"
             # results link to the page with the search terms to highlight: …/?h=terms
             result = page.locator(f'.md-search-result__link[href*="/{wanted}?"]').first
             result.wait_for(state="visible", timeout=15_000)
@@ -119,7 +119,7 @@ def test_search_in_french(served: str) -> None:
 
     def url(service_id: str) -> str:
         service = services[service_id]
-        return f"{served}referentiel/{service.level}/{service.id}/"
+        return f"{served}referentiel/{service.id}/"
 
     phishing = url(SERVICE)
     queries = {
