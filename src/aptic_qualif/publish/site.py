@@ -682,7 +682,7 @@ def _coverage_values(context: Context) -> dict[str, Any]:
     """The coverage of the project's example applications (with their reviews), its
     chart and names; ``coverage`` is None when the project has no examples."""
     from aptic_qualif.application import application_files
-    from aptic_qualif.network.coverage import coverage_of_files
+    from aptic_qualif.network.coverage import chart_series, coverage_of_files
     from aptic_qualif.network.svg import render_chart
 
     applications = f"{EXAMPLES_DIR}/applications"
@@ -700,13 +700,12 @@ def _coverage_values(context: Context) -> dict[str, Any]:
         f" --reviews {reviews}" if has_reviews else ""
     )
     chart = render_chart(
-        coverage,
+        *chart_series(coverage, "Lieux qualifiés"),
         title="Lieux qualifiés par département et par niveau",
         description=(
             "Diagramme en barres : pour chaque département, le nombre de lieux qualifiés, "
             "puis le nombre de ceux qui proposent au moins un service de chaque niveau."
         ),
-        venues_label="Lieux qualifiés",
         empty_label="Aucun lieu qualifié",
     )
     values.update(
