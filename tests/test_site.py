@@ -122,6 +122,29 @@ def test_every_page_is_built(site: Path, shipped_context: Context) -> None:
         assert (site / "telechargements" / name).is_file()
 
 
+def test_downloads_offer_the_template_the_export_and_the_coverage(site: Path) -> None:
+    """Besides the référentiel: a blank application, the venues in the national schema and
+    the coverage per département, the last two said to come from fictional examples."""
+    import csv
+
+    downloads = site / "telechargements"
+    template = (downloads / "candidature-modele.yaml").read_text(encoding="utf-8")
+    assert template.startswith("# yaml-language-server: $schema=")
+    assert isinstance(yaml.safe_load(template), dict)
+    with (downloads / "lieux.csv").open(encoding="utf-8") as file:
+        venues = list(csv.DictReader(file))
+    assert venues and all(row["id"] and row["nom"] and row["services"] for row in venues)
+    with (downloads / "couverture-departements.csv").open(encoding="utf-8") as file:
+        coverage = list(csv.DictReader(file))
+    assert coverage and {"territory", "venues"} <= set(coverage[0])
+    page = _parse(downloads / "index.html")
+    targets = {value for tag, _attr, value in page.links if tag == "a"}
+    for name in ("candidature-modele.yaml", "lieux.csv", "couverture-departements.csv"):
+        assert name in targets, name
+    text = " ".join(page.text)
+    assert text.count("lieux fictifs") == 2
+
+
 def test_pages_are_french(site: Path) -> None:
     home = (site / "index.html").read_text(encoding="utf-8")
     assert '<html lang="fr"' in home

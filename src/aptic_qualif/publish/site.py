@@ -65,8 +65,12 @@ DOWNLOADS: tuple[tuple[str, str], ...] = (
     ("questionnaire.json", "questionnaire"),
     ("application.schema.json", "schema"),
     ("services.csv", "csv"),
+    ("candidature-modele.yaml", "template"),
+    ("lieux.csv", "lieux"),
+    ("couverture-departements.csv", "coverage"),
 )
-"""The files the downloads page describes, in its order, each with its kind."""
+"""The files the downloads page describes, in its order, each with its kind. The last two
+come from the project's example applications, when it has some (see :func:`example_downloads`)."""
 
 
 # -- escaping ------------------------------------------------------------------------
@@ -502,7 +506,9 @@ def _has_nav(config_text: str) -> bool:
     return re.search(r"^nav\s*:", config_text, re.MULTILINE) is not None
 
 
-def _generated_pages(context: Context, renderer: _Renderer) -> Iterator[tuple[str, str]]:
+def _generated_pages(
+    context: Context, renderer: _Renderer, coverage_values: dict[str, Any]
+) -> Iterator[tuple[str, str]]:
     """(path under docs/, Markdown) of every generated page, in a fixed order."""
     catalogue, questionnaire = context.catalogue, context.questionnaire
     services = _ordered_services(context)
@@ -588,7 +594,7 @@ def _generated_pages(context: Context, renderer: _Renderer) -> Iterator[tuple[st
         yield POLICY_PAGE, renderer.render("policy.md.j2", POLICY_PAGE)
     yield (
         COVERAGE_PAGE,
-        renderer.render("coverage.md.j2", COVERAGE_PAGE, **_coverage_values(context)),
+        renderer.render("coverage.md.j2", COVERAGE_PAGE, **coverage_values),
     )
     yield "codes-erreur.md", renderer.render("codes.md.j2", "codes-erreur.md", codes=_codes())
 
@@ -676,6 +682,29 @@ def _former_page(service: Service) -> str:
         f'<p>Cette page a changé d\'adresse : <a href="{target}">{title}</a>.</p>\n'
         "</body>\n</html>\n"
     )
+
+
+def example_downloads(context: Context, coverage: Any | None) -> dict[str, str]:
+    """The downloads made from the project's files rather than from the référentiel: the
+    blank application (``apply template``), and, when the project has example applications
+    and a policy, their export to the national schema of venues (``export lieux``) and their
+    coverage per département (``coverage --format csv``)."""
+    from aptic_qualif.questionnaire.template import render_template
+
+    files = {"candidature-modele.yaml": render_template(context.questionnaire, context.catalogue)}
+    if coverage is None:
+        return files
+    from aptic_qualif.application import application_files
+    from aptic_qualif.network import lieux
+    from aptic_qualif.network.coverage import render_csv
+    from aptic_qualif.review.load import load_reviews
+
+    applications, _missing = application_files([context.root / EXAMPLES_DIR / "applications"])
+    reviews, _report = load_reviews(context.root / EXAMPLES_DIR / "reviews", context.questionnaire)
+    exported = lieux.export_lieux(applications, context, reviews)
+    files["lieux.csv"] = lieux.render_csv(exported.rows)
+    files["couverture-departements.csv"] = render_csv(coverage)
+    return files
 
 
 def _coverage_values(context: Context) -> dict[str, Any]:
@@ -771,7 +800,8 @@ def stage_site(context: Context, staging: Path, source: Path | None = None) -> P
 
     with _french():
         renderer = _Renderer(context, extra_pages)
-        for page, text in _generated_pages(context, renderer):
+        coverage_values = _coverage_values(context)
+        for page, text in _generated_pages(context, renderer, coverage_values):
             write(page, text)
         root = context.root
         for page, origin, title in (
@@ -791,7 +821,10 @@ def stage_site(context: Context, staging: Path, source: Path | None = None) -> P
             write(concept_data(identifier, "ttl"), turtle)
         for service in _ordered_services(context):
             write(former_service_page(service), _former_page(service))
-        files = write_downloads(context, docs / DOWNLOADS_DIR)
+        write_downloads(context, docs / DOWNLOADS_DIR)
+        for name, text in example_downloads(context, coverage_values["coverage"]).items():
+            write(f"{DOWNLOADS_DIR}/{name}", text)
+        files = [name for name, _kind in DOWNLOADS if (docs / DOWNLOADS_DIR / name).is_file()]
         write(
             f"{DOWNLOADS_DIR}/{W3ID_RULES}",
             w3id_rules(context.catalogue.scheme.base_iri, _site_url(context)),
