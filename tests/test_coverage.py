@@ -18,6 +18,7 @@ from aptic_qualif.context import Context, load_context
 from aptic_qualif.network.coverage import (
     Coverage,
     assess_with_places,
+    chart_series,
     compute_coverage,
     coverage_of_files,
     itinerance_codes,
@@ -375,10 +376,9 @@ def test_chart_is_well_formed_local_and_escaped(
 ) -> None:
     coverage = _malicious(_coverage(context, assessed, by="commune", qualified_only=False))
     svg = render_chart(
-        coverage,
+        *chart_series(coverage, MALICIOUS),
         title=MALICIOUS,
         description=MALICIOUS,
-        venues_label=MALICIOUS,
         empty_label="vide",
     )
     root = ET.fromstring(svg)
@@ -391,7 +391,10 @@ def test_chart_is_well_formed_local_and_escaped(
     title = root.find(f"{{{SVG_NAMESPACE}}}title")
     assert title is not None and title.text == MALICIOUS
     assert svg == render_chart(
-        coverage, title=MALICIOUS, description=MALICIOUS, venues_label=MALICIOUS, empty_label="vide"
+        *chart_series(coverage, MALICIOUS),
+        title=MALICIOUS,
+        description=MALICIOUS,
+        empty_label="vide",
     )
     for node in root.iter():
         for name, value in node.attrib.items():
@@ -401,8 +404,39 @@ def test_chart_is_well_formed_local_and_escaped(
 
     empty = coverage.model_copy(update={"territories": []})
     assert ">vide</text>" in render_chart(
-        empty, title="t", description="d", venues_label="v", empty_label="vide"
+        *chart_series(empty, "v"), title="t", description="d", empty_label="vide"
     )
+
+
+def test_chart_takes_plain_series() -> None:
+    """The chart module draws labels and numbers: it imports nothing of the network
+    modules (the coverage module calls it, never the other way round)."""
+    import ast
+    import inspect
+
+    from aptic_qualif.network import svg
+
+    tree = ast.parse(inspect.getsource(svg))
+    imported = [
+        node.module if isinstance(node, ast.ImportFrom) else alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in node.names
+    ]
+    assert not [name for name in imported if name and name.startswith("aptic_qualif.network")]
+    chart = render_chart(
+        ["Lieux", "Découvrir"],
+        [("2A Corse-du-Sud", [3, 1]), ("75 Paris", [5, 5])],
+        title="t",
+        description="d",
+        empty_label="vide",
+    )
+    root = ET.fromstring(chart)
+    texts = [node.text for node in root.iter() if node.text]
+    assert "2A Corse-du-Sud" in texts and "75 Paris" in texts
+    assert texts.count("5") >= 2  # both bars of Paris carry their value
+    with pytest.raises(ValueError):
+        render_chart(["a", "b"], [("x", [1])], title="t", description="d", empty_label="e")
 
 
 def test_markdown_escapes_labels(

@@ -234,7 +234,7 @@ def test_the_site_has_a_page_per_active_service(demo: Demo) -> None:
     active = [s for s in catalogue.services.values() if s.active]
     assert len(pages) == len(active) > 0
     for service in active:
-        assert f"site/referentiel/{service.level}/{service.id}/index.html" in pages
+        assert f"site/referentiel/{service.id}/index.html" in pages
 
 
 # -- the check itself ----------------------------------------------------------------------
@@ -256,7 +256,7 @@ def test_the_check_names_each_missing_or_empty_file(
     err = capsys.readouterr().err
     assert f"{build}/site/index.html: error[IO001]: fichier absent" in err
     assert f"{build}/evaluations.html: error[IO001]: fichier vide" in err
-    assert "site/referentiel/maitriser/creer-une-adresse-electronique/index.html" in err
+    assert "site/referentiel/creer-une-adresse-electronique/index.html" in err
     assert "la démo est incomplète" in err.lower()
 
 

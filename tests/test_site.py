@@ -103,7 +103,7 @@ def test_every_page_is_built(site: Path, shipped_context: Context) -> None:
     for level in catalogue.levels:
         assert (site / "referentiel" / level / "index.html").is_file()
     for service in catalogue.services.values():
-        assert (site / "referentiel" / service.level / service.id / "index.html").is_file()
+        assert (site / "referentiel" / service.id / "index.html").is_file()
     for theme in shipped_context.questionnaire.themes:
         assert (site / "questionnaire" / theme / "index.html").is_file()
     for page in (
@@ -122,6 +122,29 @@ def test_every_page_is_built(site: Path, shipped_context: Context) -> None:
         assert (site / "telechargements" / name).is_file()
 
 
+def test_downloads_offer_the_template_the_export_and_the_coverage(site: Path) -> None:
+    """Besides the référentiel: a blank application, the venues in the national schema and
+    the coverage per département, the last two said to come from fictional examples."""
+    import csv
+
+    downloads = site / "telechargements"
+    template = (downloads / "candidature-modele.yaml").read_text(encoding="utf-8")
+    assert template.startswith("# yaml-language-server: $schema=")
+    assert isinstance(yaml.safe_load(template), dict)
+    with (downloads / "lieux.csv").open(encoding="utf-8") as file:
+        venues = list(csv.DictReader(file))
+    assert venues and all(row["id"] and row["nom"] and row["services"] for row in venues)
+    with (downloads / "couverture-departements.csv").open(encoding="utf-8") as file:
+        coverage = list(csv.DictReader(file))
+    assert coverage and {"territory", "venues"} <= set(coverage[0])
+    page = _parse(downloads / "index.html")
+    targets = {value for tag, _attr, value in page.links if tag == "a"}
+    for name in ("candidature-modele.yaml", "lieux.csv", "couverture-departements.csv"):
+        assert name in targets, name
+    text = " ".join(page.text)
+    assert text.count("lieux fictifs") == 2
+
+
 def test_pages_are_french(site: Path) -> None:
     home = (site / "index.html").read_text(encoding="utf-8")
     assert '<html lang="fr"' in home
@@ -134,7 +157,7 @@ def test_pages_are_french(site: Path) -> None:
 def test_service_page_content(site: Path, shipped_context: Context) -> None:
     catalogue = shipped_context.catalogue
     service = catalogue.services["creer-une-adresse-electronique"]
-    page = _parse(site / "referentiel" / "maitriser" / service.id / "index.html")
+    page = _parse(site / "referentiel" / service.id / "index.html")
     text = html.unescape(" ".join(" ".join(page.text).split()))
     assert f"{service.notation} — {service.pref_label.fr}" in text
     assert catalogue.scheme.base_iri + service.id in text
@@ -144,13 +167,10 @@ def test_service_page_content(site: Path, shipped_context: Context) -> None:
     assert "2 séances (soit 2 pass)" in text  # the number of sessions
 
     deprecated = next(s for s in catalogue.services.values() if not s.active)
-    page = _parse(site / "referentiel" / deprecated.level / deprecated.id / "index.html")
+    page = _parse(site / "referentiel" / deprecated.id / "index.html")
     replacement = catalogue.services[deprecated.replaced_by or ""]
     targets = {value for tag, _attr, value in page.links if tag == "a"}
-    if replacement.level == deprecated.level:
-        assert f"../{replacement.id}/" in targets
-    else:  # a service replaced in another level (AGI-05, AGI-04 in 2.0.0)
-        assert f"../../{replacement.level}/{replacement.id}/" in targets
+    assert f"../{replacement.id}/" in targets
     assert "Service déprécié" in " ".join(page.text)
 
 
@@ -159,7 +179,7 @@ def test_search_index_finds_services(site: Path, shipped_context: Context) -> No
     assert index["config"]["lang"] == ["fr"]
     by_location = {doc["location"]: doc for doc in index["docs"]}
     service = shipped_context.catalogue.services["reperer-l-hameconnage-et-les-arnaques"]
-    doc = by_location[f"referentiel/{service.level}/{service.id}/"]
+    doc = by_location[f"referentiel/{service.id}/"]
     assert service.pref_label.fr in html.unescape(doc["title"])
 
 
@@ -189,7 +209,7 @@ def test_search_ignores_accents(site: Path) -> None:
     index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
     assert FOLDED_FIELD in index["config"]["fields"]
     by_location = {doc["location"]: doc for doc in index["docs"]}
-    doc = by_location["referentiel/maitriser/reperer-l-hameconnage-et-les-arnaques/"]
+    doc = by_location["referentiel/reperer-l-hameconnage-et-les-arnaques/"]
     assert "hameconnage" in doc[FOLDED_FIELD].split()
     assert "reperer" in doc[FOLDED_FIELD].split()
     assert "arnaques" not in doc[FOLDED_FIELD].split()  # only words that change
@@ -313,7 +333,7 @@ def test_text_from_yaml_is_never_markup(tmp_path: Path) -> None:
     assert not (root / "site").exists()  # the checkout's site/ configuration is used
     site = build_site(root, tmp_path / "out")
 
-    page_path = site / "referentiel" / "agir" / "reparer-son-ordinateur" / "index.html"
+    page_path = site / "referentiel" / "reparer-son-ordinateur" / "index.html"
     raw = page_path.read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in raw
     assert "{{ 7*7 }}" in raw

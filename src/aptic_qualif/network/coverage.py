@@ -665,17 +665,32 @@ def chart_title(coverage: Coverage) -> str:
     return _("Venues per commune and per level")
 
 
+def chart_series(
+    coverage: Coverage, venues_label: str
+) -> tuple[list[str], list[tuple[str, list[int]]]]:
+    """What the chart of :mod:`aptic_qualif.network.svg` draws: the series (the venues,
+    then each level) and, per territory, its name and one number per series."""
+    series = [venues_label, *(level.label for level in coverage.levels)]
+    groups = [
+        (
+            f"{row.territory} {row.label}".strip(),
+            [row.venues, *(row.levels.get(level.id, 0) for level in coverage.levels)],
+        )
+        for row in coverage.territories
+    ]
+    return series, groups
+
+
 def render_svg(coverage: Coverage) -> str:
     """The bar chart of :mod:`aptic_qualif.network.svg`, as a standalone SVG file."""
     from aptic_qualif.network.svg import render_chart
 
     return render_chart(
-        coverage,
+        *chart_series(coverage, _("Venues")),
         title=chart_title(coverage),
         description=_(
             "For each territory, the number of venues and the number of venues offering each level."
         ),
-        venues_label=_("Venues"),
         empty_label=_("No venue"),
     )
 

@@ -1,19 +1,23 @@
 """The coverage chart: a bar chart drawn here as SVG, with no map tiles and no network.
 
-For each territory, a group of horizontal bars: the venues counted there, then the venues
-offering each level. The SVG is deterministic (same coverage, same bytes), accessible
-(``role="img"`` with a ``<title>`` and a ``<desc>``, a tooltip per territory) and safe to
-embed in a page: every text and attribute goes through
-:func:`aptic_qualif.sanitize.xml_text` (characters XML forbids replaced, markup escaped),
-and the only address in it is the SVG namespace. Text and grid lines use
-``currentColor``, so that the chart follows the page's light or dark theme.
+For each group (a territory), horizontal bars: the first series (the venues counted there,
+in grey), then the others (the venues offering each level, in colour). The chart takes plain
+series — labels and numbers — and knows nothing of coverage:
+:func:`aptic_qualif.network.coverage.chart_series` turns a coverage into them.
+
+The SVG is deterministic (same series, same bytes), accessible (``role="img"`` with a
+``<title>`` and a ``<desc>``, a tooltip per territory) and safe to embed in a page: every
+text and attribute goes through :func:`aptic_qualif.sanitize.xml_text` (characters XML
+forbids replaced, markup escaped), and the only address in it is the SVG namespace. Text
+and grid lines use ``currentColor``, so that the chart follows the page's light or dark
+theme.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
-from aptic_qualif.network.coverage import Coverage
 from aptic_qualif.sanitize import xml_text
 
 SVG_NAMESPACE = "http://www.w3.org/2000/svg"
@@ -55,27 +59,32 @@ def _ticks(maximum: int) -> list[int]:
 
 
 def render_chart(
-    coverage: Coverage,
+    series: Sequence[str],
+    groups: Sequence[tuple[str, Sequence[int]]],
     *,
     title: str,
     description: str,
-    venues_label: str,
     empty_label: str,
     id_prefix: str = "coverage-chart",
 ) -> str:
-    """The chart of ``coverage`` as an SVG document (also valid inline in HTML)."""
+    """The bar chart as an SVG document (also valid inline in HTML).
+
+    ``series`` names the bars of every group, in order: the first (a total) is drawn in
+    grey, the others in colours. ``groups`` gives each group's name and its values, one
+    per series. ``empty_label`` is shown when there is no group."""
     prefix = xml_text(id_prefix)
-    series: list[tuple[str, str, str]] = [("", venues_label, VENUES_COLOUR)]
-    series += [
-        (level.id, level.label, LEVEL_COLOURS[index % len(LEVEL_COLOURS)])
-        for index, level in enumerate(coverage.levels)
-    ]
-    rows = coverage.territories
-    group_height = len(series) * (BAR_HEIGHT + BAR_GAP) - BAR_GAP
+    colours = [VENUES_COLOUR]
+    colours += [LEVEL_COLOURS[index % len(LEVEL_COLOURS)] for index in range(len(series) - 1)]
+    legend = list(zip(series, colours, strict=True))
+    rows = [(name, list(values)) for name, values in groups]
+    for name, values in rows:
+        if len(values) != len(series):
+            raise ValueError(f"{name}: {len(values)} values for {len(series)} series")
+    group_height = max(len(series), 1) * (BAR_HEIGHT + BAR_GAP) - BAR_GAP
     plot_top = LEGEND_HEIGHT
     plot_height = max(len(rows), 1) * (group_height + GROUP_GAP)
     height = plot_top + plot_height + AXIS_HEIGHT
-    ticks = _ticks(max((row.venues for row in rows), default=1))
+    ticks = _ticks(max((max(values, default=0) for _name, values in rows), default=1))
     scale = PLOT_WIDTH / ticks[-1]
 
     out = [
@@ -89,7 +98,7 @@ def render_chart(
     # legend
     x = 0.0
     out.append('<g class="legend">')
-    for _key, label, colour in series:
+    for label, colour in legend:
         text = _shorten(label, 24)
         out.append(
             f'<rect x="{_n(x)}" y="8" width="12" height="12" fill="{xml_text(colour)}"/>'
@@ -114,21 +123,17 @@ def render_chart(
             f'text-anchor="middle" fill="currentColor">{xml_text(empty_label)}</text>'
         )
     # one group of bars per territory
-    for index, row in enumerate(rows):
-        name = f"{row.territory} {row.label}".strip()
+    for index, (name, values) in enumerate(rows):
         top = plot_top + GROUP_GAP / 2 + index * (group_height + GROUP_GAP)
-        values = [row.venues, *[row.levels.get(key, 0) for key, _l, _c in series[1:]]]
         tooltip = f"{name} — " + ", ".join(
-            f"{label} : {value}" for (_k, label, _c), value in zip(series, values, strict=True)
+            f"{label} : {value}" for label, value in zip(series, values, strict=True)
         )
         out.append(f'<g class="territory"><title>{xml_text(tooltip)}</title>')
         out.append(
             f'<text x="{LABEL_WIDTH}" y="{_n(top + group_height / 2 + 4)}" text-anchor="end" '
             f'fill="currentColor">{xml_text(_shorten(name))}</text>'
         )
-        for position, ((_key, _label, colour), value) in enumerate(
-            zip(series, values, strict=True)
-        ):
+        for position, ((_label, colour), value) in enumerate(zip(legend, values, strict=True)):
             y = top + position * (BAR_HEIGHT + BAR_GAP)
             width = value * scale
             out.append(

@@ -70,8 +70,12 @@ DOWNLOADS: tuple[tuple[str, str], ...] = (
     ("questionnaire.json", "questionnaire"),
     ("application.schema.json", "schema"),
     ("services.csv", "csv"),
+    ("candidature-modele.yaml", "template"),
+    ("lieux.csv", "lieux"),
+    ("couverture-departements.csv", "coverage"),
 )
-"""The files the downloads page describes, in its order, each with its kind."""
+"""The files the downloads page describes, in its order, each with its kind. The last two
+come from the project's example applications, when it has some (see :func:`example_downloads`)."""
 
 
 # -- escaping ------------------------------------------------------------------------
@@ -133,8 +137,24 @@ def _segment(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]", "-", name) or "-"
 
 
+CONCEPTS_DIR = "referentiel"
+"""The folder of the site that answers the scheme's ``base_iri``: the concept ``{base_iri}{id}``
+has its page at ``referentiel/{id}/`` and its own data at ``referentiel/{id}.jsonld`` and
+``referentiel/{id}.ttl``, so one prefix rule dereferences every IRI."""
+
+
 def service_page(service: Service) -> str:
-    return f"referentiel/{_segment(service.level)}/{_segment(service.id)}.md"
+    return f"{CONCEPTS_DIR}/{_segment(service.id)}.md"
+
+
+def concept_data(identifier: str, extension: str) -> str:
+    """The file (under docs/) of one concept's own description: ``jsonld`` or ``ttl``."""
+    return f"{CONCEPTS_DIR}/{_segment(identifier)}.{extension}"
+
+
+def former_service_page(service: Service) -> str:
+    """Where a service's page was before it moved to the path of its IRI (kept as a redirect)."""
+    return f"{CONCEPTS_DIR}/{_segment(service.level)}/{_segment(service.id)}/index.html"
 
 
 def level_page(level: str) -> str:
@@ -151,6 +171,11 @@ IDENTITY_PAGE = "questionnaire/identite.md"
 POLICY_PAGE = "questionnaire/politique.md"
 CHARTER_PAGE = "questionnaire/charte.md"
 COVERAGE_PAGE = "couverture.md"
+VOCAB_PAGE = f"{CONCEPTS_DIR}/vocab.md"
+"""The page of the project's own properties: ``{base_iri}vocab#name`` is its ``#name``."""
+ALPHABETICAL_PAGE = "index-alphabetique.md"
+W3ID_RULES = "w3id.htaccess"
+"""The redirect rules for w3id.org (an Apache ``.htaccess``), written in the downloads."""
 EXAMPLES_DIR = "examples"
 """The project's example applications (``applications/``) and reviews (``reviews/``)."""
 
@@ -228,6 +253,11 @@ class _Renderer:
             item_link=item_link,
             option_label=self.option_label,
             service_page=service_page,
+            concept_data=concept_data,
+            VOCAB_PAGE=VOCAB_PAGE,
+            ALPHABETICAL_PAGE=ALPHABETICAL_PAGE,
+            W3ID_RULES=W3ID_RULES,
+            DOWNLOADS_DIR=DOWNLOADS_DIR,
             level_page=level_page,
             theme_page=theme_page,
             catalogue=catalogue,
@@ -425,6 +455,7 @@ def _navigation(context: Context, extra_pages: Sequence[str]) -> str:
     if GUIDE_PAGE in extra_pages:
         lines.append(f"  - Utiliser le référentiel: {GUIDE_PAGE}")
     lines += ["  - Référentiel:", "      - referentiel/index.md"]
+    lines += [f"      - {ALPHABETICAL_PAGE}", f"      - {VOCAB_PAGE}"]
     services = _ordered_services(context)
     for level in catalogue.levels.values():
         lines.append(f"      - {_yaml_string(level.pref_label.fr)}:")
@@ -452,7 +483,9 @@ def _has_nav(config_text: str) -> bool:
     return re.search(r"^nav\s*:", config_text, re.MULTILINE) is not None
 
 
-def _generated_pages(context: Context, renderer: _Renderer) -> Iterator[tuple[str, str]]:
+def _generated_pages(
+    context: Context, renderer: _Renderer, coverage_values: dict[str, Any]
+) -> Iterator[tuple[str, str]]:
     """(path under docs/, Markdown) of every generated page, in a fixed order."""
     catalogue, questionnaire = context.catalogue, context.questionnaire
     services = _ordered_services(context)
@@ -466,11 +499,17 @@ def _generated_pages(context: Context, renderer: _Renderer) -> Iterator[tuple[st
     }
     theme_items = {theme: questionnaire.theme_items(theme) for theme in questionnaire.themes}
 
+    from aptic_qualif.publish.skos import VOCABULARY, vocab_namespace
+
     yield "index.md", renderer.render("index.md.j2", "index.md", counts=counts)
     yield (
         "referentiel/index.md",
         renderer.render(
-            "referentiel.md.j2", "referentiel/index.md", services=services, counts=counts
+            "referentiel.md.j2",
+            "referentiel/index.md",
+            services=services,
+            counts=counts,
+            vocabulary=VOCABULARY,
         ),
     )
     for level in catalogue.levels.values():
@@ -491,6 +530,23 @@ def _generated_pages(context: Context, renderer: _Renderer) -> Iterator[tuple[st
                 replaces=replaces.get(service.id, []),
             ),
         )
+    yield (
+        ALPHABETICAL_PAGE,
+        renderer.render(
+            ALPHABETICAL_PAGE + ".j2", ALPHABETICAL_PAGE, entries=_alphabetical(services)
+        ),
+    )
+    yield (
+        VOCAB_PAGE,
+        renderer.render(
+            "vocab.md.j2",
+            VOCAB_PAGE,
+            properties=VOCABULARY,
+            namespace=vocab_namespace(catalogue.scheme.base_iri),
+            # printed as is inside a code fence, where Markdown is never interpreted
+            rules=Md(w3id_rules(catalogue.scheme.base_iri, _site_url(context)).replace("`", "%60")),
+        ),
+    )
     yield (
         "questionnaire/index.md",
         renderer.render("questionnaire.md.j2", "questionnaire/index.md", theme_items=theme_items),
@@ -515,16 +571,124 @@ def _generated_pages(context: Context, renderer: _Renderer) -> Iterator[tuple[st
         yield POLICY_PAGE, renderer.render("policy.md.j2", POLICY_PAGE)
     yield (
         COVERAGE_PAGE,
-        renderer.render("coverage.md.j2", COVERAGE_PAGE, **_coverage_values(context)),
+        renderer.render("coverage.md.j2", COVERAGE_PAGE, **coverage_values),
     )
     yield "codes-erreur.md", renderer.render("codes.md.j2", "codes-erreur.md", codes=_codes())
+
+
+def _alphabetical(services: Sequence[Service]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """Every label of the services, preferred and alternative, grouped by initial letter and
+    sorted the French way (accents and case ignored, then as written)."""
+    entries: list[dict[str, Any]] = []
+    for service in services:
+        entries.append({"label": service.pref_label.fr, "service": service, "alt": False})
+        for label in service.alt_labels.fr:
+            entries.append({"label": label, "service": service, "alt": True})
+    entries.sort(key=lambda e: (fold(e["label"]).casefold(), e["label"], e["service"].id))
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for entry in entries:
+        initial = fold(entry["label"][:1]).upper()
+        groups.setdefault(initial if initial.isalpha() else "#", []).append(entry)
+    return list(groups.items())
+
+
+def _site_url(context: Context) -> str:
+    """The address of the published site (``site_url`` of ``mkdocs.yml``), or ``SITE_URL/``
+    when the configuration does not say it."""
+    config = site_source(context.root) / CONFIG_FILE
+    match = re.search(
+        r"^site_url:[ \t]*[\"']?(https?://[^\"'\s#]+)", config.read_text("utf-8"), re.MULTILINE
+    )
+    url = match.group(1) if match else "SITE_URL"
+    return url.rstrip("/") + "/"
+
+
+def w3id_rules(base_iri: str, site_url: str) -> str:
+    """Apache rewrite rules that make every IRI of the scheme resolve (for w3id.org, whose
+    redirects are ``.htaccess`` files, one folder per project).
+
+    ``base_iri`` is ``https://w3id.org/{project}/{path}``: the file goes in the ``{project}``
+    folder and matches ``{path}``. An IRI asked for with ``Accept: application/ld+json``
+    or ``text/turtle`` is sent (303) to the concept's own JSON-LD or Turtle; any other
+    request to its page. The scheme itself and the ``vocab`` properties are described by
+    the whole scheme's files."""
+    from urllib.parse import urlsplit
+
+    segments = urlsplit(base_iri).path.strip("/").split("/")
+    project, path = segments[0], "/".join(segments[1:])
+    prefix = re.escape(f"{path}/") if path else ""
+    site = site_url
+    concepts = f"{site}{CONCEPTS_DIR}/"
+    whole = f"{site}{DOWNLOADS_DIR}/referentiel"
+    lines = [
+        f"# Redirects of {base_iri} to the site of the référentiel, {site}",
+        f"# (w3id.org: the file .htaccess of the folder {project}/).",
+        "# Generated by aptic-qualif publish site: every concept IRI leads to its page,",
+        "# or to its own JSON-LD or Turtle when the request asks for it (Accept header).",
+        "RewriteEngine on",
+        "",
+    ]
+    for accept, extension in (("application/ld\\+json", "jsonld"), ("text/turtle", "ttl")):
+        lines += [
+            f"RewriteCond %{{HTTP_ACCEPT}} {accept}",
+            f"RewriteRule ^{prefix}(vocab)?$ {whole}.{extension} [R=303,L]",
+            f"RewriteCond %{{HTTP_ACCEPT}} {accept}",
+            f"RewriteRule ^{prefix}([a-z0-9-]+)$ {concepts}$1.{extension} [R=303,L]",
+        ]
+    lines += [
+        f"RewriteRule ^{prefix}([a-z0-9-]+)$ {concepts}$1/ [R=303,L]",
+        f"RewriteRule ^{prefix}$ {concepts} [R=303,L]",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _former_page(service: Service) -> str:
+    """A page at a service's former address that sends the reader to its page."""
+    import html
+
+    target = html.escape(f"../../{_segment(service.id)}/")
+    title = html.escape(f"{service.notation} — {service.pref_label.fr}")
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="fr">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{title}</title>\n"
+        f'<link rel="canonical" href="{target}">\n'
+        f'<meta http-equiv="refresh" content="0; url={target}">\n'
+        '<meta name="robots" content="noindex">\n</head>\n<body>\n'
+        f'<p>Cette page a changé d\'adresse : <a href="{target}">{title}</a>.</p>\n'
+        "</body>\n</html>\n"
+    )
+
+
+def example_downloads(context: Context, coverage: Any | None) -> dict[str, str]:
+    """The downloads made from the project's files rather than from the référentiel: the
+    blank application (``apply template``), and, when the project has example applications
+    and a policy, their export to the national schema of venues (``export lieux``) and their
+    coverage per département (``coverage --format csv``)."""
+    from aptic_qualif.questionnaire.template import render_template
+
+    files = {"candidature-modele.yaml": render_template(context.questionnaire, context.catalogue)}
+    if coverage is None:
+        return files
+    from aptic_qualif.application import application_files
+    from aptic_qualif.network import lieux
+    from aptic_qualif.network.coverage import render_csv
+    from aptic_qualif.review.load import load_reviews
+
+    applications, _missing = application_files([context.root / EXAMPLES_DIR / "applications"])
+    reviews, _report = load_reviews(context.root / EXAMPLES_DIR / "reviews", context.questionnaire)
+    exported = lieux.export_lieux(applications, context, reviews)
+    files["lieux.csv"] = lieux.render_csv(exported.rows)
+    files["couverture-departements.csv"] = render_csv(coverage)
+    return files
 
 
 def _coverage_values(context: Context) -> dict[str, Any]:
     """The coverage of the project's example applications (with their reviews), its
     chart and names; ``coverage`` is None when the project has no examples."""
     from aptic_qualif.application import application_files
-    from aptic_qualif.network.coverage import coverage_of_files
+    from aptic_qualif.network.coverage import chart_series, coverage_of_files
     from aptic_qualif.network.svg import render_chart
 
     applications = f"{EXAMPLES_DIR}/applications"
@@ -542,13 +706,12 @@ def _coverage_values(context: Context) -> dict[str, Any]:
         f" --reviews {reviews}" if has_reviews else ""
     )
     chart = render_chart(
-        coverage,
+        *chart_series(coverage, "Lieux qualifiés"),
         title="Lieux qualifiés par département et par niveau",
         description=(
             "Diagramme en barres : pour chaque département, le nombre de lieux qualifiés, "
             "puis le nombre de ceux qui proposent au moins un service de chaque niveau."
         ),
-        venues_label="Lieux qualifiés",
         empty_label="Aucun lieu qualifié",
     )
     values.update(
@@ -614,7 +777,8 @@ def stage_site(context: Context, staging: Path, source: Path | None = None) -> P
 
     with _french():
         renderer = _Renderer(context, extra_pages)
-        for page, text in _generated_pages(context, renderer):
+        coverage_values = _coverage_values(context)
+        for page, text in _generated_pages(context, renderer, coverage_values):
             write(page, text)
         root = context.root
         for page, origin, title in (
@@ -627,7 +791,21 @@ def stage_site(context: Context, staging: Path, source: Path | None = None) -> P
             if included is None:
                 included = renderer.render("missing.md.j2", page, origin=origin.name, title=title)
             write(page, included)
-        files = write_downloads(context, docs / DOWNLOADS_DIR)
+        from aptic_qualif.publish.skos import concept_documents
+
+        for identifier, jsonld, turtle in concept_documents(context.catalogue):
+            write(concept_data(identifier, "jsonld"), jsonld)
+            write(concept_data(identifier, "ttl"), turtle)
+        for service in _ordered_services(context):
+            write(former_service_page(service), _former_page(service))
+        write_downloads(context, docs / DOWNLOADS_DIR)
+        for name, text in example_downloads(context, coverage_values["coverage"]).items():
+            write(f"{DOWNLOADS_DIR}/{name}", text)
+        files = [name for name, _kind in DOWNLOADS if (docs / DOWNLOADS_DIR / name).is_file()]
+        write(
+            f"{DOWNLOADS_DIR}/{W3ID_RULES}",
+            w3id_rules(context.catalogue.scheme.base_iri, _site_url(context)),
+        )
         write(
             f"{DOWNLOADS_DIR}/index.md",
             renderer.render("downloads.md.j2", f"{DOWNLOADS_DIR}/index.md", files=files),
@@ -943,6 +1121,7 @@ __all__ = [
     "build_site",
     "check_config",
     "code",
+    "concept_data",
     "fold",
     "fold_search_index",
     "md_escape",
@@ -951,5 +1130,6 @@ __all__ = [
     "run_mkdocs",
     "site_source",
     "stage_site",
+    "w3id_rules",
     "write_downloads",
 ]

@@ -9,6 +9,8 @@ IRIs — all derived from the scheme's configurable ``base_iri`` (for the shippe
   link to a service keeps working across releases;
 * each release of the scheme is identified by ``{base_iri}{version}/``, the scheme's
   ``owl:versionIRI``; ``owl:versionInfo`` gives the version number;
+* the scheme's ``skos:prefLabel`` is its title, and ``vann:preferredNamespaceUri`` its
+  ``base_iri`` (the namespace of its concepts), as vocabulary tools expect;
 * the few properties SKOS and DCMI do not provide live in the project's own namespace
   ``{base_iri}vocab#`` (prefix ``aq``) and are declared in the published graph as
   ``owl:AnnotationProperty`` with French and English labels.
@@ -63,6 +65,7 @@ PREFIXES: dict[str, str] = {
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "skos": "http://www.w3.org/2004/02/skos/core#",
+    "vann": "http://purl.org/vocab/vann/",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
 }
 """Standard namespaces; ``aq`` (the project's vocabulary) depends on the base IRI."""
@@ -119,6 +122,7 @@ TERMS: dict[str, tuple[str, Kind]] = {
     "narrower": ("skos:narrower", "ids"),
     "notation": ("skos:notation", "text"),
     "prefLabel": ("skos:prefLabel", "lang"),
+    "preferredNamespaceUri": ("vann:preferredNamespaceUri", "text"),
     "publisher": ("dct:publisher", "node"),
     "replaces": ("dct:replaces", "ids"),
     "title": ("dct:title", "lang"),
@@ -307,6 +311,8 @@ def jsonld_nodes(catalogue: Catalogue) -> list[dict[str, Any]]:
             "id": scheme_iri,
             "type": "ConceptScheme",
             "identifier": scheme.id,
+            "prefLabel": _lang(scheme.title),
+            "preferredNamespaceUri": base,
             "title": _lang(scheme.title),
             "description": _lang(scheme.description),
             "license": scheme.license_url,
@@ -491,6 +497,33 @@ def catalogue_graph(catalogue: Catalogue) -> Graph:
         for node in jsonld_nodes(catalogue):
             add_node(URIRef(node["id"]), node)
     return graph
+
+
+def concept_documents(catalogue: Catalogue) -> Iterator[tuple[str, str, str]]:
+    """``(identifier, JSON-LD, Turtle)`` of every level and service: the concept's own
+    description (the triples whose subject it is), which its IRI dereferences to.
+
+    The JSON-LD carries the context inline (no network needed); the Turtle is the same
+    triples, serialised by rdflib with the published prefixes."""
+    from rdflib import Graph, URIRef
+
+    base = catalogue.scheme.base_iri
+    context = jsonld_context(base)
+    with _gc_paused():
+        whole = catalogue_graph(catalogue)
+        nodes = {node["id"]: node for node in jsonld_nodes(catalogue)}
+        identifiers = [level.id for level in catalogue.scheme.levels]
+        identifiers += sorted(catalogue.services)
+        for identifier in identifiers:
+            iri = concept_iri(base, identifier)
+            jsonld = _dumps({"@context": context, **nodes[iri]})
+            graph = Graph(bind_namespaces="none")
+            for prefix, namespace in whole.namespaces():
+                graph.bind(prefix, namespace)
+            subject = URIRef(iri)
+            for triple in whole.triples((subject, None, None)):
+                graph.add(triple)
+            yield identifier, jsonld, graph.serialize(format="turtle")
 
 
 def render_turtle(catalogue: Catalogue) -> str:
