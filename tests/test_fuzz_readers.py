@@ -79,13 +79,16 @@ def time_limit(seconds: int) -> Iterator[None]:
 
 
 def assert_located(diagnostics: list[Diagnostic]) -> None:
-    """Every diagnostic has a known code, a file, a line and a column, and a message."""
+    """Every diagnostic has a known code, a file, a line and a column, and a message; the
+    line is 0 only for a file that could not be read at all."""
     for d in diagnostics:
         assert d.code in CODES, d
         assert d.severity in {"error", "warning"}, d
         assert isinstance(d.span.file, str) and d.span.file, d
         assert isinstance(d.span.line, int) and d.span.line >= 0, d
         assert isinstance(d.span.col, int) and d.span.col >= 0, d
+        if not d.code.startswith("IO"):  # only a file that could not be read has no line
+            assert d.span.line >= 1 and d.span.col >= 1, d
         assert d.message.strip(), d
         d.render()  # renders without error
         d.to_json()
