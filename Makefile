@@ -14,7 +14,7 @@ INCOMPLETE := centre-social-les-capucines.yaml
 UV_VERSION := 0.13.9
 TOOLS  := .venv-tools
 
-.PHONY: install demo test lint typecheck unit i18n benchmark lock clean
+.PHONY: install demo test lint typecheck unit i18n benchmark lock clean serve
 
 # The environment is rebuilt from scratch whenever the lock or the project changes, so that it
 # holds exactly what the lock says (no leftover from an earlier lock). pip installs the locked
@@ -77,10 +77,14 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest
 
+## serve: the web front on the examples (an address valid for the session is printed)
+serve: $(STAMP)
+	$(CLI) serve --applications examples/applications --reviews examples/reviews
+
 ## i18n: extract messages, merge them into the French catalogue, compile it
 i18n: $(STAMP)
-	$(BIN)/pybabel extract --no-location --sort-output --omit-header -k _ -k N_ -k ngettext:1,2 \
-		-o src/aptic_qualif/locale/aptic_qualif.pot src/aptic_qualif
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output --omit-header \
+		-k _ -k N_ -k ngettext:1,2 -o src/aptic_qualif/locale/aptic_qualif.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -D aptic_qualif \
 		-i src/aptic_qualif/locale/aptic_qualif.pot -d src/aptic_qualif/locale -l fr
 	$(BIN)/pybabel compile -D aptic_qualif -d src/aptic_qualif/locale -l fr

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -58,6 +58,10 @@ class Application(StrictModel):
     """The day the venue submitted (or last completed) its application: the questionnaire's
     time windows (« au cours des douze derniers mois ») and the qualification's validity
     count from it."""
+    statut: Literal["brouillon", "soumise"] | None = None
+    """``brouillon`` while the venue is still writing it (in ``serve``), ``soumise`` once it
+    submits it; a file without a status (written by hand or by ``apply fill``) is submitted
+    when it is given."""
     lieu: dict[str, Any] = Field(default_factory=dict)
     reponses: dict[str, Any] = Field(default_factory=dict)
     preuves: dict[str, list[str]] = Field(default_factory=dict)

@@ -115,4 +115,16 @@ def review_warnings(assessment: Assessment, reviews_dir: Path) -> list[Diagnosti
                 _("the reviewer declares a conflict of interest: the review is not used"),
             )
         )
+    for reviewer in assessment.reviews.drafts:
+        file = display_path(review_path(reviews_dir, assessment.application, reviewer))
+        warnings.append(
+            Diagnostic.warning(
+                "REV005",
+                Span(file, 0, 0),
+                _("this review is a draft, still in progress: it is not used"),
+                _("finish it with: aptic-qualif review {application} --reviewer {reviewer}").format(
+                    application=assessment.file, reviewer=reviewer
+                ),
+            )
+        )
     return warnings
