@@ -25,7 +25,7 @@ from aptic_qualif.application import validate_application
 from aptic_qualif.cli.app import app
 from aptic_qualif.context import load_context
 from aptic_qualif.review.workflow import review_application
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, MINI
 from tests.test_fill import Scripted
 
 APPLICATION = "applications/complet.yaml"
@@ -55,7 +55,8 @@ def poison(path: Path, kind: str, valid: bytes) -> None:
     elif kind == "fifo":
         os.mkfifo(path)
     elif kind == "symlink-outside":
-        outside = path.parents[3] / "ailleurs" / path.name
+        project = next(folder for folder in path.parents if folder.name == "projet")
+        outside = project.parent / "ailleurs" / path.name
         outside.parent.mkdir(parents=True, exist_ok=True)
         outside.write_bytes(valid)
         path.symlink_to(outside)
@@ -85,32 +86,45 @@ def located(name: str, output: str) -> bool:
     return f'"file": "{name}"' in output
 
 
-@pytest.fixture
-def project(mini: Path) -> Path:
-    """The mini project with two valid applications, each reviewed twice."""
-    text = (mini / APPLICATION).read_text(encoding="utf-8")
-    (mini / SECOND).write_text(
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The mini project with two valid applications, each reviewed twice (made once)."""
+    root = tmp_path_factory.mktemp("modele") / "projet"
+    shutil.copytree(MINI, root)
+    text = (root / APPLICATION).read_text(encoding="utf-8")
+    (root / SECOND).write_text(
         text.replace("Espace numérique de Bourg", "Tiers-lieu du Revermont").replace(
             "21010053400010", "21010053400028"
         ),
         encoding="utf-8",
     )
-    context = load_context(mini, need_policy=True)
-    for name in (APPLICATION, SECOND):
-        checked, _report = validate_application(
-            mini / name, context.questionnaire, context.catalogue
-        )
-        assert checked is not None and _report.ok, _report.render_text()
-        for reviewer, score in (("alice", 3), ("bruno", 2)):
-            review_application(
-                checked,
-                context.questionnaire,
-                reviewer,
-                Scripted([False, score, "Des actions régulières.", "qualifier", "Solide."]),
-                mini / "reviews",
-                today=date(2026, 11, 20),
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(root)
+        context = load_context(root, need_policy=True)
+        for name in (APPLICATION, SECOND):
+            checked, report = validate_application(
+                root / name, context.questionnaire, context.catalogue
             )
-    return mini
+            assert checked is not None and report.ok, report.render_text()
+            for reviewer, score in (("alice", 3), ("bruno", 2)):
+                review_application(
+                    checked,
+                    context.questionnaire,
+                    reviewer,
+                    Scripted([False, score, "Des actions régulières.", "qualifier", "Solide."]),
+                    root / "reviews",
+                    today=date(2026, 11, 20),
+                )
+    return root
+
+
+@pytest.fixture
+def project(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of :func:`template`; the current folder is the project."""
+    root = tmp_path / "projet"
+    shutil.copytree(template, root)
+    monkeypatch.chdir(root)
+    return root
 
 
 def invoke(runner: CliRunner, *args: str) -> Result:

@@ -141,7 +141,7 @@ def import_lieux(path: Path, context: Context) -> ImportResult:
         result.report.add(
             Diagnostic.error(
                 "LIEU002",
-                Span(shown, reader.line_num, 0),
+                Span(shown, reader.line_num, 1),
                 _("row {row}: {error}; the rest of the file is not read").format(
                     row=number, error=exc
                 ),
@@ -221,7 +221,7 @@ class _RowMapper:
             report.add(
                 Diagnostic.error(
                     "LIEU002",
-                    Span(self.file, line, 0),
+                    Span(self.file, line, 1),
                     _("row {row} has {n} fields, the header has {m}: the row is skipped").format(
                         row=number, n=len(record), m=self.width
                     ),
