@@ -163,6 +163,11 @@ CODES: dict[str, Code] = {
         ),
         Code("REF023", "base-iri", N_("The base IRI does not end with '/' or '#'.")),
         Code("REF024", "sessions", N_("A service's typical number of sessions is not 1 to 20.")),
+        Code(
+            "REF025",
+            "coop-unmapped",
+            N_("An active service maps to no thematique of La Coop de la médiation numérique."),
+        ),
         Code("DIFF001", "version-bump", N_("The declared version is lower than the change needs.")),
         Code(
             "DIFF002",

@@ -8,6 +8,10 @@ These are facts from published standards, not content of this project:
   décret 2019-919), by code;
 * ``DATA_INCLUSION_THEMATIQUES``: the digital ``thematiques`` of the data·inclusion
   schema;
+* ``COOP_THEMATIQUES``: the thematiques under which La Coop de la médiation numérique, the
+  national tool where mediators record their activities, classifies each activity (API
+  values, with the tool's French labels): the mediation thematiques, then the kinds of
+  administrative procedure (``COOP_DEMARCHES``);
 * ``MODALITIES``: how a service is delivered, with its French label; the first four are
   the national schema's ``modalites_accompagnement`` values, ``a-domicile`` (at the
   person's home or off-site) is the référentiel's own and has no national equivalent;
@@ -56,6 +60,48 @@ DATA_INCLUSION_THEMATIQUES: tuple[str, ...] = (
     "numerique--acquerir-un-equipement",
     "numerique--maitriser-les-fondamentaux-du-numerique",
 )
+
+COOP_MEDIATION: dict[str, str] = {
+    "diagnostic_numerique": "Diagnostic numérique",
+    "prendre_en_main_du_materiel": "Prendre en main du matériel",
+    "maintenance_de_materiel": "Maintenance de matériel",
+    "gere_ses_contenus_numeriques": "Gérer ses contenus numériques",
+    "navigation_sur_internet": "Navigation sur internet",
+    "email": "E-mail",
+    "bureautique": "Bureautique",
+    "reseaux_sociaux": "Réseaux sociaux communication",
+    "sante": "Santé",
+    "banque_et_achats_en_ligne": "Banque et achats en ligne",
+    "entrepreneuriat": "Accompagner un professionnel",
+    "insertion_professionnelle": "Insertion professionnelle",
+    "securite_numerique": "Prévention en sécurité numérique",
+    "parentalite": "Parentalité",
+    "scolarite_et_numerique": "Scolarité et numérique",
+    "creer_avec_le_numerique": "Créer avec le numérique",
+    "culture_numerique": "Culture numérique",
+    "intelligence_artificielle": "Intelligence artificielle (IA)",
+    "aide_aux_demarches_administratives": "Aide aux démarches administratives",
+}
+"""La Coop's mediation thematiques, by API value."""
+
+COOP_DEMARCHES: dict[str, str] = {
+    "papiers_elections_citoyennete": "Papiers - Élections - Citoyenneté",
+    "famille_scolarite": "Famille - Scolarité",
+    "social_sante": "Social - Santé",
+    "travail_formation": "Travail - Formation - Entreprise",
+    "logement": "Logement",
+    "transports_mobilite": "Transports - Mobilité",
+    "argent_impots": "Argent - Impôts",
+    "justice": "Justice",
+    "etrangers_europe": "Étrangers - Europe",
+    "loisirs_sports_culture": "Loisirs - Sports - Culture",
+    "associations": "Associations",
+}
+"""La Coop's kinds of administrative procedure, recorded with
+``aide_aux_demarches_administratives``, by API value."""
+
+COOP_THEMATIQUES: dict[str, str] = {**COOP_MEDIATION, **COOP_DEMARCHES}
+"""Every thematique of La Coop de la médiation numérique, by API value, with its label."""
 
 Modality = Literal["autonomie", "individuel", "atelier-collectif", "a-distance", "a-domicile"]
 
@@ -168,5 +214,6 @@ VOCABULARIES: dict[str, frozenset[str]] = {
     "lieux_services": frozenset(LIEUX_SERVICES),
     "crcn": frozenset(CRCN),
     "data_inclusion": frozenset(DATA_INCLUSION_THEMATIQUES),
+    "coop_thematiques": frozenset(COOP_THEMATIQUES),
 }
 """Allowed values of each mapping field of a service."""
