@@ -435,6 +435,7 @@ def test_csv_lists_mappings_joined_with_a_bar(shipped_catalogue: Catalogue) -> N
     assert row["data_inclusion"].split("|") == [
         "numerique--acceder-a-des-services-en-ligne",
         "numerique--maitriser-les-fondamentaux-du-numerique",
+        "trouver-un-emploi--repondre-a-des-offres-demploi",
     ]
     assert by_id["utiliser-sa-banque-en-ligne"]["lieux_services"] == (
         "Maîtrise des outils numériques du quotidien|Utilisation sécurisée du numérique"
