@@ -221,3 +221,21 @@ def test_fill_proposes_the_commune_then_its_insee_code(mini: Path) -> None:
     typed = Scripted([OTHER, "Bourg"])  # none of them: the question is asked as usual
     assert ask_proposed(item, communes_of, context.catalogue, typed, "fr") == "Bourg"
     assert len(typed.asked) == 2
+
+
+def test_every_commune_a_travelling_venue_serves_exists(tmp_path: Path) -> None:
+    """A code of communes_itinerance that is no current commune's is a located GEO001."""
+    from aptic_qualif.application import validate_application
+
+    context = load_context(REPO)
+    source = (REPO / "examples" / "applications" / "bus-numerique-corse.yaml").read_text(
+        encoding="utf-8"
+    )
+    assert "2B341, 2B354" in source
+    path = tmp_path / "bus.yaml"
+    path.write_text(source.replace("2B341, 2B354", "2B341, 01300, 2B999"), encoding="utf-8")
+    _checked, report = validate_application(path, context.questionnaire, context.catalogue)
+    found = [(d.code, d.span.line) for d in report.diagnostics]
+    line = 1 + source[: source.index("communes_itinerance:")].count("\n")
+    assert found == [("GEO001", line), ("GEO001", line)], report.render_text()
+    assert "01204" in (report.diagnostics[0].hint or "")  # Le Poizat, now part of 01204

@@ -4,7 +4,8 @@ Each answer has already passed its own format check (``application``); here the 
 checked against :mod:`aptic_qualif.communes`, together, with a hint that names the right
 value (« vouliez-vous dire ») whenever the reference allows one:
 
-* ``GEO001``: the INSEE code is no current commune's (a former commune's code, a postcode
+* ``GEO001``: the INSEE code, or one of the communes a travelling venue serves
+  (``communes_itinerance``), is no current commune's (a former commune's code, a postcode
   typed in the INSEE field, a typo);
 * ``APP009``: no commune uses the postcode;
 * ``APP013``: the postcode is not one of the commune's;
@@ -26,6 +27,7 @@ from aptic_qualif.yamlio import Document
 
 IDENTITY_KEY = "lieu"
 POSTCODE, NAME, INSEE = "code_postal", "commune", "code_insee"
+ITINERANCE = "communes_itinerance"
 MAX_LISTED = 5
 
 
@@ -45,6 +47,7 @@ def _described(commune: Commune) -> str:
 def check_places(doc: Document, answers: Mapping[str, Any]) -> Iterator[Diagnostic]:
     """Every disagreement between the venue's INSEE code, postcode and commune name."""
     postcode, name, insee = (_text(answers.get(key)) for key in (POSTCODE, NAME, INSEE))
+    yield from _check_itinerance(doc, answers.get(ITINERANCE))
     if postcode is None and insee is None:
         return
     table = communes()
@@ -103,6 +106,25 @@ def check_places(doc: Document, answers: Mapping[str, Any]) -> Iterator[Diagnost
                 else _("the communes of {postcode}: {names}").format(
                     postcode=postcode, names=_listing([c.name for c in candidates])
                 ),
+            )
+
+
+def _check_itinerance(doc: Document, text: object) -> Iterator[Diagnostic]:
+    """Every INSEE code a travelling venue lists must be a current commune's: coverage
+    counts the venue there. Entries that are not codes at all are left to coverage."""
+    from aptic_qualif.network.coverage import itinerance_codes
+
+    if not isinstance(text, str) or not text.strip():
+        return
+    codes, _others = itinerance_codes(text)
+    table = communes()
+    for code in codes:
+        if table.current(code) is None:
+            yield Diagnostic.error(
+                "GEO001",
+                doc.span((IDENTITY_KEY, ITINERANCE)),
+                _("{insee} is not the INSEE code of a current commune").format(insee=code),
+                _unknown_insee_hint(table, code, None, None),
             )
 
 
