@@ -263,6 +263,14 @@ def per_10000(venues: int, population: int | None) -> float | None:
     return round(venues * 10_000 / population, 2) if population else None
 
 
+def density(value: float | None) -> str:
+    """Venues per 10,000 inhabitants as a reader expects it (French decimal comma)."""
+    if value is None:
+        return "—"
+    text = f"{value:.2f}"
+    return text.replace(".", ",") if language() == "fr" else text
+
+
 def departement_label(code: str) -> str:
     return DEPARTEMENTS.get(code, "")
 
@@ -562,14 +570,6 @@ def render_csv(coverage: Coverage) -> str:
             )
         )
     return buffer.getvalue()
-
-
-def density(value: float | None) -> str:
-    """Venues per 10,000 inhabitants as a reader expects it (French decimal comma)."""
-    if value is None:
-        return "—"
-    text = f"{value:.2f}"
-    return text.replace(".", ",") if language() == "fr" else text
 
 
 def _md(text: object) -> str:

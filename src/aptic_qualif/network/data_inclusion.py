@@ -314,7 +314,6 @@ def export_data_inclusion(
     ``export lieux`` does (qualified venues unless ``include_all``; ``date_maj``, else the
     latest used review, else the référentiel's date), sorted by id. One pass: each venue's
     records are built as its application is assessed."""
-    from aptic_qualif.network.lieux import _review_date, _unique
     from aptic_qualif.scoring.assess import assess_each
 
     builder = RowBuilder(context)
@@ -329,7 +328,7 @@ def export_data_inclusion(
         qualified = assessment.decision == "qualifie"
         if not (qualified or include_all):
             return
-        when = date_maj or _review_date(assessment, own) or builder.default_date
+        when = date_maj or latest_review_date(assessment, own) or builder.default_date
         row = builder.row(checked, qualified, when, result.report)
         if row is None:
             return
@@ -342,11 +341,11 @@ def export_data_inclusion(
     result.report.extend(batch.report.diagnostics)
     result.unreadable.extend(batch.unreadable)
     built.sort(key=lambda entry: entry[0])
-    seen: dict[str, int] = {}
+    seen: set[str] = set()
     catalogue = context.catalogue.services
-    for (_application, file), row, offered in built:
-        row["id"] = _unique(row["id"], seen, file, result.report)
+    for _key, row, offered in built:
         venue = structure(row)
+        venue["id"] = _unique(venue["id"], seen)
         if not MIN_NAME <= len(venue["nom"]) <= MAX_NAME:
             continue
         result.structures.append(venue)
@@ -357,6 +356,25 @@ def export_data_inclusion(
     result.structures.sort(key=lambda r: r["id"])
     result.services.sort(key=lambda r: r["id"])
     return result
+
+
+def latest_review_date(assessment: Assessment, reviews: Sequence[Review]) -> str | None:
+    """The date of the venue's latest review that the assessment used (as ``export lieux``
+    dates its rows)."""
+    used = set(assessment.reviews.used)
+    dates = [review.date for review in reviews if review.reviewer in used]
+    return max(dates).isoformat() if dates else None
+
+
+def _unique(record_id: str, seen: set[str]) -> str:
+    """``record_id``, or ``record_id-N`` when another venue of the batch has it (``export
+    lieux`` reports such duplicates)."""
+    unique, count = record_id, 1
+    while unique in seen:
+        count += 1
+        unique = f"{record_id}-{count}"
+    seen.add(unique)
+    return unique
 
 
 def render_json(records: list[Record]) -> str:
