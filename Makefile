@@ -16,7 +16,7 @@ TOOLS  := .venv-tools
 # Etalab's commune reference (npm @etalab/decoupage-administratif): `make communes` vendors it.
 COMMUNES_VERSION := 6.0.0
 
-.PHONY: install demo test lint typecheck unit i18n benchmark lock communes clean
+.PHONY: install demo test lint typecheck unit i18n benchmark lock communes clean serve
 
 # The environment is rebuilt from scratch whenever the lock or the project changes, so that it
 # holds exactly what the lock says (no leftover from an earlier lock). pip installs the locked
@@ -79,10 +79,14 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest
 
+## serve: the web front on the examples (an address valid for the session is printed)
+serve: $(STAMP)
+	$(CLI) serve --applications examples/applications --reviews examples/reviews
+
 ## i18n: extract messages, merge them into the French catalogue, compile it
 i18n: $(STAMP)
-	$(BIN)/pybabel extract --no-location --sort-output --omit-header -k _ -k N_ -k ngettext:1,2 \
-		-o src/aptic_qualif/locale/aptic_qualif.pot src/aptic_qualif
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output --omit-header \
+		-k _ -k N_ -k ngettext:1,2 -o src/aptic_qualif/locale/aptic_qualif.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -D aptic_qualif \
 		-i src/aptic_qualif/locale/aptic_qualif.pot -d src/aptic_qualif/locale -l fr
 	$(BIN)/pybabel compile -D aptic_qualif -d src/aptic_qualif/locale -l fr

@@ -167,6 +167,7 @@ def test_show_on_a_broken_catalogue(mini: Path, runner: CliRunner) -> None:
     assert "error[YAML001]" in result.output
 
 
+@pytest.mark.internal_error
 def test_internal_errors_are_not_tracebacks(
     mini: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:

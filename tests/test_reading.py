@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from aptic_qualif import reading
+from aptic_qualif.application import application_files, load_application
 from aptic_qualif.cli.app import app
 from aptic_qualif.reading import read_regular
 from aptic_qualif.referentiel.check import validate_catalogue
@@ -198,3 +200,50 @@ def test_a_mistyped_applications_folder_is_an_error(mini: Path, runner: CliRunne
     result = runner.invoke(app, ["review", "summary", "avis", "--applications", "nulle-part"])
     assert result.exit_code == 2, result.output
     assert "nulle-part" in result.output
+
+
+def test_a_link_swapped_in_after_the_check_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What is checked to be inside the folder is what is opened: a file replaced by a link
+    out of the folder between the check and the opening is refused, not followed."""
+    folder = tmp_path / "dossier"
+    folder.mkdir()
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("secret: 1\n", encoding="utf-8")
+    file = folder / "a.yaml"
+    file.write_text("a: 1\n", encoding="utf-8")
+    check = reading.resolved
+
+    def swapped(path: Path, within: Path) -> tuple[Path, bool] | None:
+        found = check(path, within)
+        file.unlink()
+        file.symlink_to(secret)
+        return found
+
+    monkeypatch.setattr(reading, "resolved", swapped)
+    raw, refused = read_regular(file, "a.yaml", limit=1000, within=folder)
+    assert raw is None and refused is not None
+    assert (refused.code, refused.span.file) == ("IO003", "a.yaml")
+
+
+def test_a_link_inside_the_folder_is_still_read(tmp_path: Path) -> None:
+    (tmp_path / "vrai.yaml").write_text("a: 1\n", encoding="utf-8")
+    (tmp_path / "lien.yaml").symlink_to(tmp_path / "vrai.yaml")
+    raw, refused = read_regular(tmp_path / "lien.yaml", "lien.yaml", limit=100, within=tmp_path)
+    assert (raw, refused) == (b"a: 1\n", None)
+
+
+def test_the_folder_a_file_was_found_in_is_per_call(tmp_path: Path) -> None:
+    """Where each application file was found is returned with it, never kept between calls:
+    the same link, named by the user, is read where it leads."""
+    folder = tmp_path / "candidatures"
+    folder.mkdir()
+    (tmp_path / "ailleurs.yaml").write_text("a: 1\n", encoding="utf-8")
+    link = folder / "lien.yaml"
+    link.symlink_to(tmp_path / "ailleurs.yaml")
+    assert application_files([folder]) == ({link: folder}, [])
+    assert application_files([link]) == ({link: None}, [])
+    assert application_files([link, folder]) == ({link: None}, [])
+    doc, _application, diagnostics = load_application(link)
+    assert doc is not None and "IO003" not in {d.code for d in diagnostics}

@@ -378,3 +378,109 @@ def test_review_needs_a_terminal_and_a_reviewer(mini: Path, runner: CliRunner) -
     assert result.exit_code == 2 and "--reviewer" in result.output
     result = runner.invoke(app, ["review", F, "--reviewer", "alice"], input="")
     assert result.exit_code == 2 and "terminal" in result.output
+
+
+def _checked_mini(mini: Path) -> Any:
+    ctx = load_context(mini, need_policy=True)
+    checked, _ = validate_application(mini / F, ctx.questionnaire, ctx.catalogue)
+    assert checked is not None
+    return ctx, checked
+
+
+def test_an_interrupted_review_is_a_draft_resumed_where_it_stopped(mini: Path) -> None:
+    from tests.test_fill import Interrupted
+
+    ctx, checked = _checked_mini(mini)
+    prompter = Scripted([False, 3, "Régulier.", Interrupted])
+    with pytest.raises(Interrupted):
+        review_application(checked, ctx.questionnaire, "alice", prompter, mini / "reviews")
+    path = mini / "reviews" / "complet" / "alice.yaml"
+    doc, _problems = load_yaml(path)
+    assert doc is not None and doc.data["draft"] is True  # saved after the score
+    assert doc.data["scores"] == {ITEM: {"score": 3, "comment": "Régulier."}}
+    reviews, report = load_reviews(mini / "reviews", ctx.questionnaire)
+    assert report.diagnostics == [] and reviews[0].draft
+    # Run again: it says so and asks only what is left.
+    prompter = Scripted(["a-completer", "Le suivi manque.\nÀ préciser."])
+    review_application(checked, ctx.questionnaire, "alice", prompter, mini / "reviews")
+    assert prompter.answers == []
+    assert prompter.asked == ["Recommandation", prompter.asked[-1]]
+    assert any("Reprise de votre brouillon" in said and "1 sur 1" in said for said in prompter.said)
+    (review,) = load_reviews(mini / "reviews", ctx.questionnaire)[0]
+    assert not review.draft and review.scores[ITEM].score == 3
+    assert review.comment == "Le suivi manque.\nÀ préciser."
+    assert "comment: |-" in path.read_text(encoding="utf-8")  # several lines, as a block
+
+
+def test_the_overall_comment_is_a_long_answer(mini: Path) -> None:
+    ctx, checked = _checked_mini(mini)
+    prompter = Scripted(_script(2))
+    review_application(checked, ctx.questionnaire, "alice", prompter, mini / "reviews")
+    assert prompter.multiline == [prompter.asked[-1]]
+    assert "commentaire d'ensemble" in prompter.asked[-1].lower()
+
+
+def test_a_score_given_before_the_answer_changed_is_asked_again(mini: Path) -> None:
+    from tests.test_fill import Interrupted
+
+    ctx, checked = _checked_mini(mini)
+    prompter = Scripted([False, 4, "", Interrupted])
+    with pytest.raises(Interrupted):
+        review_application(checked, ctx.questionnaire, "alice", prompter, mini / "reviews")
+    _edit(mini / F, "Des permanences hebdomadaires", "Des permanences mensuelles")
+    ctx, checked = _checked_mini(mini)
+    prompter = Scripted([1, "", "ne-pas-qualifier", "Trop peu."])
+    review_application(checked, ctx.questionnaire, "alice", prompter, mini / "reviews")
+    assert any("a changé depuis que vous l'avez notée" in said for said in prompter.said)
+    (review,) = load_reviews(mini / "reviews", ctx.questionnaire)[0]
+    assert review.scores[ITEM].score == 1
+
+
+def test_a_conflict_declared_then_interrupted_asks_only_the_link(mini: Path) -> None:
+    from tests.test_fill import Interrupted
+
+    ctx, checked = _checked_mini(mini)
+    with pytest.raises(Interrupted):
+        review_application(
+            checked, ctx.questionnaire, "carole", Scripted([True, Interrupted]), mini / "reviews"
+        )
+    prompter = Scripted(["Ma sœur y travaille."])
+    review_application(checked, ctx.questionnaire, "carole", prompter, mini / "reviews")
+    assert prompter.asked == ["Décrivez ce lien (la relecture ne sera pas prise en compte)"]
+    (review,) = load_reviews(mini / "reviews", ctx.questionnaire)[0]
+    assert review.conflict_of_interest and not review.draft and review.scores == {}
+
+
+def test_review_command_keeps_the_draft_on_ctrl_c(
+    mini: Path, runner: CliRunner, terminal: Scripted
+) -> None:
+    from tests.test_fill import Interrupted
+
+    terminal.answers = [False, 2, "", Interrupted]
+    result = runner.invoke(app, ["review", F, "--reviewer", "alice"])
+    assert result.exit_code == 130
+    assert "Votre brouillon est enregistré dans reviews/complet/alice.yaml" in result.output
+    assert "relancez la même commande" in result.output
+    terminal.answers = ["qualifier", "Bien."]
+    result = runner.invoke(app, ["review", F, "--reviewer", "alice"])
+    assert result.exit_code == 0, result.output
+    assert "draft" not in (mini / "reviews" / "complet" / "alice.yaml").read_text("utf-8")
+    # Stopped before anything was answered: nothing saved, and it says so.
+    terminal.answers = [Interrupted]
+    result = runner.invoke(app, ["review", F, "--reviewer", "bruno"])
+    assert result.exit_code == 130 and "rien n'a été enregistré" in result.output
+    assert not (mini / "reviews" / "complet" / "bruno.yaml").exists()
+
+
+def test_a_broken_review_file_is_replaced_only_with_force(
+    mini: Path, runner: CliRunner, terminal: Scripted
+) -> None:
+    path = mini / "reviews" / "complet" / "alice.yaml"
+    path.parent.mkdir(parents=True)
+    path.write_text("application: [\n", encoding="utf-8")
+    result = runner.invoke(app, ["review", F, "--reviewer", "alice"])
+    assert result.exit_code == 2 and "--force" in result.output
+    assert path.read_text(encoding="utf-8") == "application: [\n"
+    terminal.answers = _script(3)
+    result = runner.invoke(app, ["review", F, "--reviewer", "alice", "--force"])
+    assert result.exit_code == 0, result.output

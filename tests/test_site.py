@@ -165,6 +165,38 @@ def test_search_index_finds_services(site: Path, shipped_context: Context) -> No
     assert service.pref_label.fr in html.unescape(doc["title"])
 
 
+def test_search_splits_french_elisions(site: Path) -> None:
+    """The separator the search uses (a JavaScript regular expression, read here with
+    ASCII classes like JavaScript's) cuts l' d' qu' n' s' j' c', straight or curly."""
+    import re
+
+    config = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    separator = re.compile(config["config"]["separator"], re.ASCII)
+
+    def words(text: str) -> list[str]:
+        return [w for w in separator.split(text) if w]
+
+    assert words("l'hameçonnage") == ["hameçonnage"]
+    assert words("L’Hameçonnage d'un compte") == ["Hameçonnage", "un", "compte"]
+    for elided in ("qu'", "n'", "s'", "j'", "c'", "m'", "t'", "jusqu'", "lorsqu’"):
+        assert words(f"{elided}écrire") == ["écrire"], elided
+    assert words("aujourd'hui") == ["aujourd'hui"]  # no elision inside a word
+    assert words("MAI-04 mots de passe") == ["MAI", "04", "mots", "de", "passe"]
+
+
+def test_search_ignores_accents(site: Path) -> None:
+    from aptic_qualif.publish.site import FOLDED_FIELD, fold
+
+    assert fold("Hameçonnage, récupérer, œuvre, Æther") == "Hameconnage, recuperer, oeuvre, AEther"
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert FOLDED_FIELD in index["config"]["fields"]
+    by_location = {doc["location"]: doc for doc in index["docs"]}
+    doc = by_location["referentiel/maitriser/reperer-l-hameconnage-et-les-arnaques/"]
+    assert "hameconnage" in doc[FOLDED_FIELD].split()
+    assert "reperer" in doc[FOLDED_FIELD].split()
+    assert "arnaques" not in doc[FOLDED_FIELD].split()  # only words that change
+
+
 def _target(site: Path, page: Path, url: str) -> tuple[Path, str] | None:
     """The file and fragment an internal link points to; None for external links."""
     parts = urlsplit(url)

@@ -1,17 +1,8 @@
-"""The built site in a real browser: home page, search, a service page, a screenshot.
-
-Needs Debian's Chromium (``apt-get install chromium``): a contributor without it sees the test
-skipped, but under ``CI=true`` a missing Chromium fails the run. Playwright's own browser downloads
-are not used.
-"""
+"""The built site in a real browser: home page, search in French, a service page, screenshots."""
 
 from __future__ import annotations
 
-import functools
-import os
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -19,61 +10,20 @@ import pytest
 from playwright import sync_api
 
 from aptic_qualif.publish.site import build_site
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium, screenshot_path, serve
 from tests.conftest import REPO
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SERVICE = "reperer-l-hameconnage-et-les-arnaques"
 
-if not CHROMIUM.exists():
-    # A contributor without Chromium may skip; continuous integration installs it and must not.
-    if os.environ.get("CI") == "true":
-        pytest.fail(
-            f"Chromium not found at {CHROMIUM}: .ci/run installs Debian's chromium",
-            pytrace=False,
-        )
-    pytest.skip(f"no Chromium at {CHROMIUM}: apt-get install chromium", allow_module_level=True)
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
+require_chromium()
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The shipped project's site, served on localhost; yields its base URL."""
     site = build_site(REPO, tmp_path_factory.mktemp("browser") / "site")
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-
-
-def _screenshot_path(tmp_path: Path) -> Path:
-    folder = REPO / "build" / "screenshots"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        probe = folder / ".write-test"
-        probe.write_text("", encoding="utf-8")
-        probe.unlink()
-    except OSError:
-        folder = tmp_path
-    return folder / "home.png"
+    with serve(site) as url:
+        yield url
 
 
 def _heading(page: Any) -> str:
@@ -106,7 +56,7 @@ def test_home_search_and_service_page(served: str, tmp_path: Path) -> None:
             assert page.title() == "Référentiel des services de médiation numérique"
             assert _heading(page) == "Référentiel des services de médiation numérique"
             assert page.locator("html").get_attribute("lang") == "fr"
-            screenshot = _screenshot_path(tmp_path)
+            screenshot = screenshot_path(tmp_path, "home.png")
             page.screenshot(path=str(screenshot))
             print(f"screenshot: {screenshot}")
 
@@ -128,3 +78,69 @@ def test_home_search_and_service_page(served: str, tmp_path: Path) -> None:
             browser.close()
     assert not errors, errors
     assert not external, f"the site loaded external resources: {external}"
+
+
+def _open_search(page: Any) -> Any:
+    opener = page.locator('label[for="__search"]').first
+    if opener.is_visible():  # narrow screens: the search box opens from an icon
+        opener.click()
+    return page.locator("input.md-search__input")
+
+
+def _results(page: Any, query: str) -> list[str]:
+    """The paths of the pages the search box lists for ``query``, best first."""
+    search = _open_search(page)
+    search.fill("")
+    search.fill(query)  # all at once: no results for a part of the query
+    search.press("End")  # the theme reads the box on key events
+    meta = page.locator(".md-search-result__meta")
+    # the worker answers asynchronously: wait until the count names this query's results
+    page.wait_for_function(
+        """() => {
+            const meta = document.querySelector('.md-search-result__meta');
+            return meta && !/Taper|Initialisation/.test(meta.textContent);
+        }""",
+        timeout=15_000,
+    )
+    assert meta.inner_text()
+    hrefs: list[str] = page.eval_on_selector_all(
+        ".md-search-result__item > .md-search-result__link",
+        "links => links.map(link => link.getAttribute('href'))",
+    )
+    return [href.split("?")[0].split("#")[0] for href in hrefs]
+
+
+def test_search_in_french(served: str) -> None:
+    """Elisions split (« hameçonnage » finds « l'hameçonnage »), accents ignored, plurals
+    and several words found, a notation found: each query lists the service's page."""
+    from aptic_qualif.context import load_context
+
+    services = load_context(REPO).catalogue.services
+
+    def url(service_id: str) -> str:
+        service = services[service_id]
+        return f"{served}referentiel/{service.level}/{service.id}/"
+
+    phishing = url(SERVICE)
+    queries = {
+        "hameçonnage": phishing,
+        "Hameçonnage": phishing,
+        "l’hameçonnage": phishing,
+        "recuperer": url("reagir-au-piratage-d-un-compte"),  # only « récupérer » on the site
+        "arnaques": phishing,
+        "FranceConnect": url("se-connecter-avec-franceconnect"),
+        "mots de passe": url("gerer-ses-mots-de-passe"),
+        services[SERVICE].notation: phishing,
+    }
+    found: dict[str, list[str]] = {}
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+            page.goto(served, wait_until="networkidle")
+            for query in queries:
+                found[query] = _results(page, query)
+        finally:
+            browser.close()
+    missing = {q: found[q][:5] for q, wanted in queries.items() if wanted not in found[q][:5]}
+    assert not missing, missing

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -32,7 +32,7 @@ from aptic_qualif.project import display_path
 from aptic_qualif.questionnaire.conditions import enabled_items, is_answered
 from aptic_qualif.questionnaire.load import LoadedQuestionnaire, LocatedItem
 from aptic_qualif.questionnaire.model import Item
-from aptic_qualif.reading import read_regular, walk
+from aptic_qualif.reading import present, read_regular, walk
 from aptic_qualif.referentiel.load import Catalogue
 from aptic_qualif.schema import LaxDate, StrictModel, validate_document, version_tuple
 from aptic_qualif.yamlio import MAX_BYTES, Document, load_yaml
@@ -58,6 +58,10 @@ class Application(StrictModel):
     """The day the venue submitted (or last completed) its application: the questionnaire's
     time windows (« au cours des douze derniers mois ») and the qualification's validity
     count from it."""
+    statut: Literal["brouillon", "soumise"] | None = None
+    """``brouillon`` while the venue is still writing it (in ``serve``), ``soumise`` once it
+    submits it; a file without a status (written by hand or by ``apply fill``) is submitted
+    when it is given."""
     lieu: dict[str, Any] = Field(default_factory=dict)
     reponses: dict[str, Any] = Field(default_factory=dict)
     preuves: dict[str, list[str]] = Field(default_factory=dict)
@@ -128,17 +132,16 @@ def departement_of_postcode(code: str) -> str:
     return code[:3] if code.startswith("97") or code.startswith("98") else code[:2]
 
 
-_FOUND_IN: dict[Path, Path] = {}
-"""The folder each file found by :func:`application_files` was found in: reading it refuses
-a path that leads out of that folder (a symbolic link to a file elsewhere)."""
+ApplicationFiles = dict[Path, Path | None]
+"""Application files, in order, each with the folder it was found in (``None`` for a file
+named by the user): see :func:`application_files`."""
 
 
 def load_application(
     path: Path, *, within: Path | None = None
 ) -> tuple[Document | None, Application | None, list[Diagnostic]]:
-    """Read the application at ``path``: a file found in a folder given to a batch (or
-    in ``within``) never leads outside that folder."""
-    within = within if within is not None else _FOUND_IN.get(path)
+    """Read the application at ``path``; with ``within`` (the folder of a batch it was
+    found in), a path that leads outside that folder is refused."""
     doc, diagnostics = load_yaml(path, display_path(path), within=within)
     if doc is None or diagnostics:
         return doc, None, diagnostics
@@ -652,13 +655,15 @@ def _check_places(doc: Document, answers: dict[str, Any]) -> Iterator[Diagnostic
     return check_places(doc, answers)
 
 
-def application_files(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
-    """The application files named by ``paths`` (folders are searched for ``*.yaml``), and
-    the paths that do not exist.
+def application_files(paths: Iterable[Path]) -> tuple[ApplicationFiles, list[Path]]:
+    """The application files named by ``paths`` (folders are searched for ``*.yaml``), each
+    with the folder it was found in (``None`` when named itself), and the paths that do not
+    exist.
 
     Nothing named ``*.yaml`` is left out: a pipe, a device or a broken link is returned, so
-    that reading it reports it; a file found in a folder may not lead outside it."""
-    found: list[Path] = []
+    that reading it reports it; reading a file found in a folder (``within`` it, see
+    :func:`validate_application`) refuses a path that leads outside it."""
+    found: ApplicationFiles = {}
     missing: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -666,13 +671,12 @@ def application_files(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
             # a folder that cannot be listed is read like a file: reading it reports it
             inside = sorted([*(p for p in files if p.name.endswith(".yaml")), *unlisted])
             for file in inside:
-                _FOUND_IN[file] = path
-            found.extend(inside)
-        elif path.exists() or path.is_symlink():
-            found.append(path)
+                found.setdefault(file, path)
+        elif present(path):
+            found.setdefault(path, None)
         else:
             missing.append(path)
-    return list(dict.fromkeys(found)), missing
+    return found, missing
 
 
 def check_answer(item: Item, value: Any, catalogue: Catalogue | None) -> tuple[Any, list[str]]:

@@ -145,6 +145,7 @@ CODES: dict[str, Code] = {
         Code("REV002", "unrated-item", N_("A review scores an item that reviewers do not rate.")),
         Code("REV003", "stale-review", N_("A review is of another version of the application.")),
         Code("REV004", "conflict-of-interest", N_("A reviewer declares a conflict of interest.")),
+        Code("REV005", "draft-review", N_("A review is a draft, still in progress.")),
         Code(
             "LIEU001",
             "lieux-header",
@@ -222,6 +223,11 @@ CODES: dict[str, Code] = {
             "CAS005",
             "case-unused-score",
             N_("A review of a reference case scores an item that does not apply to it."),
+        ),
+        Code(
+            "SITE001",
+            "site-config-code",
+            N_("The site configuration names Python files to run or another configuration."),
         ),
     )
 }

@@ -9,6 +9,7 @@ from aptic_qualif.errors import CommandError
 from aptic_qualif.i18n import _
 from aptic_qualif.project import QUESTIONNAIRE_DIR, REFERENTIEL_DIR, display_path, project_root
 from aptic_qualif.questionnaire.load import LoadedQuestionnaire
+from aptic_qualif.reading import present
 from aptic_qualif.referentiel.load import Catalogue
 from aptic_qualif.scoring.policy import Policy
 
@@ -58,7 +59,7 @@ def load_context(
             _("the project's questionnaire is invalid; run: aptic-qualif questionnaire validate")
         )
     policy_path = policy if policy is not None else questionnaire_dir / POLICY_FILE
-    if not policy_path.exists():
+    if not present(policy_path):
         if need_policy or policy is not None:
             raise CommandError(
                 _("no scoring policy: {path} not found").format(path=display_path(policy_path))

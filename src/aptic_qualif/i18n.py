@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import gettext
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import cache
 from pathlib import Path
 
 DOMAIN = "aptic_qualif"
@@ -20,6 +23,10 @@ DEFAULT_LANGUAGE = "fr"
 
 _translations: gettext.NullTranslations = gettext.NullTranslations()
 _language = "en"
+_scoped: ContextVar[tuple[gettext.NullTranslations, str] | None] = ContextVar(
+    "aptic_qualif_language", default=None
+)
+"""A language for the current context only (one web request), over the process's own."""
 
 
 def detect_language(environ: Mapping[str, str] | None = None) -> str:
@@ -38,35 +45,56 @@ def set_language(language: str | None = None) -> str:
     lang = (language or detect_language()).lower()[:2]
     if lang not in LANGUAGES:
         raise ValueError(language)
-    if lang == "en":
-        _translations = gettext.NullTranslations()
-    else:
-        _translations = gettext.translation(
-            DOMAIN, localedir=LOCALE_DIR, languages=[lang], fallback=True
-        )
+    _translations = _catalogue(lang)
     _language = lang
     return lang
 
 
+@cache
+def _catalogue(lang: str) -> gettext.NullTranslations:
+    if lang == "en":
+        return gettext.NullTranslations()
+    return gettext.translation(DOMAIN, localedir=LOCALE_DIR, languages=[lang], fallback=True)
+
+
+@contextmanager
+def use_language(language: str) -> Iterator[str]:
+    """Use ``language`` in the current context only (a web request served beside others),
+    leaving the process's language as it is."""
+    lang = language.lower()[:2]
+    if lang not in LANGUAGES:
+        raise ValueError(language)
+    token = _scoped.set((_catalogue(lang), lang))
+    try:
+        yield lang
+    finally:
+        _scoped.reset(token)
+
+
+def _current() -> tuple[gettext.NullTranslations, str]:
+    scoped = _scoped.get()
+    return scoped if scoped is not None else (_translations, _language)
+
+
 def language() -> str:
     """The language in use."""
-    return _language
+    return _current()[1]
 
 
 def _(message: str) -> str:
     """Translate ``message`` into the language in use."""
-    return _translations.gettext(message)
+    return _current()[0].gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     """Translate a message that depends on a count."""
-    return _translations.ngettext(singular, plural, n)
+    return _current()[0].ngettext(singular, plural, n)
 
 
 def localized(value: object, lang: str | None = None) -> str:
     """The text of a bilingual value (``fr``/``en`` attributes) in ``lang`` (the language in
     use by default), falling back to French; ``""`` for ``None``."""
-    return str(getattr(value, lang or _language, None) or getattr(value, "fr", "") or "")
+    return str(getattr(value, lang or language(), None) or getattr(value, "fr", "") or "")
 
 
 def N_(message: str) -> str:

@@ -9,7 +9,9 @@
 * at most ``limit + 1`` bytes are read, whatever ``stat`` said: a file that grows while it
   is read, or lies about its size, never gets past the limit;
 * with ``within``, a path that resolves outside that folder (a symbolic link pointing out of
-  the project, or out of a folder given to a batch) is refused.
+  the project, or out of a folder given to a batch) is refused; the path it resolves to is
+  then opened without following a link (``O_NOFOLLOW``), so that a link put in its place
+  between the check and the opening is refused too, never followed.
 """
 
 from __future__ import annotations
@@ -25,14 +27,21 @@ from aptic_qualif.i18n import _
 _FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
 
 
-def outside(path: Path, within: Path) -> Path | None:
-    """Where ``path`` really leads when that is outside the folder ``within``, else ``None``."""
+def resolved(path: Path, within: Path) -> tuple[Path, bool] | None:
+    """Where ``path`` really leads, and whether that is inside the folder ``within``; ``None``
+    when it cannot be resolved (a loop of symbolic links: opening reports it)."""
     try:
         target = path.resolve()
         folder = within.resolve()
-    except (OSError, RuntimeError):  # a symbolic link loop: opening reports it
+    except (OSError, RuntimeError):
         return None
-    return None if target.is_relative_to(folder) else target
+    return target, target.is_relative_to(folder)
+
+
+def present(path: Path) -> bool:
+    """Whether anything is at ``path``. A broken or looping symbolic link counts: reading it
+    reports it, where taking the file as absent would silently change what is checked."""
+    return path.exists() or path.is_symlink()
 
 
 def _not_regular(file: str, kind: str) -> Diagnostic:
@@ -62,22 +71,32 @@ def read_regular(
     """The bytes of the regular file ``path`` (named ``file`` in diagnostics), or the error
     that says why it was not read: ``IO001`` (system error), ``IO002`` (not a regular
     file), ``IO003`` (leads outside ``within``) or ``YAML007`` (more than ``limit`` bytes)."""
+    opened, flags = path, _FLAGS
     if within is not None:
-        target = outside(path, within)
-        if target is not None:
+        found = resolved(path, within)
+        if found is not None and not found[1]:
             return None, Diagnostic.error(
                 "IO003",
                 Span(file, 0, 0),
                 _("refused: the path leads outside {folder} (to {target})").format(
-                    folder=within, target=target
+                    folder=within, target=found[0]
                 ),
                 _("copy the file into the folder instead of linking to it"),
             )
+        if found is not None:  # what was checked is what is opened, never a link
+            opened, flags = found[0], _FLAGS | os.O_NOFOLLOW
     try:
-        fd = os.open(path, _FLAGS)
+        fd = os.open(opened, flags)
     except OSError as exc:
         if exc.errno == errno.ENXIO:  # a socket
             return None, _not_regular(file, _("a socket"))
+        if exc.errno == errno.ELOOP and opened is not path:
+            return None, Diagnostic.error(
+                "IO003",
+                Span(file, 0, 0),
+                _("refused: the file was replaced by a symbolic link while it was being read"),
+                _("something changed the folder while it was read; run the command again"),
+            )
         return None, Diagnostic.error(
             "IO001",
             Span(file, 0, 0),
@@ -122,12 +141,18 @@ def unlisted_folder(exc: OSError, file: str) -> Diagnostic:
     )
 
 
+DATA_SUFFIXES = (".yaml", ".yml")
+"""The endings of data file names: a folder named like a data file is listed by
+:func:`walk` as an entry, so that reading it reports it instead of skipping it."""
+
+
 def walk(folder: Path, *, hidden: bool = True) -> tuple[list[Path], dict[Path, OSError]]:
     """Every entry under ``folder`` that is not a folder (pipes, devices and broken links
     included, so that reading them reports them), sorted, and each folder that could not
     be listed with its error: the caller reports them, nothing is silently left out.
-    Symbolic links to folders are listed, not followed. With ``hidden`` false, names
-    starting with a dot are left out, folders included."""
+    Symbolic links to folders are listed, not followed; a folder named like a data file
+    (``*.yaml``) is listed too, and searched. With ``hidden`` false, names starting with a
+    dot are left out, folders included."""
     files: list[Path] = []
     unlisted: dict[Path, OSError] = {}
 
@@ -140,5 +165,9 @@ def walk(folder: Path, *, hidden: bool = True) -> tuple[list[Path], dict[Path, O
             folders[:] = [name for name in folders if not name.startswith(".")]
             names = [name for name in names if not name.startswith(".")]
         files.extend(base / name for name in names)
-        files.extend(base / name for name in folders if (base / name).is_symlink())
+        files.extend(
+            base / name
+            for name in folders
+            if name.endswith(DATA_SUFFIXES) or (base / name).is_symlink()
+        )
     return sorted(files), unlisted

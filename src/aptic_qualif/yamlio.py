@@ -143,7 +143,11 @@ class _Dumper(yaml.SafeDumper):
 
 def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
     node = dumper.represent_str(text)
-    if resolve_plain(text) != text or not isinstance(resolve_plain(text), str):
+    if "\n" in text.rstrip("\n"):
+        # A text of several lines (a long answer, a comment) as a block, as it was typed;
+        # the emitter quotes it instead when a block cannot hold it exactly.
+        node.style = "|"
+    elif resolve_plain(text) != text or not isinstance(resolve_plain(text), str):
         node.style = "'"
     return node
 
@@ -160,9 +164,12 @@ def dump_yaml(data: Any) -> str:
 class _Builder:
     """Turns a stream of parser events into Python values, recording positions."""
 
-    def __init__(self, file: str, events: Iterator[yaml.Event]) -> None:
+    def __init__(
+        self, file: str, events: Iterator[yaml.Event], allowed_tags: frozenset[str] = frozenset()
+    ) -> None:
         self.file = file
         self.events = events
+        self.allowed_tags = allowed_tags
         self.positions: dict[PathKey, int] = {}
         self.key_positions: dict[PathKey, int] = {}
         self.diagnostics: list[Diagnostic] = []
@@ -188,7 +195,7 @@ class _Builder:
                 _("write the value out in full"),
             )
         tag = getattr(event, "tag", None)
-        if tag is not None and tag != "!" and tag not in _STR_TAGS:
+        if tag is not None and tag != "!" and tag not in _STR_TAGS | self.allowed_tags:
             self._error(
                 "YAML004",
                 event,
@@ -312,9 +319,15 @@ def _decode(raw: bytes, file: str) -> tuple[str | None, Diagnostic | None]:
     return text.removeprefix("\ufeff"), None
 
 
-def parse_yaml(text: str, file: str) -> tuple[Document | None, list[Diagnostic]]:
-    """Parse YAML ``text`` (already decoded) named ``file`` in diagnostics."""
-    builder = _Builder(file, iter(()))
+def parse_yaml(
+    text: str, file: str, *, allowed_tags: frozenset[str] = frozenset()
+) -> tuple[Document | None, list[Diagnostic]]:
+    """Parse YAML ``text`` (already decoded) named ``file`` in diagnostics.
+
+    Every tag is refused, except the full tag names in ``allowed_tags`` (for a file
+    another program reads, which needs a few tags known to be harmless); a value with an
+    allowed tag is kept as the text written."""
+    builder = _Builder(file, iter(()), allowed_tags)
     data: Any = None
     try:
         events = yaml.parse(text, Loader=_Loader)
@@ -386,6 +399,7 @@ def load_yaml(
     *,
     max_bytes: int = MAX_BYTES,
     within: Path | None = None,
+    allowed_tags: frozenset[str] = frozenset(),
 ) -> tuple[Document | None, list[Diagnostic]]:
     """Read and parse the YAML file at ``path``.
 
@@ -404,7 +418,7 @@ def load_yaml(
     if text is None:
         assert problem is not None
         return None, [problem]
-    return parse_yaml(text, file)
+    return parse_yaml(text, file, allowed_tags=allowed_tags)
 
 
 @contextlib.contextmanager

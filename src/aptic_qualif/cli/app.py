@@ -19,13 +19,17 @@ from aptic_qualif.cli import (
     publish,
     questionnaire,
     review,
+    serve,
 )
 from aptic_qualif.cli.common import State, echo, fail, handle_errors, set_state, user_path
+from aptic_qualif.cli.framework import LocalizedGroup, install
 from aptic_qualif.i18n import _, set_language
 from aptic_qualif.project import data_versions, find_project
 
+install()  # typer's and click's own texts in the language in use
 app = typer.Typer(
     name="aptic-qualif",
+    cls=LocalizedGroup,
     help=_(
         "Open référentiel of digital-mediation services and qualification of venues: "
         "validate, assess, publish."
@@ -56,6 +60,14 @@ app.command(
         "(review summary DIR): aggregated scores, disagreements, Krippendorff's alpha."
     ),
 )(handle_errors(review.review_command))
+app.add_typer(serve.links_app, name="links")
+app.command(
+    "serve",
+    help=_(
+        "Start the web front: venues fill in their application, reviewers review, the "
+        "coordinator follows; over the same files as the commands."
+    ),
+)(handle_errors(serve.serve_command))
 app.command(
     "coverage",
     help=_(

@@ -97,8 +97,10 @@ def validate_command(
             )
         )
     report = Report()
-    for path in files:
-        _checked, found = validate_application(path, context.questionnaire, context.catalogue)
+    for path, folder in files.items():
+        _checked, found = validate_application(
+            path, context.questionnaire, context.catalogue, within=folder
+        )
         report.extend(found.diagnostics)
     emit_report(report, fmt)
     if fmt is ReportFormat.text:
@@ -158,6 +160,11 @@ def fill_command(
         raise typer.Exit(130) from None
     _checked, report = validate_application(path, context.questionnaire, context.catalogue)
     echo(_("Application saved in {path}.").format(path=display_path(path)))
+    echo(
+        _("Its score, and how to progress: aptic-qualif assess {path}").format(
+            path=display_path(path)
+        )
+    )
     if report.diagnostics:
         emit_report(report, ReportFormat.text)
     exit_for(report.ok)

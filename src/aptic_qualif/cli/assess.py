@@ -60,7 +60,7 @@ def assess_command(
     from aptic_qualif.scoring import render
     from aptic_qualif.scoring.assess import assess_files
 
-    context, files, loaded_reviews = load_batch(paths, reviews, policy)
+    context, files, loaded_reviews, reviews_ok = load_batch(paths, reviews, policy)
     chosen = fmt or (
         AssessFormat.table if sys.stdout.isatty() and output is None else AssessFormat.json
     )
@@ -92,5 +92,5 @@ def assess_command(
             }[chosen](assessments)
         write_output(text, output, force=force)
     failing = {f.value for f in fail_on or ()}
-    if batch.unreadable or any(a.decision in failing for a in assessments):
+    if batch.unreadable or not reviews_ok or any(a.decision in failing for a in assessments):
         raise typer.Exit(1)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import glob
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional, TypeVar
+from typing import TYPE_CHECKING, Annotated, NamedTuple, Optional, TypeVar
 
 import typer
 
@@ -16,6 +16,7 @@ from aptic_qualif.i18n import _
 from aptic_qualif.project import display_path
 
 if TYPE_CHECKING:
+    from aptic_qualif.application import ApplicationFiles
     from aptic_qualif.context import Context
     from aptic_qualif.review.model import Review
 
@@ -38,7 +39,7 @@ PolicyOption = Annotated[
 ]
 
 
-def expand(paths: list[str]) -> list[Path]:
+def expand(paths: list[str]) -> ApplicationFiles:
     """Files, folders (searched for ``*.yaml``) and globs, even quoted ones; absolute
     paths, relative ones taken from the current folder (:func:`user_path`)."""
     from aptic_qualif.application import application_files
@@ -60,27 +61,39 @@ def expand(paths: list[str]) -> list[Path]:
     return files
 
 
-def load_batch(
-    paths: list[str], reviews: Path | None, policy: Path | None
-) -> tuple[Context, list[Path], list[Review]]:
+class BatchInput(NamedTuple):
+    """What a batch command works on."""
+
+    context: Context
+    files: ApplicationFiles
+    """The files found, each with the folder it was found in (it never leads outside)."""
+    reviews: list[Review]
+    reviews_ok: bool
+    """Whether every review file was usable: a command that went on without some exits 1."""
+
+
+def load_batch(paths: list[str], reviews: Path | None, policy: Path | None) -> BatchInput:
     """The project (with its policy, or ``policy``), the application files and the reviews;
-    problems with reviews are reported on standard error and those reviews left out."""
+    problems with reviews are reported on standard error and those reviews left out (the
+    command then exits 1, see :attr:`BatchInput.reviews_ok`)."""
     from aptic_qualif.context import load_context
     from aptic_qualif.review.load import load_reviews
 
     context = load_context(state().root, policy=policy, need_policy=True)
     files = expand(paths)
     loaded: list[Review] = []
+    ok = True
     if reviews is not None:
         if not reviews.is_dir():
             fail(_("the folder '{path}' does not exist").format(path=display_path(reviews)))
         loaded, report = load_reviews(reviews, context.questionnaire)
         if report.diagnostics:
             emit_report(report, ReportFormat.text, err=True)
-    return context, files, loaded
+        ok = report.ok
+    return BatchInput(context, files, loaded, ok)
 
 
-def with_progress(files: list[Path], run: Callable[[Callable[[Path], None] | None], R]) -> R:
+def with_progress(files: Collection[Path], run: Callable[[Callable[[Path], None] | None], R]) -> R:
     """``run(on_file)``, with a progress bar on standard error when it is a terminal."""
     if not (sys.stderr.isatty() and len(files) > 1):
         return run(None)

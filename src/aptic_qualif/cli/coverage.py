@@ -66,7 +66,7 @@ def coverage_command(
     from aptic_qualif.cli.common import write_output
     from aptic_qualif.network import coverage as cov
 
-    context, files, loaded_reviews = load_batch(paths, reviews, policy)
+    context, files, loaded_reviews, reviews_ok = load_batch(paths, reviews, policy)
     chosen = fmt or (
         CoverageFormat.table if sys.stdout.isatty() and output is None else CoverageFormat.json
     )
@@ -93,5 +93,5 @@ def coverage_command(
     else:
         renderer = cov.RENDERERS.get(chosen.value, cov.render_markdown)
         write_output(renderer(coverage), output, force=force)
-    if batch.unreadable:
+    if batch.unreadable or not reviews_ok:
         raise typer.Exit(1)

@@ -29,6 +29,7 @@ from aptic_qualif.cli.common import (
 )
 from aptic_qualif.i18n import _
 from aptic_qualif.project import display_path
+from aptic_qualif.reading import present
 
 export_app = typer.Typer(
     help=_("Export to national open data: digital-mediation venues, data·inclusion."),
@@ -84,7 +85,7 @@ def export_lieux_command(
     from aptic_qualif.network.lieux import export_lieux, parse_date, render_csv, render_json
 
     when = parse_date(date_maj) if date_maj is not None else None
-    context, files, loaded_reviews = load_batch(paths, reviews, policy)
+    context, files, loaded_reviews, reviews_ok = load_batch(paths, reviews, policy)
     result = with_progress(
         files,
         lambda on_file: export_lieux(
@@ -106,7 +107,7 @@ def export_lieux_command(
         ),
         err=True,
     )
-    if result.unreadable:
+    if result.unreadable or not reviews_ok:
         raise typer.Exit(1)
 
 
@@ -144,7 +145,7 @@ def import_lieux_command(
     from aptic_qualif.context import load_context
     from aptic_qualif.network.lieux import import_lieux, write_skeletons
 
-    if not path.exists():
+    if not present(path):
         fail(_("not found: {paths}").format(paths=display_path(path)))
     if output.exists() and not output.is_dir():
         fail(_("{path} is not a folder").format(path=display_path(output)))

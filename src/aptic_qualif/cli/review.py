@@ -21,6 +21,7 @@ from aptic_qualif.cli.common import (
 )
 from aptic_qualif.i18n import _
 from aptic_qualif.project import display_path
+from aptic_qualif.reading import present
 
 if TYPE_CHECKING:
     from aptic_qualif.context import Context
@@ -99,7 +100,23 @@ def review_command(
             force=force,
         )
     except Interrupted:
-        echo(_("Stopped: nothing was saved."), err=True)
+        from aptic_qualif.review.draft import DraftError, load_review
+        from aptic_qualif.review.load import review_path
+
+        try:
+            draft = load_review(reviews_dir, checked.id, reviewer)
+        except DraftError:
+            draft = None
+        if draft is not None and draft.draft:
+            echo(
+                _(
+                    "Stopped. Your draft is saved in {path}; run the same command again to "
+                    "resume where you stopped."
+                ).format(path=display_path(review_path(reviews_dir, checked.id, reviewer))),
+                err=True,
+            )
+        else:
+            echo(_("Stopped: nothing was saved."), err=True)
         raise typer.Exit(130) from None
     echo(_("Review saved in {path}.").format(path=display_path(saved)))
 
@@ -120,7 +137,7 @@ def _summary(context: Context, folder: Path, applications: Path | None, fmt: Rep
         current = {}
         for name in sorted({review.application for review in reviews}):
             path = applications / f"{name}.yaml"
-            if not (path.exists() or path.is_symlink()):
+            if not present(path):
                 continue  # a pipe or a broken link in its place is reported when read
             checked, read = validate_application(
                 path, context.questionnaire, context.catalogue, within=applications
@@ -198,6 +215,11 @@ def render_summary(summary: Summary, *, checked: bool = True) -> str:
                 else:
                     lines.append("    " + _said(reviewer, ""))
                     lines.extend(f"      - {change}" for change in changed)
+        if entry.drafts:
+            lines.append(
+                "  "
+                + _("in progress (drafts, not used): {names}").format(names=", ".join(entry.drafts))
+            )
         if entry.conflicted:
             lines.append(
                 "  "

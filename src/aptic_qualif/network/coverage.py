@@ -28,6 +28,8 @@ from aptic_qualif import __version__
 from aptic_qualif.application import departement_of_insee
 from aptic_qualif.i18n import _, language, localized
 from aptic_qualif.referentiel.load import Catalogue
+from aptic_qualif.sanitize import markdown_code
+from aptic_qualif.sanitize import markdown_text as _md
 from aptic_qualif.scoring.model import Assessment
 
 if TYPE_CHECKING:
@@ -572,19 +574,6 @@ def render_csv(coverage: Coverage) -> str:
     return buffer.getvalue()
 
 
-def _md(text: object) -> str:
-    """Text from a file is data, never markup: escape what Markdown would interpret."""
-    out = []
-    for char in " ".join(str(text).split()):
-        if char == "&":
-            out.append("&amp;")
-        elif char in "\\`*_[]<>|~#":
-            out.append("\\" + char)
-        else:
-            out.append(char)
-    return "".join(out)
-
-
 def _territory_word(coverage: Coverage) -> str:
     return _("Département") if coverage.by == "departement" else _("Commune")
 
@@ -655,7 +644,7 @@ def render_markdown(coverage: Coverage) -> str:
     if coverage.services_offered_nowhere:
         labels = {level.id: level.label for level in levels}
         lines += [
-            f"- {_md(s.label)} (`{s.service}`, {_md(labels.get(s.level, s.level))})"
+            f"- {_md(s.label)} ({markdown_code(s.service)}, {_md(labels.get(s.level, s.level))})"
             for s in coverage.services_offered_nowhere
         ]
     else:

@@ -3,17 +3,18 @@
 For each territory, a group of horizontal bars: the venues counted there, then the venues
 offering each level. The SVG is deterministic (same coverage, same bytes), accessible
 (``role="img"`` with a ``<title>`` and a ``<desc>``, a tooltip per territory) and safe to
-embed in a page: every text and attribute goes through :func:`html.escape`, and the only
-address in it is the SVG namespace. Text and grid lines use ``currentColor``, so that the
-chart follows the page's light or dark theme.
+embed in a page: every text and attribute goes through
+:func:`aptic_qualif.sanitize.xml_text` (characters XML forbids replaced, markup escaped),
+and the only address in it is the SVG namespace. Text and grid lines use
+``currentColor``, so that the chart follows the page's light or dark theme.
 """
 
 from __future__ import annotations
 
 import math
-from html import escape
 
 from aptic_qualif.network.coverage import Coverage
+from aptic_qualif.sanitize import xml_text
 
 SVG_NAMESPACE = "http://www.w3.org/2000/svg"
 WIDTH = 760
@@ -35,10 +36,6 @@ def _n(value: float) -> str:
     """A coordinate rounded to a tenth, without a useless ``.0``."""
     text = f"{round(value, 1):.1f}"
     return text[:-2] if text.endswith(".0") else text
-
-
-def _attr(value: object) -> str:
-    return escape(str(value), quote=True)
 
 
 def _shorten(text: str, limit: int = MAX_LABEL) -> str:
@@ -67,7 +64,7 @@ def render_chart(
     id_prefix: str = "coverage-chart",
 ) -> str:
     """The chart of ``coverage`` as an SVG document (also valid inline in HTML)."""
-    prefix = _attr(id_prefix)
+    prefix = xml_text(id_prefix)
     series: list[tuple[str, str, str]] = [("", venues_label, VENUES_COLOUR)]
     series += [
         (level.id, level.label, LEVEL_COLOURS[index % len(LEVEL_COLOURS)])
@@ -86,8 +83,8 @@ def render_chart(
         f'aria-labelledby="{prefix}-title {prefix}-desc" viewBox="0 0 {WIDTH} {_n(height)}" '
         f'width="{WIDTH}" height="{_n(height)}" font-family="sans-serif" font-size="12" '
         'style="max-width:100%;height:auto">',
-        f'<title id="{prefix}-title">{escape(title)}</title>',
-        f'<desc id="{prefix}-desc">{escape(description)}</desc>',
+        f'<title id="{prefix}-title">{xml_text(title)}</title>',
+        f'<desc id="{prefix}-desc">{xml_text(description)}</desc>',
     ]
     # legend
     x = 0.0
@@ -95,8 +92,8 @@ def render_chart(
     for _key, label, colour in series:
         text = _shorten(label, 24)
         out.append(
-            f'<rect x="{_n(x)}" y="8" width="12" height="12" fill="{_attr(colour)}"/>'
-            f'<text x="{_n(x + 16)}" y="18" fill="currentColor">{escape(text)}</text>'
+            f'<rect x="{_n(x)}" y="8" width="12" height="12" fill="{xml_text(colour)}"/>'
+            f'<text x="{_n(x + 16)}" y="18" fill="currentColor">{xml_text(text)}</text>'
         )
         x += 16 + 7.2 * len(text) + 18
     out.append("</g>")
@@ -114,7 +111,7 @@ def render_chart(
     if not rows:
         out.append(
             f'<text x="{_n(PLOT_LEFT + PLOT_WIDTH / 2)}" y="{_n(plot_top + plot_height / 2)}" '
-            f'text-anchor="middle" fill="currentColor">{escape(empty_label)}</text>'
+            f'text-anchor="middle" fill="currentColor">{xml_text(empty_label)}</text>'
         )
     # one group of bars per territory
     for index, row in enumerate(rows):
@@ -124,10 +121,10 @@ def render_chart(
         tooltip = f"{name} — " + ", ".join(
             f"{label} : {value}" for (_k, label, _c), value in zip(series, values, strict=True)
         )
-        out.append(f'<g class="territory"><title>{escape(tooltip)}</title>')
+        out.append(f'<g class="territory"><title>{xml_text(tooltip)}</title>')
         out.append(
             f'<text x="{LABEL_WIDTH}" y="{_n(top + group_height / 2 + 4)}" text-anchor="end" '
-            f'fill="currentColor">{escape(_shorten(name))}</text>'
+            f'fill="currentColor">{xml_text(_shorten(name))}</text>'
         )
         for position, ((_key, _label, colour), value) in enumerate(
             zip(series, values, strict=True)
@@ -136,7 +133,7 @@ def render_chart(
             width = value * scale
             out.append(
                 f'<rect x="{PLOT_LEFT}" y="{_n(y)}" width="{_n(width)}" '
-                f'height="{BAR_HEIGHT}" fill="{_attr(colour)}"/>'
+                f'height="{BAR_HEIGHT}" fill="{xml_text(colour)}"/>'
                 f'<text x="{_n(PLOT_LEFT + width + 4)}" y="{_n(y + BAR_HEIGHT - 1.5)}" '
                 f'font-size="10" fill="currentColor">{value}</text>'
             )

@@ -14,9 +14,12 @@ the mkdocs-material theme:
 
 Text from the YAML is data, never markup. The templates write Markdown with Jinja2's
 autoescape off, but every value they print goes through :func:`md_escape` (the
-environment's ``finalize``): Markdown punctuation is backslash-escaped and ``<``, ``>``,
-``&`` become HTML entities, so a label can neither open a tag nor a link, nor run a
-template. Only values built here from escaped parts (:class:`Md`) are printed as is.
+environment's ``finalize``, :func:`aptic_qualif.sanitize.markdown_text`): Markdown
+punctuation is backslash-escaped and ``<``, ``>``, ``&`` become HTML entities, so a label
+can neither open a tag nor a link, nor run a template. Only values built here from
+escaped parts (:class:`Md`) are printed as is. The HTML MkDocs renders from every page
+(generated or written by hand) is then sanitised with
+:func:`aptic_qualif.sanitize.html_content` before the theme wraps it.
 
 The staging sources are deterministic: the same project gives byte-identical Markdown.
 """
@@ -40,6 +43,8 @@ from urllib.parse import quote
 from aptic_qualif.errors import CommandError
 from aptic_qualif.i18n import _, language, set_language
 from aptic_qualif.project import display_path
+from aptic_qualif.sanitize import html_content, markdown_code
+from aptic_qualif.sanitize import markdown_text as md_escape
 
 if TYPE_CHECKING:
     from aptic_qualif.context import Context
@@ -78,29 +83,6 @@ class Md(str):
     __slots__ = ()
 
 
-_MD_SPECIAL = frozenset("\\`*_{}[]()#+-.!|~")
-_HTML_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
-
-
-def md_escape(value: object) -> str:
-    """``value`` as literal Markdown text: it renders as itself and never as markup.
-
-    Whitespace (newlines included) collapses to single spaces, so a value cannot start a
-    block (heading, list, code, table row); control characters are dropped (Python-Markdown
-    uses some as placeholders); Markdown punctuation is backslash-escaped; ``&``, ``<`` and
-    ``>`` become HTML entities, so that raw HTML never passes.
-    """
-    out: list[str] = []
-    for char in re.sub(r"\s+", " ", str(value)):
-        if char in _HTML_ENTITIES:
-            out.append(_HTML_ENTITIES[char])
-        elif char in _MD_SPECIAL:
-            out.append("\\" + char)
-        elif unicodedata.category(char) != "Cc":
-            out.append(char)
-    return "".join(out)
-
-
 def number(value: float) -> str:
     """A number written the French way: ``1,5``, ``12``, ``0,75``."""
     value = float(value)
@@ -122,12 +104,7 @@ def _finalize(value: object) -> str:
 
 def code(value: object) -> Md:
     """``value`` as an inline code span (Markdown escapes the HTML inside code)."""
-    text = re.sub(r"\s+", " ", str(value)).strip()
-    text = "".join(c for c in text if unicodedata.category(c) != "Cc")
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    fence = "`" * (longest + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return Md(f"{fence}{pad}{text}{pad}{fence}")
+    return Md(markdown_code(value))
 
 
 def anchor(value: object) -> Md:
@@ -677,11 +654,90 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def run_mkdocs(config: Path, site_dir: Path) -> None:
+YAML_TAG = "tag:yaml.org,2002:"
+CONFIG_TAGS = frozenset(
+    YAML_TAG + name
+    for name in (
+        "python/object/apply:pymdownx.slugs.slugify",
+        "python/name:pymdownx.slugs.slugify",
+        "python/name:material.extensions.emoji.twemoji",
+        "python/name:material.extensions.emoji.to_svg",
+        "python/name:pymdownx.superfences.fence_code_format",
+    )
+)
+"""The only tags ``mkdocs.yml`` may hold: the functions mkdocs-material's documentation
+configures by name (heading slugs, emoji, custom fences). MkDocs reads the file with
+PyYAML's unsafe loader, where any other Python tag runs code and ``!ENV`` copies the
+environment into the pages."""
+CONFIG_CODE_KEYS = ("INHERIT", "hooks")
+"""Top-level keys of ``mkdocs.yml`` that make MkDocs read another configuration with its
+unsafe loader, or run Python files."""
+
+
+def check_config(config: Path, display: str | None = None) -> None:
+    """Read ``config`` (a ``mkdocs.yml``) with the project's safe reader before MkDocs does:
+    a tag other than :data:`CONFIG_TAGS`, or a key of :data:`CONFIG_CODE_KEYS`, stops the
+    build with located errors (``file:line:col: error[CODE]``), so nothing in the file runs."""
+    from aptic_qualif.diagnostics import Diagnostic, Report
+    from aptic_qualif.yamlio import load_yaml
+
+    name = display if display is not None else display_path(config)
+    doc, diagnostics = load_yaml(config, name, allowed_tags=CONFIG_TAGS)
+    report = Report(list(diagnostics))
+    if doc is not None and isinstance(doc.data, dict):
+        for key in CONFIG_CODE_KEYS:
+            if key in doc.data:
+                report.add(
+                    Diagnostic.error(
+                        "SITE001",
+                        doc.key_span((key,)),
+                        _(
+                            "'{key}' refused in the site configuration: it would run code or read "
+                            "another configuration unchecked"
+                        ).format(key=key),
+                        _("remove '{key}' from {file}").format(key=key, file=CONFIG_FILE),
+                    )
+                )
+    if not report.ok:
+        message = _("the site configuration {path} is refused:\n{problems}").format(
+            path=name, problems=report.render_text()
+        )
+        if any(d.code == "YAML004" for d in report.diagnostics):
+            allowed = ", ".join(f"!!{tag.removeprefix(YAML_TAG)}" for tag in sorted(CONFIG_TAGS))
+            message += "\n" + _(
+                "MkDocs would run the Python tags of this file or read the environment "
+                "(!ENV); only these tags are accepted: {tags}"
+            ).format(tags=allowed)
+        raise CommandError(message)
+
+
+def _sanitising_plugin() -> Any:
+    """A MkDocs plugin that passes the HTML rendered from each page's Markdown through
+    :func:`aptic_qualif.sanitize.html_content`, after every other plugin (the theme's own
+    HTML, with its scripts, is outside ``page.content``)."""
+    from mkdocs.config.base import Config
+    from mkdocs.plugins import BasePlugin, event_priority
+
+    class NoOptions(Config):  # type: ignore[no-untyped-call]  # (mkdocs is not typed there)
+        pass
+
+    class SanitisePages(BasePlugin[NoOptions]):  # type: ignore[no-untyped-call]
+        @event_priority(-100)
+        def on_page_content(self, html: str, /, **_kwargs: Any) -> str:
+            return html_content(html)
+
+    return SanitisePages()
+
+
+def run_mkdocs(config: Path, site_dir: Path, *, display: str | None = None) -> None:
     """``mkdocs build --strict``: any warning (broken link, missing page) fails the build.
+
+    ``config`` is first checked by :func:`check_config` (named ``display`` in errors), and
+    the content of every page is sanitised by :func:`_sanitising_plugin`.
 
     MkDocs reads a relative ``site_dir`` from the folder of ``config``, not from the
     current folder: ``site_dir`` is made absolute before it is handed over."""
+    check_config(config, display)
     site_dir = site_dir.absolute()
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # no end-of-life banner in our output
     from mkdocs.commands.build import build
@@ -693,6 +749,7 @@ def run_mkdocs(config: Path, site_dir: Path) -> None:
     logger.addHandler(collect)
     try:
         cfg = load_config(str(config), strict=True, site_dir=str(site_dir))
+        cfg.plugins["aptic-qualif-sanitise"] = _sanitising_plugin()
         cfg.plugins.on_startup(command="build", dirty=False)
         try:
             build(cfg)
@@ -705,6 +762,51 @@ def run_mkdocs(config: Path, site_dir: Path) -> None:
         ) from error
     finally:
         logger.removeHandler(collect)
+
+
+# -- search ----------------------------------------------------------------------------
+
+SEARCH_INDEX = "search/search_index.json"
+FOLDED_FIELD = "folded"
+"""The field of the search index holding each section's words without their accents."""
+_TAG = re.compile(r"<[^>]*>")
+_WORD = re.compile(r"[^\W\d_]+")
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss"})
+
+
+def fold(text: str) -> str:
+    """``text`` without its accents and ligatures: ``Hameçonnage`` → ``Hameconnage``."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def fold_search_index(site_dir: Path) -> None:
+    """Make the search of the built site ignore accents.
+
+    mkdocs-material's search (lunr.js) compares words as they are written, so
+    « hameconnage » would not find « hameçonnage ». Each section of the index gets a
+    field ``folded`` listing, once each, the words of its title and text that change
+    when folded, folded; the index's configuration declares the field, which the search
+    worker then indexes like the others (it is never displayed). A site without search
+    is left alone."""
+    path = site_dir / SEARCH_INDEX
+    if not path.is_file():
+        return
+    index = json.loads(path.read_text(encoding="utf-8"))
+    fields = index.get("config", {}).get("fields")
+    if not isinstance(fields, dict):
+        return
+    fields.setdefault(FOLDED_FIELD, {"boost": 1.0})
+    for doc in index.get("docs", ()):
+        text = _TAG.sub(" ", f"{doc.get('title', '')} {doc.get('text', '')}")
+        words: dict[str, None] = {}
+        for word in _WORD.findall(text):
+            folded = fold(word)
+            if folded != word:
+                words.setdefault(folded.lower())
+        if words:
+            doc[FOLDED_FIELD] = " ".join(words)
+    path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
 # -- output ----------------------------------------------------------------------------
@@ -827,7 +929,8 @@ def build_site(root: Path, output: Path, *, force: bool = False) -> Path:
         built = Path(tempfile.mkdtemp(prefix=f".{output.name}.", dir=output.parent))
         built.chmod(0o755)  # mkdtemp makes it private; a web server must read the site
         try:
-            run_mkdocs(config, built)
+            run_mkdocs(config, built, display=display_path(source / CONFIG_FILE))
+            fold_search_index(built)
             (built / MARKER).write_text(_manifest(built), encoding="utf-8")
             _install(built, output)
         finally:
@@ -839,7 +942,10 @@ def build_site(root: Path, output: Path, *, force: bool = False) -> Path:
 __all__ = [
     "Md",
     "build_site",
+    "check_config",
     "code",
+    "fold",
+    "fold_search_index",
     "md_escape",
     "neutralize_html",
     "number",

@@ -15,6 +15,7 @@ from aptic_qualif.questionnaire.model import (
     OPERATORS_BY_TYPE,
     Item,
 )
+from aptic_qualif.reading import present
 from aptic_qualif.referentiel.check import SLUG
 from aptic_qualif.referentiel.load import Catalogue
 from aptic_qualif.vocabularies import LIEUX_COLUMNS, LIEUX_ENUMERATIONS
@@ -42,7 +43,7 @@ def validate_questionnaire(
     if loaded is not None:
         report.extend(check_questionnaire(loaded, catalogue))
         policy_path = root / POLICY_FILE
-        if policy_path.exists():  # a pipe or a folder is reported, not skipped
+        if present(policy_path):  # a pipe, a folder or a broken link is reported, not skipped
             policy, doc, found = load_policy(policy_path, within=root)
             report.extend(found.diagnostics)
             if policy is not None and doc is not None:

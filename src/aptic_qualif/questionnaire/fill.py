@@ -11,6 +11,8 @@ as ``null`` so that it is not asked again.
 
 from __future__ import annotations
 
+import re
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -20,12 +22,12 @@ from typing import Any, Protocol
 from aptic_qualif.application import (
     ANSWERS_KEY,
     IDENTITY_KEY,
-    check_answer,
-    exclusive_conflict,
     load_application,
 )
+from aptic_qualif.editing import prune
 from aptic_qualif.errors import CommandError
-from aptic_qualif.i18n import _, localized
+from aptic_qualif.i18n import _, localized, ngettext
+from aptic_qualif.questionnaire.answers import convert_choices, convert_text, long_answer
 from aptic_qualif.questionnaire.conditions import enabled_items, is_answered
 from aptic_qualif.questionnaire.load import IDENTITY, LoadedQuestionnaire, LocatedItem
 from aptic_qualif.questionnaire.model import Item
@@ -51,13 +53,32 @@ Choice = tuple[str, Any]
 class Prompter(Protocol):
     """How questions are asked. Each method raises :class:`Interrupted` on Ctrl-C."""
 
-    def select(self, message: str, choices: Sequence[Choice]) -> Any: ...
+    def select(self, message: str, choices: Sequence[Choice], *, default: Any = None) -> Any:
+        """One choice; ``default``: the value the cursor starts on."""
+        ...
 
     def checkbox(
-        self, message: str, choices: Sequence[Choice], validate: Callable[[list[Any]], str | None]
-    ) -> list[Any]: ...
+        self,
+        message: str,
+        choices: Sequence[Choice],
+        validate: Callable[[list[Any]], str | None],
+        *,
+        default: Sequence[Any] = (),
+    ) -> list[Any]:
+        """Several choices; ``default``: the values ticked to start with."""
+        ...
 
-    def text(self, message: str, validate: Callable[[str], str | None]) -> str: ...
+    def text(
+        self,
+        message: str,
+        validate: Callable[[str], str | None],
+        *,
+        multiline: bool = False,
+        default: str = "",
+    ) -> str:
+        """A typed answer; ``multiline``: a long answer, Enter starts a new line;
+        ``default``: the text to start from (to change an answer)."""
+        ...
 
     def say(self, message: str) -> None: ...
 
@@ -66,6 +87,15 @@ class Prompter(Protocol):
 class Progress:
     asked: int = 0
     finished: bool = False
+    changed: int = 0
+    """Answers changed from the recap."""
+
+
+DONE = "\0done"
+"""Choice value meaning "my answers are right" (leaves the recap)."""
+
+BACK = "\0back"
+"""Choice value meaning "back to the previous menu"."""
 
 
 def _section(located: LocatedItem) -> str:
@@ -134,38 +164,62 @@ def fill(
     lang: str = "fr",
     force: bool = False,
     today: date | None = None,
+    recap: bool = True,
 ) -> Progress:
-    """Ask every enabled question not yet asked, saving after each answer."""
+    """Ask every enabled question not yet asked, saving after each answer; then (with
+    ``recap``) show the answers, theme by theme, where any of them can be changed."""
     data = start_or_resume(path, loaded, force=force, today=today)
     progress = Progress()
-    items = [located.item for located in loaded.items]
-    themes = [IDENTITY, *loaded.themes]
     if not path.exists() or force:
         atomic_write(path, _dump(loaded, data), force=True)
+    _ask_remaining(path, loaded, catalogue, prompter, data, progress, lang)
+    progress.finished = True
+    if recap:
+        _recap(path, loaded, catalogue, prompter, data, progress, lang)
+    return progress
+
+
+def _given(data: dict[str, Any]) -> dict[str, Any]:
+    """Every answer given (not ``null``), keyed by item id."""
+    return {
+        key: value
+        for part in (data[IDENTITY_KEY], data[ANSWERS_KEY])
+        for key, value in part.items()
+        if is_answered(value)
+    }
+
+
+def _theme_title(loaded: LoadedQuestionnaire, theme: str, lang: str) -> str:
+    if theme == IDENTITY:
+        return _("Venue identity")
+    return localized(loaded.themes[theme].title, lang)
+
+
+def _ask_remaining(
+    path: Path,
+    loaded: LoadedQuestionnaire,
+    catalogue: Catalogue,
+    prompter: Prompter,
+    data: dict[str, Any],
+    progress: Progress,
+    lang: str,
+) -> None:
+    """Ask each enabled question not yet asked, in order, saving after each answer."""
+    items = [located.item for located in loaded.items]
+    themes = [IDENTITY, *loaded.themes]
     for located in loaded.items:
         section = data[_section(located)]
         if located.id in section:
             continue
-        answers = {
-            key: value
-            for part in (data[IDENTITY_KEY], data[ANSWERS_KEY])
-            for key, value in part.items()
-            if is_answered(value)
-        }
-        if located.id not in enabled_items(items, answers):
+        if located.id not in enabled_items(items, _given(data)):
             continue
         theme_items = [i for i in loaded.items if i.theme == located.theme]
         position = theme_items.index(located) + 1
-        title = (
-            _("Venue identity")
-            if located.is_identity
-            else localized(loaded.themes[located.theme].title, lang)
-        )
         prompter.say(
             _("[{number}/{total}] {theme} — question {position}/{count}").format(
                 number=themes.index(located.theme) + 1,
                 total=len(themes),
-                theme=title,
+                theme=_theme_title(loaded, located.theme, lang),
                 position=position,
                 count=len(theme_items),
             )
@@ -174,12 +228,130 @@ def fill(
         section[located.id] = (
             ask_proposed(located.item, proposals, catalogue, prompter, lang)
             if proposals
-            else ask(located.item, catalogue, prompter, lang)
+            else ask(located.item, catalogue, prompter, lang, long=long_answer(located))
         )
         progress.asked += 1
         atomic_write(path, _dump(loaded, data), force=True)
-    progress.finished = True
-    return progress
+
+
+def shown_answer(item: Item, value: Any, catalogue: Catalogue, lang: str) -> str:
+    """An answer as a person reads it: option labels, « yes » or « no », services by
+    notation, « (no answer) »."""
+    if not is_answered(value):
+        return _("(no answer)")
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, float):
+        return f"{value:g}"
+    labels = {option.value: localized(option.label, lang) for option in item.options or ()}
+    if item.type == "services":
+        services = catalogue.services
+        labels = {
+            key: f"{service.notation} {localized(service.pref_label, lang)}"
+            for key, service in services.items()
+        }
+    values = value if isinstance(value, list) else [value]
+    return ", ".join(labels.get(v, str(v)) for v in values)
+
+
+def _theme_entry(
+    loaded: LoadedQuestionnaire,
+    theme: str,
+    found: list[LocatedItem],
+    data: dict[str, Any],
+    lang: str,
+) -> str:
+    """A theme in the recap: its title, how many of its questions are answered."""
+    answered = sum(1 for located in found if is_answered(data[_section(located)][located.id]))
+    return ngettext(
+        "{theme} ({n} of {total} question answered)",
+        "{theme} ({n} of {total} questions answered)",
+        len(found),
+    ).format(theme=_theme_title(loaded, theme, lang), n=answered, total=len(found))
+
+
+def _recap(
+    path: Path,
+    loaded: LoadedQuestionnaire,
+    catalogue: Catalogue,
+    prompter: Prompter,
+    data: dict[str, Any],
+    progress: Progress,
+    lang: str,
+) -> None:
+    """Every answer, theme by theme, where any can be changed; until « finish »."""
+    from aptic_qualif.review.fingerprint import shorten
+
+    while True:
+        enabled = enabled_items([located.item for located in loaded.items], _given(data))
+        by_theme: dict[str, list[LocatedItem]] = {}
+        for located in loaded.items:
+            if located.id in enabled and located.id in data[_section(located)]:
+                by_theme.setdefault(located.theme, []).append(located)
+        prompter.say(_("All your answers are saved. Read them again, and change any of them:"))
+        theme = prompter.select(
+            _("Your answers: choose a theme to read or change, or finish"),
+            [
+                (_("Finish: my answers are right"), DONE),
+                *[
+                    (
+                        _theme_entry(loaded, theme_id, found, data, lang),
+                        theme_id,
+                    )
+                    for theme_id, found in by_theme.items()
+                ],
+            ],
+        )
+        if theme == DONE:
+            return
+        for located in by_theme[theme]:
+            value = data[_section(located)][located.id]
+            prompter.say(
+                f"{localized(located.item.label, lang)}\n  "
+                + shown_answer(located.item, value, catalogue, lang).replace("\n", "\n  ")
+            )
+        chosen = prompter.select(
+            _("Which answer do you want to change?"),
+            [
+                *[
+                    (
+                        f"{shorten(localized(located.item.label, lang), 50)} — "
+                        + shorten(
+                            shown_answer(
+                                located.item, data[_section(located)][located.id], catalogue, lang
+                            ),
+                            30,
+                        ),
+                        located.id,
+                    )
+                    for located in by_theme[theme]
+                ],
+                (_("(back to the themes)"), BACK),
+            ],
+        )
+        if chosen == BACK:
+            continue
+        located = loaded.by_id[chosen]
+        section = data[_section(located)]
+        section[chosen] = ask(
+            located.item,
+            catalogue,
+            prompter,
+            lang,
+            long=long_answer(located),
+            current=section[chosen],
+        )
+        progress.changed += 1
+        removed = prune(data, loaded)
+        atomic_write(path, _dump(loaded, data), force=True)
+        if removed:
+            prompter.say(
+                _("These questions no longer apply; their answers are removed: {labels}").format(
+                    labels="; ".join(shorten(localized(r.item.label, lang)) for r in removed)
+                )
+            )
+        # A changed answer may make other questions apply: they are asked now.
+        _ask_remaining(path, loaded, catalogue, prompter, data, progress, lang)
 
 
 OTHER = "\0other"
@@ -218,8 +390,17 @@ def _message(item: Item, lang: str) -> str:
     return f"{localized(item.label, lang)}{mark}"
 
 
-def ask(item: Item, catalogue: Catalogue, prompter: Prompter, lang: str) -> Any:
-    """Ask one question until a valid answer (or a skip, ``None``) is given."""
+def ask(
+    item: Item,
+    catalogue: Catalogue,
+    prompter: Prompter,
+    lang: str,
+    *,
+    long: bool = False,
+    current: Any = None,
+) -> Any:
+    """Ask one question until a valid answer (or a skip, ``None``) is given. ``long``: a
+    text typed on several lines; ``current``: the answer given before, to start from."""
     message = _message(item, lang)
     help_text = localized(item.help, lang) if item.help is not None else ""
     extra: list[Choice] = []
@@ -234,7 +415,11 @@ def ask(item: Item, catalogue: Catalogue, prompter: Prompter, lang: str) -> Any:
         else:
             choices = [(localized(o.label, lang), o.value) for o in item.options or ()]
         while True:
-            value = prompter.select(message, [*choices, *extra])
+            value = prompter.select(
+                message,
+                [*choices, *extra],
+                default=current if current in [v for _t, v in choices] else None,
+            )
             if value == HELP:
                 prompter.say(help_text)
                 continue
@@ -260,49 +445,71 @@ def ask(item: Item, catalogue: Catalogue, prompter: Prompter, lang: str) -> Any:
             prompter.say(help_text)
 
         def validate_list(values: list[Any]) -> str | None:
-            if item.required and not values:
-                return _("choose at least one answer")
-            exclusive = exclusive_conflict(item, values)
-            if exclusive is not None:
-                return _("'{value}' excludes every other choice").format(value=exclusive)
-            return None
+            return convert_choices(item, [str(v) for v in values], catalogue)[1]
 
-        chosen = prompter.checkbox(message, choices, validate_list)
+        chosen = prompter.checkbox(
+            message,
+            choices,
+            validate_list,
+            default=list(current) if isinstance(current, list) else (),
+        )
         return chosen or None
 
-    hint = _("Enter to leave it unanswered, ? for help") if not item.required else _("? for help")
-
-    def convert(typed: str) -> tuple[Any, str | None]:
-        typed = typed.strip()
-        if not typed:
-            return None, (_("an answer is required") if item.required else None)
-        value: Any = typed
-        if item.type == "integer":
-            try:
-                value = int(typed)
-            except ValueError:
-                return None, _("type a whole number")
-        elif item.type == "decimal":
-            try:
-                value = float(typed.replace(",", "."))
-            except ValueError:
-                return None, _("type a number")
-        elif item.type == "date" and typed.lower() in {"aujourd'hui", "today"}:
-            value = date.today().isoformat()
-        normalised, problems = check_answer(item, value, catalogue)
-        return normalised, (problems[0] if problems else None)
+    if long:
+        hint = _("leave it empty to skip it, ? for help") if not item.required else _("? for help")
+    else:
+        hint = (
+            _("Enter to leave it unanswered, ? for help") if not item.required else _("? for help")
+        )
+    start = "" if current is None else str(current)
 
     def validate_text(typed: str) -> str | None:
         if typed.strip() == "?":
             return None
-        return convert(typed)[1]
+        return convert_text(item, typed)[1]
 
     while True:
-        typed = prompter.text(f"{message} ({hint})", validate_text)
+        typed = prompter.text(f"{message} ({hint})", validate_text, multiline=long, default=start)
         if typed.strip() == "?":
             prompter.say(help_text or _("No help for this question."))
             continue
-        return convert(typed)[0]
+        return convert_text(item, typed)[0]
+
+
+_HANGING = re.compile(r"\s*(?:\d+ — |- |• |→ )?")
+"""The start of a line that its continuation lines are indented under: the indent and a
+list mark (a rubric step « 3 — », a dash, a bullet, an arrow)."""
+
+_GLUE = "\ue000"
+"""Stands for a space that must not break a line while a text is wrapped."""
+_GLUED = re.compile(r" (?=[:;?!»])|(?<=«) ")
+"""The spaces of French typography that keep a mark with its word (« mot » : suite)."""
+
+
+def wrap(text: str, width: int) -> str:
+    """``text`` wrapped at ``width`` columns, never cut: every word is kept, a word longer
+    than a line (a web address) stands alone on its line; a list item's continuation lines
+    are indented under its text; « : », « ; », « ? », « ! » and « » » stay with their word.
+    Lines already short enough are left as they are."""
+    lines: list[str] = []
+    for line in text.split("\n"):
+        if len(line) <= width:
+            lines.append(line)
+            continue
+        mark = _HANGING.match(line)
+        indent = " " * (len(mark.group(0)) if mark else 0)
+        if len(indent) > width // 2:
+            indent = ""
+        glued = _GLUED.sub(_GLUE, line)
+        wrapped = textwrap.wrap(
+            glued,
+            width=width,
+            subsequent_indent=indent,
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+        lines.extend(part.replace(_GLUE, " ") for part in wrapped)
+    return "\n".join(lines)
 
 
 class QuestionaryPrompter:
@@ -310,11 +517,26 @@ class QuestionaryPrompter:
 
     The terminal sink of ``apply fill`` and ``review``: every message and every choice
     (labels, answers, evidence, a venue's name) passes :func:`aptic_qualif.sanitize.terminal`
-    here, whoever built it."""
+    here, whoever built it. The keys to use are said in the language in use (questionary's
+    own hints are English), and long texts are wrapped at the terminal's width, never cut."""
 
     def __init__(self, input: Any = None, output: Any = None) -> None:
         self.input = input
         self.output = output
+
+    @staticmethod
+    def _width() -> int:
+        import shutil
+
+        return max(20, shutil.get_terminal_size().columns - 1)
+
+    def _message(self, message: str) -> str:
+        """A question as shown: safe, and wrapped (questionary cuts a long line)."""
+        return wrap(terminal(message), self._width() - 2)
+
+    def _instruction(self, instruction: str) -> str:
+        """The keys to use, on a line of their own below the question."""
+        return "\n" + wrap(instruction, self._width())
 
     def _run(self, question: Any) -> Any:
         try:
@@ -322,51 +544,94 @@ class QuestionaryPrompter:
         except KeyboardInterrupt:
             raise Interrupted from None
 
-    def select(self, message: str, choices: Sequence[Choice]) -> Any:
+    def select(self, message: str, choices: Sequence[Choice], *, default: Any = None) -> Any:
         import questionary
 
+        entries = [
+            questionary.Choice(terminal(title, single_line=True), value=value)
+            for title, value in choices
+        ]
+        start = next((entry for entry in entries if entry.value == default), None)
         return self._run(
             questionary.select(
-                terminal(message),
-                choices=[
-                    questionary.Choice(terminal(title, single_line=True), value=value)
-                    for title, value in choices
-                ],
+                self._message(message),
+                choices=entries,
+                default=start if default is not None else None,
+                instruction=self._instruction(_("(arrow keys to move, Enter to choose)")),
                 input=self.input,
                 output=self.output,
             )
         )
 
     def checkbox(
-        self, message: str, choices: Sequence[Choice], validate: Callable[[list[Any]], str | None]
+        self,
+        message: str,
+        choices: Sequence[Choice],
+        validate: Callable[[list[Any]], str | None],
+        *,
+        default: Sequence[Any] = (),
     ) -> list[Any]:
         import questionary
 
         entries = [
             questionary.Separator(terminal(f"── {title} ──", single_line=True))
             if value is None
-            else questionary.Choice(terminal(title, single_line=True), value=value)
+            else questionary.Choice(
+                terminal(title, single_line=True), value=value, checked=value in default
+            )
             for title, value in choices
         ]
-        result = self._run(
-            questionary.checkbox(
-                terminal(message),
-                choices=entries,
-                validate=lambda values: validate(values) or True,
-                input=self.input,
-                output=self.output,
+        question = questionary.checkbox(
+            self._message(message),
+            choices=entries,
+            validate=lambda values: validate(values) or True,
+            instruction=self._instruction(
+                _(
+                    "(arrow keys to move, Space to tick or untick, a to tick all, i to invert, "
+                    "Enter to confirm)"
+                )
+            ),
+            input=self.input,
+            output=self.output,
+        )
+        # questionary ends with « done (N selections) », in English: the prompt is erased
+        # once answered and the answer said here instead.
+        question.application.erase_when_done = True
+        result = list(self._run(question) or [])
+        titles = [title for title, value in choices if value is not None and value in result]
+        self.say(
+            "? "
+            + _("{question} {answer}").format(
+                question=message,
+                answer=", ".join(titles) if titles else _("(nothing ticked)"),
             )
         )
-        return list(result or [])
+        return result
 
-    def text(self, message: str, validate: Callable[[str], str | None]) -> str:
+    def text(
+        self,
+        message: str,
+        validate: Callable[[str], str | None],
+        *,
+        multiline: bool = False,
+        default: str = "",
+    ) -> str:
         import questionary
 
+        instruction = (
+            self._instruction(_("(Enter for a new line; Esc then Enter, or Alt+Enter, to confirm)"))
+            + "\n>"
+            if multiline
+            else None
+        )
         return str(
             self._run(
                 questionary.text(
-                    terminal(message),
+                    self._message(message),
                     validate=lambda typed: validate(typed) or True,
+                    multiline=multiline,
+                    instruction=instruction,
+                    default=default,
                     input=self.input,
                     output=self.output,
                 )
@@ -376,4 +641,7 @@ class QuestionaryPrompter:
     def say(self, message: str) -> None:
         from rich.console import Console
 
-        Console(stderr=True, highlight=False).print(terminal(message), markup=False, emoji=False)
+        console = Console(stderr=True, highlight=False)
+        console.print(
+            wrap(terminal(message), console.width), markup=False, emoji=False, soft_wrap=True
+        )

@@ -119,6 +119,11 @@ def application_schema(loaded: LoadedQuestionnaire, catalogue: Catalogue | None)
                 "format": "date",
                 "pattern": r"^\d{4}-\d{2}-\d{2}$",
             },
+            "statut": {
+                "title": "Statut (brouillon ou soumise)",
+                "description": "Status: a draft (brouillon) or submitted (soumise).",
+                "enum": ["brouillon", "soumise"],
+            },
             "lieu": {"title": "Identité du lieu", **section(True)},
             "reponses": {"title": "Réponses", **section(False)},
             "preuves": {

@@ -11,6 +11,7 @@ from aptic_qualif.diagnostics import Diagnostic, Report
 from aptic_qualif.i18n import _
 from aptic_qualif.project import QUESTIONNAIRE_FILE, display_path
 from aptic_qualif.questionnaire.model import Item, Questionnaire, Theme
+from aptic_qualif.reading import present
 from aptic_qualif.schema import validate_document
 from aptic_qualif.yamlio import Document, load_yaml
 
@@ -95,7 +96,7 @@ def load_questionnaire(
     themes_dir = root / THEMES_DIR
     for position, theme_id in enumerate(questionnaire.themes):
         path = themes_dir / f"{theme_id}.yaml"
-        if not path.exists():  # a pipe or a folder in its place is reported when read
+        if not present(path):  # a pipe, a folder or a broken link is reported when read
             report.add(
                 Diagnostic.error(
                     "QST003",

@@ -23,6 +23,7 @@ from aptic_qualif.gitref import extract_at_ref, repository_top
 from aptic_qualif.i18n import _, language
 from aptic_qualif.referentiel.load import Catalogue, load_catalogue
 from aptic_qualif.referentiel.model import Service
+from aptic_qualif.sanitize import markdown_code, markdown_text
 from aptic_qualif.schema import version_tuple
 from aptic_qualif.vocabularies import VOCABULARIES
 
@@ -363,6 +364,7 @@ def render_changelog(diff: CatalogueDiff, date: str) -> str:
         "Deprecated": _("Deprecated"),
         "Removed": _("Removed"),
     }
+    # The version is validated (x.y.z) and the date is an ISO date: neither holds markup.
     lines = [f"## [{diff.new_version}] - {date}"]
     for section, kinds in _SECTIONS:
         items = [c for c in diff.changes if c.kind in kinds]
@@ -370,14 +372,19 @@ def render_changelog(diff: CatalogueDiff, date: str) -> str:
             continue
         lines += ["", f"### {titles[section]}", ""]
         for change in items:
-            subject = f"`{change.notation}` " if change.notation else ""
-            subject += f"{change.label} (`{change.id}`)" if change.id else kind_name(change.kind)
+            # Labels, identifiers and details are data: escaped, so that a label renders
+            # as text on the site's journal page and on a forge, never as a link or a tag.
+            subject = f"{markdown_code(change.notation)} " if change.notation else ""
+            if change.id:
+                subject += f"{markdown_text(change.label)} ({markdown_code(change.id)})"
+            else:
+                subject += markdown_text(kind_name(change.kind))
             extra = [kind_name(change.kind)] if len(kinds) > 1 else []
             if change.detail:
                 extra.append(change.detail)
             if change.bump == "major":
                 extra.append(_("breaking change"))
-            suffix = f" — {'; '.join(extra)}" if extra else ""
+            suffix = f" — {'; '.join(markdown_text(part) for part in extra)}" if extra else ""
             lines.append(f"- {subject}{suffix}")
     if not diff.changes:
         lines += ["", _("No change to the services.")]

@@ -38,19 +38,50 @@ def load_reviews(
         for path in files:
             if path.suffix != ".yaml" or path.parent.parent != reviews_dir:
                 continue
-            doc, diagnostics = load_yaml(path, display_path(path))
-            report.extend(diagnostics)
-            if doc is None or diagnostics:
-                continue
-            review, diagnostics = validate_document(Review, doc)
-            report.extend(diagnostics)
-            if review is None:
-                continue
-            problems = list(_check(path, doc, review, questionnaire))
-            report.extend(problems)
-            if not any(p.severity == "error" for p in problems):
+            review = _read(path, questionnaire, report, within=reviews_dir)
+            if review is not None:
                 reviews.append(review)
     return reviews, report
+
+
+def load_reviews_of(
+    reviews_dir: Path, application: str, questionnaire: LoadedQuestionnaire
+) -> tuple[list[Review], Report]:
+    """The reviews of one application (its folder only: a page of ``serve`` does not read
+    every review of the network)."""
+    report = Report()
+    reviews: list[Review] = []
+    folder = reviews_dir / safe_name(application)
+    if not folder.is_dir() or folder.is_symlink():
+        return reviews, report
+    with bulk_reading():
+        files, unlisted = walk(folder)
+        for where, exc in unlisted.items():
+            report.add(unlisted_folder(exc, display_path(where)))
+        for path in files:
+            if path.suffix != ".yaml" or path.parent != folder:
+                continue
+            review = _read(path, questionnaire, report, within=reviews_dir)
+            if review is not None:
+                reviews.append(review)
+    return reviews, report
+
+
+def _read(
+    path: Path, questionnaire: LoadedQuestionnaire, report: Report, *, within: Path
+) -> Review | None:
+    """One review file, checked (never outside ``within``); its problems go to ``report``."""
+    doc, diagnostics = load_yaml(path, display_path(path), within=within)
+    report.extend(diagnostics)
+    if doc is None or diagnostics:
+        return None
+    review, diagnostics = validate_document(Review, doc)
+    report.extend(diagnostics)
+    if review is None:
+        return None
+    problems = list(_check(path, doc, review, questionnaire))
+    report.extend(problems)
+    return None if any(p.severity == "error" for p in problems) else review
 
 
 def _check(
@@ -74,7 +105,7 @@ def _check(
             ),
             _("name the file {reviewer}.yaml").format(reviewer=review.reviewer),
         )
-    if review.reviewed is None and review.application_sha256 is None:
+    if review.reviewed is None and review.application_sha256 is None and not review.draft:
         yield Diagnostic.error(
             "SCH001",
             doc.span(()),

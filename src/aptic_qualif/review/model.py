@@ -6,6 +6,10 @@ that applied — its answer and its evidence. Once one of them changes, the revi
 stale and is no longer used; any other edit of the application (a comment, an answer
 the reviewers do not rate, keys in another order) leaves it fresh.
 
+A review in progress is a *draft* (``draft: true``): it may hold only some scores, no
+recommendation and no overall comment (:mod:`aptic_qualif.review.draft`). A draft is
+never used — not for a decision, not for agreement — until it is finished.
+
 Older reviews recorded the sha256 of the whole application file instead
 (``application_sha256``): they are still read, and are stale until reviewed again.
 """
@@ -47,9 +51,13 @@ class Review(StrictModel):
     application: str
     """The application's id (its file name without extension)."""
     reviewer: str
+    draft: bool = False
+    """A review in progress (``true``): not used until finished; absent, a finished review."""
     date: LaxDate
+    """The day the review was finished (of a draft: the day it was last saved)."""
     reviewed: Reviewed | None = None
-    """What was reviewed; a review has it, or (older files) ``application_sha256``."""
+    """What was reviewed; a review has it, or (older files) ``application_sha256``. A
+    draft holds the fingerprints of the items scored so far, as they were when scored."""
     application_sha256: Sha256 | None = None
     """Older reviews only: the digest of the whole application file."""
     conflict_of_interest: bool

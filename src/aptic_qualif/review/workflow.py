@@ -4,7 +4,8 @@
 self-assessment, first for a conflict-of-interest declaration — a conflicted reviewer is
 not asked to score — then, for each rubric item that applies, shows the question, the
 venue's answer, its evidence and the whole rubric, and asks a 0–4 score and a comment;
-then a recommendation and an overall comment. The review is saved atomically with the
+then a recommendation and an overall comment. The review is a draft saved after every
+answer (:mod:`aptic_qualif.review.draft`), resumed where it stopped, and finished with the
 fingerprint of what it reviewed (:mod:`aptic_qualif.review.fingerprint`).
 
 ``summarize`` aggregates reviews per application, with the reviewers' comments, says
@@ -29,12 +30,23 @@ from aptic_qualif.i18n import N_, _, localized
 from aptic_qualif.project import display_path
 from aptic_qualif.questionnaire.fill import Prompter
 from aptic_qualif.questionnaire.load import LoadedQuestionnaire, LocatedItem
-from aptic_qualif.review.fingerprint import Fingerprint, changes, fingerprint, rated_items
+from aptic_qualif.review.draft import (
+    DraftError,
+    finish,
+    load_review,
+    missing,
+    record_conflict,
+    record_overall,
+    record_score,
+    save_review,
+    start_draft,
+)
+from aptic_qualif.review.fingerprint import Fingerprint, rated_items
 from aptic_qualif.review.load import review_path
 from aptic_qualif.review.model import Review
+from aptic_qualif.review.select import select_reviews
 from aptic_qualif.scoring.engine import aggregate_scores
 from aptic_qualif.scoring.policy import Policy
-from aptic_qualif.yamlio import atomic_write, dump_yaml
 
 MIN_PAIRED_UNITS = 10
 """Below this many items rated by at least two reviewers, alpha is only indicative."""
@@ -97,9 +109,22 @@ def review_application(
     today: date | None = None,
     force: bool = False,
 ) -> Path:
-    """Ask for the review of ``checked`` and save it; returns the review file."""
+    """Ask for the review of ``checked`` and save it; returns the review file.
+
+    The review is a draft (:mod:`aptic_qualif.review.draft`) saved after every answer: an
+    interruption loses at most the question being answered, and the next run resumes the
+    draft where it stopped. A finished review is replaced only with ``force``, which also
+    starts a draft afresh."""
     path = review_path(reviews_dir, checked.id, reviewer)
-    if path.exists() and not force:
+    existing: Review | None = None
+    try:
+        existing = load_review(reviews_dir, checked.id, reviewer)
+    except DraftError as exc:
+        if not force:
+            raise CommandError(
+                f"{exc}\n" + _("add --force to start this review again, replacing the file")
+            ) from None
+    if existing is not None and not existing.draft and not force:
         raise CommandError(
             _(
                 "{path} exists: this reviewer already reviewed this application; add --force "
@@ -111,61 +136,71 @@ def review_application(
             venue=checked.venue_name, file=checked.doc.file, reviewer=reviewer
         )
     )
-    conflict = bool(
-        prompter.select(
-            _("Do you have a link with this venue (employee, volunteer, funder, relative)?"),
-            [(_("No"), False), (_("Yes"), True)],
+    items = rated_items(checked, questionnaire)
+    if existing is not None and existing.draft and not force:
+        draft = existing
+        scored = len([item for item in items if item in draft.scores])
+        prompter.say(
+            _("Resuming your draft of {date} ({file}): {scored} of {total} items scored.").format(
+                date=draft.date.isoformat(),
+                file=display_path(path),
+                scored=scored,
+                total=len(items),
+            )
         )
-    )
-    data: dict[str, Any] = {
-        "application": checked.id,
-        "reviewer": reviewer,
-        "date": (today or date.today()).isoformat(),
-        "reviewed": fingerprint(checked, questionnaire).record(),
-        "conflict_of_interest": conflict,
-    }
-    if conflict:
-        data["conflict_details"] = prompter.text(
-            _("Describe the link (the review will not count)"), _required
-        ).strip()
+    else:
+        conflict = bool(
+            prompter.select(
+                _("Do you have a link with this venue (employee, volunteer, funder, relative)?"),
+                [(_("No"), False), (_("Yes"), True)],
+            )
+        )
+        draft = start_draft(checked, questionnaire, reviewer, conflict=conflict, today=today)
+        save_review(draft, reviews_dir, force=True)
+    if draft.conflict_of_interest:
+        if missing(draft, checked, questionnaire).conflict_details:
+            details = prompter.text(_("Describe the link (the review will not count)"), _required)
+            draft = record_conflict(draft, True, details, today=today)
         prompter.say(
             _(
                 "You declared a link with this venue: another reviewer will score it; your "
                 "declaration is saved."
             )
         )
-        _save(path, data)
-        return path
+        return save_review(finish(draft, checked, questionnaire, today=today), reviews_dir)
     by_id = questionnaire.by_id
-    items = rated_items(checked, questionnaire)
-    scores: dict[str, dict[str, Any]] = {}
-    for position, item_id in enumerate(items, start=1):
+    lacking = missing(draft, checked, questionnaire)
+    for item_id in lacking.items:
         located = by_id[item_id]
-        for line in _present(located, checked, position, len(items)):
+        for line in _present(located, checked, items.index(item_id) + 1, len(items)):
             prompter.say(line)
+        if item_id in lacking.changed:
+            prompter.say(
+                _("The answer or its evidence changed since you scored it: score it again.")
+            )
         steps = [(str(step.score), step.score) for step in located.item.rubric or ()]
         score = prompter.select(_("Score (0 to 4)"), steps)
-        comment = prompter.text(_("Comment (Enter to skip)"), lambda _typed: None).strip()
-        entry: dict[str, Any] = {"score": int(score)}
-        if comment:
-            entry["comment"] = comment
-        scores[item_id] = entry
-    data["scores"] = scores
-    data["recommendation"] = prompter.select(
-        _("Recommendation"),
-        [(_(RECOMMENDATIONS[value]), value) for value in RECOMMENDATIONS],
-    )
-    data["comment"] = prompter.text(
-        _("Overall comment: what decided your recommendation (several sentences welcome)"),
-        _required,
-    ).strip()
-    _save(path, data)
-    return path
-
-
-def _save(path: Path, data: dict[str, Any]) -> None:
-    text = dump_yaml(data)
-    atomic_write(path, text, force=True)
+        comment = prompter.text(_("Comment (Enter to skip)"), lambda _typed: None)
+        draft = record_score(
+            draft, checked, questionnaire, item_id, int(score), comment, today=today
+        )
+        save_review(draft, reviews_dir)
+    recommendation = draft.recommendation
+    if recommendation is None:
+        recommendation = prompter.select(
+            _("Recommendation"),
+            [(_(RECOMMENDATIONS[value]), value) for value in RECOMMENDATIONS],
+        )
+        draft = record_overall(draft, recommendation, draft.comment, today=today)
+        save_review(draft, reviews_dir)
+    if missing(draft, checked, questionnaire).comment:
+        comment = prompter.text(
+            _("Overall comment: what decided your recommendation (several sentences welcome)"),
+            _required,
+            multiline=True,
+        )
+        draft = record_overall(draft, recommendation, comment, today=today)
+    return save_review(finish(draft, checked, questionnaire, today=today), reviews_dir)
 
 
 @dataclass
@@ -187,6 +222,8 @@ class ApplicationSummary:
     """Each reviewer's overall comment."""
     freshness_checked: bool = False
     """Whether the reviews were compared with the current application."""
+    drafts: list[str] = field(default_factory=list)
+    """The reviewers whose review is still a draft (in progress, not used)."""
 
 
 @dataclass
@@ -222,8 +259,9 @@ def summarize(
     """Aggregate per application and measure agreement.
 
     ``current`` maps application ids to the fingerprint of their current version: reviews
-    of something that changed since are stale and left out. Conflicted reviews are left
-    out too. Without a fingerprint, an application's reviews are used unchecked.
+    of something that changed since are stale and left out. Drafts and conflicted reviews
+    are left out too (:func:`~aptic_qualif.review.select.select_reviews`). Without a
+    fingerprint, an application's finished reviews are used unchecked.
     """
     settings = policy.reviews if policy is not None else None
     method = settings.aggregation if settings else "median"
@@ -235,17 +273,8 @@ def summarize(
     units: dict[tuple[str, str], dict[str, int]] = {}
     for application in sorted(by_application):
         now = (current or {}).get(application)
-        used: list[Review] = []
-        stale: dict[str, list[str]] = {}
-        conflicted: list[str] = []
-        for review in sorted(by_application[application], key=lambda r: r.reviewer):
-            changed = changes(review, now, questionnaire) if now is not None else []
-            if review.conflict_of_interest:
-                conflicted.append(review.reviewer)
-            elif changed:
-                stale[review.reviewer] = changed
-            else:
-                used.append(review)
+        selection = select_reviews(by_application[application], now, questionnaire)
+        used = selection.used
         scores: dict[str, dict[str, int]] = {}
         comments: dict[str, dict[str, str]] = {}
         for review in used:
@@ -265,8 +294,9 @@ def summarize(
             ApplicationSummary(
                 application=application,
                 reviewers=[r.reviewer for r in used],
-                stale=stale,
-                conflicted=conflicted,
+                stale=selection.stale,
+                conflicted=selection.conflicted,
+                drafts=selection.drafts,
                 scores=scores,
                 aggregated={
                     item: aggregate_scores(list(values.values()), method)

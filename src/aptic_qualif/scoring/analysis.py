@@ -42,6 +42,7 @@ from aptic_qualif.i18n import _, localized, ngettext
 from aptic_qualif.questionnaire.conditions import enabled_items, holds, is_answered
 from aptic_qualif.questionnaire.load import LoadedQuestionnaire, LocatedItem
 from aptic_qualif.questionnaire.model import NUMBER_TYPES, Condition, Item
+from aptic_qualif.reading import present
 from aptic_qualif.referentiel.load import Catalogue
 from aptic_qualif.scoring.engine import (
     EPSILON,
@@ -1009,7 +1010,7 @@ def load_analysis(
             _("the project's questionnaire is invalid; run: aptic-qualif questionnaire validate")
         )
     path = policy_path if policy_path is not None else folder / POLICY_FILE
-    if not path.exists():
+    if not present(path):
         raise CommandError(_("no scoring policy: {path} not found").format(path=display_path(path)))
     policy, doc, found = load_policy(path, within=folder if policy_path is None else None)
     if policy is not None and doc is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,7 +40,10 @@ def assess_each(
 ) -> Batch:
     """Read, check and assess every file once, in sorted order, handing each assessment to
     ``on_assessment`` instead of keeping it (so that batches of any size stay small in
-    memory). The batch returned holds the report and the unreadable files."""
+    memory). The batch returned holds the report and the unreadable files.
+
+    ``files`` found in folders (:func:`~aptic_qualif.application.application_files`) are
+    each read within the folder they were found in."""
     if context.policy is None:
         from aptic_qualif.errors import CommandError
 
@@ -50,10 +53,13 @@ def assess_each(
     for review in reviews:
         by_application.setdefault(review.application, []).append(review)
     batch = Batch()
+    folders: Mapping[Path, Path | None] = files if isinstance(files, Mapping) else {}
     for path in sorted(set(files)):
         if on_file is not None:
             on_file(path)
-        checked, report = validate_application(path, context.questionnaire, context.catalogue)
+        checked, report = validate_application(
+            path, context.questionnaire, context.catalogue, within=folders.get(path)
+        )
         if checked is None:
             batch.report.extend(report.diagnostics)
             batch.unreadable.append(display_path(path))
@@ -107,6 +113,18 @@ def review_warnings(assessment: Assessment, reviews_dir: Path) -> list[Diagnosti
                 "REV004",
                 Span(file, 0, 0),
                 _("the reviewer declares a conflict of interest: the review is not used"),
+            )
+        )
+    for reviewer in assessment.reviews.drafts:
+        file = display_path(review_path(reviews_dir, assessment.application, reviewer))
+        warnings.append(
+            Diagnostic.warning(
+                "REV005",
+                Span(file, 0, 0),
+                _("this review is a draft, still in progress: it is not used"),
+                _("finish it with: aptic-qualif review {application} --reviewer {reviewer}").format(
+                    application=assessment.file, reviewer=reviewer
+                ),
             )
         )
     return warnings

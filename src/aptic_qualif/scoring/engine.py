@@ -30,8 +30,9 @@ from aptic_qualif.questionnaire.conditions import holds, is_answered
 from aptic_qualif.questionnaire.load import LoadedQuestionnaire, LocatedItem
 from aptic_qualif.questionnaire.model import Item
 from aptic_qualif.referentiel.load import Catalogue
-from aptic_qualif.review.fingerprint import changes, fingerprint
+from aptic_qualif.review.fingerprint import fingerprint
 from aptic_qualif.review.model import Review
+from aptic_qualif.review.select import select_reviews
 from aptic_qualif.scoring.model import (
     Advice,
     Assessment,
@@ -207,6 +208,7 @@ class Scorer:
             used=use.used,
             stale=use.stale,
             conflicted=use.conflicted,
+            drafts=use.drafts,
             disagreements=disagreements,
             decisive=decisive,
             comments=comments,
@@ -261,24 +263,21 @@ class Scorer:
     def _select_reviews(
         self, reviews: Iterable[Review], checked: CheckedApplication
     ) -> tuple[list[Review], ReviewUse]:
-        """The reviews of ``checked`` that count: fresh and without a conflict of interest."""
-        fresh: list[Review] = []
-        used: list[str] = []
-        stale: list[StaleReview] = []
-        conflicted: list[str] = []
-        for review in sorted(reviews, key=lambda r: r.reviewer):
-            if review.application != checked.id:
-                continue
-            if review.conflict_of_interest:
-                conflicted.append(review.reviewer)
-                continue
-            changed = review_changes(review, checked, self.questionnaire)
-            if changed:
-                stale.append(StaleReview(reviewer=review.reviewer, changes=changed))
-            else:
-                fresh.append(review)
-                used.append(review.reviewer)
-        return fresh, ReviewUse(used=used, stale=stale, conflicted=conflicted)
+        """The reviews of ``checked`` that count (:func:`~aptic_qualif.review.select.
+        select_reviews`): finished, fresh and without a conflict of interest."""
+        own = [review for review in reviews if review.application == checked.id]
+        selection = select_reviews(
+            own, fingerprint(checked, self.questionnaire), self.questionnaire
+        )
+        return selection.used, ReviewUse(
+            used=[review.reviewer for review in selection.used],
+            stale=[
+                StaleReview(reviewer=reviewer, changes=changed)
+                for reviewer, changed in selection.stale.items()
+            ],
+            conflicted=selection.conflicted,
+            drafts=selection.drafts,
+        )
 
     def _evaluate(
         self,
@@ -840,16 +839,6 @@ def requirement_unmet(requirement: Requirement, answer: Any) -> bool:
     """Whether ``answer``, to the requirement's item (which applies), leaves it unmet: an
     unanswered item leaves it unmet."""
     return not is_answered(answer) or holds(requirement.condition, answer)
-
-
-def review_changes(
-    review: Review, checked: CheckedApplication, questionnaire: LoadedQuestionnaire
-) -> list[str]:
-    """What changed in ``checked`` since ``review`` rated it (nothing: the review is fresh).
-
-    Only what the review rated counts: the answers and evidence of the rubric items and the
-    venue's identity; a YAML comment or a reordering never makes a review stale."""
-    return changes(review, fingerprint(checked, questionnaire), questionnaire)
 
 
 def _scores_by_item(reviews: Iterable[Review]) -> dict[str, dict[str, int]]:

@@ -17,12 +17,12 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aptic_qualif import __version__
 from aptic_qualif.i18n import _, language, ngettext
+from aptic_qualif.sanitize import xml_text
 from aptic_qualif.scoring.model import Assessment, PointLine, ThemeResult
 from aptic_qualif.scoring.render import _fmt, decision_label, format_day_text
 
@@ -162,9 +162,9 @@ def radar_svg(
         '<svg class="radar" role="img" '
         f'viewBox="0 0 {_coord(RADAR_WIDTH)} {_coord(height)}" '
         f'aria-labelledby="{ident}-title {ident}-desc">',
-        f'<title id="{ident}-title">{escape(title)}</title>',
+        f'<title id="{ident}-title">{xml_text(title)}</title>',
         f'<desc id="{ident}-desc">'
-        + escape(
+        + xml_text(
             "; ".join(
                 _("{theme} {percentage} (threshold {threshold})").format(
                     theme=axis.title,
@@ -196,7 +196,7 @@ def radar_svg(
     for ring in RADAR_GRID:
         out.append(
             f'<text class="ring" x="{_coord(cx + 4)}" '
-            f'y="{_coord(cy - radius * ring / 100 + 11)}">{escape(percent(ring))}</text>'
+            f'y="{_coord(cy - radius * ring / 100 + 11)}">{xml_text(percent(ring))}</text>'
         )
     for x, first, anchor, lines, passed in labels:
         tspans = []
@@ -204,7 +204,7 @@ def radar_svg(
             last = number_ == len(lines) - 1
             cls = f' class="value {"passed" if passed else "failed"}"' if last else ""
             dy = "0" if number_ == 0 else _coord(_LINE_HEIGHT)
-            tspans.append(f'<tspan x="{_coord(cx + x)}" dy="{dy}"{cls}>{escape(line)}</tspan>')
+            tspans.append(f'<tspan x="{_coord(cx + x)}" dy="{dy}"{cls}>{xml_text(line)}</tspan>')
         out.append(
             f'<text class="label" x="{_coord(cx + x)}" y="{_coord(cy + first)}" '
             f'text-anchor="{anchor}">{"".join(tspans)}</text>'
@@ -215,10 +215,10 @@ def radar_svg(
         '<g class="legend">',
         f'<rect class="score" x="{_coord(left)}" y="{_coord(legend_y - 9)}" '
         'width="18" height="10"/>',
-        f'<text x="{_coord(left + 24)}" y="{_coord(legend_y)}">{escape(venue_legend)}</text>',
+        f'<text x="{_coord(left + 24)}" y="{_coord(legend_y)}">{xml_text(venue_legend)}</text>',
         f'<line class="threshold" x1="{_coord(cx + 20)}" y1="{_coord(legend_y - 4)}" '
         f'x2="{_coord(cx + 44)}" y2="{_coord(legend_y - 4)}"/>',
-        f'<text x="{_coord(cx + 50)}" y="{_coord(legend_y)}">{escape(threshold_legend)}</text>',
+        f'<text x="{_coord(cx + 50)}" y="{_coord(legend_y)}">{xml_text(threshold_legend)}</text>',
         "</g>",
         "</svg>",
     ]

@@ -128,6 +128,8 @@ class ReviewUse(Model):
     used: list[str] = []
     stale: list[StaleReview] = []
     conflicted: list[str] = []
+    drafts: list[str] = []
+    """Reviewers whose review is still a draft (in progress): not used."""
     disagreements: list[Disagreement] = []
     decisive: list[str] = []
     """Items whose disagreement changes the decision: a further review is needed."""

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from aptic_qualif import __version__
 from aptic_qualif.i18n import _, language
-from aptic_qualif.sanitize import csv_row, rich_text, terminal
+from aptic_qualif.sanitize import csv_row, markdown_code, rich_text, terminal
+from aptic_qualif.sanitize import markdown_text as _md
 from aptic_qualif.scoring.model import Assessment
 
 if TYPE_CHECKING:
@@ -127,14 +128,6 @@ def render_csv(assessments: Sequence[Assessment]) -> str:
     return buffer.getvalue()
 
 
-def _md(text: Any) -> str:
-    """Text from a file is data, never markup: escape what Markdown would interpret."""
-    out = []
-    for char in str(text).replace("\n", " "):
-        out.append("\\" + char if char in "\\`*_[]<>|~" else char)
-    return "".join(out)
-
-
 def render_markdown(assessments: Sequence[Assessment]) -> str:
     words = {
         "why": _("Why"),
@@ -170,10 +163,13 @@ def render_markdown(assessments: Sequence[Assessment]) -> str:
                 percentage=_num(a.overall.percentage), threshold=_num(a.overall.threshold)
             ),
             _(
-                "- Questionnaire: `{questionnaire}` — policy: `{policy}` — "
-                "référentiel: `{referentiel}`"
-            ).format(questionnaire=a.questionnaire, policy=a.policy, referentiel=a.referentiel),
-            _("- File: `{file}`").format(file=a.file),
+                "- Questionnaire: {questionnaire} — policy: {policy} — référentiel: {referentiel}"
+            ).format(
+                questionnaire=markdown_code(a.questionnaire),
+                policy=markdown_code(a.policy),
+                referentiel=markdown_code(a.referentiel),
+            ),
+            _("- File: {file}").format(file=markdown_code(a.file)),
             "",
         ]
         if a.reasons:
@@ -210,11 +206,11 @@ def render_markdown(assessments: Sequence[Assessment]) -> str:
         if a.to_complete or a.requirements:
             lines += [f"**{words['complete']}**", ""]
             for entry in a.to_complete:
-                where = f"{_md(entry.label)} (`{entry.item}`) — " if entry.item else ""
+                where = f"{_md(entry.label)} ({markdown_code(entry.item)}) — " if entry.item else ""
                 fix = f" — {words['fix']} {_md(entry.fix)}" if entry.fix else ""
                 lines.append(f"- {where}{_md(entry.reason)}{fix}")
             for r in a.requirements:
-                lines.append(f"- {_md(r.label)} (`{r.item}`) — {_md(r.reason)}")
+                lines.append(f"- {_md(r.label)} ({markdown_code(r.item)}) — {_md(r.reason)}")
             lines.append("")
         if a.valid_until:
             lines += [
@@ -237,13 +233,16 @@ def render_markdown(assessments: Sequence[Assessment]) -> str:
             ] + [""]
         if a.reviews.stale:
             lines += [f"**{words['stale']}**", ""]
-            lines += [f"- `{r.reviewer}` — {_md('; '.join(r.changes))}" for r in a.reviews.stale]
+            lines += [
+                f"- {markdown_code(r.reviewer)} — {_md('; '.join(r.changes))}"
+                for r in a.reviews.stale
+            ]
             lines.append("")
         if a.reviews.comments:
             lines += [f"**{words['comments']}**", ""]
             for c in a.reviews.comments:
                 about = f"{_md(c.label)} ({c.score}/4)" if c.item else words["overall_comment"]
-                lines.append(f"- `{c.reviewer}` — {about} : {_md(c.comment)}")
+                lines.append(f"- {markdown_code(c.reviewer)} — {about} : {_md(c.comment)}")
             lines.append("")
         lines += [
             f"<details><summary>{words['every']}</summary>",

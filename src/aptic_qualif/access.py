@@ -1,0 +1,204 @@
+"""Secret links to the web front (``serve``): who may see and change what.
+
+A network that hosts ``serve`` for its venues gives each person a link holding a long random
+token (a capability URL): one per application for its venue, one per reviewer, one for the
+coordinator. Only a digest of each token is kept, in ``.aptic-qualif/links.yaml`` at the root
+of the project — a folder git ignores (it holds a ``.gitignore`` of its own), so that the links
+never enter the repository. A link is shown once, when it is made; it can be revoked.
+
+Run on one's own machine (the default, bound to 127.0.0.1), ``serve`` makes a link of kind
+``local`` for the session only, never written: the person at the keyboard may do everything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field
+
+from aptic_qualif.errors import CommandError
+from aptic_qualif.i18n import _
+from aptic_qualif.project import display_path
+from aptic_qualif.reading import read_regular
+from aptic_qualif.schema import StrictModel, validate_document
+from aptic_qualif.yamlio import atomic_write, dump_yaml, load_yaml
+
+STATE_DIR = ".aptic-qualif"
+LINKS_FILE = "links.yaml"
+SECRET_FILE = "secret"
+TOKEN_BYTES = 32
+"""256 random bits per token."""
+
+Kind = Literal["lieu", "relecteur", "coordination", "local"]
+KINDS: tuple[Kind, ...] = ("lieu", "relecteur", "coordination")
+"""The kinds of link that can be made (``local`` is the session's own)."""
+
+
+class Link(StrictModel):
+    id: str = Field(pattern=r"^[0-9a-f]{8}$")
+    """A short public name of the link, to list and revoke it (not the secret)."""
+    kind: Kind
+    subject: str | None = None
+    """The application id (``lieu``) or the reviewer's name (``relecteur``)."""
+    digest: str = Field(pattern=r"^[0-9a-f]{64}$")
+    """sha256 of the token."""
+    created: str
+
+
+class LinksFile(StrictModel):
+    links: list[Link] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What a valid token gives access to."""
+
+    kind: Kind
+    subject: str | None = None
+    link: str = ""
+
+    def may_edit(self, application: str) -> bool:
+        """May change (and read) this application as its venue."""
+        return self.kind == "local" or (self.kind == "lieu" and self.subject == application)
+
+    def may_review_as(self, reviewer: str) -> bool:
+        return self.kind == "local" or (self.kind == "relecteur" and self.subject == reviewer)
+
+    def may_read_all(self) -> bool:
+        """May read every application, report and review (coordinator, reviewers)."""
+        return self.kind in {"local", "coordination", "relecteur"}
+
+    @property
+    def coordinates(self) -> bool:
+        return self.kind in {"local", "coordination"}
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def state_dir(root: Path) -> Path:
+    """The project's folder of local state, created with a ``.gitignore`` that keeps it out of
+    git."""
+    folder = root / STATE_DIR
+    folder.mkdir(exist_ok=True)
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        atomic_write(ignore, "# Liens secrets et clés du serveur : jamais dans git.\n*\n")
+    return folder
+
+
+class LinkStore:
+    """The links of a project, read again whenever the file changes (a revoked link stops
+    working at once, even in a running server)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.path = root / STATE_DIR / LINKS_FILE
+        self._stamp: tuple[int, int] | None = None
+        self._links: list[Link] = []
+        self.session: dict[str, Grant] = {}
+        """Links of this process only (``local``), by digest."""
+
+    def _read(self) -> list[Link]:
+        try:
+            stat = self.path.stat()
+        except FileNotFoundError:
+            self._stamp, self._links = None, []
+            return self._links
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        if stamp != self._stamp:
+            doc, problems = load_yaml(self.path, display_path(self.path))
+            if doc is None or problems:
+                raise CommandError(
+                    _("{path} is unreadable: {problem}").format(
+                        path=display_path(self.path),
+                        problem=problems[0].message if problems else "",
+                    )
+                )
+            loaded, problems = validate_document(LinksFile, doc)
+            if loaded is None:
+                raise CommandError(
+                    _("{path} is unreadable: {problem}").format(
+                        path=display_path(self.path),
+                        problem=problems[0].message if problems else "",
+                    )
+                )
+            self._links, self._stamp = loaded.links, stamp
+        return self._links
+
+    def links(self) -> list[Link]:
+        return list(self._read())
+
+    def _write(self, links: list[Link]) -> None:
+        state_dir(self.root)
+        data: dict[str, Any] = {"links": [link.model_dump(exclude_none=True) for link in links]}
+        atomic_write(self.path, dump_yaml(data), force=True)
+        self._stamp = None
+
+    def create(self, kind: Kind, subject: str | None = None) -> tuple[Link, str]:
+        """A new link; returns it with its token (shown once, never stored)."""
+        token = secrets.token_urlsafe(TOKEN_BYTES)
+        links = self._read()
+        taken = {link.id for link in links}
+        link_id = secrets.token_hex(4)
+        while link_id in taken:
+            link_id = secrets.token_hex(4)
+        link = Link(
+            id=link_id,
+            kind=kind,
+            subject=subject,
+            digest=digest(token),
+            created=datetime.now(UTC).replace(microsecond=0).isoformat(),
+        )
+        self._write([*links, link])
+        return link, token
+
+    def revoke(self, link_id: str) -> Link:
+        links = self._read()
+        kept = [link for link in links if link.id != link_id]
+        if len(kept) == len(links):
+            raise CommandError(_("no link '{id}'").format(id=link_id))
+        self._write(kept)
+        return next(link for link in links if link.id == link_id)
+
+    def session_link(self) -> str:
+        """A ``local`` link for this process only: its token."""
+        token = secrets.token_urlsafe(TOKEN_BYTES)
+        self.session[digest(token)] = Grant("local", None, "local")
+        return token
+
+    def grant(self, token: str) -> Grant | None:
+        """What ``token`` gives access to, or ``None``."""
+        if not token or len(token) > 100:
+            return None
+        wanted = digest(token)
+        if wanted in self.session:
+            return self.session[wanted]
+        for link in self._read():
+            if hmac.compare_digest(link.digest, wanted):
+                return Grant(link.kind, link.subject, link.id)
+        return None
+
+
+def server_secret(root: Path) -> bytes:
+    """The key that signs form tokens (CSRF), made once per project and kept out of git."""
+    path = state_dir(root) / SECRET_FILE
+    if path.exists() or path.is_symlink():
+        raw, refused = read_regular(path, display_path(path), limit=200)
+        if raw is None:
+            raise CommandError(refused.message if refused is not None else str(path))
+        try:
+            return bytes.fromhex(raw.decode("ascii").strip())
+        except ValueError:
+            pass  # unreadable: a new key (forms already shown must be sent again)
+    value = secrets.token_hex(32)
+    atomic_write(path, value + "\n", force=True)
+    path.chmod(0o600)  # a key: readable by its owner only, whatever the umask
+    return bytes.fromhex(value)

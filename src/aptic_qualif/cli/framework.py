@@ -1,0 +1,222 @@
+"""The command-line framework's own texts — usage, help, errors — in the language in use.
+
+Typer embeds its own copy of click (``typer._click``), whose texts are English and written
+in the code (``"Usage: "``, ``"Show this message and exit."``, ``f"Missing {kind} …"``, no
+gettext); typer's rich renderer (``typer.rich_utils``) adds constants computed once at
+import (panel titles, ``[default: …]``, ``Try … for help.``). None of them follows
+``--lang``. This module is the one place that translates them, through the project's
+catalogue (:mod:`aptic_qualif.i18n`): :func:`install` wraps typer's three renderers — the
+help, the error and the abort message — so that each time one of them runs:
+
+* typer's constants are set to their translation;
+* the « Usage: » prefix and the usage words (``[OPTIONS]``, ``COMMAND [ARGS]...``), and the
+  help option's « Show this message and exit. », are translated;
+* an error message is matched against the templates of click and typer (:data:`ERRORS`)
+  and said again in the language in use; a message no template matches is left as it is.
+
+:class:`LocalizedGroup` reads ``--lang`` from the arguments before they are parsed, so that
+an error found while parsing them (an unknown command) is already in that language.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from typer.core import TyperGroup
+
+from aptic_qualif.i18n import N_, _, language, set_language
+
+CONSTANTS = {
+    "ARGUMENTS_PANEL_TITLE": N_("Arguments"),
+    "OPTIONS_PANEL_TITLE": N_("Options"),
+    "COMMANDS_PANEL_TITLE": N_("Commands"),
+    "ERRORS_PANEL_TITLE": N_("Error"),
+    "ABORTED_TEXT": N_("Aborted."),
+    "DEFAULT_STRING": N_("[default: {}]"),
+    "ENVVAR_STRING": N_("[env var: {}]"),
+    "REQUIRED_LONG_STRING": N_("[required]"),
+    "DEPRECATED_STRING": N_("(deprecated) "),
+    "RICH_HELP": N_("Try [blue]'{command_path} {help_option}'[/] for help."),
+}
+"""typer.rich_utils' constants, and the English text each holds (its message id)."""
+
+USAGE = N_("Usage:")
+HELP_OPTION = N_("Show this message and exit.")
+USAGE_WORDS = {"[OPTIONS]": N_("[OPTIONS]"), "COMMAND [ARGS]...": N_("COMMAND [ARGS]...")}
+
+KINDS = {"file": N_("file"), "dir": N_("folder"), "path": N_("path")}
+"""The kinds of path typer names in its errors."""
+
+ERRORS: list[tuple[str, str]] = [
+    (r"Missing argument (?P<name>.+)\.", N_("Missing argument {name}.")),
+    (r"Missing option (?P<name>.+)\.", N_("Missing option {name}.")),
+    (r"Missing parameter (?P<name>.+)\.", N_("Missing parameter {name}.")),
+    (r"Missing command\.", N_("Missing command.")),
+    (
+        r"No such command (?P<name>'.*')\. Did you mean (?P<suggestions>.+)\?",
+        N_("No such command {name}. Did you mean {suggestions}?"),
+    ),
+    (r"No such command (?P<name>'.*')\.", N_("No such command {name}.")),
+    (
+        r"No such option: (?P<name>\S+) \(Possible options: (?P<options>.+)\)",
+        N_("No such option: {name} (possible options: {options})"),
+    ),
+    (r"No such option: (?P<name>\S+)", N_("No such option: {name}")),
+    (
+        r"Got unexpected extra argument\(s\) \((?P<arguments>.*)\)",
+        N_("Got unexpected extra argument(s) ({arguments})"),
+    ),
+    (r"Option (?P<name>'.*') requires an argument\.", N_("Option {name} requires an argument.")),
+    (
+        r"Option (?P<name>'.*') requires (?P<n>\d+) arguments\.",
+        N_("Option {name} requires {n} arguments."),
+    ),
+    (r"Option (?P<name>'.*') does not take a value\.", N_("Option {name} does not take a value.")),
+    (r"Argument (?P<name>'.*') takes (?P<n>\d+) values\.", N_("Argument {name} takes {n} values.")),
+    (
+        r"Invalid value for (?P<name>.+?): (?P<message>.*)",
+        N_("Invalid value for {name}: {message}"),
+    ),
+    (r"Invalid value: (?P<message>.*)", N_("Invalid value: {message}")),
+    (
+        r"(?:Value error, )?(?P<value>.+?) is not one of (?P<choices>.+)\.",
+        N_("{value} is not one of {choices}."),
+    ),
+    (
+        r"(?P<kind>file|dir|path) (?P<path>'.*') does not exist\.",
+        N_("{kind} {path} does not exist."),
+    ),
+    (r"(?P<kind>file|dir|path) (?P<path>'.*') is a file\.", N_("{kind} {path} is a file.")),
+    (r"(?P<kind>file|dir|path) (?P<path>'.*') is a directory\.", N_("{kind} {path} is a folder.")),
+    (
+        r"(?P<kind>file|dir|path) (?P<path>'.*') is not readable\.",
+        N_("{kind} {path} is not readable."),
+    ),
+    (
+        r"(?P<kind>file|dir|path) (?P<path>'.*') is not writable\.",
+        N_("{kind} {path} is not writable."),
+    ),
+    (
+        r"Value (?P<value>.+) is not a valid (?P<type>.+)\.",
+        N_("Value {value} is not a valid {type}."),
+    ),
+]
+"""Each English error text of click and typer (a regular expression matching the whole
+text), and its message id. A field named ``message`` is itself an error text, translated in
+turn; a field named ``kind`` is a kind of path (:data:`KINDS`)."""
+
+_COMPILED = [(re.compile(pattern, re.DOTALL), message) for pattern, message in ERRORS]
+_QUOTED = re.compile(r"'([^']*)'")
+
+
+def _quotes(text: str) -> str:
+    """Names click quotes in English (``'--force'``), between French quotes (« --force »)."""
+    return _QUOTED.sub(lambda m: f"«\u00a0{m.group(1)}\u00a0»", text)
+
+
+def translate_error(message: str) -> str:
+    """An error text of click or typer in the language in use (as it is in English, or when
+    no template matches it)."""
+    if language() == "en":
+        return message
+    for pattern, msgid in _COMPILED:
+        found = pattern.fullmatch(message)
+        if found is None:
+            continue
+        fields: dict[str, str] = {}
+        for key, value in found.groupdict().items():
+            if value is None:
+                continue
+            if key == "message":
+                fields[key] = translate_error(value)
+            elif key == "kind":
+                fields[key] = _(KINDS[value])
+            else:
+                fields[key] = _quotes(value)
+        return _(msgid).format(**fields)
+    return message
+
+
+def apply_constants() -> None:
+    """Set typer's rich constants to their text in the language in use."""
+    from typer import rich_utils
+
+    for name, msgid in CONSTANTS.items():
+        setattr(rich_utils, name, _(msgid))
+
+
+def _usage_words(args: str) -> str:
+    for english, msgid in USAGE_WORDS.items():
+        args = args.replace(english, _(msgid))
+    return args
+
+
+def install() -> None:
+    """Translate typer's and click's texts from now on (once; later calls do nothing)."""
+    from typer import rich_utils
+    from typer._click import formatting
+    from typer._click.exceptions import ClickException
+
+    if getattr(rich_utils, "_aptic_qualif_localized", False):
+        return
+    rich_utils._aptic_qualif_localized = True  # type: ignore[attr-defined]
+
+    write_usage = formatting.HelpFormatter.write_usage
+
+    def localized_usage(
+        self: formatting.HelpFormatter, prog: str, args: str = "", prefix: str | None = None
+    ) -> None:
+        write_usage(self, prog, _usage_words(args), _(USAGE) + " " if prefix is None else prefix)
+
+    formatting.HelpFormatter.write_usage = localized_usage  # type: ignore[method-assign]
+
+    format_help: Callable[..., Any] = rich_utils.rich_format_help
+    format_error: Callable[..., Any] = rich_utils.rich_format_error
+    abort_error: Callable[..., Any] = rich_utils.rich_abort_error
+
+    def localized_help(*, obj: Any, ctx: Any, markup_mode: Any) -> None:
+        apply_constants()
+        option = obj.get_help_option(ctx)
+        if option is not None:
+            option.help = _(HELP_OPTION)
+        format_help(obj=obj, ctx=ctx, markup_mode=markup_mode)
+
+    def localized_error(self: ClickException) -> None:
+        apply_constants()
+        message = translate_error(self.format_message())
+        self.format_message = lambda: message  # type: ignore[method-assign]
+        format_error(self)
+
+    def localized_abort() -> None:
+        apply_constants()
+        abort_error()
+
+    rich_utils.rich_format_help = localized_help
+    rich_utils.rich_format_error = localized_error
+    rich_utils.rich_abort_error = localized_abort
+
+
+def language_from_args(args: Sequence[str]) -> str | None:
+    """The value of ``--lang`` among ``args``, if any (read before the commands are parsed)."""
+    for index, arg in enumerate(args):
+        if arg == "--lang" and index + 1 < len(args):
+            return args[index + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+class LocalizedGroup(TyperGroup):
+    """The root command: the language of ``--lang`` is in use before the arguments are
+    parsed, so that the errors found while parsing them are said in it."""
+
+    def main(self, args: Sequence[str] | None = None, *rest: Any, **options: Any) -> Any:
+        asked = language_from_args(sys.argv[1:] if args is None else list(args))
+        if asked is not None:
+            with contextlib.suppress(ValueError):  # the --lang option reports it
+                set_language(asked)
+        return super().main(args, *rest, **options)

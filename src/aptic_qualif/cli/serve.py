@@ -1,0 +1,183 @@
+"""``aptic-qualif serve`` (the web front) and ``aptic-qualif links`` (its secret links)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from aptic_qualif.cli.common import echo, fail, handle_errors, state
+from aptic_qualif.i18n import _
+from aptic_qualif.project import display_path
+
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+ApplicationsOption = Annotated[
+    Path,
+    typer.Option("--applications", help=_("Folder of the applications (one YAML file each).")),
+]
+ReviewsDirOption = Annotated[
+    Path,
+    typer.Option("--reviews", help=_("Folder of the reviews (<application>/<reviewer>.yaml).")),
+]
+BaseUrlOption = Annotated[
+    str,
+    typer.Option("--base-url", help=_("The address people reach the server at (for the links).")),
+]
+
+links_app = typer.Typer(
+    help=_(
+        "The secret links to the web front (aptic-qualif serve --host): one per application "
+        "for its venue, one per reviewer, one for the coordinator."
+    ),
+    no_args_is_help=True,
+)
+
+
+def serve_command(
+    applications: ApplicationsOption = Path("applications"),
+    reviews: ReviewsDirOption = Path("reviews"),
+    imported: Annotated[
+        Optional[Path],  # noqa: UP045 - typer needs Optional on Python 3.11
+        typer.Option(
+            "--imported", help=_("Folder of venues imported with import lieux, to start from.")
+        ),
+    ] = None,
+    host: Annotated[
+        str,
+        typer.Option(
+            "--host",
+            help=_(
+                "Address to listen on: 127.0.0.1 (this machine only, the default); another "
+                "address serves the network, through secret links only."
+            ),
+        ),
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help=_("Port to listen on."))] = 8000,
+    lang: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--lang", help=_("Force the language of the pages (fr or en).")),
+    ] = None,
+) -> None:
+    """Start the web front over the project's files."""
+    from aptic_qualif.access import LinkStore
+    from aptic_qualif.context import load_context
+    from aptic_qualif.web.app import Settings, create_app
+
+    if lang is not None and lang not in {"fr", "en"}:
+        fail(_("--lang takes fr or en"))
+    for folder in (applications, reviews, imported):
+        if folder is not None and folder.exists() and not folder.is_dir():
+            fail(_("{path} is not a folder").format(path=display_path(folder)))
+    context = load_context(state().root, need_policy=True)
+    settings = Settings(
+        root=context.root,
+        applications=applications,
+        reviews=reviews,
+        imported=imported,
+        lang=lang,
+    )
+    store = LinkStore(context.root)
+    app = create_app(settings, context, store=store)
+    if host in LOOPBACK:
+        token = store.session_link()
+        shown = "[::1]" if host == "::1" else host
+        echo(_("Open this address in your browser (it is valid while the server runs):"))
+        echo(f"  http://{shown}:{port}/t/{token}/")
+    else:
+        echo(
+            _(
+                "Serving the network at {host}:{port}: each person uses their own secret link "
+                "(aptic-qualif links create). Put an HTTPS proxy in front of it."
+            ).format(host=host, port=port)
+        )
+    echo(_("Stop the server with Ctrl-C."))
+    import uvicorn
+
+    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
+
+
+@links_app.command("create", help=_("Make a secret link and print it (it is shown only once)."))
+@handle_errors
+def links_create(
+    venue: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--venue", help=_("For the venue of this application (its id).")),
+    ] = None,
+    reviewer: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--reviewer", help=_("For this reviewer (their id, e.g. claire-martin).")),
+    ] = None,
+    coordinator: Annotated[
+        bool, typer.Option("--coordinator", help=_("For the network's coordinator."))
+    ] = False,
+    applications: ApplicationsOption = Path("applications"),
+    base_url: BaseUrlOption = "http://127.0.0.1:8000",
+) -> None:
+    from aptic_qualif import editing
+    from aptic_qualif.access import LinkStore
+    from aptic_qualif.context import load_context
+    from aptic_qualif.fsio import safe_name
+
+    chosen = [v for v in (venue, reviewer, coordinator or None) if v]
+    if len(chosen) != 1:
+        fail(_("give exactly one of --venue, --reviewer or --coordinator"))
+    root = load_context(state().root, need_policy=True)
+    if venue is not None:
+        safe_name(venue)
+        path = applications / f"{venue}.yaml"
+        if not path.exists():
+            applications.mkdir(parents=True, exist_ok=True)
+            editing.create(path, root.questionnaire)
+            echo(_("New blank application: {path}").format(path=display_path(path)))
+        link, token = LinkStore(root.root).create("lieu", venue)
+    elif reviewer is not None:
+        safe_name(reviewer)
+        link, token = LinkStore(root.root).create("relecteur", reviewer)
+    else:
+        link, token = LinkStore(root.root).create("coordination")
+    echo(
+        _("Link {id} ({kind}{subject}), to give to that person only:").format(
+            id=link.id, kind=link.kind, subject=f" {link.subject}" if link.subject else ""
+        )
+    )
+    typer.echo(f"{base_url.rstrip('/')}/t/{token}/")
+
+
+@links_app.command("list", help=_("List the links (never their secret)."))
+@handle_errors
+def links_list() -> None:
+    from aptic_qualif.access import LinkStore
+    from aptic_qualif.project import project_root
+    from aptic_qualif.sanitize import terminal
+
+    links = LinkStore(project_root(state().root)).links()
+    if not links:
+        echo(_("No link."))
+        return
+    for link in links:
+        echo(
+            terminal(
+                f"{link.id}  {link.kind:<12} {link.subject or '-':<30} {link.created}",
+                single_line=True,
+            )
+        )
+
+
+@links_app.command("revoke", help=_("Revoke a link: it stops working at once."))
+@handle_errors
+def links_revoke(
+    link_id: Annotated[
+        str, typer.Argument(metavar="ID", help=_("The link's id (see links list)."))
+    ],
+) -> None:
+    from aptic_qualif.access import LinkStore
+    from aptic_qualif.project import project_root
+
+    link = LinkStore(project_root(state().root)).revoke(link_id)
+    echo(
+        _("Revoked: {id} ({kind} {subject}).").format(
+            id=link.id, kind=link.kind, subject=link.subject or ""
+        )
+    )

@@ -1,0 +1,938 @@
+"""The Starlette application of ``aptic-qualif serve``.
+
+Every page lives under ``/t/<token>/``: the token of a secret link (:mod:`aptic_qualif.access`)
+says who is asking — a venue for its own application, a reviewer, the coordinator, or the
+person at the keyboard (``local``). An unknown token, or a page the token does not open,
+answers 404 and tells nothing of what exists.
+
+Security: forms carry a token signed with the project's key and tied to the link (CSRF), a
+cross-site ``Origin`` is refused, request bodies are bounded, and every response has a strict
+Content-Security-Policy (scripts and styles from the server only, no inline script), a
+referrer for this site only (the link is a secret no other site may see; ``no-referrer``
+would make browsers send ``Origin: null`` with every form) and no caching.
+
+Pages work without JavaScript; ``static/form.js`` only saves as the person types and updates
+the questions shown and the messages, from what the server answers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from aptic_qualif import __version__, editing
+from aptic_qualif.access import Grant, LinkStore, server_secret
+from aptic_qualif.application import CheckedApplication, application_files
+from aptic_qualif.context import Context
+from aptic_qualif.errors import CommandError
+from aptic_qualif.i18n import LANGUAGES, _, language, localized, ngettext, use_language
+from aptic_qualif.questionnaire.answers import long_answer
+from aptic_qualif.questionnaire.load import IDENTITY, LocatedItem
+from aptic_qualif.review.load import load_reviews_of
+from aptic_qualif.review.model import Review
+from aptic_qualif.scoring.engine import Scorer
+from aptic_qualif.scoring.html import percent
+from aptic_qualif.scoring.model import Assessment
+from aptic_qualif.scoring.render import decision_label
+
+HERE = Path(__file__).parent
+MAX_BODY = 512 * 1024
+"""The largest request body accepted (a whole theme of long answers is far smaller)."""
+PAGE_SIZE = 50
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
+"""The HTML report is the standalone page of ``assess --format html``: its styles are inline,
+and it runs no script at all."""
+_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
+
+
+@dataclass
+class Settings:
+    """Where ``serve`` finds and writes its files, and how it speaks."""
+
+    root: Path
+    applications: Path
+    reviews: Path
+    imported: Path | None = None
+    """A folder of applications made by ``import lieux``, offered as starting points."""
+    lang: str | None = None
+    """Force a language; by default the browser's (French unless it prefers English)."""
+    page_size: int = PAGE_SIZE
+
+
+@dataclass
+class Call:
+    """One request, as a page handler sees it."""
+
+    grant: Grant
+    token: str
+    base: str
+    form: FormData | None
+    query: Mapping[str, str]
+    params: Mapping[str, str]
+    csrf: str
+    autosave: bool = False
+
+
+@dataclass
+class Server:
+    settings: Settings
+    context: Context
+    store: LinkStore
+    secret: bytes
+    env: Environment = field(init=False)
+    scorer: Scorer = field(init=False)
+
+    def __post_init__(self) -> None:
+        assert self.context.policy is not None
+        self.scorer = Scorer(
+            self.context.catalogue, self.context.questionnaire, self.context.policy
+        )
+        self.env = Environment(
+            loader=FileSystemLoader(HERE / "templates"),
+            autoescape=select_autoescape(default=True, default_for_string=True),
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.globals.update(
+            _=_,
+            ngettext=ngettext,
+            localized=localized,
+            language=language,
+            decision_label=decision_label,
+            percent=percent,
+            version=__version__,
+            IDENTITY=IDENTITY,
+        )
+
+    # --- helpers ------------------------------------------------------------------------
+
+    def csrf_for(self, token: str) -> str:
+        return hmac.new(self.secret, b"csrf:" + token.encode(), hashlib.sha256).hexdigest()
+
+    def render(self, template: str, call: Call | None, code: int = 200, **values: Any) -> Response:
+        page = self.env.get_template(template).render(
+            call=call, base=call.base if call else "", csrf=call.csrf if call else "", **values
+        )
+        return HTMLResponse(page, status_code=code)
+
+    def not_found(self, call: Call | None = None) -> Response:
+        return self.render(
+            "error.html",
+            call,
+            404,
+            message=_("This page does not exist, or your link does not open it."),
+        )
+
+    @property
+    def questionnaire(self) -> Any:
+        return self.context.questionnaire
+
+    def application_path(self, app_id: str) -> Path | None:
+        """The file of application ``app_id``, when the id is a plain name and the file is a
+        regular file of the applications folder (never a path trick)."""
+        if not app_id or len(app_id) > 120 or not set(app_id) <= _ID_CHARS:
+            return None
+        path = self.settings.applications / f"{app_id}.yaml"
+        if path.is_symlink() or not path.is_file():
+            return None
+        return path
+
+    def check(self, path: Path) -> CheckedApplication | None:
+        checked, _report = editing.check(path, self.questionnaire, self.context.catalogue)
+        return checked
+
+    def reviews_of(self, app_id: str) -> list[Review]:
+        reviews, _report = load_reviews_of(self.settings.reviews, app_id, self.questionnaire)
+        return reviews
+
+    def assess(self, checked: CheckedApplication) -> Assessment:
+        return self.scorer.assess(checked, self.reviews_of(checked.id))
+
+    def application_ids(self) -> list[str]:
+        files, _missing = application_files([self.settings.applications])
+        return sorted(p.stem for p in files if p.suffix == ".yaml" and not p.is_symlink())
+
+    # --- pages --------------------------------------------------------------------------
+
+    def home(self, call: Call) -> Response:
+        grant = call.grant
+        if grant.kind == "lieu" and grant.subject:
+            return RedirectResponse(f"{call.base}/candidatures/{grant.subject}/", 303)
+        if grant.kind == "relecteur" and grant.subject:
+            return RedirectResponse(f"{call.base}/relectures/{grant.subject}/", 303)
+        return self.dashboard(call)
+
+    def dashboard(self, call: Call) -> Response:
+        if not call.grant.coordinates:
+            return self.not_found(call)
+        ids = self.application_ids()
+        page, pages, shown = _paginate(ids, call.query.get("page"), self.settings.page_size)
+        rows = []
+        for app_id in shown:
+            path = self.application_path(app_id)
+            checked = self.check(path) if path is not None else None
+            if checked is None:
+                rows.append({"id": app_id, "broken": True})
+                continue
+            assessment = self.assess(checked)
+            rows.append(
+                {
+                    "id": app_id,
+                    "venue": checked.venue_name,
+                    "status": editing.status_of(checked),
+                    "assessment": assessment,
+                    "reviewers": assessment.reviews,
+                }
+            )
+        imported = []
+        if call.grant.kind == "local" and self.settings.imported is not None:
+            files, _missing = application_files([self.settings.imported])
+            imported = sorted(p.stem for p in files if p.suffix == ".yaml")
+        return self.render(
+            "dashboard.html",
+            call,
+            rows=rows,
+            page=page,
+            pages=pages,
+            total=len(ids),
+            imported=imported,
+        )
+
+    def create_application(self, call: Call) -> Response:
+        if not call.grant.coordinates:
+            return self.not_found(call)
+        from aptic_qualif.network.lieux import slug
+
+        assert call.form is not None
+        name = str(call.form.get("nom", "")).strip()
+        source = str(call.form.get("depuis", "")).strip()
+        identity: dict[str, Any] = {}
+        if source:
+            if self.settings.imported is None or not set(source) <= _ID_CHARS:
+                return self.not_found(call)
+            origin = self.settings.imported / f"{source}.yaml"
+            if origin.is_symlink() or not origin.is_file():
+                return self.not_found(call)
+            identity = dict(editing.read_data(origin).get("lieu", {}))
+            name = name or str(identity.get("nom", source))
+        if not name:
+            return self.render("error.html", call, 400, message=_("Give the venue's name."))
+        identity.setdefault("nom", name)
+        app_id = slug(name) or "candidature"
+        candidate, number = app_id, 1
+        while (self.settings.applications / f"{candidate}.yaml").exists():
+            number += 1
+            candidate = f"{app_id}-{number}"
+        self.settings.applications.mkdir(parents=True, exist_ok=True)
+        editing.create(
+            self.settings.applications / f"{candidate}.yaml",
+            self.questionnaire,
+            identity=identity,
+        )
+        return RedirectResponse(f"{call.base}/candidatures/{candidate}/", 303)
+
+    def _own(self, call: Call) -> tuple[str, Path] | Response:
+        app_id = call.params["app"]
+        path = self.application_path(app_id)
+        if path is None or not call.grant.may_edit(app_id):
+            return self.not_found(call)
+        return app_id, path
+
+    def application(self, call: Call) -> Response:
+        found = self._own(call)
+        if isinstance(found, Response):
+            return found
+        app_id, path = found
+        checked = self.check(path)
+        if checked is None:
+            return self.render(
+                "error.html",
+                call,
+                422,
+                message=_(
+                    "This application cannot be read: run aptic-qualif apply validate on it."
+                ),
+            )
+        return self.render(
+            "application.html",
+            call,
+            app_id=app_id,
+            checked=checked,
+            status=editing.status_of(checked),
+            progress=editing.progress(checked, self.questionnaire),
+            titles=self.section_titles(),
+        )
+
+    def section_titles(self) -> dict[str, str]:
+        titles = {IDENTITY: _("Venue identity")}
+        for theme_id, theme in self.questionnaire.themes.items():
+            titles[theme_id] = localized(theme.title)
+        return titles
+
+    def section(self, call: Call) -> Response:
+        found = self._own(call)
+        if isinstance(found, Response):
+            return found
+        app_id, path = found
+        section = call.params["section"]
+        order = editing.sections(self.questionnaire)
+        if section not in order:
+            return self.not_found(call)
+        saved_note = ""
+        if call.form is not None:
+            fields = {
+                key: [v for v in call.form.getlist(key) if isinstance(v, str)]
+                for key in call.form.keys()  # noqa: SIM118 - a multi-dict
+            }
+            try:
+                editing.save_section(
+                    path, self.questionnaire, self.context.catalogue, section, fields
+                )
+            except CommandError as exc:
+                return self.render("error.html", call, 409, message=str(exc))
+            saved_note = _("Saved at {time}.").format(time=datetime.now().strftime("%H:%M:%S"))
+        checked = self.check(path)
+        if checked is None:
+            return self.render(
+                "error.html",
+                call,
+                422,
+                message=_(
+                    "This application cannot be read: run aptic-qualif apply validate on it."
+                ),
+            )
+        # While a section is being written, a required question not answered yet is not an
+        # error (its label says it is required); the recapitulation lists what is missing.
+        errors = editing.errors_by_item(checked, missing=False)
+        if call.autosave:
+            return JSONResponse(
+                {
+                    "saved": saved_note,
+                    "shown": sorted(checked.enabled),
+                    "errors": dict(errors),
+                }
+            )
+        if call.form is not None:
+            move = str(call.form.get("aller", ""))
+            index = order.index(section)
+            if move == "suivant":
+                target = order[index + 1] if index + 1 < len(order) else "recapitulatif"
+                return RedirectResponse(f"{call.base}/candidatures/{app_id}/{target}", 303)
+            if move == "precedent" and index > 0:
+                return RedirectResponse(
+                    f"{call.base}/candidatures/{app_id}/{order[index - 1]}", 303
+                )
+        index = order.index(section)
+        return self.render(
+            "section.html",
+            call,
+            app_id=app_id,
+            checked=checked,
+            section=section,
+            title=self.section_titles()[section],
+            description=(
+                localized(self.questionnaire.themes[section].description)
+                if section in self.questionnaire.themes
+                else ""
+            ),
+            items=[self.field(i, checked, errors) for i in self.questionnaire.theme_items(section)],
+            previous=order[index - 1] if index > 0 else None,
+            following=order[index + 1] if index + 1 < len(order) else None,
+            position=index + 1,
+            count=len(order),
+            saved=saved_note,
+            status=editing.status_of(checked),
+        )
+
+    def field(
+        self, located: LocatedItem, checked: CheckedApplication, errors: Mapping[str, list[str]]
+    ) -> dict[str, Any]:
+        """What the page needs to show one question."""
+        item = located.item
+        raw = {**checked.application.lieu, **checked.application.reponses}.get(item.id)
+        options: list[dict[str, Any]] = []
+        groups: list[dict[str, Any]] = []
+        if item.type == "boolean":
+            options = [{"value": "true", "label": _("Yes")}, {"value": "false", "label": _("No")}]
+        elif item.options:
+            options = [{"value": o.value, "label": localized(o.label)} for o in item.options]
+        elif item.type == "services":
+            catalogue = self.context.catalogue
+            for level_id, level in catalogue.levels.items():
+                if item.levels is not None and level_id not in item.levels:
+                    continue
+                services = sorted(
+                    catalogue.by_level(level_id, include_deprecated=False), key=lambda s: s.notation
+                )
+                groups.append(
+                    {
+                        "label": localized(level.pref_label),
+                        "options": [
+                            {"value": s.id, "label": f"{s.notation} — {localized(s.pref_label)}"}
+                            for s in services
+                        ],
+                    }
+                )
+        chosen: set[str] = set()
+        if isinstance(raw, list):
+            chosen = {str(v) for v in raw}
+        elif isinstance(raw, bool):
+            chosen = {"true" if raw else "false"}
+        elif raw is not None:
+            chosen = {str(raw)}
+        if raw is None or isinstance(raw, list | bool):
+            text = ""
+        elif isinstance(raw, float) and language() == "fr":
+            text = str(raw).replace(".", ",")
+        else:
+            text = str(raw)
+        return {
+            "id": item.id,
+            "item": item,
+            "label": localized(item.label),
+            "help": localized(item.help) if item.help is not None else "",
+            "unit": localized(item.unit) if item.unit is not None else "",
+            "shown": item.id in checked.enabled,
+            "errors": errors.get(item.id, []),
+            "options": options,
+            "groups": groups,
+            "chosen": chosen,
+            "text": text,
+            "long": long_answer(located),
+            "evidence": localized(item.evidence) if item.evidence is not None else "",
+            "given": "\n".join(checked.application.preuves.get(item.id, [])),
+            "rubric": [
+                {"score": step.score, "description": localized(step.description)}
+                for step in item.rubric or ()
+            ],
+        }
+
+    def recap(self, call: Call) -> Response:
+        found = self._own(call)
+        if isinstance(found, Response):
+            return found
+        app_id, path = found
+        checked = self.check(path)
+        if checked is None:
+            return self.render(
+                "error.html",
+                call,
+                422,
+                message=_(
+                    "This application cannot be read: run aptic-qualif apply validate on it."
+                ),
+            )
+        errors = editing.errors_by_item(checked)
+        sections = []
+        for section in editing.sections(self.questionnaire):
+            fields = [
+                self.field(i, checked, errors)
+                for i in editing.shown_items(checked, section, self.questionnaire)
+            ]
+            sections.append(
+                {"id": section, "title": self.section_titles()[section], "fields": fields}
+            )
+        progress = editing.progress(checked, self.questionnaire)
+        return self.render(
+            "recap.html",
+            call,
+            app_id=app_id,
+            checked=checked,
+            sections=sections,
+            assessment=self.assess(checked),
+            ready=all(p.complete for p in progress),
+            progress=progress,
+            titles=self.section_titles(),
+            status=editing.status_of(checked),
+        )
+
+    def report(self, call: Call) -> Response:
+        app_id = call.params["app"]
+        path = self.application_path(app_id)
+        if path is None or not (call.grant.may_edit(app_id) or call.grant.may_read_all()):
+            return self.not_found(call)
+        checked = self.check(path)
+        if checked is None:
+            return self.not_found(call)
+        from aptic_qualif.scoring.html import render_html
+
+        response = HTMLResponse(render_html([self.assess(checked)]))
+        response.headers["Content-Security-Policy"] = REPORT_CSP
+        return response
+
+    def set_status(self, call: Call) -> Response:
+        found = self._own(call)
+        if isinstance(found, Response):
+            return found
+        app_id, path = found
+        wanted = call.params["action"]
+        if wanted == "soumettre":
+            checked = self.check(path)
+            if checked is None or not all(
+                p.complete for p in editing.progress(checked, self.questionnaire)
+            ):
+                return RedirectResponse(f"{call.base}/candidatures/{app_id}/recapitulatif", 303)
+            editing.set_status(path, "soumise")
+        elif wanted == "rouvrir":
+            editing.set_status(path, "brouillon")
+        else:
+            return self.not_found(call)
+        return RedirectResponse(f"{call.base}/candidatures/{app_id}/", 303)
+
+    # --- reviewers -------------------------------------------------------------------
+
+    def reviewer_from_form(self, call: Call) -> Response:
+        """The local home's « review as » form: to that reviewer's queue."""
+        reviewer = call.query.get("relecteur", "").strip()
+        if call.grant.kind != "local" or not _plain_id(reviewer):
+            return self.not_found(call)
+        return RedirectResponse(f"{call.base}/relectures/{reviewer}/", 303)
+
+    def _reviewer(self, call: Call) -> str | None:
+        reviewer = call.params["reviewer"]
+        if not _plain_id(reviewer) or not call.grant.may_review_as(reviewer):
+            return None
+        return reviewer
+
+    def queue(self, call: Call) -> Response:
+        """A reviewer's applications: to do, in progress, done, to review again."""
+        reviewer = self._reviewer(call)
+        if reviewer is None:
+            return self.not_found(call)
+        from aptic_qualif.review.draft import DraftError, load_review
+        from aptic_qualif.review.fingerprint import changes, fingerprint
+
+        ids = self.application_ids()
+        page, pages, shown = _paginate(ids, call.query.get("page"), self.settings.page_size)
+        rows: list[dict[str, Any]] = []
+        for app_id in shown:
+            path = self.application_path(app_id)
+            checked = self.check(path) if path is not None else None
+            if checked is None or editing.status_of(checked) != "soumise":
+                continue
+            try:
+                review = load_review(self.settings.reviews, app_id, reviewer)
+            except DraftError:
+                rows.append({"id": app_id, "venue": checked.venue_name, "state": "illisible"})
+                continue
+            changed: list[str] = []
+            if review is None:
+                state = "a-faire"
+            elif review.draft:
+                state = "en-cours"
+            elif review.conflict_of_interest:
+                state = "conflit"
+            else:
+                current = fingerprint(checked, self.questionnaire)
+                changed = changes(review, current, self.questionnaire)
+                state = "a-revoir" if changed else "terminee"
+            rows.append(
+                {"id": app_id, "venue": checked.venue_name, "state": state, "changed": changed}
+            )
+        return self.render("queue.html", call, reviewer=reviewer, rows=rows, page=page, pages=pages)
+
+    def review(self, call: Call) -> Response:
+        """One application to review: conflict of interest first, then each rated answer
+        with its evidence and its whole rubric, a score and a comment each, the overall
+        recommendation and comment; saved as a draft as the reviewer goes."""
+        reviewer = self._reviewer(call)
+        app_id = call.params["app"]
+        path = self.application_path(app_id)
+        if reviewer is None or path is None:
+            return self.not_found(call)
+        from aptic_qualif.review import draft as drafts
+        from aptic_qualif.review.fingerprint import changes, fingerprint, rated_items
+
+        checked = self.check(path)
+        if checked is None or editing.status_of(checked) != "soumise":
+            return self.not_found(call)
+        review = drafts.load_review(self.settings.reviews, app_id, reviewer)
+        problems: list[str] = []
+        posted: dict[str, str] = {}
+        if call.form is not None:
+            step = "terminer" if call.form.get("terminer") else str(call.form.get("etape", ""))
+            form = {k: str(v) for k, v in call.form.items() if isinstance(v, str)}
+            posted = form
+            if step == "conflit":
+                conflict = form.get("conflit") == "oui"
+                details = form.get("lien", "")
+                if review is None:
+                    review = drafts.start_draft(
+                        checked, self.questionnaire, reviewer, conflict=conflict, details=details
+                    )
+                else:
+                    review = drafts.record_conflict(drafts.reopen(review), conflict, details)
+                drafts.save_review(review, self.settings.reviews)
+            elif step == "rouvrir" and review is not None:
+                review = drafts.reopen(review)
+                drafts.save_review(review, self.settings.reviews, force=True)
+            elif step in {"enregistrer", "terminer"} and review is not None and review.draft:
+                review, problems = self._record(review, checked, form)
+                drafts.save_review(review, self.settings.reviews)
+                if step == "terminer" and not problems:
+                    try:
+                        review = drafts.finish(review, checked, self.questionnaire)
+                    except drafts.DraftIncomplete as exc:
+                        problems = exc.missing.messages(self.questionnaire)
+                    else:
+                        drafts.save_review(review, self.settings.reviews, force=True)
+            if call.autosave:
+                saved = _("Draft saved at {time}.").format(time=datetime.now().strftime("%H:%M:%S"))
+                return JSONResponse({"saved": saved, "shown": None, "errors": {}})
+            if not problems:
+                return RedirectResponse(f"{call.base}/relectures/{reviewer}/{app_id}", 303)
+        current = fingerprint(checked, self.questionnaire)
+        lacking = (
+            drafts.missing(review, checked, self.questionnaire)
+            if review is not None and review.draft
+            else None
+        )
+        errors = editing.errors_by_item(checked, missing=False)
+        items = []
+        for item_id in rated_items(checked, self.questionnaire):
+            located = self.questionnaire.by_id[item_id]
+            given = review.scores.get(item_id) if review is not None else None
+            score = posted.get(f"note:{item_id}", str(given.score) if given else "")
+            comment = posted.get(f"commentaire:{item_id}", (given.comment or "") if given else "")
+            items.append(
+                {
+                    **self.field(located, checked, errors),
+                    "score": score,
+                    "comment": comment,
+                    "changed": bool(lacking and item_id in lacking.changed),
+                    "links": [
+                        entry
+                        for entry in checked.evidence.get(item_id, [])
+                        if entry.startswith(("https://", "http://"))
+                    ],
+                }
+            )
+        sections = []
+        for section in editing.sections(self.questionnaire):
+            fields = [
+                self.field(i, checked, errors)
+                for i in editing.shown_items(checked, section, self.questionnaire)
+            ]
+            sections.append(
+                {"id": section, "title": self.section_titles()[section], "fields": fields}
+            )
+        from aptic_qualif.review.workflow import RECOMMENDATIONS
+
+        return self.render(
+            "review.html",
+            call,
+            reviewer=reviewer,
+            app_id=app_id,
+            checked=checked,
+            review=review,
+            items=items,
+            sections=sections,
+            lacking=lacking.messages(self.questionnaire) if lacking else [],
+            problems=problems,
+            stale=(
+                changes(review, current, self.questionnaire)
+                if review is not None and not review.draft and not review.conflict_of_interest
+                else []
+            ),
+            recommendations=[(key, _(label)) for key, label in RECOMMENDATIONS.items()],
+            recommendation=posted.get(
+                "recommandation", review.recommendation or "" if review is not None else ""
+            ),
+            overall=posted.get("commentaire", review.comment or "" if review is not None else ""),
+        )
+
+    def _record(
+        self, review: Review, checked: CheckedApplication, form: Mapping[str, str]
+    ) -> tuple[Review, list[str]]:
+        """Record what the review form sent: details of a conflict, or the scores, their
+        comments, the recommendation and the overall comment. A comment without a score is
+        not lost: the page shows it again, asking for the score."""
+        from aptic_qualif.review import draft as drafts
+        from aptic_qualif.review.fingerprint import rated_items, short_label
+
+        if review.conflict_of_interest:
+            return drafts.record_conflict(review, True, form.get("lien", "")), []
+        problems = []
+        for item_id in rated_items(checked, self.questionnaire):
+            typed = form.get(f"note:{item_id}", "")
+            comment = form.get(f"commentaire:{item_id}", "")
+            if typed.isdigit() and len(typed) == 1:
+                try:
+                    review = drafts.record_score(
+                        review, checked, self.questionnaire, item_id, int(typed), comment
+                    )
+                except drafts.DraftError as exc:
+                    problems.append(str(exc))
+            elif comment.strip() and item_id not in review.scores:
+                problems.append(
+                    _("choose a score for '{label}' to save your comment on it").format(
+                        label=short_label(item_id, self.questionnaire)
+                    )
+                )
+        recommendation = form.get("recommandation") or None
+        if recommendation not in {None, "qualifier", "a-completer", "ne-pas-qualifier"}:
+            recommendation = None
+        review = drafts.record_overall(
+            review,
+            recommendation,  # type: ignore[arg-type]
+            form.get("commentaire", ""),
+        )
+        return review, problems
+
+    def summary(self, call: Call) -> Response:
+        """Every application's reviews, aggregated: the coordinator's view of agreement."""
+        if not call.grant.coordinates:
+            return self.not_found(call)
+        from aptic_qualif.review.fingerprint import fingerprint
+        from aptic_qualif.review.load import load_reviews
+        from aptic_qualif.review.workflow import summarize
+
+        reviews, _report = load_reviews(self.settings.reviews, self.questionnaire)
+        current = {}
+        for app_id in sorted({r.application for r in reviews}):
+            path = self.application_path(app_id)
+            checked = self.check(path) if path is not None else None
+            if checked is not None:
+                current[app_id] = fingerprint(checked, self.questionnaire)
+        result = summarize(reviews, self.questionnaire, self.context.policy, current)
+        return self.render("summary.html", call, summary=result)
+
+
+def _plain_id(text: str) -> bool:
+    """An id as the project names files: letters, digits, hyphens, underscores."""
+    return 0 < len(text) <= 120 and set(text) <= _ID_CHARS
+
+
+def _paginate(ids: Sequence[str], asked: str | None, size: int) -> tuple[int, int, Sequence[str]]:
+    pages = max(1, math.ceil(len(ids) / size))
+    try:
+        page = min(max(1, int(asked or "1")), pages)
+    except ValueError:
+        page = 1
+    return page, pages, ids[(page - 1) * size : page * size]
+
+
+def negotiate(header: str) -> str:
+    """The language the browser prefers among French and English (French by default)."""
+    best, best_q = "fr", 0.0
+    for part in header.split(","):
+        tag, _sep, params = part.strip().partition(";")
+        lang = tag.strip().lower()[:2]
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                q = 0.0
+        if lang in LANGUAGES and q > best_q:
+            best, best_q = lang, q
+    return best
+
+
+class BodyLimit:
+    """Refuse request bodies larger than ``limit`` (413), counted while reading."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", []):
+            if name == b"content-length" and value.isdigit() and int(value) > self.limit:
+                await _too_large(send)
+                return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _TooLarge:
+            await _too_large(send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _too_large(send: Send) -> None:
+    body = "413 — la requête est trop grande / request too large\n".encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"content-length", str(len(body)).encode()),
+                *_SECURITY_HEADERS,
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+_SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
+    (b"cache-control", b"no-store"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+]
+
+
+class SecurityHeaders:
+    """Every response: a Content-Security-Policy (unless the page set its own), no sniffing,
+    no referrer outside this site (links are secrets), no framing, no caching."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [
+                    (k, v)
+                    for k, v in message.get("headers", [])
+                    if k.lower() not in {h for h, _v in _SECURITY_HEADERS}
+                ]
+                if not any(k.lower() == b"content-security-policy" for k, _v in headers):
+                    headers.append((b"content-security-policy", CSP.encode()))
+                message["headers"] = [*headers, *_SECURITY_HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+Handler = Callable[[Server, Call], Response]
+
+
+def create_app(
+    settings: Settings, context: Context, *, store: LinkStore | None = None
+) -> Starlette:
+    """The web application over the project at ``settings.root``."""
+    if context.policy is None:
+        raise CommandError(_("no scoring policy: questionnaire/policy.yaml not found"))
+    server = Server(
+        settings, context, store or LinkStore(settings.root), server_secret(settings.root)
+    )
+
+    def page(handler: Handler, *, post: bool = False) -> Callable[[Request], Awaitable[Response]]:
+        async def endpoint(request: Request) -> Response:
+            lang = settings.lang or negotiate(request.headers.get("accept-language", ""))
+            token = request.path_params["token"]
+            grant = server.store.grant(token)
+            form: FormData | None = None
+            csrf = server.csrf_for(token)
+            if grant is None:
+                with use_language(lang):
+                    return server.not_found()
+            if request.method == "POST":
+                origin = request.headers.get("origin")
+                if origin is not None and origin != f"{request.url.scheme}://{request.url.netloc}":
+                    with use_language(lang):
+                        return server.render(
+                            "error.html",
+                            None,
+                            403,
+                            message=_("This form was sent from another site: it is refused."),
+                        )
+                form = await request.form(max_files=0, max_fields=2000, max_part_size=MAX_BODY)
+                if not hmac.compare_digest(str(form.get("_csrf", "")), csrf):
+                    with use_language(lang):
+                        return server.render(
+                            "error.html",
+                            None,
+                            403,
+                            message=_("This form has expired: reload the page and send it again."),
+                        )
+            call = Call(
+                grant=grant,
+                token=token,
+                base=f"/t/{token}",
+                form=form,
+                query=request.query_params,
+                params=request.path_params,
+                csrf=csrf,
+                autosave=request.headers.get("x-autosave") == "1",
+            )
+
+            def run() -> Response:
+                with use_language(lang):
+                    try:
+                        return handler(server, call)
+                    except CommandError as exc:
+                        return server.render("error.html", call, 409, message=str(exc))
+                    except OSError as exc:
+                        from aptic_qualif.fsio import os_error_message
+
+                        return server.render("error.html", call, 500, message=os_error_message(exc))
+
+            return await run_in_threadpool(run)
+
+        return endpoint
+
+    async def root(request: Request) -> Response:
+        lang = settings.lang or negotiate(request.headers.get("accept-language", ""))
+        with use_language(lang):
+            return server.render("welcome.html", None)
+
+    routes = [
+        Route("/", root),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+        Route("/t/{token}/", page(Server.home)),
+        Route("/t/{token}/candidatures", page(Server.create_application), methods=["POST"]),
+        Route("/t/{token}/candidatures/{app}/", page(Server.application)),
+        Route("/t/{token}/candidatures/{app}/recapitulatif", page(Server.recap)),
+        Route("/t/{token}/candidatures/{app}/rapport", page(Server.report)),
+        Route(
+            "/t/{token}/candidatures/{app}/statut/{action}",
+            page(Server.set_status),
+            methods=["POST"],
+        ),
+        Route(
+            "/t/{token}/candidatures/{app}/{section}", page(Server.section), methods=["GET", "POST"]
+        ),
+        Route("/t/{token}/relectures", page(Server.reviewer_from_form)),
+        Route("/t/{token}/relectures/{reviewer}/", page(Server.queue)),
+        Route(
+            "/t/{token}/relectures/{reviewer}/{app}", page(Server.review), methods=["GET", "POST"]
+        ),
+        Route("/t/{token}/synthese", page(Server.summary)),
+    ]
+    app = Starlette(routes=routes)
+    app.state.server = server
+    return SecurityHeaders(BodyLimit(app, MAX_BODY))  # type: ignore[return-value]

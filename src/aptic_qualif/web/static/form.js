@@ -1,0 +1,98 @@
+/* aptic-qualif serve — progressive enhancement only: every page works without this file.
+ *
+ * On a form marked data-autosave, each change is sent to the server as the person types
+ * (the same POST as the Save button, with the header X-Autosave: 1). The server saves the
+ * application file, validates it and answers which questions now apply and the message of
+ * each question; this script only shows what the server decided. */
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-autosave]");
+  if (!form || !window.fetch || !window.FormData || !window.URLSearchParams) {
+    return;
+  }
+  var status = form.querySelector("[data-status]");
+  var timer = null;
+  var running = false;
+  var again = false;
+
+  function messages(box, list) {
+    while (box.firstChild) {
+      box.removeChild(box.firstChild);
+    }
+    list.forEach(function (text) {
+      var p = document.createElement("p");
+      p.className = "erreur";
+      p.textContent = text;
+      box.appendChild(p);
+    });
+  }
+
+  function show(data) {
+    var shown = null;
+    if (data.shown) {
+      shown = {};
+      data.shown.forEach(function (id) { shown[id] = true; });
+    }
+    Array.prototype.forEach.call(form.querySelectorAll("[data-item]"), function (el) {
+      var id = el.getAttribute("data-item");
+      var errors = data.errors[id] || [];
+      if (shown) {
+        el.hidden = !shown[id];
+      }
+      el.classList.toggle("en-erreur", errors.length > 0);
+      var box = document.getElementById("err-" + id);
+      if (box) {
+        messages(box, errors);
+      }
+      var input = document.getElementById(id);
+      if (input) {
+        if (errors.length) {
+          input.setAttribute("aria-invalid", "true");
+        } else {
+          input.removeAttribute("aria-invalid");
+        }
+      }
+    });
+    if (status) {
+      status.textContent = data.saved;
+    }
+  }
+
+  function save() {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    fetch(form.action, {
+      method: "POST",
+      body: new URLSearchParams(new FormData(form)),
+      headers: { "X-Autosave": "1" },
+      credentials: "same-origin"
+    }).then(function (response) {
+      if (!response.ok) {
+        throw new Error(String(response.status));
+      }
+      return response.json();
+    }).then(show).catch(function () {
+      if (status) {
+        status.textContent = form.getAttribute("data-failed") || "";
+      }
+    }).then(function () {
+      running = false;
+      if (again) {
+        again = false;
+        save();
+      }
+    });
+  }
+
+  form.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(save, 700);
+  });
+  form.addEventListener("change", function () {
+    clearTimeout(timer);
+    save();
+  });
+})();

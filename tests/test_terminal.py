@@ -1,0 +1,137 @@
+"""The terminal: long texts wrapped at any width and never cut; the framework's own texts
+(usage, help, errors) in the language in use."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from aptic_qualif.cli.app import app
+from aptic_qualif.cli.framework import translate_error
+from aptic_qualif.i18n import set_language
+from aptic_qualif.questionnaire.fill import QuestionaryPrompter, wrap
+from tests.test_reviews import LONG_STEP
+
+STEP = f"  3 — {LONG_STEP} : voir « le guide » ; https://example.org/{'x' * 90}"
+
+
+@pytest.mark.parametrize("width", [20, 33, 40, 57, 80, 100, 120, 200])
+def test_a_rubric_step_is_wrapped_never_cut(width: int) -> None:
+    lines = wrap(STEP, width).split("\n")
+    assert " ".join(" ".join(lines).split()) == " ".join(STEP.split())  # every word, in order
+    for line in lines:
+        assert len(line) <= width or " " not in line.strip()  # only a word too long overflows
+        assert not line.lstrip().startswith((":", ";", "»"))  # marks stay with their word
+    if len(lines) > 1:
+        assert lines[0].startswith("  3 — ")
+        assert all(line.startswith("      ") for line in lines[1:])  # under the text
+
+
+@given(
+    st.lists(st.text(alphabet="abcdé:;«» -", min_size=1, max_size=15), max_size=40),
+    st.integers(10, 150),
+)
+def test_wrapping_keeps_every_word(words: list[str], width: int) -> None:
+    text = " ".join(words)
+    wrapped = wrap(text, width)
+    assert wrapped.split() == text.split()
+
+
+def test_said_at_the_terminal_width(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("COLUMNS", "50")
+    QuestionaryPrompter().say("Grille :\n" + STEP)
+    err = capsys.readouterr().err
+    assert " ".join(err.split()) == " ".join(("Grille :\n" + STEP).split())
+    assert all(len(line) <= 50 or " " not in line.strip() for line in err.splitlines())
+
+
+# -- typer's and click's own texts ------------------------------------------------------
+
+NBSP = "\u00a0"
+
+
+def _flat(text: str) -> str:
+    """Output as one line of words (rich wraps and boxes it)."""
+    return " ".join(text.replace("│", " ").replace(NBSP, " ").split())
+
+
+def test_framework_errors_in_french(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["nonexist"])
+    assert result.exit_code == 2
+    out = _flat(result.output)
+    assert "Utilisation : aptic-qualif [OPTIONS] COMMANDE [ARGUMENTS]..." in out
+    assert "Pour de l'aide : aptic-qualif -h" in out
+    assert "Erreur" in out and "commande inconnue : « nonexist »." in out
+    for english in ("Usage", "Try ", "No such command", "Error", "for help"):
+        assert english not in out
+    out = _flat(runner.invoke(app, ["revew"]).output)
+    # click suggests every close command (« review », « serve »…): the sentence, not the list
+    assert "commande inconnue : « revew ». Vouliez-vous dire « review »" in out
+    result = runner.invoke(app, ["assess"])
+    assert result.exit_code == 2
+    assert "argument manquant : « FILE_OR_DIR... »." in _flat(result.output)
+    out = _flat(runner.invoke(app, ["assess", "x.yaml", "--fail-on", "bogus"]).output)
+    assert "valeur invalide pour « --fail-on » : « bogus » ne fait pas partie" in out
+    out = _flat(runner.invoke(app, ["--bogus"]).output)
+    assert "option inconnue : --bogus" in out
+
+
+def test_framework_help_in_french(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["review", "--help"])
+    assert result.exit_code == 0
+    out = _flat(result.output)
+    assert "Utilisation : aptic-qualif review [OPTIONS]" in out
+    assert "Affiche cette aide et s'arrête." in out
+    assert "[par défaut : reviews]" in out and "[obligatoire]" in out
+    assert "Commandes" in _flat(runner.invoke(app, ["--help"]).output)
+    for english in ("Usage:", "Show this message", "[default:", "[required]"):
+        assert english not in out
+
+
+def test_framework_texts_in_english_with_lang_en(runner: CliRunner) -> None:
+    out = _flat(runner.invoke(app, ["--lang", "en", "nonexist"]).output)
+    assert "Usage: aptic-qualif [OPTIONS] COMMAND [ARGS]..." in out
+    assert "No such command 'nonexist'." in out and "Try 'aptic-qualif -h' for help." in out
+    out = _flat(runner.invoke(app, ["--lang", "en", "assess"]).output)
+    assert "Missing argument 'FILE_OR_DIR...'." in out
+    out = _flat(runner.invoke(app, ["--lang", "en", "review", "--help"]).output)
+    assert "Show this message and exit." in out and "[default: reviews]" in out
+    # And back to French: nothing stays in the language of the previous run.
+    out = _flat(runner.invoke(app, ["--lang", "fr", "nonexist"]).output)
+    assert "commande inconnue" in out
+
+
+@pytest.mark.parametrize(
+    ("english", "french"),
+    [
+        ("Missing option '--reviewer'.", "option manquante : « --reviewer »."),
+        ("Missing command.", "commande manquante."),
+        ("No such option: --x (Possible options: --a, --b)", "options possibles : --a, --b"),
+        ("Got unexpected extra argument(s) (a b)", "argument(s) en trop : a b"),
+        ("Option '--root' requires an argument.", "l'option « --root » demande une valeur."),
+        ("Option '--x' requires 2 arguments.", "l'option « --x » demande 2 valeurs."),
+        ("Option '--force' does not take a value.", "l'option « --force » ne prend pas de valeur."),
+        ("Invalid value for '--root': file 'x' does not exist.", "le fichier « x » n'existe pas."),
+        (
+            "Invalid value: path 'x' is a directory.",
+            "valeur invalide : le chemin « x » est un dossier.",
+        ),
+        (
+            "Invalid value for '-o': dir 'y' is not writable.",
+            "le dossier « y » ne peut pas être écrit.",
+        ),
+        ("Value 'x' is not a valid int.", "la valeur « x » n'est pas un int valide."),
+    ],
+)
+def test_every_template_of_click_and_typer(english: str, french: str) -> None:
+    assert french in translate_error(english).replace(NBSP, " ")
+
+
+def test_an_unknown_error_text_is_left_as_it_is() -> None:
+    assert translate_error("Something new.") == "Something new."
+    set_language("en")
+    assert translate_error("Missing command.") == "Missing command."

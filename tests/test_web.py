@@ -1,0 +1,528 @@
+"""The web front (``aptic-qualif serve``) through Starlette's test client: the venue's pages,
+access by secret links, and the security rules (CSRF, origin, sizes, headers, path tricks)."""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+from typer.testing import CliRunner
+
+from aptic_qualif import editing
+from aptic_qualif.access import STATE_DIR, LinkStore
+from aptic_qualif.application import validate_application
+from aptic_qualif.cli import app as cli_app
+from aptic_qualif.context import load_context
+from aptic_qualif.web.app import CSP, MAX_BODY, Settings, create_app
+from aptic_qualif.yamlio import load_yaml
+from tests.conftest import REPO
+
+APP = "fablab-la-forge"
+OTHER = "mediatheque-les-tilleuls"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "reseau"
+    for name in ("referentiel", "questionnaire", "examples"):
+        shutil.copytree(REPO / name, root / name)
+    return root
+
+
+class Web:
+    """A test client over a project, with the local link's token."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.context = load_context(root, need_policy=True)
+        self.store = LinkStore(root)
+        self.local = self.store.session_link()
+        settings = Settings(root, root / "examples" / "applications", root / "examples" / "reviews")
+        self.app = create_app(settings, self.context, store=self.store)
+        self.client = TestClient(self.app, headers={"accept-language": "fr-FR,fr;q=0.9"})
+
+    def csrf(self, url: str) -> str:
+        page = self.client.get(url)
+        assert page.status_code == 200, page.text
+        found = re.search(r'name="_csrf" value="([0-9a-f]+)"', page.text)
+        assert found, "the page has no form"
+        return found.group(1)
+
+    def application(self, app_id: str) -> Path:
+        return self.root / "examples" / "applications" / f"{app_id}.yaml"
+
+
+@pytest.fixture
+def web(project: Path) -> Iterator[Web]:
+    yield Web(project)
+
+
+def test_an_unknown_token_sees_nothing(web: Web) -> None:
+    assert web.client.get("/t/pas-un-jeton/").status_code == 404
+    assert web.client.get(f"/t/pas-un-jeton/candidatures/{APP}/").status_code == 404
+    home = web.client.get("/")
+    assert home.status_code == 200
+    assert APP not in home.text
+
+
+def test_the_local_link_lists_every_application_with_its_decision(web: Web) -> None:
+    page = web.client.get(f"/t/{web.local}/")
+    assert page.status_code == 200
+    assert "12 candidatures dans le projet" in page.text
+    assert "Fablab La Forge" in page.text
+    assert "qualifié" in page.text
+
+
+def test_a_venue_creates_fills_and_submits_an_application(web: Web) -> None:
+    base = f"/t/{web.local}"
+    csrf = web.csrf(f"{base}/")
+    created = web.client.post(
+        f"{base}/candidatures",
+        data={"_csrf": csrf, "nom": "Espace numérique Jean-Zay"},
+        follow_redirects=False,
+    )
+    assert created.status_code == 303
+    assert created.headers["location"] == f"{base}/candidatures/espace-numerique-jean-zay/"
+    path = web.application("espace-numerique-jean-zay")
+    data = load_yaml(path, "x")[0]
+    assert data is not None and data.data["statut"] == "brouillon"
+    assert data.data["lieu"] == {"nom": "Espace numérique Jean-Zay"}
+
+    # A section: the answers are written to the file, as the commands read it.
+    section = f"{base}/candidatures/espace-numerique-jean-zay/aptitudes"
+    saved = web.client.post(
+        section,
+        data={
+            "_csrf": csrf,
+            "apt-heures-mediation": "12",
+            "apt-connexion": "fibre",
+            "apt-demarche-pedagogique": "Première ligne.\nDeuxième ligne.",
+            "aller": "rester",
+        },
+    )
+    assert saved.status_code == 200
+    assert "Enregistré" in saved.text
+    checked, _report = validate_application(path, web.context.questionnaire, web.context.catalogue)
+    assert checked is not None
+    assert checked.answers["apt-heures-mediation"] == 12
+    assert checked.answers["apt-demarche-pedagogique"] == "Première ligne.\nDeuxième ligne."
+
+    # The recapitulation lists what is missing; submitting is refused until complete.
+    recap = web.client.get(f"{base}/candidatures/espace-numerique-jean-zay/recapitulatif")
+    assert "Ce qui manque avant de soumettre" in recap.text
+    refused = web.client.post(
+        f"{base}/candidatures/espace-numerique-jean-zay/statut/soumettre",
+        data={"_csrf": csrf},
+        follow_redirects=False,
+    )
+    assert refused.status_code == 303
+    assert load_yaml(path, "x")[0].data["statut"] == "brouillon"  # type: ignore[union-attr]
+
+
+def test_a_complete_application_is_submitted_then_reopened(web: Web) -> None:
+    base = f"/t/{web.local}/candidatures/{APP}"
+    csrf = web.csrf(f"{base}/")
+    # A shipped example has every answer: reopen it, then submit it again.
+    web.client.post(f"{base}/statut/rouvrir", data={"_csrf": csrf})
+    assert load_yaml(web.application(APP), "x")[0].data["statut"] == "brouillon"  # type: ignore[union-attr]
+    assert "Soumettre ma candidature" in web.client.get(f"{base}/recapitulatif").text
+    web.client.post(f"{base}/statut/soumettre", data={"_csrf": csrf})
+    assert load_yaml(web.application(APP), "x")[0].data["statut"] == "soumise"  # type: ignore[union-attr]
+
+
+def test_autosave_answers_which_questions_apply_and_the_errors(web: Web) -> None:
+    base = f"/t/{web.local}/candidatures/{APP}/aptitudes"
+    csrf = web.csrf(base)
+    form = {"_csrf": csrf, "apt-heures-mediation": "0", "apt-connexion": "aucune"}
+    answer = web.client.post(base, data=form, headers={"x-autosave": "1"})
+    assert answer.status_code == 200
+    body = answer.json()
+    # Questions whose conditions no longer hold are hidden, their answers removed.
+    assert "apt-formation-recente" not in body["shown"]
+    assert "apt-wifi-public" not in body["shown"]
+    assert "apt-heures-mediation" in body["shown"]
+    data = load_yaml(web.application(APP), "x")[0].data  # type: ignore[union-attr]
+    assert "apt-wifi-public" not in data["reponses"]
+
+    form.update({"apt-heures-mediation": "douze", "apt-connexion": "fibre"})
+    body = web.client.post(base, data=form, headers={"x-autosave": "1"}).json()
+    assert "apt-wifi-public" in body["shown"]
+    # A text that is not a number is kept as typed, and the validator's message shows.
+    assert body["errors"]["apt-heures-mediation"]
+    assert "douze" in web.application(APP).read_text(encoding="utf-8")
+
+
+def test_a_venue_link_opens_its_own_application_only(web: Web) -> None:
+    _link, token = web.store.create("lieu", APP)
+    base = f"/t/{token}"
+    home = web.client.get(f"{base}/", follow_redirects=False)
+    assert home.status_code == 303
+    assert home.headers["location"] == f"{base}/candidatures/{APP}/"
+    assert web.client.get(f"{base}/candidatures/{APP}/aptitudes").status_code == 200
+    for url in (
+        f"{base}/candidatures/{OTHER}/",
+        f"{base}/candidatures/{OTHER}/aptitudes",
+        f"{base}/candidatures/{OTHER}/rapport",
+        f"{base}/candidatures/{OTHER}/recapitulatif",
+    ):
+        page = web.client.get(url)
+        assert page.status_code == 404, url
+        assert "Médiathèque" not in page.text
+    csrf = web.csrf(f"{base}/candidatures/{APP}/")
+    before = web.application(OTHER).read_bytes()
+    written = web.client.post(
+        f"{base}/candidatures/{OTHER}/aptitudes", data={"_csrf": csrf, "apt-heures-mediation": "1"}
+    )
+    assert written.status_code == 404
+    assert web.application(OTHER).read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    "app_id",
+    ["..", "..%2F..%2Fquestionnaire%2Fpolicy", "%2e%2e", "fablab-la-forge.yaml", "a b", "x" * 200],
+)
+def test_path_tricks_in_ids_find_nothing(web: Web, app_id: str) -> None:
+    page = web.client.get(f"/t/{web.local}/candidatures/{app_id}/aptitudes")
+    assert page.status_code == 404
+
+
+def test_a_symbolic_link_in_the_applications_folder_is_not_served(web: Web, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("lieu: {nom: Secret}\n", encoding="utf-8")
+    web.application("lien").symlink_to(secret)
+    assert web.client.get(f"/t/{web.local}/candidatures/lien/").status_code == 404
+
+
+def test_forms_without_their_token_or_from_another_site_are_refused(web: Web) -> None:
+    url = f"/t/{web.local}/candidatures/{APP}/aptitudes"
+    before = web.application(APP).read_bytes()
+    assert web.client.post(url, data={"apt-heures-mediation": "1"}).status_code == 403
+    assert (
+        web.client.post(url, data={"_csrf": "0" * 64, "apt-heures-mediation": "1"}).status_code
+        == 403
+    )
+    csrf = web.csrf(url)
+    foreign = web.client.post(
+        url,
+        data={"_csrf": csrf, "apt-heures-mediation": "1"},
+        headers={"origin": "https://malveillant.example"},
+    )
+    assert foreign.status_code == 403
+    assert web.application(APP).read_bytes() == before
+    # Another link's form token does not work for this link.
+    _link, token = web.store.create("lieu", APP)
+    assert (
+        web.client.post(
+            f"/t/{token}/candidatures/{APP}/aptitudes", data={"_csrf": csrf}
+        ).status_code
+        == 403
+    )
+
+
+def test_oversized_bodies_are_refused(web: Web) -> None:
+    url = f"/t/{web.local}/candidatures/{APP}/aptitudes"
+    csrf = web.csrf(url)
+    before = web.application(APP).read_bytes()
+    huge = web.client.post(
+        url, data={"_csrf": csrf, "apt-demarche-pedagogique": "x" * (MAX_BODY + 1)}
+    )
+    assert huge.status_code == 413
+    assert web.application(APP).read_bytes() == before
+
+
+def test_every_page_has_the_security_headers(web: Web) -> None:
+    for url in ("/", f"/t/{web.local}/", f"/t/{web.local}/candidatures/{APP}/aptitudes", "/t/x/"):
+        headers = web.client.get(url).headers
+        assert headers["content-security-policy"] == CSP, url
+        assert "unsafe-inline" not in headers["content-security-policy"]
+        assert headers["referrer-policy"] == "same-origin"
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["x-frame-options"] == "DENY"
+        assert headers["cache-control"] == "no-store"
+    report = web.client.get(f"/t/{web.local}/candidatures/{APP}/rapport").headers
+    assert "script-src" not in report["content-security-policy"]
+    assert report["content-security-policy"].startswith("default-src 'none'")
+
+
+def test_a_revoked_link_stops_working_at_once(web: Web) -> None:
+    link, token = web.store.create("coordination")
+    assert web.client.get(f"/t/{token}/").status_code == 200
+    LinkStore(web.root).revoke(link.id)  # as the command does, from another process
+    assert web.client.get(f"/t/{token}/").status_code == 404
+
+
+def test_pages_speak_the_browsers_language(web: Web) -> None:
+    url = f"/t/{web.local}/candidatures/{APP}/aptitudes"
+    french = web.client.get(url)
+    assert 'lang="fr"' in french.text and "Enregistrer" in french.text
+    english = web.client.get(url, headers={"accept-language": "en-GB,en;q=0.8"})
+    assert 'lang="en"' in english.text and "Save and continue" in english.text
+    assert "How many hours" in english.text
+
+
+def test_hostile_answers_are_shown_as_text(web: Web) -> None:
+    url = f"/t/{web.local}/candidatures/{APP}/aptitudes"
+    csrf = web.csrf(url)
+    attack = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+    web.client.post(
+        url, data={"_csrf": csrf, "apt-demarche-pedagogique": attack, "apt-heures-mediation": "5"}
+    )
+    page = web.client.get(url).text
+    assert "<script>alert(1)" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_links_are_made_listed_and_revoked_from_the_command_line(project: Path) -> None:
+    runner = CliRunner()
+    made = runner.invoke(
+        cli_app.app,
+        ["--root", str(project), "links", "create", "--reviewer", "claire-martin"],
+    )
+    assert made.exit_code == 0, made.output
+    url = made.output.strip().splitlines()[-1]
+    token = url.rstrip("/").rsplit("/", 1)[-1]
+    assert len(token) >= 40
+    stored = (project / STATE_DIR / "links.yaml").read_text(encoding="utf-8")
+    assert token not in stored  # only its digest
+    assert (project / STATE_DIR / ".gitignore").read_text(encoding="utf-8").strip().endswith("*")
+    listed = runner.invoke(cli_app.app, ["--root", str(project), "links", "list"])
+    assert "claire-martin" in listed.output and token not in listed.output
+    link_id = listed.output.split()[0]
+    revoked = runner.invoke(cli_app.app, ["--root", str(project), "links", "revoke", link_id])
+    assert revoked.exit_code == 0, revoked.output
+    assert LinkStore(project).grant(token) is None
+    unknown = runner.invoke(cli_app.app, ["--root", str(project), "links", "revoke", "deadbeef"])
+    assert unknown.exit_code == 2
+    assert "deadbeef" in unknown.output
+
+
+def test_a_venue_link_for_a_new_application_creates_it(project: Path) -> None:
+    runner = CliRunner()
+    folder = project / "candidatures"
+    made = runner.invoke(
+        cli_app.app,
+        [
+            "--root",
+            str(project),
+            "links",
+            "create",
+            "--venue",
+            "nouveau-lieu",
+            "--applications",
+            str(folder),
+        ],
+    )
+    assert made.exit_code == 0, made.output
+    assert (folder / "nouveau-lieu.yaml").is_file()
+    bad = runner.invoke(
+        cli_app.app,
+        [
+            "--root",
+            str(project),
+            "links",
+            "create",
+            "--venue",
+            "../x",
+            "--applications",
+            str(folder),
+        ],
+    )
+    assert bad.exit_code == 2
+    assert not (project / "x.yaml").exists()
+
+
+# --- reviewers ----------------------------------------------------------------------------
+
+
+def _rated(web: Web, app_id: str) -> list[str]:
+    from aptic_qualif.review.fingerprint import rated_items
+
+    checked, _report = validate_application(
+        web.application(app_id), web.context.questionnaire, web.context.catalogue
+    )
+    assert checked is not None
+    return rated_items(checked, web.context.questionnaire)
+
+
+def test_a_reviewer_reviews_with_drafts_then_finishes(web: Web) -> None:
+    from aptic_qualif.review.load import load_reviews
+
+    _link, token = web.store.create("relecteur", "nadia-test")
+    queue = web.client.get(f"/t/{token}/relectures/nadia-test/")
+    assert queue.status_code == 200
+    assert "à faire" in queue.text and "Fablab La Forge" in queue.text
+    url = f"/t/{token}/relectures/nadia-test/{APP}"
+    page = web.client.get(url)
+    # Conflict of interest first: nothing to score before it is answered.
+    assert "conflit d'intérêts" in html.unescape(page.text) and "note:" not in page.text
+    csrf = web.csrf(url)
+    web.client.post(url, data={"_csrf": csrf, "etape": "conflit", "conflit": "non"})
+    review_file = web.root / "examples" / "reviews" / APP / "nadia-test.yaml"
+    assert "draft: true" in review_file.read_text(encoding="utf-8")
+
+    page = web.client.get(url).text
+    items = _rated(web, APP)
+    for item in items:
+        assert f'name="note:{item}"' in page
+    # The whole rubric, every step, never cut.
+    rubric = web.context.questionnaire.by_id[items[0]].item.rubric
+    assert rubric is not None
+    for step in rubric:
+        assert str(step.description.fr).split()[0] in page
+
+    # A draft saved as the reviewer goes: half the items, nothing counts yet.
+    half = {f"note:{item}": "3" for item in items[:2]}
+    saved = web.client.post(
+        url, data={"_csrf": csrf, "etape": "enregistrer", **half}, headers={"x-autosave": "1"}
+    )
+    assert saved.status_code == 200 and "Brouillon enregistré" in saved.json()["saved"]
+    reviews, _report = load_reviews(web.root / "examples" / "reviews", web.context.questionnaire)
+    mine = [r for r in reviews if r.reviewer == "nadia-test"]
+    assert mine and mine[0].draft and set(mine[0].scores) == set(items[:2])
+
+    # Finishing with items missing is refused and says what is missing.
+    refused = web.client.post(url, data={"_csrf": csrf, "etape": "enregistrer", "terminer": "1"})
+    assert refused.status_code == 200
+    assert "Pas enregistrée comme terminée" in refused.text
+    assert "draft: true" in review_file.read_text(encoding="utf-8")
+
+    # A comment typed without a score is not lost: the page shows it again.
+    kept = web.client.post(
+        url,
+        data={
+            "_csrf": csrf,
+            "etape": "enregistrer",
+            "terminer": "1",
+            f"commentaire:{items[3]}": "Très concret.",
+        },
+    )
+    assert "Très concret." in kept.text
+
+    everything = {f"note:{item}": "4" for item in items}
+    done = web.client.post(
+        url,
+        data={
+            "_csrf": csrf,
+            "etape": "enregistrer",
+            "terminer": "1",
+            **everything,
+            f"commentaire:{items[0]}": "Démarche décrite pas à pas.",
+            "recommandation": "qualifier",
+            "commentaire": "Un lieu solide.",
+        },
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    text = review_file.read_text(encoding="utf-8")
+    assert "draft" not in text and "Un lieu solide." in text
+    # What the web front wrote is what the command line reads.
+    result = CliRunner().invoke(
+        cli_app.app,
+        ["--root", str(web.root), "review", "summary", str(web.root / "examples" / "reviews")],
+    )
+    assert result.exit_code == 0, result.output
+    assert "nadia-test" in result.output
+    assert "terminée" in web.client.get(f"/t/{token}/relectures/nadia-test/").text
+
+
+def test_a_conflicted_reviewer_does_not_score(web: Web) -> None:
+    _link, token = web.store.create("relecteur", "paul-test")
+    url = f"/t/{token}/relectures/paul-test/{APP}"
+    csrf = web.csrf(url)
+    web.client.post(
+        url,
+        data={
+            "_csrf": csrf,
+            "etape": "conflit",
+            "conflit": "oui",
+            "lien": "Je suis bénévole au fablab.",
+        },
+    )
+    page = web.client.get(url).text
+    assert "note:" not in page
+    web.client.post(
+        url,
+        data={
+            "_csrf": csrf,
+            "etape": "enregistrer",
+            "terminer": "1",
+            "lien": "Je suis bénévole au fablab.",
+        },
+    )
+    text = (web.root / "examples" / "reviews" / APP / "paul-test.yaml").read_text(encoding="utf-8")
+    assert "conflict_of_interest: true" in text and "scores" not in text and "draft" not in text
+
+
+def test_a_stale_review_shows_what_changed(web: Web) -> None:
+    # Claire Martin reviewed the fablab; the venue then rewrites a rated answer.
+    url = f"/t/{web.local}/relectures/claire-martin/{APP}"
+    assert "Votre relecture est terminée" in html.unescape(web.client.get(url).text)
+    item = _rated(web, APP)[0]
+    path = web.application(APP)
+    data = editing.read_data(path)
+    data["reponses"][item] = "Réécrit. " + data["reponses"][item]
+    editing.write(path, data)
+    page = html.unescape(web.client.get(url).text)
+    assert "À relire : le lieu a modifié ce que vous avez noté" in page
+    queue = web.client.get(f"/t/{web.local}/relectures/claire-martin/").text
+    assert "à relire" in queue
+
+
+def test_reviewer_links_open_their_own_reviews_only(web: Web) -> None:
+    _link, token = web.store.create("relecteur", "nadia-test")
+    assert web.client.get(f"/t/{token}/relectures/claire-martin/").status_code == 404
+    assert web.client.get(f"/t/{token}/relectures/claire-martin/{APP}").status_code == 404
+    assert web.client.get(f"/t/{token}/").status_code == 303 or True
+    # Reviewers do not edit applications, nor see the coordinator's pages.
+    assert web.client.get(f"/t/{token}/candidatures/{APP}/aptitudes").status_code == 404
+    assert web.client.get(f"/t/{token}/synthese").status_code == 404
+    # A venue's link does not open reviews.
+    _venue, venue_token = web.store.create("lieu", APP)
+    assert web.client.get(f"/t/{venue_token}/relectures/claire-martin/").status_code == 404
+    assert web.client.get(f"/t/{venue_token}/synthese").status_code == 404
+
+
+def test_draft_applications_are_not_offered_for_review(web: Web) -> None:
+    base = f"/t/{web.local}/candidatures/{APP}"
+    csrf = web.csrf(f"{base}/")
+    web.client.post(f"{base}/statut/rouvrir", data={"_csrf": csrf})
+    assert web.client.get(f"/t/{web.local}/relectures/claire-martin/{APP}").status_code == 404
+    assert "Fablab La Forge" not in web.client.get(f"/t/{web.local}/relectures/claire-martin/").text
+
+
+def test_the_coordinator_sees_decisions_reviews_and_the_summary(web: Web) -> None:
+    _link, token = web.store.create("coordination")
+    page = web.client.get(f"/t/{token}/").text
+    assert "Fablab La Forge" in page and "relectures utilisées" in page
+    assert "Commencer une candidature" not in page  # the coordinator does not fill in
+    summary = web.client.get(f"/t/{token}/synthese")
+    assert summary.status_code == 200
+    assert (
+        "alpha de Krippendorff" in html.unescape(summary.text) and "claire-martin" in summary.text
+    )
+
+
+def test_the_coordinators_list_is_paginated(project: Path) -> None:
+    web = Web(project)
+    web.app = create_app(
+        Settings(
+            project,
+            project / "examples" / "applications",
+            project / "examples" / "reviews",
+            page_size=5,
+        ),
+        web.context,
+        store=web.store,
+    )
+    client = TestClient(web.app, headers={"accept-language": "fr"})
+    first = client.get(f"/t/{web.local}/").text
+    assert "Page 1 sur 3" in first
+    assert first.count("/rapport") == 5
+    last = client.get(f"/t/{web.local}/?page=3").text
+    assert last.count("/rapport") == 2
+    assert "Page 3 sur 3" in client.get(f"/t/{web.local}/?page=99").text

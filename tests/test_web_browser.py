@@ -1,0 +1,289 @@
+"""The web front in a real browser (Debian's Chromium, driven by Playwright), end to end.
+
+A venue fills in a whole application, closes the page midway and resumes, sees its score
+and report, and submits; two reviewers review it, one declaring a conflict of interest;
+the coordinator sees the decision; the files written then pass ``apply validate`` and
+``assess``. Screenshots of each page at 1280 and 400 px go to ``build/captures-web/`` for
+people to look at.
+
+Needs Debian's Chromium (``apt-get install chromium``): skipped for a contributor without
+it, a failure under ``CI=true``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from aptic_qualif import editing
+from aptic_qualif.access import LinkStore
+from aptic_qualif.cli import app as cli_app
+from aptic_qualif.context import load_context
+from aptic_qualif.web.app import Settings, create_app
+from tests.conftest import REPO
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+CAPTURES = REPO / "build" / "captures-web"
+MODEL = "fablab-la-forge"
+"""A shipped example whose answers the browser types in, section by section."""
+
+if not CHROMIUM.exists():
+    if os.environ.get("CI") == "true":
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: .ci/run installs Debian's chromium",
+            pytrace=False,
+        )
+    pytest.skip(f"no Chromium at {CHROMIUM}: apt-get install chromium", allow_module_level=True)
+
+from playwright import sync_api  # noqa: E402 - only once Chromium is known to be there
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """``serve`` over a copy of the examples, in a thread; yields its base URL and links."""
+    import uvicorn
+
+    root = tmp_path_factory.mktemp("web") / "reseau"
+    for name in ("referentiel", "questionnaire", "examples"):
+        shutil.copytree(REPO / name, root / name)
+    context = load_context(root, need_policy=True)
+    store = LinkStore(root)
+    settings = Settings(root, root / "candidatures", root / "relectures")
+    shutil.copytree(REPO / "examples" / "applications", settings.applications)
+    app = create_app(settings, context, store=store)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        yield {"url": f"http://127.0.0.1:{port}", "root": root, "store": store, "context": context}
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[sync_api.Browser]:
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def _page(browser: sync_api.Browser, width: int = 1280) -> sync_api.Page:
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="fr-FR")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on(
+        "console",
+        lambda message: errors.append(message.text) if message.type == "error" else None,
+    )
+    page.errors = errors  # type: ignore[attr-defined]
+    return page
+
+
+def _capture(page: sync_api.Page, name: str) -> None:
+    CAPTURES.mkdir(parents=True, exist_ok=True)
+    page.screenshot(
+        path=str(CAPTURES / f"{name}-{page.viewport_size['width']}.png"), full_page=True
+    )  # type: ignore[index]
+
+
+def _answer_section(page: sync_api.Page, answers: dict[str, Any], evidence: dict[str, Any]) -> None:
+    """Type the model's answers into the questions shown on this section's page; twice, for
+    the questions that an answer of the same section makes appear (the server decides, the
+    page follows once the autosave has answered)."""
+    for _pass in range(2):
+        _answer_shown(page, answers, evidence)
+        page.wait_for_load_state("networkidle")
+
+
+def _answer_shown(page: sync_api.Page, answers: dict[str, Any], evidence: dict[str, Any]) -> None:
+    for item, value in answers.items():
+        block = page.locator(f'[data-item="{item}"]')
+        if block.count() == 0 or not block.is_visible():
+            continue
+        if isinstance(value, bool):
+            block.locator(f'input[value="{"true" if value else "false"}"]').check()
+        elif isinstance(value, list):
+            for chosen in value:
+                block.locator(f'input[value="{chosen}"]').check()
+        elif block.locator("input[type=radio]").count():
+            block.locator(f'input[value="{value}"]').check()
+        else:
+            text = str(value).replace(".", ",") if isinstance(value, float) else str(value)
+            page.locator(f"#{item}").fill(text)
+        if item in evidence:
+            page.locator(f'[id="preuves-{item}"]').fill("\n".join(evidence[item]))
+
+
+def test_a_venue_fills_resumes_and_submits_then_reviewers_and_coordinator(
+    served: dict[str, Any], browser: sync_api.Browser
+) -> None:
+    root: Path = served["root"]
+    store: LinkStore = served["store"]
+    context = served["context"]
+    url = served["url"]
+    model = editing.read_data(REPO / "examples" / "applications" / f"{MODEL}.yaml")
+    sections = editing.sections(context.questionnaire)
+
+    # The coordinator starts the application; the venue gets its own link.
+    local = store.session_link()
+    page = _page(browser)
+    page.goto(f"{url}/t/{local}/")
+    page.get_by_label("Nom du lieu").fill("Fablab de la Vallée")
+    page.get_by_role("button", name="Créer la candidature").click()
+    page.wait_for_url("**/candidatures/fablab-de-la-vallee/")
+    app_id = "fablab-de-la-vallee"
+    _link, venue = store.create("lieu", app_id)
+    page.context.close()
+
+    # The venue: the first sections, then it closes its browser midway.
+    page = _page(browser)
+    page.goto(f"{url}/t/{venue}/")
+    _capture(page, "lieu-accueil")
+    page.get_by_role("link", name="Identité du lieu").click()
+    identity = {k: v for k, v in model["lieu"].items() if k != "nom"}
+    _answer_section(page, identity, {})
+    # Autosave: the page saves without the button and says so.
+    page.locator("[data-status]").filter(has_text="Enregistré").wait_for(timeout=10_000)
+    page.get_by_role("button", name="Enregistrer et continuer").click()
+    page.wait_for_url(f"**/{sections[1]}")
+    _answer_section(page, model["reponses"], model.get("preuves", {}))
+    _capture(page, "lieu-theme")
+    page.get_by_role("button", name="Enregistrer et continuer").click()
+    page.wait_for_url(f"**/{sections[2]}")
+    assert not page.errors  # type: ignore[attr-defined]
+    page.context.close()
+
+    # It comes back in a new browser: nothing is lost, it goes on to the end.
+    page = _page(browser, 400)
+    page.goto(f"{url}/t/{venue}/")
+    assert "erreur" not in page.locator("ol.sections li").first.inner_text()
+    page.goto(f"{url}/t/{venue}/candidatures/{app_id}/{sections[1]}")
+    first = next(
+        k for k, v in model["reponses"].items() if isinstance(v, int) and not isinstance(v, bool)
+    )
+    assert page.locator(f"#{first}").input_value() == str(model["reponses"][first])
+    _capture(page, "lieu-reprise")
+    for section in sections[2:]:
+        page.goto(f"{url}/t/{venue}/candidatures/{app_id}/{section}")
+        _answer_section(page, model["reponses"], model.get("preuves", {}))
+        page.get_by_role("button", name="Enregistrer").first.click()
+        page.wait_for_load_state()
+    page.goto(f"{url}/t/{venue}/candidatures/{app_id}/recapitulatif")
+    _capture(page, "lieu-recapitulatif")
+    assert "Aperçu du score" in page.content()
+    page.get_by_role("button", name="Soumettre ma candidature").click()
+    page.wait_for_url(f"**/candidatures/{app_id}/")
+    assert "Soumise" in page.content()
+    report = page.context.new_page()
+    report.goto(f"{url}/t/{venue}/candidatures/{app_id}/rapport")
+    assert "Fablab de la Vallée" in report.content()
+    page.context.close()
+
+    # Two reviewers: one declares a conflict, the other scores every item.
+    _link, conflicted = store.create("relecteur", "paul-lien")
+    page = _page(browser)
+    page.goto(f"{url}/t/{conflicted}/")
+    page.get_by_role("link", name="Fablab de la Vallée").click()
+    page.get_by_label("Oui : je ne noterai pas cette candidature").check()
+    page.get_by_label("Si oui, décrivez le lien").fill("Je suis bénévole au fablab.")
+    page.get_by_role("button", name="Commencer la relecture").click()
+    page.get_by_role("button", name="Terminer").click()
+    assert "votre relecture ne compte pas" in page.content()
+    page.context.close()
+
+    _link, reviewer = store.create("relecteur", "nadia-relit")
+    page = _page(browser)
+    page.goto(f"{url}/t/{reviewer}/")
+    _capture(page, "relecteur-file")
+    page.get_by_role("link", name="Fablab de la Vallée").click()
+    page.get_by_role("button", name="Commencer la relecture").click()
+    _capture(page, "relecteur-grille")
+    for block in page.locator("section[data-item]").all():
+        block.locator('input[type=radio][value="3"]').check()
+        block.locator("textarea").fill("Pratique décrite, exemples concrets.")
+    page.get_by_label("qualifier", exact=True).check()
+    page.get_by_label("Votre commentaire général sur la candidature").fill("Un lieu solide.")
+    page.locator("[data-status]").filter(has_text="Brouillon enregistré").wait_for(timeout=10_000)
+    page.get_by_role("button", name="Terminer la relecture").click()
+    assert "Votre relecture est terminée" in page.content()
+    assert not page.errors  # type: ignore[attr-defined]
+    page.context.close()
+
+    # The coordinator: the decision, the reviewers, the conflict.
+    _link, coordinator = store.create("coordination")
+    page = _page(browser)
+    page.goto(f"{url}/t/{coordinator}/")
+    row = page.locator("tr", has_text="Fablab de la Vallée")
+    assert "nadia-relit" in row.inner_text() and "paul-lien" in row.inner_text()
+    # One usable review of two needed: the decision waits for a second reviewer.
+    assert "en attente de relecture" in row.inner_text()
+    _capture(page, "coordination")
+    page.context.close()
+
+    # The same files, from the command line.
+    runner = CliRunner()
+    application = root / "candidatures" / f"{app_id}.yaml"
+    checked = runner.invoke(
+        cli_app.app, ["--root", str(root), "apply", "validate", str(application)]
+    )
+    assert checked.exit_code == 0, checked.output
+    assessed = runner.invoke(
+        cli_app.app,
+        [
+            "--root",
+            str(root),
+            "assess",
+            str(application),
+            "--reviews",
+            str(root / "relectures"),
+            "--format",
+            "json",
+        ],
+    )
+    assert assessed.exit_code == 0, assessed.output
+    assert '"decision": "en-attente-de-revue"' in assessed.output
+
+
+def test_pages_work_without_javascript(served: dict[str, Any], browser: sync_api.Browser) -> None:
+    store: LinkStore = served["store"]
+    context = browser.new_context(java_script_enabled=False, locale="fr-FR")
+    page = context.new_page()
+    local = store.session_link()
+    page.goto(f"{served['url']}/t/{local}/candidatures/{MODEL}/aptitudes")
+    page.locator("#apt-heures-mediation").fill("0")
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    # The server decided: questions that depend on mediation time are hidden now.
+    assert page.locator('[data-item="apt-formation-recente"]').is_hidden()
+    assert "Enregistré à" in page.content()
+    context.close()
