@@ -9,13 +9,16 @@ import jsonschema
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from stdnum import luhn
+from stdnum.fr import siret as stdnum_siret
 from typer.testing import CliRunner
 
-from aptic_qualif.application import siret_is_valid, validate_application
+from aptic_qualif.application import check_answer, siret_is_valid, validate_application
 from aptic_qualif.cli.app import app
 from aptic_qualif.codes import CODES
 from aptic_qualif.context import load_context
 from aptic_qualif.questionnaire.jsonschema import application_schema
+from aptic_qualif.questionnaire.model import Item
 from aptic_qualif.questionnaire.template import render_template
 from aptic_qualif.yamlio import parse_yaml
 from tests.test_referentiel_validate import Case, _replace, apply_edits
@@ -81,9 +84,33 @@ CASES = [
         (_replace(F, "- comprendre-internet", "- decouvrir-le-courriel"),),
         (("APP007", F, 16),),
     ),
-    Case("bad-siret", (_replace(F, "21010053400010", "21010053400011"),), (("APP008", F, 5),)),
-    Case("short-siret", (_replace(F, "21010053400010", "210100534"),), (("APP008", F, 5),)),
-    Case("la-poste-siret", (_replace(F, "21010053400010", "35600000049837"),), ()),
+    Case("bad-siret", (_replace(F, "21010053300012", "21010053300013"),), (("APP008", F, 5),)),
+    Case("short-siret", (_replace(F, "21010053300012", "210100534"),), (("APP008", F, 5),)),
+    Case("la-poste-siret", (_replace(F, "21010053300012", "35600000049837"),), ()),
+    # SIRET key right, SIREN key wrong: the former check (Luhn on 14 digits) accepted it
+    Case("bad-siren-key", (_replace(F, "21010053300012", "36075983867565"),), (("APP008", F, 5),)),
+    Case(
+        "full-width-siret",
+        (_replace(F, "21010053300012", "２１０１００５３３０００１２"),),
+        (("APP008", F, 5),),
+    ),
+    Case(
+        "free-text-hours",
+        (_replace(F, "  itinerance: fixe\n", '  horaires: "lundi 9h-12h"\n  itinerance: fixe\n'),),
+        (("APP020", F, 11),),
+    ),
+    Case(
+        "summary-over-280-characters",
+        (
+            _replace(
+                F,
+                "  itinerance: fixe\n",
+                f"  presentation_resume: {'x' * 281}\n  itinerance: fixe\n",
+            ),
+        ),
+        (("APP021", F, 11),),
+    ),
+    Case("spaced-siret", (_replace(F, "21010053300012", "210 100 533 00012"),), ()),
     Case("bad-postcode", (_replace(F, '"01000"', '"1000"'),), (("APP009", F, 7),)),
     Case("unquoted-postcode", (_replace(F, '"01000"', "01000"),), ()),
     Case(
@@ -183,25 +210,33 @@ def test_valid_example(mini: Path) -> None:
 
 
 def luhn_digit(body: str) -> str:
-    for digit in "0123456789":
-        if siret_is_valid(body + digit):
-            return digit
-    raise AssertionError(body)
+    """The digit that completes ``body`` into a number with a valid Luhn key."""
+    return str(luhn.calc_check_digit(body))
 
 
-@given(st.from_regex(r"[1-9]\d{12}", fullmatch=True))
-def test_every_siret_body_has_exactly_one_check_digit(body: str) -> None:
-    if body.startswith("356000000"):
+@given(st.from_regex(r"[1-9][0-9]{7}", fullmatch=True), st.from_regex(r"[0-9]{4}", fullmatch=True))
+def test_every_siret_body_has_exactly_one_check_digit(head: str, nic: str) -> None:
+    siren = head + luhn_digit(head)
+    if siren == "356000000":
         return
-    valid = [d for d in "0123456789" if siret_is_valid(body + d)]
+    valid = [d for d in "0123456789" if siret_is_valid(siren + nic + d)]
     assert len(valid) == 1
 
 
-@given(st.from_regex(r"[1-9]\d{12}", fullmatch=True), st.integers(0, 13), st.integers(1, 9))
-def test_changing_one_digit_breaks_a_siret(body: str, position: int, delta: int) -> None:
-    if body.startswith("356000000"):
+@given(st.from_regex(r"[1-9][0-9]{7}", fullmatch=True), st.from_regex(r"[0-9]{4}", fullmatch=True))
+def test_a_siret_whose_siren_key_is_wrong_is_refused(head: str, nic: str) -> None:
+    """Whatever its last digit: the SIREN's own key is checked, not only the SIRET's."""
+    right = luhn_digit(head)
+    for wrong in (d for d in "0123456789" if d != right):
+        assert not any(siret_is_valid(head + wrong + nic + d) for d in "0123456789")
+
+
+@given(st.from_regex(r"[1-9][0-9]{7}", fullmatch=True), st.integers(0, 13), st.integers(1, 9))
+def test_changing_one_digit_breaks_a_siret(head: str, position: int, delta: int) -> None:
+    siren = head + luhn_digit(head)
+    if siren == "356000000":
         return
-    siret = body + luhn_digit(body)
+    siret = siren + "0001" + luhn_digit(siren + "0001")
     digits = list(siret)
     digits[position] = str((int(digits[position]) + delta) % 10)
     assert not siret_is_valid("".join(digits))
@@ -211,6 +246,44 @@ def test_la_poste_rule() -> None:
     assert siret_is_valid("35600000049837")  # digits add up to 45
     assert not siret_is_valid("35600000049838")
     assert siret_is_valid("35600000000048")  # the head office follows the usual rule
+
+
+def test_full_width_digits_are_refused() -> None:
+    assert siret_is_valid("21010053300012")
+    assert not siret_is_valid("２１０１００５３３０００１２")
+    assert not siret_is_valid("٢١٠١٠٠٥٣٣٠٠٠١٢")  # Arabic-Indic digits
+
+
+_SIRET_ITEM = Item(id="siret", type="siret", label={"fr": "SIRET", "en": "SIRET"})
+_DIGITS = st.text(alphabet="0123456789", min_size=14, max_size=14)
+_NEAR_VALID = st.builds(
+    lambda head, nic: (siren := head + luhn_digit(head)) + nic + luhn_digit(siren + nic),
+    st.from_regex(r"[0-9]{8}", fullmatch=True),
+    st.from_regex(r"[0-9]{4}", fullmatch=True),
+)
+_LA_POSTE = st.from_regex(r"356000000[0-9]{5}", fullmatch=True)
+
+
+@given(
+    st.one_of(
+        _DIGITS,
+        _NEAR_VALID,
+        _LA_POSTE,
+        st.text(alphabet="0123456789 ０１２３４５６７８９", max_size=18),
+        st.text(max_size=16),
+    )
+)
+def test_the_answer_check_agrees_with_python_stdnum(text: str) -> None:
+    """An answer is accepted exactly when python-stdnum accepts the SIRET written in ASCII
+    digits (spaces between digits allowed), and is then kept without its spaces."""
+    value, errors = check_answer(_SIRET_ITEM, text, None)
+    compact = text.strip().replace(" ", "")
+    expected = compact.isascii() and compact.isdigit() and stdnum_siret.is_valid(compact)
+    assert (errors == []) == expected
+    if expected:
+        assert value == compact
+    else:
+        assert len(errors) == 1
 
 
 def test_schema_accepts_the_example_and_rejects_mistakes(mini: Path) -> None:
@@ -257,7 +330,7 @@ def test_template_then_validate(mini: Path, runner: CliRunner) -> None:
 def test_cli_validate_files_and_folders(mini: Path, runner: CliRunner) -> None:
     result = runner.invoke(app, ["apply", "validate", "applications"])
     assert result.exit_code == 0, result.output
-    apply_edits(mini, (_replace(F, "21010053400010", "21010053400011"),))
+    apply_edits(mini, (_replace(F, "21010053300012", "21010053300013"),))
     result = runner.invoke(app, ["apply", "validate", F, "--format", "json"])
     assert result.exit_code == 1
     (diagnostic,) = json.loads(result.output)["diagnostics"]

@@ -98,12 +98,14 @@ class Scripted:
 
 IDENTITY = [
     "Espace numérique",
-    "21010053400010",
+    "21010053300012",
     "1 place de la Mairie",
     "01000",
     "Bourg-en-Bresse",
     "01053",
-    "",
+    "",  # courriel
+    "",  # horaires
+    "",  # presentation_resume
     "fixe",
 ]
 
@@ -147,6 +149,20 @@ def test_a_whole_session(context: Context, mini: Path) -> None:
     assert path.read_text(encoding="utf-8").startswith("# yaml-language-server: $schema=")
 
 
+def test_fill_refuses_hours_the_national_schema_would_refuse(context: Context, mini: Path) -> None:
+    """Opening hours are checked as they are typed, with the hint and its example."""
+    path = mini / "nouvelle.yaml"
+    identity = [*IDENTITY]
+    identity[7] = "lundi 9h-12h"
+    identity.insert(8, "Mo-Fr 09:00-12:00")
+    prompter = Scripted([*identity, "3", Interrupted])
+    with pytest.raises(Interrupted):
+        fill(path, context.questionnaire, context.catalogue, prompter)
+    assert "refused: lundi 9h-12h" in prompter.said
+    saved = path.read_text(encoding="utf-8")
+    assert "Mo-Fr 09:00-12:00" in saved and "lundi" not in saved
+
+
 def test_interrupt_and_resume(context: Context, mini: Path) -> None:
     path = mini / "nouvelle.yaml"
     first = Scripted([*IDENTITY, "3", Interrupted])
@@ -180,7 +196,7 @@ def test_end_to_end_with_arrow_keys(context: Context, mini: Path, keys: Any) -> 
     """Real questionary prompts, fed keystrokes through a pipe, with an interruption."""
     path = mini / "clavier.yaml"
     prompter = QuestionaryPrompter(input=keys, output=DummyOutput())
-    typed = [f"{text}{ENTER}" for text in IDENTITY[:7]]
+    typed = [f"{text}{ENTER}" for text in IDENTITY[:9]]
     keys.send_text("".join(typed))
     keys.send_text(DOWN + ENTER)  # itinerance: the second choice
     keys.send_text("4" + ENTER)  # apt-mediateurs

@@ -21,6 +21,7 @@ from aptic_qualif.network.lieux import (
     ID_PREFIX,
     SEPARATOR,
     import_lieux,
+    national_cell,
     slug,
     yaml_scalar,
 )
@@ -178,9 +179,41 @@ def test_export_json(repo: Path, runner: CliRunner) -> None:
     venues = json.loads(result.stdout)
     assert len(venues) == len(QUALIFIED)
     for venue in venues:
-        assert list(venue) == [column for column in LIEUX_COLUMNS if column in venue]
-        assert all(venue.values())  # empty columns are left out
+        assert list(venue) == list(LIEUX_COLUMNS)  # the fields of the CSV, in its order
+        assert isinstance(venue["latitude"], float) and isinstance(venue["longitude"], float)
         assert venue["autres_formations_labels"] == LABEL
+
+
+def test_export_json_holds_the_csv_records(repo: Path, runner: CliRunner, tmp_path: Path) -> None:
+    """Same venues, same values as the CSV (numbers as numbers, empty cells as null), and
+    valid against the national schema as a table."""
+    import frictionless
+
+    csv_rows = _rows(_export(runner, tmp_path, "--all").read_text(encoding="utf-8"))[1]
+    records = json.loads(
+        _export(runner, tmp_path, "--all", "-f", "json", name="l.json").read_text(encoding="utf-8")
+    )
+    assert len(records) == len(csv_rows) == EXAMPLES
+    for row, record in zip(csv_rows, records, strict=True):
+        for column in LIEUX_COLUMNS:
+            value = record[column]
+            if value is None:
+                assert row[column] == "", column
+            elif column in {"latitude", "longitude"}:
+                assert isinstance(value, int | float) and value == float(row[column])
+            else:
+                assert national_cell(column, value) == row[column], column
+
+    def validate(objects: list[dict[str, Any]]) -> Any:
+        schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+        return frictionless.Resource(
+            data=[list(LIEUX_COLUMNS), *[[r[c] for c in LIEUX_COLUMNS] for r in objects]],
+            schema=frictionless.Schema.from_descriptor(schema),
+        ).validate()
+
+    report = validate(records)
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "message"])
+    assert not validate([{**records[0], "code_postal": "4400", "latitude": "nord"}]).valid
 
 
 def test_export_is_deterministic_and_refuses_to_overwrite(
@@ -219,7 +252,8 @@ def test_export_drops_values_the_schema_refuses(
     target = tmp_path / "lieux.csv"
     result = runner.invoke(app, ["export", "lieux", str(apps), "--all", "-o", str(target)])
     assert result.exit_code == 0, result.output
-    assert "LIEU004" in result.stderr
+    # refused when answering (APP021), and the export says it leaves it out
+    assert "LIEU004" in result.stderr and "280" in result.stderr
     _header, rows = _rows(target.read_text(encoding="utf-8"))
     assert rows[0]["presentation_resume"] == ""
     assert rows[0]["id"] == ID_PREFIX + "bus"
@@ -478,3 +512,96 @@ def test_export_ids_stay_unique(repo: Path, runner: CliRunner, tmp_path: Path) -
     _header, rows = _rows(target.read_text(encoding="utf-8"))
     assert [row["id"] for row in rows] == [ID_PREFIX + "lieu", ID_PREFIX + "lieu-2"]
     assert_valid_national(target)
+
+
+# ── Stable ids ──
+
+
+def _export_folder(runner: CliRunner, folder: Path, target: Path) -> list[dict[str, str]]:
+    result = runner.invoke(app, ["export", "lieux", str(folder), "--all", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    assert "LIEU004" not in result.stderr
+    return _rows(target.read_text(encoding="utf-8"))[1]
+
+
+def _import(runner: CliRunner, source: Path, out: Path) -> None:
+    result = runner.invoke(app, ["import", "lieux", str(source), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+
+
+def test_import_export_import_keeps_the_ids(repo: Path, runner: CliRunner, tmp_path: Path) -> None:
+    """The national id of a record survives import → export → import, whatever the files are
+    called: re-publishing updates the same venues instead of adding new ones."""
+    exported = _export(runner, tmp_path, "--all")
+    first = {row["pivot"]: row["id"] for row in _rows(exported.read_text(encoding="utf-8"))[1]}
+    _import(runner, exported, tmp_path / "a")
+    again = {
+        r["pivot"]: r["id"] for r in _export_folder(runner, tmp_path / "a", tmp_path / "2.csv")
+    }
+    assert again == first
+    # A venue file renamed (the import names files after the venue) keeps its id.
+    for number, path in enumerate(sorted((tmp_path / "a").glob("*.yaml"))):
+        path.rename(path.with_name(f"renamed-{number}.yaml"))
+    renamed = _export_folder(runner, tmp_path / "a", tmp_path / "3.csv")
+    assert {row["pivot"]: row["id"] for row in renamed} == first
+    _import(runner, tmp_path / "3.csv", tmp_path / "b")
+    recorded = {}
+    for path in (tmp_path / "b").glob("*.yaml"):
+        doc, problems = parse_yaml(path.read_text(encoding="utf-8"), path.name)
+        assert doc is not None and not problems
+        recorded[doc.data["lieu"]["siret"]] = doc.data["identifiant"]
+    assert recorded == first
+
+
+def test_the_national_id_of_an_imported_record_is_exported(
+    repo: Path, runner: CliRunner, tmp_path: Path
+) -> None:
+    source = tmp_path / "exemple-valide.csv"
+    shutil.copy(EXAMPLE_CSV, source)
+    _import(runner, source, tmp_path / "a")
+    (row,) = _rows(EXAMPLE_CSV.read_text(encoding="utf-8"))[1]
+    (exported,) = _export_folder(runner, tmp_path / "a", tmp_path / "lieux.csv")
+    assert exported["id"] == row["id"] and exported["pivot"] == row["pivot"]
+    assert_valid_national(tmp_path / "lieux.csv")
+
+
+def test_an_id_that_cannot_be_kept_is_reported(repo: Path, tmp_path: Path) -> None:
+    header, (row,) = _rows(EXAMPLE_CSV.read_text(encoding="utf-8"))
+    row["id"] = "id avec des espaces"
+    source = tmp_path / "lieux.csv"
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows([header, [row[c] for c in header]])
+    source.write_text(buffer.getvalue(), encoding="utf-8")
+    result = import_lieux(source, load_context(REPO))
+    (venue,) = result.venues
+    assert venue.venue_id is None
+    assert any(
+        d.code == "LIEU003" and "id avec des espaces" in d.message
+        for d in result.report.diagnostics
+    )
+    assert "identifiant:" not in result.text(venue)
+
+
+def test_two_applications_with_the_same_identifiant(
+    repo: Path, runner: CliRunner, tmp_path: Path
+) -> None:
+    for name in ("un", "deux"):
+        text = (APPLICATIONS / "fablab-la-forge.yaml").read_text(encoding="utf-8")
+        text = text.replace("\ndate:", "\nidentifiant: lieu-42\ndate:", 1)
+        (tmp_path / f"{name}.yaml").write_text(text, encoding="utf-8")
+    target = tmp_path / "lieux.csv"
+    result = runner.invoke(app, ["export", "lieux", str(tmp_path), "--all", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    assert "lieu-42" in result.stderr and "identifiant" in result.stderr
+    # in file-name order: deux.yaml keeps the id, un.yaml gets another one
+    ids = [row["id"] for row in _rows(target.read_text(encoding="utf-8"))[1]]
+    assert ids == ["lieu-42", "lieu-42-2"]
+
+
+def test_a_malformed_identifiant_is_an_error(repo: Path, runner: CliRunner, tmp_path: Path) -> None:
+    text = (APPLICATIONS / "fablab-la-forge.yaml").read_text(encoding="utf-8")
+    target = tmp_path / "lieu.yaml"
+    target.write_text(text.replace("\ndate:", '\nidentifiant: "a|b"\ndate:', 1), encoding="utf-8")
+    result = runner.invoke(app, ["apply", "validate", str(target)])
+    assert result.exit_code == 1
+    assert "identifiant" in result.output and f"{target.name}:" in result.output

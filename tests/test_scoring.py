@@ -115,12 +115,12 @@ def test_knockout(mini: Path) -> None:
 
 def test_an_identity_typo_is_to_complete_naming_the_field_and_the_fix(mini: Path) -> None:
     """A one-digit SIRET typo is corrected, never a refusal with nothing to complete."""
-    apply_edits(mini, (_replace(F, "21010053400010", "21010053400011"),))
+    apply_edits(mini, (_replace(F, "21010053300012", "21010053300013"),))
     assessment = assess_file(mini, [review(mini, "alice", 4)])
     assert assessment.decision == "a-completer"
     assert assessment.knockouts == []
     (entry,) = assessment.to_complete
-    assert entry.item == "siret" and "21010053400011" in entry.reason and entry.fix
+    assert entry.item == "siret" and "21010053300013" in entry.reason and entry.fix
     assert "SIRET" in assessment.reasons[0] and entry.fix in assessment.reasons[0]
 
 
@@ -128,7 +128,7 @@ def test_an_invalid_identity_knockout_still_works_for_policies_that_keep_it(mini
     apply_edits(
         mini,
         (
-            _replace(F, "21010053400010", "21010053400011"),
+            _replace(F, "21010053300012", "21010053300013"),
             (
                 "replace",
                 "questionnaire/policy.yaml",
@@ -253,7 +253,7 @@ def _assess(context: Context, reponses: dict[str, Any]) -> Assessment:
         date=date(2026, 11, 2),
         lieu={
             "nom": "Lieu",
-            "siret": "21010053400010",
+            "siret": "21010053300012",
             "adresse": "1 rue",
             "code_postal": "01000",
             "commune": "Bourg-en-Bresse",

@@ -5,7 +5,7 @@ An application is a YAML file::
     questionnaire: qualification-lieux-mediation@1.0.0
     lieu:            # the identity items, keyed by item id
       nom: Médiathèque …
-      siret: "21010053400017"
+      siret: "21010053300012"
     reponses:        # the theme items, keyed by item id
       apt-services-proposes: [creer-une-adresse-electronique, …]
 
@@ -25,13 +25,17 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field
+from stdnum.fr import siren as stdnum_siren
+from stdnum.fr import siret as stdnum_siret
 
 from aptic_qualif.diagnostics import Diagnostic, Report
+from aptic_qualif.hours import check_opening_hours
 from aptic_qualif.i18n import _
+from aptic_qualif.network.national import HOURS_COLUMN, column_problem
 from aptic_qualif.project import display_path
 from aptic_qualif.questionnaire.conditions import enabled_items, is_answered
 from aptic_qualif.questionnaire.load import LoadedQuestionnaire, LocatedItem
-from aptic_qualif.questionnaire.model import Item
+from aptic_qualif.questionnaire.model import TEXT_TYPES, Item
 from aptic_qualif.reading import present, read_regular, walk
 from aptic_qualif.referentiel.load import Catalogue
 from aptic_qualif.schema import LaxDate, StrictModel, validate_document, version_tuple
@@ -40,13 +44,16 @@ from aptic_qualif.yamlio import MAX_BYTES, Document, load_yaml
 IDENTITY_KEY = "lieu"
 ANSWERS_KEY = "reponses"
 
-LA_POSTE_SIREN = "356000000"
-_SIRET = re.compile(r"\d{14}")
+_SIRET = re.compile(r"[0-9]{14}")
+"""ASCII digits only: ``\\d`` would also take full-width or Arabic-Indic digits."""
 _POSTCODE = re.compile(r"(?:0[1-9]|[1-8]\d|9[0-5])\d{3}|97[1-8]\d{2}|98[0-9]\d{2}")
 _INSEE = re.compile(r"(?:0[1-9]|1\d|2[AB1-9]|[3-8]\d|9[0-5])\d{3}|97[1-6]\d{2}|98[4-9]\d{2}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _URL = re.compile(r"https?://[^\s/$.?#][^\s]*")
 _PHONE = re.compile(r"(?:\+33|\+590|\+594|\+262|\+596|\+269|\+687|\+689|\+508|\+681)\d{6,9}")
+VENUE_ID_PATTERN = r"^[^\s|]{1,200}$"
+"""A venue's identifier in the national open data (its ``id`` column): at most 200
+characters, no whitespace, no ``|``."""
 _REFERENCE = re.compile(r"(?P<id>[a-z0-9-]+)@(?P<version>\d+\.\d+\.\d+)")
 
 
@@ -62,6 +69,11 @@ class Application(StrictModel):
     """``brouillon`` while the venue is still writing it (in ``serve``), ``soumise`` once it
     submits it; a file without a status (written by hand or by ``apply fill``) is submitted
     when it is given."""
+    identifiant: str | None = Field(default=None, pattern=VENUE_ID_PATTERN)
+    """The venue's identifier in the national open data (the ``id`` column): kept from the
+    record an application was imported from (``import lieux``) and used by ``export lieux``,
+    so that publishing again updates the same venue instead of adding one. Without it, the
+    export makes one from the file name."""
     lieu: dict[str, Any] = Field(default_factory=dict)
     reponses: dict[str, Any] = Field(default_factory=dict)
     preuves: dict[str, list[str]] = Field(default_factory=dict)
@@ -100,26 +112,33 @@ class CheckedApplication:
         return self.path.stem
 
     @property
+    def venue_id(self) -> str | None:
+        """The venue's identifier in the national open data, when the application records
+        one (``identifiant``)."""
+        return self.application.identifiant
+
+    @property
     def venue_name(self) -> str:
         return str(self.answers.get("nom") or self.id)
 
 
 def siret_is_valid(siret: str) -> bool:
-    """Luhn checksum of a SIRET; La Poste's establishments (SIREN 356000000) instead have a
-    sum of digits that is a multiple of 5."""
+    """Whether ``siret`` is 14 ASCII digits with a valid SIREN key (its first 9 digits) and
+    a valid SIRET key, La Poste's establishments excepted (python-stdnum)."""
+    return siret_problem(siret) is None
+
+
+def siret_problem(siret: str) -> str | None:
+    """What is wrong with ``siret`` (already without spaces), or ``None`` when it is valid:
+    ``"format"`` (not 14 ASCII digits), ``"siren"`` (the SIREN's check digit) or ``"siret"``
+    (the SIRET's check digit, or La Poste's rule for its establishments)."""
     if not _SIRET.fullmatch(siret):
-        return False
-    digits = [int(c) for c in siret]
-    if siret.startswith(LA_POSTE_SIREN) and siret != LA_POSTE_SIREN + "00048":
-        return sum(digits) % 5 == 0
-    total = 0
-    for index, digit in enumerate(reversed(digits)):
-        if index % 2:
-            digit *= 2
-            if digit > 9:
-                digit -= 9
-        total += digit
-    return total % 10 == 0
+        return "format"
+    if stdnum_siret.is_valid(siret):
+        return None
+    if not stdnum_siren.is_valid(siret[:9]):
+        return "siren"
+    return "siret"
 
 
 def departement_of_insee(code: str) -> str:
@@ -417,7 +436,36 @@ def _check_value(
     where: tuple[str, str],
     catalogue: Catalogue | None,
 ) -> tuple[Any, list[Diagnostic]]:
-    """The normalised answer and the problems with it."""
+    """The normalised answer and the problems with it: its type, then, for an answer that
+    fills a column of the national schema of venues, that column's constraints, so that
+    the export never has to drop a value the venue was told was fine."""
+    normalised, problems = _check_type(item, value, doc, where, catalogue)
+    if item.export is None or normalised is None or any(p.severity == "error" for p in problems):
+        return normalised, problems
+    if item.type in TEXT_TYPES and isinstance(normalised, str):
+        span = doc.span(where)
+        found = column_problem(item.export, normalised)
+        if found is not None:
+            code = "APP020" if item.export == HOURS_COLUMN else "APP021"
+            return None, [*problems, Diagnostic.error(code, span, found[0], found[1])]
+        if item.export == HOURS_COLUMN:
+            hours = check_opening_hours(normalised)
+            if hours.warning is not None:
+                problems = [
+                    *problems,
+                    Diagnostic.warning("APP020", span, hours.warning, hours.hint),
+                ]
+    return normalised, problems
+
+
+def _check_type(
+    item: Item,
+    value: Any,
+    doc: Document,
+    where: tuple[str, str],
+    catalogue: Catalogue | None,
+) -> tuple[Any, list[Diagnostic]]:
+    """The normalised answer and the problems with its type or format."""
     span = doc.span(where)
     kind = item.type
 
@@ -468,9 +516,27 @@ def _check_value(
     text = value.strip()
     if kind == "siret":
         compact = text.replace(" ", "")
-        if not _SIRET.fullmatch(compact):
+        problem = siret_problem(compact)
+        if problem == "format":
+            if compact.isdigit() and len(compact) == 14:
+                return bad(
+                    "APP008",
+                    _("SIRET '{value}' contains characters other than the digits 0 to 9").format(
+                        value=value
+                    ),
+                    _("type it again with the ordinary digits 0 to 9"),
+                )
             return bad("APP008", _("a SIRET has 14 digits: '{value}'").format(value=value))
-        if not siret_is_valid(compact):
+        if problem == "siren":
+            return bad(
+                "APP008",
+                _(
+                    "SIRET '{value}' is not valid: the check digit of its SIREN (its first 9 "
+                    "digits, {siren}) is wrong"
+                ).format(value=value, siren=compact[:9]),
+                _("copy it again from the SIRENE directory (annuaire-entreprises)"),
+            )
+        if problem == "siret":
             return bad(
                 "APP008",
                 _("SIRET '{value}' is not valid (its check digit is wrong)").format(value=value),
@@ -679,8 +745,16 @@ def application_files(paths: Iterable[Path]) -> tuple[ApplicationFiles, list[Pat
     return found, missing
 
 
-def check_answer(item: Item, value: Any, catalogue: Catalogue | None) -> tuple[Any, list[str]]:
+def check_answer(
+    item: Item, value: Any, catalogue: Catalogue | None, *, hints: bool = False
+) -> tuple[Any, list[str]]:
     """Check one answer outside any file (as it is typed): the normalised value and the
-    error messages (empty when the answer is valid)."""
+    error messages (empty when the answer is valid), each with its hint if ``hints``."""
     normalised, problems = _check_value(item, value, Document("", value), ("", ""), catalogue)
-    return normalised, [p.message for p in problems if p.severity == "error"]
+    return normalised, [
+        _("{problem} ({hint})").format(problem=p.message, hint=p.hint)
+        if hints and p.hint
+        else p.message
+        for p in problems
+        if p.severity == "error"
+    ]

@@ -138,6 +138,19 @@ CODES: dict[str, Code] = {
         Code("APP014", "application-date", N_("The application has no date.")),
         Code("APP015", "evidence", N_("Evidence is given where none is taken, or is malformed.")),
         Code(
+            "APP020",
+            "opening-hours",
+            N_(
+                "The opening hours are not in OpenStreetMap's opening_hours format, or read "
+                "otherwise than they seem."
+            ),
+        ),
+        Code(
+            "APP021",
+            "national-constraint",
+            N_("An answer breaks a rule of the national schema of venues (length, format)."),
+        ),
+        Code(
             "REV001",
             "misfiled-review",
             N_("A review is not filed as <application>/<reviewer>.yaml."),

@@ -92,7 +92,7 @@ def export_data_inclusion_command(
     if output.exists() and not output.is_dir():
         fail(_("{path} is not a folder").format(path=display_path(output)))
     when = parse_date(date_maj) if date_maj is not None else None
-    context, files, loaded_reviews = load_batch(paths, reviews, policy)
+    context, files, loaded_reviews, reviews_ok = load_batch(paths, reviews, policy)
     result = with_progress(
         files,
         lambda on_file: export_data_inclusion(
@@ -124,5 +124,5 @@ def export_data_inclusion_command(
         ),
         err=True,
     )
-    if result.unreadable:
+    if result.unreadable or not reviews_ok:
         raise typer.Exit(1)

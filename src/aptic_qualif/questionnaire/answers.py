@@ -57,7 +57,7 @@ def convert_text(item: Item, typed: str) -> tuple[Any, str | None]:
         value = date.today().isoformat()
     if item.type in {"single_choice", "multiple_choice", "services"}:
         return convert_choices(item, [text], None)
-    normalised, problems = check_answer(item, value, None)
+    normalised, problems = check_answer(item, value, None, hints=True)
     if problems:
         return value, problems[0]
     return normalised, None

@@ -11,6 +11,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from aptic_qualif.application import VENUE_ID_PATTERN
+from aptic_qualif.hours import EXAMPLE as HOURS_EXAMPLE
+from aptic_qualif.network.national import HOURS_COLUMN, MAX_LENGTHS, MULTI_VALUED
 from aptic_qualif.questionnaire.load import LoadedQuestionnaire
 from aptic_qualif.questionnaire.model import Item
 from aptic_qualif.referentiel.load import Catalogue
@@ -18,9 +21,9 @@ from aptic_qualif.referentiel.load import Catalogue
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
 _PATTERNS = {
-    "siret": r"^\d{14}$",
-    "postcode": r"^\d{5}$",
-    "insee_code": r"^([013-9]\d|2[AB1-9])\d{3}$",
+    "siret": r"^[0-9]{14}$",
+    "postcode": r"^[0-9]{5}$",
+    "insee_code": r"^([013-9][0-9]|2[AB1-9])[0-9]{3}$",
     "email": r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
     "url": r"^https?://\S+$",
 }
@@ -76,10 +79,34 @@ def item_schema(item: Item, catalogue: Catalogue | None) -> dict[str, Any]:
             schema["format"] = "uri"
         elif kind == "email":
             schema["format"] = "email"
-    described = {"title": item.label.fr}
+    schema = _national_constraints(item, schema)
+    described: dict[str, Any] = {"title": item.label.fr}
     if item.help is not None:
         described["description"] = item.help.fr
     return {**described, **_nullable(schema)}
+
+
+def _national_constraints(item: Item, schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` with the rules an answer follows because of its national column (length,
+    no ``|`` in a multi-valued column, an example of opening hours) and its exclusive
+    options: what a JSON Schema can say of :func:`aptic_qualif.application.check_answer`."""
+    rules: list[dict[str, Any]] = []
+    for option in item.options or ():
+        if option.exclusive and item.type == "multiple_choice":
+            rules.append({"not": {"contains": {"const": option.value}, "minItems": 2}})
+    column = item.export
+    if column is not None and schema.get("type") == "string":
+        if column in MAX_LENGTHS:
+            schema = {**schema, "maxLength": MAX_LENGTHS[column]}
+        if column in MULTI_VALUED:
+            rules.append({"not": {"pattern": "[|]"}})
+        if column == HOURS_COLUMN:
+            schema = {**schema, "examples": [HOURS_EXAMPLE]}
+    if len(rules) == 1:
+        schema = {**schema, **rules[0]}
+    elif rules:
+        schema = {**schema, "allOf": rules}
+    return schema
 
 
 def application_schema(loaded: LoadedQuestionnaire, catalogue: Catalogue | None) -> dict[str, Any]:
@@ -123,6 +150,16 @@ def application_schema(loaded: LoadedQuestionnaire, catalogue: Catalogue | None)
                 "title": "Statut (brouillon ou soumise)",
                 "description": "Status: a draft (brouillon) or submitted (soumise).",
                 "enum": ["brouillon", "soumise"],
+            },
+            "identifiant": {
+                "title": "Identifiant du lieu dans les données ouvertes nationales",
+                "description": (
+                    "Repris de la fiche importée ; à garder pour que la publication mette à "
+                    "jour le même lieu. The venue's id in the national open data, kept from the "
+                    "imported record so that publishing again updates the same venue."
+                ),
+                "type": "string",
+                "pattern": VENUE_ID_PATTERN,
             },
             "lieu": {"title": "Identité du lieu", **section(True)},
             "reponses": {"title": "Réponses", **section(False)},

@@ -71,7 +71,7 @@ _SAMPLES: dict[str, str] = {
     "date": "2020-01-01",
     "email": "contact@example.org",
     "phone": "+33123456789",
-    "siret": "21010053400017",
+    "siret": "21010053300012",
     "postcode": "01000",
     "insee_code": "01053",
 }

@@ -221,7 +221,7 @@ class Server:
     def create_application(self, call: Call) -> Response:
         if not call.grant.coordinates:
             return self.not_found(call)
-        from aptic_qualif.network.lieux import slug
+        from aptic_qualif.network.importer import slug
 
         assert call.form is not None
         name = str(call.form.get("nom", "")).strip()

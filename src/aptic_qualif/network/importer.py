@@ -1,0 +1,432 @@
+"""Import of the national open data (``import lieux``).
+
+Each row of a CSV in the national schema becomes a pre-filled application skeleton (identity
+mapped back through the questionnaire's ``export`` keys, every other answer empty). An
+invalid row (``LIEU002``) is reported with its row number and skipped; a value that cannot
+be mapped is dropped with a warning (``LIEU003``). The national services of the row are not
+turned into catalogue services, which would claim services the venue never declared: the
+skeleton lists the matching catalogue services in a comment.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aptic_qualif.application import (
+    VENUE_ID_PATTERN,
+    check_answer,
+)
+from aptic_qualif.context import Context
+from aptic_qualif.diagnostics import Diagnostic, Report, Span
+from aptic_qualif.i18n import _
+from aptic_qualif.network.national import (
+    LIEUX_REQUIRED,
+    MAX_CSV_BYTES,
+    MULTI_VALUED,
+    SEPARATOR,
+)
+from aptic_qualif.network.skeleton import SkeletonRenderer
+from aptic_qualif.project import display_path
+from aptic_qualif.questionnaire.load import LocatedItem
+from aptic_qualif.questionnaire.model import CHOICE_TYPES, NUMBER_TYPES, Item
+from aptic_qualif.reading import read_regular
+from aptic_qualif.vocabularies import LIEUX_COLUMNS
+
+_VENUE_ID = re.compile(VENUE_ID_PATTERN.removeprefix("^").removesuffix("$"))
+
+
+@dataclass
+class ImportedVenue:
+    """One row turned into an application skeleton."""
+
+    row: int
+    """The row number in the file (the header is row 1)."""
+    name: str
+    """The application id: the file name to write, without ``.yaml``."""
+    identity: dict[str, Any]
+    """The pre-filled identity answers, keyed by item id."""
+    extras: dict[str, str] = field(default_factory=dict)
+    """The row's columns that no answer takes (``id``, ``source``, ``date_maj``, ``services``),
+    for the skeleton's comments."""
+    venue_id: str | None = None
+    """The row's ``id``, recorded as the application's ``identifiant`` so that exporting the
+    venue again keeps it."""
+
+
+@dataclass
+class ImportResult:
+    venues: list[ImportedVenue] = field(default_factory=list)
+    report: Report = field(default_factory=Report)
+    rows: int = 0
+    """Data rows read."""
+    invalid_rows: list[int] = field(default_factory=list)
+    header_ok: bool = True
+    file: str = ""
+    renderer: SkeletonRenderer | None = None
+
+    def text(self, venue: ImportedVenue) -> str:
+        """The venue's skeleton (YAML), rendered on demand: thousands of rows stay light."""
+        assert self.renderer is not None
+        return self.renderer.render(venue, venue.extras, self.file)
+
+
+def import_lieux(path: Path, context: Context) -> ImportResult:
+    """Read a CSV in the national schema and build one skeleton per valid row."""
+    result = ImportResult()
+    shown = display_path(path)
+    raw, refused = read_regular(path, shown, limit=MAX_CSV_BYTES)
+    if raw is None:
+        assert refused is not None
+        result.header_ok = False
+        result.report.add(refused)
+        return result
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        result.header_ok = False
+        result.report.add(
+            Diagnostic.error(
+                "IO001",
+                Span(shown, 0, 0),
+                _("the file is not encoded in UTF-8"),
+                _("save it again as CSV UTF-8"),
+            )
+        )
+        return result
+
+    mapper = _RowMapper(context, shown)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        header = None
+        result.report.add(Diagnostic.error("LIEU001", Span(shown, 1, 1), str(exc)))
+    else:
+        if header is None:
+            result.report.add(
+                Diagnostic.error(
+                    "LIEU001",
+                    Span(shown, 1, 1),
+                    _("the file is empty: no header row, no venue"),
+                    _("the header must name the columns of the national schema"),
+                )
+            )
+    if not header or not mapper.check_header(header, result.report):
+        result.header_ok = False
+        return result
+
+    line = reader.line_num + 1
+    number = 1
+    try:
+        for record in reader:
+            number += 1
+            start, line = line, reader.line_num + 1
+            if not record or all(not cell.strip() for cell in record):
+                continue
+            result.rows += 1
+            venue = mapper.venue(record, number, start, result.report)
+            if venue is None:
+                result.invalid_rows.append(number)
+            else:
+                result.venues.append(venue)
+    except csv.Error as exc:
+        result.invalid_rows.append(number)
+        result.report.add(
+            Diagnostic.error(
+                "LIEU002",
+                Span(shown, reader.line_num, 0),
+                _("row {row}: {error}; the rest of the file is not read").format(
+                    row=number, error=exc
+                ),
+            )
+        )
+
+    _name(result.venues)
+    result.file = shown
+    result.renderer = SkeletonRenderer(context.questionnaire, context.catalogue)
+    return result
+
+
+class _RowMapper:
+    """Maps the columns of a row back to identity answers."""
+
+    def __init__(self, context: Context, file: str) -> None:
+        self.catalogue = context.catalogue
+        self.file = file
+        self.items: list[tuple[LocatedItem, str]] = [
+            (located, located.item.export)
+            for located in context.questionnaire.identity
+            if located.item.export
+        ]
+        self.columns: dict[str, int] = {}
+        self.width = 0
+
+    def check_header(self, header: list[str], report: Report) -> bool:
+        self.width = len(header)
+        for index, raw in enumerate(header):
+            name = raw.strip()
+            if name in self.columns:
+                report.add(
+                    Diagnostic.warning(
+                        "LIEU003",
+                        Span(self.file, 1, index + 1),
+                        _("the column {column} appears twice: only the first one is read").format(
+                            column=name
+                        ),
+                    )
+                )
+            elif name in LIEUX_COLUMNS:
+                self.columns[name] = index
+            else:
+                self.columns.setdefault(name, index)
+                report.add(
+                    Diagnostic.warning(
+                        "LIEU003",
+                        Span(self.file, 1, index + 1),
+                        _(
+                            "'{column}' is not a column of the national schema: it is ignored"
+                        ).format(column=name),
+                    )
+                )
+        missing = [column for column in LIEUX_REQUIRED if column not in self.columns]
+        if missing:
+            hint = (
+                _("the file must be comma-separated")
+                if len(header) == 1 and ";" in header[0]
+                else _("the header must name the columns of the national schema")
+            )
+            report.add(
+                Diagnostic.error(
+                    "LIEU001",
+                    Span(self.file, 1, 1),
+                    _("required column(s) missing: {columns}").format(columns=", ".join(missing)),
+                    hint,
+                )
+            )
+            return False
+        return True
+
+    def venue(
+        self, record: list[str], number: int, line: int, report: Report
+    ) -> ImportedVenue | None:
+        columns = self.columns
+        if len(record) != self.width:
+            report.add(
+                Diagnostic.error(
+                    "LIEU002",
+                    Span(self.file, line, 0),
+                    _("row {row} has {n} fields, the header has {m}: the row is skipped").format(
+                        row=number, n=len(record), m=self.width
+                    ),
+                    _("check the quotes and separators of the row"),
+                )
+            )
+            return None
+
+        def cell(column: str) -> str:
+            index = columns.get(column)
+            return record[index].strip() if index is not None else ""
+
+        def span(column: str) -> Span:
+            index = columns.get(column)
+            return Span(self.file, line, index + 1 if index is not None else 0)
+
+        problems: list[Diagnostic] = []
+        for column in LIEUX_REQUIRED:
+            if not cell(column):
+                problems.append(
+                    Diagnostic.error(
+                        "LIEU002",
+                        span(column),
+                        _("row {row}: the required column {column} is empty").format(
+                            row=number, column=column
+                        ),
+                    )
+                )
+        identity: dict[str, Any] = {}
+        for located, column in self.items:
+            raw = cell(column)
+            if not raw:
+                continue
+            value, errors, warnings = self._answer(located.item, column, raw)
+            required = column in LIEUX_REQUIRED
+            for message in warnings:
+                report.add(
+                    Diagnostic.warning(
+                        "LIEU003",
+                        span(column),
+                        _("row {row}, column {column}: {problem}").format(
+                            row=number, column=column, problem=message
+                        ),
+                    )
+                )
+            if errors and required:
+                problems.append(
+                    Diagnostic.error(
+                        "LIEU002",
+                        span(column),
+                        _("row {row}, column {column}: {problem}").format(
+                            row=number, column=column, problem=errors[0]
+                        ),
+                        _(
+                            "the application needs the 14-digit SIRET of the establishment "
+                            "(annuaire-entreprises.data.gouv.fr); an RNA number or a SIREN "
+                            "is not enough"
+                        )
+                        if column == "pivot"
+                        else None,
+                    )
+                )
+            elif errors:
+                report.add(
+                    Diagnostic.warning(
+                        "LIEU003",
+                        span(column),
+                        _("row {row}, column {column}: {problem}; the value is dropped").format(
+                            row=number, column=column, problem=errors[0]
+                        ),
+                    )
+                )
+            elif value is not None:
+                identity[located.id] = value
+        if problems:
+            report.extend(problems)
+            return None
+        extras = {column: cell(column) for column in ("id", "source", "date_maj", "services")}
+        venue_id: str | None = cell("id")
+        if not _VENUE_ID.fullmatch(venue_id or ""):
+            report.add(
+                Diagnostic.warning(
+                    "LIEU003",
+                    span("id"),
+                    _(
+                        "row {row}, column id: '{value}' cannot be kept as the venue's identifiant "
+                        "(at most 200 characters, no spaces, no '|'): the export will give it "
+                        "another one"
+                    ).format(row=number, value=venue_id),
+                )
+            )
+            venue_id = None
+        return ImportedVenue(number, "", identity, extras, venue_id)
+
+    def _answer(self, item: Item, column: str, raw: str) -> tuple[Any, list[str], list[str]]:
+        """The answer for ``item`` from the cell ``raw``: (value, errors, warnings)."""
+        parts = [p.strip() for p in raw.split(SEPARATOR)] if column in MULTI_VALUED else [raw]
+        parts = [p for p in parts if p]
+        warnings: list[str] = []
+        if item.type in CHOICE_TYPES:
+            by_export = {o.export: o.value for o in item.options or () if o.export}
+            folded = {_fold(k): v for k, v in by_export.items()}
+            chosen: list[str] = []
+            for part in parts:
+                value = by_export.get(part) or folded.get(_fold(part))
+                if value is None:
+                    warnings.append(
+                        _("'{value}' has no matching choice: it is dropped").format(value=part)
+                    )
+                elif value not in chosen:
+                    chosen.append(value)
+            if item.type == "single_choice":
+                if len(chosen) > 1:
+                    warnings.append(
+                        _("several values ({values}) for a single choice: left unanswered").format(
+                            values=SEPARATOR.join(parts)
+                        )
+                    )
+                    return None, [], warnings
+                return (chosen[0] if chosen else None), [], warnings
+            return (chosen or None), [], warnings
+        errors: list[str] = []
+        for index, part in enumerate(parts):
+            candidate: Any = part
+            if item.type in NUMBER_TYPES:
+                candidate = _parse_number(part)
+                if candidate is None:
+                    errors.append(_("'{value}' is not a number").format(value=part))
+                    continue
+            value, found = check_answer(item, candidate, self.catalogue)
+            if found:
+                errors += found
+                continue
+            if len(parts) > index + 1:
+                warnings.append(
+                    _("only the first valid value is kept; dropped: {values}").format(
+                        values=SEPARATOR.join(parts[index + 1 :])
+                    )
+                )
+            return value, [], warnings
+        return None, errors, warnings
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+_NUMBER = re.compile(r"[-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][-+]?\d+)?")
+
+
+def _parse_number(text: str) -> float | None:
+    if not _NUMBER.fullmatch(text):
+        return None
+    value = float(text.replace(",", "."))
+    return value if math.isfinite(value) else None
+
+
+def slug(text: str) -> str:
+    """Lower case ASCII letters, digits and single hyphens (at most 60 characters)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    words = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return words[:60].rstrip("-")
+
+
+def _name(venues: list[ImportedVenue]) -> None:
+    """Name each venue after its ``nom``; names shared by several rows get the commune,
+    then ``-2``, ``-3``… in row order. Names depend on the file only, never on the folder."""
+    base = {v.row: slug(str(v.identity.get("nom", ""))) or f"lieu-{v.row}" for v in venues}
+    counts: dict[str, int] = {}
+    for name in base.values():
+        counts[name] = counts.get(name, 0) + 1
+    taken: set[str] = set()
+    for venue in venues:
+        name = base[venue.row]
+        if counts[name] > 1:
+            commune = slug(str(venue.identity.get("commune", "")))
+            if commune and not name.endswith(commune):
+                name = f"{name}-{commune}"
+        unique, number = name, 1
+        while unique in taken:
+            number += 1
+            unique = f"{name}-{number}"
+        taken.add(unique)
+        venue.name = unique
+
+
+def write_skeletons(
+    result: ImportResult, folder: Path, *, force: bool = False
+) -> tuple[list[Path], list[Path]]:
+    """Write each skeleton to ``folder/<name>.yaml`` atomically: (written, kept). A file
+    that exists is kept as it is unless ``force``."""
+    from aptic_qualif.fsio import safe_name
+    from aptic_qualif.yamlio import atomic_write
+
+    written: list[Path] = []
+    kept: list[Path] = []
+    for venue in result.venues:
+        target = folder / f"{safe_name(venue.name)}.yaml"
+        if target.exists() and not force:
+            kept.append(target)
+            continue
+        try:
+            atomic_write(target, result.text(venue), force=force)
+        except FileExistsError:
+            kept.append(target)
+        else:
+            written.append(target)
+    return written, kept

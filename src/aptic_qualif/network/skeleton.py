@@ -1,0 +1,190 @@
+"""The YAML of a pre-filled application (a skeleton), written by ``import lieux``."""
+
+from __future__ import annotations
+
+import json
+import re
+import textwrap
+from typing import TYPE_CHECKING, Any
+
+from aptic_qualif.application import (
+    IDENTITY_KEY,
+)
+from aptic_qualif.i18n import _
+from aptic_qualif.network.national import SEPARATOR, format_number
+from aptic_qualif.questionnaire.load import LoadedQuestionnaire, LocatedItem
+from aptic_qualif.referentiel.load import Catalogue
+from aptic_qualif.vocabularies import LIEUX_SERVICES
+
+if TYPE_CHECKING:
+    from aptic_qualif.network.importer import ImportedVenue
+
+
+_PLAIN = re.compile(r"[^\W\d_][\w .,'’()/«»…+\-]*")
+_YAML11_WORDS = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null"})
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    """Text from a file, safe in a YAML comment: one line, printable, not too long."""
+    flat = " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def yaml_scalar(value: Any) -> str:
+    """``value`` as a YAML scalar that reads back as the same value (plain when safe)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return format_number(value) if isinstance(value, int) else repr(float(value))
+    text = str(value)
+    if (
+        _PLAIN.fullmatch(text)
+        and not text.endswith(" ")
+        and "  " not in text
+        and text.lower() not in _YAML11_WORDS
+    ):
+        return text
+    return json.dumps(text, ensure_ascii=not all(c.isprintable() for c in text))
+
+
+def _value_lines(key: str, value: Any, indent: str) -> list[str]:
+    if isinstance(value, list):
+        return [f"{indent}{key}:", *[f"{indent}  - {yaml_scalar(v)}" for v in value]]
+    if isinstance(value, str) and len(indent) + len(key) + len(value) > 90:
+        folded = textwrap.wrap(value, 88 - len(indent), break_long_words=False)
+        if (
+            all(c.isprintable() for c in value)
+            and " ".join(folded) == value
+            and all(line and not line[0].isspace() for line in folded)
+        ):
+            return [f"{indent}{key}: >-", *[f"{indent}  {line}" for line in folded]]
+    return [f"{indent}{key}: {yaml_scalar(value)}"]
+
+
+class SkeletonRenderer:
+    """Renders pre-filled applications; the parts that never change are built once."""
+
+    def __init__(
+        self, questionnaire: LoadedQuestionnaire, catalogue: Catalogue, lang: str | None = None
+    ) -> None:
+        from aptic_qualif.i18n import language, localized
+        from aptic_qualif.questionnaire.template import comment_lines, item_lines
+
+        self.lang = lang or language()
+        self.comment = comment_lines
+        self.questionnaire = questionnaire
+        meta = questionnaire.questionnaire
+        self.modeline = (
+            [f"# yaml-language-server: $schema={meta.schema_url}"] if meta.schema_url else []
+        )
+        self.title = localized(meta.title, self.lang)
+        self.identity: list[tuple[LocatedItem, list[str]]] = [
+            (located, item_lines(located, catalogue, self.lang)[:-1])
+            for located in questionnaire.identity
+        ]
+        self.services_item: str | None = None
+        self.candidates: dict[str, list[str]] = {}
+        themes = list(questionnaire.themes)
+        before: list[str] = ["", "reponses:"]
+        after: list[str] = []
+        for number, theme_id in enumerate(themes, start=1):
+            theme = questionnaire.themes[theme_id]
+            target = after if self.services_item is not None else before
+            target += [
+                "",
+                f"  # ── {number}/{len(themes)} {localized(theme.title, self.lang)} ──",
+                *comment_lines(localized(theme.description, self.lang), "  "),
+            ]
+            for located in questionnaire.theme_items(theme_id):
+                lines = item_lines(located, catalogue, self.lang)
+                if located.item.type == "services" and self.services_item is None:
+                    self.services_item = located.id
+                    before += lines[:-1]
+                    after.append(lines[-1])
+                    levels = located.item.levels
+                    self.candidates = {
+                        value: [
+                            s.id
+                            for s in sorted(catalogue.services.values(), key=lambda s: s.notation)
+                            if s.active
+                            and value in s.mappings.lieux_services
+                            and (levels is None or s.level in levels)
+                        ]
+                        for value in LIEUX_SERVICES
+                    }
+                else:
+                    (after if self.services_item is not None else before).extend(lines)
+        self.before = before
+        self.after = after
+
+    def render(self, venue: ImportedVenue, extras: dict[str, str], file: str) -> str:
+        comment = self.comment
+        loaded = self.questionnaire
+        lines = [
+            *self.modeline,
+            "#",
+            *comment(
+                _("Application to {title} ({ref}).").format(title=self.title, ref=loaded.reference),
+                "",
+            ),
+            *comment(
+                _(
+                    "Pre-filled from the open data of digital-mediation venues: {file}, row "
+                    "{row} (id {id}, source {source}, updated {date})."
+                ).format(
+                    file=_one_line(file),
+                    row=venue.row,
+                    id=_one_line(extras.get("id", "")) or "-",
+                    source=_one_line(extras.get("source", "")) or "-",
+                    date=_one_line(extras.get("date_maj", "")) or "-",
+                ),
+                "",
+            ),
+            *comment(_("Check the pre-filled answers, then answer the other questions."), ""),
+            *comment(_("Write each answer after its ':'. Lines starting with '#' explain."), ""),
+            *comment(_("Check the file with: aptic-qualif apply validate FILE"), ""),
+            f"questionnaire: {loaded.reference}",
+            *comment(_("Application date (YYYY-MM-DD): the day you complete it."), ""),
+            "date:",
+        ]
+        if venue.venue_id is not None:
+            lines += [
+                *comment(
+                    _(
+                        "The venue's identifier in the national open data: keep it, so that "
+                        "publishing the venue again updates it instead of adding a new one."
+                    ),
+                    "",
+                ),
+                f"identifiant: {yaml_scalar(venue.venue_id)}",
+            ]
+        lines += ["", f"{IDENTITY_KEY}:"]
+        for located, item_comments in self.identity:
+            lines += item_comments
+            value = venue.identity.get(located.id)
+            lines += (
+                _value_lines(located.id, value, "  ") if value is not None else [f"  {located.id}:"]
+            )
+        lines += self.before
+        if self.services_item is not None:
+            lines += self._services_hint(extras.get("services", ""))
+        lines += self.after
+        return "\n".join(lines) + "\n"
+
+    def _services_hint(self, cell: str) -> list[str]:
+        listed = [v.strip() for v in cell.split(SEPARATOR) if v.strip() in self.candidates]
+        if not listed:
+            return []
+        lines = self.comment(
+            _(
+                "In the open data, the venue lists these services of the national schema; "
+                "under each, the services of the référentiel that match it. Declare only "
+                "those the venue really offers."
+            ),
+            "  ",
+        )
+        for value in dict.fromkeys(listed):
+            lines.append(f"  #   {value}:")
+            ids = ", ".join(self.candidates[value]) or "-"
+            lines += [f"  #     {part}" for part in textwrap.wrap(ids, 86, break_on_hyphens=False)]
+        return lines
