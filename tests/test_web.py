@@ -526,3 +526,15 @@ def test_the_coordinators_list_is_paginated(project: Path) -> None:
     last = client.get(f"/t/{web.local}/?page=3").text
     assert last.count("/rapport") == 2
     assert "Page 3 sur 3" in client.get(f"/t/{web.local}/?page=99").text
+
+
+def test_the_commune_and_its_insee_code_are_proposed_from_the_postcode(web: Web) -> None:
+    """Le Creusot's postcode (71200) is saved: the commune field proposes the communes of
+    71200, the INSEE field the code of the commune given (native datalists: any answer may
+    still be typed)."""
+    page = web.client.get(f"/t/{web.local}/candidatures/{APP}/identite").text
+    assert 'list="propositions-commune"' in page
+    assert '<option value="Le Creusot">Le Creusot (71153)</option>' in page
+    assert 'list="propositions-code_insee"' in page
+    assert '<option value="71153">71153 — Le Creusot</option>' in page
+    assert 'list="propositions-nom"' not in page
