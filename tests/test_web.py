@@ -538,3 +538,60 @@ def test_the_commune_and_its_insee_code_are_proposed_from_the_postcode(web: Web)
     assert 'list="propositions-code_insee"' in page
     assert '<option value="71153">71153 — Le Creusot</option>' in page
     assert 'list="propositions-nom"' not in page
+
+
+def test_an_application_starts_from_a_venue_imported_from_the_national_data(
+    project: Path,
+) -> None:
+    imported = project / "importes"
+    made = CliRunner().invoke(
+        cli_app.app,
+        [
+            "--root",
+            str(project),
+            "import",
+            "lieux",
+            str(REPO / "reference" / "standard-mediation-num" / "exemple-valide.csv"),
+            "-o",
+            str(imported),
+        ],
+    )
+    assert made.exit_code in (0, 1), made.output
+    first = sorted(imported.glob("*.yaml"))[0]
+    origin = editing.read_data(first)
+    web = Web(project)
+    web.app = create_app(
+        Settings(
+            project,
+            project / "examples" / "applications",
+            project / "examples" / "reviews",
+            imported=imported,
+        ),
+        web.context,
+        store=web.store,
+    )
+    client = TestClient(web.app, headers={"accept-language": "fr"})
+    page = client.get(f"/t/{web.local}/")
+    assert first.stem in page.text
+    csrf = re.search(r'name="_csrf" value="([0-9a-f]+)"', page.text)
+    assert csrf is not None
+    created = client.post(
+        f"/t/{web.local}/candidatures",
+        data={"_csrf": csrf.group(1), "depuis": first.stem},
+        follow_redirects=False,
+    )
+    assert created.status_code == 303
+    app_id = created.headers["location"].rstrip("/").rsplit("/", 1)[-1]
+    data = editing.read_data(project / "examples" / "applications" / f"{app_id}.yaml")
+    # Everything the import wrote is kept: identity, answers, the national identifier.
+    assert data["lieu"] == origin["lieu"]
+    assert data["reponses"] == origin["reponses"]
+    assert data["identifiant"] == origin["identifiant"]
+    assert data["statut"] == "brouillon"
+    # A name that is not an imported venue finds nothing.
+    assert (
+        client.post(
+            f"/t/{web.local}/candidatures", data={"_csrf": csrf.group(1), "depuis": "../x"}
+        ).status_code
+        == 404
+    )

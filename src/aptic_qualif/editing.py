@@ -85,13 +85,25 @@ def write(path: Path, data: Mapping[str, Any], *, new: bool = False) -> None:
     atomic_write(path, HEADER + dump_yaml(ordered), force=not new)
 
 
-def create(path: Path, loaded: LoadedQuestionnaire, **kwargs: Any) -> None:
-    """Write a new blank application at ``path``; an existing file is never replaced."""
+def create(
+    path: Path,
+    loaded: LoadedQuestionnaire,
+    *,
+    start: Mapping[str, Any] | None = None,
+    today: date | None = None,
+    identity: Mapping[str, Any] = {},
+) -> None:
+    """Write a new application at ``path``: blank (with ``identity`` if given), or a copy of
+    ``start`` (an application made by ``import lieux``: its answers, evidence and national
+    identifier are kept) as a draft of today. An existing file is never replaced."""
     if path.exists() or path.is_symlink():
         raise CommandError(
             _("{path} already exists: choose another name").format(path=display_path(path))
         )
-    write(path, blank(loaded, **kwargs), new=True)
+    data = blank(loaded, today=today, identity=identity)
+    if start is not None:
+        data = {**dict(start), "date": data["date"], "statut": "brouillon"}
+    write(path, data, new=True)
 
 
 @dataclass

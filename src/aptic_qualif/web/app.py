@@ -227,18 +227,19 @@ class Server:
         assert call.form is not None
         name = str(call.form.get("nom", "")).strip()
         source = str(call.form.get("depuis", "")).strip()
-        identity: dict[str, Any] = {}
+        start: dict[str, Any] | None = None
         if source:
-            if self.settings.imported is None or not set(source) <= _ID_CHARS:
+            if self.settings.imported is None or not _plain_id(source):
                 return self.not_found(call)
             origin = self.settings.imported / f"{source}.yaml"
             if origin.is_symlink() or not origin.is_file():
                 return self.not_found(call)
-            identity = dict(editing.read_data(origin).get("lieu", {}))
-            name = name or str(identity.get("nom", source))
+            start = editing.read_data(origin)
+            start.setdefault("lieu", {})
+            name = name or str(start["lieu"].get("nom", source))
+            start["lieu"]["nom"] = name
         if not name:
             return self.render("error.html", call, 400, message=_("Give the venue's name."))
-        identity.setdefault("nom", name)
         app_id = slug(name) or "candidature"
         candidate, number = app_id, 1
         while (self.settings.applications / f"{candidate}.yaml").exists():
@@ -248,7 +249,8 @@ class Server:
         editing.create(
             self.settings.applications / f"{candidate}.yaml",
             self.questionnaire,
-            identity=identity,
+            start=start,
+            identity={"nom": name},
         )
         return RedirectResponse(f"{call.base}/candidatures/{candidate}/", 303)
 
