@@ -157,6 +157,71 @@ CASES = [
         (_replace(F, '"01000"', '"01300"'),),  # the postcode of Ambléon, Arboys en Bugey…
         (("APP013", F, 7),),
     ),
+    # Identity texts are one line and no text holds a control character (TXT001).
+    Case(
+        "nul-in-name",
+        (_replace(F, "nom: Espace numérique de Bourg", 'nom: "Espace\\0 numérique"'),),
+        (("TXT001", F, 4),),
+    ),
+    Case(
+        "escape-in-address",
+        (_replace(F, "adresse: 1 place de la Mairie", 'adresse: "1 place\\e[8m cachée"'),),
+        (("TXT001", F, 6),),
+    ),
+    Case(
+        "bidi-override-in-commune",
+        (_replace(F, "commune: Bourg-en-Bresse", 'commune: "\\u202EesserB"'),),
+        (("TXT001", F, 8),),
+    ),
+    Case(
+        "newline-in-name",
+        (_replace(F, "nom: Espace numérique de Bourg", 'nom: "Espace\\nnumérique"'),),
+        (("TXT001", F, 4),),
+    ),
+    Case(
+        "control-in-email",
+        (_replace(F, "contact@example.org", '"contact\\x7f@example.org"'),),
+        (("TXT001", F, 10),),
+    ),
+    Case(
+        "control-in-evidence",
+        (("append", F, 'preuves:\n  pub-aller-vers-detail:\n    - "rapport\\x1b.pdf"\n'),),
+        (("TXT001", F, 28),),
+    ),
+    Case(
+        "lines-in-a-long-answer",
+        (_replace(F, ">-\n    Des permanences hebdomadaires", '"Des permanences.\\n\\tAu"\n#'),),
+        (),
+    ),
+    Case(
+        "escape-in-a-long-answer",
+        (_replace(F, ">-\n    Des permanences hebdomadaires", '"Des permanences\\e[2J"\n#'),),
+        (("TXT001", F, 21),),
+    ),
+    # Digits are ASCII digits: full-width ones pass \d in a Python pattern.
+    Case("full-width-postcode", (_replace(F, '"01000"', '"01\uff1000"'),), (("APP009", F, 7),)),
+    Case("full-width-insee", (_replace(F, '"01053"', '"01\uff10\uff153"'),), (("APP010", F, 9),)),
+    Case("arabic-indic-postcode", (_replace(F, '"01000"', '"01\u066000"'),), (("APP009", F, 7),)),
+    Case(
+        "full-width-date",
+        (_replace(F, '"2019-09-02"', '"\uff12019-09-02"'),),
+        (("APP011", F, 24),),
+    ),
+    Case(
+        "full-width-questionnaire-version",
+        (_replace(F, "mini-questionnaire@1.0.0", "mini-questionnaire@\uff11.0.0"),),
+        (("APP001", F, 1),),
+    ),
+    Case(
+        "infinite-number",
+        (_replace(F, "pub-personnes-par-mois: 35.5", "pub-personnes-par-mois: 1e400"),),
+        (("YAML009", F, 23),),
+    ),
+    Case(
+        "url-with-forbidden-characters",
+        (_replace(F, "https://example.org/espace-numerique", '"https://example.org/a>b{c}"'),),
+        (("APP011", F, 25),),
+    ),
     Case(
         "lieu-not-a-mapping",
         (_replace(F, "itinerance: fixe\nreponses:", "itinerance: fixe\nreponses: []\nautre:"),),

@@ -125,6 +125,20 @@ CASES = [
         (("QST015", Q, 46),),
     ),
     Case(
+        "formations-label-misspelled",
+        (
+            _replace(
+                Q,
+                "  - id: itinerance\n",
+                "  - id: labels\n    type: multiple_choice\n    label: {fr: Labels, en: Labels}\n"
+                "    export: formations_labels\n    options:\n      - value: duplex\n"
+                "        label: {fr: DUPLEX, en: DUPLEX}\n        export: Formé à DUPLEX\n"
+                "  - id: itinerance\n",
+            ),
+        ),
+        (("QST015", Q, 62),),
+    ),
+    Case(
         "empty-label",
         (_replace(TA, "{fr: Nombre de médiateurs,", "{fr: '',"),),
         (("QST016", TA, 7),),

@@ -82,6 +82,57 @@ CASES = [
         (("append", C, "deep:\n" + "".join("  " * i + "k:\n" for i in range(1, 80))),),
         (("YAML008", C, 94),),
     ),
+    # Numbers are finite and within 10^15; 1e400 would be read as infinity (YAML009).
+    Case(
+        "infinite-number", (_replace(M, "sessions: 2", "sessions: 1e400"),), (("YAML009", M, 14),)
+    ),
+    Case(
+        "huge-integer",
+        (_replace(M, "sessions: 2", "sessions: 1" + "0" * 5000),),
+        (("YAML009", M, 14),),
+    ),
+    # Texts hold no control character (TXT001); labels and ids are one line.
+    Case(
+        "escape-in-label",
+        (_replace(M, "fr: Créer une adresse électronique", 'fr: "Créer\\e[2J une adresse"'),),
+        (("TXT001", M, 7),),
+    ),
+    Case(
+        "nul-in-notation",
+        (_replace(M, "notation: MAI-01", 'notation: "MAI-01\\0"'),),
+        (("TXT001", M, 2),),
+    ),
+    Case(
+        "bidi-override-in-label",
+        (_replace(C, "en: Understand the internet", 'en: "Understand \\u202Etenretni"'),),
+        (("TXT001", C, 8),),
+    ),
+    Case(
+        "c1-in-alt-label",
+        (_replace(C, "- Le web expliqué", '- "Le web\\x9b expliqué"'),),
+        (("TXT001", C, 11),),
+    ),
+    Case(
+        "newline-in-label",
+        (_replace(M, "fr: Créer une adresse électronique", 'fr: "Créer une\\nadresse"'),),
+        (("TXT001", M, 7),),
+    ),
+    Case(
+        "newline-in-definition",
+        (
+            _replace(
+                M,
+                "fr: Créer et utiliser une boîte aux lettres électronique.",
+                'fr: "Créer une boîte.\\n\\tPuis l\'utiliser."',
+            ),
+        ),
+        (),
+    ),
+    Case(
+        "escape-in-definition",
+        (_replace(M, "en: Create and use a mailbox.", 'en: "Create\\x1b]0;title\\x07"'),),
+        (("TXT001", M, 11),),
+    ),
     Case("missing-field", (_replace(C, "notation: DEC-01\n", ""),), (("SCH001", C, 1),)),
     Case(
         "unknown-field",
@@ -110,6 +161,52 @@ CASES = [
         "base-iri",
         (_replace(S, "https://example.org/mini/", "https://example.org/mini"),),
         (("REF023", S, 14),),
+    ),
+    *(
+        Case(
+            f"base-iri-{name}",
+            (_replace(S, "https://example.org/mini/", f"https://example.org/mi{char}ni/"),),
+            (("SCH003", S, 14),),
+        )
+        for name, char in (
+            ("greater-than", ">"),
+            ("quote", '\\"'),
+            ("braces", "{x}"),
+            ("pipe", "|"),
+            ("caret", "^"),
+            ("space", " "),
+            ("bad-percent", "%zz"),
+        )
+    ),
+    Case(
+        "base-iri-not-http",
+        (_replace(S, "https://example.org/mini/", "ftp://example.org/mini/"),),
+        (("SCH003", S, 14),),
+    ),
+    Case(
+        "base-iri-no-host",
+        (_replace(S, "https://example.org/mini/", "https:///mini/"),),
+        (("SCH003", S, 14),),
+    ),
+    Case(
+        "base-iri-international",
+        (_replace(S, "https://example.org/mini/", "https://exemple.fr/référentiel/"),),
+        (),
+    ),
+    Case(
+        "publisher-url",
+        (_replace(S, "  name: Tests", "  name: Tests\n  url: https://example.org/<script>"),),
+        (("SCH003", S, 14),),
+    ),
+    Case(
+        "full-width-version",
+        (_replace(S, 'version: "1.1.0"', 'version: "1.1.1\uff10"'),),
+        (("SCH003", S, 2),),
+    ),
+    Case(
+        "full-width-duration",
+        (_replace(M, "PT2H", "PT\uff12H"),),
+        (("SCH003", M, 13),),
     ),
     Case(
         "service-id",
@@ -179,6 +276,40 @@ CASES = [
         "duplicate-label",
         (_replace(M, "fr: Créer une adresse électronique", "fr: comprendre  Internet"),),
         (("REF009", M, 7),),
+    ),
+    # Labels that only look distinct are the same label (NFC, zero-width removed, TR39).
+    Case(
+        "duplicate-label-cyrillic",
+        # the "і" of "іnternet" is U+0456 CYRILLIC SMALL LETTER BYELORUSSIAN-UKRAINIAN I
+        (_replace(M, "fr: Créer une adresse électronique", "fr: Comprendre \u0456nternet"),),
+        (("REF009", M, 7),),
+    ),
+    Case(
+        "duplicate-label-zero-width",
+        (_replace(M, "fr: Créer une adresse électronique", 'fr: "Comprendre inter\\u200Bnet"'),),
+        (("REF009", M, 7),),
+    ),
+    Case(
+        "duplicate-label-decomposed",
+        (_replace(C, "fr: Comprendre internet", "fr: Cre\u0301er une adresse e\u0301lectronique"),),
+        (("REF009", M, 7),),
+    ),
+    Case(
+        "labels-that-differ-stay-distinct",
+        (_replace(M, "fr: Créer une adresse électronique", "fr: Comprendre intranet"),),
+        (),
+    ),
+    Case(
+        "alt-confusable-with-pref",
+        # Latin "e" replaced by U+0435 CYRILLIC SMALL LETTER IE
+        (_replace(C, "- Le web expliqué", "- Compr\u0435ndre internet"),),
+        (("REF010", C, 11),),
+    ),
+    Case(
+        "notation-confusable",
+        # the "Е" is U+0415 CYRILLIC CAPITAL LETTER IE
+        (_replace(M, "notation: MAI-01", "notation: D\u0415C-01"),),
+        (("REF003", M, 2),),
     ),
     Case(
         "deprecated-may-share-label",

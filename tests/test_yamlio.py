@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from pathlib import Path
 
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from aptic_qualif.yamlio import atomic_write, dump_yaml, load_yaml, parse_yaml, resolve_plain
+from aptic_qualif.yamlio import (
+    MAX_NUMBER,
+    atomic_write,
+    dump_yaml,
+    load_yaml,
+    parse_yaml,
+    resolve_plain,
+)
 
 
 def parse(text: str):  # type: ignore[no-untyped-def]
@@ -131,12 +139,19 @@ def test_empty_file_is_null() -> None:
 
 
 # Control characters are left out: YAML itself folds some of them (NEL is a line break).
+# Texts are read back composed (NFC) and numbers stay within MAX_NUMBER: the tool writes
+# nothing else (tests/test_text.py).
 printable = st.characters(blacklist_categories=("Cc", "Cs"))
+nfc_text = st.text(alphabet=printable).map(lambda t: unicodedata.normalize("NFC", t))
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.text(alphabet=printable),
+    st.none() | st.booleans() | st.integers(-MAX_NUMBER, MAX_NUMBER) | nfc_text,
     lambda children: (
         st.lists(children, max_size=4)
-        | st.dictionaries(st.text(alphabet=printable, max_size=8), children, max_size=4)
+        | st.dictionaries(
+            st.text(alphabet=printable, max_size=8).map(lambda t: unicodedata.normalize("NFC", t)),
+            children,
+            max_size=4,
+        )
     ),
     max_leaves=12,
 )

@@ -39,22 +39,26 @@ from aptic_qualif.questionnaire.model import TEXT_TYPES, Item
 from aptic_qualif.reading import present, read_regular, walk
 from aptic_qualif.referentiel.load import Catalogue
 from aptic_qualif.schema import LaxDate, StrictModel, validate_document, version_tuple
-from aptic_qualif.yamlio import MAX_BYTES, Document, load_yaml
+from aptic_qualif.text import check_text, is_http_iri
+from aptic_qualif.yamlio import MAX_BYTES, Document, in_range, load_yaml
 
 IDENTITY_KEY = "lieu"
 ANSWERS_KEY = "reponses"
 
 _SIRET = re.compile(r"[0-9]{14}")
 """ASCII digits only: ``\\d`` would also take full-width or Arabic-Indic digits."""
-_POSTCODE = re.compile(r"(?:0[1-9]|[1-8]\d|9[0-5])\d{3}|97[1-8]\d{2}|98[0-9]\d{2}")
-_INSEE = re.compile(r"(?:0[1-9]|1\d|2[AB1-9]|[3-8]\d|9[0-5])\d{3}|97[1-6]\d{2}|98[4-9]\d{2}")
+# Digits are ASCII digits ([0-9]): in a Python pattern \d also matches full-width "０" or
+# Arabic-Indic "٠", which no register or national file accepts.
+_POSTCODE = re.compile(r"(?:0[1-9]|[1-8][0-9]|9[0-5])[0-9]{3}|97[1-8][0-9]{2}|98[0-9][0-9]{2}")
+_INSEE = re.compile(
+    r"(?:0[1-9]|1[0-9]|2[AB1-9]|[3-8][0-9]|9[0-5])[0-9]{3}|97[1-6][0-9]{2}|98[4-9][0-9]{2}"
+)
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-_URL = re.compile(r"https?://[^\s/$.?#][^\s]*")
-_PHONE = re.compile(r"(?:\+33|\+590|\+594|\+262|\+596|\+269|\+687|\+689|\+508|\+681)\d{6,9}")
+_PHONE = re.compile(r"(?:\+33|\+590|\+594|\+262|\+596|\+269|\+687|\+689|\+508|\+681)[0-9]{6,9}")
 VENUE_ID_PATTERN = r"^[^\s|]{1,200}$"
 """A venue's identifier in the national open data (its ``id`` column): at most 200
 characters, no whitespace, no ``|``."""
-_REFERENCE = re.compile(r"(?P<id>[a-z0-9-]+)@(?P<version>\d+\.\d+\.\d+)")
+_REFERENCE = re.compile(r"(?P<id>[a-z0-9-]+)@(?P<version>[0-9]+\.[0-9]+\.[0-9]+)")
 
 
 class Application(StrictModel):
@@ -240,7 +244,10 @@ def check_application(
     for key, (where, value) in raw.items():
         if not is_answered(value):
             continue
-        normalised, problems = _check_value(by_id[key].item, value, doc, where, catalogue)
+        located = by_id[key]
+        normalised, problems = _check_value(
+            located.item, value, doc, where, catalogue, multiline=located.multiline
+        )
         report.extend(problems)
         errors = [p for p in problems if p.severity == "error"]
         if errors:
@@ -350,12 +357,16 @@ def _check_evidence(
             )
         for index, entry in enumerate(entries[:MAX_EVIDENCE]):
             text = entry.strip()
+            unsafe = check_text(text, doc.span((*where, index)))
+            if unsafe is not None:
+                report.add(unsafe)
+                continue
             problem = None
             if not text:
                 problem = _("empty evidence")
             elif len(text) > MAX_EVIDENCE_LENGTH:
                 problem = _("evidence longer than {n} characters").format(n=MAX_EVIDENCE_LENGTH)
-            elif _SCHEME.match(text) and not _URL.fullmatch(text):
+            elif _SCHEME.match(text) and not is_http_iri(text):
                 problem = _("only http and https links are accepted as evidence")
             if problem is not None:
                 report.add(
@@ -435,11 +446,13 @@ def _check_value(
     doc: Document,
     where: tuple[str, str],
     catalogue: Catalogue | None,
+    *,
+    multiline: bool = False,
 ) -> tuple[Any, list[Diagnostic]]:
     """The normalised answer and the problems with it: its type, then, for an answer that
     fills a column of the national schema of venues, that column's constraints, so that
     the export never has to drop a value the venue was told was fine."""
-    normalised, problems = _check_type(item, value, doc, where, catalogue)
+    normalised, problems = _check_type(item, value, doc, where, catalogue, multiline=multiline)
     if item.export is None or normalised is None or any(p.severity == "error" for p in problems):
         return normalised, problems
     if item.type in TEXT_TYPES and isinstance(normalised, str):
@@ -464,8 +477,11 @@ def _check_type(
     doc: Document,
     where: tuple[str, str],
     catalogue: Catalogue | None,
+    *,
+    multiline: bool = False,
 ) -> tuple[Any, list[Diagnostic]]:
-    """The normalised answer and the problems with its type or format."""
+    """The normalised answer and the problems with its type or format; a text may hold line
+    breaks only when ``multiline`` (see :attr:`LocatedItem.multiline`)."""
     span = doc.span(where)
     kind = item.type
 
@@ -495,6 +511,11 @@ def _check_type(
                 "APP004",
                 _("expected {expected}, got '{value}'").format(expected=expected, value=value),
             )
+        if not in_range(value):
+            return bad(
+                "APP004",
+                _("{value} is not a finite number within ±10^15").format(value=value),
+            )
         if (item.min is not None and value < item.min) or (
             item.max is not None and value > item.max
         ):
@@ -513,6 +534,9 @@ def _check_type(
             _("expected a text, got '{value}'").format(value=value),
             _("put the value in quotes to keep it as text"),
         )
+    unsafe = check_text(value, span, multiline=multiline)
+    if unsafe is not None:
+        return None, [unsafe]
     text = value.strip()
     if kind == "siret":
         compact = text.replace(" ", "")
@@ -549,7 +573,7 @@ def _check_type(
                 "APP009",
                 _("'{value}' is not a French postcode (5 digits)").format(value=value),
                 _('the leading zero is missing: write "0{value}", in quotes').format(value=text)
-                if len(text) == 4 and text.isdigit() and _POSTCODE.fullmatch("0" + text)
+                if len(text) == 4 and _POSTCODE.fullmatch("0" + text)
                 else _('write the postcode in quotes, for example "01000"'),
             )
         return text, []
@@ -566,13 +590,13 @@ def _check_type(
         return text.upper(), []
     if kind == "email" and not _EMAIL.fullmatch(text):
         return bad("APP011", _("'{value}' is not an email address").format(value=value))
-    if kind == "url" and not _URL.fullmatch(text):
+    if kind == "url" and not is_http_iri(text):
         return bad(
             "APP011", _("'{value}' is not a web address (http or https)").format(value=value)
         )
     if kind == "phone":
         compact = re.sub(r"[\s.\-()]", "", text)
-        if re.fullmatch(r"0[1-9]\d{8}", compact):
+        if re.fullmatch(r"0[1-9][0-9]{8}", compact):
             compact = "+33" + compact[1:]
         if not _PHONE.fullmatch(compact):
             return bad(
@@ -746,11 +770,19 @@ def application_files(paths: Iterable[Path]) -> tuple[ApplicationFiles, list[Pat
 
 
 def check_answer(
-    item: Item, value: Any, catalogue: Catalogue | None, *, hints: bool = False
+    item: Item,
+    value: Any,
+    catalogue: Catalogue | None,
+    *,
+    hints: bool = False,
+    multiline: bool = False,
 ) -> tuple[Any, list[str]]:
     """Check one answer outside any file (as it is typed): the normalised value and the
-    error messages (empty when the answer is valid), each with its hint if ``hints``."""
-    normalised, problems = _check_value(item, value, Document("", value), ("", ""), catalogue)
+    error messages (empty when the answer is valid), each with its hint if ``hints``. A
+    text answer is one line unless ``multiline`` (:attr:`LocatedItem.multiline`)."""
+    normalised, problems = _check_value(
+        item, value, Document("", value), ("", ""), catalogue, multiline=multiline
+    )
     return normalised, [
         _("{problem} ({hint})").format(problem=p.message, hint=p.hint)
         if hints and p.hint

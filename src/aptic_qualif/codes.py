@@ -33,6 +33,19 @@ CODES: dict[str, Code] = {
         Code("YAML006", "several-documents", N_("A file holds a single YAML document.")),
         Code("YAML007", "file-too-large", N_("The file exceeds the size limit.")),
         Code("YAML008", "too-deep", N_("Mappings and lists are nested too deep.")),
+        Code(
+            "YAML009",
+            "number-out-of-range",
+            N_("A number is infinite, or beyond 10^15 in absolute value."),
+        ),
+        Code(
+            "TXT001",
+            "control-character",
+            N_(
+                "A text holds a control character (NUL, escape, bidi override…), or a line "
+                "break where a single line is expected."
+            ),
+        ),
         Code("SCH001", "missing-field", N_("A required field is missing.")),
         Code("SCH002", "unknown-field", N_("A field is not part of the format.")),
         Code("SCH003", "invalid-value", N_("A value has the wrong type or format.")),
@@ -159,6 +172,11 @@ CODES: dict[str, Code] = {
         Code("REV003", "stale-review", N_("A review is of another version of the application.")),
         Code("REV004", "conflict-of-interest", N_("A reviewer declares a conflict of interest.")),
         Code("REV005", "draft-review", N_("A review is a draft, still in progress.")),
+        Code(
+            "REV006",
+            "duplicate-reviewer",
+            N_("Two reviews of one application are by reviewers whose names only look distinct."),
+        ),
         Code(
             "LIEU001",
             "lieux-header",

@@ -121,4 +121,6 @@ class Report:
         }
 
     def render_json(self) -> str:
-        return json.dumps(self.to_json(), ensure_ascii=False, indent=2, sort_keys=True)
+        return json.dumps(
+            self.to_json(), ensure_ascii=False, allow_nan=False, indent=2, sort_keys=True
+        )

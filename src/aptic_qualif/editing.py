@@ -137,7 +137,7 @@ def save_section(
         )
     for located in items:
         part = data[IDENTITY_KEY if located.is_identity else ANSWERS_KEY]
-        value, _problem = convert_form(located.item, list(form.get(located.id, ())), catalogue)
+        value, _problem = convert_form(located, list(form.get(located.id, ())), catalogue)
         if is_answered(value):
             part[located.id] = value
         else:

@@ -9,6 +9,7 @@ days, so ``Mo,Tu,Th 09:00-12:00; Tu 14:00-17:00`` closes Tuesday morning.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -120,9 +121,11 @@ def _open_times(text: str) -> list[set[tuple[datetime, datetime]]] | None:
     return days
 
 
-def _replaced_days(text: str) -> list[str]:
+@functools.lru_cache(maxsize=1024)
+def _replaced_days(text: str) -> tuple[str, ...]:
     """The days for which a later rule gives hours that share nothing with the hours the
-    earlier rules gave: most likely meant as more hours, read as a replacement."""
+    earlier rules gave: most likely meant as more hours, read as a replacement. Cached:
+    a batch repeats the same few values, and each evaluates a week per rule."""
     rules = _rules(text)
     replaced: list[str] = []
     for index in range(1, len(rules)):
@@ -134,4 +137,4 @@ def _replaced_days(text: str) -> list[str]:
             overlap = any(a < d and c < b for a, b in old for c, d in new)
             if old and new and not overlap and _DAYS[number] not in replaced:
                 replaced.append(_DAYS[number])
-    return replaced
+    return tuple(replaced)

@@ -24,19 +24,24 @@ from pydantic_core import ErrorDetails, PydanticCustomError
 
 from aptic_qualif.diagnostics import Diagnostic
 from aptic_qualif.i18n import _, ngettext
+from aptic_qualif.text import is_http_iri
 from aptic_qualif.yamlio import Document
 
 M = TypeVar("M", bound=BaseModel)
 
-_SEMVER = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)")
-_DURATION = re.compile(r"P(?!$)(?:(?P<d>\d+)D)?(?:T(?=\d)(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?)?")
+# Digits are ASCII digits only: in a Python pattern, \d also matches "１" or "١".
+_SEMVER = re.compile(r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)")
+_DURATION = re.compile(
+    r"P(?!$)(?:(?P<d>[0-9]+)D)?(?:T(?=[0-9])(?:(?P<h>[0-9]+)H)?(?:(?P<m>[0-9]+)M)?)?"
+)
 _YAML11_BOOLS = frozenset({"yes", "no", "on", "off", "y", "n", "oui", "non"})
 
 
 class StrictModel(BaseModel):
-    """Base of every file format: strict types, unknown fields refused, immutable."""
+    """Base of every file format: strict types, unknown fields refused, immutable, numbers
+    finite."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
 
 
 def _semver(value: str) -> str:
@@ -52,7 +57,7 @@ def _duration(value: str) -> str:
 
 
 def _http_url(value: str) -> str:
-    if not re.fullmatch(r"https?://[^\s/$.?#][^\s]*", value):
+    if not is_http_iri(value):
         raise PydanticCustomError("http_url", "not an http(s) URL", {"input": value})
     return value
 
@@ -64,6 +69,8 @@ Duration = Annotated[str, AfterValidator(_duration)]
 """An ISO 8601 duration such as ``PT1H30M``."""
 
 HttpUrl = Annotated[str, AfterValidator(_http_url)]
+"""An absolute http or https IRI with a host (RFC 3987): see
+:func:`aptic_qualif.text.is_http_iri`."""
 
 LaxDate = Annotated[date, Field(strict=False)]
 """A date written ``YYYY-MM-DD`` (YAML gives it as text; parsed here)."""
@@ -120,6 +127,8 @@ def _message(error: ErrorDetails) -> tuple[str, str | None]:
         return _("expected a whole number, got {got}").format(got=got), None
     if kind in {"float_type", "float_parsing"}:
         return _("expected a number, got {got}").format(got=got), None
+    if kind == "finite_number":
+        return _("expected a finite number, got {got}").format(got=got), None
     if kind == "list_type":
         return _("expected a list, got {got}").format(got=got), None
     if kind in {"dict_type", "model_type", "model_attributes_type"}:
@@ -150,7 +159,10 @@ def _message(error: ErrorDetails) -> tuple[str, str | None]:
             "for example PT45M, PT1H30M or P2D"
         )
     if kind == "http_url":
-        return _("expected a web address (http or https), got {got}").format(got=got), None
+        return _("expected a web address (http or https), got {got}").format(got=got), _(
+            "an absolute address https://host/path (RFC 3987): no space, none of "
+            '< > " { } | \\ ^ `, and a percent sign only before two hexadecimal digits'
+        )
     if kind == "string_too_short":
         return _("this text must not be empty"), None
     if kind == "too_short":

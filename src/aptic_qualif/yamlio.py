@@ -10,7 +10,11 @@ stricter than ``yaml.safe_load``:
 * plain scalars are resolved with YAML 1.2 core-schema rules, so the YAML 1.1 surprises
   do not corrupt data: ``01000`` stays the text ``"01000"`` (a postcode), ``NO`` and
   ``on`` stay text, ``2024-01-01`` stays text (dates are parsed by the models), mapping
-  keys are always text.
+  keys are always text;
+* every number is finite and at most :data:`MAX_NUMBER` in absolute value (``1e400`` would
+  be infinite, and an infinite weight makes scores "not a number"): ``YAML009``;
+* every text is composed to Unicode NFC (see :mod:`aptic_qualif.text` on why decomposed
+  text is normalised rather than refused).
 
 The parser is libyaml (through PyYAML's C binding) when available; the events are turned
 into plain Python values here.
@@ -20,10 +24,12 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import math
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +46,15 @@ MAX_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 64
 """Deepest nesting of mappings and lists accepted. The formats go four levels deep; a
 file nested hundreds of levels deep is refused before it can exhaust the stack."""
+
+MAX_NUMBER = 10**15
+"""Largest number (in absolute value) a data file may hold. Counts, weights, thresholds,
+scores and coordinates are far below it; beyond 2**53, JSON readers lose precision, and
+products of such numbers could overflow to infinity."""
+
+_MAX_DIGITS = 400
+"""A longer run of digits is not even converted: it is far beyond :data:`MAX_NUMBER` (and
+Python refuses to convert more than 4300 digits)."""
 
 PathKey = tuple[str | int, ...]
 
@@ -127,6 +142,8 @@ def resolve_plain(text: str) -> Any:
     if text in _FALSE:
         return False
     if _INT.fullmatch(text):
+        if len(text) > _MAX_DIGITS:
+            return -math.inf if text.startswith("-") else math.inf
         return int(text)
     if _FLOAT.fullmatch(text):
         return float(text)
@@ -139,6 +156,20 @@ class _Dumper(yaml.SafeDumper):
     PyYAML follows YAML 1.1: it writes ``0E0`` or ``1e5`` unquoted (not floats to YAML 1.1),
     which a YAML 1.2 reader, ours included, reads back as numbers. Any text that our reader
     would not read back as the same text is quoted."""
+
+
+def _nfc(text: str) -> str:
+    """``text`` composed to NFC (unchanged, and fast, when it already is)."""
+    if text.isascii() or unicodedata.is_normalized("NFC", text):
+        return text
+    return unicodedata.normalize("NFC", text)
+
+
+def in_range(value: Any) -> bool:
+    """Whether ``value`` is not a number, or a finite number within :data:`MAX_NUMBER`."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return True
+    return math.isfinite(value) and abs(value) <= MAX_NUMBER
 
 
 def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
@@ -217,8 +248,23 @@ class _Builder:
         self._check_node_event(event)
         if isinstance(event, yaml.ScalarEvent):
             if event.style or event.tag is not None:
-                return event.value
-            return resolve_plain(event.value)
+                return _nfc(event.value)
+            value = resolve_plain(event.value)
+            if isinstance(value, str):
+                return _nfc(value)
+            if not in_range(value):
+                shown = event.value if len(event.value) <= 40 else event.value[:39] + "…"
+                self._error(
+                    "YAML009",
+                    event,
+                    _(
+                        "the number {value} is out of range: a number is finite and at most "
+                        "{limit} in absolute value"
+                    ).format(value=shown, limit="10^15"),
+                    _("put the value in quotes if it is a text"),
+                )
+                return None
+            return value
         if isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent) and (
             len(path) >= MAX_DEPTH
         ):
@@ -271,7 +317,7 @@ class _Builder:
         """Mapping keys are always text; a key that is not a scalar is refused."""
         if isinstance(event, yaml.ScalarEvent):
             self._check_node_event(event)
-            return str(event.value)
+            return _nfc(str(event.value))
         self._error("YAML001", event, _("a mapping key must be a simple text"))
         self.value(event, ("\0key",))
         return None
@@ -437,8 +483,9 @@ def bulk_reading() -> Iterator[None]:
             gc.enable()
 
 
-def atomic_write(path: Path, content: str | bytes, *, force: bool = False) -> None:
-    """Write ``content`` to ``path`` atomically (temporary file + rename).
+def atomic_write(path: Path, content: str | bytes | Iterable[str], *, force: bool = False) -> None:
+    """Write ``content`` to ``path`` atomically (temporary file + rename). ``content`` may
+    be an iterable of text chunks, written as they come: a large output is never held whole.
 
     Raises :class:`FileExistsError` when ``path`` exists and ``force`` is false, so
     that no existing file is silently overwritten. Only a regular file or a new path is
@@ -452,14 +499,15 @@ def atomic_write(path: Path, content: str | bytes, *, force: bool = False) -> No
     check_writable_target(path)
     if path.exists() and not force:
         raise FileExistsError(path)
-    data = content.encode("utf-8") if isinstance(content, str) else content
+    chunks: Iterable[str | bytes] = [content] if isinstance(content, str | bytes) else content
     tmp: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "wb") as handle:
             os.fchmod(handle.fileno(), default_mode())
-            handle.write(data)
+            for chunk in chunks:
+                handle.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
             handle.flush()
             os.fsync(handle.fileno())
         check_writable_target(path)

@@ -182,7 +182,9 @@ def diff_command(
             ],
             "diagnostics": combined.to_json()["diagnostics"],
         }
-        echo_data(json.dumps(payload, ensure_ascii=False, indent=2, sort_keys=True))
+        echo_data(
+            json.dumps(payload, ensure_ascii=False, allow_nan=False, indent=2, sort_keys=True)
+        )
     else:
         echo(render_text(result))
         if combined.diagnostics:
@@ -210,7 +212,7 @@ def list_command(
     catalogue = _load_valid()
     rows = list_services(catalogue, level=level, include_deprecated=include_deprecated)
     if fmt is ListFormat.json:
-        echo_data(json.dumps(rows, ensure_ascii=False, indent=2))
+        echo_data(json.dumps(rows, ensure_ascii=False, allow_nan=False, indent=2))
         return
     from rich.console import Console
 
@@ -231,7 +233,11 @@ def show_command(
     catalogue = _load_valid()
     service = find_service(catalogue, service_id)
     if fmt is ListFormat.json:
-        echo_data(json.dumps(service.model_dump(mode="json"), ensure_ascii=False, indent=2))
+        echo_data(
+            json.dumps(
+                service.model_dump(mode="json"), ensure_ascii=False, allow_nan=False, indent=2
+            )
+        )
         return
     from rich.console import Console
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -155,10 +155,12 @@ def exit_for(ok: bool) -> None:
         raise typer.Exit(1)
 
 
-def write_output(text: str, output: Path | None, *, force: bool = False) -> None:
-    """Print ``text``, or write it atomically to ``output`` (never over a file without force)."""
+def write_output(text: str | Iterable[str], output: Path | None, *, force: bool = False) -> None:
+    """Print ``text``, or write it atomically to ``output`` (never over a file without force).
+    ``text`` may be an iterable of chunks, each written as it comes (streamed outputs)."""
     if output is None:
-        echo_data(text, nl=False)
+        for chunk in [text] if isinstance(text, str) else text:
+            echo_data(chunk, nl=False)
         return
     from aptic_qualif.yamlio import atomic_write
 

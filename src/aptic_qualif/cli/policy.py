@@ -43,14 +43,22 @@ def check_command(policy: PolicyOption = None, fmt: FormatOption = Format.text) 
     scorer, doc, report = load_analysis(project_root(state().root), policy)
     if scorer is None or doc is None:
         if fmt is Format.json:
-            echo_data(json.dumps(report.to_json(), ensure_ascii=False, indent=2, sort_keys=True))
+            echo_data(
+                json.dumps(
+                    report.to_json(), ensure_ascii=False, allow_nan=False, indent=2, sort_keys=True
+                )
+            )
         else:
             echo(report.render_text())
         raise typer.Exit(1)
     analysis = analyse_policy(scorer, doc)
     analysis.report.extend(report.diagnostics)  # warnings of the policy itself
     if fmt is Format.json:
-        echo_data(json.dumps(analysis.to_json(), ensure_ascii=False, indent=2, sort_keys=True))
+        echo_data(
+            json.dumps(
+                analysis.to_json(), ensure_ascii=False, allow_nan=False, indent=2, sort_keys=True
+            )
+        )
     else:
         echo(render_text(analysis), nl=False)
     exit_for(analysis.ok)
@@ -89,7 +97,9 @@ def test_command(
 
     run = run_reference_cases(project_root(state().root), policy=policy, cases_dir=cases, base=base)
     if fmt is Format.json:
-        echo_data(json.dumps(run.to_json(), ensure_ascii=False, indent=2, sort_keys=True))
+        echo_data(
+            json.dumps(run.to_json(), ensure_ascii=False, allow_nan=False, indent=2, sort_keys=True)
+        )
     else:
         echo(render_text(run), nl=False)
     exit_for(run.ok)

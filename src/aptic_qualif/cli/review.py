@@ -152,7 +152,11 @@ def _summary(context: Context, folder: Path, applications: Path | None, fmt: Rep
     if fmt is ReportFormat.json:
         from dataclasses import asdict
 
-        echo_data(json.dumps(asdict(summary), ensure_ascii=False, indent=2, sort_keys=True))
+        echo_data(
+            json.dumps(
+                asdict(summary), ensure_ascii=False, allow_nan=False, indent=2, sort_keys=True
+            )
+        )
     else:
         echo(render_summary(summary, checked=applications is not None))
     exit_for(report.ok)

@@ -49,7 +49,9 @@ PLACE_ITEMS = ("code_insee", "commune", "itinerance", "communes_itinerance")
 """The identity answers coverage reads: where a venue is and where it goes, nothing else."""
 
 # The INSEE commune code, as checked by aptic_qualif.application for ``code_insee``.
-_INSEE_CODE = re.compile(r"(?:0[1-9]|1\d|2[AB1-9]|[3-8]\d|9[0-5])\d{3}|97[1-6]\d{2}|98[4-9]\d{2}")
+_INSEE_CODE = re.compile(  # ASCII digits: \d would also match full-width ones
+    r"(?:0[1-9]|1[0-9]|2[AB1-9]|[3-8][0-9]|9[0-5])[0-9]{3}|97[1-6][0-9]{2}|98[4-9][0-9]{2}"
+)
 _SEPARATORS = re.compile(r"[\s,;]+")
 
 DEPARTEMENTS: dict[str, str] = {
@@ -534,7 +536,7 @@ def render_json(coverage: Coverage) -> str:
         "tool": f"aptic-qualif {__version__}",
         "coverage": coverage.model_dump(mode="json"),
     }
-    return json.dumps(payload, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    return json.dumps(payload, ensure_ascii=False, allow_nan=False, indent=2, sort_keys=True) + "\n"
 
 
 def csv_columns(coverage: Coverage) -> list[str]:

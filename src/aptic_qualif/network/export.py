@@ -284,7 +284,7 @@ def json_record(row: dict[str, str]) -> dict[str, str | float | None]:
 def render_json(rows: Iterable[dict[str, str]]) -> str:
     """The rows as a JSON array of objects with the fields of the CSV (:func:`json_record`)."""
     objects = [json_record(row) for row in rows]
-    return json.dumps(objects, ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(objects, ensure_ascii=False, allow_nan=False, indent=2) + "\n"
 
 
 def parse_date(text: str) -> str:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -35,8 +34,9 @@ from aptic_qualif.network.national import (
 from aptic_qualif.network.skeleton import SkeletonRenderer
 from aptic_qualif.project import display_path
 from aptic_qualif.questionnaire.load import LocatedItem
-from aptic_qualif.questionnaire.model import CHOICE_TYPES, NUMBER_TYPES, Item
+from aptic_qualif.questionnaire.model import CHOICE_TYPES, NUMBER_TYPES
 from aptic_qualif.reading import read_regular
+from aptic_qualif.text import parse_number
 from aptic_qualif.vocabularies import LIEUX_COLUMNS
 
 _VENUE_ID = re.compile(VENUE_ID_PATTERN.removeprefix("^").removesuffix("$"))
@@ -255,7 +255,7 @@ class _RowMapper:
             raw = cell(column)
             if not raw:
                 continue
-            value, errors, warnings = self._answer(located.item, column, raw)
+            value, errors, warnings = self._answer(located, column, raw)
             required = column in LIEUX_REQUIRED
             for message in warnings:
                 report.add(
@@ -316,8 +316,11 @@ class _RowMapper:
             venue_id = None
         return ImportedVenue(number, "", identity, extras, venue_id)
 
-    def _answer(self, item: Item, column: str, raw: str) -> tuple[Any, list[str], list[str]]:
-        """The answer for ``item`` from the cell ``raw``: (value, errors, warnings)."""
+    def _answer(
+        self, located: LocatedItem, column: str, raw: str
+    ) -> tuple[Any, list[str], list[str]]:
+        """The answer for ``located`` from the cell ``raw``: (value, errors, warnings)."""
+        item = located.item
         parts = [p.strip() for p in raw.split(SEPARATOR)] if column in MULTI_VALUED else [raw]
         parts = [p for p in parts if p]
         warnings: list[str] = []
@@ -347,11 +350,13 @@ class _RowMapper:
         for index, part in enumerate(parts):
             candidate: Any = part
             if item.type in NUMBER_TYPES:
-                candidate = _parse_number(part)
+                candidate = parse_number(part)
                 if candidate is None:
                     errors.append(_("'{value}' is not a number").format(value=part))
                     continue
-            value, found = check_answer(item, candidate, self.catalogue)
+            value, found = check_answer(
+                item, candidate, self.catalogue, multiline=located.multiline
+            )
             if found:
                 errors += found
                 continue
@@ -367,16 +372,6 @@ class _RowMapper:
 
 def _fold(text: str) -> str:
     return " ".join(text.casefold().split())
-
-
-_NUMBER = re.compile(r"[-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][-+]?\d+)?")
-
-
-def _parse_number(text: str) -> float | None:
-    if not _NUMBER.fullmatch(text):
-        return None
-    value = float(text.replace(",", "."))
-    return value if math.isfinite(value) else None
 
 
 def slug(text: str) -> str:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import re
 import textwrap
+import unicodedata
 from typing import TYPE_CHECKING, Any
 
 from aptic_qualif.application import (
@@ -44,7 +44,44 @@ def yaml_scalar(value: Any) -> str:
         and text.lower() not in _YAML11_WORDS
     ):
         return text
-    return json.dumps(text, ensure_ascii=not all(c.isprintable() for c in text))
+    return double_quoted(text)
+
+
+_KEPT_INVISIBLE = frozenset({0x200D, *range(0xE0020, 0xE0080)})
+"""The zero-width joiner and the tag characters: invisible alone, they are parts of emoji
+sequences (👩🏽‍💻, a regional flag) and are kept as they are."""
+
+
+def double_quoted(text: str) -> str:
+    """``text`` as a YAML double-quoted scalar: what prints is written as it is (emoji
+    sequences included), anything else as a YAML escape (``\\n``, ``\\x1B``, ``\\u202E``,
+    ``\\U000E0001``), so that an invisible character stays visible in the file.
+
+    Not ``json.dumps``: JSON writes a character beyond U+FFFF as a pair of surrogate
+    escapes, which YAML refuses (an emoji in a venue name made an unreadable file)."""
+    out = ['"']
+    for char in text:
+        code = ord(char)
+        if char in '"\\':
+            out.append("\\" + char)
+        elif char == "\n":
+            out.append("\\n")
+        elif char == "\t":
+            out.append("\\t")
+        elif (
+            char.isprintable()
+            or code in _KEPT_INVISIBLE
+            or unicodedata.category(char) == "Zs"  # no-break spaces, before « : ; ? ! »
+        ):
+            out.append(char)
+        elif code <= 0xFF:
+            out.append(f"\\x{code:02X}")
+        elif code <= 0xFFFF:
+            out.append(f"\\u{code:04X}")
+        else:
+            out.append(f"\\U{code:08X}")
+    out.append('"')
+    return "".join(out)
 
 
 def _value_lines(key: str, value: Any, indent: str) -> list[str]:

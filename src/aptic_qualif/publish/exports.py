@@ -103,7 +103,7 @@ def questionnaire_json(loaded: LoadedQuestionnaire) -> str:
         for theme in loaded.questionnaire.themes
         if theme in loaded.themes
     ]
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(data, ensure_ascii=False, allow_nan=False, indent=2) + "\n"
 
 
 def exports(context: Context) -> dict[str, Callable[[], str]]:

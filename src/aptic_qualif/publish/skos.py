@@ -417,7 +417,7 @@ def _ordered(value: Any) -> Any:
 
 
 def _dumps(data: Any) -> str:
-    return json.dumps(_ordered(data), ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(_ordered(data), ensure_ascii=False, allow_nan=False, indent=2) + "\n"
 
 
 @contextlib.contextmanager

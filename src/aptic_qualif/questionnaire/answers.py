@@ -19,32 +19,31 @@ from aptic_qualif.i18n import _
 from aptic_qualif.questionnaire.load import LocatedItem
 from aptic_qualif.questionnaire.model import Item
 from aptic_qualif.referentiel.load import Catalogue
+from aptic_qualif.text import parse_number
 
 
 def long_answer(located: LocatedItem) -> bool:
     """Whether ``located`` expects a long answer, typed on several lines: a text question
-    of a theme (reviewers rate these answers and ask for ten lines or so); the venue's
-    identity (a name, an address) is one line."""
-    return located.item.type == "text" and not located.is_identity
+    that may hold line breaks (:attr:`LocatedItem.multiline`: the text questions of the
+    themes, which reviewers rate and ask ten lines or so for, and the identity texts that say
+    so); a name or an address is one line."""
+    return located.item.type == "text" and located.multiline
 
 
-def convert_text(item: Item, typed: str) -> tuple[Any, str | None]:
+def convert_text(item: Item, typed: str, *, multiline: bool = False) -> tuple[Any, str | None]:
     """``typed`` (one text) as the value of ``item``, and the error message if it is not
-    valid (``None`` for an empty optional answer)."""
+    valid (``None`` for an empty optional answer); ``multiline``: it may hold line breaks."""
     text = typed.strip()
     if not text:
         return None, (_("an answer is required") if item.required else None)
     value: Any = text
-    if item.type == "integer":
-        try:
-            value = int(text)
-        except ValueError:
-            return text, _("type a whole number")
-    elif item.type == "decimal":
-        try:
-            value = float(text.replace(",", "."))
-        except ValueError:
-            return text, _("type a number")
+    if item.type in {"integer", "decimal"}:
+        number = parse_number(text, integer=item.type == "integer")
+        if number is None:
+            return text, (
+                _("type a whole number") if item.type == "integer" else _("type a number")
+            )
+        value = number
     elif item.type == "boolean":
         lowered = text.lower()
         if lowered in {"true", "oui", "yes"}:
@@ -57,7 +56,7 @@ def convert_text(item: Item, typed: str) -> tuple[Any, str | None]:
         value = date.today().isoformat()
     if item.type in {"single_choice", "multiple_choice", "services"}:
         return convert_choices(item, [text], None)
-    normalised, problems = check_answer(item, value, None, hints=True)
+    normalised, problems = check_answer(item, value, None, hints=True, multiline=multiline)
     if problems:
         return value, problems[0]
     return normalised, None
@@ -87,12 +86,13 @@ def convert_choices(
 
 
 def convert_form(
-    item: Item, raw: Sequence[str], catalogue: Catalogue | None
+    located: LocatedItem, raw: Sequence[str], catalogue: Catalogue | None
 ) -> tuple[Any, str | None]:
-    """The values a web form sent for ``item`` (one per field of that name) as its answer."""
+    """The values a web form sent for a question (one per field of its name) as its answer."""
+    item = located.item
     if item.type in {"single_choice", "multiple_choice", "services"}:
         return convert_choices(item, raw, catalogue)
-    return convert_text(item, raw[-1] if raw else "")
+    return convert_text(item, raw[-1] if raw else "", multiline=located.multiline)
 
 
 def evidence_lines(typed: str) -> list[str]:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from aptic_qualif.diagnostics import Diagnostic, Report
 from aptic_qualif.i18n import _
+from aptic_qualif.network.national import ENUMERATIONS as NATIONAL_ENUMERATIONS
 from aptic_qualif.questionnaire.load import LoadedQuestionnaire, LocatedItem, load_questionnaire
 from aptic_qualif.questionnaire.model import (
     CHOICE_TYPES,
@@ -18,7 +19,7 @@ from aptic_qualif.questionnaire.model import (
 from aptic_qualif.reading import present
 from aptic_qualif.referentiel.check import SLUG
 from aptic_qualif.referentiel.load import Catalogue
-from aptic_qualif.vocabularies import LIEUX_COLUMNS, LIEUX_ENUMERATIONS
+from aptic_qualif.vocabularies import LIEUX_COLUMNS
 
 REQUIRED_IDENTITY = {
     "nom": "text",
@@ -164,7 +165,7 @@ def _check_identity(loaded: LoadedQuestionnaire) -> Iterator[Diagnostic]:
                 ),
                 _("did you mean '{name}'?").format(name=close[0]) if close else None,
             )
-        allowed = LIEUX_ENUMERATIONS.get(item.export or "")
+        allowed = NATIONAL_ENUMERATIONS.get(item.export or "")
         for index, option in enumerate(item.options or ()):
             if allowed is not None and option.export is not None and option.export not in allowed:
                 yield _error(

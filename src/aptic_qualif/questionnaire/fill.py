@@ -228,7 +228,14 @@ def _ask_remaining(
         section[located.id] = (
             ask_proposed(located.item, proposals, catalogue, prompter, lang)
             if proposals
-            else ask(located.item, catalogue, prompter, lang, long=long_answer(located))
+            else ask(
+                located.item,
+                catalogue,
+                prompter,
+                lang,
+                long=long_answer(located),
+                multiline=located.multiline,
+            )
         )
         progress.asked += 1
         atomic_write(path, _dump(loaded, data), force=True)
@@ -397,10 +404,12 @@ def ask(
     lang: str,
     *,
     long: bool = False,
+    multiline: bool = False,
     current: Any = None,
 ) -> Any:
     """Ask one question until a valid answer (or a skip, ``None``) is given. ``long``: a
-    text typed on several lines; ``current``: the answer given before, to start from."""
+    text typed on several lines; ``multiline``: a text answer may hold line breaks (a
+    pasted text); ``current``: the answer given before, to start from."""
     message = _message(item, lang)
     help_text = localized(item.help, lang) if item.help is not None else ""
     extra: list[Choice] = []
@@ -466,14 +475,14 @@ def ask(
     def validate_text(typed: str) -> str | None:
         if typed.strip() == "?":
             return None
-        return convert_text(item, typed)[1]
+        return convert_text(item, typed, multiline=multiline)[1]
 
     while True:
         typed = prompter.text(f"{message} ({hint})", validate_text, multiline=long, default=start)
         if typed.strip() == "?":
             prompter.say(help_text or _("No help for this question."))
             continue
-        return convert_text(item, typed)[0]
+        return convert_text(item, typed, multiline=multiline)[0]
 
 
 _HANGING = re.compile(r"\s*(?:\d+ — |- |• |→ )?")

@@ -136,7 +136,7 @@ def application_schema(loaded: LoadedQuestionnaire, catalogue: Catalogue | None)
             "questionnaire": {
                 "title": "Questionnaire (identifiant@version)",
                 "type": "string",
-                "pattern": rf"^{questionnaire.id}@\d+\.\d+\.\d+$",
+                "pattern": rf"^{questionnaire.id}@[0-9]+\.[0-9]+\.[0-9]+$",
                 "default": loaded.reference,
             },
             "date": {
@@ -144,7 +144,7 @@ def application_schema(loaded: LoadedQuestionnaire, catalogue: Catalogue | None)
                 "description": "Application date (YYYY-MM-DD).",
                 "type": "string",
                 "format": "date",
-                "pattern": r"^\d{4}-\d{2}-\d{2}$",
+                "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
             },
             "statut": {
                 "title": "Statut (brouillon ou soumise)",
@@ -191,4 +191,9 @@ def application_schema(loaded: LoadedQuestionnaire, catalogue: Catalogue | None)
 
 def render_schema(loaded: LoadedQuestionnaire, catalogue: Catalogue | None) -> str:
     """The schema as JSON text: same questionnaire, same bytes."""
-    return json.dumps(application_schema(loaded, catalogue), ensure_ascii=False, indent=2) + "\n"
+    return (
+        json.dumps(
+            application_schema(loaded, catalogue), ensure_ascii=False, allow_nan=False, indent=2
+        )
+        + "\n"
+    )

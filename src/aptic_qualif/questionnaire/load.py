@@ -13,9 +13,14 @@ from aptic_qualif.project import QUESTIONNAIRE_FILE, display_path
 from aptic_qualif.questionnaire.model import Item, Questionnaire, Theme
 from aptic_qualif.reading import present
 from aptic_qualif.schema import validate_document
+from aptic_qualif.text import check_texts, multiline_under
 from aptic_qualif.yamlio import Document, load_yaml
 
 THEMES_DIR = "themes"
+MULTILINE = multiline_under("description", "help", "progress", "evidence")
+"""Where a text of the questionnaire may hold several lines; every other text (an id, a
+label, an option) is one line, and no text holds a control character (``TXT001``)."""
+
 IDENTITY = "identite"
 """Name of the identity section where a theme name is expected (messages, progress)."""
 
@@ -39,6 +44,14 @@ class LocatedItem:
     @property
     def is_identity(self) -> bool:
         return self.theme == IDENTITY
+
+    @property
+    def multiline(self) -> bool:
+        """Whether a text answer may hold several lines: as the item says, else only the
+        text items of the themes (descriptions for the reviewers)."""
+        if self.item.multiline is not None:
+            return self.item.multiline
+        return self.item.type == "text" and not self.is_identity
 
 
 @dataclass
@@ -82,6 +95,7 @@ def load_questionnaire(
     report.extend(diagnostics)
     if doc is None or diagnostics:
         return None, report
+    report.extend(check_texts(doc, MULTILINE))
     questionnaire, diagnostics = validate_document(Questionnaire, doc)
     report.extend(diagnostics)
     if questionnaire is None:
@@ -111,6 +125,7 @@ def load_questionnaire(
         report.extend(diagnostics)
         if theme_doc is None or diagnostics:
             continue
+        report.extend(check_texts(theme_doc, MULTILINE))
         theme, diagnostics = validate_document(Theme, theme_doc)
         report.extend(diagnostics)
         if theme is None:

@@ -167,6 +167,10 @@ class Item(StrictModel):
     enable_when: EnableWhen | None = None
     export: str | None = None
     """The column of the national venue schema this answer fills (identity items)."""
+    multiline: bool | None = None
+    """For a text: whether the answer may hold several lines. By default an identity text
+    (a name, an address) is one line and a theme's text (a description for the reviewers)
+    may hold several; a control character is never accepted (``TXT001``)."""
 
 
 class Theme(StrictModel):

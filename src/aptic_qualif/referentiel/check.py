@@ -21,6 +21,7 @@ from aptic_qualif.referentiel.model import (
     SESSIONS_REQUIRED_FROM,
 )
 from aptic_qualif.schema import version_tuple
+from aptic_qualif.text import comparison_key, visible
 from aptic_qualif.vocabularies import VOCABULARIES
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -28,8 +29,11 @@ LANGS = ("fr", "en")
 
 
 def normalize_label(text: str) -> str:
-    """Labels are compared without case and with whitespace collapsed."""
-    return " ".join(text.split()).casefold()
+    """The key under which two labels (or notations) are the same: without case, with
+    whitespace collapsed, in NFC without zero-width characters, and by their confusable
+    skeleton (Unicode TR39): a Cyrillic « а » for a Latin « a » makes no new label. See
+    :func:`aptic_qualif.text.comparison_key`."""
+    return comparison_key(text)
 
 
 def validate_catalogue(root: Path) -> tuple[Catalogue | None, Report]:
@@ -81,9 +85,9 @@ def _check_scheme(catalogue: Catalogue) -> Iterator[Diagnostic]:
         if not SLUG.fullmatch(level.id):
             yield _bad_slug(doc.span(("levels", index, "id")), level.id)
         for lang in LANGS:
-            if not getattr(level.pref_label, lang).strip():
+            if not visible(getattr(level.pref_label, lang)).strip():
                 yield _empty_label(doc.span(("levels", index, "pref_label", lang)), lang)
-            if not getattr(level.definition, lang).strip():
+            if not visible(getattr(level.definition, lang)).strip():
                 yield _empty_definition(doc.span(("levels", index, "definition", lang)), lang)
     # A level whose folder holds an unreadable file may well have active services.
     active_levels = {entry.service.level for entry in catalogue.entries if entry.service.active}
@@ -133,7 +137,7 @@ def _check_identity(catalogue: Catalogue) -> Iterator[Diagnostic]:
                     id=service.id, file=other.doc.file
                 ),
             )
-        other = first_notation.setdefault(service.notation, entry)
+        other = first_notation.setdefault(normalize_label(service.notation), entry)
         if other is not entry:
             yield Diagnostic.error(
                 "REF003",
@@ -207,7 +211,7 @@ def _check_texts(catalogue: Catalogue) -> Iterator[Diagnostic]:
         doc, service = entry.doc, entry.service
         for lang in LANGS:
             label = getattr(service.pref_label, lang)
-            if not label.strip():
+            if not visible(label).strip():
                 yield _empty_label(doc.span(("pref_label", lang)), lang)
             elif service.active:
                 key = (lang, normalize_label(label))
@@ -221,14 +225,14 @@ def _check_texts(catalogue: Catalogue) -> Iterator[Diagnostic]:
                         ),
                         _("two active services need distinct labels in each language"),
                     )
-            if not getattr(service.definition, lang).strip():
+            if not visible(getattr(service.definition, lang)).strip():
                 yield _empty_definition(doc.span(("definition", lang)), lang)
             own = normalize_label(label)
             alt_seen: set[str] = set()
             for index, alt in enumerate(getattr(service.alt_labels, lang)):
                 span = doc.span(("alt_labels", lang, index))
                 norm = normalize_label(alt)
-                if not norm:
+                if not visible(alt).strip():
                     yield Diagnostic.error(
                         "REF008",
                         span,

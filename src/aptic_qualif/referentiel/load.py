@@ -13,9 +13,14 @@ from aptic_qualif.project import SCHEME_FILE, display_path
 from aptic_qualif.reading import unlisted_folder, walk
 from aptic_qualif.referentiel.model import Level, Scheme, Service
 from aptic_qualif.schema import validate_document
+from aptic_qualif.text import check_texts, multiline_under
 from aptic_qualif.yamlio import Document, bulk_reading, load_yaml
 
 SERVICES_DIR = "services"
+
+MULTILINE = multiline_under("definition", "description", "history_note", "reason")
+"""Where a text of the référentiel may hold several lines; every other text (an id, a
+label, a notation) is one line, and no text holds a control character (``TXT001``)."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +107,7 @@ def load_catalogue(
     report.extend(diagnostics)
     scheme: Scheme | None = None
     if scheme_doc is not None and not diagnostics:
+        report.extend(check_texts(scheme_doc, MULTILINE))
         scheme, diagnostics = validate_document(Scheme, scheme_doc)
         report.extend(diagnostics)
 
@@ -119,6 +125,7 @@ def load_catalogue(
             if doc is None or any(d.severity == "error" for d in diagnostics):
                 unreadable.append(path)
                 continue
+            report.extend(check_texts(doc, MULTILINE))
             service, diagnostics = validate_document(Service, doc)
             report.extend(diagnostics)
             if service is None:

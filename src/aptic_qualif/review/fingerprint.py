@@ -58,7 +58,9 @@ class Fingerprint:
 
 def canonical_json(value: Any) -> str:
     """The one JSON text of ``value``: sorted keys, no spaces, characters kept as they are."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(
+        value, sort_keys=True, ensure_ascii=False, allow_nan=False, separators=(",", ":")
+    )
 
 
 def digest(value: Any) -> str:

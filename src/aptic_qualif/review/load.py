@@ -13,7 +13,12 @@ from aptic_qualif.questionnaire.load import LoadedQuestionnaire
 from aptic_qualif.reading import unlisted_folder, walk
 from aptic_qualif.review.model import Review
 from aptic_qualif.schema import validate_document
+from aptic_qualif.text import check_texts, comparison_key, multiline_under
 from aptic_qualif.yamlio import Document, bulk_reading, load_yaml
+
+MULTILINE = multiline_under("comment", "conflict_details")
+"""Where a text of a review may hold several lines (the comments); a reviewer's name, an
+id, a date is one line, and no text holds a control character (``TXT001``)."""
 
 
 def review_path(reviews_dir: Path, application: str, reviewer: str) -> Path:
@@ -31,6 +36,7 @@ def load_reviews(
     reviews: list[Review] = []
     if not reviews_dir.is_dir():
         return reviews, report
+    reviewers: dict[tuple[str, str], tuple[str, Path]] = {}
     with bulk_reading():
         files, unlisted = walk(reviews_dir)
         for folder, exc in unlisted.items():
@@ -38,7 +44,7 @@ def load_reviews(
         for path in files:
             if path.suffix != ".yaml" or path.parent.parent != reviews_dir:
                 continue
-            review = _read(path, questionnaire, report, within=reviews_dir)
+            review = _read(path, questionnaire, report, within=reviews_dir, seen=reviewers)
             if review is not None:
                 reviews.append(review)
     return reviews, report
@@ -54,6 +60,7 @@ def load_reviews_of(
     folder = reviews_dir / safe_name(application)
     if not folder.is_dir() or folder.is_symlink():
         return reviews, report
+    reviewers: dict[tuple[str, str], tuple[str, Path]] = {}
     with bulk_reading():
         files, unlisted = walk(folder)
         for where, exc in unlisted.items():
@@ -61,16 +68,22 @@ def load_reviews_of(
         for path in files:
             if path.suffix != ".yaml" or path.parent != folder:
                 continue
-            review = _read(path, questionnaire, report, within=reviews_dir)
+            review = _read(path, questionnaire, report, within=reviews_dir, seen=reviewers)
             if review is not None:
                 reviews.append(review)
     return reviews, report
 
 
 def _read(
-    path: Path, questionnaire: LoadedQuestionnaire, report: Report, *, within: Path
+    path: Path,
+    questionnaire: LoadedQuestionnaire,
+    report: Report,
+    *,
+    within: Path,
+    seen: dict[tuple[str, str], tuple[str, Path]],
 ) -> Review | None:
-    """One review file, checked (never outside ``within``); its problems go to ``report``."""
+    """One review file, checked (never outside ``within``); its problems go to ``report``.
+    ``seen`` holds the reviewers already read, by application and look-alike key."""
     doc, diagnostics = load_yaml(path, display_path(path), within=within)
     report.extend(diagnostics)
     if doc is None or diagnostics:
@@ -79,7 +92,24 @@ def _read(
     report.extend(diagnostics)
     if review is None:
         return None
-    problems = list(_check(path, doc, review, questionnaire))
+    problems = [*check_texts(doc, MULTILINE), *_check(path, doc, review, questionnaire)]
+    if not any(p.severity == "error" for p in problems):
+        # One person, one review of an application: "alice" and a Cyrillic "аlice"
+        # (two file names) would count as two reviewers.
+        key = (path.parent.name, comparison_key(review.reviewer))
+        other = seen.setdefault(key, (review.reviewer, path))
+        if other[1] != path:
+            problems.append(
+                Diagnostic.error(
+                    "REV006",
+                    doc.span(("reviewer",)),
+                    _(
+                        "the reviewer '{reviewer}' looks the same as '{other}', who "
+                        "already reviewed this application ({file})"
+                    ).format(reviewer=review.reviewer, other=other[0], file=display_path(other[1])),
+                    _("one person, one review: merge the two reviews"),
+                )
+            )
     report.extend(problems)
     return None if any(p.severity == "error" for p in problems) else review
 

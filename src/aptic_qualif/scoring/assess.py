@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,18 +29,25 @@ OnAssessment = Callable[[Assessment, CheckedApplication, Sequence[Review]], None
 """Receives each assessment with the checked application and the reviews of it."""
 
 
-def assess_each(
+def application_order(path: Path) -> tuple[str, str]:
+    """The order of assessments: by application id (the file name without extension), then
+    by the path shown, as ``assess`` prints them."""
+    return path.stem, display_path(path)
+
+
+def iter_assessments(
     files: Iterable[Path],
     context: Context,
-    on_assessment: OnAssessment,
+    batch: Batch,
     reviews: Iterable[Review] = (),
     reviews_dir: Path | None = None,
     *,
     on_file: Callable[[Path], None] | None = None,
-) -> Batch:
-    """Read, check and assess every file once, in sorted order, handing each assessment to
-    ``on_assessment`` instead of keeping it (so that batches of any size stay small in
-    memory). The batch returned holds the report and the unreadable files.
+) -> Iterator[tuple[Assessment, CheckedApplication, list[Review]]]:
+    """Read, check and assess every file once, one at a time and in the order of
+    :func:`application_order`, so that a batch of any size stays small in memory: nothing
+    is kept once it is handed on. ``batch`` collects the report and the unreadable files as
+    the iteration goes. A missing policy is reported at once, before any output.
 
     ``files`` found in folders (:func:`~aptic_qualif.application.application_files`) are
     each read within the folder they were found in."""
@@ -52,9 +59,30 @@ def assess_each(
     by_application: dict[str, list[Review]] = {}
     for review in reviews:
         by_application.setdefault(review.application, []).append(review)
-    batch = Batch()
     folders: Mapping[Path, Path | None] = files if isinstance(files, Mapping) else {}
-    for path in sorted(set(files)):
+    return _assessed(
+        sorted(set(files), key=application_order),
+        folders,
+        context,
+        scorer,
+        batch,
+        by_application,
+        reviews_dir,
+        on_file,
+    )
+
+
+def _assessed(
+    files: list[Path],
+    folders: Mapping[Path, Path | None],
+    context: Context,
+    scorer: Scorer,
+    batch: Batch,
+    by_application: dict[str, list[Review]],
+    reviews_dir: Path | None,
+    on_file: Callable[[Path], None] | None,
+) -> Iterator[tuple[Assessment, CheckedApplication, list[Review]]]:
+    for path in files:
         if on_file is not None:
             on_file(path)
         checked, report = validate_application(
@@ -66,9 +94,27 @@ def assess_each(
             continue
         own = by_application.get(checked.id, [])
         assessment = scorer.assess(checked, own)
-        on_assessment(assessment, checked, own)
         if reviews_dir is not None:
             batch.report.extend(review_warnings(assessment, reviews_dir))
+        yield assessment, checked, own
+
+
+def assess_each(
+    files: Iterable[Path],
+    context: Context,
+    on_assessment: OnAssessment,
+    reviews: Iterable[Review] = (),
+    reviews_dir: Path | None = None,
+    *,
+    on_file: Callable[[Path], None] | None = None,
+) -> Batch:
+    """Hand each assessment to ``on_assessment`` (:func:`iter_assessments`) instead of
+    keeping it. The batch returned holds the report and the unreadable files."""
+    batch = Batch()
+    for assessment, checked, own in iter_assessments(
+        files, context, batch, reviews, reviews_dir, on_file=on_file
+    ):
+        on_assessment(assessment, checked, own)
     return batch
 
 
@@ -80,7 +126,8 @@ def assess_files(
     *,
     on_file: Callable[[Path], None] | None = None,
 ) -> Batch:
-    """Assess every file; the result is sorted by application id, whatever the file order."""
+    """Assess every file and keep the assessments (for the formats that need them all:
+    table, Markdown, HTML), sorted by application id whatever the file order."""
     assessments: list[Assessment] = []
     batch = assess_each(
         files,
@@ -90,7 +137,7 @@ def assess_files(
         reviews_dir,
         on_file=on_file,
     )
-    batch.assessments = sorted(assessments, key=lambda a: (a.application, a.file))
+    batch.assessments = assessments
     return batch
 
 

@@ -42,6 +42,7 @@ from aptic_qualif.schema import StrictModel, validate_document
 from aptic_qualif.scoring.engine import Scorer, format_number
 from aptic_qualif.scoring.model import Assessment, PointLine
 from aptic_qualif.scoring.policy import Decision
+from aptic_qualif.text import comparison_key
 from aptic_qualif.yamlio import Document, bulk_reading, load_yaml
 
 CASES_DIR = "cases"
@@ -198,7 +199,8 @@ def _load_case(
     seen: set[str] = set()
     by_id = questionnaire.by_id
     for index, review in enumerate(case.reviews):
-        if review.reviewer in seen:
+        reviewer = comparison_key(review.reviewer)  # "alice" and a Cyrillic "аlice" are one
+        if reviewer in seen:
             problems.append(
                 Diagnostic.error(
                     "CAS004",
@@ -207,7 +209,7 @@ def _load_case(
                     _("merge the two reviews, or name the other reviewer"),
                 )
             )
-        seen.add(review.reviewer)
+        seen.add(reviewer)
         for item in review.scores:
             located = by_id.get(item)
             if located is None or located.item.scoring != "rubric":

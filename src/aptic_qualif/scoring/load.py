@@ -12,9 +12,14 @@ from aptic_qualif.questionnaire.load import LoadedQuestionnaire
 from aptic_qualif.questionnaire.model import OPERATORS_BY_TYPE
 from aptic_qualif.schema import validate_document
 from aptic_qualif.scoring.policy import Policy
+from aptic_qualif.text import check_texts, multiline_under
 from aptic_qualif.yamlio import Document, load_yaml
 
 POLICY_FILE = "policy.yaml"
+
+MULTILINE = multiline_under("description", "reason")
+"""Where a text of a policy may hold several lines; its label, ids and titles are one line,
+and no text holds a control character (``TXT001``)."""
 
 
 def load_policy(
@@ -27,9 +32,11 @@ def load_policy(
     report.extend(diagnostics)
     if doc is None or diagnostics:
         return None, doc, report
+    texts = check_texts(doc, MULTILINE)
+    report.extend(texts)
     policy, diagnostics = validate_document(Policy, doc)
     report.extend(diagnostics)
-    return policy, doc, report
+    return (None if texts else policy), doc, report
 
 
 def check_policy(

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
-from collections.abc import Sequence
+import textwrap
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from aptic_qualif import __version__
@@ -68,12 +70,29 @@ def _num(value: float) -> str:
 
 def render_json(assessments: Sequence[Assessment]) -> str:
     """Stable JSON: keys sorted, described by ``schemas/assessment.schema.json``."""
-    payload = {
-        "format": FORMAT_VERSION,
-        "tool": f"aptic-qualif {__version__}",
-        "assessments": [a.model_dump(mode="json") for a in assessments],
-    }
-    return json.dumps(payload, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    return "".join(json_chunks(assessments))
+
+
+def json_chunks(assessments: Iterable[Assessment]) -> Iterator[str]:
+    """The JSON of :func:`render_json`, byte for byte, one assessment at a time: a batch of
+    any size is written without holding it (the keys of the envelope are sorted, so the
+    assessments come first)."""
+    yield '{\n  "assessments": ['
+    empty = True
+    for assessment in assessments:
+        text = json.dumps(
+            assessment.model_dump(mode="json"),
+            ensure_ascii=False,
+            allow_nan=False,
+            indent=2,
+            sort_keys=True,
+        )
+        yield ("\n" if empty else ",\n") + textwrap.indent(text, "    ")
+        empty = False
+    tool = json.dumps(f"aptic-qualif {__version__}", ensure_ascii=False)
+    yield ("]" if empty else "\n  ]") + (
+        f',\n  "format": {json.dumps(FORMAT_VERSION)},\n  "tool": {tool}\n}}\n'
+    )
 
 
 def csv_columns(assessments: Sequence[Assessment]) -> list[str]:
@@ -99,11 +118,28 @@ def csv_columns(assessments: Sequence[Assessment]) -> list[str]:
 def render_csv(assessments: Sequence[Assessment]) -> str:
     """One row per application, for batches and spreadsheets; every cell passes
     :func:`~aptic_qualif.sanitize.csv_cell` (no formula)."""
+    return "".join(csv_chunks(assessments))
+
+
+def csv_chunks(assessments: Iterable[Assessment]) -> Iterator[str]:
+    """The CSV of :func:`render_csv`, one line at a time (the header takes the themes and
+    levels of the first assessment)."""
+    iterator = iter(assessments)
+    first = next(iterator, None)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(csv_columns(assessments))
-    for a in assessments:
-        writer.writerow(
+
+    def line(values: list[Any]) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(values)
+        return buffer.getvalue()
+
+    yield line(csv_columns([first] if first is not None else []))
+    if first is None:
+        return
+    for a in itertools.chain([first], iterator):
+        yield line(
             csv_row(
                 [
                     a.application,
@@ -125,7 +161,6 @@ def render_csv(assessments: Sequence[Assessment]) -> str:
                 ]
             )
         )
-    return buffer.getvalue()
 
 
 def render_markdown(assessments: Sequence[Assessment]) -> str:

@@ -1,0 +1,110 @@
+"""Peak memory and time of the batch commands on synthetic applications.
+
+Each command runs in a new process, under a small parent that reads the child's peak
+resident memory (``getrusage(RUSAGE_CHILDREN).ru_maxrss``) once it has ended:
+
+* ``assess DOSSIER -f csv|json -o …``, ``coverage DOSSIER -f csv -o …`` and
+  ``export lieux DOSSIER -o …``;
+* for scale, a bare parse of the same files with PyYAML's libyaml loader (no checks, no
+  scores): the least any tool reading YAML has to spend.
+
+    python benchmarks/bench_memory.py [--size 10000] [--folder DOSSIER]
+
+``--folder`` reuses applications already written by ``generate_applications.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from generate_applications import generate  # the sibling script (its folder is on sys.path)
+
+REPO = Path(__file__).resolve().parent.parent
+CLI = str(Path(sys.executable).with_name("aptic-qualif"))
+
+_MEASURE = """
+import resource, subprocess, sys, time
+start = time.perf_counter()
+done = subprocess.run(sys.argv[1:], capture_output=True, check=False)
+elapsed = time.perf_counter() - start
+if done.returncode not in (0, 1):
+    sys.exit(done.stderr.decode()[-2000:])
+print(elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+_BARE_PARSE = """
+import sys, yaml
+from pathlib import Path
+for path in sorted(Path(sys.argv[1]).glob("*.yaml")):
+    yaml.load(path.read_bytes(), Loader=yaml.CSafeLoader)
+"""
+
+
+def measure(command: list[str]) -> tuple[float, float]:
+    """Seconds and peak resident memory (MiB) of ``command`` in a new process."""
+    out = subprocess.run(
+        [sys.executable, "-c", _MEASURE, *command],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if out.returncode != 0:
+        sys.exit(f"failed: {' '.join(command[:4])} …\n{out.stderr}")
+    seconds, kib = out.stdout.split()
+    return float(seconds), int(kib) / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=10_000)
+    parser.add_argument("--folder", type=Path)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        folder = args.folder
+        if folder is None:
+            folder = work / "apps"
+            start = time.perf_counter()
+            generate(args.size, folder, seed=0)
+            print(f"{args.size} applications written in {time.perf_counter() - start:.1f} s")
+        count = len(list(folder.glob("*.yaml")))
+        commands = {
+            "assess -f csv": [CLI, "assess", str(folder), "-f", "csv", "-o", str(work / "a.csv")],
+            "assess -f json": [
+                CLI,
+                "assess",
+                str(folder),
+                "-f",
+                "json",
+                "-o",
+                str(work / "a.json"),
+            ],
+            "coverage -f csv": [
+                CLI,
+                "coverage",
+                str(folder),
+                "--format",
+                "csv",
+                "-o",
+                str(work / "c.csv"),
+            ],
+            "export lieux": [CLI, "export", "lieux", str(folder), "-o", str(work / "l.csv")],
+            "libyaml parse only": [sys.executable, "-c", _BARE_PARSE, str(folder)],
+        }
+        print(f"{count} applications; Python {platform.python_version()}, {platform.machine()}")
+        print("| command | time | peak memory |")
+        print("|---|---:|---:|")
+        for name, command in commands.items():
+            seconds, mib = measure(command)
+            print(f"| {name} | {seconds:.1f} s | {mib:.0f} MiB |")
+
+
+if __name__ == "__main__":
+    main()
