@@ -13,8 +13,10 @@ INCOMPLETE := centre-social-les-capucines.yaml
 # uv resolves the lock (`make lock` only); installing needs nothing but pip.
 UV_VERSION := 0.13.9
 TOOLS  := .venv-tools
+# Etalab's commune reference (npm @etalab/decoupage-administratif): `make communes` vendors it.
+COMMUNES_VERSION := 6.0.0
 
-.PHONY: install demo test lint typecheck unit i18n benchmark lock clean serve
+.PHONY: install demo test lint typecheck unit i18n benchmark lock communes clean serve
 
 # The environment is rebuilt from scratch whenever the lock or the project changes, so that it
 # holds exactly what the lock says (no leftover from an earlier lock). pip installs the locked
@@ -68,8 +70,8 @@ test: lint typecheck unit
 	$(CLI) policy test
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks tools
+	$(BIN)/ruff format --check src tests benchmarks tools
 
 typecheck: $(STAMP)
 	$(BIN)/mypy src
@@ -103,6 +105,11 @@ lock:
 	$(TOOLS)/bin/uv pip compile pyproject.toml requirements-build.in --extra dev --extra bench \
 		--universal --python-version 3.11 --generate-hashes --quiet \
 		--custom-compile-command "make lock" -o $(LOCK)
+
+## communes: regenerate the commune reference (src/aptic_qualif/data/communes/) from
+## Etalab's npm package, at COMMUNES_VERSION (needs npm and the registry)
+communes: $(STAMP)
+	$(BIN)/python tools/build_communes.py --version $(COMMUNES_VERSION)
 
 clean:
 	rm -rf $(VENV) $(TOOLS) build dist .pytest_cache .mypy_cache .ruff_cache

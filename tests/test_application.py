@@ -115,7 +115,11 @@ CASES = [
     Case("unquoted-postcode", (_replace(F, '"01000"', "01000"),), ()),
     Case(
         "overseas-postcode",
-        (_replace(F, '"01000"', '"97410"'), _replace(F, '"01053"', '"97416"')),
+        (
+            _replace(F, '"01000"', '"97410"'),
+            _replace(F, '"01053"', '"97416"'),
+            _replace(F, "commune: Bourg-en-Bresse", "commune: Saint-Pierre"),
+        ),
         (),
     ),
     Case("six-digit-postcode", (_replace(F, '"01000"', '"974100"'),), (("APP009", F, 7),)),
@@ -148,7 +152,11 @@ CASES = [
         (("append", F, "preuves:\n  pub-aller-vers-detail:\n    - javascript:alert(1)\n"),),
         (("APP015", F, 28),),
     ),
-    Case("places-mismatch", (_replace(F, '"01053"', '"2A004"'),), (("APP013", F, 9),)),
+    Case(
+        "places-mismatch",
+        (_replace(F, '"01000"', '"01300"'),),  # the postcode of Ambléon, Arboys en Bugey…
+        (("APP013", F, 7),),
+    ),
     # Identity texts are one line and no text holds a control character (TXT001).
     Case(
         "nul-in-name",

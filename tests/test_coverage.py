@@ -172,8 +172,9 @@ def test_itinerant_bus_counted_in_each_commune(
     rows = {row.territory: row for row in coverage.territories}
     for code in ["2B096", *BUS_COMMUNES]:
         assert rows[code].venues == 1 and rows[code].itinerant == 1, code
-    assert rows["2B096"].label == "Corte"  # the base's name; the stops are codes only
-    assert rows["2B341"].label == ""
+    assert rows["2B096"].label == "Corte"  # the base's name
+    assert rows["2B341"].label == "Venaco"  # a stop: named from the commune reference
+    assert rows["2B341"].population is not None and rows["2B341"].venues_per_10000
     assert rows["97416"].label == "Saint-Pierre"
     assert coverage.totals.territories == 8 + EXAMPLES  # the bus's stops, each venue's commune
     assert coverage.totals.venues == EXAMPLES  # the bus once in the totals
@@ -331,13 +332,19 @@ def test_every_format_renders(
         "venues_maitriser",
         "venues_agir",
         "services_offered",
+        "population",
+        "venues_per_10000",
     ]
     assert [row[0] for row in rows[1:4]] == ["03", "12", "2B"]  # INSEE order
     assert rows[3][:3] == ["2B", "Haute-Corse", "1"]
+    # Haute-Corse: 1 venue for its legal population (INSEE, Etalab's découpage administratif)
+    population = int(rows[3][-2])
+    assert 180_000 < population < 200_000
+    assert rows[3][-1] == f"{10_000 / population:.2f}"
     assert len(rows) == 1 + EXAMPLES  # one département per example
 
     markdown = render_markdown(coverage)
-    assert "| 2B Haute-Corse | 1 |" in markdown
+    assert "| 2B Haute-Corse | 1 | 0,05 |" in markdown
     assert "974 La Réunion" in markdown
 
     console = Console(file=io.StringIO(), width=160, color_system=None)
@@ -467,7 +474,8 @@ def test_cli_on_the_examples(
     assert every.exit_code == 0, every.output
     lines = every.stdout.splitlines()
     assert lines[0].startswith("territory,label,venues,venues_decouvrir")
-    assert any(line.startswith("2B341,,1,") for line in lines)
+    # A place a travelling venue goes to is named from the commune reference.
+    assert any(line.startswith("2B341,Venaco,1,") for line in lines)
     assert any(line.startswith("97416,Saint-Pierre,1,0,0,0,0") for line in lines)
 
     for fmt in ("markdown", "table", "svg"):

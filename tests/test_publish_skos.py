@@ -253,6 +253,16 @@ def test_mappings_are_plain_annotated_values(shipped_catalogue: Catalogue) -> No
     assert set(graph.objects(concept, URIRef(f"{vocab}dataInclusionThematique"))) == {
         Literal(value) for value in service.mappings.data_inclusion
     }
+    assert set(graph.objects(concept, URIRef(f"{vocab}coopThematique"))) == {
+        Literal("prendre_en_main_du_materiel")
+    }
+    # The property is declared, with French and English labels.
+    declared = URIRef(f"{vocab}coopThematique")
+    assert (declared, RDF.type, OWL.AnnotationProperty) in graph
+    assert {lit.language for lit in graph.objects(declared, URIRef(f"{PREFIX_RDFS}label"))} == {
+        "fr",
+        "en",
+    }
     assert graph.value(concept, URIRef(f"{vocab}typicalDuration")) == Literal(
         service.typical_duration, datatype=XSD_DURATION
     )
@@ -420,9 +430,12 @@ def test_csv_lists_mappings_joined_with_a_bar(shipped_catalogue: Catalogue) -> N
     row = by_id["chercher-un-emploi-en-ligne"]
     assert row["lieux_services"] == "Insertion professionnelle via le numérique"
     assert row["crcn"] == "1.1|2.4"
+    assert row["coop_thematiques"] == "insertion_professionnelle"
+    assert by_id["utiliser-mon-espace-sante"]["coop_thematiques"] == "sante|social_sante"
     assert row["data_inclusion"].split("|") == [
         "numerique--acceder-a-des-services-en-ligne",
         "numerique--maitriser-les-fondamentaux-du-numerique",
+        "trouver-un-emploi--repondre-a-des-offres-demploi",
     ]
     assert by_id["utiliser-sa-banque-en-ligne"]["lieux_services"] == (
         "Maîtrise des outils numériques du quotidien|Utilisation sécurisée du numérique"

@@ -55,7 +55,7 @@ def _replace(path: str, old: str, new: str) -> tuple[str, ...]:
 
 CASES = [
     Case("syntax", (_replace(C, "level: decouvrir", "level: [decouvrir"),), (("YAML001", C, 4),)),
-    Case("duplicate-key", (("append", C, "level: agir\n"),), (("YAML002", C, 29),)),
+    Case("duplicate-key", (("append", C, "level: agir\n"),), (("YAML002", C, 30),)),
     Case(
         "anchor",
         (_replace(C, "modalities: [atelier-collectif]", "modalities: &m [atelier-collectif]"),),
@@ -73,14 +73,14 @@ CASES = [
     ),
     Case("latin-1", (("latin1", C),), (("YAML005", C, 11),)),
     Case("utf-16", (("utf16", C),), (("YAML005", C, 1),)),
-    Case("two-documents", (("append", C, "---\nid: autre\n"),), (("YAML006", C, 29),)),
+    Case("two-documents", (("append", C, "---\nid: autre\n"),), (("YAML006", C, 30),)),
     Case(
         "too-large", (("append", C, "# " + "x" * (2 * 1024 * 1024) + "\n"),), (("YAML007", C, 1),)
     ),
     Case(
         "too-deep",
         (("append", C, "deep:\n" + "".join("  " * i + "k:\n" for i in range(1, 80))),),
-        (("YAML008", C, 93),),
+        (("YAML008", C, 94),),
     ),
     # Numbers are finite and within 10^15; 1e400 would be read as infinity (YAML009).
     Case(
@@ -374,7 +374,7 @@ CASES = [
     Case(
         "active-replaced",
         (("append", C, "replaced_by: creer-une-adresse-electronique\n"),),
-        (("REF016", C, 29),),
+        (("REF016", C, 30),),
     ),
     Case("retired-notation", (_replace(M, "MAI-01", "DEC-99"),), (("REF017", M, 2),)),
     Case(
@@ -395,6 +395,33 @@ CASES = [
         (("REF018", C, 25),),
     ),
     Case("unknown-crcn", (_replace(M, '"4.1"', '"4.4"'),), (("REF018", M, 18),)),
+    Case(
+        "unknown-coop-thematique",
+        (_replace(M, "coop_thematiques: [email]", "coop_thematiques: [e-mail]"),),
+        (("REF018", M, 19),),
+    ),
+    Case(
+        "coop-unmapped-from-2.1.0",
+        (
+            _replace(M, "  coop_thematiques: [email]\n", ""),
+            _replace(S, 'version: "1.1.0"', 'version: "2.1.0"'),
+        ),
+        (("REF025", M, 15),),
+    ),
+    Case(
+        "coop-empty-from-2.1.0",
+        (
+            _replace(M, "coop_thematiques: [email]", "coop_thematiques: []"),
+            _replace(S, 'version: "1.1.0"', 'version: "2.1.0"'),
+        ),
+        (("REF025", M, 15),),
+    ),
+    Case("coop-optional-before-2.1.0", (_replace(M, "  coop_thematiques: [email]\n", ""),), ()),
+    Case(
+        "coop-deprecated-service-needs-none",
+        (_replace(S, 'version: "1.1.0"', 'version: "2.1.0"'),),
+        (),
+    ),
     Case(
         "added-later", (_replace(A, 'added_in: "1.1.0"', 'added_in: "1.2.0"'),), (("REF019", A, 5),)
     ),
@@ -490,7 +517,7 @@ def test_minimal_fixture_is_valid(mini: Path) -> None:
 
 
 def test_shipped_referentiel_is_valid_and_complete() -> None:
-    from aptic_qualif.vocabularies import LIEUX_SERVICES
+    from aptic_qualif.vocabularies import COOP_MEDIATION, LIEUX_SERVICES
 
     catalogue, report = validate_catalogue(REPO / "referentiel")
     assert report.diagnostics == [], report.render_text()
@@ -501,6 +528,11 @@ def test_shipped_referentiel_is_valid_and_complete() -> None:
         assert len(catalogue.by_level(level, include_deprecated=False)) >= 15
     reached = {v for s in active for v in s.mappings.lieux_services}
     assert reached == set(LIEUX_SERVICES)
+    # Every active service reads in La Coop's terms; every mediation thematique but
+    # scolarite_et_numerique (school groups: not a service a venue offers a person) is reached.
+    assert all(s.mappings.coop_thematiques for s in active)
+    coop = {v for s in active for v in s.mappings.coop_thematiques}
+    assert set(COOP_MEDIATION) - coop == {"scolarite_et_numerique"}
     # A mapping says what a venue offering the service provides: only a service where the
     # venue itself supplies a device at a solidarity price says so on the national map.
     solidarity = "Acquisition de matériel informatique à prix solidaire"

@@ -256,7 +256,7 @@ def _assess(context: Context, reponses: dict[str, Any]) -> Assessment:
             "siret": "21010053300012",
             "adresse": "1 rue",
             "code_postal": "01000",
-            "commune": "Bourg",
+            "commune": "Bourg-en-Bresse",
             "code_insee": "01053",
             "itinerance": "fixe",
         },

@@ -163,6 +163,8 @@ def test_service_page_content(site: Path, shipped_context: Context) -> None:
     assert catalogue.scheme.base_iri + service.id in text
     assert "Maîtrise des outils numériques du quotidien" in text  # national schema
     assert "Interagir" in text  # CRCN 2.1
+    assert "La Coop de la médiation numérique" in text
+    assert "email — E-mail" in text  # La Coop's thematique, with its label
     assert "1 h 30" in text  # the length of one session
     assert "2 séances (soit 2 pass)" in text  # the number of sessions
 

@@ -528,6 +528,18 @@ def test_the_coordinators_list_is_paginated(project: Path) -> None:
     assert "Page 3 sur 3" in client.get(f"/t/{web.local}/?page=99").text
 
 
+def test_the_commune_and_its_insee_code_are_proposed_from_the_postcode(web: Web) -> None:
+    """Le Creusot's postcode (71200) is saved: the commune field proposes the communes of
+    71200, the INSEE field the code of the commune given (native datalists: any answer may
+    still be typed)."""
+    page = web.client.get(f"/t/{web.local}/candidatures/{APP}/identite").text
+    assert 'list="propositions-commune"' in page
+    assert '<option value="Le Creusot">Le Creusot (71153)</option>' in page
+    assert 'list="propositions-code_insee"' in page
+    assert '<option value="71153">71153 — Le Creusot</option>' in page
+    assert 'list="propositions-nom"' not in page
+
+
 def test_an_application_starts_from_a_venue_imported_from_the_national_data(
     project: Path,
 ) -> None:

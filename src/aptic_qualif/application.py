@@ -738,21 +738,11 @@ def _check_service(item: Item, entry: Any, span: Any, catalogue: Catalogue) -> l
 
 
 def _check_places(doc: Document, answers: dict[str, Any]) -> Iterator[Diagnostic]:
-    postcode, insee = answers.get("code_postal"), answers.get("code_insee")
-    if isinstance(postcode, str) and isinstance(insee, str):
-        from_postcode = departement_of_postcode(postcode)
-        from_insee = departement_of_insee(insee)
-        corsica = from_postcode == "20" and from_insee in {"2A", "2B"}
-        if from_postcode != from_insee and not corsica:
-            yield Diagnostic.warning(
-                "APP013",
-                doc.span((IDENTITY_KEY, "code_insee")),
-                _(
-                    "INSEE code {insee} (département {a}) and postcode {postcode} (département "
-                    "{b}) do not match"
-                ).format(insee=insee, a=from_insee, postcode=postcode, b=from_postcode),
-                _("check both codes; a few communes do straddle two départements"),
-            )
+    """INSEE code, postcode and commune name against the commune reference
+    (:mod:`aptic_qualif.places`)."""
+    from aptic_qualif.places import check_places
+
+    return check_places(doc, answers)
 
 
 def application_files(paths: Iterable[Path]) -> tuple[ApplicationFiles, list[Path]]:

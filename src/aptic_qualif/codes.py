@@ -143,7 +143,11 @@ CODES: dict[str, Code] = {
         Code("APP010", "insee-code", N_("The INSEE commune code is malformed.")),
         Code("APP011", "format", N_("An email, web address, telephone or date is malformed.")),
         Code("APP012", "wrong-section", N_("An answer is in the wrong section (lieu / reponses).")),
-        Code("APP013", "places-mismatch", N_("Postcode and INSEE code point to two départements.")),
+        Code(
+            "APP013",
+            "places-mismatch",
+            N_("The postcode is not one of the commune's (INSEE code)."),
+        ),
         Code("APP014", "application-date", N_("The application has no date.")),
         Code("APP015", "evidence", N_("Evidence is given where none is taken, or is malformed.")),
         Code(
@@ -193,8 +197,19 @@ CODES: dict[str, Code] = {
             "lieux-not-exported",
             N_("A value, or a venue, that the national schema would refuse is not exported."),
         ),
+        Code("GEO001", "unknown-commune", N_("The INSEE code is no current commune's.")),
+        Code(
+            "GEO002",
+            "commune-name",
+            N_("The commune's name is not the one of its INSEE code or postcode."),
+        ),
         Code("REF023", "base-iri", N_("The base IRI does not end with '/' or '#'.")),
         Code("REF024", "sessions", N_("A service's typical number of sessions is not 1 to 20.")),
+        Code(
+            "REF025",
+            "coop-unmapped",
+            N_("An active service maps to no thematique of La Coop de la médiation numérique."),
+        ),
         Code("DIFF001", "version-bump", N_("The declared version is lower than the change needs.")),
         Code(
             "DIFF002",

@@ -6,8 +6,11 @@ These are facts from published standards, not content of this project:
   digital-mediation venues ("lieux de médiation numérique", v1);
 * ``CRCN``: the 16 competences of the French digital competence framework (CRCN,
   décret 2019-919), by code;
-* ``DATA_INCLUSION_THEMATIQUES``: the digital ``thematiques`` of the data·inclusion
-  schema;
+* ``DATA_INCLUSION_THEMATIQUES``: the ``thematiques`` of the data·inclusion schema 1.x;
+* ``COOP_THEMATIQUES``: the thematiques under which La Coop de la médiation numérique, the
+  national tool where mediators record their activities, classifies each activity (API
+  values, with the tool's French labels): the mediation thematiques, then the kinds of
+  administrative procedure (``COOP_DEMARCHES``);
 * ``MODALITIES``: how a service is delivered, with its French label; the first four are
   the national schema's ``modalites_accompagnement`` values, ``a-domicile`` (at the
   person's home or off-site) is the référentiel's own and has no national equivalent;
@@ -51,11 +54,121 @@ CRCN: dict[str, str] = {
 }
 
 DATA_INCLUSION_THEMATIQUES: tuple[str, ...] = (
+    "choisir-un-metier--confirmer-son-choix-de-metier",
+    "choisir-un-metier--connaitre-les-opportunites-demploi",
+    "choisir-un-metier--decouvrir-un-metier-ou-un-secteur-dactivite",
+    "choisir-un-metier--identifier-ses-points-forts-et-ses-competences",
+    "creer-une-entreprise--definir-son-projet-de-creation-dentreprise",
+    "creer-une-entreprise--developper-son-entreprise",
+    "creer-une-entreprise--structurer-son-projet-de-creation-dentreprise",
+    "difficultes-administratives-ou-juridiques--accompagnement-aux-demarches-administratives",
+    "difficultes-administratives-ou-juridiques--accompagnement-pour-lacces-a-la-citoyennete",
+    "difficultes-administratives-ou-juridiques--accompagnement-pour-lacces-aux-droits",
+    "difficultes-administratives-ou-juridiques--beneficier-dune-mesure-daccompagnement-adapte",
+    "difficultes-administratives-ou-juridiques--connaitre-ses-droits-face-a-une-discrimination",
+    "difficultes-administratives-ou-juridiques--prendre-en-compte-une-problematique-judiciaire",
+    "difficultes-financieres--acquerir-une-autonomie-budgetaire",
+    "difficultes-financieres--ameliorer-sa-gestion-budgetaire",
+    "difficultes-financieres--mettre-en-place-une-mesure-de-protection-financiere",
+    "difficultes-financieres--prevenir-une-degradation-de-la-situation-financiere",
+    "difficultes-financieres--situation-dendettement-surendettement",
+    "equipement-et-alimentation--aide-menagere",
+    "equipement-et-alimentation--alimentation",
+    "equipement-et-alimentation--electromenager",
+    "equipement-et-alimentation--habillement",
+    "famille--garde-denfants",
+    "famille--prise-en-charge-personne-dependante",
+    "famille--soutien-a-la-parentalite-et-a-leducation",
+    "famille--soutien-aidants",
+    "famille--surmonter-conflits-separation-violence",
+    "lecture-ecriture-calcul--maitriser-le-calcul",
+    "lecture-ecriture-calcul--maitriser-le-francais",
+    "logement-hebergement--acheter-un-logement",
+    "logement-hebergement--changer-de-logement",
+    "logement-hebergement--louer-un-logement",
+    "logement-hebergement--rechercher-une-solution-dhebergement-temporaire",
+    "logement-hebergement--reduire-les-impayes-de-loyer",
+    "logement-hebergement--se-maintenir-dans-le-logement",
+    "logement-hebergement--sinformer-sur-les-demarches-liees-a-lacces-au-logement",
+    "mobilite--acceder-a-un-vehicule",
+    "mobilite--entretenir-reparer-son-vehicule",
+    "mobilite--etre-accompagne-dans-son-parcours-mobilite",
+    "mobilite--financer-ma-mobilite",
+    "mobilite--mobilite-douce-partagee-collective",
+    "mobilite--preparer-un-permis",
     "numerique--acceder-a-des-services-en-ligne",
     "numerique--acceder-a-une-connexion-internet",
     "numerique--acquerir-un-equipement",
     "numerique--maitriser-les-fondamentaux-du-numerique",
+    "preparer-sa-candidature--developper-son-reseau",
+    "preparer-sa-candidature--organiser-ses-demarches-de-recherche-demploi",
+    "preparer-sa-candidature--realiser-un-cv-et-ou-une-lettre-de-motivation",
+    "preparer-sa-candidature--valoriser-ses-competences",
+    "remobilisation--activites-sportives-et-culturelles",
+    "remobilisation--benevolat-action-citoyenne",
+    "remobilisation--bien-etre-confiance-en-soi",
+    "remobilisation--lien-social",
+    "sante--acces-aux-soins",
+    "sante--addictions",
+    "sante--constituer-un-dossier-mdph-invalidite",
+    "sante--sante-mentale",
+    "sante--sante-sexuelle",
+    "se-former--monter-son-dossier-de-formation",
+    "se-former--trouver-sa-formation",
+    "souvrir-a-linternational--connaitre-les-opportunites-demploi-a-letranger",
+    "souvrir-a-linternational--sinformer-sur-les-aides-pour-travailler-a-letranger",
+    "souvrir-a-linternational--sorganiser-suite-a-son-retour-en-france",
+    "trouver-un-emploi--convaincre-un-recruteur-en-entretien",
+    "trouver-un-emploi--faire-des-candidatures-spontanees",
+    "trouver-un-emploi--maintien-dans-lemploi",
+    "trouver-un-emploi--repondre-a-des-offres-demploi",
+    "trouver-un-emploi--suivre-ses-candidatures-et-relancer-les-employeurs",
 )
+"""Every ``thematiques`` value of data·inclusion 1.x (``data-inclusion-schema`` 1.0.10): the
+digital ones (``numerique--*``) and the others a service may also serve (finding a job,
+parenting, French, administrative procedures…)."""
+
+COOP_MEDIATION: dict[str, str] = {
+    "diagnostic_numerique": "Diagnostic numérique",
+    "prendre_en_main_du_materiel": "Prendre en main du matériel",
+    "maintenance_de_materiel": "Maintenance de matériel",
+    "gere_ses_contenus_numeriques": "Gérer ses contenus numériques",
+    "navigation_sur_internet": "Navigation sur internet",
+    "email": "E-mail",
+    "bureautique": "Bureautique",
+    "reseaux_sociaux": "Réseaux sociaux communication",
+    "sante": "Santé",
+    "banque_et_achats_en_ligne": "Banque et achats en ligne",
+    "entrepreneuriat": "Accompagner un professionnel",
+    "insertion_professionnelle": "Insertion professionnelle",
+    "securite_numerique": "Prévention en sécurité numérique",
+    "parentalite": "Parentalité",
+    "scolarite_et_numerique": "Scolarité et numérique",
+    "creer_avec_le_numerique": "Créer avec le numérique",
+    "culture_numerique": "Culture numérique",
+    "intelligence_artificielle": "Intelligence artificielle (IA)",
+    "aide_aux_demarches_administratives": "Aide aux démarches administratives",
+}
+"""La Coop's mediation thematiques, by API value."""
+
+COOP_DEMARCHES: dict[str, str] = {
+    "papiers_elections_citoyennete": "Papiers - Élections - Citoyenneté",
+    "famille_scolarite": "Famille - Scolarité",
+    "social_sante": "Social - Santé",
+    "travail_formation": "Travail - Formation - Entreprise",
+    "logement": "Logement",
+    "transports_mobilite": "Transports - Mobilité",
+    "argent_impots": "Argent - Impôts",
+    "justice": "Justice",
+    "etrangers_europe": "Étrangers - Europe",
+    "loisirs_sports_culture": "Loisirs - Sports - Culture",
+    "associations": "Associations",
+}
+"""La Coop's kinds of administrative procedure, recorded with
+``aide_aux_demarches_administratives``, by API value."""
+
+COOP_THEMATIQUES: dict[str, str] = {**COOP_MEDIATION, **COOP_DEMARCHES}
+"""Every thematique of La Coop de la médiation numérique, by API value, with its label."""
 
 Modality = Literal["autonomie", "individuel", "atelier-collectif", "a-distance", "a-domicile"]
 
@@ -168,5 +281,6 @@ VOCABULARIES: dict[str, frozenset[str]] = {
     "lieux_services": frozenset(LIEUX_SERVICES),
     "crcn": frozenset(CRCN),
     "data_inclusion": frozenset(DATA_INCLUSION_THEMATIQUES),
+    "coop_thematiques": frozenset(COOP_THEMATIQUES),
 }
 """Allowed values of each mapping field of a service."""

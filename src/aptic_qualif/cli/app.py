@@ -13,6 +13,7 @@ from aptic_qualif.cli import (
     assess,
     catalogue,
     coverage,
+    data_inclusion,  # noqa: F401 - registers "export data-inclusion" on the export group
     lieux,
     policy,
     publish,

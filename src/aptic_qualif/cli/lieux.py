@@ -32,7 +32,7 @@ from aptic_qualif.project import display_path
 from aptic_qualif.reading import present
 
 export_app = typer.Typer(
-    help=_("Export to the national open data of digital-mediation venues."),
+    help=_("Export to national open data: digital-mediation venues, data·inclusion."),
     no_args_is_help=True,
 )
 import_app = typer.Typer(

@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict
 
 from aptic_qualif import __version__
 from aptic_qualif.application import departement_of_insee
-from aptic_qualif.i18n import _, localized
+from aptic_qualif.i18n import _, language, localized
 from aptic_qualif.referentiel.load import Catalogue
 from aptic_qualif.sanitize import markdown_code
 from aptic_qualif.sanitize import markdown_text as _md
@@ -207,6 +207,11 @@ class TerritoryCoverage(Model):
     venues: int
     itinerant: int
     """Of ``venues``, the travelling ones (based here or coming here)."""
+    population: int | None = None
+    """Legal population of the territory (commune reference, INSEE); None when unknown."""
+    venues_per_10000: float | None = None
+    """``venues`` per 10,000 inhabitants, to two decimals; None when the population is
+    unknown."""
     levels: dict[str, int]
     """Venues offering at least one service of each level (every level, zeros included)."""
     services: dict[str, int]
@@ -255,6 +260,19 @@ class Coverage(Model):
 def territory_sort_key(code: str) -> str:
     """Codes in INSEE order: Corsica (``2A``, ``2B``) between 19 and 21, overseas last."""
     return "20" + code[1:] if code[:2] in {"2A", "2B"} else code
+
+
+def per_10000(venues: int, population: int | None) -> float | None:
+    """Venues per 10,000 inhabitants, to two decimals (None without a population)."""
+    return round(venues * 10_000 / population, 2) if population else None
+
+
+def density(value: float | None) -> str:
+    """Venues per 10,000 inhabitants as a reader expects it (French decimal comma)."""
+    if value is None:
+        return "—"
+    text = f"{value:.2f}"
+    return text.replace(".", ",") if language() == "fr" else text
 
 
 def departement_label(code: str) -> str:
@@ -338,12 +356,21 @@ class CoverageCounter:
         if self.by == "departement":
             return departement_label(territory)
         candidates = self.names.get(territory, Counter())
-        return min(candidates, key=lambda n: (-candidates[n], n)) if candidates else ""
+        if candidates:
+            return min(candidates, key=lambda n: (-candidates[n], n))
+        from aptic_qualif.communes import communes
+
+        commune = communes().current(territory)  # a place a travelling venue goes to
+        return commune.name if commune is not None else ""
 
     def result(self) -> Coverage:
         levels, catalogue = self.levels, self.catalogue
+        from aptic_qualif.communes import communes
+
+        reference = communes() if self.venues else None
         rows: list[TerritoryCoverage] = []
         for territory in sorted(self.venues, key=territory_sort_key):
+            population = reference.population(territory) if reference is not None else None
             by_level = self.level_counts.get(territory, Counter())
             by_service = self.service_counts.get(territory, Counter())
             rows.append(
@@ -352,6 +379,8 @@ class CoverageCounter:
                     label=self._label(territory),
                     venues=self.venues[territory],
                     itinerant=self.itinerant[territory],
+                    population=population,
+                    venues_per_10000=per_10000(self.venues[territory], population),
                     levels={level: by_level[level] for level in levels},
                     services=dict(sorted(by_service.items())),
                     services_offered=len(by_service),
@@ -517,6 +546,8 @@ def csv_columns(coverage: Coverage) -> list[str]:
         "venues",
         *[f"venues_{level.id}" for level in coverage.levels],
         "services_offered",
+        "population",
+        "venues_per_10000",
     ]
 
 
@@ -537,6 +568,8 @@ def render_csv(coverage: Coverage) -> str:
                     row.venues,
                     *[row.levels.get(level.id, 0) for level in coverage.levels],
                     row.services_offered,
+                    "" if row.population is None else row.population,
+                    "" if row.venues_per_10000 is None else f"{row.venues_per_10000:.2f}",
                 ]
             )
         )
@@ -592,17 +625,19 @@ def render_markdown(coverage: Coverage) -> str:
             [
                 _territory_word(coverage),
                 _("Venues"),
+                _("Per 10,000 inhabitants"),
                 *[_md(level.label) for level in levels],
                 _("Services offered"),
             ]
         )
         + " |",
-        "| --- | ---: | " + "".join("---: | " for _level in levels) + "---: |",
+        "| --- | ---: | ---: | " + "".join("---: | " for _level in levels) + "---: |",
     ]
     for row in coverage.territories:
         cells = [
             _md(names[row.territory]),
             str(row.venues),
+            density(row.venues_per_10000),
             *[str(row.levels.get(level.id, 0)) for level in levels],
             str(row.services_offered),
         ]
@@ -636,13 +671,18 @@ def render_table(coverage: Coverage) -> RenderableType:
     table = Table(title=_("Territorial coverage"), caption=rich_text(_summary(coverage)))
     table.add_column(_territory_word(coverage))
     table.add_column(_("Venues"), justify="right")
+    table.add_column(_("/10,000 inh."), justify="right", max_width=7)
     for level in levels:
         table.add_column(rich_text(level.label), justify="right")
-    table.add_column(_("Services offered"), justify="right")
+    table.add_column(_("Services offered"), justify="right", max_width=9)
     for row in coverage.territories:
         cells = [str(n) if n else "[red]0[/]" for n in (row.levels.get(lv.id, 0) for lv in levels)]
         table.add_row(
-            rich_text(names[row.territory]), str(row.venues), *cells, str(row.services_offered)
+            rich_text(names[row.territory]),
+            str(row.venues),
+            density(row.venues_per_10000),
+            *cells,
+            str(row.services_offered),
         )
     gaps = Table(title=_("Gaps"), show_header=True)
     gaps.add_column(_("Level"))

@@ -194,7 +194,7 @@ class _Renderer:
         from aptic_qualif.referentiel.browse import format_duration
         from aptic_qualif.scoring.engine import Scorer
         from aptic_qualif.scoring.render import decision_label
-        from aptic_qualif.vocabularies import CRCN, MODALITIES
+        from aptic_qualif.vocabularies import COOP_THEMATIQUES, CRCN, MODALITIES
 
         self.context = context
         catalogue, questionnaire = context.catalogue, context.questionnaire
@@ -269,6 +269,7 @@ class _Renderer:
             maxima=self.maxima,
             knockouts=knockouts,
             CRCN=CRCN,
+            COOP_THEMATIQUES=COOP_THEMATIQUES,
             MODALITIES=MODALITIES,
             IDENTITY_PAGE=IDENTITY_PAGE,
             POLICY_PAGE=POLICY_PAGE,

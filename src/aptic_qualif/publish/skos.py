@@ -24,9 +24,10 @@ level lists it with ``skos:narrower``. Deprecated services remain concepts with
 Mappings: SKOS mapping properties (``skos:exactMatch``, ``skos:closeMatch``) need concepts
 with IRIs on the other side. None of the vocabularies the référentiel maps to has any: the
 services of the national schema of digital-mediation venues are French labels, the CRCN
-competences are codes, the data·inclusion thematiques are slugs. They are therefore published
-as plain annotated values on the project's own properties (``aq:lieuxServices`` with a
-``@fr`` tag, ``aq:crcn``, ``aq:dataInclusionThematique``); no IRI is ever invented for another
+competences are codes, the data·inclusion thematiques and La Coop de la médiation numérique's
+activity thematiques are slugs. They are therefore published as plain annotated values on the
+project's own properties (``aq:lieuxServices`` with a ``@fr`` tag, ``aq:crcn``,
+``aq:dataInclusionThematique``, ``aq:coopThematique``); no IRI is ever invented for another
 organisation's vocabulary. The context already defines ``exactMatch`` and ``closeMatch`` for
 the day one of them publishes IRIs.
 
@@ -99,6 +100,7 @@ TERMS: dict[str, tuple[str, Kind]] = {
     "broader": ("skos:broader", "id"),
     "closeMatch": ("skos:closeMatch", "ids"),
     "comment": ("rdfs:comment", "lang"),
+    "coopThematique": ("aq:coopThematique", "texts"),
     "crcn": ("aq:crcn", "texts"),
     "dataInclusionThematique": ("aq:dataInclusionThematique", "texts"),
     "definition": ("skos:definition", "lang"),
@@ -147,6 +149,17 @@ VOCABULARY: dict[str, tuple[dict[str, str], dict[str, str]]] = {
         {
             "fr": "Version du référentiel qui a introduit le service.",
             "en": "Version of the scheme that introduced the service.",
+        },
+    ),
+    "coopThematique": (
+        {"fr": "thématique de La Coop", "en": "La Coop thematique"},
+        {
+            "fr": "Valeur d'API d'une thématique sous laquelle La Coop de la médiation "
+            "numérique, l'outil national où les médiateurs enregistrent leurs activités, "
+            "classe une activité, par exemple « navigation_sur_internet ».",
+            "en": "API value of a thematique under which La Coop de la médiation numérique, "
+            "the national tool where mediators record their activities, classifies an "
+            "activity, e.g. “navigation_sur_internet”.",
         },
     ),
     "crcn": (
@@ -359,6 +372,7 @@ def jsonld_nodes(catalogue: Catalogue) -> list[dict[str, Any]]:
             "lieuxServices": list(service.mappings.lieux_services),
             "crcn": list(service.mappings.crcn),
             "dataInclusionThematique": list(service.mappings.data_inclusion),
+            "coopThematique": list(service.mappings.coop_thematiques),
             "replaces": replaces.get(service.id),
         }
         if not service.active:

@@ -224,13 +224,18 @@ def _ask_remaining(
                 count=len(theme_items),
             )
         )
-        section[located.id] = ask(
-            located.item,
-            catalogue,
-            prompter,
-            lang,
-            long=long_answer(located),
-            multiline=located.multiline,
+        proposals = place_proposals(located.id, data[IDENTITY_KEY])
+        section[located.id] = (
+            ask_proposed(located.item, proposals, catalogue, prompter, lang)
+            if proposals
+            else ask(
+                located.item,
+                catalogue,
+                prompter,
+                lang,
+                long=long_answer(located),
+                multiline=located.multiline,
+            )
         )
         progress.asked += 1
         atomic_write(path, _dump(loaded, data), force=True)
@@ -354,6 +359,37 @@ def _recap(
             )
         # A changed answer may make other questions apply: they are asked now.
         _ask_remaining(path, loaded, catalogue, prompter, data, progress, lang)
+
+
+OTHER = "\0other"
+"""Choice value meaning "none of the proposals: type the answer"."""
+
+
+def place_proposals(item_id: str, identity: dict[str, Any]) -> list[Choice]:
+    """What the commune reference proposes for the commune (the communes of the postcode)
+    and for its INSEE code (the code of the commune chosen); empty for any other item."""
+    from aptic_qualif.communes import communes, names_match
+    from aptic_qualif.places import INSEE, NAME, POSTCODE, commune_proposals
+
+    if item_id not in {NAME, INSEE}:
+        return []
+    candidates = commune_proposals(identity.get(POSTCODE))
+    if item_id == NAME:
+        return [(f"{c.name} ({c.insee})", c.name) for c in candidates]
+    name = identity.get(NAME)
+    if isinstance(name, str) and name.strip():
+        candidates = [c for c in candidates if names_match(name, c, communes())]
+    return [(f"{c.insee} — {c.name}", c.insee) for c in candidates]
+
+
+def ask_proposed(
+    item: Item, proposals: Sequence[Choice], catalogue: Catalogue, prompter: Prompter, lang: str
+) -> Any:
+    """Offer ``proposals`` first; « another answer » asks the question as usual."""
+    value = prompter.select(
+        _message(item, lang), [*proposals, (_("(another answer: type it)"), OTHER)]
+    )
+    return ask(item, catalogue, prompter, lang) if value == OTHER else value
 
 
 def _message(item: Item, lang: str) -> str:

@@ -16,7 +16,7 @@ from aptic_qualif.referentiel.load import Catalogue
 from aptic_qualif.referentiel.model import Service
 from aptic_qualif.sanitize import rich_text, terminal
 from aptic_qualif.schema import duration_minutes
-from aptic_qualif.vocabularies import CRCN, MODALITIES, MODALITIES_EN
+from aptic_qualif.vocabularies import COOP_THEMATIQUES, CRCN, MODALITIES, MODALITIES_EN
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -170,6 +170,11 @@ def service_panel(catalogue: Catalogue, service: Service, lang: str) -> Renderab
         grid.add_row("CRCN", "\n".join(f"{c} {CRCN[c]}" for c in mappings.crcn if c in CRCN))
     if mappings.data_inclusion:
         grid.add_row("data·inclusion", "\n".join(mappings.data_inclusion))
+    if mappings.coop_thematiques:
+        grid.add_row(
+            _("La Coop (activities)"),
+            "\n".join(f"{v} ({COOP_THEMATIQUES.get(v, '')})" for v in mappings.coop_thematiques),
+        )
     if service.history_note:
         grid.add_row(_("History"), text(service.history_note))
     title = Text(

@@ -15,7 +15,11 @@ from pathlib import Path
 from aptic_qualif.diagnostics import Diagnostic, Report, Span
 from aptic_qualif.i18n import _, ngettext
 from aptic_qualif.referentiel.load import Catalogue, ServiceEntry, load_catalogue
-from aptic_qualif.referentiel.model import MAX_SESSIONS, SESSIONS_REQUIRED_FROM
+from aptic_qualif.referentiel.model import (
+    COOP_REQUIRED_FROM,
+    MAX_SESSIONS,
+    SESSIONS_REQUIRED_FROM,
+)
 from aptic_qualif.schema import version_tuple
 from aptic_qualif.text import comparison_key, visible
 from aptic_qualif.vocabularies import VOCABULARIES
@@ -48,6 +52,7 @@ def check_catalogue(catalogue: Catalogue) -> list[Diagnostic]:
         *_check_texts(catalogue),
         *_check_replacements(catalogue),
         *_check_mappings(catalogue),
+        *_check_coop_mapped(catalogue),
         *_check_sessions(catalogue),
         *_check_versions(catalogue),
     ]
@@ -367,6 +372,27 @@ def _check_mappings(catalogue: Catalogue) -> Iterator[Diagnostic]:
                     ),
                     _("did you mean '{name}'?").format(name=close[0]) if close else None,
                 )
+
+
+def _check_coop_mapped(catalogue: Catalogue) -> Iterator[Diagnostic]:
+    """From version 2.1.0 on, every active service maps to La Coop's thematiques, so that
+    every activity recorded there can be read in the catalogue's terms and back."""
+    if version_tuple(catalogue.version) < version_tuple(COOP_REQUIRED_FROM):
+        return
+    for entry in catalogue.entries:
+        service = entry.service
+        if service.active and not service.mappings.coop_thematiques:
+            yield Diagnostic.error(
+                "REF025",
+                entry.doc.key_span(("mappings",)),
+                _("the active service '{id}' maps to no thematique of La Coop").format(
+                    id=service.id
+                ),
+                _(
+                    "add mappings: coop_thematiques: with the thematiques under which a "
+                    "mediator records this service in La Coop, for example [{example}]"
+                ).format(example="navigation_sur_internet"),
+            )
 
 
 def _check_sessions(catalogue: Catalogue) -> Iterator[Diagnostic]:

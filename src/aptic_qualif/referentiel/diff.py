@@ -25,6 +25,7 @@ from aptic_qualif.referentiel.load import Catalogue, load_catalogue
 from aptic_qualif.referentiel.model import Service
 from aptic_qualif.sanitize import markdown_code, markdown_text
 from aptic_qualif.schema import version_tuple
+from aptic_qualif.vocabularies import VOCABULARIES
 
 Bump = Literal["major", "minor", "patch"]
 BUMP_ORDER: dict[str | None, int] = {None: 0, "patch": 1, "minor": 2, "major": 3}
@@ -252,7 +253,7 @@ def _service_changes(before: Service, after: Service) -> Iterator[Change]:
             yield _change("relabelled", after, f"{lang}: « {old_label} » → « {new_label} »")
     gained: list[str] = []
     lost: list[str] = []
-    for name in ("lieux_services", "crcn", "data_inclusion"):
+    for name in VOCABULARIES:
         old_values = set(getattr(before.mappings, name))
         new_values = set(getattr(after.mappings, name))
         gained += [f"{name}: {v}" for v in sorted(new_values - old_values)]

@@ -76,11 +76,19 @@ class Mappings(StrictModel):
     lieux_services: list[str] = Field(default_factory=list)
     crcn: list[str] = Field(default_factory=list)
     data_inclusion: list[str] = Field(default_factory=list)
+    coop_thematiques: list[str] = Field(default_factory=list)
+    """Thematiques of La Coop de la médiation numérique: how an activity recorded there
+    reads in the catalogue's terms. Every active service has at least one from
+    :data:`COOP_REQUIRED_FROM` on (``REF025``)."""
 
 
 SESSIONS_REQUIRED_FROM = "2.0.0"
 """The référentiel version from which every service states ``sessions``: older releases
 (read by ``catalogue diff --base``) have none."""
+
+COOP_REQUIRED_FROM = "2.1.0"
+"""The référentiel version from which every active service maps to at least one thematique
+of La Coop de la médiation numérique; older releases have no such mapping."""
 
 MAX_SESSIONS = 20
 """A service needing more sessions than this is a training course, not a service."""

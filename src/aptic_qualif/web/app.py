@@ -43,6 +43,7 @@ from aptic_qualif.context import Context
 from aptic_qualif.errors import CommandError
 from aptic_qualif.i18n import LANGUAGES, _, language, localized, ngettext, use_language
 from aptic_qualif.questionnaire.answers import long_answer
+from aptic_qualif.questionnaire.fill import place_proposals
 from aptic_qualif.questionnaire.load import IDENTITY, LocatedItem
 from aptic_qualif.review.load import load_reviews_of
 from aptic_qualif.review.model import Review
@@ -420,6 +421,9 @@ class Server:
             "groups": groups,
             "chosen": chosen,
             "text": text,
+            # The commune and its INSEE code as the commune reference proposes them from the
+            # postcode saved (a datalist: the venue may still type anything).
+            "proposals": place_proposals(item.id, checked.application.lieu),
             "long": long_answer(located),
             "evidence": localized(item.evidence) if item.evidence is not None else "",
             "given": "\n".join(checked.application.preuves.get(item.id, [])),

@@ -1,0 +1,204 @@
+"""``export data-inclusion``: every structure and service validates with data·inclusion's own
+pydantic models (``data-inclusion-schema`` 1.x), contacts only when public, deterministic."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from data_inclusion.schema import v1
+from typer.testing import CliRunner
+
+from aptic_qualif.application import application_files
+from aptic_qualif.cli.app import app
+from aptic_qualif.context import Context, load_context
+from aptic_qualif.network import data_inclusion as di
+from aptic_qualif.review.load import load_reviews
+from aptic_qualif.vocabularies import DATA_INCLUSION_THEMATIQUES
+from tests.conftest import REPO
+
+STRICT = {"ignore_warnings": False}  # the package's warnings count as errors
+
+
+@pytest.fixture(scope="module")
+def context() -> Context:
+    return load_context(REPO)
+
+
+def _export(
+    context: Context, folder: Path = REPO / "examples", **options: Any
+) -> di.DataInclusionResult:
+    files, _missing = application_files([folder / "applications"])
+    reviews, _report = load_reviews(folder / "reviews", context.questionnaire)
+    return di.export_data_inclusion(files, context, reviews, **options)
+
+
+def _validate(result: di.DataInclusionResult) -> None:
+    for record in result.structures:
+        v1.Structure.model_validate(record, context=STRICT)
+    for record in result.services:
+        v1.Service.model_validate(record, context=STRICT)
+
+
+def test_every_record_validates_with_the_package_models(context: Context) -> None:
+    qualified = _export(context)
+    assert (len(qualified.structures), qualified.assessed) == (6, 12)
+    _validate(qualified)
+    everything = _export(context, include_all=True)
+    assert len(everything.structures) == 12
+    _validate(everything)
+    ids = {s["id"] for s in everything.structures}
+    assert all(s["structure_id"] in ids for s in everything.services)
+    assert len({s["id"] for s in everything.services}) == len(everything.services)
+
+
+def test_fields_are_the_schemas(context: Context) -> None:
+    assert set(di.STRUCTURE_FIELDS) == set(v1.Structure.model_fields)
+    assert set(di.SERVICE_FIELDS) == set(v1.Service.model_fields)
+    result = _export(context)
+    assert all(tuple(r) == di.STRUCTURE_FIELDS for r in result.structures)
+    assert all(tuple(r) == di.SERVICE_FIELDS for r in result.services)
+
+
+def test_thematiques_come_from_the_referentiel(context: Context) -> None:
+    result = _export(context)
+    catalogue = context.catalogue.services
+    for record in result.services:
+        service = catalogue[record["id"].rsplit("--", 1)[1]]
+        assert record["thematiques"] == (sorted(service.mappings.data_inclusion) or None)
+        assert record["nom"] == service.pref_label.fr
+
+
+def test_the_mapping_vocabularies_are_data_inclusions() -> None:
+    """The référentiel maps to data·inclusion 1.x's thematiques, all of them and only them;
+    every network, fee and mobilisation value the export writes is one of the schema's."""
+    assert set(DATA_INCLUSION_THEMATIQUES) == {t.value for t in v1.Thematique}
+    networks = {r.value for r in v1.ReseauPorteur}
+    assert set(di.RESEAUX_OF_TYPOLOGIE.values()) <= networks
+    assert set(di.RESEAUX_OF_PROGRAMMES.values()) <= networks
+    assert set(di.FRAIS.values()) <= {f.value for f in v1.Frais}
+    assert set(di.MODES_MOBILISATION.values()) <= {m.value for m in v1.ModeMobilisation}
+
+
+def test_the_typologie_becomes_supporting_networks(context: Context) -> None:
+    result = _export(context, include_all=True)
+    networks = {s["id"]: s["reseaux_porteurs"] for s in result.structures}
+    # its type (France Services) and its national programmes (Aidants Connect, conseillers)
+    assert networks["aptic-qualif--france-services-porte-des-causses"] == [
+        "aidants-connect",
+        "conseillers-numeriques",
+        "france-service",
+    ]
+    for record in result.structures:
+        assert "typologie" not in record
+
+
+def _write(root: Path, name: str, text: str) -> None:
+    (root / name).write_text(text, encoding="utf-8")
+
+
+def test_contacts_only_when_public(context: Context, tmp_path: Path) -> None:
+    folder = tmp_path / "examples"
+    (folder / "applications").mkdir(parents=True)
+    (folder / "reviews").mkdir()
+    source = (REPO / "examples" / "applications" / "mediatheque-les-tilleuls.yaml").read_text(
+        encoding="utf-8"
+    )
+    assert "contacts_publics: true" in source
+    _write(folder / "applications", "public.yaml", source)
+    _write(
+        folder / "applications",
+        "private.yaml",
+        source.replace("contacts_publics: true", "contacts_publics: false"),
+    )
+    result = _export(context, folder, include_all=True)
+    _validate(result)
+    by_id = {s["id"]: s for s in result.structures}
+    public, private = by_id["aptic-qualif--public"], by_id["aptic-qualif--private"]
+    assert public["telephone"] and public["courriel"]
+    assert private["telephone"] is private["courriel"] is private["site_web"] is None
+    for record in result.services:
+        if record["structure_id"] == private["id"]:
+            assert record["telephone"] is record["courriel"] is None
+            assert "telephoner" not in (record["modes_mobilisation"] or [])
+        else:
+            assert "telephoner" in (record["modes_mobilisation"] or [])
+
+
+def test_a_venue_not_qualified_is_left_out(context: Context) -> None:
+    qualified = {s["id"] for s in _export(context).structures}
+    everything = {s["id"] for s in _export(context, include_all=True).structures}
+    assert qualified < everything
+    assert "aptic-qualif--centre-social-les-capucines" in everything - qualified
+
+
+def _read_csv(text: str, fields: tuple[str, ...]) -> list[dict[str, Any]]:
+    rows = list(csv.DictReader(io.StringIO(text)))
+    records = []
+    for row in rows:
+        assert tuple(row) == fields
+        record: dict[str, Any] = {}
+        for name, cell in row.items():
+            if cell == "":
+                record[name] = None
+            elif name in di.LIST_FIELDS:
+                record[name] = json.loads(cell)
+            else:
+                record[name] = cell
+        records.append(record)
+    return records
+
+
+def test_cli_writes_json_and_csv_deterministically(tmp_path: Path, runner: CliRunner) -> None:
+    arguments = [
+        "--root",
+        str(REPO),
+        "export",
+        "data-inclusion",
+        str(REPO / "examples/applications"),
+    ]
+    arguments += ["--reviews", str(REPO / "examples/reviews"), "--date-maj", "2026-11-30"]
+    first = runner.invoke(app, [*arguments, "-o", str(tmp_path / "a")])
+    assert first.exit_code == 0, first.output
+    second = runner.invoke(app, [*arguments, "-o", str(tmp_path / "b")])
+    for name in ("structures.json", "services.json"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    structures = json.loads((tmp_path / "a" / "structures.json").read_text(encoding="utf-8"))
+    assert [s["date_maj"] for s in structures] == ["2026-11-30"] * 6
+    again = runner.invoke(app, [*arguments, "-o", str(tmp_path / "a")])
+    assert again.exit_code != 0 and "--force" in again.output
+    assert second.exit_code == 0
+
+    as_csv = runner.invoke(app, [*arguments, "-o", str(tmp_path / "c"), "-f", "csv"])
+    assert as_csv.exit_code == 0, as_csv.output
+    for name, fields, model in (
+        ("structures.csv", di.STRUCTURE_FIELDS, v1.Structure),
+        ("services.csv", di.SERVICE_FIELDS, v1.Service),
+    ):
+        records = _read_csv((tmp_path / "c" / name).read_text(encoding="utf-8"), fields)
+        assert records
+        for record in records:
+            model.model_validate(record, context=STRICT)
+
+
+def test_cli_refuses_a_file_as_folder(tmp_path: Path, runner: CliRunner) -> None:
+    target = tmp_path / "file"
+    target.write_text("x", encoding="utf-8")
+    result = runner.invoke(
+        app,
+        [
+            "--root",
+            str(REPO),
+            "export",
+            "data-inclusion",
+            str(REPO / "examples/applications"),
+            "-o",
+            str(target),
+        ],
+    )
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
