@@ -172,6 +172,56 @@ class RowBuilder:
         return row
 
 
+class LieuxCollector:
+    """Builds the national rows one assessment at a time (:meth:`add`, the callback of
+    :func:`~aptic_qualif.scoring.assess.assess_each`), keeping only the rows, then sorts
+    them and makes their ids unique (:meth:`finish`). :func:`export_lieux` uses it; so does
+    the site, which reads a network's applications once for every page."""
+
+    def __init__(
+        self, context: Context, *, include_all: bool = False, date_maj: str | None = None
+    ) -> None:
+        self.builder = RowBuilder(context)
+        self.include_all = include_all
+        self.date_maj = date_maj
+        self.result = ExportResult()
+        self._built: list[tuple[tuple[str, str], bool, dict[str, str]]] = []
+
+    def add(
+        self, assessment: Assessment, checked: CheckedApplication, own: Sequence[Review]
+    ) -> None:
+        """Build the row of one venue (:meth:`build`)."""
+        self.build(assessment, checked, own)
+
+    def build(
+        self, assessment: Assessment, checked: CheckedApplication, own: Sequence[Review]
+    ) -> dict[str, str] | None:
+        """Build the row of one venue; returns it, or None when the venue is not exported.
+        The row is the one exported: its id may still change in :meth:`finish`."""
+        self.result.assessed += 1
+        qualified = assessment.decision == "qualifie"
+        if not (qualified or self.include_all):
+            return None
+        when = self.date_maj or _review_date(assessment, own) or self.builder.default_date
+        row = self.builder.row(checked, qualified, when, self.result.report)
+        if row is not None:
+            recorded = checked.venue_id is not None
+            self._built.append(((assessment.application, assessment.file), recorded, row))
+        return row
+
+    def finish(self) -> ExportResult:
+        """The rows sorted like ``assess``, with unique ids."""
+        result = self.result
+        # Rows are built as files are read (nothing else is kept), then sorted like ``assess``.
+        self._built.sort(key=lambda entry: entry[0])
+        seen: dict[str, int] = {}
+        for (_application, file), recorded, row in self._built:
+            row["id"] = _unique(row["id"], seen, file, recorded, result.report)
+            result.rows.append(row)
+        self._built = []
+        return result
+
+
 def export_lieux(
     files: Iterable[Path],
     context: Context,
@@ -188,31 +238,11 @@ def export_lieux(
     """
     from aptic_qualif.scoring.assess import assess_each
 
-    builder = RowBuilder(context)
-    result = ExportResult()
-    built: list[tuple[tuple[str, str], bool, dict[str, str]]] = []
-
-    def build(assessment: Assessment, checked: CheckedApplication, own: Sequence[Review]) -> None:
-        result.assessed += 1
-        qualified = assessment.decision == "qualifie"
-        if not (qualified or include_all):
-            return
-        when = date_maj or _review_date(assessment, own) or builder.default_date
-        row = builder.row(checked, qualified, when, result.report)
-        if row is not None:
-            recorded = checked.venue_id is not None
-            built.append(((assessment.application, assessment.file), recorded, row))
-
-    batch = assess_each(files, context, build, reviews, on_file=on_file)
-    result.report.extend(batch.report.diagnostics)
-    result.unreadable.extend(batch.unreadable)
-    # Rows are built as files are read (nothing else is kept), then sorted like ``assess``.
-    built.sort(key=lambda entry: entry[0])
-    seen: dict[str, int] = {}
-    for (_application, file), recorded, row in built:
-        row["id"] = _unique(row["id"], seen, file, recorded, result.report)
-        result.rows.append(row)
-    return result
+    collector = LieuxCollector(context, include_all=include_all, date_maj=date_maj)
+    batch = assess_each(files, context, collector.add, reviews, on_file=on_file)
+    collector.result.report.extend(batch.report.diagnostics)
+    collector.result.unreadable.extend(batch.unreadable)
+    return collector.finish()
 
 
 def _review_date(assessment: Assessment, reviews: Sequence[Review]) -> str | None:
