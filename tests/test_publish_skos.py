@@ -469,7 +469,10 @@ def test_publish_site_calls_the_site_builder(
 ) -> None:
     calls: list[tuple[Path, Path, bool]] = []
 
-    def build_site(root: Path, output: Path, *, force: bool) -> Path:
+    def build_site(
+        root: Path, output: Path, *, force: bool, network: object, report: object
+    ) -> Path:
+        assert network is None  # without --applications: the examples
         calls.append((root, output, force))
         return output
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
+from aptic_qualif.cli.batch import PolicyOption, ReviewsOption
 from aptic_qualif.cli.common import (
     ForceOption,
     OutputOption,
@@ -87,7 +88,14 @@ def all_command(
         echo(_("Written: {path}").format(path=display_path(path)), err=True)
 
 
-@app.command("site", help=_("Build the documentation site of the référentiel (static HTML)."))
+@app.command(
+    "site",
+    help=_(
+        "Build the documentation site of the référentiel (static HTML). With --applications, "
+        "its coverage pages, map and list of qualified venues show the network's own "
+        "applications; without, the project's fictional examples."
+    ),
+)
 @handle_errors
 def site_command(
     output: Annotated[
@@ -105,11 +113,40 @@ def site_command(
             "--force", help=_("Write into a non-empty folder that holds no site built before.")
         ),
     ] = False,
+    applications: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--applications",
+            help=_("Folder of the network's applications to show instead of the examples."),
+            file_okay=False,
+        ),
+    ] = None,
+    reviews: ReviewsOption = None,
+    policy: PolicyOption = None,
 ) -> None:
+    from aptic_qualif.cli.common import ReportFormat, emit_report, fail, user_path
+    from aptic_qualif.diagnostics import Report
     from aptic_qualif.project import project_root
+    from aptic_qualif.publish.network import NetworkSource
     from aptic_qualif.publish.site import build_site
 
+    if applications is None and (reviews is not None or policy is not None):
+        fail(_("--reviews and --policy go with --applications"))
+    network = (
+        NetworkSource(
+            user_path(str(applications)),
+            user_path(str(reviews)) if reviews is not None else None,
+            user_path(str(policy)) if policy is not None else None,
+        )
+        if applications is not None
+        else None
+    )
     root = project_root(state().root)
     target = output if output is not None else root / "build" / "site"
-    built = build_site(root, target, force=force)
+    report = Report()
+    built = build_site(root, target, force=force, network=network, report=report)
+    if report.diagnostics:
+        emit_report(report, ReportFormat.text, err=True)
     echo(_("Site built: {path}").format(path=display_path(built)), err=True)
+    if not report.ok:
+        raise typer.Exit(1)

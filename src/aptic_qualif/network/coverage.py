@@ -279,6 +279,14 @@ def departement_label(code: str) -> str:
     return DEPARTEMENTS.get(code, "")
 
 
+def every_departement() -> list[str]:
+    """The codes of every département and overseas collectivity of the commune reference
+    (Etalab's découpage administratif), in INSEE order."""
+    from aptic_qualif.communes import communes
+
+    return sorted(communes().departement_populations, key=territory_sort_key)
+
+
 def itinerance_codes(text: object) -> tuple[list[str], list[str]]:
     """The INSEE codes of a ``communes_itinerance`` answer and the entries that are not."""
     codes: list[str] = []
@@ -300,9 +308,17 @@ class CoverageCounter:
     that thousands of applications are counted as they are assessed."""
 
     def __init__(
-        self, catalogue: Catalogue, *, by: By = "departement", qualified_only: bool = True
+        self,
+        catalogue: Catalogue,
+        *,
+        by: By = "departement",
+        qualified_only: bool = True,
+        territories: Iterable[str] = (),
     ) -> None:
+        """``territories`` are listed in the result even where no venue is counted (for
+        instance every département of the commune reference, :func:`every_departement`)."""
         self.catalogue = catalogue
+        self.listed = frozenset(territories)
         self.by: By = by
         self.qualified_only = qualified_only
         self.levels = list(catalogue.levels)
@@ -367,9 +383,10 @@ class CoverageCounter:
         levels, catalogue = self.levels, self.catalogue
         from aptic_qualif.communes import communes
 
-        reference = communes() if self.venues else None
+        present = set(self.venues) | self.listed
+        reference = communes() if present else None
         rows: list[TerritoryCoverage] = []
-        for territory in sorted(self.venues, key=territory_sort_key):
+        for territory in sorted(present, key=territory_sort_key):
             population = reference.population(territory) if reference is not None else None
             by_level = self.level_counts.get(territory, Counter())
             by_service = self.service_counts.get(territory, Counter())

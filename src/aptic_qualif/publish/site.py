@@ -48,6 +48,8 @@ from aptic_qualif.sanitize import markdown_text as md_escape
 
 if TYPE_CHECKING:
     from aptic_qualif.context import Context
+    from aptic_qualif.diagnostics import Report
+    from aptic_qualif.publish.network import NetworkSource, NetworkView
     from aptic_qualif.questionnaire.model import Item
     from aptic_qualif.referentiel.model import Service
 
@@ -171,6 +173,7 @@ IDENTITY_PAGE = "questionnaire/identite.md"
 POLICY_PAGE = "questionnaire/politique.md"
 CHARTER_PAGE = "questionnaire/charte.md"
 COVERAGE_PAGE = "couverture.md"
+VENUES_PAGE = "lieux-qualifies.md"
 VOCAB_PAGE = f"{CONCEPTS_DIR}/vocab.md"
 """The page of the project's own properties: ``{base_iri}vocab#name`` is its ``#name``."""
 ALPHABETICAL_PAGE = "index-alphabetique.md"
@@ -467,7 +470,8 @@ def _navigation(context: Context, extra_pages: Sequence[str]) -> str:
     if context.policy is not None:
         lines.append(f"      - {POLICY_PAGE}")
     lines.append(f"      - {CHARTER_PAGE}")
-    lines.append(f"  - Couverture territoriale: {COVERAGE_PAGE}")
+    lines.append("  - Couverture territoriale:")
+    lines += [f"      - {COVERAGE_PAGE}", f"      - {VENUES_PAGE}"]
     lines.append("  - Contribuer: contribuer.md")
     lines += [
         "  - Journal des modifications:",
@@ -574,6 +578,10 @@ def _generated_pages(
         COVERAGE_PAGE,
         renderer.render("coverage.md.j2", COVERAGE_PAGE, **coverage_values),
     )
+    yield (
+        VENUES_PAGE,
+        renderer.render("venues.md.j2", VENUES_PAGE, **coverage_values),
+    )
     yield "codes-erreur.md", renderer.render("codes.md.j2", "codes-erreur.md", codes=_codes())
 
 
@@ -662,66 +670,112 @@ def _former_page(service: Service) -> str:
     )
 
 
-def example_downloads(context: Context, coverage: Any | None) -> dict[str, str]:
+def example_downloads(context: Context, view: NetworkView | None) -> dict[str, str]:
     """The downloads made from the project's files rather than from the référentiel: the
-    blank application (``apply template``), and, when the project has example applications
-    and a policy, their export to the national schema of venues (``export lieux``) and their
-    coverage per département (``coverage --format csv``)."""
+    blank application (``apply template``), and, when the site shows applications (the
+    network's, or the project's examples) and a policy, their export to the national schema
+    of venues (``export lieux``) and their coverage per département (``coverage --format
+    csv``)."""
     from aptic_qualif.questionnaire.template import render_template
 
     files = {"candidature-modele.yaml": render_template(context.questionnaire, context.catalogue)}
-    if coverage is None:
+    if view is None:
         return files
-    from aptic_qualif.application import application_files
     from aptic_qualif.network import lieux
     from aptic_qualif.network.coverage import render_csv
-    from aptic_qualif.review.load import load_reviews
 
-    applications, _missing = application_files([context.root / EXAMPLES_DIR / "applications"])
-    reviews, _report = load_reviews(context.root / EXAMPLES_DIR / "reviews", context.questionnaire)
-    exported = lieux.export_lieux(applications, context, reviews)
-    files["lieux.csv"] = lieux.render_csv(exported.rows)
-    files["couverture-departements.csv"] = render_csv(coverage)
+    files["lieux.csv"] = lieux.render_csv(view.lieux.rows)
+    files["couverture-departements.csv"] = render_csv(view.coverage)
     return files
 
 
-def _coverage_values(context: Context) -> dict[str, Any]:
-    """The coverage of the project's example applications (with their reviews), its
-    chart and names; ``coverage`` is None when the project has no examples."""
+def _shown_applications(
+    context: Context, network: NetworkSource | None
+) -> tuple[NetworkView | None, dict[str, Any]]:
+    """The applications the site shows: the network's own (``network``), else the
+    project's fictional examples; read once (:func:`~aptic_qualif.publish.network.read_network`)."""
     from aptic_qualif.application import application_files
-    from aptic_qualif.network.coverage import chart_series, coverage_of_files
-    from aptic_qualif.network.svg import render_chart
+    from aptic_qualif.publish.network import read_network, source_files
 
+    if network is not None:
+        files = source_files(network)
+        view = read_network(context, files, network.reviews)
+        # only the folders' names: the site does not depend on where it was built from
+        applications = network.applications.absolute().name
+        reviews = network.reviews.absolute().name if network.reviews is not None else None
+        return view, {"examples": False, "applications": applications, "reviews": reviews}
     applications = f"{EXAMPLES_DIR}/applications"
-    reviews = f"{EXAMPLES_DIR}/reviews"
-    values: dict[str, Any] = {"applications": applications, "reviews": None, "coverage": None}
+    reviews_folder = f"{EXAMPLES_DIR}/reviews"
+    values: dict[str, Any] = {"examples": True, "applications": applications, "reviews": None}
     files, _missing = application_files([context.root / applications])
     if not files or context.policy is None:
-        return values
-    reviews_dir = context.root / reviews
+        return None, values
+    reviews_dir = context.root / reviews_folder
     has_reviews = reviews_dir.is_dir()
-    coverage, _batch = coverage_of_files(
-        files, context, reviews_dir=reviews_dir if has_reviews else None, by="departement"
+    view = read_network(context, files, reviews_dir if has_reviews else None)
+    values["reviews"] = reviews_folder if has_reviews else None
+    return view, values
+
+
+def _coverage_values(
+    context: Context, view: NetworkView | None, values: dict[str, Any]
+) -> dict[str, Any]:
+    """What the coverage and venue pages print: the coverage, its chart, its map, names."""
+    from aptic_qualif.network.choropleth import render_map
+    from aptic_qualif.network.coverage import chart_series
+    from aptic_qualif.network.svg import render_chart
+
+    values = {**values, "coverage": None, "venues": []}
+    if view is None:
+        return values
+    coverage = view.coverage
+    reviews = values["reviews"]
+    command = f"aptic-qualif coverage {values['applications']}" + (
+        f" --reviews {reviews}" if reviews else ""
     )
-    command = f"aptic-qualif coverage {applications}" + (
-        f" --reviews {reviews}" if has_reviews else ""
-    )
+    present = [t for t in coverage.territories if t.venues]
+    series, groups = chart_series(coverage.model_copy(update={"territories": present}), "Lieux")
     chart = render_chart(
-        *chart_series(coverage, "Lieux qualifiés"),
+        series,
+        groups,
         title="Lieux qualifiés par département et par niveau",
         description=(
-            "Diagramme en barres : pour chaque département, le nombre de lieux qualifiés, "
-            "puis le nombre de ceux qui proposent au moins un service de chaque niveau."
+            "Diagramme en barres : pour chaque département où un lieu qualifié est présent, "
+            "le nombre de lieux qualifiés, puis le nombre de ceux qui proposent au moins un "
+            "service de chaque niveau."
         ),
         empty_label="Aucun lieu qualifié",
     )
+    names = {t.territory: f"{t.territory} {t.label}".strip() for t in coverage.territories}
+    map_svg = render_map(
+        [t.territory for t in coverage.territories],
+        {t.territory: t.venues for t in coverage.territories},
+        {t.territory: t.label for t in coverage.territories},
+        title="Carte des lieux qualifiés par département",
+        description=(
+            "Carte choroplèthe : chaque département est coloré selon son nombre de lieux "
+            "qualifiés, de l'orange pâle (aucun lieu) au bleu foncé (25 lieux ou plus). "
+            "Les départements et collectivités d'outre-mer sont figurés par des carrés. "
+            "Le tableau qui suit donne les mêmes nombres."
+        ),
+        tooltip="{name} : {value} lieu(x) qualifié(s)",
+        legend_title="Lieux qualifiés",
+    )
+    active = [s for s in coverage.services if s.active]
+    notation = {s.id: s.notation for s in context.catalogue.services.values()}
     values.update(
-        reviews=reviews if has_reviews else None,
         coverage=coverage,
         command=command,
         chart=Md(chart.strip("\n")),
-        names={t.territory: f"{t.territory} {t.label}".strip() for t in coverage.territories},
+        map=Md(map_svg.strip("\n")),
+        names=names,
         level_labels={level.id: level.label for level in coverage.levels},
+        active_services=len(active),
+        missing_services={
+            t.territory: [notation[s.service] for s in active if s.service not in t.services]
+            for t in coverage.territories
+        },
+        venues=view.venues,
     )
     return values
 
@@ -750,10 +804,18 @@ def _french() -> Iterator[None]:
         set_language(previous)
 
 
-def stage_site(context: Context, staging: Path, source: Path | None = None) -> Path:
+def stage_site(
+    context: Context,
+    staging: Path,
+    source: Path | None = None,
+    network: NetworkSource | None = None,
+    report: Report | None = None,
+) -> Path:
     """Write the MkDocs project of the site into ``staging``; returns its ``mkdocs.yml``.
 
-    ``source`` is the hand-written site (default: :func:`site_source`). Same project,
+    ``source`` is the hand-written site (default: :func:`site_source`). The coverage and
+    venue pages show the applications of ``network``, else the project's fictional
+    examples (and say so); problems met reading them are added to ``report``. Same project,
     same bytes: nothing here depends on the time, the machine or the order of files."""
     source = source if source is not None else site_source(context.root)
     shutil.copytree(source, staging, dirs_exist_ok=True)
@@ -778,7 +840,10 @@ def stage_site(context: Context, staging: Path, source: Path | None = None) -> P
 
     with _french():
         renderer = _Renderer(context, extra_pages)
-        coverage_values = _coverage_values(context)
+        view, shown = _shown_applications(context, network)
+        if view is not None and report is not None:
+            report.extend(view.report.diagnostics)
+        coverage_values = _coverage_values(context, view, shown)
         for page, text in _generated_pages(context, renderer, coverage_values):
             write(page, text)
         root = context.root
@@ -800,7 +865,7 @@ def stage_site(context: Context, staging: Path, source: Path | None = None) -> P
         for service in _ordered_services(context):
             write(former_service_page(service), _former_page(service))
         write_downloads(context, docs / DOWNLOADS_DIR)
-        for name, text in example_downloads(context, coverage_values["coverage"]).items():
+        for name, text in example_downloads(context, view).items():
             write(f"{DOWNLOADS_DIR}/{name}", text)
         files = [name for name, _kind in DOWNLOADS if (docs / DOWNLOADS_DIR / name).is_file()]
         write(
@@ -1083,7 +1148,14 @@ def _install(built: Path, output: Path) -> None:
     shutil.rmtree(built)
 
 
-def build_site(root: Path, output: Path, *, force: bool = False) -> Path:
+def build_site(
+    root: Path,
+    output: Path,
+    *,
+    force: bool = False,
+    network: NetworkSource | None = None,
+    report: Report | None = None,
+) -> Path:
     """Build the site of the project ``root`` into ``output``; returns ``output``.
 
     The pages are generated into a temporary staging folder, then ``mkdocs build
@@ -1094,16 +1166,23 @@ def build_site(root: Path, output: Path, *, force: bool = False) -> Path:
 
     A relative ``output`` is taken from the current folder, like every path here: it is
     made absolute first, before a temporary folder or MkDocs could read it from elsewhere
-    (on Python 3.11, ``mkdtemp`` returns a relative path for a relative ``dir``)."""
+    (on Python 3.11, ``mkdtemp`` returns a relative path for a relative ``dir``).
+
+    With ``network``, the coverage and venue pages and their downloads are built from the
+    network's own applications and reviews (scored with its ``policy`` when given); without
+    it, from the project's fictional examples, which the pages say. Unreadable applications
+    and review problems are added to ``report`` (the build goes on without them)."""
     from aptic_qualif.context import load_context
 
     output = output.absolute()
-    context = load_context(root, need_policy=True)
+    context = load_context(
+        root, policy=network.policy if network is not None else None, need_policy=True
+    )
     source = site_source(context.root)
     _check_output(output, context.root, source, force)
     output.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="aptic-qualif-site-") as tmp:
-        config = stage_site(context, Path(tmp) / "source", source)
+        config = stage_site(context, Path(tmp) / "source", source, network, report)
         built = Path(tempfile.mkdtemp(prefix=f".{output.name}.", dir=output.parent))
         built.chmod(0o755)  # mkdtemp makes it private; a web server must read the site
         try:
