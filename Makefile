@@ -60,6 +60,8 @@ demo: $(STAMP)
 	$(CLI) review summary examples/reviews --applications examples/applications
 	$(CLI) export lieux examples/applications --reviews examples/reviews -o build/lieux.csv --force
 	$(CLI) import lieux build/lieux.csv -o build/lieux-importes --force
+	$(CLI) export data-inclusion examples/applications --reviews examples/reviews \
+		-o build/data-inclusion --force
 	$(CLI) publish site -o build/site
 	$(BIN)/python -m aptic_qualif.demo build
 

@@ -646,11 +646,6 @@ def strict_json(text: str) -> Any:
     return json.loads(text, parse_constant=refuse)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="issue 11, class 8 (text values, fixed elsewhere): points of 1e400 are infinite "
-    "and the JSON report holds Infinity",
-)
 def test_a_huge_number_of_points_is_refused_or_gives_valid_json(project: Project) -> None:
     """Found by the fuzz: a number too large for a float in the questionnaire."""
     from typer.testing import CliRunner

@@ -150,11 +150,6 @@ def departement_of_insee(code: str) -> str:
     return code[:3] if code.startswith("97") or code.startswith("98") else code[:2]
 
 
-def departement_of_postcode(code: str) -> str:
-    """The département a postcode points to (``20`` for Corsica, which has two)."""
-    return code[:3] if code.startswith("97") or code.startswith("98") else code[:2]
-
-
 ApplicationFiles = dict[Path, Path | None]
 """Application files, in order, each with the folder it was found in (``None`` for a file
 named by the user): see :func:`application_files`."""

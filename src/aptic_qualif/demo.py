@@ -28,6 +28,7 @@ SITE_DIR = "site"
 REPORT = "evaluations.html"
 PUBLICATION_DIR = "publication"
 IMPORTED_DIR = "lieux-importes"
+DATA_INCLUSION_DIR = "data-inclusion"
 """A folder: it must hold at least one file (one application per imported venue)."""
 
 
@@ -74,6 +75,8 @@ def demo_outputs(catalogue: Catalogue) -> list[str]:
         "couverture-communes.csv",
         "lieux.csv",
         f"{IMPORTED_DIR}/",
+        f"{DATA_INCLUSION_DIR}/structures.json",
+        f"{DATA_INCLUSION_DIR}/services.json",
         *(f"{SITE_DIR}/{page}" for page in site_pages(catalogue)),
     ]
 
@@ -141,6 +144,10 @@ def where_to_look(build: Path) -> list[str]:
         "  - "
         + _("the venues in the national schema: {path}; imported back: {folder}/").format(
             path=at("lieux.csv"), folder=at(IMPORTED_DIR)
+        ),
+        "  - "
+        + _("the venues and their services in the data·inclusion schema: {path}/").format(
+            path=at(DATA_INCLUSION_DIR)
         ),
         "  - " + _("the coverage per commune: {path}").format(path=at("couverture-communes.csv")),
     ]

@@ -136,6 +136,33 @@ class Server:
         )
         return HTMLResponse(page, status_code=code)
 
+    def unreadable(self, call: Call) -> Response:
+        """An application file the validator cannot read at all (422)."""
+        return self.render(
+            "error.html",
+            call,
+            422,
+            message=_("This application cannot be read: run aptic-qualif apply validate on it."),
+        )
+
+    def whole(
+        self, checked: CheckedApplication, errors: Mapping[str, list[str]]
+    ) -> list[dict[str, Any]]:
+        """Every section with the questions that apply, as the pages show the whole
+        application (the recapitulation, a reviewer's reading)."""
+        titles = self.section_titles()
+        return [
+            {
+                "id": section,
+                "title": titles[section],
+                "fields": [
+                    self.field(i, checked, errors)
+                    for i in editing.shown_items(checked, section, self.questionnaire)
+                ],
+            }
+            for section in editing.sections(self.questionnaire)
+        ]
+
     def not_found(self, call: Call | None = None) -> Response:
         return self.render(
             "error.html",
@@ -268,14 +295,7 @@ class Server:
         app_id, path = found
         checked = self.check(path)
         if checked is None:
-            return self.render(
-                "error.html",
-                call,
-                422,
-                message=_(
-                    "This application cannot be read: run aptic-qualif apply validate on it."
-                ),
-            )
+            return self.unreadable(call)
         return self.render(
             "application.html",
             call,
@@ -316,14 +336,7 @@ class Server:
             saved_note = _("Saved at {time}.").format(time=datetime.now().strftime("%H:%M:%S"))
         checked = self.check(path)
         if checked is None:
-            return self.render(
-                "error.html",
-                call,
-                422,
-                message=_(
-                    "This application cannot be read: run aptic-qualif apply validate on it."
-                ),
-            )
+            return self.unreadable(call)
         # While a section is being written, a required question not answered yet is not an
         # error (its label says it is required); the recapitulation lists what is missing.
         errors = editing.errors_by_item(checked, missing=False)
@@ -440,24 +453,9 @@ class Server:
         app_id, path = found
         checked = self.check(path)
         if checked is None:
-            return self.render(
-                "error.html",
-                call,
-                422,
-                message=_(
-                    "This application cannot be read: run aptic-qualif apply validate on it."
-                ),
-            )
+            return self.unreadable(call)
         errors = editing.errors_by_item(checked)
-        sections = []
-        for section in editing.sections(self.questionnaire):
-            fields = [
-                self.field(i, checked, errors)
-                for i in editing.shown_items(checked, section, self.questionnaire)
-            ]
-            sections.append(
-                {"id": section, "title": self.section_titles()[section], "fields": fields}
-            )
+        sections = self.whole(checked, errors)
         progress = editing.progress(checked, self.questionnaire)
         return self.render(
             "recap.html",
@@ -633,15 +631,7 @@ class Server:
                     ],
                 }
             )
-        sections = []
-        for section in editing.sections(self.questionnaire):
-            fields = [
-                self.field(i, checked, errors)
-                for i in editing.shown_items(checked, section, self.questionnaire)
-            ]
-            sections.append(
-                {"id": section, "title": self.section_titles()[section], "fields": fields}
-            )
+        sections = self.whole(checked, errors)
         from aptic_qualif.review.workflow import RECOMMENDATIONS
 
         return self.render(
