@@ -100,13 +100,16 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench_assess.py --sizes 1000
 	$(BIN)/python benchmarks/bench_policy.py
 
-## lock: resolve every dependency anew (on purpose, in its own commit) for Python 3.11 and up
+## lock: resolve every dependency anew (on purpose, in its own commit) for Python 3.11 and up;
+## pylock.toml (PEP 751) is the same resolution in the standard format, made from requirements.txt
 lock:
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/python -m pip install --quiet uv==$(UV_VERSION)
 	$(TOOLS)/bin/uv pip compile pyproject.toml requirements-build.in --extra dev --extra bench \
 		--universal --python-version 3.11 --generate-hashes --quiet \
 		--custom-compile-command "make lock" -o $(LOCK)
+	$(TOOLS)/bin/uv pip compile $(LOCK) --universal --python-version 3.11 --quiet \
+		--custom-compile-command "make lock" --format pylock.toml -o pylock.toml
 
 ## communes: regenerate the commune reference (src/aptic_qualif/data/communes/) from
 ## Etalab's npm package, at COMMUNES_VERSION (needs npm and the registry)
