@@ -7,7 +7,7 @@ import glob
 import sys
 from collections.abc import Callable, Collection
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NamedTuple, Optional, TypeVar
+from typing import TYPE_CHECKING, Annotated, NamedTuple, Optional, Protocol, TypeVar
 
 import typer
 
@@ -18,6 +18,7 @@ from aptic_qualif.project import display_path
 if TYPE_CHECKING:
     from aptic_qualif.application import ApplicationFiles
     from aptic_qualif.context import Context
+    from aptic_qualif.diagnostics import Report
     from aptic_qualif.review.model import Review
 
 R = TypeVar("R")
@@ -102,3 +103,43 @@ def with_progress(files: Collection[Path], run: Callable[[Callable[[Path], None]
     with Progress(transient=True) as progress:
         task = progress.add_task(_("Assessing"), total=len(files))
         return run(lambda _path: progress.advance(task))
+
+
+class _Reported(Protocol):
+    @property
+    def report(self) -> Report: ...
+
+
+E = TypeVar("E", bound=_Reported)
+
+
+def run_export(
+    paths: list[str],
+    reviews: Path | None,
+    policy: Path | None,
+    exporter: Callable[..., E],
+    *,
+    include_all: bool,
+    date_maj: str | None,
+) -> tuple[E, bool]:
+    """Load the batch, run ``exporter`` (``export_lieux``, ``export_data_inclusion``) over it
+    with a progress bar and report its problems on standard error; returns its result and
+    whether every review was usable."""
+    from aptic_qualif.network.lieux import parse_date
+
+    when = parse_date(date_maj) if date_maj is not None else None
+    context, files, loaded_reviews, reviews_ok = load_batch(paths, reviews, policy)
+    result = with_progress(
+        files,
+        lambda on_file: exporter(
+            files,
+            context,
+            loaded_reviews,
+            include_all=include_all,
+            date_maj=when,
+            on_file=on_file,
+        ),
+    )
+    if result.report.diagnostics:
+        emit_report(result.report, ReportFormat.text, err=True)
+    return result, reviews_ok

@@ -13,14 +13,11 @@ from aptic_qualif.cli.batch import (
     PathsArgument,
     PolicyOption,
     ReviewsOption,
-    load_batch,
-    with_progress,
+    run_export,
 )
 from aptic_qualif.cli.common import (
     ForceOption,
-    ReportFormat,
     echo,
-    emit_report,
     fail,
     handle_errors,
     write_output,
@@ -87,25 +84,12 @@ def export_data_inclusion_command(
         render_csv,
         render_json,
     )
-    from aptic_qualif.network.lieux import parse_date
 
     if output.exists() and not output.is_dir():
         fail(_("{path} is not a folder").format(path=display_path(output)))
-    when = parse_date(date_maj) if date_maj is not None else None
-    context, files, loaded_reviews, reviews_ok = load_batch(paths, reviews, policy)
-    result = with_progress(
-        files,
-        lambda on_file: export_data_inclusion(
-            files,
-            context,
-            loaded_reviews,
-            include_all=include_all,
-            date_maj=when,
-            on_file=on_file,
-        ),
+    result, reviews_ok = run_export(
+        paths, reviews, policy, export_data_inclusion, include_all=include_all, date_maj=date_maj
     )
-    if result.report.diagnostics:
-        emit_report(result.report, ReportFormat.text, err=True)
     suffix = fmt.value
     tables = (
         (STRUCTURES_FILE, result.structures, STRUCTURE_FIELDS),

@@ -13,8 +13,7 @@ from aptic_qualif.cli.batch import (
     PathsArgument,
     PolicyOption,
     ReviewsOption,
-    load_batch,
-    with_progress,
+    run_export,
 )
 from aptic_qualif.cli.common import (
     ForceOption,
@@ -82,23 +81,11 @@ def export_lieux_command(
     output: OutputOption = None,
     force: ForceOption = False,
 ) -> None:
-    from aptic_qualif.network.lieux import export_lieux, parse_date, render_csv, render_json
+    from aptic_qualif.network.lieux import export_lieux, render_csv, render_json
 
-    when = parse_date(date_maj) if date_maj is not None else None
-    context, files, loaded_reviews, reviews_ok = load_batch(paths, reviews, policy)
-    result = with_progress(
-        files,
-        lambda on_file: export_lieux(
-            files,
-            context,
-            loaded_reviews,
-            include_all=include_all,
-            date_maj=when,
-            on_file=on_file,
-        ),
+    result, reviews_ok = run_export(
+        paths, reviews, policy, export_lieux, include_all=include_all, date_maj=date_maj
     )
-    if result.report.diagnostics:
-        emit_report(result.report, ReportFormat.text, err=True)
     text = render_csv(result.rows) if fmt is LieuxFormat.csv else render_json(result.rows)
     write_output(text, output, force=force)
     echo(

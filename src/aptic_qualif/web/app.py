@@ -288,14 +288,20 @@ class Server:
             return self.not_found(call)
         return app_id, path
 
-    def application(self, call: Call) -> Response:
+    def _own_checked(self, call: Call) -> tuple[str, CheckedApplication] | Response:
+        """The venue's own application, read and validated (or the page that says why not)."""
         found = self._own(call)
         if isinstance(found, Response):
             return found
         app_id, path = found
         checked = self.check(path)
-        if checked is None:
-            return self.unreadable(call)
+        return (app_id, checked) if checked is not None else self.unreadable(call)
+
+    def application(self, call: Call) -> Response:
+        found = self._own_checked(call)
+        if isinstance(found, Response):
+            return found
+        app_id, checked = found
         return self.render(
             "application.html",
             call,
@@ -447,13 +453,10 @@ class Server:
         }
 
     def recap(self, call: Call) -> Response:
-        found = self._own(call)
+        found = self._own_checked(call)
         if isinstance(found, Response):
             return found
-        app_id, path = found
-        checked = self.check(path)
-        if checked is None:
-            return self.unreadable(call)
+        app_id, checked = found
         errors = editing.errors_by_item(checked)
         sections = self.whole(checked, errors)
         progress = editing.progress(checked, self.questionnaire)
