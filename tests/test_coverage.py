@@ -542,7 +542,7 @@ def test_site_page_from_the_examples(context: Context, tmp_path: Path) -> None:
     from aptic_qualif.publish.site import stage_site
 
     config = stage_site(context, tmp_path / "stage")
-    assert "  - Couverture territoriale:\n      - couverture.md\n" in config.read_text("utf-8")
+    assert '  - "Couverture territoriale":\n      - couverture.md\n' in config.read_text("utf-8")
     page = (config.parent / "docs" / "couverture.md").read_text(encoding="utf-8")
     assert page.startswith("# Couverture territoriale\n")
     assert "| 2B Haute-Corse | 1 | 1 |" in page

@@ -36,12 +36,13 @@ import tempfile
 import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from aptic_qualif.errors import CommandError
-from aptic_qualif.i18n import _, language, set_language
+from aptic_qualif.i18n import N_, _, language, localized, ngettext, set_language, use_language
 from aptic_qualif.project import display_path
 from aptic_qualif.sanitize import html_content, markdown_code
 from aptic_qualif.sanitize import markdown_text as md_escape
@@ -90,10 +91,34 @@ class Md(str):
 
 
 def number(value: float) -> str:
-    """A number written the French way: ``1,5``, ``12``, ``0,75``."""
+    """A number in the language in use: ``1,5`` in French, ``1.5`` in English; ``12``."""
     value = float(value)
     text = str(int(value)) if value.is_integer() else f"{value:g}"
-    return text.replace(".", ",")
+    return text.replace(".", ",") if language() == "fr" else text
+
+
+MONTHS = (
+    N_("January"),
+    N_("February"),
+    N_("March"),
+    N_("April"),
+    N_("May"),
+    N_("June"),
+    N_("July"),
+    N_("August"),
+    N_("September"),
+    N_("October"),
+    N_("November"),
+    N_("December"),
+)
+
+
+def long_date(value: date) -> str:
+    """A date in words, in the language in use: ``1er décembre 2026``, ``1 December 2026``."""
+    day = str(value.day)
+    if language() == "fr" and value.day == 1:
+        day += "er"
+    return f"{day} {_(MONTHS[value.month - 1])} {value.year}"
 
 
 def _finalize(value: object) -> str:
@@ -189,17 +214,23 @@ def relative(page: str, target: str) -> str:
 
 
 class _Renderer:
-    """Renders the templates of one staging folder."""
+    """Renders the templates of one staging folder, in the language ``lang``.
 
-    def __init__(self, context: Context, pages: Sequence[str] = ()) -> None:
+    Rendering must happen while ``lang`` is the language in use (:func:`_in_language`):
+    the templates' texts are English message ids translated by :func:`translate` and
+    :func:`translate_plural` (``_`` and ``ngettext`` in the templates), bilingual values go
+    through the ``text`` and ``texts`` filters."""
+
+    def __init__(self, context: Context, pages: Sequence[str] = (), lang: str = "fr") -> None:
         import jinja2
 
         from aptic_qualif.referentiel.browse import format_duration
         from aptic_qualif.scoring.engine import Scorer
         from aptic_qualif.scoring.render import decision_label
-        from aptic_qualif.vocabularies import COOP_THEMATIQUES, CRCN, MODALITIES
+        from aptic_qualif.vocabularies import COOP_THEMATIQUES, CRCN, MODALITIES, MODALITIES_EN
 
         self.context = context
+        self.lang = lang
         catalogue, questionnaire = context.catalogue, context.questionnaire
         self.item_pages = {
             located.id: IDENTITY_PAGE if located.is_identity else theme_page(located.theme)
@@ -226,12 +257,18 @@ class _Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
+        modalities = MODALITIES_EN if lang == "en" else MODALITIES
         env.filters.update(
             code=code,
             anchor=anchor,
             plural=plural,
             duration=format_duration,
             decision=decision_label,
+            text=self.text,
+            texts=self.texts,
+            long_date=long_date,
+            number=number,
+            modality=lambda value: modalities.get(value, value),
         )
 
         @jinja2.pass_context
@@ -247,6 +284,9 @@ class _Renderer:
             return self.item_link(str(ctx["page"]), item_id)
 
         env.globals.update(
+            _=translate,
+            ngettext=translate_plural,
+            lang=lang,
             link=link,
             code=code,
             downloads=DOWNLOADS,
@@ -273,7 +313,7 @@ class _Renderer:
             knockouts=knockouts,
             CRCN=CRCN,
             COOP_THEMATIQUES=COOP_THEMATIQUES,
-            MODALITIES=MODALITIES,
+            MODALITIES=modalities,
             IDENTITY_PAGE=IDENTITY_PAGE,
             POLICY_PAGE=POLICY_PAGE,
             CHARTER_PAGE=CHARTER_PAGE,
@@ -281,6 +321,16 @@ class _Renderer:
         self.env = env
 
     # -- helpers the templates call (they return Markdown built from escaped parts) ----
+
+    def text(self, value: object) -> str:
+        """The text of a bilingual value (``fr``/``en``) in the page's language, in French
+        when it has no translation; ``""`` for ``None``. Printed escaped, like any value."""
+        return localized(value, self.lang)
+
+    def texts(self, value: object) -> list[str]:
+        """A bilingual list (``fr``/``en`` lists) in the page's language, the French one when
+        the translation is empty."""
+        return list(getattr(value, self.lang, None) or getattr(value, "fr", None) or [])
 
     @staticmethod
     def link(page: str, text: object, target: str, fragment: str | None = None) -> Md:
@@ -294,7 +344,7 @@ class _Renderer:
         service = self.context.catalogue.services.get(service_id)
         if service is None:
             return code(service_id)
-        text = service.pref_label.fr
+        text = localized(service.pref_label, self.lang)
         if notation:
             text = f"{service.notation} — {text}"
         return self.link(page, text, service_page(service))
@@ -303,13 +353,12 @@ class _Renderer:
         item = self.items.get(item_id)
         if item is None:
             return code(item_id)
-        return self.link(page, item.label.fr, self.item_pages[item_id], item_id)
+        return self.link(page, localized(item.label, self.lang), self.item_pages[item_id], item_id)
 
-    @staticmethod
-    def option_label(item: Item, value: object) -> str:
+    def option_label(self, item: Item, value: object) -> str:
         for option in item.options or ():
             if option.value == value:
-                return option.label.fr
+                return localized(option.label, self.lang)
         return str(value)
 
     def render(self, template: str, page: str, **values: Any) -> str:
@@ -317,6 +366,25 @@ class _Renderer:
         # One blank line at most between blocks, one newline at the end: stable sources.
         text = re.sub(r"\n{3,}", "\n\n", text)
         return text.strip("\n") + "\n"
+
+
+def translate(message: str, /, **values: object) -> Md:
+    """``message`` (an English message id, Markdown written by the project and its
+    translators) in the language in use, its ``{name}`` fields filled with ``values``,
+    each escaped like any printed value (:class:`Md` values are kept as they are)."""
+    return Md(_(message).format(**{name: _finalize(v) for name, v in values.items()}))
+
+
+def translate_plural(singular: str, several: str, n: float, /, **values: object) -> Md:
+    """Like :func:`translate` for a message that depends on the count ``n`` (also given to
+    the message as ``{n}``). French agreement: « 1,5 point », « 2 points »."""
+    count = int(n) if float(n).is_integer() else (1 if abs(float(n)) < 2 else 2)
+    values = {"n": n, **values}
+    return Md(
+        ngettext(singular, several, count).format(
+            **{name: _finalize(v) for name, v in values.items()}
+        )
+    )
 
 
 # -- included Markdown files (changelogs, CONTRIBUTING) ----------------------------------
@@ -452,33 +520,40 @@ def _yaml_string(text: str) -> str:
     return json.dumps(html.escape(text, quote=False), ensure_ascii=False)
 
 
-def _navigation(context: Context, extra_pages: Sequence[str]) -> str:
-    """The ``nav`` of the site as YAML: sections in a fixed order, generated pages inside."""
+def _navigation(context: Context, extra_pages: Sequence[str], lang: str) -> str:
+    """The ``nav`` of the site as YAML, in ``lang`` (the language in use): sections in a
+    fixed order, generated pages inside."""
     catalogue, questionnaire = context.catalogue, context.questionnaire
-    lines = ["", "# Generated by aptic-qualif publish site", "nav:", "  - Accueil: index.md"]
+    home, guide, catalogue_title = _("Home"), _("Using the catalogue"), _("Catalogue")
+    questionnaire_title, coverage = _("Questionnaire"), _("Territorial coverage")
+    contributing, changelog = _("Contributing"), _("Changelog")
+    downloads, codes = _("Downloads"), _("Error codes")
+    t = _yaml_string
+    lines = ["", "# Generated by aptic-qualif publish site", "nav:", f"  - {t(home)}: index.md"]
     if GUIDE_PAGE in extra_pages:
-        lines.append(f"  - Utiliser le référentiel: {GUIDE_PAGE}")
-    lines += ["  - Référentiel:", "      - referentiel/index.md"]
+        lines.append(f"  - {t(guide)}: {GUIDE_PAGE}")
+    lines += [f"  - {t(catalogue_title)}:", "      - referentiel/index.md"]
     lines += [f"      - {ALPHABETICAL_PAGE}", f"      - {VOCAB_PAGE}"]
     services = _ordered_services(context)
     for level in catalogue.levels.values():
-        lines.append(f"      - {_yaml_string(level.pref_label.fr)}:")
+        lines.append(f"      - {t(localized(level.pref_label, lang))}:")
         lines.append(f"          - {level_page(level.id)}")
         lines += [f"          - {service_page(s)}" for s in services if s.level == level.id]
-    lines += ["  - Questionnaire:", "      - questionnaire/index.md", f"      - {IDENTITY_PAGE}"]
+    lines += [f"  - {t(questionnaire_title)}:", "      - questionnaire/index.md"]
+    lines.append(f"      - {IDENTITY_PAGE}")
     lines += [f"      - {theme_page(theme)}" for theme in questionnaire.themes]
     if context.policy is not None:
         lines.append(f"      - {POLICY_PAGE}")
     lines.append(f"      - {CHARTER_PAGE}")
-    lines.append("  - Couverture territoriale:")
+    lines.append(f"  - {t(coverage)}:")
     lines += [f"      - {COVERAGE_PAGE}", f"      - {VENUES_PAGE}"]
-    lines.append("  - Contribuer: contribuer.md")
+    lines.append(f"  - {t(contributing)}: contribuer.md")
     lines += [
-        "  - Journal des modifications:",
-        "      - Référentiel: journal/referentiel.md",
-        "      - Questionnaire: journal/questionnaire.md",
-        f"  - Téléchargements: {DOWNLOADS_DIR}/index.md",
-        "  - Codes d'erreur: codes-erreur.md",
+        f"  - {t(changelog)}:",
+        f"      - {t(catalogue_title)}: journal/referentiel.md",
+        f"      - {t(questionnaire_title)}: journal/questionnaire.md",
+        f"  - {t(downloads)}: {DOWNLOADS_DIR}/index.md",
+        f"  - {t(codes)}: codes-erreur.md",
     ]
     lines += [f"  - {json.dumps(page)}" for page in extra_pages if page != GUIDE_PAGE]
     return "\n".join(lines) + "\n"
@@ -794,14 +869,39 @@ def _codes() -> list[tuple[str, list[dict[str, str]]]]:
 
 
 @contextmanager
-def _french() -> Iterator[None]:
-    """The site is in French whatever the language of the command."""
+def _in_language(lang: str) -> Iterator[None]:
+    """Render in ``lang`` whatever the language of the command (the process's language is
+    set, not only the context's: MkDocs' own code runs in threads it starts)."""
     previous = language()
-    set_language("fr")
+    set_language(lang)
     try:
-        yield
+        with use_language(lang):
+            yield
     finally:
         set_language(previous)
+
+
+ENGLISH_DOCS = "docs-en"
+"""The folder of the staging area holding the English site's pages (built into ``en/``)."""
+ENGLISH_CONFIG = "mkdocs.en.yml"
+"""Beside ``mkdocs.yml``: what the English site changes (its name, the theme's texts…),
+merged into ``mkdocs.yml`` the way MkDocs merges an ``INHERIT``ed file."""
+ENGLISH_SUFFIX = ".en.md"
+"""A hand-written page's English version: ``utiliser.en.md`` beside ``utiliser.md``."""
+SITE_LANGUAGES = ("fr", "en")
+"""The site's languages: French at the top of the site, English in ``en/``."""
+
+
+def _french_only(markdown: str) -> str:
+    """A French page placed in the English site: a note under its title says so."""
+    title = _("Only in French")
+    text = _("This page has no English version yet: it is shown in French.")
+    note = f'!!! note "{title}"\n\n    {text}\n'
+    lines = markdown.split("\n")
+    for index, line in enumerate(lines):
+        if line.startswith("# "):
+            return "\n".join([*lines[: index + 1], "", note, *lines[index + 1 :]])
+    return note + "\n" + markdown
 
 
 def stage_site(
@@ -813,12 +913,18 @@ def stage_site(
 ) -> Path:
     """Write the MkDocs project of the site into ``staging``; returns its ``mkdocs.yml``.
 
+    The site is bilingual: ``docs/`` holds the French pages, ``docs-en/`` the same pages in
+    English (a hand-written page ``x.md`` takes its English text from ``x.en.md`` beside
+    it, else is shown in French with a note), both rendered from the same sources.
+
     ``source`` is the hand-written site (default: :func:`site_source`). The coverage and
     venue pages show the applications of ``network``, else the project's fictional
     examples (and say so); problems met reading them are added to ``report``. Same project,
     same bytes: nothing here depends on the time, the machine or the order of files."""
     source = source if source is not None else site_source(context.root)
-    shutil.copytree(source, staging, dirs_exist_ok=True)
+    shutil.copytree(
+        source, staging, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*" + ENGLISH_SUFFIX)
+    )
     docs = staging / DOCS_DIR
     docs.mkdir(exist_ok=True)
     extra_pages = sorted(
@@ -826,9 +932,25 @@ def stage_site(
         for p in docs.rglob("*.md")
         if p.relative_to(docs).as_posix() != "index.md"
     )
+    english = staging / ENGLISH_DOCS
+    if english.exists():
+        raise CommandError(
+            _("the hand-written site may not hold a folder named {name}").format(name=ENGLISH_DOCS)
+        )
+    shutil.copytree(docs, english)
+    for page in [*extra_pages, "index.md"]:
+        translated = source / DOCS_DIR / (page.removesuffix(".md") + ENGLISH_SUFFIX)
+        if not (english / page).is_file():
+            continue
+        if translated.is_file():
+            shutil.copyfile(translated, english / page)
+        else:
+            with _in_language("en"):
+                french = (english / page).read_text(encoding="utf-8")
+                (english / page).write_text(_french_only(french), encoding="utf-8")
 
-    def write(page: str, text: str) -> None:
-        path = docs / page
+    def write(folder: Path, page: str, text: str) -> None:
+        path = folder / page
         if path.exists():
             raise CommandError(
                 _("the hand-written page {path} has the name of a generated page").format(
@@ -838,51 +960,79 @@ def stage_site(
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(text.encode("utf-8"))
 
-    with _french():
-        renderer = _Renderer(context, extra_pages)
-        view, shown = _shown_applications(context, network)
-        if view is not None and report is not None:
-            report.extend(view.report.diagnostics)
-        coverage_values = _coverage_values(context, view, shown)
-        for page, text in _generated_pages(context, renderer, coverage_values):
-            write(page, text)
-        root = context.root
-        for page, origin, title in (
-            ("journal/referentiel.md", root / "referentiel" / "CHANGELOG.md", "Référentiel"),
-            ("journal/questionnaire.md", root / "questionnaire" / "CHANGELOG.md", "Questionnaire"),
-            (CHARTER_PAGE, root / "questionnaire" / "charte.md", "Charte des lieux qualifiés"),
-            ("contribuer.md", root / "CONTRIBUTING.md", "Contribuer"),
-        ):
-            included = _include_markdown(origin, page)
-            if included is None:
-                included = renderer.render("missing.md.j2", page, origin=origin.name, title=title)
-            write(page, included)
-        from aptic_qualif.publish.skos import concept_documents
+    view, shown = _shown_applications(context, network)
+    if view is not None and report is not None:
+        report.extend(view.report.diagnostics)
+    shared: dict[str, str] = {}
+    """The files that are the same in both languages (data, downloads), by page."""
+    from aptic_qualif.publish.skos import concept_documents
 
-        for identifier, jsonld, turtle in concept_documents(context.catalogue):
-            write(concept_data(identifier, "jsonld"), jsonld)
-            write(concept_data(identifier, "ttl"), turtle)
-        for service in _ordered_services(context):
-            write(former_service_page(service), _former_page(service))
-        write_downloads(context, docs / DOWNLOADS_DIR)
-        for name, text in example_downloads(context, view).items():
-            write(f"{DOWNLOADS_DIR}/{name}", text)
-        files = [name for name, _kind in DOWNLOADS if (docs / DOWNLOADS_DIR / name).is_file()]
-        write(
-            f"{DOWNLOADS_DIR}/{W3ID_RULES}",
-            w3id_rules(context.catalogue.scheme.base_iri, _site_url(context)),
-        )
-        write(
-            f"{DOWNLOADS_DIR}/index.md",
-            renderer.render("downloads.md.j2", f"{DOWNLOADS_DIR}/index.md", files=files),
-        )
+    for identifier, jsonld, turtle in concept_documents(context.catalogue):
+        shared[concept_data(identifier, "jsonld")] = jsonld
+        shared[concept_data(identifier, "ttl")] = turtle
+    for name, text in example_downloads(context, view).items():
+        shared[f"{DOWNLOADS_DIR}/{name}"] = text
+    shared[f"{DOWNLOADS_DIR}/{W3ID_RULES}"] = w3id_rules(
+        context.catalogue.scheme.base_iri, _site_url(context)
+    )
+    with tempfile.TemporaryDirectory(prefix="aptic-qualif-downloads-") as tmp:
+        for name in write_downloads(context, Path(tmp)):
+            shared[f"{DOWNLOADS_DIR}/{name}"] = (Path(tmp) / name).read_text(encoding="utf-8")
+
+    root = context.root
+    for lang, folder in (("fr", docs), ("en", english)):
+        with _in_language(lang):
+            renderer = _Renderer(context, extra_pages, lang)
+            coverage_values = _coverage_values(context, view, shown)
+            for page, text in _generated_pages(context, renderer, coverage_values):
+                write(folder, page, text)
+            for page, origin, title in (
+                ("journal/referentiel.md", root / "referentiel" / "CHANGELOG.md", _("Catalogue")),
+                (
+                    "journal/questionnaire.md",
+                    root / "questionnaire" / "CHANGELOG.md",
+                    _("Questionnaire"),
+                ),
+                (
+                    CHARTER_PAGE,
+                    root / "questionnaire" / "charte.md",
+                    _("Charter of qualified venues"),
+                ),
+                ("contribuer.md", root / "CONTRIBUTING.md", _("Contributing")),
+            ):
+                included = _include_markdown(origin, page)
+                if included is None:
+                    included = renderer.render(
+                        "missing.md.j2", page, origin=origin.name, title=title
+                    )
+                elif lang != "fr":
+                    included = _french_only(included)
+                write(folder, page, included)
+            for page, text in sorted(shared.items()):
+                write(folder, page, text)
+            if lang == "fr":
+                for service in _ordered_services(context):
+                    write(folder, former_service_page(service), _former_page(service))
+            files = [name for name, _kind in DOWNLOADS if f"{DOWNLOADS_DIR}/{name}" in shared]
+            write(
+                folder,
+                f"{DOWNLOADS_DIR}/index.md",
+                renderer.render("downloads.md.j2", f"{DOWNLOADS_DIR}/index.md", files=files),
+            )
 
     config = staging / CONFIG_FILE
     text = config.read_text(encoding="utf-8")
     if not _has_nav(text):
         extra = [p for p in extra_pages if not p.startswith(f"{DOWNLOADS_DIR}/")]
-        config.write_text(text.rstrip("\n") + "\n" + _navigation(context, extra), "utf-8")
+        with _in_language("fr"):
+            config.write_text(text.rstrip("\n") + "\n" + _navigation(context, extra, "fr"), "utf-8")
+        with _in_language("en"):
+            (staging / ENGLISH_NAV).write_text(_navigation(context, extra, "en"), "utf-8")
     return config
+
+
+ENGLISH_NAV = "nav.en.yml"
+"""In the staging area: the English site's navigation, when ``mkdocs.yml`` has none."""
 
 
 # -- mkdocs ----------------------------------------------------------------------------
@@ -972,11 +1122,100 @@ def _sanitising_plugin() -> Any:
     return SanitisePages()
 
 
-def run_mkdocs(config: Path, site_dir: Path, *, display: str | None = None) -> None:
+def _merge(base: Any, override: Any) -> Any:
+    """``override`` merged into ``base`` like MkDocs merges an ``INHERIT``ed configuration
+    (mappings merged key by key, anything else replaced), except that the lists of
+    ``plugins`` and ``markdown_extensions`` merge their entries by name, so that
+    ``- search: {lang: en}`` changes one setting of the search and keeps the others."""
+    if isinstance(base, dict) and isinstance(override, dict):
+        merged = dict(base)
+        for key, value in override.items():
+            if key in ("plugins", "markdown_extensions") and key in merged:
+                merged[key] = _merge_named(merged[key], value)
+            else:
+                merged[key] = _merge(merged.get(key), value) if key in merged else value
+        return merged
+    return override
+
+
+def _merge_named(base: Any, override: Any) -> Any:
+    def entries(value: Any) -> dict[str, Any]:
+        if isinstance(value, dict):
+            return dict(value)
+        out: dict[str, Any] = {}
+        for entry in value or ():
+            if isinstance(entry, dict):
+                out.update(entry)
+            else:
+                out[str(entry)] = {}
+        return out
+
+    if not isinstance(base, list | dict) or not isinstance(override, list | dict):
+        return override
+    merged = entries(base)
+    for name, config in entries(override).items():
+        merged[name] = _merge(merged.get(name) or {}, config or {})
+    return [{name: config} if config else name for name, config in merged.items()]
+
+
+def _alternate(lang: str) -> list[dict[str, str]]:
+    """The theme's language selector (``extra.alternate``): where each language's site is
+    from the top of the site in ``lang``. The project's ``partials/alternate.html`` adds
+    the path of the page, so that the selector leads to the same page."""
+    top = "../" if lang == "en" else ""
+    return [
+        {"name": "Français", "link": top, "lang": "fr"},
+        {"name": "English", "link": top + "en/", "lang": "en"},
+    ]
+
+
+def _language_options(config: Path, lang: str, display: str | None) -> dict[str, Any]:
+    """What the site in ``lang`` changes in ``config``: the language selector, and for
+    English its pages (``docs-en``), its navigation and ``mkdocs.en.yml``, checked like
+    ``mkdocs.yml`` then merged into it (:func:`_merge`)."""
+    from mkdocs.utils.yaml import yaml_load
+
+    with config.open("rb") as file:
+        base = yaml_load(file)  # checked by check_config: nothing in it runs
+    options: dict[str, Any] = {}
+    if lang == "en":
+        overrides: dict[str, Any] = {}
+        nav = config.parent / ENGLISH_NAV
+        if nav.is_file():
+            overrides.update(yaml_load(nav.read_text(encoding="utf-8")))
+        english = config.parent / ENGLISH_CONFIG
+        if english.is_file():
+            shown = display if display is not None else display_path(english)
+            if display is not None:
+                shown = posixpath.join(posixpath.dirname(display), ENGLISH_CONFIG)
+            check_config(english, shown)
+            with english.open("rb") as file:
+                overrides.update(yaml_load(file))
+        merged = _merge(base, overrides)
+        options = {key: merged[key] for key in overrides}
+        theme = _merge(merged.get("theme") or {}, {})
+        if isinstance(theme, str):
+            theme = {"name": theme}
+        if "language" not in (overrides.get("theme") or {}):
+            theme["language"] = "en"
+        options["theme"] = theme
+        options["docs_dir"] = str(config.parent / ENGLISH_DOCS)
+        base = merged
+    extra = dict(base.get("extra") or {})
+    extra["alternate"] = _alternate(lang)
+    options["extra"] = extra
+    return options
+
+
+def run_mkdocs(
+    config: Path, site_dir: Path, *, display: str | None = None, language: str | None = None
+) -> None:
     """``mkdocs build --strict``: any warning (broken link, missing page) fails the build.
 
     ``config`` is first checked by :func:`check_config` (named ``display`` in errors), and
-    the content of every page is sanitised by :func:`_sanitising_plugin`.
+    the content of every page is sanitised by :func:`_sanitising_plugin`. With
+    ``language``, one language of a site staged by :func:`stage_site` is built, with the
+    selector of languages (:func:`_language_options`).
 
     MkDocs reads a relative ``site_dir`` from the folder of ``config``, not from the
     current folder: ``site_dir`` is made absolute before it is handed over."""
@@ -991,7 +1230,8 @@ def run_mkdocs(config: Path, site_dir: Path, *, display: str | None = None) -> N
     collect = _Collect()
     logger.addHandler(collect)
     try:
-        cfg = load_config(str(config), strict=True, site_dir=str(site_dir))
+        options = _language_options(config, language, display) if language else {}
+        cfg = load_config(str(config), strict=True, site_dir=str(site_dir), **options)
         cfg.plugins["aptic-qualif-sanitise"] = _sanitising_plugin()
         cfg.plugins.on_startup(command="build", dirty=False)
         try:
@@ -1186,8 +1426,12 @@ def build_site(
         built = Path(tempfile.mkdtemp(prefix=f".{output.name}.", dir=output.parent))
         built.chmod(0o755)  # mkdtemp makes it private; a web server must read the site
         try:
-            run_mkdocs(config, built, display=display_path(source / CONFIG_FILE))
+            display = display_path(source / CONFIG_FILE)
+            # French first: MkDocs empties the folder it builds into, here only en/.
+            run_mkdocs(config, built, display=display, language="fr")
+            run_mkdocs(config, built / "en", display=display, language="en")
             fold_search_index(built)
+            fold_search_index(built / "en")
             (built / MARKER).write_text(_manifest(built), encoding="utf-8")
             _install(built, output)
         finally:
