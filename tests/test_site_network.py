@@ -122,7 +122,7 @@ def test_map_text_is_sanitised() -> None:
         {"01": hostile, "971": hostile},
         title=hostile,
         description=hostile,
-        tooltip="{name} : {value}",
+        tooltip=lambda name, value: f"{name} : {value}",
         legend_title=hostile,
     )
     root = ET.fromstring(svg)
@@ -202,7 +202,7 @@ def test_a_large_network_gets_classes_of_its_own() -> None:
         {},
         title="t",
         description="d",
-        tooltip="{name} {value}",
+        tooltip=lambda name, value: f"{name} {value}",
         legend_title="l",
     )
     used = {

@@ -59,21 +59,23 @@ def _parse(path: Path) -> _Links:
     return parser
 
 
-def _redirect(rules: str, path: str, accept: str) -> str | None:
+def _redirect(rules: str, path: str, accept: str, language: str = "fr-FR,fr") -> str | None:
     """Where the Apache rules send a request for ``path`` (relative to the .htaccess
-    folder) with this Accept header: the first rule whose conditions hold, like mod_rewrite
-    with [L]."""
-    conditions: list[str] = []
+    folder) with these Accept and Accept-Language headers: the first rule whose conditions
+    hold, like mod_rewrite with [L]."""
+    conditions: list[tuple[str, str]] = []
+    headers = {"%{HTTP_ACCEPT}": accept, "%{HTTP:Accept-Language}": language}
     for line in rules.splitlines():
-        if line.startswith("RewriteCond %{HTTP_ACCEPT} "):
-            conditions.append(line.split(" ", 2)[2])
+        if line.startswith("RewriteCond "):
+            _keyword, header, pattern = line.split(" ", 2)
+            conditions.append((headers[header], pattern))
             continue
         if not line.startswith("RewriteRule "):
             continue
         _keyword, pattern, target, flags = line.split(" ")
         assert flags == "[R=303,L]"
         match = re.match(pattern, path)
-        holds = all(re.search(condition, accept) for condition in conditions)
+        holds = all(re.search(pattern, value) for value, pattern in conditions)
         conditions = []
         if match and holds:
             return target.replace("$1", (match.group(1) if match.re.groups else None) or "")
@@ -121,6 +123,11 @@ def test_every_iri_resolves_through_the_w3id_rules(site: Path, context: Context)
                 page = _parse(file)
                 if request.fragment:  # a property of vocab#: a section of the page
                     assert request.fragment in page.ids, iri
+                english = _redirect(rules, path, accept, "en-GB,en;q=0.8,fr;q=0.5")
+                assert english == target.replace(SITE_URL, SITE_URL + "en/"), iri
+                english_file = _site_file(site, english)
+                assert english_file.is_file(), (iri, english)
+                assert '<html lang="en"' in english_file.read_text(encoding="utf-8")
                 continue
             syntax = "json-ld" if accept.startswith(JSONLD) else "turtle"
             graph = Graph().parse(file, format=syntax)

@@ -15,7 +15,7 @@ text and attribute goes through :func:`aptic_qualif.sanitize.xml_text`.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -89,12 +89,12 @@ def render_map(
     *,
     title: str,
     description: str,
-    tooltip: str,
+    tooltip: Callable[[str, int], str],
     legend_title: str,
 ) -> str:
     """The map of ``territories`` (codes), each coloured by its value (0 when absent).
 
-    ``tooltip`` is formatted with ``name`` and ``value`` for each shape."""
+    ``tooltip(name, value)`` is the text shown over each shape."""
     bounds = breaks(values.get(code, 0) for code in territories)
     data = outlines()
     shapes = data["departements"]
@@ -112,7 +112,7 @@ def render_map(
 
     def tip(code: str) -> str:
         name = f"{code} {labels.get(code, '')}".strip()
-        return xml_text(tooltip.format(name=name, value=values.get(code, 0)))
+        return xml_text(tooltip(name, values.get(code, 0)))
 
     for code in territories:
         if code in shapes:

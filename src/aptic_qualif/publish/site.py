@@ -97,6 +97,12 @@ def number(value: float) -> str:
     return text.replace(".", ",") if language() == "fr" else text
 
 
+def decimal(value: float, places: int = 2) -> str:
+    """A number with ``places`` decimals in the language in use: ``0,75``, ``0.75``."""
+    text = f"{float(value):.{places}f}"
+    return text.replace(".", ",") if language() == "fr" else text
+
+
 MONTHS = (
     N_("January"),
     N_("February"),
@@ -268,6 +274,9 @@ class _Renderer:
             texts=self.texts,
             long_date=long_date,
             number=number,
+            decimal=decimal,
+            # a block captured with {% set x %}…{% endset %} is rendered output, escaped already
+            md=Md,
             modality=lambda value: modalities.get(value, value),
         )
 
@@ -694,8 +703,8 @@ def w3id_rules(base_iri: str, site_url: str) -> str:
     ``base_iri`` is ``https://w3id.org/{project}/{path}``: the file goes in the ``{project}``
     folder and matches ``{path}``. An IRI asked for with ``Accept: application/ld+json``
     or ``text/turtle`` is sent (303) to the concept's own JSON-LD or Turtle; any other
-    request to its page. The scheme itself and the ``vocab`` properties are described by
-    the whole scheme's files."""
+    request to its page, in English when the browser's first language is English. The
+    scheme itself and the ``vocab`` properties are described by the whole scheme's files."""
     from urllib.parse import urlsplit
 
     segments = urlsplit(base_iri).path.strip("/").split("/")
@@ -719,7 +728,13 @@ def w3id_rules(base_iri: str, site_url: str) -> str:
             f"RewriteCond %{{HTTP_ACCEPT}} {accept}",
             f"RewriteRule ^{prefix}([a-z0-9-]+)$ {concepts}$1.{extension} [R=303,L]",
         ]
+    english = f"{site}en/{CONCEPTS_DIR}/"
     lines += [
+        "# A reader whose browser prefers English gets the English page (in en/).",
+        "RewriteCond %{HTTP:Accept-Language} ^en",
+        f"RewriteRule ^{prefix}([a-z0-9-]+)$ {english}$1/ [R=303,L]",
+        "RewriteCond %{HTTP:Accept-Language} ^en",
+        f"RewriteRule ^{prefix}$ {english} [R=303,L]",
         f"RewriteRule ^{prefix}([a-z0-9-]+)$ {concepts}$1/ [R=303,L]",
         f"RewriteRule ^{prefix}$ {concepts} [R=303,L]",
         "",
@@ -808,33 +823,48 @@ def _coverage_values(
     command = f"aptic-qualif coverage {values['applications']}" + (
         f" --reviews {reviews}" if reviews else ""
     )
+    # the levels' names in the page's language (the coverage was computed in the command's)
+    coverage = coverage.model_copy(
+        update={
+            "levels": [
+                level.model_copy(
+                    update={"label": localized(context.catalogue.levels[level.id].pref_label)}
+                )
+                if level.id in context.catalogue.levels
+                else level
+                for level in coverage.levels
+            ]
+        }
+    )
     present = [t for t in coverage.territories if t.venues]
-    series, groups = chart_series(coverage.model_copy(update={"territories": present}), "Lieux")
+    series, groups = chart_series(coverage.model_copy(update={"territories": present}), _("Venues"))
     chart = render_chart(
         series,
         groups,
-        title="Lieux qualifiés par département et par niveau",
-        description=(
-            "Diagramme en barres : pour chaque département où un lieu qualifié est présent, "
-            "le nombre de lieux qualifiés, puis le nombre de ceux qui proposent au moins un "
-            "service de chaque niveau."
+        title=_("Qualified venues by département and by level"),
+        description=_(
+            "Bar chart: for each département where a qualified venue is present, the number "
+            "of qualified venues, then the number of those offering at least one service of "
+            "each level."
         ),
-        empty_label="Aucun lieu qualifié",
+        empty_label=_("No qualified venue"),
     )
     names = {t.territory: f"{t.territory} {t.label}".strip() for t in coverage.territories}
     map_svg = render_map(
         [t.territory for t in coverage.territories],
         {t.territory: t.venues for t in coverage.territories},
         {t.territory: t.label for t in coverage.territories},
-        title="Carte des lieux qualifiés par département",
-        description=(
-            "Carte choroplèthe : chaque département est coloré selon son nombre de lieux "
-            "qualifiés, de l'orange pâle (aucun lieu) au bleu foncé (le plus de lieux). "
-            "Les départements et collectivités d'outre-mer sont figurés par des carrés. "
-            "Le tableau qui suit donne les mêmes nombres."
+        title=_("Map of qualified venues by département"),
+        description=_(
+            "Choropleth map: each département is coloured by its number of qualified venues, "
+            "from pale orange (no venue) to dark blue (the most venues). Overseas départements "
+            "and collectivities are drawn as squares. The table that follows gives the same "
+            "numbers."
         ),
-        tooltip="{name} : {value} lieu(x) qualifié(s)",
-        legend_title="Lieux qualifiés",
+        tooltip=lambda name, value: ngettext(
+            "{name}: {n} qualified venue", "{name}: {n} qualified venues", value
+        ).format(name=name, n=value),
+        legend_title=_("Qualified venues"),
     )
     active = [s for s in coverage.services if s.active]
     notation = {s.id: s.notation for s in context.catalogue.services.values()}
