@@ -221,6 +221,22 @@ CASES = [
         (("REF001", "services/decouvrir/Comprendre_Internet.yaml", 1),),
     ),
     Case(
+        "id-of-a-level",
+        (
+            ("rename", C, "services/decouvrir/agir.yaml"),
+            _replace("services/decouvrir/agir.yaml", "id: comprendre-internet", "id: agir"),
+        ),
+        (("REF026", "services/decouvrir/agir.yaml", 1),),
+    ),
+    Case(
+        "id-vocab",
+        (
+            ("rename", C, "services/decouvrir/vocab.yaml"),
+            _replace("services/decouvrir/vocab.yaml", "id: comprendre-internet", "id: vocab"),
+        ),
+        (("REF026", "services/decouvrir/vocab.yaml", 1),),
+    ),
+    Case(
         "duplicate-id",
         (
             ("copy", M, "services/maitriser/creer-une-adresse.yaml"),

@@ -210,6 +210,14 @@ CODES: dict[str, Code] = {
             "coop-unmapped",
             N_("An active service maps to no thematique of La Coop de la médiation numérique."),
         ),
+        Code(
+            "REF026",
+            "reserved-id",
+            N_(
+                "A service's identifier is a level's or a reserved name (vocab, index): its IRI "
+                "or its page would be another's."
+            ),
+        ),
         Code("DIFF001", "version-bump", N_("The declared version is lower than the change needs.")),
         Code(
             "DIFF002",

@@ -113,6 +113,12 @@ def _bad_slug(span: Span, value: str) -> Diagnostic:
     )
 
 
+RESERVED_IDS = frozenset({"vocab", "index"})
+"""Names a service may not take: ``{base}vocab#`` holds the project's properties, and the
+site's pages ``referentiel/vocab/`` and ``referentiel/`` (its ``index``) are the
+concepts' neighbours (a service's page is ``referentiel/{id}/``)."""
+
+
 def _slugify(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return "-".join(re.findall(r"[a-z0-9]+", ascii_text.lower()))
@@ -136,6 +142,21 @@ def _check_identity(catalogue: Catalogue) -> Iterator[Diagnostic]:
                 _("identifier '{id}' is already used by {file}").format(
                     id=service.id, file=other.doc.file
                 ),
+            )
+        if service.id in levels or service.id in RESERVED_IDS:
+            yield Diagnostic.error(
+                "REF026",
+                doc.span(("id",)),
+                _("identifier '{id}' is reserved: {iri} is already the IRI of {what}").format(
+                    id=service.id,
+                    iri=catalogue.scheme.base_iri + service.id,
+                    what=_("a level")
+                    if service.id in levels
+                    else _("the project's properties")
+                    if service.id == "vocab"
+                    else _("the catalogue's index page"),
+                ),
+                _("choose another identifier (and rename the file)"),
             )
         other = first_notation.setdefault(normalize_label(service.notation), entry)
         if other is not entry:
