@@ -93,11 +93,14 @@ def _violations(page: Any, url: str) -> list[str]:
 
 
 def _pages(site: Path) -> list[str]:
-    """Every page of the site, but the redirects from former addresses (they lead away)."""
+    """Every page of the French site, but the redirects from former addresses (they lead
+    away). The English site is the same templates with other words: one page of each kind
+    is checked (:func:`test_english_site_passes_axe`)."""
     return sorted(
         p.relative_to(site).as_posix()
         for p in site.rglob("*.html")
-        if 'http-equiv="refresh"' not in p.read_text(encoding="utf-8")
+        if not p.relative_to(site).as_posix().startswith("en/")
+        and 'http-equiv="refresh"' not in p.read_text(encoding="utf-8")
     )
 
 
@@ -138,6 +141,12 @@ def test_every_site_page_passes_axe(browser: Any, site: Path, chunk: int) -> Non
     pages = _pages(site)
     assert len(pages) > 50
     _check(browser, site, pages[chunk::CHUNKS], "light")
+
+
+def test_english_site_passes_axe(browser: Any, site: Path) -> None:
+    english = [f"en/{page}" for page in DARK_PAGES]
+    assert all((site / page).is_file() for page in english)
+    _check(browser, site, english, "light")
 
 
 def test_site_passes_axe_in_dark_palette(browser: Any, site: Path) -> None:

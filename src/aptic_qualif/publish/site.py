@@ -622,7 +622,9 @@ def _generated_pages(
     yield (
         ALPHABETICAL_PAGE,
         renderer.render(
-            ALPHABETICAL_PAGE + ".j2", ALPHABETICAL_PAGE, entries=_alphabetical(services)
+            ALPHABETICAL_PAGE + ".j2",
+            ALPHABETICAL_PAGE,
+            entries=_alphabetical(services, renderer.lang),
         ),
     )
     yield (
@@ -669,13 +671,18 @@ def _generated_pages(
     yield "codes-erreur.md", renderer.render("codes.md.j2", "codes-erreur.md", codes=_codes())
 
 
-def _alphabetical(services: Sequence[Service]) -> list[tuple[str, list[dict[str, Any]]]]:
-    """Every label of the services, preferred and alternative, grouped by initial letter and
-    sorted the French way (accents and case ignored, then as written)."""
+def _alphabetical(
+    services: Sequence[Service], lang: str = "fr"
+) -> list[tuple[str, list[dict[str, Any]]]]:
+    """Every label of the services in ``lang``, preferred and alternative (the French ones
+    when a service has none in ``lang``), grouped by initial letter and sorted with accents
+    and case ignored, then as written."""
     entries: list[dict[str, Any]] = []
     for service in services:
-        entries.append({"label": service.pref_label.fr, "service": service, "alt": False})
-        for label in service.alt_labels.fr:
+        label = localized(service.pref_label, lang)
+        entries.append({"label": label, "service": service, "alt": False})
+        alternatives = getattr(service.alt_labels, lang, None) or service.alt_labels.fr
+        for label in alternatives:
             entries.append({"label": label, "service": service, "alt": True})
     entries.sort(key=lambda e: (fold(e["label"]).casefold(), e["label"], e["service"].id))
     groups: dict[str, list[dict[str, Any]]] = {}
