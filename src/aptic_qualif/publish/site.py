@@ -91,10 +91,13 @@ class Md(str):
 
 
 def number(value: float) -> str:
-    """A number in the language in use: ``1,5`` in French, ``1.5`` in English; ``12``."""
+    """A number in the language in use: ``1,5`` and ``3\u202f847`` in French (a narrow
+    no-break space between thousands), ``1.5`` and ``3,847`` in English; ``12``."""
     value = float(value)
-    text = str(int(value)) if value.is_integer() else f"{value:g}"
-    return text.replace(".", ",") if language() == "fr" else text
+    text = f"{int(value):,}" if value.is_integer() else f"{value:,}"
+    if language() == "fr":
+        return text.replace(",", "\u202f").replace(".", ",")
+    return text
 
 
 def decimal(value: float, places: int = 2) -> str:

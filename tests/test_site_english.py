@@ -1,0 +1,230 @@
+"""The English site: built into ``en/`` beside the French one, from the same sources."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from aptic_qualif.context import Context, load_context
+from aptic_qualif.errors import CommandError
+from aptic_qualif.publish.site import _merge, build_site
+from tests.conftest import MINI, REPO
+from tests.test_site import _parse, _target
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_site(REPO, tmp_path_factory.mktemp("site") / "site")
+
+
+@pytest.fixture(scope="module")
+def shipped_context() -> Context:
+    return load_context(REPO, need_policy=True)
+
+
+def _french_pages(site: Path) -> list[Path]:
+    """The French site's pages, without the redirects left at former addresses."""
+    return [
+        path
+        for path in sorted(site.rglob("*.html"))
+        if not path.relative_to(site).as_posix().startswith("en/")
+        and 'http-equiv="refresh"' not in path.read_text(encoding="utf-8")
+    ]
+
+
+def _text(path: Path) -> str:
+    return html.unescape(" ".join(" ".join(_parse(path).text).split()))
+
+
+def test_every_french_page_has_its_english_page(site: Path) -> None:
+    pages = _french_pages(site)
+    assert len(pages) > 80
+    missing = [p for p in pages if not (site / "en" / p.relative_to(site)).is_file()]
+    assert not missing
+    for name in ("referentiel/comprendre-internet.jsonld", "telechargements/lieux.csv"):
+        assert (site / "en" / name).read_bytes() == (site / name).read_bytes()
+
+
+def test_english_pages_speak_english(site: Path, shipped_context: Context) -> None:
+    home = (site / "en" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="en"' in home
+    assert "<title>Catalogue of digital mediation services</title>" in home
+    assert "Switch to dark mode" in home and "Passer au thème sombre" not in home
+    service = shipped_context.catalogue.services["creer-une-adresse-electronique"]
+    text = _text(site / "en" / "referentiel" / service.id / "index.html")
+    assert f"{service.notation} — {service.pref_label.en}" in text
+    assert service.definition.en in text
+    assert "One-to-one support" in text  # a modality, in English
+    navigation = _text(site / "en" / "telechargements" / "index.html")
+    for title in ("Home", "Questionnaire", "Territorial coverage", "Downloads", "Error codes"):
+        assert title in navigation, title
+    assert "Téléchargements" not in navigation
+    coverage = _text(site / "en" / "couverture" / "index.html")
+    assert "Fictional examples" in coverage
+    assert "Map of qualified venues" in coverage
+    french = _text(site / "couverture" / "index.html")
+    assert "Exemples fictifs" in french and "Fictional examples" not in french
+
+
+FRENCH_FRAMING = (
+    "Téléchargements",
+    "Couverture territoriale",
+    "Aucune donnée",
+    "Exemples fictifs",
+    "Lieux qualifiés",
+    "Posée seulement si",
+    "Propriété",
+    "Objectifs d'apprentissage",
+    "Correspondances",
+    "Historique",
+)
+"""Texts of the French site's templates that must never appear on the English site."""
+
+
+def test_no_french_framing_on_the_english_site(site: Path) -> None:
+    leftovers = []
+    for path in sorted((site / "en").rglob("*.html")):
+        text = _text(path)
+        for phrase in FRENCH_FRAMING:
+            if phrase in text:
+                leftovers.append(f"{path.relative_to(site)}: {phrase}")
+    assert not leftovers, "\n".join(leftovers[:30])
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "index.html",
+        "referentiel/comprendre-internet/index.html",
+        "questionnaire/publics/index.html",
+    ],
+)
+def test_the_language_selector_leads_to_the_same_page(site: Path, page: str) -> None:
+    for here in (site / page, site / "en" / page):
+        raw = here.read_text(encoding="utf-8")
+        for element in ("a", "link"):
+            links = {
+                lang: href
+                for href, lang in re.findall(
+                    rf'<{element} (?:rel="alternate" )?href="([^"]*)" hreflang="(fr|en)"', raw
+                )
+            }
+            assert set(links) == {"fr", "en"}, (here, element)
+            for lang, href in links.items():
+                found = _target(site, here, href)
+                assert found is not None
+                expected = site / page if lang == "fr" else site / "en" / page
+                assert found[0] == expected.resolve(), (here, element, lang, href)
+    assert 'aria-current="true"' in (site / "en" / page).read_text(encoding="utf-8")
+
+
+def test_the_english_search_is_english(site: Path, shipped_context: Context) -> None:
+    from aptic_qualif.publish.site import FOLDED_FIELD
+
+    index = json.loads((site / "en" / "search" / "search_index.json").read_text("utf-8"))
+    assert index["config"]["lang"] == ["en"]
+    assert FOLDED_FIELD in index["config"]["fields"]
+    service = shipped_context.catalogue.services["reperer-l-hameconnage-et-les-arnaques"]
+    by_location = {doc["location"]: doc for doc in index["docs"]}
+    doc = by_location[f"referentiel/{service.id}/"]
+    assert service.pref_label.en in html.unescape(doc["title"])
+
+
+def test_a_hand_written_page_takes_its_english_version_or_says_it_is_french(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "projet"
+    shutil.copytree(MINI, root)
+    shutil.copytree(REPO / "site", root / "site")
+    (root / "site" / "docs" / "notes.md").write_text(
+        "# Notes du réseau\n\nTexte en français.\n", encoding="utf-8"
+    )
+    site = build_site(root, tmp_path / "out")
+    guide = _text(site / "en" / "utiliser" / "index.html")
+    assert "Using the catalogue" in guide and "Only in French" not in guide
+    notes = _text(site / "en" / "notes" / "index.html")
+    assert "Only in French" in notes and "Texte en français." in notes
+    assert "Only in French" not in _text(site / "notes" / "index.html")
+    assert not (site / "utiliser.en").exists() and not list(site.rglob("*.en.md"))
+    assert "Utiliser le référentiel" in _text(site / "utiliser" / "index.html")
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("site_name: !!python/object/apply:os.system [echo]\n", "YAML004"),
+        ("site_name: !ENV HOME\n", "YAML004"),
+        ("INHERIT: ../../secret.yml\n", "SITE001"),
+        ("hooks: [hook.py]\n", "SITE001"),
+    ],
+)
+def test_the_english_configuration_is_checked_before_mkdocs_reads_it(
+    tmp_path: Path, text: str, code: str
+) -> None:
+    root = tmp_path / "projet"
+    shutil.copytree(MINI, root)
+    shutil.copytree(REPO / "site", root / "site")
+    (root / "site" / "mkdocs.en.yml").write_text(text, encoding="utf-8")
+    with pytest.raises(CommandError) as raised:
+        build_site(root, tmp_path / "out")
+    message = str(raised.value)
+    assert "mkdocs.en.yml:1:" in message and f"error[{code}]" in message
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_english_configuration_merges_like_inherit() -> None:
+    base = {
+        "site_name": "Référentiel",
+        "theme": {"name": "material", "language": "fr", "palette": [{"scheme": "default"}]},
+        "plugins": [{"search": {"lang": "fr", "separator": "x"}}, "tags"],
+        "markdown_extensions": ["admonition", {"toc": {"permalink": True, "title": "T"}}],
+    }
+    override = {
+        "site_name": "Catalogue",
+        "theme": {"palette": [{"scheme": "slate"}]},
+        "plugins": [{"search": {"lang": "en"}}],
+        "markdown_extensions": [{"toc": {"title": "Contents"}}],
+    }
+    merged = _merge(base, override)
+    assert merged["site_name"] == "Catalogue"
+    assert merged["theme"] == {
+        "name": "material",
+        "language": "fr",
+        "palette": [{"scheme": "slate"}],  # lists are replaced
+    }
+    assert merged["plugins"] == [{"search": {"lang": "en", "separator": "x"}}, "tags"]
+    assert merged["markdown_extensions"] == [
+        "admonition",
+        {"toc": {"permalink": True, "title": "Contents"}},
+    ]
+    assert base["site_name"] == "Référentiel"  # the base is left as it was
+
+
+def test_numbers_and_dates_follow_the_page_language() -> None:
+    from datetime import date
+
+    from aptic_qualif.i18n import use_language
+    from aptic_qualif.publish.site import decimal, long_date, number
+
+    with use_language("fr"):
+        assert [number(3847), number(1.5), number(12), decimal(0.5)] == [
+            "3\u202f847",
+            "1,5",
+            "12",
+            "0,50",
+        ]
+        assert long_date(date(2026, 12, 1)) == "1er décembre 2026"
+        assert long_date(date(2026, 8, 15)) == "15 août 2026"
+    with use_language("en"):
+        assert [number(3847), number(1.5), number(12), decimal(0.5)] == [
+            "3,847",
+            "1.5",
+            "12",
+            "0.50",
+        ]
+        assert long_date(date(2026, 12, 1)) == "1 December 2026"
