@@ -228,3 +228,26 @@ def test_numbers_and_dates_follow_the_page_language() -> None:
             "0.50",
         ]
         assert long_date(date(2026, 12, 1)) == "1 December 2026"
+
+
+def test_plurals_agree_in_each_language() -> None:
+    from aptic_qualif.i18n import use_language
+    from aptic_qualif.publish.site import translate_plural
+
+    def points(n: float) -> str:
+        return translate_plural("{n} point", "{n} points", n)
+
+    with use_language("fr"):
+        assert [points(0), points(1), points(1.5), points(2)] == [
+            "0 point",
+            "1 point",
+            "1,5 point",
+            "2 points",
+        ]
+    with use_language("en"):
+        assert [points(0), points(1), points(1.5), points(2)] == [
+            "0 points",
+            "1 point",
+            "1.5 points",
+            "2 points",
+        ]

@@ -389,8 +389,12 @@ def translate(message: str, /, **values: object) -> Md:
 
 def translate_plural(singular: str, several: str, n: float, /, **values: object) -> Md:
     """Like :func:`translate` for a message that depends on the count ``n`` (also given to
-    the message as ``{n}``). French agreement: « 1,5 point », « 2 points »."""
-    count = int(n) if float(n).is_integer() else (1 if abs(float(n)) < 2 else 2)
+    the message as ``{n}``). French agreement: « 1,5 point », « 2 points »; English:
+    "1 point", "1.5 points"."""
+    if float(n).is_integer():
+        count = int(n)
+    else:  # « 1,5 point » in French (singular below 2), "1.5 points" in English
+        count = 1 if language() == "fr" and abs(float(n)) < 2 else 2
     values = {"n": n, **values}
     return Md(
         ngettext(singular, several, count).format(
