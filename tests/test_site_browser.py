@@ -96,7 +96,7 @@ def _results(page: Any, query: str) -> list[str]:
     search.fill("")
     search.press("End")
     page.wait_for_function(
-        f"() => /Taper/.test(document.querySelector('{meta}')?.textContent ?? '')",
+        f"() => /Taper|Type to/.test(document.querySelector('{meta}')?.textContent ?? '')",
         timeout=15_000,
     )
     search.fill(query)  # all at once: no results for a part of the query
@@ -105,7 +105,8 @@ def _results(page: Any, query: str) -> list[str]:
         f"""() => {{
             const text = document.querySelector('{meta}')?.textContent ?? '';
             const items = document.querySelectorAll('.md-search-result__item').length;
-            return !/Taper|Initialisation/.test(text) && (items > 0 || /Aucun/.test(text));
+            const waiting = /Taper|Initialisation|Type to|Initializing/.test(text);
+            return !waiting && (items > 0 || /Aucun|No matching/.test(text));
         }}""",
         timeout=15_000,
     )
@@ -150,6 +151,44 @@ def test_search_in_french(served: str) -> None:
             browser.close()
     missing = {q: found[q][:5] for q, wanted in queries.items() if wanted not in found[q][:5]}
     assert not missing, missing
+
+
+def test_the_english_site_searches_in_english_and_switches_language(served: str) -> None:
+    """In en/, English words find the English page of a service; the language selector of
+    a French page leads to the same page in English, and back."""
+    from aptic_qualif.context import load_context
+
+    services = load_context(REPO).catalogue.services
+    phishing = f"{served}en/referentiel/{SERVICE}/"
+    queries = {
+        "phishing": phishing,
+        "scams": phishing,
+        services[SERVICE].notation: phishing,
+        "passwords": f"{served}en/referentiel/gerer-ses-mots-de-passe/",
+    }
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="en-GB")
+            page.goto(served + "en/", wait_until="networkidle")
+            found = {query: _results(page, query) for query in queries}
+            missing = {
+                q: found[q][:5] for q, wanted in queries.items() if wanted not in found[q][:5]
+            }
+            assert not missing, missing
+
+            page.goto(f"{served}referentiel/{SERVICE}/", wait_until="networkidle")
+            page.locator(".md-header__option .md-select").first.hover()
+            page.locator('.md-select__link[hreflang="en"]').click()
+            page.wait_for_url(phishing)
+            assert page.locator("html").get_attribute("lang") == "en"
+            assert services[SERVICE].pref_label.en in page.locator("article h1").inner_text()
+            page.locator(".md-header__option .md-select").first.hover()
+            page.locator('.md-select__link[hreflang="fr"]').click()
+            page.wait_for_url(f"{served}referentiel/{SERVICE}/")
+            assert page.locator("html").get_attribute("lang") == "fr"
+        finally:
+            browser.close()
 
 
 def test_coverage_page_map_at_1280_and_400(served: str, tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from aptic_qualif.context import Context, load_context
 from aptic_qualif.errors import CommandError
 from aptic_qualif.publish.site import _merge, build_site
 from tests.conftest import MINI, REPO
-from tests.test_site import _parse, _target
+from tests.test_site import _Page, _parse, _target
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +48,19 @@ def test_every_french_page_has_its_english_page(site: Path) -> None:
     assert not missing
     for name in ("referentiel/comprendre-internet.jsonld", "telechargements/lieux.csv"):
         assert (site / "en" / name).read_bytes() == (site / name).read_bytes()
+
+
+def test_the_other_language_is_marked(site: Path) -> None:
+    """WCAG 3.1.2 (RGAA 8.7): the French text on an English page, and the English text on
+    a French page, say their language."""
+    english = (site / "en" / "referentiel" / "comprendre-internet" / "index.html").read_text(
+        encoding="utf-8"
+    )
+    french = (site / "referentiel" / "comprendre-internet" / "index.html").read_text(
+        encoding="utf-8"
+    )
+    assert '<p lang="fr"><strong>Comprendre ce qu' in english
+    assert '<p lang="en"><strong>Understand' in french
 
 
 def test_english_pages_speak_english(site: Path, shipped_context: Context) -> None:
@@ -87,9 +100,17 @@ FRENCH_FRAMING = (
 
 
 def test_no_french_framing_on_the_english_site(site: Path) -> None:
+    """Apart from the parts marked as French (``lang="fr"``: the French text of a concept,
+    given under "En français") and the pages that say they exist only in French."""
     leftovers = []
     for path in sorted((site / "en").rglob("*.html")):
-        text = _text(path)
+        raw = path.read_text(encoding="utf-8")
+        if "Only in French" in raw:
+            continue
+        raw = re.sub(r'<p lang="fr">.*?</p>', "", raw, flags=re.S)
+        page = _Page()
+        page.feed(raw)
+        text = html.unescape(" ".join(" ".join(page.text).split()))
         for phrase in FRENCH_FRAMING:
             if phrase in text:
                 leftovers.append(f"{path.relative_to(site)}: {phrase}")

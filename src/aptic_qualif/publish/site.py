@@ -152,11 +152,6 @@ def anchor(value: object) -> Md:
     return Md(_segment(str(value)))
 
 
-def plural(value: float, singular: str, several: str) -> str:
-    """French agreement: singular below 2 (``1,5 point``), plural from 2 (``2 points``)."""
-    return singular if abs(float(value)) < 2 else several
-
-
 def external_link(text: object, url: str) -> Md:
     """A link to an http(s) address (validated by the schemas), its text escaped."""
     if not re.fullmatch(r"https?://[^\s]+", url):
@@ -270,7 +265,6 @@ class _Renderer:
         env.filters.update(
             code=code,
             anchor=anchor,
-            plural=plural,
             duration=format_duration,
             decision=decision_label,
             text=self.text,
