@@ -170,6 +170,8 @@ def test_the_english_site_searches_in_english_and_switches_language(served: str)
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="en-GB")
+            failed: list[str] = []
+            page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
             page.goto(served + "en/", wait_until="networkidle")
             found = {query: _results(page, query) for query in queries}
             missing = {
@@ -187,6 +189,7 @@ def test_the_english_site_searches_in_english_and_switches_language(served: str)
             page.locator('.md-select__link[hreflang="fr"]').click()
             page.wait_for_url(f"{served}referentiel/{SERVICE}/")
             assert page.locator("html").get_attribute("lang") == "fr"
+            assert not failed, failed
         finally:
             browser.close()
 
