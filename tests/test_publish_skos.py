@@ -470,9 +470,10 @@ def test_publish_site_calls_the_site_builder(
     calls: list[tuple[Path, Path, bool]] = []
 
     def build_site(
-        root: Path, output: Path, *, force: bool, network: object, report: object
+        root: Path, output: Path, *, force: bool, network: object, report: object, by: str
     ) -> Path:
         assert network is None  # without --applications: the examples
+        assert by == "departement"  # without --by commune: no page per département
         calls.append((root, output, force))
         return output
 

@@ -7,7 +7,8 @@ of INSEE, La Poste's postcodes, legal populations; Licence Ouverte 2.0), vendore
 Loading is lazy and cheap: nothing is read until the first look-up, then the file is
 decompressed once and its lines indexed by INSEE code without being split; a line is parsed
 only when looked up. The postcode index and the populations by département, which need
-every line, are built on first use only (``apply fill``, a postcode typo, ``coverage``).
+every line, are built on first use only (``apply fill``, a postcode typo, ``coverage``), like
+the list of every current commune (``publish site --by commune``).
 """
 
 from __future__ import annotations
@@ -85,6 +86,14 @@ class CommuneTable:
 
     def postcode_exists(self, postcode: str) -> bool:
         return postcode in self._by_postcode
+
+    @cached_property
+    def commune_codes(self) -> tuple[str, ...]:
+        """The INSEE codes of the current communes, by code (neither the municipal
+        arrondissements of Paris, Lyon and Marseille nor former communes)."""
+        return tuple(
+            insee for insee, line in self._lines.items() if line.split("\t", 6)[5] == "commune"
+        )
 
     @cached_property
     def departement_populations(self) -> dict[str, int]:

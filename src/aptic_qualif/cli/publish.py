@@ -16,6 +16,7 @@ from aptic_qualif.cli.common import (
     state,
     write_output,
 )
+from aptic_qualif.cli.coverage import CoverageBy
 from aptic_qualif.i18n import _
 from aptic_qualif.project import display_path
 
@@ -123,6 +124,16 @@ def site_command(
     ] = None,
     reviews: ReviewsOption = None,
     policy: PolicyOption = None,
+    by: Annotated[
+        CoverageBy,
+        typer.Option(
+            "--by",
+            help=_(
+                "Coverage by département (default), or by commune too: one page per "
+                "département listing every commune, with or without a venue."
+            ),
+        ),
+    ] = CoverageBy.departement,
 ) -> None:
     from aptic_qualif.cli.common import ReportFormat, emit_report, fail, user_path
     from aptic_qualif.diagnostics import Report
@@ -144,7 +155,14 @@ def site_command(
     root = project_root(state().root)
     target = output if output is not None else root / "build" / "site"
     report = Report()
-    built = build_site(root, target, force=force, network=network, report=report)
+    built = build_site(
+        root,
+        target,
+        force=force,
+        network=network,
+        report=report,
+        by="commune" if by is CoverageBy.commune else "departement",
+    )
     if report.diagnostics:
         emit_report(report, ReportFormat.text, err=True)
     echo(_("Site built: {path}").format(path=display_path(built)), err=True)

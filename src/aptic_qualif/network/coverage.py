@@ -287,6 +287,23 @@ def every_departement() -> list[str]:
     return sorted(communes().departement_populations, key=territory_sort_key)
 
 
+def every_commune() -> tuple[str, ...]:
+    """The INSEE codes of every current commune of the commune reference (not the municipal
+    arrondissements of Paris, Lyon and Marseille, nor former communes)."""
+    from aptic_qualif.communes import communes
+
+    return communes().commune_codes
+
+
+def by_departement(coverage: Coverage) -> dict[str, list[TerritoryCoverage]]:
+    """The territories of a coverage by commune, grouped by département (each group in the
+    coverage's order, INSEE order)."""
+    groups: dict[str, list[TerritoryCoverage]] = {}
+    for row in coverage.territories:
+        groups.setdefault(departement_of_insee(row.territory), []).append(row)
+    return groups
+
+
 def itinerance_codes(text: object) -> tuple[list[str], list[str]]:
     """The INSEE codes of a ``communes_itinerance`` answer and the entries that are not."""
     codes: list[str] = []

@@ -3,10 +3,12 @@
 :func:`read_network` reads a folder of applications (and of reviews) once, assessing one
 file at a time (:func:`aptic_qualif.scoring.assess.assess_each`), and keeps only what the
 pages need: the coverage counts per département (every département of the commune
-reference, with or without a venue), the rows of the national export
-(:class:`~aptic_qualif.network.export.LieuxCollector`, for ``lieux.csv``) and, for each
-qualified venue, what the national export may publish about it — its public name and
-commune, as the export writes them — with the levels and services it is qualified for.
+reference, with or without a venue) and, on demand (``by="commune"``), per commune (every
+current commune of the reference, counted in the same pass by the same rule), the rows of
+the national export (:class:`~aptic_qualif.network.export.LieuxCollector`, for
+``lieux.csv``) and, for each qualified venue, what the national export may publish about
+it — its public name and commune, as the export writes them — with the levels and services
+it is qualified for.
 
 Privacy: nothing else from an application reaches the site; no contact, no person.
 """
@@ -27,7 +29,7 @@ if TYPE_CHECKING:
 
     from aptic_qualif.application import ApplicationFiles, CheckedApplication
     from aptic_qualif.context import Context
-    from aptic_qualif.network.coverage import Coverage
+    from aptic_qualif.network.coverage import By, Coverage
     from aptic_qualif.network.export import ExportResult
     from aptic_qualif.review.model import Review
     from aptic_qualif.scoring.model import Assessment
@@ -63,6 +65,9 @@ class NetworkView:
     lieux: ExportResult
     report: Report = field(default_factory=Report)
     """Unreadable applications, unusable reviews, review and export warnings."""
+    communes: Coverage | None = None
+    """The coverage by commune, every current commune of the reference listed (only when
+    read with ``by="commune"``)."""
 
 
 def source_files(source: NetworkSource) -> ApplicationFiles:
@@ -78,14 +83,20 @@ def source_files(source: NetworkSource) -> ApplicationFiles:
 
 
 def read_network(
-    context: Context, files: ApplicationFiles, reviews_dir: Path | None
+    context: Context,
+    files: ApplicationFiles,
+    reviews_dir: Path | None,
+    *,
+    by: By = "departement",
 ) -> NetworkView:
-    """Assess ``files`` once, with the reviews of ``reviews_dir``, into a :class:`NetworkView`."""
+    """Assess ``files`` once, with the reviews of ``reviews_dir``, into a :class:`NetworkView`
+    (with ``by="commune"``, its coverage by commune too, counted in the same pass)."""
     from aptic_qualif.application import departement_of_insee
     from aptic_qualif.network.coverage import (
         PLACE_ITEMS,
         QUALIFIED,
         CoverageCounter,
+        every_commune,
         every_departement,
     )
     from aptic_qualif.network.export import LieuxCollector
@@ -103,6 +114,9 @@ def read_network(
         report.extend(review_report.diagnostics)
     catalogue = context.catalogue
     counter = CoverageCounter(catalogue, territories=every_departement())
+    counters = [counter]
+    if by == "commune":
+        counters.append(CoverageCounter(catalogue, by="commune", territories=every_commune()))
     collector = LieuxCollector(context)
     notation = {s.id: s.notation for s in catalogue.services.values()}
     levels = {level: index for index, level in enumerate(catalogue.levels)}
@@ -113,7 +127,9 @@ def read_network(
 
     def each(assessment: Assessment, checked: CheckedApplication, own: Sequence[Review]) -> None:
         answers = checked.answers
-        counter.add(assessment, {k: answers[k] for k in PLACE_ITEMS if k in answers})
+        places = {k: answers[k] for k in PLACE_ITEMS if k in answers}
+        for each_counter in counters:
+            each_counter.add(assessment, places)
         row = collector.build(assessment, checked, own)
         if row is None or assessment.decision != QUALIFIED:
             return
@@ -144,7 +160,8 @@ def read_network(
     venues.sort(
         key=lambda v: (territory_sort_key(v.departement), v.commune.casefold(), v.name.casefold())
     )
-    return NetworkView(counter.result(), venues, lieux, report)
+    communes = counters[1].result() if by == "commune" else None
+    return NetworkView(counter.result(), venues, lieux, report, communes)
 
 
 __all__ = ["NetworkSource", "NetworkView", "QualifiedVenue", "read_network", "source_files"]

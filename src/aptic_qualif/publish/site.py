@@ -50,6 +50,7 @@ from aptic_qualif.sanitize import markdown_text as md_escape
 if TYPE_CHECKING:
     from aptic_qualif.context import Context
     from aptic_qualif.diagnostics import Report
+    from aptic_qualif.network.coverage import By
     from aptic_qualif.publish.network import NetworkSource, NetworkView
     from aptic_qualif.questionnaire.model import Item
     from aptic_qualif.referentiel.model import Service
@@ -788,16 +789,17 @@ def example_downloads(context: Context, view: NetworkView | None) -> dict[str, s
 
 
 def _shown_applications(
-    context: Context, network: NetworkSource | None
+    context: Context, network: NetworkSource | None, by: By = "departement"
 ) -> tuple[NetworkView | None, dict[str, Any]]:
     """The applications the site shows: the network's own (``network``), else the
-    project's fictional examples; read once (:func:`~aptic_qualif.publish.network.read_network`)."""
+    project's fictional examples; read once (:func:`~aptic_qualif.publish.network.read_network`),
+    counted by commune too with ``by="commune"``."""
     from aptic_qualif.application import application_files
     from aptic_qualif.publish.network import read_network, source_files
 
     if network is not None:
         files = source_files(network)
-        view = read_network(context, files, network.reviews)
+        view = read_network(context, files, network.reviews, by=by)
         # only the folders' names: the site does not depend on where it was built from
         applications = network.applications.absolute().name
         reviews = network.reviews.absolute().name if network.reviews is not None else None
@@ -810,7 +812,7 @@ def _shown_applications(
         return None, values
     reviews_dir = context.root / reviews_folder
     has_reviews = reviews_dir.is_dir()
-    view = read_network(context, files, reviews_dir if has_reviews else None)
+    view = read_network(context, files, reviews_dir if has_reviews else None, by=by)
     values["reviews"] = reviews_folder if has_reviews else None
     return view, values
 
@@ -822,8 +824,9 @@ def _coverage_values(
     from aptic_qualif.network.choropleth import render_map
     from aptic_qualif.network.coverage import chart_series
     from aptic_qualif.network.svg import render_chart
+    from aptic_qualif.publish.departements import departement_pages
 
-    values = {**values, "coverage": None, "venues": []}
+    values = {**values, "coverage": None, "venues": [], "departement_pages": {}}
     if view is None:
         return values
     coverage = view.coverage
@@ -889,6 +892,7 @@ def _coverage_values(
             for t in coverage.territories
         },
         venues=view.venues,
+        departement_pages=departement_pages(view),
     )
     return values
 
@@ -948,6 +952,8 @@ def stage_site(
     source: Path | None = None,
     network: NetworkSource | None = None,
     report: Report | None = None,
+    *,
+    by: By = "departement",
 ) -> Path:
     """Write the MkDocs project of the site into ``staging``; returns its ``mkdocs.yml``.
 
@@ -957,8 +963,10 @@ def stage_site(
 
     ``source`` is the hand-written site (default: :func:`site_source`). The coverage and
     venue pages show the applications of ``network``, else the project's fictional
-    examples (and say so); problems met reading them are added to ``report``. Same project,
-    same bytes: nothing here depends on the time, the machine or the order of files."""
+    examples (and say so); problems met reading them are added to ``report``. With
+    ``by="commune"``, each département also gets the page of its communes
+    (:mod:`aptic_qualif.publish.departements`). Same project, same bytes: nothing here
+    depends on the time, the machine or the order of files."""
     source = source if source is not None else site_source(context.root)
     shutil.copytree(
         source, staging, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*" + ENGLISH_SUFFIX)
@@ -998,7 +1006,7 @@ def stage_site(
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(text.encode("utf-8"))
 
-    view, shown = _shown_applications(context, network)
+    view, shown = _shown_applications(context, network, by)
     if view is not None and report is not None:
         report.extend(view.report.diagnostics)
     shared: dict[str, str] = {}
@@ -1018,11 +1026,15 @@ def stage_site(
             shared[f"{DOWNLOADS_DIR}/{name}"] = (Path(tmp) / name).read_text(encoding="utf-8")
 
     root = context.root
+    from aptic_qualif.publish import departements
+
     for lang, folder in (("fr", docs), ("en", english)):
         with _in_language(lang):
             renderer = _Renderer(context, extra_pages, lang)
             coverage_values = _coverage_values(context, view, shown)
             for page, text in _generated_pages(context, renderer, coverage_values):
+                write(folder, page, text)
+            for page, text in departements.render_pages(renderer.render, view, coverage_values):
                 write(folder, page, text)
             for page, origin, title in (
                 ("journal/referentiel.md", root / "referentiel" / "CHANGELOG.md", _("Catalogue")),
@@ -1060,6 +1072,9 @@ def stage_site(
 
     config = staging / CONFIG_FILE
     text = config.read_text(encoding="utf-8")
+    if departements.departement_pages(view) and not re.search(r"^not_in_nav\s*:", text, re.M):
+        text = text.rstrip("\n") + "\n" + departements.NOT_IN_NAV
+        config.write_text(text, "utf-8")
     if not _has_nav(text):
         extra = [p for p in extra_pages if not p.startswith(f"{DOWNLOADS_DIR}/")]
         with _in_language("fr"):
@@ -1433,6 +1448,7 @@ def build_site(
     force: bool = False,
     network: NetworkSource | None = None,
     report: Report | None = None,
+    by: By = "departement",
 ) -> Path:
     """Build the site of the project ``root`` into ``output``; returns ``output``.
 
@@ -1449,7 +1465,8 @@ def build_site(
     With ``network``, the coverage and venue pages and their downloads are built from the
     network's own applications and reviews (scored with its ``policy`` when given); without
     it, from the project's fictional examples, which the pages say. Unreadable applications
-    and review problems are added to ``report`` (the build goes on without them)."""
+    and review problems are added to ``report`` (the build goes on without them). With
+    ``by="commune"``, each département gets the page of its communes."""
     from aptic_qualif.context import load_context
 
     output = output.absolute()
@@ -1460,7 +1477,7 @@ def build_site(
     _check_output(output, context.root, source, force)
     output.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="aptic-qualif-site-") as tmp:
-        config = stage_site(context, Path(tmp) / "source", source, network, report)
+        config = stage_site(context, Path(tmp) / "source", source, network, report, by=by)
         built = Path(tempfile.mkdtemp(prefix=f".{output.name}.", dir=output.parent))
         built.chmod(0o755)  # mkdtemp makes it private; a web server must read the site
         try:
