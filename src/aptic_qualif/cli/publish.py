@@ -92,9 +92,10 @@ def all_command(
 @app.command(
     "site",
     help=_(
-        "Build the documentation site of the référentiel (static HTML). With --applications, "
-        "its coverage pages, map and list of qualified venues show the network's own "
-        "applications; without, the project's fictional examples."
+        "Build the documentation site of the référentiel (static HTML), in French, and in "
+        "English in en/. With --applications, its coverage pages, map and list of qualified "
+        "venues show the network's own applications; without, the project's fictional "
+        "examples."
     ),
 )
 @handle_errors

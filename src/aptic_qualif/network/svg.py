@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from aptic_qualif.i18n import _
 from aptic_qualif.sanitize import xml_text
 
 SVG_NAMESPACE = "http://www.w3.org/2000/svg"
@@ -126,7 +127,8 @@ def render_chart(
     for index, (name, values) in enumerate(rows):
         top = plot_top + GROUP_GAP / 2 + index * (group_height + GROUP_GAP)
         tooltip = f"{name} — " + ", ".join(
-            f"{label} : {value}" for label, value in zip(series, values, strict=True)
+            _("{label}: {value}").format(label=label, value=value)
+            for label, value in zip(series, values, strict=True)
         )
         out.append(f'<g class="territory"><title>{xml_text(tooltip)}</title>')
         out.append(
