@@ -274,3 +274,18 @@ def test_plurals_agree_in_each_language() -> None:
             "1.5 points",
             "2 points",
         ]
+
+
+def test_a_theme_given_by_name_alone_is_built_in_english(tmp_path: Path) -> None:
+    """``theme: material`` (the short form) still gets the English theme language."""
+    root = tmp_path / "projet"
+    shutil.copytree(MINI, root)
+    shutil.copytree(REPO / "site", root / "site")
+    config = root / "site" / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    start, end = text.index("\ntheme:\n"), text.index("\nextra:\n")
+    config.write_text(text[:start] + "\ntheme: material\n" + text[end:], encoding="utf-8")
+    (root / "site" / "mkdocs.en.yml").unlink()
+    site = build_site(root, tmp_path / "out")
+    assert '<html lang="en"' in (site / "en" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="en"' in (site / "index.html").read_text(encoding="utf-8")  # theme default

@@ -1238,17 +1238,18 @@ def _language_options(config: Path, lang: str, display: str | None) -> dict[str,
             overrides.update(yaml_load(nav.read_text(encoding="utf-8")))
         english = config.parent / ENGLISH_CONFIG
         if english.is_file():
-            shown = display if display is not None else display_path(english)
-            if display is not None:
-                shown = posixpath.join(posixpath.dirname(display), ENGLISH_CONFIG)
+            shown = (
+                posixpath.join(posixpath.dirname(display), ENGLISH_CONFIG)
+                if display is not None
+                else display_path(english)
+            )
             check_config(english, shown)
             with english.open("rb") as file:
                 overrides.update(yaml_load(file))
         merged = _merge(base, overrides)
         options = {key: merged[key] for key in overrides}
-        theme = _merge(merged.get("theme") or {}, {})
-        if isinstance(theme, str):
-            theme = {"name": theme}
+        theme = merged.get("theme") or {}
+        theme = {"name": theme} if isinstance(theme, str) else dict(theme)
         if "language" not in (overrides.get("theme") or {}):
             theme["language"] = "en"
         options["theme"] = theme
