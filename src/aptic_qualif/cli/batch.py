@@ -38,6 +38,19 @@ PolicyOption = Annotated[
     Optional[Path],  # noqa: UP045
     typer.Option("--policy", help=_("Scoring policy to use instead of the project's.")),
 ]
+DateMajOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--date-maj",
+        metavar="YYYY-MM-DD",
+        help=_(
+            "Update date of every record (date_maj); by default the date of the venue's "
+            "latest review, else the référentiel's modification date."
+        ),
+    ),
+]
+"""The date the exports (``export lieux``, ``export data-inclusion``) stamp their records
+with; read by :func:`run_export`."""
 
 
 def expand(paths: list[str]) -> ApplicationFiles:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from aptic_qualif.cli.batch import (
+    DateMajOption,
     PathsArgument,
     PolicyOption,
     ReviewsOption,
@@ -67,17 +68,7 @@ def export_lieux_command(
     ] = False,
     reviews: ReviewsOption = None,
     policy: PolicyOption = None,
-    date_maj: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(
-            "--date-maj",
-            metavar="YYYY-MM-DD",
-            help=_(
-                "Update date of every row (date_maj); by default the date of the venue's "
-                "latest review, else the référentiel's modification date."
-            ),
-        ),
-    ] = None,
+    date_maj: DateMajOption = None,
     output: OutputOption = None,
     force: ForceOption = False,
 ) -> None:
