@@ -12,7 +12,8 @@ import pytest
 
 from aptic_qualif.context import Context, load_context
 from aptic_qualif.errors import CommandError
-from aptic_qualif.publish.site import _merge, build_site
+from aptic_qualif.publish.site import build_site
+from aptic_qualif.publish.site.config import _merge
 from tests.conftest import MINI, REPO
 from tests.test_site import _Page, _parse, _target
 

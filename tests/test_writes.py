@@ -206,7 +206,7 @@ def test_agreement_warns_nothing() -> None:
 
 
 def test_a_rebuild_keeps_what_no_build_wrote(tmp_path: Path) -> None:
-    from aptic_qualif.publish.site import MARKER, _check_output, _manifest
+    from aptic_qualif.publish.site.output import MARKER, _check_output, _manifest
 
     site = tmp_path / "site"
     (site / "css").mkdir(parents=True)
@@ -228,7 +228,7 @@ def test_a_rebuild_keeps_what_no_build_wrote(tmp_path: Path) -> None:
 
 
 def test_a_site_marked_before_the_list_is_not_deleted_without_force(tmp_path: Path) -> None:
-    from aptic_qualif.publish.site import MARKER, _check_output
+    from aptic_qualif.publish.site.output import MARKER, _check_output
 
     site = tmp_path / "site"
     site.mkdir()

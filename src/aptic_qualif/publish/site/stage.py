@@ -1,0 +1,198 @@
+"""Staging: the MkDocs project of the site, in both languages, in a temporary folder."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from aptic_qualif.errors import CommandError
+from aptic_qualif.i18n import _
+
+if TYPE_CHECKING:
+    from aptic_qualif.context import Context
+    from aptic_qualif.diagnostics import Report
+    from aptic_qualif.network.coverage import By
+    from aptic_qualif.publish.network import NetworkSource
+from aptic_qualif.publish.site.markup import _include_markdown
+from aptic_qualif.publish.site.pages import (
+    _coverage_values,
+    _former_page,
+    _generated_pages,
+    _has_nav,
+    _in_language,
+    _navigation,
+    _ordered_services,
+    _Renderer,
+    _shown_applications,
+    _site_url,
+    example_downloads,
+    w3id_rules,
+    write_downloads,
+)
+from aptic_qualif.publish.site.paths import (
+    CHARTER_PAGE,
+    CONFIG_FILE,
+    DOCS_DIR,
+    DOWNLOADS,
+    DOWNLOADS_DIR,
+    ENGLISH_DOCS,
+    ENGLISH_NAV,
+    ENGLISH_SUFFIX,
+    W3ID_RULES,
+    concept_data,
+    former_service_page,
+    site_source,
+)
+
+
+def _french_only(markdown: str) -> str:
+    """A French page placed in the English site: a note under its title says so."""
+    title = _("Only in French")
+    text = _("This page has no English version yet: it is shown in French.")
+    note = f'!!! note "{title}"\n\n    {text}\n'
+    lines = markdown.split("\n")
+    for index, line in enumerate(lines):
+        if line.startswith("# "):
+            return "\n".join([*lines[: index + 1], "", note, *lines[index + 1 :]])
+    return note + "\n" + markdown
+
+
+def stage_site(
+    context: Context,
+    staging: Path,
+    source: Path | None = None,
+    network: NetworkSource | None = None,
+    report: Report | None = None,
+    *,
+    by: By = "departement",
+) -> Path:
+    """Write the MkDocs project of the site into ``staging``; returns its ``mkdocs.yml``.
+
+    The site is bilingual: ``docs/`` holds the French pages, ``docs-en/`` the same pages in
+    English (a hand-written page ``x.md`` takes its English text from ``x.en.md`` beside
+    it, else is shown in French with a note), both rendered from the same sources.
+
+    ``source`` is the hand-written site (default: :func:`site_source`). The coverage and
+    venue pages show the applications of ``network``, else the project's fictional
+    examples (and say so); problems met reading them are added to ``report``. With
+    ``by="commune"``, each département also gets the page of its communes
+    (:mod:`aptic_qualif.publish.departements`). Same project, same bytes: nothing here
+    depends on the time, the machine or the order of files."""
+    source = source if source is not None else site_source(context.root)
+    shutil.copytree(
+        source, staging, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*" + ENGLISH_SUFFIX)
+    )
+    docs = staging / DOCS_DIR
+    docs.mkdir(exist_ok=True)
+    extra_pages = sorted(
+        p.relative_to(docs).as_posix()
+        for p in docs.rglob("*.md")
+        if p.relative_to(docs).as_posix() != "index.md"
+    )
+    english = staging / ENGLISH_DOCS
+    if english.exists():
+        raise CommandError(
+            _("the hand-written site may not hold a folder named {name}").format(name=ENGLISH_DOCS)
+        )
+    shutil.copytree(docs, english)
+    for page in [*extra_pages, "index.md"]:
+        translated = source / DOCS_DIR / (page.removesuffix(".md") + ENGLISH_SUFFIX)
+        if not (english / page).is_file():
+            continue
+        if translated.is_file():
+            shutil.copyfile(translated, english / page)
+        else:
+            with _in_language("en"):
+                french = (english / page).read_text(encoding="utf-8")
+                (english / page).write_text(_french_only(french), encoding="utf-8")
+
+    def write(folder: Path, page: str, text: str) -> None:
+        path = folder / page
+        if path.exists():
+            raise CommandError(
+                _("the hand-written page {path} has the name of a generated page").format(
+                    path=source / DOCS_DIR / page
+                )
+            )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text.encode("utf-8"))
+
+    view, shown = _shown_applications(context, network, by)
+    if view is not None and report is not None:
+        report.extend(view.report.diagnostics)
+    shared: dict[str, str] = {}
+    """The files that are the same in both languages (data, downloads), by page."""
+    from aptic_qualif.publish.skos import concept_documents
+
+    for identifier, jsonld, turtle in concept_documents(context.catalogue):
+        shared[concept_data(identifier, "jsonld")] = jsonld
+        shared[concept_data(identifier, "ttl")] = turtle
+    for name, text in example_downloads(context, view).items():
+        shared[f"{DOWNLOADS_DIR}/{name}"] = text
+    shared[f"{DOWNLOADS_DIR}/{W3ID_RULES}"] = w3id_rules(
+        context.catalogue.scheme.base_iri, _site_url(context)
+    )
+    with tempfile.TemporaryDirectory(prefix="aptic-qualif-downloads-") as tmp:
+        for name in write_downloads(context, Path(tmp)):
+            shared[f"{DOWNLOADS_DIR}/{name}"] = (Path(tmp) / name).read_text(encoding="utf-8")
+
+    root = context.root
+    from aptic_qualif.publish import departements
+
+    for lang, folder in (("fr", docs), ("en", english)):
+        with _in_language(lang):
+            renderer = _Renderer(context, extra_pages, lang)
+            coverage_values = _coverage_values(context, view, shown)
+            for page, text in _generated_pages(context, renderer, coverage_values):
+                write(folder, page, text)
+            for page, text in departements.render_pages(renderer.render, view, coverage_values):
+                write(folder, page, text)
+            for page, origin, title in (
+                ("journal/referentiel.md", root / "referentiel" / "CHANGELOG.md", _("Catalogue")),
+                (
+                    "journal/questionnaire.md",
+                    root / "questionnaire" / "CHANGELOG.md",
+                    _("Questionnaire"),
+                ),
+                (
+                    CHARTER_PAGE,
+                    root / "questionnaire" / "charte.md",
+                    _("Charter of qualified venues"),
+                ),
+                ("contribuer.md", root / "CONTRIBUTING.md", _("Contributing")),
+            ):
+                included = _include_markdown(origin, page)
+                if included is None:
+                    included = renderer.render(
+                        "missing.md.j2", page, origin=origin.name, title=title
+                    )
+                elif lang != "fr":
+                    included = _french_only(included)
+                write(folder, page, included)
+            for page, text in sorted(shared.items()):
+                write(folder, page, text)
+            if lang == "fr":
+                for service in _ordered_services(context):
+                    write(folder, former_service_page(service), _former_page(service))
+            files = [name for name, _kind in DOWNLOADS if f"{DOWNLOADS_DIR}/{name}" in shared]
+            write(
+                folder,
+                f"{DOWNLOADS_DIR}/index.md",
+                renderer.render("downloads.md.j2", f"{DOWNLOADS_DIR}/index.md", files=files),
+            )
+
+    config = staging / CONFIG_FILE
+    text = config.read_text(encoding="utf-8")
+    if departements.departement_pages(view) and not re.search(r"^not_in_nav\s*:", text, re.M):
+        text = text.rstrip("\n") + "\n" + departements.NOT_IN_NAV
+        config.write_text(text, "utf-8")
+    if not _has_nav(text):
+        extra = [p for p in extra_pages if not p.startswith(f"{DOWNLOADS_DIR}/")]
+        with _in_language("fr"):
+            config.write_text(text.rstrip("\n") + "\n" + _navigation(context, extra, "fr"), "utf-8")
+        with _in_language("en"):
+            (staging / ENGLISH_NAV).write_text(_navigation(context, extra, "en"), "utf-8")
+    return config
