@@ -268,5 +268,43 @@ CODES: dict[str, Code] = {
             "site-config-code",
             N_("The site configuration names Python files to run or another configuration."),
         ),
+        Code(
+            "SITE002",
+            "site-config-not-allowed",
+            N_(
+                "A key, plugin, Markdown extension or option of the site configuration is not "
+                "on the list of those accepted."
+            ),
+        ),
+        Code(
+            "SITE003",
+            "site-config-unsafe-value",
+            N_(
+                "A value of the site configuration is unsafe or malformed: a path outside the "
+                "site, a link with another scheme than http, https or mailto, a script or a "
+                "resource from elsewhere, a function where none is expected."
+            ),
+        ),
+        Code(
+            "SITE004",
+            "site-file-refused",
+            N_(
+                "A file of the hand-written site is a symbolic link, is not a regular file, or "
+                "is too large."
+            ),
+        ),
+        Code(
+            "SITE005",
+            "site-snippet-outside",
+            N_("A page includes a snippet that is not among the site's pages."),
+        ),
+        Code(
+            "SITE006",
+            "site-template-sandbox",
+            N_(
+                "A template of the site's theme reaches for Python's internals or the build's "
+                "objects, which its sandbox refuses."
+            ),
+        ),
     )
 }

@@ -106,6 +106,9 @@ class Document:
     data: Any
     positions: dict[PathKey, int] = field(default_factory=dict)
     key_positions: dict[PathKey, int] = field(default_factory=dict)
+    tags: dict[PathKey, str] = field(default_factory=dict)
+    """The path of every value written with one of the ``allowed_tags`` it was read with,
+    and its full tag name (the value itself is kept as plain data)."""
 
     def _at(self, packed: int) -> Span:
         return Span(self.file, packed >> 32, packed & 0xFFFFFFFF)
@@ -205,6 +208,7 @@ class _Builder:
         self.allowed_tags = allowed_tags
         self.positions: dict[PathKey, int] = {}
         self.key_positions: dict[PathKey, int] = {}
+        self.tags: dict[PathKey, str] = {}
         self.diagnostics: list[Diagnostic] = []
 
     def _span(self, event: yaml.Event) -> Span:
@@ -248,6 +252,9 @@ class _Builder:
             )
             return None
         self._check_node_event(event)
+        tag = getattr(event, "tag", None)
+        if tag is not None and tag in self.allowed_tags:
+            self.tags[path] = tag
         if isinstance(event, yaml.ScalarEvent):
             if event.style or event.tag is not None:
                 return _nfc(event.value)
@@ -437,7 +444,7 @@ def parse_yaml(
                 ),
             ),
         ]
-    document = Document(file, data, builder.positions, builder.key_positions)
+    document = Document(file, data, builder.positions, builder.key_positions, builder.tags)
     return document, builder.diagnostics
 
 

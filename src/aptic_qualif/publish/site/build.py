@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
+import posixpath
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -18,9 +20,9 @@ if TYPE_CHECKING:
     from aptic_qualif.diagnostics import Report
     from aptic_qualif.network.coverage import By
     from aptic_qualif.publish.network import NetworkSource
-from aptic_qualif.publish.site.config import _language_options, check_config
+from aptic_qualif.publish.site.config import site_config
 from aptic_qualif.publish.site.output import _check_output, _install, _manifest
-from aptic_qualif.publish.site.paths import CONFIG_FILE, MARKER, site_source
+from aptic_qualif.publish.site.paths import CONFIG_FILE, DOCS_DIR, MARKER, site_source
 from aptic_qualif.publish.site.search import fold_search_index
 from aptic_qualif.publish.site.stage import stage_site
 
@@ -37,9 +39,16 @@ class _Collect(logging.Handler):
 
 
 def _sanitising_plugin() -> Any:
-    """A MkDocs plugin that passes the HTML rendered from each page's Markdown through
-    :func:`aptic_qualif.sanitize.html_content`, after every other plugin (the theme's own
-    HTML, with its scripts, is outside ``page.content``)."""
+    """A MkDocs plugin that keeps the pages and the theme in their lane, after every other
+    plugin:
+
+    * the HTML rendered from each page's Markdown goes through
+      :func:`aptic_qualif.sanitize.html_content` (the theme's own HTML, with its scripts, is
+      outside ``page.content``);
+    * the texts of a page's front matter (``title``, ``description``…), which the theme
+      prints as HTML, are escaped;
+    * the theme's templates (mkdocs-material's and the site's ``overrides/``) are rendered
+      in a sandbox (:func:`_sandboxed`): a template can print, never run code."""
     from mkdocs.config.base import Config
     from mkdocs.plugins import BasePlugin, event_priority
 
@@ -48,10 +57,162 @@ def _sanitising_plugin() -> Any:
 
     class SanitisePages(BasePlugin[NoOptions]):  # type: ignore[no-untyped-call]
         @event_priority(-100)
+        def on_page_markdown(self, markdown: str, /, *, page: Any, **_kwargs: Any) -> str:
+            page.meta = _escaped(page.meta)
+            return markdown
+
+        @event_priority(-100)
         def on_page_content(self, html: str, /, **_kwargs: Any) -> str:
             return html_content(html)
 
+        @event_priority(-100)
+        def on_env(self, env: Any, /, *, config: Any, **_kwargs: Any) -> Any:
+            return _sandboxed(env, config)
+
     return SanitisePages()
+
+
+def _escaped(value: Any) -> Any:
+    """Front matter as the theme may print it: every text HTML-escaped (kept as
+    :class:`markupsafe.Markup`, so that the theme's ``| e`` does not escape it twice)."""
+    import html
+
+    from markupsafe import Markup
+
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return Markup(html.escape(value))
+    if isinstance(value, dict):
+        return {key: _escaped(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_escaped(item) for item in value]
+    return value
+
+
+def _sandboxed(env: Any, config: Any) -> Any:
+    """The theme's Jinja environment, rebuilt as a sandbox (same loader, filters, tests,
+    globals and translations).
+
+    Jinja's sandbox refuses the attributes that lead to Python's internals (``__globals__``,
+    ``__class__``…). MkDocs hands the templates live objects too (the configuration, its
+    theme and plugins), whose methods could build an unsandboxed environment
+    (``config.theme.get_env()``): here a template may only call the methods of plain data
+    (texts, lists, mappings), Jinja's own helpers and the theme's macros; it may not reach a
+    module, a class, an environment, a template or a loader. What is refused stops the build
+    with a ``SecurityError`` naming the template."""
+    import inspect
+    import types
+
+    import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
+    from markupsafe import Markup
+    from mkdocs import localization
+
+    data_types = (str, bytes, int, float, bool, list, tuple, dict, set, frozenset, range)
+    helpers = ("jinja2.runtime", "jinja2.utils", "jinja2.sandbox", "markupsafe")
+    classes = (range, dict, list, jinja2.utils.Namespace, jinja2.utils.Cycler, jinja2.utils.Joiner)
+    closed = (
+        jinja2.Environment,
+        jinja2.Template,
+        jinja2.BaseLoader,
+        types.ModuleType,
+        types.CodeType,
+        types.FrameType,
+    )
+
+    def helper(owner: object) -> bool:
+        module = type(owner).__module__
+        return type(owner) in data_types or isinstance(owner, Markup) or module in helpers
+
+    class ThemeSandbox(SandboxedEnvironment):
+        def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+            if isinstance(value, closed) or (isinstance(value, type) and value not in classes):
+                return False
+            return bool(super().is_safe_attribute(obj, attr, value))
+
+        def is_safe_callable(self, obj: Any) -> bool:
+            if not super().is_safe_callable(obj):
+                return False
+            if inspect.ismethod(obj) or isinstance(obj, types.BuiltinMethodType):
+                owner = obj.__self__
+                return helper(owner) or (
+                    isinstance(owner, types.ModuleType) and owner.__name__ == "builtins"
+                )
+            if isinstance(obj, type):
+                return obj in classes
+            return not isinstance(obj, closed)
+
+    sandbox = ThemeSandbox(loader=env.loader, auto_reload=False)
+    sandbox.filters.update(env.filters)
+    sandbox.tests.update(env.tests)
+    sandbox.globals.update(env.globals)
+    sandbox.policies.update(env.policies)
+    localization.install_translations(sandbox, config.theme.locale, config.theme.dirs)
+    return sandbox
+
+
+_READING_PAGE = re.compile(r"Error reading page '([^']+)'")
+
+
+def _snippet_problem(
+    error: Exception, messages: list[str], display: str | None, config: Path
+) -> str:
+    """A snippet that is not among the site's pages, located on the page that asked for it."""
+    from aptic_qualif.diagnostics import Diagnostic, Span
+
+    page = next(
+        (
+            m.group(1)
+            for m in map(re.compile(r"Error reading page '([^']+)'").search, messages)
+            if m
+        ),
+        "",
+    )
+    folder = posixpath.dirname(display) if display is not None else display_path(config.parent)
+    path = re.search(r"Snippet at path '([^']*)'", str(error))
+    return Diagnostic.error(
+        "SITE005",
+        Span(posixpath.join(folder, DOCS_DIR, page) if page else folder, 0, 0),
+        _("the snippet {path} is not among the site's pages: nothing is included").format(
+            path=path.group(1) if path else "?"
+        ),
+        _("pymdownx.snippets only includes files of the site's pages ({docs}/)").format(
+            docs=DOCS_DIR
+        ),
+    ).render()
+
+
+def _sandbox_problem(error: Exception, config: Path, display: str | None) -> str:
+    """A template refused by the sandbox, located at its line in the site's ``overrides/``
+    (or in the theme, named as such)."""
+    from aptic_qualif.diagnostics import Diagnostic, Span
+
+    staging = config.parent.resolve()
+    folder = posixpath.dirname(display) if display is not None else display_path(config.parent)
+    span = Span(folder, 0, 0)
+    traceback = error.__traceback__
+    while traceback is not None:  # Jinja rewrites the frames to the templates' lines
+        filename = traceback.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".xml", ".j2")):
+            path = Path(filename).resolve()
+            shown = (
+                posixpath.join(folder, path.relative_to(staging).as_posix())
+                if path.is_relative_to(staging)
+                else filename
+            )
+            span = Span(shown, traceback.tb_lineno, 0)
+        traceback = traceback.tb_next
+    reason = str(error)
+    if len(reason) > 120:
+        reason = reason[:117] + "…"
+    return Diagnostic.error(
+        "SITE006",
+        span,
+        _(
+            "the template does something its sandbox refuses ({reason}): a template of the "
+            "site may print values, never run code"
+        ).format(reason=reason),
+        _("changes under overrides/ are code: they need a maintainer's review"),
+    ).render()
 
 
 def run_mkdocs(
@@ -59,32 +220,47 @@ def run_mkdocs(
 ) -> None:
     """``mkdocs build --strict``: any warning (broken link, missing page) fails the build.
 
-    ``config`` is first checked by :func:`check_config` (named ``display`` in errors), and
-    the content of every page is sanitised by :func:`_sanitising_plugin`. With
-    ``language``, one language of a site staged by :func:`stage_site` is built, with the
-    selector of languages (:func:`_language_options`).
+    MkDocs never reads ``config`` itself: the configuration is read and checked by
+    :func:`~aptic_qualif.publish.site.config.site_config` (named ``display`` in errors) and
+    handed over as data; the content of every page is sanitised and the theme sandboxed by
+    :func:`_sanitising_plugin`. With ``language``, one language of a site staged by
+    :func:`stage_site` is built, with the selector of languages.
 
-    MkDocs reads a relative ``site_dir`` from the folder of ``config``, not from the
-    current folder: ``site_dir`` is made absolute before it is handed over."""
-    check_config(config, display)
+    ``site_dir`` is made absolute before it is handed over."""
+    data = site_config(config, language, display)
     site_dir = site_dir.absolute()
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # no end-of-life banner in our output
+    from jinja2.exceptions import SecurityError
     from mkdocs.commands.build import build
-    from mkdocs.config import load_config
+    from mkdocs.config.defaults import MkDocsConfig
     from mkdocs.exceptions import MkDocsException
+    from pymdownx.snippets import SnippetMissingError  # type: ignore[import-untyped]
 
     logger = logging.getLogger("mkdocs")
     collect = _Collect()
     logger.addHandler(collect)
     try:
-        options = _language_options(config, language, display) if language else {}
-        cfg = load_config(str(config), strict=True, site_dir=str(site_dir), **options)
+        cfg = MkDocsConfig(config_file_path=str(config))
+        cfg.load_dict(data)
+        cfg.load_dict({"strict": True, "site_dir": str(site_dir)})
+        errors, warnings = cfg.validate()
+        refused = [f"{name}: {error}" for name, error in [*errors, *warnings]]
+        if refused:
+            raise CommandError(
+                _("the site configuration {path} is refused by MkDocs:\n{problems}").format(
+                    path=display or display_path(config), problems="\n".join(refused)
+                )
+            )
         cfg.plugins["aptic-qualif-sanitise"] = _sanitising_plugin()
         cfg.plugins.on_startup(command="build", dirty=False)
         try:
             build(cfg)
         finally:
             cfg.plugins.on_shutdown()
+    except SnippetMissingError as error:
+        raise CommandError(_snippet_problem(error, collect.messages, display, config)) from error
+    except SecurityError as error:
+        raise CommandError(_sandbox_problem(error, config, display)) from error
     except MkDocsException as error:
         problems = "\n".join([*collect.messages, str(error)])
         raise CommandError(

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import quote
 
+from aptic_qualif.errors import CommandError
 from aptic_qualif.i18n import N_, _, language, ngettext
 from aptic_qualif.publish.site.paths import CHARTER_PAGE, _segment, relative
 from aptic_qualif.sanitize import markdown_code
@@ -184,8 +185,28 @@ def _rewrite_links(markdown: str, page: str) -> str:
     return re.sub(r"(\]\s?)\(([^()\s]+)\)", replace, markdown)
 
 
-def _include_markdown(source: Path, page: str) -> str | None:
-    if not source.is_file():
+MAX_INCLUDED = 4 * 1024 * 1024
+"""The largest Markdown file of the repository the site includes (bytes)."""
+
+
+def _include_markdown(source: Path, page: str, within: Path | None = None) -> str | None:
+    """The repository's Markdown file ``source`` as the page ``page`` shows it, or ``None``
+    when there is no such file. Only a regular file is read, bounded, and with ``within``
+    (the project) never through a link that leads outside it: a ``CONTRIBUTING.md`` linked
+    to ``~/.netrc`` stops the build instead of being published."""
+    from aptic_qualif.project import display_path
+    from aptic_qualif.reading import read_regular
+
+    if not source.exists() and not source.is_symlink():
         return None
-    text = source.read_text(encoding="utf-8").replace("\r\n", "\n")
+    shown = display_path(source)
+    raw, refused = read_regular(source, shown, limit=MAX_INCLUDED, within=within)
+    if raw is None:
+        assert refused is not None
+        raise CommandError(
+            _("the file {path} is not included in the site:\n{problem}").format(
+                path=shown, problem=refused.render()
+            )
+        )
+    text = raw.decode("utf-8", errors="replace").replace("\r\n", "\n")
     return _rewrite_links(neutralize_html(text), page)

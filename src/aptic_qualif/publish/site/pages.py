@@ -421,12 +421,20 @@ def _alphabetical(
     return list(groups.items())
 
 
+MAX_CONFIG_BYTES = 1024 * 1024
+
+
 def _site_url(context: Context) -> str:
     """The address of the published site (``site_url`` of ``mkdocs.yml``), or ``SITE_URL/``
     when the configuration does not say it."""
+    from aptic_qualif.reading import read_regular
+
     config = site_source(context.root) / CONFIG_FILE
+    raw, _refused = read_regular(config, str(config), limit=MAX_CONFIG_BYTES)  # checked later
     match = re.search(
-        r"^site_url:[ \t]*[\"']?(https?://[^\"'\s#]+)", config.read_text("utf-8"), re.MULTILINE
+        r"^site_url:[ \t]*[\"']?(https?://[^\"'\s#]+)",
+        (raw or b"").decode("utf-8", errors="replace"),
+        re.MULTILINE,
     )
     url = match.group(1) if match else "SITE_URL"
     return url.rstrip("/") + "/"

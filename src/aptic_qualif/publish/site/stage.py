@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import tempfile
@@ -47,6 +48,70 @@ from aptic_qualif.publish.site.paths import (
     site_source,
 )
 
+MAX_SITE_FILE = 32 * 1024 * 1024
+"""The largest file of the hand-written site that the build copies (bytes)."""
+MAX_SITE_BYTES = 256 * 1024 * 1024
+"""All the files of the hand-written site together (bytes)."""
+
+
+def read_site_files(source: Path) -> dict[str, bytes]:
+    """Every file of the hand-written site ``source``, by path relative to it.
+
+    Only regular files are read, each bounded while it is read
+    (:func:`aptic_qualif.reading.read_regular`), so nothing outside the site reaches the
+    build: a symbolic link (to ``~/.netrc``, ``/proc/self/environ``…), a pipe, a device or
+    an unreadable folder is refused with a located error (``SITE004``), all of them at once,
+    and nothing is built."""
+    from aptic_qualif.diagnostics import Diagnostic, Report, Span
+    from aptic_qualif.project import display_path
+    from aptic_qualif.reading import read_regular, unlisted_folder, walk
+
+    report = Report()
+    files: dict[str, bytes] = {}
+    total = 0
+    entries, unlisted = walk(source)
+    for folder, exc in sorted(unlisted.items()):
+        report.add(unlisted_folder(exc, display_path(folder)))
+    for path in entries:
+        shown = display_path(path)
+        if path.is_symlink():
+            report.add(
+                Diagnostic.error(
+                    "SITE004",
+                    Span(shown, 0, 0),
+                    _("symbolic link refused in the site: the build copies regular files only"),
+                    _("replace the link by the file itself, if it belongs to the site"),
+                )
+            )
+            continue
+        raw, refused = read_regular(path, shown, limit=MAX_SITE_FILE)
+        if raw is None:
+            assert refused is not None
+            if refused.code in ("IO002", "IO003", "YAML007"):
+                refused = dataclasses.replace(refused, code="SITE004")
+            report.add(refused)
+            continue
+        total += len(raw)
+        if total > MAX_SITE_BYTES:
+            report.add(
+                Diagnostic.error(
+                    "SITE004",
+                    Span(shown, 0, 0),
+                    _("the site's files exceed {limit} MiB together").format(
+                        limit=MAX_SITE_BYTES // (1024 * 1024)
+                    ),
+                )
+            )
+            break
+        files[path.relative_to(source).as_posix()] = raw
+    if not report.ok:
+        raise CommandError(
+            _("the hand-written site {path} is refused:\n{problems}").format(
+                path=display_path(source), problems=report.render_text()
+            )
+        )
+    return files
+
 
 def _french_only(markdown: str) -> str:
     """A French page placed in the English site: a note under its title says so."""
@@ -82,9 +147,13 @@ def stage_site(
     (:mod:`aptic_qualif.publish.departements`). Same project, same bytes: nothing here
     depends on the time, the machine or the order of files."""
     source = source if source is not None else site_source(context.root)
-    shutil.copytree(
-        source, staging, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*" + ENGLISH_SUFFIX)
-    )
+    hand_written = read_site_files(source)
+    for name, raw in hand_written.items():
+        if name.endswith(ENGLISH_SUFFIX):
+            continue
+        (staging / name).parent.mkdir(parents=True, exist_ok=True)
+        (staging / name).write_bytes(raw)
+    staging.mkdir(parents=True, exist_ok=True)
     docs = staging / DOCS_DIR
     docs.mkdir(exist_ok=True)
     extra_pages = sorted(
@@ -99,11 +168,11 @@ def stage_site(
         )
     shutil.copytree(docs, english)
     for page in [*extra_pages, "index.md"]:
-        translated = source / DOCS_DIR / (page.removesuffix(".md") + ENGLISH_SUFFIX)
+        translated = hand_written.get(f"{DOCS_DIR}/{page.removesuffix('.md')}{ENGLISH_SUFFIX}")
         if not (english / page).is_file():
             continue
-        if translated.is_file():
-            shutil.copyfile(translated, english / page)
+        if translated is not None:
+            (english / page).write_bytes(translated)
         else:
             with _in_language("en"):
                 french = (english / page).read_text(encoding="utf-8")
@@ -164,7 +233,7 @@ def stage_site(
                 ),
                 ("contribuer.md", root / "CONTRIBUTING.md", _("Contributing")),
             ):
-                included = _include_markdown(origin, page)
+                included = _include_markdown(origin, page, within=root)
                 if included is None:
                     included = renderer.render(
                         "missing.md.j2", page, origin=origin.name, title=title
