@@ -2,7 +2,8 @@
 
 One place for what ``catalogue diff --base`` and ``policy test --base`` both need: find the
 repository, check the reference, and extract folders with ``git archive`` into a temporary
-folder (tar members filtered as data: no links out, no devices).
+folder (tar members filtered as data: no links out, no devices). A reference never starts with
+``-``: git would read it as an option.
 """
 
 from __future__ import annotations
@@ -20,9 +21,20 @@ from aptic_qualif.i18n import _
 from aptic_qualif.project import display_path
 
 
+def check_ref(ref: str) -> None:
+    """Refuse a reference that git could read as an option (``--output=…``) or that is empty."""
+    if not ref or ref.startswith("-"):
+        raise CommandError(
+            _(
+                "'{ref}' is not a git reference: a reference is not empty and never starts with '-'"
+            ).format(ref=ref)
+        )
+
+
 def repository_top(folder: Path, ref: str) -> Path:
     """The top of the git repository holding ``folder``, once ``ref`` is known to name a
     commit there; a :class:`CommandError` for people otherwise."""
+    check_ref(ref)
     folder = folder.resolve()
     try:
         top = subprocess.run(
