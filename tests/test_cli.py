@@ -171,7 +171,7 @@ def test_show_on_a_broken_catalogue(mini: Path, runner: CliRunner) -> None:
 def test_internal_errors_are_not_tracebacks(
     mini: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def boom(*_args: object) -> None:
+    def boom(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("boom")
 
     monkeypatch.setattr("aptic_qualif.referentiel.check.validate_catalogue", boom)

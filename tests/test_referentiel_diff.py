@@ -383,3 +383,12 @@ def test_diff_of_a_catalogue_with_itself_is_empty(shipped: Path) -> None:
     assert catalogue is not None
     result = diff_catalogues(catalogue, catalogue)
     assert result.changes == [] and result.required is None and result.ok
+
+
+@pytest.mark.parametrize("ref", ["-x", "--output=base.tar", ""])
+def test_cli_diff_base_never_reads_as_an_option(mini: Path, runner: CliRunner, ref: str) -> None:
+    git(mini, "init", "-q", "-b", "main")
+    result = runner.invoke(app, ["catalogue", "diff", f"--base={ref}"])
+    assert result.exit_code == 2, result.output
+    assert "n'est pas une référence git" in result.output
+    assert not (mini / "base.tar").exists()

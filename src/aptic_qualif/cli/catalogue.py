@@ -58,13 +58,24 @@ def validate_command(
     fmt: Annotated[
         ReportFormat, typer.Option("--format", "-f", help=_("Output format."))
     ] = ReportFormat.text,
+    base: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--base",
+            help=_(
+                "Git reference the changes start from (in CI, the pull request's base branch): "
+                "a conflict between two files is reported on the one changed since."
+            ),
+        ),
+    ] = None,
 ) -> None:
     """Check every schema and integrity rule of the référentiel; all errors at once."""
+    from aptic_qualif.gitref import changed_files
     from aptic_qualif.project import referentiel_dir
     from aptic_qualif.referentiel.check import validate_catalogue
 
     folder = referentiel_dir(directory, state().root)
-    catalogue, report = validate_catalogue(folder)
+    catalogue, report = validate_catalogue(folder, changed=changed_files(folder, base))
     emit_report(report, fmt)
     if fmt is ReportFormat.text and catalogue is not None and report.ok:
         active = {
@@ -119,6 +130,7 @@ def diff_command(
 ) -> None:
     """Classify the changes between two versions and check the declared version bump."""
     from aptic_qualif.diagnostics import Report
+    from aptic_qualif.gitref import changed_files
     from aptic_qualif.project import referentiel_dir
     from aptic_qualif.referentiel.check import validate_catalogue
     from aptic_qualif.referentiel.diff import (
@@ -141,7 +153,7 @@ def diff_command(
         new_dir = referentiel_dir(new, root)
         loaded = load_catalogue(referentiel_dir(old, None))
 
-    new_catalogue, report = validate_catalogue(new_dir)
+    new_catalogue, report = validate_catalogue(new_dir, changed=changed_files(new_dir, base))
     if loaded is not None:
         old_catalogue, old_report = loaded
         if old_catalogue is None:

@@ -2,6 +2,10 @@
 
 Every rule is linear in the number of services (dictionaries, no pairwise loops), so a
 catalogue of thousands of services is checked in well under a second.
+
+A conflict between service files (the same id, notation or label; a replacement cycle) is
+reported on the file the contributor touched, the other file named in the message: see
+:func:`touch_key`.
 """
 
 from __future__ import annotations
@@ -9,8 +13,10 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Collection, Hashable, Iterable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 from aptic_qualif.diagnostics import Diagnostic, Report, Span
 from aptic_qualif.i18n import _, ngettext
@@ -36,21 +42,31 @@ def normalize_label(text: str) -> str:
     return comparison_key(text)
 
 
-def validate_catalogue(root: Path) -> tuple[Catalogue | None, Report]:
-    """Read the référentiel in ``root`` and check every rule; all problems at once."""
+def validate_catalogue(
+    root: Path, *, changed: Collection[Path] = frozenset()
+) -> tuple[Catalogue | None, Report]:
+    """Read the référentiel in ``root`` and check every rule; all problems at once.
+
+    ``changed`` holds the files the contributor changed (resolved paths, as
+    :func:`aptic_qualif.gitref.changed_files` gives them): a conflict between two service
+    files is reported on the changed one (see :func:`touch_key`).
+    """
     catalogue, report = load_catalogue(root)
     if catalogue is not None:
-        report.extend(check_catalogue(catalogue))
+        report.extend(check_catalogue(catalogue, changed=changed))
     return catalogue, report
 
 
-def check_catalogue(catalogue: Catalogue) -> list[Diagnostic]:
-    """All integrity diagnostics of a loaded catalogue."""
+def check_catalogue(
+    catalogue: Catalogue, *, changed: Collection[Path] = frozenset()
+) -> list[Diagnostic]:
+    """All integrity diagnostics of a loaded catalogue (``changed``: see
+    :func:`validate_catalogue`)."""
     return [
         *_check_scheme(catalogue),
-        *_check_identity(catalogue),
-        *_check_texts(catalogue),
-        *_check_replacements(catalogue),
+        *_check_identity(catalogue, changed),
+        *_check_texts(catalogue, changed),
+        *_check_replacements(catalogue, changed),
         *_check_mappings(catalogue),
         *_check_coop_mapped(catalogue),
         *_check_sessions(catalogue),
@@ -124,25 +140,86 @@ def _slugify(text: str) -> str:
     return "-".join(re.findall(r"[a-z0-9]+", ascii_text.lower()))
 
 
-def _check_identity(catalogue: Catalogue) -> Iterator[Diagnostic]:
+def _notation_number(notation: str) -> int:
+    found = re.search(r"\d+$", notation)
+    return int(found.group()) if found else -1
+
+
+def touch_key(
+    entry: ServiceEntry, changed: Collection[Path]
+) -> tuple[bool, tuple[int, int, int], int, str]:
+    """Orders service files from the one a contributor most likely left alone to the one they
+    most likely touched, so that a conflict between files is reported on the last.
+
+    A file that git says changed (``changed``: untracked, added or modified, or changed since
+    ``--base``) comes after one that did not. Between two files both changed or both not (or
+    without git), the data decides, never file times (a clone resets them): the later
+    ``added_in``, then the higher notation number, then the later path in sorted order. The
+    same files give the same order.
+    """
+    service = entry.service
+    return (
+        entry.path.resolve() in changed if changed else False,
+        version_tuple(service.added_in),
+        _notation_number(service.notation),
+        entry.path.as_posix(),
+    )
+
+
+K = TypeVar("K", bound=Hashable)
+
+
+def conflicts(
+    items: Iterable[tuple[K, ServiceEntry]], changed: Collection[Path]
+) -> Iterator[tuple[K, ServiceEntry, ServiceEntry]]:
+    """For every key shared by several files: the key, each file but the one kept, the one kept.
+
+    The one kept is the file the contributor most likely left alone (the first by
+    :func:`touch_key`); each other file is where the conflict is reported, naming it.
+    """
+    groups: defaultdict[K, list[ServiceEntry]] = defaultdict(list)
+    for key, entry in items:
+        groups[key].append(entry)
+    for key, group in groups.items():
+        if len(group) > 1:
+            kept, *others = sorted(group, key=lambda entry: touch_key(entry, changed))
+            for other in others:
+                yield key, other, kept
+
+
+def _where(span: Span) -> str:
+    """``file:line`` of the other file of a conflict (``file`` when the line is unknown)."""
+    return f"{span.file}:{span.line}" if span.line else span.file
+
+
+def _check_identity(catalogue: Catalogue, changed: Collection[Path]) -> Iterator[Diagnostic]:
     levels = catalogue.levels
     retired_ids = {r.id for r in catalogue.scheme.retired}
     retired_notations = {r.notation for r in catalogue.scheme.retired if r.notation}
-    first_id: dict[str, ServiceEntry] = {}
-    first_notation: dict[str, ServiceEntry] = {}
-    for entry in catalogue.entries:
+    entries = catalogue.entries
+    for _id, entry, kept in conflicts(((e.service.id, e) for e in entries), changed):
+        yield Diagnostic.error(
+            "REF002",
+            entry.doc.span(("id",)),
+            _("identifier '{id}' is already used by {file}").format(
+                id=entry.service.id, file=_where(kept.doc.span(("id",)))
+            ),
+        )
+    notations = ((normalize_label(e.service.notation), e) for e in entries)
+    for _notation, entry, kept in conflicts(notations, changed):
+        yield Diagnostic.error(
+            "REF003",
+            entry.doc.span(("notation",)),
+            _("notation '{notation}' is already used by '{id}' ({file})").format(
+                notation=entry.service.notation,
+                id=kept.service.id,
+                file=_where(kept.doc.span(("notation",))),
+            ),
+        )
+    for entry in entries:
         doc, service = entry.doc, entry.service
         if not SLUG.fullmatch(service.id):
             yield _bad_slug(doc.span(("id",)), service.id)
-        other = first_id.setdefault(service.id, entry)
-        if other is not entry:
-            yield Diagnostic.error(
-                "REF002",
-                doc.span(("id",)),
-                _("identifier '{id}' is already used by {file}").format(
-                    id=service.id, file=other.doc.file
-                ),
-            )
         if service.id in levels or service.id in RESERVED_IDS:
             yield Diagnostic.error(
                 "REF026",
@@ -157,15 +234,6 @@ def _check_identity(catalogue: Catalogue) -> Iterator[Diagnostic]:
                     else _("the catalogue's index page"),
                 ),
                 _("choose another identifier (and rename the file)"),
-            )
-        other = first_notation.setdefault(normalize_label(service.notation), entry)
-        if other is not entry:
-            yield Diagnostic.error(
-                "REF003",
-                doc.span(("notation",)),
-                _("notation '{notation}' is already used by '{id}' ({file})").format(
-                    notation=service.notation, id=other.service.id, file=other.doc.file
-                ),
             )
         if entry.stem != service.id:
             yield Diagnostic.error(
@@ -226,8 +294,8 @@ def _empty_definition(span: Span, lang: str) -> Diagnostic:
     )
 
 
-def _check_texts(catalogue: Catalogue) -> Iterator[Diagnostic]:
-    seen: dict[tuple[str, str], ServiceEntry] = {}
+def _check_texts(catalogue: Catalogue, changed: Collection[Path]) -> Iterator[Diagnostic]:
+    labels: list[tuple[tuple[str, str], ServiceEntry]] = []
     for entry in catalogue.entries:
         doc, service = entry.doc, entry.service
         for lang in LANGS:
@@ -235,17 +303,7 @@ def _check_texts(catalogue: Catalogue) -> Iterator[Diagnostic]:
             if not visible(label).strip():
                 yield _empty_label(doc.span(("pref_label", lang)), lang)
             elif service.active:
-                key = (lang, normalize_label(label))
-                other = seen.setdefault(key, entry)
-                if other is not entry:
-                    yield Diagnostic.error(
-                        "REF009",
-                        doc.span(("pref_label", lang)),
-                        _("the label '{label}' ({lang}) is already used by '{id}'").format(
-                            label=label, lang=lang, id=other.service.id
-                        ),
-                        _("two active services need distinct labels in each language"),
-                    )
+                labels.append(((lang, normalize_label(label)), entry))
             if not visible(getattr(service.definition, lang)).strip():
                 yield _empty_definition(doc.span(("definition", lang)), lang)
             own = normalize_label(label)
@@ -286,9 +344,21 @@ def _check_texts(catalogue: Catalogue) -> Iterator[Diagnostic]:
                 ).format(fr=len(fr), en=len(en)),
                 _("translate every item so that both lists match"),
             )
+    for (lang, _label), entry, kept in conflicts(labels, changed):
+        yield Diagnostic.error(
+            "REF009",
+            entry.doc.span(("pref_label", lang)),
+            _("the label '{label}' ({lang}) is already used by '{id}' ({file})").format(
+                label=getattr(entry.service.pref_label, lang),
+                lang=lang,
+                id=kept.service.id,
+                file=_where(kept.doc.span(("pref_label", lang))),
+            ),
+            _("two active services need distinct labels in each language"),
+        )
 
 
-def _check_replacements(catalogue: Catalogue) -> Iterator[Diagnostic]:
+def _check_replacements(catalogue: Catalogue, changed: Collection[Path]) -> Iterator[Diagnostic]:
     services = catalogue.services
     entries: dict[str, ServiceEntry] = {}
     for entry in catalogue.entries:
@@ -332,10 +402,14 @@ def _check_replacements(catalogue: Catalogue) -> Iterator[Diagnostic]:
             cycle = in_cycle[service.id]
             if cycle[0] not in reported:
                 reported.add(cycle[0])
-                first = entries[cycle[0]]
+                # on the member the contributor touched: the edit that closed the cycle
+                touched = max(
+                    (entries[member] for member in cycle),
+                    key=lambda member: touch_key(member, changed),
+                )
                 yield Diagnostic.error(
                     "REF015",
-                    first.doc.span(("replaced_by",)),
+                    touched.doc.span(("replaced_by",)),
                     _("replacements form a cycle: {cycle}").format(
                         cycle=" → ".join([*cycle, cycle[0]])
                     ),
