@@ -234,6 +234,11 @@ def test_the_environment_is_not_in_the_shipped_build(
         ),
         ("nav:\n  - Accueil: index.md\n  - Clic: 'javascript:alert(1)'\n", "Clic", "SITE003"),
         ("nav:\n  - Dehors: ../../etc/passwd\n", "Dehors", "SITE003"),
+        # browsers drop the tab: this is javascript:
+        ('nav:\n  - Tab: "java\\tscript:alert(1)"\n', "Tab", "SITE003"),
+        ('extra:\n  homepage: "java\\nscript:alert(1)"\n', "homepage", "SITE003"),
+        ("theme:\n  name: material\n  static_templates: [x.html]\n", "static_templates", "SITE002"),
+        ("plugins:\n  - search:\n      prebuild_index: true\n", "prebuild_index", "SITE002"),
         ("docs_dir: /\n", "docs_dir", "SITE003"),
         ("site_dir: /tmp/ailleurs\n", "site_dir", "SITE002"),
         ("extra_templates:\n  - x.html\n", "extra_templates", "SITE002"),
@@ -297,6 +302,16 @@ def test_mkdocs_material_documented_options_pass(tmp_path: Path) -> None:
     assert callable(data["markdown_extensions"][-4]["pymdownx.emoji"]["emoji_index"])
     slugify = data["markdown_extensions"][3]["toc"]["slugify"]
     assert slugify("Ça va", "-") == "ça-va"
+
+
+def test_navigation_titles_are_escaped(tmp_path: Path) -> None:
+    from aptic_qualif.publish.site.config import prepare
+
+    nav = [{"<img src=x onerror=alert(1)>": "index.md"}, {"A & B": [{"<b>": "x.md"}]}]
+    assert prepare({"nav": nav}, tmp_path)["nav"] == [
+        {"&lt;img src=x onerror=alert(1)&gt;": "index.md"},
+        {"A &amp; B": [{"&lt;b&gt;": "x.md"}]},
+    ]
 
 
 # -- what the configuration and the pages print --------------------------------------------

@@ -67,6 +67,9 @@ unsafe loader, or run Python files."""
 
 SAFE_SCHEMES = ("http", "https", "mailto")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+_HIDDEN = re.compile(
+    r"[\x00-\x20\x7f-\x9f\u00a0\u1680\u2000-\u200f\u2028-\u202f\u205f\u3000\ufeff]"
+)
 _ICON = re.compile(r"[a-z0-9-]+(?:/[a-z0-9-]+)+")
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._-]*")
 _LANGUAGE = re.compile(r"[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*")
@@ -170,7 +173,7 @@ def each(check: Check) -> Check:
     return check_list
 
 
-def mapping(rules: dict[str, Check], *, code: str = "SITE002") -> Check:
+def mapping(rules: dict[str, Check]) -> Check:
     """A mapping whose keys are those of ``rules``, each value checked by its rule."""
 
     def check(checker: _Checker, value: Any, path: PathKey) -> None:
@@ -181,7 +184,7 @@ def mapping(rules: dict[str, Check], *, code: str = "SITE002") -> Check:
             rule = rules.get(key)
             if rule is None:
                 checker.refuse(
-                    code,
+                    "SITE002",
                     (*path, key),
                     _("'{key}' is not an accepted option of the site configuration").format(
                         key=_dotted((*path, key))
@@ -209,7 +212,14 @@ def link(checker: _Checker, value: Any, path: PathKey) -> None:
     if not isinstance(value, str):
         checker.wrong_type(path, _("a link"))
         return
-    scheme = _SCHEME.match(value.strip())
+    if _HIDDEN.search(value):
+        # browsers drop tabs and line breaks from addresses: "java\tscript:" is javascript:
+        checker.unsafe(
+            path,
+            _("the link of '{key}' holds spaces or control characters").format(key=_dotted(path)),
+        )
+        return
+    scheme = _SCHEME.match(value)
     if scheme and scheme.group(1).lower() not in SAFE_SCHEMES:
         checker.unsafe(
             path,
@@ -218,7 +228,7 @@ def link(checker: _Checker, value: Any, path: PathKey) -> None:
             ),
             _("use an http, https or mailto address"),
         )
-    elif not scheme and (value.startswith("//") or value.strip() != value):
+    elif not scheme and value.startswith("//"):
         checker.unsafe(path, _("'{key}' is not a valid link").format(key=_dotted(path)))
 
 
@@ -283,9 +293,7 @@ def function(*names: str) -> Check:
         if tag == _SLUGIFY:
             options = {"case": choice("lower", "upper", "lower-ascii"), "normalize": text}
             options["percent_encode"] = boolean
-            mapping({"kwds": mapping(options, code="SITE003")}, code="SITE003")(
-                checker, value, path
-            )
+            mapping({"kwds": mapping(options)})(checker, value, path)
 
     return check
 
@@ -309,7 +317,7 @@ def nav_entries(checker: _Checker, value: Any, path: PathKey) -> None:
             text(checker, key, (*path, key))
             nav_entries(checker, item, (*path, key))
     elif isinstance(value, str):
-        if _SCHEME.match(value) or value.startswith("//"):
+        if _SCHEME.match(value) or value.startswith("//") or _HIDDEN.search(value):
             link(checker, value, path)
         elif not _inside(value):
             local_file(checker, value, path)
@@ -410,7 +418,7 @@ _PALETTE = mapping(
 
 def _font(checker: _Checker, value: Any, path: PathKey) -> None:
     if value is not False:  # false: the system's fonts, nothing fetched
-        mapping({"text": word, "code": word}, code="SITE003")(checker, value, path)
+        mapping({"text": word, "code": word})(checker, value, path)
 
 
 def _palette(checker: _Checker, value: Any, path: PathKey) -> None:
@@ -424,7 +432,7 @@ def _theme(checker: _Checker, value: Any, path: PathKey) -> None:
     if isinstance(value, str):
         choice("material")(checker, value, path)
     else:
-        mapping(THEME, code="SITE003")(checker, value, path)
+        mapping(THEME)(checker, value, path)
 
 
 THEME: dict[str, Check] = {
@@ -514,7 +522,7 @@ def _named_list(
                 _("accepted: {names}").format(names=", ".join(sorted(allowed))),
             )
         elif options is not None:
-            mapping(rules, code="SITE003")(checker, options, where)
+            mapping(rules)(checker, options, where)
 
 
 def _snippets(checker: _Checker, options: dict[str, Any], path: PathKey) -> None:
@@ -677,10 +685,21 @@ def prepare(data: dict[str, Any], docs: Path) -> dict[str, Any]:
                 palette["toggle"] = toggle
             escaped.append(palette)
         out["theme"] = {**theme, "palette": escaped}
+    if "nav" in out:
+        out["nav"] = _escaped_titles(out["nav"])
     extensions = out.get("markdown_extensions")
     if isinstance(extensions, list):
         out["markdown_extensions"] = [_snippet_paths(entry, docs) for entry in extensions]
     return out
+
+
+def _escaped_titles(nav: Any) -> Any:
+    """The navigation with its titles escaped: the theme prints them as HTML."""
+    if isinstance(nav, list):
+        return [_escaped_titles(entry) for entry in nav]
+    if isinstance(nav, dict):
+        return {html.escape(str(k), quote=False): _escaped_titles(v) for k, v in nav.items()}
+    return nav
 
 
 def _snippet_paths(entry: Any, docs: Path) -> Any:

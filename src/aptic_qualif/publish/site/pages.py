@@ -250,12 +250,10 @@ def _ordered_services(context: Context) -> list[Service]:
 
 
 def _yaml_string(text: str) -> str:
-    """A YAML scalar (JSON strings are YAML) holding ``text`` as HTML-escaped text.
-
-    MkDocs prints navigation titles as HTML, so data must be escaped for HTML first."""
-    import html
-
-    return json.dumps(html.escape(text, quote=False), ensure_ascii=False)
+    """A YAML scalar (JSON strings are YAML) holding ``text``. MkDocs prints navigation
+    titles as HTML: the configuration's titles, these included, are escaped when the
+    configuration is prepared (:func:`aptic_qualif.publish.site.config.prepare`)."""
+    return json.dumps(text, ensure_ascii=False)
 
 
 def _navigation(context: Context, extra_pages: Sequence[str], lang: str) -> str:
