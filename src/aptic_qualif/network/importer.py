@@ -3,9 +3,16 @@
 Each row of a CSV in the national schema becomes a pre-filled application skeleton (identity
 mapped back through the questionnaire's ``export`` keys, every other answer empty). An
 invalid row (``LIEU002``) is reported with its row number and skipped; a value that cannot
-be mapped is dropped with a warning (``LIEU003``). The national services of the row are not
-turned into catalogue services, which would claim services the venue never declared: the
-skeleton lists the matching catalogue services in a comment.
+be mapped is dropped with a warning (``LIEU003``).
+
+The row's ``id`` becomes the application's ``identifiant`` when it passes the same check as
+an application's (:func:`~aptic_qualif.application.venue_id_problem`): a control character
+makes the row invalid (``TXT001``), an id of another shape is left out with a warning
+(``LIEU003``).
+
+The national services of the row are not turned into catalogue services, which would claim
+services the venue never declared: the skeleton lists the matching catalogue services in a
+comment.
 """
 
 from __future__ import annotations
@@ -19,8 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from aptic_qualif.application import (
-    VENUE_ID_PATTERN,
     check_answer,
+    venue_id_problem,
 )
 from aptic_qualif.context import Context
 from aptic_qualif.diagnostics import Diagnostic, Report, Span
@@ -38,8 +45,6 @@ from aptic_qualif.questionnaire.model import CHOICE_TYPES, NUMBER_TYPES
 from aptic_qualif.reading import read_regular
 from aptic_qualif.text import parse_number
 from aptic_qualif.vocabularies import LIEUX_COLUMNS
-
-_VENUE_ID = re.compile(VENUE_ID_PATTERN.removeprefix("^").removesuffix("$"))
 
 
 @dataclass
@@ -296,24 +301,31 @@ class _RowMapper:
                 )
             elif value is not None:
                 identity[located.id] = value
+        venue_id: str | None = cell("id") or None
+        refused = venue_id_problem(venue_id) if venue_id is not None else None
+        if refused is not None:
+            code, problem, hint = refused
+            message = _("row {row}, column {column}: {problem}").format(
+                row=number, column="id", problem=problem
+            )
+            if code == "TXT001":  # a control character: refused, as in every other cell
+                problems.append(Diagnostic.error(code, span("id"), message, hint))
+            else:  # an id of another shape: the venue is imported without it
+                report.add(
+                    Diagnostic.warning(
+                        "LIEU003",
+                        span("id"),
+                        _("{problem}; the export will give the venue another id").format(
+                            problem=message
+                        ),
+                        hint,
+                    )
+                )
+            venue_id = None
         if problems:
             report.extend(problems)
             return None
         extras = {column: cell(column) for column in ("id", "source", "date_maj", "services")}
-        venue_id: str | None = cell("id")
-        if not _VENUE_ID.fullmatch(venue_id or ""):
-            report.add(
-                Diagnostic.warning(
-                    "LIEU003",
-                    span("id"),
-                    _(
-                        "row {row}, column id: '{value}' cannot be kept as the venue's identifiant "
-                        "(at most 200 characters, no spaces, no '|'): the export will give it "
-                        "another one"
-                    ).format(row=number, value=venue_id),
-                )
-            )
-            venue_id = None
         return ImportedVenue(number, "", identity, extras, venue_id)
 
     def _answer(

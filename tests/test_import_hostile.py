@@ -1,0 +1,139 @@
+"""``import lieux`` and the ``identifiant`` of an application facing hostile or faulty data:
+control characters and paths in an id."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+from typer.testing import CliRunner
+
+from aptic_qualif.application import Application
+from aptic_qualif.cli.app import app
+from aptic_qualif.yamlio import parse_yaml
+from tests.conftest import REPO
+from tests.test_lieux import APPLICATIONS, EXAMPLE_CSV, GOOD, HEADER, _line, _rows
+
+SIMPLE = {key: value for key, value in GOOD.items() if key not in {"typologie"}}
+"""A valid row with no value the import drops (no warning of its own)."""
+
+
+@pytest.fixture
+def repo(monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(REPO)
+    return REPO
+
+
+def _csv(tmp_path: Path, *rows: dict[str, str], name: str = "lieux.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(HEADER + "\n" + "".join(_line(**row) for row in rows), encoding="utf-8")
+    return path
+
+
+def _import(runner: CliRunner, source: Path, out: Path, code: int) -> str:
+    result = runner.invoke(app, ["import", "lieux", str(source), "-o", str(out)])
+    assert result.exit_code == code, result.output
+    return result.stderr
+
+
+def _identifiants(folder: Path) -> dict[str, object]:
+    found = {}
+    for path in sorted(folder.glob("*.yaml")):
+        doc, problems = parse_yaml(path.read_text(encoding="utf-8"), path.name)
+        assert doc is not None and not problems
+        found[path.stem] = doc.data.get("identifiant")
+    return found
+
+
+# ── The identifiant ──
+
+HOSTILE_YAML = {
+    "escape": ('"x\\e[2J\\e]0;PWN\\a=1"', "TXT001", "ESC (U+001B)"),
+    "bidi": ('"ab\\u202Ecd"', "TXT001", "U+202E"),
+    "path": ('"../../etc/x"', "SCH003", "« ../../etc/x »"),
+    "slash": ("a/b", "SCH003", "« / »"),
+    "dots": ("a..b", "SCH003", "« .. »"),
+    "space": ('"a b"', "SCH003", "« a b »"),
+    "separator": ('"a|b"', "SCH003", "« | »"),
+}
+
+
+def _with_identifiant(folder: Path, value: str, name: str = "lieu") -> Path:
+    text = (APPLICATIONS / "fablab-la-forge.yaml").read_text(encoding="utf-8")
+    target = folder / f"{name}.yaml"
+    target.write_text(text.replace("\ndate:", f"\nidentifiant: {value}\ndate:", 1), "utf-8")
+    return target
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_YAML))
+def test_a_hostile_identifiant_is_refused_and_never_exported(
+    repo: Path, runner: CliRunner, tmp_path: Path, case: str
+) -> None:
+    value, code, shown = HOSTILE_YAML[case]
+    target = _with_identifiant(tmp_path, value)
+    line = next(
+        n
+        for n, text in enumerate(target.read_text("utf-8").splitlines(), 1)
+        if "identifiant:" in text
+    )
+    result = runner.invoke(app, ["apply", "validate", str(target)])
+    assert result.exit_code == 1
+    assert f"{target}:{line}:14: error[{code}]: " in result.output, result.output
+    assert shown in result.output
+    exported = tmp_path / "lieux.csv"
+    result = runner.invoke(app, ["export", "lieux", str(tmp_path), "--all", "-o", str(exported)])
+    assert result.exit_code == 1
+    assert f"error[{code}]" in result.stderr
+    assert _rows(exported.read_text(encoding="utf-8"))[1] == []
+
+
+def test_no_application_object_holds_a_hostile_identifiant() -> None:
+    for value in ("x\x1b[2J", "../../etc/x", "a/b", ".git", "", "x" * 201):
+        with pytest.raises(ValidationError):
+            Application.model_validate({"questionnaire": "q@1.0.0", "identifiant": value})
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "structure-1",
+        "lieu-42",
+        "3f2504e0-4f89-11d3-9a0c-0305e82c3301",
+        "3F2504E0-4F89-11D3-9A0C-0305E82C3301",
+        "Hinaura_1234",
+        "fr.mednum:lieu.12",
+        "conseiller-numerique-62a46ca2af2829a3f8c2ff6c",
+        "a" * 200,
+    ],
+)
+def test_real_national_ids_are_accepted(
+    repo: Path, runner: CliRunner, tmp_path: Path, value: str
+) -> None:
+    target = _with_identifiant(tmp_path, f'"{value}"')
+    exported = tmp_path / "lieux.csv"
+    result = runner.invoke(app, ["export", "lieux", str(target), "--all", "-o", str(exported)])
+    assert result.exit_code == 0, result.output
+    assert [row["id"] for row in _rows(exported.read_text(encoding="utf-8"))[1]] == [value]
+
+
+def test_the_shared_example_id_is_accepted() -> None:
+    (row,) = _rows(EXAMPLE_CSV.read_text(encoding="utf-8"))[1]
+    Application.model_validate({"questionnaire": "q@1.0.0", "identifiant": row["id"]})
+
+
+def test_a_hostile_id_at_import_never_reaches_a_skeleton(
+    repo: Path, runner: CliRunner, tmp_path: Path
+) -> None:
+    escape = {**SIMPLE, "id": "x\x1b[2J\x1b]0;PWN\x07=1", "nom": "Echappement"}
+    path = {**SIMPLE, "id": "../../etc/x", "nom": "Chemin"}
+    source = _csv(tmp_path, escape, path)
+    out = tmp_path / "out"
+    stderr = _import(runner, source, out, 1)
+    # a control character: refused like in any other cell (TXT001), the row skipped
+    assert f"{source}:2:1: error[TXT001]: ligne 2, colonne id : " in stderr
+    # another shape: the venue is imported without it, and told so
+    assert f"{source}:3:1: warning[LIEU003]: ligne 3, colonne id : « ../../etc/x »" in stderr
+    assert _identifiants(out) == {"chemin": None}
+    text = (out / "chemin.yaml").read_text(encoding="utf-8")
+    assert "\x1b" not in text and "\x07" not in text and "identifiant:" not in text
