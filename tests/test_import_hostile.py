@@ -1,8 +1,9 @@
 """``import lieux`` and the ``identifiant`` of an application facing hostile or faulty data:
-control characters and paths in an id."""
+an oversized cell, control characters and paths in an id."""
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,9 @@ from typer.testing import CliRunner
 
 from aptic_qualif.application import Application
 from aptic_qualif.cli.app import app
+from aptic_qualif.context import load_context
+from aptic_qualif.network.importer import MAX_CELL_CHARS, import_lieux
+from aptic_qualif.vocabularies import LIEUX_COLUMNS
 from aptic_qualif.yamlio import parse_yaml
 from tests.conftest import REPO
 from tests.test_lieux import APPLICATIONS, EXAMPLE_CSV, GOOD, HEADER, _line, _rows
@@ -44,6 +48,50 @@ def _identifiants(folder: Path) -> dict[str, object]:
         assert doc is not None and not problems
         found[path.stem] = doc.data.get("identifiant")
     return found
+
+
+# ── An oversized cell ──
+
+
+def test_an_oversized_cell_skips_its_row_only(
+    repo: Path, runner: CliRunner, tmp_path: Path
+) -> None:
+    rows = [{**SIMPLE, "id": f"lieu-{n}", "nom": f"Lieu {n}"} for n in range(5)]
+    rows[0]["presentation_resume"] = "Sur deux\nlignes"  # the records after it shift a line
+    rows[1]["presentation_detail"] = "x" * 140_000
+    source = _csv(tmp_path, *rows)
+    limit = csv.field_size_limit()
+    out = tmp_path / "out"
+    stderr = _import(runner, source, out, 1)
+    assert csv.field_size_limit() == limit  # the module's limit is given back
+    column = LIEUX_COLUMNS.index("presentation_detail") + 1
+    (error,) = [line for line in stderr.splitlines() if "error[" in line]
+    assert error.startswith(f"{source}:4:{column}: error[LIEU002]: ligne 3, colonne ")
+    assert f"la cellule a 140000 caractères, plus que les {MAX_CELL_CHARS}" in error
+    assert "field larger" not in stderr
+    assert sorted(_identifiants(out).values()) == ["lieu-0", "lieu-2", "lieu-3", "lieu-4"]
+    assert "1 ligne(s) invalide(s) ignorée(s), sur 5 ligne(s)" in stderr
+
+
+def test_a_row_the_csv_reader_refuses_skips_that_row_only(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Should the csv module still refuse a record, the reader goes on with the next one."""
+    real = csv.field_size_limit
+
+    def small(*limit: int) -> int:
+        return real(1000) if limit and limit[0] > 1000 else real(*limit)
+
+    monkeypatch.setattr(csv, "field_size_limit", small)
+    rows = [{**SIMPLE, "id": f"lieu-{n}", "nom": f"Lieu {n}"} for n in range(3)]
+    rows[1]["presentation_detail"] = "x" * 5000
+    result = import_lieux(_csv(tmp_path, *rows), load_context(REPO))
+    monkeypatch.undo()
+    assert [v.venue_id for v in result.venues] == ["lieu-0", "lieu-2"]
+    assert result.invalid_rows == [3] and result.rows == 3
+    (error,) = result.report.errors
+    assert error.code == "LIEU002" and error.span.line == 3
+    assert error.message.startswith("la ligne 3 ne peut pas être lue")
 
 
 # ── The identifiant ──

@@ -2,8 +2,9 @@
 
 Each row of a CSV in the national schema becomes a pre-filled application skeleton (identity
 mapped back through the questionnaire's ``export`` keys, every other answer empty). An
-invalid row (``LIEU002``) is reported with its row number and skipped; a value that cannot
-be mapped is dropped with a warning (``LIEU003``).
+invalid row (``LIEU002``: a required value missing or refused, a cell over
+:data:`MAX_CELL_CHARS`) is reported with its line and skipped, and the rows after it are
+read as usual; a value that cannot be mapped is dropped with a warning (``LIEU003``).
 
 The row's ``id`` becomes the application's ``identifiant`` when it passes the same check as
 an application's (:func:`~aptic_qualif.application.venue_id_problem`): a control character
@@ -82,8 +83,17 @@ class ImportResult:
         return self.renderer.render(venue, venue.extras, self.file)
 
 
+MAX_CELL_CHARS = 131_072
+"""The longest cell the import takes (characters), the ``csv`` module's own default limit: the
+longest texts of the national schema are a few thousand characters. A longer cell is most
+often a quote left open, which makes one cell of the lines that follow it."""
+
+
 def import_lieux(path: Path, context: Context) -> ImportResult:
-    """Read a CSV in the national schema and build one skeleton per valid row."""
+    """Read a CSV in the national schema and build one skeleton per valid row.
+
+    A row that cannot be imported (a missing required value, an oversized cell) is reported
+    with its line and skipped; the rows after it are read as usual."""
     result = ImportResult()
     shown = display_path(path)
     raw, refused = read_regular(path, shown, limit=MAX_CSV_BYTES)
@@ -105,17 +115,36 @@ def import_lieux(path: Path, context: Context) -> ImportResult:
             )
         )
         return result
+    del raw
+    # The csv module stops a reader at a cell over its field limit, and with it the rest of
+    # the file. The limit is raised to the whole text (already in memory, at most
+    # MAX_CSV_BYTES), so that every record is read whole and in step with its lines; each
+    # cell is then checked against MAX_CELL_CHARS, and only its row is skipped.
+    previous = csv.field_size_limit(max(len(text), MAX_CELL_CHARS) + 1)
+    try:
+        _read_rows(text, context, shown, result)
+    finally:
+        csv.field_size_limit(previous)
+    if not result.header_ok:
+        return result
+    _name(result.venues)
+    result.file = shown
+    result.renderer = SkeletonRenderer(context.questionnaire, context.catalogue)
+    return result
 
+
+def _read_rows(text: str, context: Context, shown: str, result: ImportResult) -> None:
     mapper = _RowMapper(context, shown)
+    report = result.report
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader, None)
     except csv.Error as exc:
         header = None
-        result.report.add(Diagnostic.error("LIEU001", Span(shown, 1, 1), str(exc)))
+        report.add(Diagnostic.error("LIEU001", Span(shown, 1, 1), str(exc)))
     else:
         if header is None:
-            result.report.add(
+            report.add(
                 Diagnostic.error(
                     "LIEU001",
                     Span(shown, 1, 1),
@@ -123,40 +152,57 @@ def import_lieux(path: Path, context: Context) -> ImportResult:
                     _("the header must name the columns of the national schema"),
                 )
             )
-    if not header or not mapper.check_header(header, result.report):
-        result.header_ok = False
-        return result
-
-    line = reader.line_num + 1
-    number = 1
-    try:
-        for record in reader:
-            number += 1
-            start, line = line, reader.line_num + 1
-            if not record or all(not cell.strip() for cell in record):
-                continue
-            result.rows += 1
-            venue = mapper.venue(record, number, start, result.report)
-            if venue is None:
-                result.invalid_rows.append(number)
-            else:
-                result.venues.append(venue)
-    except csv.Error as exc:
-        result.invalid_rows.append(number)
-        result.report.add(
-            Diagnostic.error(
-                "LIEU002",
-                Span(shown, reader.line_num, 1),
-                _("row {row}: {error}; the rest of the file is not read").format(
-                    row=number, error=exc
-                ),
+        elif any(len(cell) > MAX_CELL_CHARS for cell in header):
+            report.add(
+                Diagnostic.error(
+                    "LIEU001",
+                    Span(shown, 1, 1),
+                    _("the header row holds a cell of more than {limit} characters").format(
+                        limit=MAX_CELL_CHARS
+                    ),
+                    _("the header must name the columns of the national schema"),
+                )
             )
-        )
+            header = None
+    if not header or not mapper.check_header(header, report):
+        result.header_ok = False
+        return
 
-    _name(result.venues)
-    result.file = shown
-    result.renderer = SkeletonRenderer(context.questionnaire, context.catalogue)
-    return result
+    line = reader.line_num + 1  # the line the next record starts on
+    number = 1  # the row number of the record (the header is row 1)
+    while True:
+        try:
+            record = next(reader, None)
+        except csv.Error as exc:  # never expected with the raised limit: the row is skipped
+            number += 1
+            result.rows += 1
+            result.invalid_rows.append(number)
+            report.add(
+                Diagnostic.error(
+                    "LIEU002",
+                    Span(shown, line, 1),
+                    _("row {row} cannot be read ({error}): the row is skipped").format(
+                        row=number, error=exc
+                    ),
+                    _("check the quotes and separators of the row"),
+                )
+            )
+            line = reader.line_num + 1
+            continue
+        if record is None:
+            break
+        number += 1
+        start, line = line, reader.line_num + 1
+        if not record or all(not cell.strip() for cell in record):
+            continue
+        result.rows += 1
+        venue = None
+        if mapper.cells_fit(record, number, start, report):
+            venue = mapper.venue(record, number, start, report)
+        if venue is None:
+            result.invalid_rows.append(number)
+        else:
+            result.venues.append(venue)
 
 
 class _RowMapper:
@@ -216,6 +262,39 @@ class _RowMapper:
                 )
             )
             return False
+        return True
+
+    def column_name(self, index: int) -> str:
+        for name, at in self.columns.items():
+            if at == index:
+                return name
+        return str(index + 1)
+
+    def cells_fit(self, record: list[str], number: int, line: int, report: Report) -> bool:
+        """Whether every cell of the row is at most :data:`MAX_CELL_CHARS` long; the first
+        one that is not is reported."""
+        for index, cell in enumerate(record):
+            if len(cell) > MAX_CELL_CHARS:
+                report.add(
+                    Diagnostic.error(
+                        "LIEU002",
+                        Span(self.file, line, index + 1),
+                        _(
+                            "row {row}, column {column}: the cell holds {length} characters, "
+                            "more than the {limit} a cell may hold: the row is skipped"
+                        ).format(
+                            row=number,
+                            column=self.column_name(index),
+                            length=len(cell),
+                            limit=MAX_CELL_CHARS,
+                        ),
+                        _(
+                            "a quote left open makes one cell of the lines that follow it: "
+                            "check the quotes of the row"
+                        ),
+                    )
+                )
+                return False
         return True
 
     def venue(
