@@ -1,5 +1,5 @@
 """``import lieux`` and the ``identifiant`` of an application facing hostile or faulty data:
-an oversized cell, control characters and paths in an id."""
+duplicate national ids, an oversized cell, control characters and paths in an id."""
 
 from __future__ import annotations
 
@@ -48,6 +48,36 @@ def _identifiants(folder: Path) -> dict[str, object]:
         assert doc is not None and not problems
         found[path.stem] = doc.data.get("identifiant")
     return found
+
+
+# ── Duplicate national ids ──
+
+
+def test_rows_sharing_an_id_are_reported_and_imported_once(
+    repo: Path, runner: CliRunner, tmp_path: Path
+) -> None:
+    ids = ["same", "same", "Same", "same ", "other"]
+    source = _csv(tmp_path, *({**SIMPLE, "id": i, "nom": f"Lieu {n}"} for n, i in enumerate(ids)))
+    out = tmp_path / "out"
+    stderr = _import(runner, source, out, 1)
+    # rows 3, 4 and 5 (lines 3 to 5), located at the id column, in French, naming row 2
+    for line in (3, 4, 5):
+        (message,) = [m for m in stderr.splitlines() if f"lieux.csv:{line}:1: error[LIEU005]" in m]
+        assert f"ligne {line} : l'id" in message and "est déjà celui de la ligne 2" in message
+    assert _identifiants(out) == {"lieu-0": "same", "lieu-4": "other"}
+    assert "2 candidature(s) écrite(s)" in stderr and "3 ligne(s) invalide(s)" in stderr
+    assert "sur 5 ligne(s)" in stderr
+
+
+def test_an_invalid_row_does_not_take_its_id(repo: Path, tmp_path: Path) -> None:
+    """The id goes to the first row that is imported: a row skipped for another reason
+    does not make the next one with its id a duplicate."""
+    bad = {**SIMPLE, "id": "x-1", "pivot": "123", "nom": "Invalide"}
+    good = {**SIMPLE, "id": "X-1", "nom": "Valide"}
+    result = import_lieux(_csv(tmp_path, bad, good), load_context(REPO))
+    assert [v.venue_id for v in result.venues] == ["X-1"]
+    assert result.invalid_rows == [2]
+    assert "LIEU005" not in {d.code for d in result.report.diagnostics}
 
 
 # ── An oversized cell ──

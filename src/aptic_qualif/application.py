@@ -105,6 +105,12 @@ def venue_id_problem(text: str) -> tuple[str, str, str] | None:
     )
 
 
+def venue_id_key(text: str) -> str:
+    """The key under which two national ids are the same venue's: case and surrounding
+    whitespace ignored (``same``, ``Same`` and ``same `` are one id)."""
+    return text.strip().casefold()
+
+
 def _venue_id(value: str) -> str:
     found = venue_id_problem(value)
     if found is not None:

@@ -197,6 +197,14 @@ CODES: dict[str, Code] = {
             "lieux-not-exported",
             N_("A value, or a venue, that the national schema would refuse is not exported."),
         ),
+        Code(
+            "LIEU005",
+            "lieux-duplicate-id",
+            N_(
+                "Two rows of a venues CSV share a national id (case and surrounding spaces "
+                "ignored): only the first is imported."
+            ),
+        ),
         Code("GEO001", "unknown-commune", N_("The INSEE code is no current commune's.")),
         Code(
             "GEO002",

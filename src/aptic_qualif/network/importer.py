@@ -9,7 +9,9 @@ read as usual; a value that cannot be mapped is dropped with a warning (``LIEU00
 The row's ``id`` becomes the application's ``identifiant`` when it passes the same check as
 an application's (:func:`~aptic_qualif.application.venue_id_problem`): a control character
 makes the row invalid (``TXT001``), an id of another shape is left out with a warning
-(``LIEU003``).
+(``LIEU003``). Two rows with the same id (case and surrounding spaces ignored) would be
+published as one venue: the first row that keeps it is imported, the later ones are
+reported (``LIEU005``, naming that row) and skipped.
 
 The national services of the row are not turned into catalogue services, which would claim
 services the venue never declared: the skeleton lists the matching catalogue services in a
@@ -28,6 +30,7 @@ from typing import Any
 
 from aptic_qualif.application import (
     check_answer,
+    venue_id_key,
     venue_id_problem,
 )
 from aptic_qualif.context import Context
@@ -92,8 +95,9 @@ often a quote left open, which makes one cell of the lines that follow it."""
 def import_lieux(path: Path, context: Context) -> ImportResult:
     """Read a CSV in the national schema and build one skeleton per valid row.
 
-    A row that cannot be imported (a missing required value, an oversized cell) is reported
-    with its line and skipped; the rows after it are read as usual."""
+    A row that cannot be imported (a missing required value, an oversized cell, an ``id``
+    already taken by an earlier row) is reported with its line and skipped; the rows after it
+    are read as usual."""
     result = ImportResult()
     shown = display_path(path)
     raw, refused = read_regular(path, shown, limit=MAX_CSV_BYTES)
@@ -170,6 +174,7 @@ def _read_rows(text: str, context: Context, shown: str, result: ImportResult) ->
 
     line = reader.line_num + 1  # the line the next record starts on
     number = 1  # the row number of the record (the header is row 1)
+    taken: dict[str, int] = {}  # the key of each national id kept, and the row that has it
     while True:
         try:
             record = next(reader, None)
@@ -199,6 +204,12 @@ def _read_rows(text: str, context: Context, shown: str, result: ImportResult) ->
         venue = None
         if mapper.cells_fit(record, number, start, report):
             venue = mapper.venue(record, number, start, report)
+        if venue is not None and venue.venue_id is not None:
+            key = venue_id_key(venue.venue_id)
+            first = taken.setdefault(key, number)
+            if first != number:
+                report.add(mapper.duplicate(venue.venue_id, number, first, start))
+                venue = None
         if venue is None:
             result.invalid_rows.append(number)
         else:
@@ -296,6 +307,20 @@ class _RowMapper:
                 )
                 return False
         return True
+
+    def duplicate(self, venue_id: str, number: int, first: int, line: int) -> Diagnostic:
+        index = self.columns.get("id")
+        return Diagnostic.error(
+            "LIEU005",
+            Span(self.file, line, index + 1 if index is not None else 0),
+            _(
+                "row {row}: the id '{id}' is already the id of row {first}: the row is skipped"
+            ).format(row=number, id=venue_id, first=first),
+            _(
+                "each venue has its own id in the national data: correct the id of one of "
+                "the two rows, or remove the row if it is the same venue"
+            ),
+        )
 
     def venue(
         self, record: list[str], number: int, line: int, report: Report
