@@ -1,5 +1,6 @@
 """``import lieux`` and the ``identifiant`` of an application facing hostile or faulty data:
-duplicate national ids, an oversized cell, control characters and paths in an id."""
+duplicate national ids, an oversized cell, control characters and paths in an id, a file
+over the size limit."""
 
 from __future__ import annotations
 
@@ -122,6 +123,23 @@ def test_a_row_the_csv_reader_refuses_skips_that_row_only(
     (error,) = result.report.errors
     assert error.code == "LIEU002" and error.span.line == 3
     assert error.message.startswith("la ligne 3 ne peut pas être lue")
+
+
+# ── A file over the size limit ──
+
+
+def test_a_file_over_the_size_limit_has_its_own_code(
+    repo: Path, runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("aptic_qualif.network.importer.MAX_CSV_BYTES", 2 * 1024 * 1024)
+    source = _csv(tmp_path, *({**SIMPLE, "id": f"l{n}"} for n in range(12_000)))
+    assert source.stat().st_size > 2 * 1024 * 1024
+    out = tmp_path / "out"
+    stderr = _import(runner, source, out, 1)
+    assert f"{source}:1:1: error[LIEU006]: le fichier dépasse 2 Mio" in stderr
+    assert "découpez-le en fichiers plus petits" in stderr
+    assert "YAML007" not in stderr
+    assert not out.exists()
 
 
 # ── The identifiant ──

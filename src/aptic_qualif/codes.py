@@ -205,6 +205,11 @@ CODES: dict[str, Code] = {
                 "ignored): only the first is imported."
             ),
         ),
+        Code(
+            "LIEU006",
+            "lieux-file-too-large",
+            N_("A venues CSV exceeds the size limit of the import (64 MiB): split it."),
+        ),
         Code("GEO001", "unknown-commune", N_("The INSEE code is no current commune's.")),
         Code(
             "GEO002",

@@ -11,7 +11,8 @@ an application's (:func:`~aptic_qualif.application.venue_id_problem`): a control
 makes the row invalid (``TXT001``), an id of another shape is left out with a warning
 (``LIEU003``). Two rows with the same id (case and surrounding spaces ignored) would be
 published as one venue: the first row that keeps it is imported, the later ones are
-reported (``LIEU005``, naming that row) and skipped.
+reported (``LIEU005``, naming that row) and skipped. A file over
+:data:`~aptic_qualif.network.national.MAX_CSV_BYTES` is refused (``LIEU006``).
 
 The national services of the row are not turned into catalogue services, which would claim
 services the venue never declared: the skeleton lists the matching catalogue services in a
@@ -104,7 +105,7 @@ def import_lieux(path: Path, context: Context) -> ImportResult:
     if raw is None:
         assert refused is not None
         result.header_ok = False
-        result.report.add(refused)
+        result.report.add(_too_large(shown) if refused.code == "YAML007" else refused)
         return result
     try:
         text = raw.decode("utf-8-sig")
@@ -135,6 +136,20 @@ def import_lieux(path: Path, context: Context) -> ImportResult:
     result.file = shown
     result.renderer = SkeletonRenderer(context.questionnaire, context.catalogue)
     return result
+
+
+def _too_large(shown: str) -> Diagnostic:
+    return Diagnostic.error(
+        "LIEU006",
+        Span(shown, 1, 1),
+        _("the file is larger than {limit} MiB, the most an import reads").format(
+            limit=MAX_CSV_BYTES // (1024 * 1024)
+        ),
+        _(
+            "split it into smaller files, each starting with the header row, and import "
+            "them one after the other into the same folder"
+        ),
+    )
 
 
 def _read_rows(text: str, context: Context, shown: str, result: ImportResult) -> None:
