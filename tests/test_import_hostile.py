@@ -1,10 +1,11 @@
 """``import lieux`` and the ``identifiant`` of an application facing hostile or faulty data:
 duplicate national ids, an oversized cell, control characters and paths in an id, a file
-over the size limit."""
+over the size limit, and many venues at once (compact skeletons)."""
 
 from __future__ import annotations
 
 import csv
+import shutil
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from typer.testing import CliRunner
 from aptic_qualif.application import Application
 from aptic_qualif.cli.app import app
 from aptic_qualif.context import load_context
+from aptic_qualif.network import COMMENTED_MAX
 from aptic_qualif.network.importer import MAX_CELL_CHARS, import_lieux
 from aptic_qualif.vocabularies import LIEUX_COLUMNS
 from aptic_qualif.yamlio import parse_yaml
@@ -233,3 +235,89 @@ def test_a_hostile_id_at_import_never_reaches_a_skeleton(
     assert _identifiants(out) == {"chemin": None}
     text = (out / "chemin.yaml").read_text(encoding="utf-8")
     assert "\x1b" not in text and "\x07" not in text and "identifiant:" not in text
+
+
+# ── Many venues: compact skeletons ──
+
+
+def _many(tmp_path: Path, count: int, name: str = "lieux.csv") -> Path:
+    return _csv(
+        tmp_path,
+        *({**GOOD, "id": f"lieu-{n}", "nom": f"Lieu {n}"} for n in range(count)),
+        name=name,
+    )
+
+
+def test_many_venues_get_compact_skeletons(repo: Path, runner: CliRunner, tmp_path: Path) -> None:
+    count = COMMENTED_MAX + 1
+    out = tmp_path / "many"
+    stderr = _import(runner, _many(tmp_path, count), out, 0)
+    assert "Candidatures compactes (plus de 50 lieux)" in stderr
+    sizes = [path.stat().st_size for path in out.glob("*.yaml")]
+    assert len(sizes) == count
+    assert max(sizes) < 6_000  # about 4 KB, where a commented skeleton is about 58 KB
+    few = tmp_path / "few"
+    stderr = _import(runner, _many(tmp_path, COMMENTED_MAX, "few.csv"), few, 0)
+    assert "compactes" not in stderr
+    assert min(path.stat().st_size for path in few.glob("*.yaml")) > 40_000
+
+
+def test_a_compact_skeleton_reads_as_the_commented_one(
+    repo: Path, runner: CliRunner, tmp_path: Path
+) -> None:
+    """The same keys and values, so the same answers and the same errors: only the
+    comments differ."""
+    _import(runner, _many(tmp_path, COMMENTED_MAX + 1), tmp_path / "compact", 0)
+    _import(runner, _many(tmp_path, 1, "one.csv"), tmp_path / "full", 0)
+    compact = (tmp_path / "compact" / "lieu-0.yaml").read_text(encoding="utf-8")
+    full = (tmp_path / "full" / "lieu-0.yaml").read_text(encoding="utf-8")
+    assert "aptic-qualif apply template" in compact
+    data = [parse_yaml(text, "x.yaml")[0] for text in (compact, full)]
+    assert data[0] is not None and data[1] is not None
+    assert data[0].data == data[1].data
+    assert "Loisirs et créations numériques:" in compact  # the row's services, still hinted
+    context = load_context(REPO)
+    from aptic_qualif.application import validate_application
+
+    checked = [
+        validate_application(tmp_path / folder / "lieu-0.yaml", context.questionnaire, None)
+        for folder in ("compact", "full")
+    ]
+    assert checked[0][0] is not None and checked[1][0] is not None
+    assert checked[0][0].answers == checked[1][0].answers
+    codes = [sorted((d.code, d.message) for d in report.diagnostics) for _c, report in checked]
+    assert codes[0] == codes[1]
+
+
+def test_compact_skeletons_keep_the_ids_through_export_and_import(
+    repo: Path, runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("aptic_qualif.network.importer.COMMENTED_MAX", 0)
+    exported = tmp_path / "1.csv"
+    result = runner.invoke(
+        app, ["export", "lieux", str(APPLICATIONS), "--all", "-o", str(exported)]
+    )
+    assert result.exit_code == 0, result.output
+    first = {row["pivot"]: row["id"] for row in _rows(exported.read_text(encoding="utf-8"))[1]}
+    stderr = _import(runner, exported, tmp_path / "a", 0)
+    assert "compactes" in stderr
+    again = tmp_path / "2.csv"
+    result = runner.invoke(app, ["export", "lieux", str(tmp_path / "a"), "--all", "-o", str(again)])
+    assert result.exit_code == 0, result.output
+    assert {r["pivot"]: r["id"] for r in _rows(again.read_text(encoding="utf-8"))[1]} == first
+
+
+def test_the_help_says_when_skeletons_are_compact(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["import", "lieux", "--help"], terminal_width=400)
+    assert result.exit_code == 0
+    help_text = " ".join(result.output.split())
+    assert f"Jusqu'à {COMMENTED_MAX} lieux" in help_text
+    assert "compactes" in help_text
+
+
+def test_the_example_still_imports_commented(repo: Path, runner: CliRunner, tmp_path: Path) -> None:
+    source = tmp_path / "exemple.csv"
+    shutil.copy(EXAMPLE_CSV, source)
+    _import(runner, source, tmp_path / "out", 0)
+    (skeleton,) = (tmp_path / "out").iterdir()
+    assert "# Nom du lieu" in skeleton.read_text(encoding="utf-8")

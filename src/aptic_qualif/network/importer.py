@@ -37,6 +37,7 @@ from aptic_qualif.application import (
 from aptic_qualif.context import Context
 from aptic_qualif.diagnostics import Diagnostic, Report, Span
 from aptic_qualif.i18n import _
+from aptic_qualif.network import COMMENTED_MAX
 from aptic_qualif.network.national import (
     LIEUX_REQUIRED,
     MAX_CSV_BYTES,
@@ -80,11 +81,13 @@ class ImportResult:
     header_ok: bool = True
     file: str = ""
     renderer: SkeletonRenderer | None = None
+    compact: bool = False
+    """Whether the skeletons are compact (more than :data:`COMMENTED_MAX` venues)."""
 
     def text(self, venue: ImportedVenue) -> str:
         """The venue's skeleton (YAML), rendered on demand: thousands of rows stay light."""
         assert self.renderer is not None
-        return self.renderer.render(venue, venue.extras, self.file)
+        return self.renderer.render(venue, venue.extras, self.file, compact=self.compact)
 
 
 MAX_CELL_CHARS = 131_072
@@ -133,6 +136,7 @@ def import_lieux(path: Path, context: Context) -> ImportResult:
     if not result.header_ok:
         return result
     _name(result.venues)
+    result.compact = len(result.venues) > COMMENTED_MAX
     result.file = shown
     result.renderer = SkeletonRenderer(context.questionnaire, context.catalogue)
     return result
