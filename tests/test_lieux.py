@@ -396,8 +396,8 @@ def test_import_names_are_unique_and_stable(repo: Path, tmp_path: Path) -> None:
         + HEADER
         + "\n"
         + _line(**same)
-        + _line(**{**same, "commune": "Privas", "code_postal": "07000"})
-        + _line(**same),
+        + _line(**{**same, "id": "lieu-2", "commune": "Privas", "code_postal": "07000"})
+        + _line(**{**same, "id": "lieu-3"}),
         encoding="utf-8",
     )
     result = import_lieux(path, load_context(REPO))

@@ -22,9 +22,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
+from pydantic_core import PydanticCustomError
 from stdnum.fr import siren as stdnum_siren
 from stdnum.fr import siret as stdnum_siret
 
@@ -39,7 +40,7 @@ from aptic_qualif.questionnaire.model import TEXT_TYPES, Item
 from aptic_qualif.reading import present, read_regular, walk
 from aptic_qualif.referentiel.load import Catalogue
 from aptic_qualif.schema import LaxDate, StrictModel, validate_document, version_tuple
-from aptic_qualif.text import check_text, is_http_iri
+from aptic_qualif.text import check_text, is_http_iri, text_problem
 from aptic_qualif.yamlio import MAX_BYTES, Document, in_range, load_yaml
 
 IDENTITY_KEY = "lieu"
@@ -55,9 +56,74 @@ _INSEE = re.compile(
 )
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _PHONE = re.compile(r"(?:\+33|\+590|\+594|\+262|\+596|\+269|\+687|\+689|\+508|\+681)[0-9]{6,9}")
-VENUE_ID_PATTERN = r"^[^\s|]{1,200}$"
-"""A venue's identifier in the national open data (its ``id`` column): at most 200
-characters, no whitespace, no ``|``."""
+VENUE_ID_PATTERN = r"^(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9._:@+-]{0,199}$"
+"""A venue's identifier in the national open data (its ``id`` column), as an application
+keeps it (``identifiant``). The national schema sets no pattern: each producer makes its
+own ids (``structure-1``, a UUID, a code of its tool). What they use is allowed: at most
+200 ASCII letters, digits and ``- _ . : @ +``, starting with a letter or a digit, never
+``..``. Nothing else: no whitespace, no ``|`` (the separator of the national CSV), no
+``/`` or ``\\``, no control character, so that an id is harmless wherever it is shown or
+written (a terminal, a page, a CSV cell, a path)."""
+_VENUE_ID = re.compile(VENUE_ID_PATTERN.removeprefix("^").removesuffix("$"))
+_VENUE_ID_START = re.compile(r"[A-Za-z0-9]")
+_VENUE_ID_CHAR = re.compile(r"[A-Za-z0-9._:@+-]")
+MAX_VENUE_ID = 200
+
+
+def venue_id_problem(text: str) -> tuple[str, str, str] | None:
+    """Why ``text`` cannot be a venue's ``identifiant``, as (code, message, hint), or
+    ``None`` when it can (:data:`VENUE_ID_PATTERN`). A control or bidi character is
+    ``TXT001``, as in every other text (:func:`~aptic_qualif.text.text_problem`); any other
+    departure from the pattern is ``SCH003``. The same check for ``apply validate`` (and
+    every command that reads an application) and for ``import lieux``."""
+    unsafe = text_problem(text)
+    if unsafe is not None:
+        return "TXT001", *unsafe
+    if _VENUE_ID.fullmatch(text):
+        return None
+    if not text:
+        reason = _("it is empty")
+    elif len(text) > MAX_VENUE_ID:
+        reason = _("it has {n} characters").format(n=len(text))
+    elif not _VENUE_ID_START.match(text):
+        reason = _("it starts with '{char}'").format(char=text[0])
+    elif ".." in text:
+        reason = _("it holds '..'")
+    else:
+        index = next(i for i, char in enumerate(text) if not _VENUE_ID_CHAR.match(char))
+        reason = _("it holds '{char}' at character {position}").format(
+            char=text[index], position=index + 1
+        )
+    shown = text if len(text) <= 60 else text[:59] + "…"
+    return (
+        "SCH003",
+        _("'{value}' cannot be a venue's identifiant: {reason}").format(value=shown, reason=reason),
+        _(
+            "an identifiant has at most {n} characters: letters (a-z, A-Z), digits and "
+            "- _ . : @ +, starting with a letter or a digit, never '..'"
+        ).format(n=MAX_VENUE_ID),
+    )
+
+
+def venue_id_key(text: str) -> str:
+    """The key under which two national ids are the same venue's: case and surrounding
+    whitespace ignored (``same``, ``Same`` and ``same `` are one id)."""
+    return text.strip().casefold()
+
+
+def _venue_id(value: str) -> str:
+    found = venue_id_problem(value)
+    if found is not None:
+        code, message, hint = found
+        raise PydanticCustomError(
+            "diagnostic", "refused value", {"code": code, "message": message, "hint": hint}
+        )
+    return value
+
+
+VenueId = Annotated[str, AfterValidator(_venue_id)]
+"""An ``identifiant``: refused, located, with :func:`venue_id_problem`'s code and message."""
+
 _REFERENCE = re.compile(r"(?P<id>[a-z0-9-]+)@(?P<version>[0-9]+\.[0-9]+\.[0-9]+)")
 
 
@@ -73,7 +139,7 @@ class Application(StrictModel):
     """``brouillon`` while the venue is still writing it (in ``serve``), ``soumise`` once it
     submits it; a file without a status (written by hand or by ``apply fill``) is submitted
     when it is given."""
-    identifiant: str | None = Field(default=None, pattern=VENUE_ID_PATTERN)
+    identifiant: VenueId | None = None
     """The venue's identifier in the national open data (the ``id`` column): kept from the
     record an application was imported from (``import lieux``) and used by ``export lieux``,
     so that publishing again updates the same venue instead of adding one. Without it, the

@@ -197,6 +197,19 @@ CODES: dict[str, Code] = {
             "lieux-not-exported",
             N_("A value, or a venue, that the national schema would refuse is not exported."),
         ),
+        Code(
+            "LIEU005",
+            "lieux-duplicate-id",
+            N_(
+                "Two rows of a venues CSV share a national id (case and surrounding spaces "
+                "ignored): only the first is imported."
+            ),
+        ),
+        Code(
+            "LIEU006",
+            "lieux-file-too-large",
+            N_("A venues CSV exceeds the size limit of the import (64 MiB): split it."),
+        ),
         Code("GEO001", "unknown-commune", N_("The INSEE code is no current commune's.")),
         Code(
             "GEO002",

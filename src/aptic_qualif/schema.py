@@ -3,7 +3,9 @@
 Models are strict (no silent coercion: ``"on"`` is never a boolean, ``2.1`` is never the
 text ``"2.1"``) and forbid unknown fields. Pydantic's errors become located diagnostics
 with French (or English) messages: SCH001 missing field, SCH002 unknown field, SCH003
-invalid value.
+invalid value. A validator that raises ``PydanticCustomError("diagnostic", …)`` with a
+``code``, a ``message`` and a ``hint`` in its context gets that diagnostic as it is (the
+``identifiant`` of an application: ``TXT001`` for a control character).
 """
 
 from __future__ import annotations
@@ -194,6 +196,9 @@ def error_to_diagnostic(doc: Document, error: ErrorDetails, model: type[BaseMode
         return Diagnostic.error(
             "SCH002", doc.key_span(loc), _("unknown field '{field}'").format(field=field), hint
         )
+    if kind == "diagnostic":  # a check that states its own code, message and hint
+        ctx = error.get("ctx") or {}
+        return Diagnostic.error(str(ctx["code"]), doc.span(loc), str(ctx["message"]), ctx["hint"])
     message, hint = _message(error)
     where = ".".join(str(part) for part in loc)
     if where:

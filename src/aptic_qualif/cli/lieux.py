@@ -28,6 +28,7 @@ from aptic_qualif.cli.common import (
     write_output,
 )
 from aptic_qualif.i18n import _
+from aptic_qualif.network import COMMENTED_MAX
 from aptic_qualif.project import display_path
 from aptic_qualif.reading import present
 
@@ -94,8 +95,11 @@ def export_lieux_command(
     help=_(
         "One pre-filled application per venue of a CSV in the national schema (an open-data "
         "extract): identity and offer mapped, the other answers left to fill in. Invalid rows "
-        "are reported and skipped; existing files are kept unless --force."
-    ),
+        "are reported and skipped, and so are rows whose id an earlier row already has; "
+        "existing files are kept unless --force. Up to {n} venues, every question is "
+        "explained in a comment; beyond, the applications are compact (the same answers, "
+        "without these comments, which 'aptic-qualif apply template' writes once)."
+    ).format(n=COMMENTED_MAX),
 )
 @handle_errors
 def import_lieux_command(
@@ -154,5 +158,13 @@ def import_lieux_command(
         ),
         err=True,
     )
+    if result.compact and written:
+        echo(
+            _(
+                "Compact applications (more than {n} venues): the questions, their choices and "
+                "their help are in the template that 'aptic-qualif apply template' writes."
+            ).format(n=COMMENTED_MAX),
+            err=True,
+        )
     if result.invalid_rows:
         raise typer.Exit(1)

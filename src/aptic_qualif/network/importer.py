@@ -2,10 +2,21 @@
 
 Each row of a CSV in the national schema becomes a pre-filled application skeleton (identity
 mapped back through the questionnaire's ``export`` keys, every other answer empty). An
-invalid row (``LIEU002``) is reported with its row number and skipped; a value that cannot
-be mapped is dropped with a warning (``LIEU003``). The national services of the row are not
-turned into catalogue services, which would claim services the venue never declared: the
-skeleton lists the matching catalogue services in a comment.
+invalid row (``LIEU002``: a required value missing or refused, a cell over
+:data:`MAX_CELL_CHARS`) is reported with its line and skipped, and the rows after it are
+read as usual; a value that cannot be mapped is dropped with a warning (``LIEU003``).
+
+The row's ``id`` becomes the application's ``identifiant`` when it passes the same check as
+an application's (:func:`~aptic_qualif.application.venue_id_problem`): a control character
+makes the row invalid (``TXT001``), an id of another shape is left out with a warning
+(``LIEU003``). Two rows with the same id (case and surrounding spaces ignored) would be
+published as one venue: the first row that keeps it is imported, the later ones are
+reported (``LIEU005``, naming that row) and skipped. A file over
+:data:`~aptic_qualif.network.national.MAX_CSV_BYTES` is refused (``LIEU006``).
+
+The national services of the row are not turned into catalogue services, which would claim
+services the venue never declared: the skeleton lists the matching catalogue services in a
+comment.
 """
 
 from __future__ import annotations
@@ -19,12 +30,14 @@ from pathlib import Path
 from typing import Any
 
 from aptic_qualif.application import (
-    VENUE_ID_PATTERN,
     check_answer,
+    venue_id_key,
+    venue_id_problem,
 )
 from aptic_qualif.context import Context
 from aptic_qualif.diagnostics import Diagnostic, Report, Span
 from aptic_qualif.i18n import _
+from aptic_qualif.network import COMMENTED_MAX
 from aptic_qualif.network.national import (
     LIEUX_REQUIRED,
     MAX_CSV_BYTES,
@@ -38,8 +51,6 @@ from aptic_qualif.questionnaire.model import CHOICE_TYPES, NUMBER_TYPES
 from aptic_qualif.reading import read_regular
 from aptic_qualif.text import parse_number
 from aptic_qualif.vocabularies import LIEUX_COLUMNS
-
-_VENUE_ID = re.compile(VENUE_ID_PATTERN.removeprefix("^").removesuffix("$"))
 
 
 @dataclass
@@ -70,22 +81,34 @@ class ImportResult:
     header_ok: bool = True
     file: str = ""
     renderer: SkeletonRenderer | None = None
+    compact: bool = False
+    """Whether the skeletons are compact (more than :data:`COMMENTED_MAX` venues)."""
 
     def text(self, venue: ImportedVenue) -> str:
         """The venue's skeleton (YAML), rendered on demand: thousands of rows stay light."""
         assert self.renderer is not None
-        return self.renderer.render(venue, venue.extras, self.file)
+        return self.renderer.render(venue, venue.extras, self.file, compact=self.compact)
+
+
+MAX_CELL_CHARS = 131_072
+"""The longest cell the import takes (characters), the ``csv`` module's own default limit: the
+longest texts of the national schema are a few thousand characters. A longer cell is most
+often a quote left open, which makes one cell of the lines that follow it."""
 
 
 def import_lieux(path: Path, context: Context) -> ImportResult:
-    """Read a CSV in the national schema and build one skeleton per valid row."""
+    """Read a CSV in the national schema and build one skeleton per valid row.
+
+    A row that cannot be imported (a missing required value, an oversized cell, an ``id``
+    already taken by an earlier row) is reported with its line and skipped; the rows after it
+    are read as usual."""
     result = ImportResult()
     shown = display_path(path)
     raw, refused = read_regular(path, shown, limit=MAX_CSV_BYTES)
     if raw is None:
         assert refused is not None
         result.header_ok = False
-        result.report.add(refused)
+        result.report.add(_too_large(shown) if refused.code == "YAML007" else refused)
         return result
     try:
         text = raw.decode("utf-8-sig")
@@ -100,17 +123,51 @@ def import_lieux(path: Path, context: Context) -> ImportResult:
             )
         )
         return result
+    del raw
+    # The csv module stops a reader at a cell over its field limit, and with it the rest of
+    # the file. The limit is raised to the whole text (already in memory, at most
+    # MAX_CSV_BYTES), so that every record is read whole and in step with its lines; each
+    # cell is then checked against MAX_CELL_CHARS, and only its row is skipped.
+    previous = csv.field_size_limit(max(len(text), MAX_CELL_CHARS) + 1)
+    try:
+        _read_rows(text, context, shown, result)
+    finally:
+        csv.field_size_limit(previous)
+    if not result.header_ok:
+        return result
+    _name(result.venues)
+    result.compact = len(result.venues) > COMMENTED_MAX
+    result.file = shown
+    result.renderer = SkeletonRenderer(context.questionnaire, context.catalogue)
+    return result
 
+
+def _too_large(shown: str) -> Diagnostic:
+    return Diagnostic.error(
+        "LIEU006",
+        Span(shown, 1, 1),
+        _("the file is larger than {limit} MiB, the most an import reads").format(
+            limit=MAX_CSV_BYTES // (1024 * 1024)
+        ),
+        _(
+            "split it into smaller files, each starting with the header row, and import "
+            "them one after the other into the same folder"
+        ),
+    )
+
+
+def _read_rows(text: str, context: Context, shown: str, result: ImportResult) -> None:
     mapper = _RowMapper(context, shown)
+    report = result.report
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader, None)
     except csv.Error as exc:
         header = None
-        result.report.add(Diagnostic.error("LIEU001", Span(shown, 1, 1), str(exc)))
+        report.add(Diagnostic.error("LIEU001", Span(shown, 1, 1), str(exc)))
     else:
         if header is None:
-            result.report.add(
+            report.add(
                 Diagnostic.error(
                     "LIEU001",
                     Span(shown, 1, 1),
@@ -118,40 +175,64 @@ def import_lieux(path: Path, context: Context) -> ImportResult:
                     _("the header must name the columns of the national schema"),
                 )
             )
-    if not header or not mapper.check_header(header, result.report):
-        result.header_ok = False
-        return result
-
-    line = reader.line_num + 1
-    number = 1
-    try:
-        for record in reader:
-            number += 1
-            start, line = line, reader.line_num + 1
-            if not record or all(not cell.strip() for cell in record):
-                continue
-            result.rows += 1
-            venue = mapper.venue(record, number, start, result.report)
-            if venue is None:
-                result.invalid_rows.append(number)
-            else:
-                result.venues.append(venue)
-    except csv.Error as exc:
-        result.invalid_rows.append(number)
-        result.report.add(
-            Diagnostic.error(
-                "LIEU002",
-                Span(shown, reader.line_num, 1),
-                _("row {row}: {error}; the rest of the file is not read").format(
-                    row=number, error=exc
-                ),
+        elif any(len(cell) > MAX_CELL_CHARS for cell in header):
+            report.add(
+                Diagnostic.error(
+                    "LIEU001",
+                    Span(shown, 1, 1),
+                    _("the header row holds a cell of more than {limit} characters").format(
+                        limit=MAX_CELL_CHARS
+                    ),
+                    _("the header must name the columns of the national schema"),
+                )
             )
-        )
+            header = None
+    if not header or not mapper.check_header(header, report):
+        result.header_ok = False
+        return
 
-    _name(result.venues)
-    result.file = shown
-    result.renderer = SkeletonRenderer(context.questionnaire, context.catalogue)
-    return result
+    line = reader.line_num + 1  # the line the next record starts on
+    number = 1  # the row number of the record (the header is row 1)
+    taken: dict[str, int] = {}  # the key of each national id kept, and the row that has it
+    while True:
+        try:
+            record = next(reader, None)
+        except csv.Error as exc:  # never expected with the raised limit: the row is skipped
+            number += 1
+            result.rows += 1
+            result.invalid_rows.append(number)
+            report.add(
+                Diagnostic.error(
+                    "LIEU002",
+                    Span(shown, line, 1),
+                    _("row {row} cannot be read ({error}): the row is skipped").format(
+                        row=number, error=exc
+                    ),
+                    _("check the quotes and separators of the row"),
+                )
+            )
+            line = reader.line_num + 1
+            continue
+        if record is None:
+            break
+        number += 1
+        start, line = line, reader.line_num + 1
+        if not record or all(not cell.strip() for cell in record):
+            continue
+        result.rows += 1
+        venue = None
+        if mapper.cells_fit(record, number, start, report):
+            venue = mapper.venue(record, number, start, report)
+        if venue is not None and venue.venue_id is not None:
+            key = venue_id_key(venue.venue_id)
+            first = taken.setdefault(key, number)
+            if first != number:
+                report.add(mapper.duplicate(venue.venue_id, number, first, start))
+                venue = None
+        if venue is None:
+            result.invalid_rows.append(number)
+        else:
+            result.venues.append(venue)
 
 
 class _RowMapper:
@@ -212,6 +293,53 @@ class _RowMapper:
             )
             return False
         return True
+
+    def column_name(self, index: int) -> str:
+        for name, at in self.columns.items():
+            if at == index:
+                return name
+        return str(index + 1)
+
+    def cells_fit(self, record: list[str], number: int, line: int, report: Report) -> bool:
+        """Whether every cell of the row is at most :data:`MAX_CELL_CHARS` long; the first
+        one that is not is reported."""
+        for index, cell in enumerate(record):
+            if len(cell) > MAX_CELL_CHARS:
+                report.add(
+                    Diagnostic.error(
+                        "LIEU002",
+                        Span(self.file, line, index + 1),
+                        _(
+                            "row {row}, column {column}: the cell holds {length} characters, "
+                            "more than the {limit} a cell may hold: the row is skipped"
+                        ).format(
+                            row=number,
+                            column=self.column_name(index),
+                            length=len(cell),
+                            limit=MAX_CELL_CHARS,
+                        ),
+                        _(
+                            "a quote left open makes one cell of the lines that follow it: "
+                            "check the quotes of the row"
+                        ),
+                    )
+                )
+                return False
+        return True
+
+    def duplicate(self, venue_id: str, number: int, first: int, line: int) -> Diagnostic:
+        index = self.columns.get("id")
+        return Diagnostic.error(
+            "LIEU005",
+            Span(self.file, line, index + 1 if index is not None else 0),
+            _(
+                "row {row}: the id '{id}' is already the id of row {first}: the row is skipped"
+            ).format(row=number, id=venue_id, first=first),
+            _(
+                "each venue has its own id in the national data: correct the id of one of "
+                "the two rows, or remove the row if it is the same venue"
+            ),
+        )
 
     def venue(
         self, record: list[str], number: int, line: int, report: Report
@@ -296,24 +424,31 @@ class _RowMapper:
                 )
             elif value is not None:
                 identity[located.id] = value
+        venue_id: str | None = cell("id") or None
+        refused = venue_id_problem(venue_id) if venue_id is not None else None
+        if refused is not None:
+            code, problem, hint = refused
+            message = _("row {row}, column {column}: {problem}").format(
+                row=number, column="id", problem=problem
+            )
+            if code == "TXT001":  # a control character: refused, as in every other cell
+                problems.append(Diagnostic.error(code, span("id"), message, hint))
+            else:  # an id of another shape: the venue is imported without it
+                report.add(
+                    Diagnostic.warning(
+                        "LIEU003",
+                        span("id"),
+                        _("{problem}; the export will give the venue another id").format(
+                            problem=message
+                        ),
+                        hint,
+                    )
+                )
+            venue_id = None
         if problems:
             report.extend(problems)
             return None
         extras = {column: cell(column) for column in ("id", "source", "date_maj", "services")}
-        venue_id: str | None = cell("id")
-        if not _VENUE_ID.fullmatch(venue_id or ""):
-            report.add(
-                Diagnostic.warning(
-                    "LIEU003",
-                    span("id"),
-                    _(
-                        "row {row}, column id: '{value}' cannot be kept as the venue's identifiant "
-                        "(at most 200 characters, no spaces, no '|'): the export will give it "
-                        "another one"
-                    ).format(row=number, value=venue_id),
-                )
-            )
-            venue_id = None
         return ImportedVenue(number, "", identity, extras, venue_id)
 
     def _answer(

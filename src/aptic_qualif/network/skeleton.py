@@ -1,4 +1,11 @@
-"""The YAML of a pre-filled application (a skeleton), written by ``import lieux``."""
+"""The YAML of a pre-filled application (a skeleton), written by ``import lieux``.
+
+A skeleton is the application template (``apply template``) with the row's identity filled
+in: every question with its comment (label, help, choices), about 58 KB. A compact skeleton
+has the same keys and values without those comments (about 4 KB): ``import lieux`` writes
+compact skeletons when it imports many venues
+(:data:`~aptic_qualif.network.importer.COMMENTED_MAX`), where the comments would be the same
+58 KB repeated in every file (5.8 GB for 100,000 venues)."""
 
 from __future__ import annotations
 
@@ -122,22 +129,25 @@ class SkeletonRenderer:
         self.services_item: str | None = None
         self.candidates: dict[str, list[str]] = {}
         themes = list(questionnaire.themes)
-        before: list[str] = ["", "reponses:"]
-        after: list[str] = []
+        # The answers part, in full (every comment) and compact (headings and keys only),
+        # each split at the services item, before which the row's services are hinted.
+        full: tuple[list[str], list[str]] = (["", "reponses:"], [])
+        compact: tuple[list[str], list[str]] = (["", "reponses:"], [])
         for number, theme_id in enumerate(themes, start=1):
             theme = questionnaire.themes[theme_id]
-            target = after if self.services_item is not None else before
-            target += [
-                "",
-                f"  # ── {number}/{len(themes)} {localized(theme.title, self.lang)} ──",
-                *comment_lines(localized(theme.description, self.lang), "  "),
-            ]
+            part = 1 if self.services_item is not None else 0
+            heading = f"  # ── {number}/{len(themes)} {localized(theme.title, self.lang)} ──"
+            full[part].extend(
+                ["", heading, *comment_lines(localized(theme.description, self.lang), "  ")]
+            )
+            compact[part].extend(["", heading])
             for located in questionnaire.theme_items(theme_id):
                 lines = item_lines(located, catalogue, self.lang)
                 if located.item.type == "services" and self.services_item is None:
                     self.services_item = located.id
-                    before += lines[:-1]
-                    after.append(lines[-1])
+                    full[0].extend(lines[:-1])
+                    full[1].append(lines[-1])
+                    compact[1].append(lines[-1])
                     levels = located.item.levels
                     self.candidates = {
                         value: [
@@ -150,11 +160,18 @@ class SkeletonRenderer:
                         for value in LIEUX_SERVICES
                     }
                 else:
-                    (after if self.services_item is not None else before).extend(lines)
-        self.before = before
-        self.after = after
+                    part = 1 if self.services_item is not None else 0
+                    full[part].extend(lines)
+                    compact[part].append(lines[-1])
+        self.before, self.after = full
+        self.compact_before, self.compact_after = compact
 
-    def render(self, venue: ImportedVenue, extras: dict[str, str], file: str) -> str:
+    def render(
+        self, venue: ImportedVenue, extras: dict[str, str], file: str, *, compact: bool = False
+    ) -> str:
+        """The skeleton of ``venue``. ``compact``: without the comment of each question (its
+        label, help and choices), which ``apply template`` writes once for all: the same
+        keys and values, about 4 KB instead of 58 KB."""
         comment = self.comment
         loaded = self.questionnaire
         lines = [
@@ -178,7 +195,21 @@ class SkeletonRenderer:
                 "",
             ),
             *comment(_("Check the pre-filled answers, then answer the other questions."), ""),
-            *comment(_("Write each answer after its ':'. Lines starting with '#' explain."), ""),
+            *(
+                comment(
+                    _(
+                        "Compact file (imported with many other venues): the questions, their "
+                        "choices and their help are in the commented template that "
+                        "'aptic-qualif apply template' writes; 'aptic-qualif apply fill FILE' "
+                        "asks them one by one."
+                    ),
+                    "",
+                )
+                if compact
+                else comment(
+                    _("Write each answer after its ':'. Lines starting with '#' explain."), ""
+                )
+            ),
             *comment(_("Check the file with: aptic-qualif apply validate FILE"), ""),
             f"questionnaire: {loaded.reference}",
             *comment(_("Application date (YYYY-MM-DD): the day you complete it."), ""),
@@ -197,15 +228,16 @@ class SkeletonRenderer:
             ]
         lines += ["", f"{IDENTITY_KEY}:"]
         for located, item_comments in self.identity:
-            lines += item_comments
+            if not compact:
+                lines += item_comments
             value = venue.identity.get(located.id)
             lines += (
                 _value_lines(located.id, value, "  ") if value is not None else [f"  {located.id}:"]
             )
-        lines += self.before
+        lines += self.compact_before if compact else self.before
         if self.services_item is not None:
             lines += self._services_hint(extras.get("services", ""))
-        lines += self.after
+        lines += self.compact_after if compact else self.after
         return "\n".join(lines) + "\n"
 
     def _services_hint(self, cell: str) -> list[str]:
