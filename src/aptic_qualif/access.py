@@ -79,6 +79,28 @@ class Grant:
         return self.kind in {"local", "coordination"}
 
 
+SERVABLE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
+SERVABLE_LENGTH = 120
+
+
+def servable(subject: str) -> bool:
+    """An id the web front can serve (an application or a reviewer, in its addresses):
+    1 to 120 ASCII letters, digits, hyphens and underscores."""
+    return 0 < len(subject) <= SERVABLE_LENGTH and set(subject) <= SERVABLE_CHARS
+
+
+def check_servable(subject: str) -> str:
+    """``subject`` when :func:`servable`, else :class:`CommandError` saying what to use."""
+    if not servable(subject):
+        raise CommandError(
+            _(
+                "'{id}' cannot be served by the web front: an id is 1 to {n} letters without "
+                "accents, digits, hyphens and underscores (e.g. mediatheque-les-tilleuls)"
+            ).format(id=subject, n=SERVABLE_LENGTH)
+        )
+    return subject
+
+
 def digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -59,29 +60,65 @@ def serve_command(
         Optional[str],  # noqa: UP045
         typer.Option("--lang", help=_("Force the language of the pages (fr or en).")),
     ] = None,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, max=64, help=_("Number of server processes."))
+    ] = 1,
+    public_url: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--public-url",
+            help=_(
+                "The address people use behind a proxy (https://qualif.example.org): forms "
+                "must come from there."
+            ),
+        ),
+    ] = None,
+    forwarded_allow_ips: Annotated[
+        str,
+        typer.Option(
+            "--forwarded-allow-ips",
+            help=_(
+                "Addresses of the trusted proxies, comma-separated: their X-Forwarded-* "
+                "headers are believed, no one else's."
+            ),
+        ),
+    ] = "127.0.0.1",
+    limit_concurrency: Annotated[
+        int,
+        typer.Option(
+            "--limit-concurrency",
+            min=10,
+            help=_("Connections served at once by each process (503 beyond)."),
+        ),
+    ] = 500,
 ) -> None:
     """Start the web front over the project's files."""
-    from aptic_qualif.access import LinkStore
+    from aptic_qualif.access import LinkStore, digest, server_secret
     from aptic_qualif.context import load_context
-    from aptic_qualif.web.app import Settings, create_app
+    from aptic_qualif.web.serving import Hosting, run
 
     if lang is not None and lang not in {"fr", "en"}:
         fail(_("--lang takes fr or en"))
     for folder in (applications, reviews, imported):
         if folder is not None and folder.exists() and not folder.is_dir():
             fail(_("{path} is not a folder").format(path=display_path(folder)))
+    if public_url is not None and not re.fullmatch(r"https?://[^/\s]+/?", public_url):
+        fail(_("--public-url takes an address such as https://qualif.example.org"))
     context = load_context(state().root, need_policy=True)
-    settings = Settings(
-        root=context.root,
-        applications=applications,
-        reviews=reviews,
-        imported=imported,
-        lang=lang,
-    )
     store = LinkStore(context.root)
-    app = create_app(settings, context, store=store)
-    if host in LOOPBACK:
-        token = store.session_link()
+    store.links()  # a links file that cannot be read stops here, not at every page
+    server_secret(context.root)  # made once, before the workers: they all sign with it
+    token = store.session_link() if host in LOOPBACK else None
+    hosting = Hosting(
+        root=str(context.root),
+        applications=str(applications.absolute()),
+        reviews=str(reviews.absolute()),
+        imported=str(imported.absolute()) if imported is not None else None,
+        lang=lang,
+        public_url=public_url.rstrip("/") if public_url else None,
+        session_digest=digest(token) if token is not None else None,
+    )
+    if token is not None:
         shown = "[::1]" if host == "::1" else host
         echo(_("Open this address in your browser (it is valid while the server runs):"))
         echo(f"  http://{shown}:{port}/t/{token}/")
@@ -93,9 +130,23 @@ def serve_command(
             ).format(host=host, port=port)
         )
     echo(_("Stop the server with Ctrl-C."))
-    import uvicorn
-
-    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
+    try:
+        run(
+            hosting,
+            host=host,
+            port=port,
+            workers=workers,
+            forwarded_allow_ips=forwarded_allow_ips,
+            limit_concurrency=limit_concurrency,
+        )
+    except SystemExit as exc:  # uvicorn exits 1 when it cannot listen (port taken…)
+        if exc.code not in (0, None):
+            fail(
+                _("the server could not start on {host}:{port} (is the port already used?)").format(
+                    host=host, port=port
+                )
+            )
+        raise
 
 
 @links_app.command("create", help=_("Make a secret link and print it (it is shown only once)."))
@@ -116,16 +167,15 @@ def links_create(
     base_url: BaseUrlOption = "http://127.0.0.1:8000",
 ) -> None:
     from aptic_qualif import editing
-    from aptic_qualif.access import LinkStore
+    from aptic_qualif.access import LinkStore, check_servable
     from aptic_qualif.context import load_context
-    from aptic_qualif.fsio import safe_name
 
     chosen = [v for v in (venue, reviewer, coordinator or None) if v]
     if len(chosen) != 1:
         fail(_("give exactly one of --venue, --reviewer or --coordinator"))
     root = load_context(state().root, need_policy=True)
     if venue is not None:
-        safe_name(venue)
+        check_servable(venue)
         path = applications / f"{venue}.yaml"
         if not path.exists():
             applications.mkdir(parents=True, exist_ok=True)
@@ -133,7 +183,7 @@ def links_create(
             echo(_("New blank application: {path}").format(path=display_path(path)))
         link, token = LinkStore(root.root).create("lieu", venue)
     elif reviewer is not None:
-        safe_name(reviewer)
+        check_servable(reviewer)
         link, token = LinkStore(root.root).create("relecteur", reviewer)
     else:
         link, token = LinkStore(root.root).create("coordination")

@@ -17,6 +17,7 @@ the questions shown and the messages, from what the server answers.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import math
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
@@ -37,7 +39,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from aptic_qualif import __version__, editing
-from aptic_qualif.access import Grant, LinkStore, server_secret
+from aptic_qualif.access import Grant, LinkStore, servable, server_secret
 from aptic_qualif.application import CheckedApplication, application_files
 from aptic_qualif.context import Context
 from aptic_qualif.errors import CommandError
@@ -51,6 +53,7 @@ from aptic_qualif.scoring.engine import Scorer
 from aptic_qualif.scoring.html import percent
 from aptic_qualif.scoring.model import Assessment
 from aptic_qualif.scoring.render import decision_label
+from aptic_qualif.web.serving import BODY_TIMEOUT
 
 HERE = Path(__file__).parent
 MAX_BODY = 512 * 1024
@@ -63,7 +66,6 @@ CSP = (
 REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
 """The HTML report is the standalone page of ``assess --format html``: its styles are inline,
 and it runs no script at all."""
-_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 
 
 @dataclass
@@ -78,6 +80,10 @@ class Settings:
     lang: str | None = None
     """Force a language; by default the browser's (French unless it prefers English)."""
     page_size: int = PAGE_SIZE
+    public_url: str | None = None
+    """The address people reach the server at, behind a proxy (``https://qualif.example.org``):
+    a form must come from there. Without it, from the address the request was sent to (with
+    the scheme the trusted proxy says, :mod:`aptic_qualif.web.serving`)."""
 
 
 @dataclass
@@ -178,7 +184,7 @@ class Server:
     def application_path(self, app_id: str) -> Path | None:
         """The file of application ``app_id``, when the id is a plain name and the file is a
         regular file of the applications folder (never a path trick)."""
-        if not app_id or len(app_id) > 120 or not set(app_id) <= _ID_CHARS:
+        if not servable(app_id):
             return None
         path = self.settings.applications / f"{app_id}.yaml"
         if path.is_symlink() or not path.is_file():
@@ -256,7 +262,7 @@ class Server:
         source = str(call.form.get("depuis", "")).strip()
         start: dict[str, Any] | None = None
         if source:
-            if self.settings.imported is None or not _plain_id(source):
+            if self.settings.imported is None or not servable(source):
                 return self.not_found(call)
             origin = self.settings.imported / f"{source}.yaml"
             if origin.is_symlink() or not origin.is_file():
@@ -511,13 +517,13 @@ class Server:
     def reviewer_from_form(self, call: Call) -> Response:
         """The local home's « review as » form: to that reviewer's queue."""
         reviewer = call.query.get("relecteur", "").strip()
-        if call.grant.kind != "local" or not _plain_id(reviewer):
+        if call.grant.kind != "local" or not servable(reviewer):
             return self.not_found(call)
         return RedirectResponse(f"{call.base}/relectures/{reviewer}/", 303)
 
     def _reviewer(self, call: Call) -> str | None:
         reviewer = call.params["reviewer"]
-        if not _plain_id(reviewer) or not call.grant.may_review_as(reviewer):
+        if not servable(reviewer) or not call.grant.may_review_as(reviewer):
             return None
         return reviewer
 
@@ -717,11 +723,6 @@ class Server:
         return self.render("summary.html", call, summary=result)
 
 
-def _plain_id(text: str) -> bool:
-    """An id as the project names files: letters, digits, hyphens, underscores."""
-    return 0 < len(text) <= 120 and set(text) <= _ID_CHARS
-
-
 def _paginate(ids: Sequence[str], asked: str | None, size: int) -> tuple[int, int, Sequence[str]]:
     pages = max(1, math.ceil(len(ids) / size))
     try:
@@ -729,6 +730,15 @@ def _paginate(ids: Sequence[str], asked: str | None, size: int) -> tuple[int, in
     except ValueError:
         page = 1
     return page, pages, ids[(page - 1) * size : page * size]
+
+
+def expected_origin(request: Request, settings: Settings) -> str:
+    """Where a form must come from: the public address when ``serve`` has one, else the
+    address the request was sent to (its scheme as the trusted proxy says)."""
+    if settings.public_url:
+        parts = urlsplit(settings.public_url)
+        return f"{parts.scheme}://{parts.netloc}"
+    return f"{request.url.scheme}://{request.url.netloc}"
 
 
 def negotiate(header: str) -> str:
@@ -749,11 +759,15 @@ def negotiate(header: str) -> str:
 
 
 class BodyLimit:
-    """Refuse request bodies larger than ``limit`` (413), counted while reading."""
+    """Read each request's body before the application sees it: at most ``limit`` bytes
+    (413 beyond, whether the length was announced or the body is chunked), each part within
+    ``timeout`` seconds of the previous one (408 beyond: a client that trickles its body
+    cannot hold a connection). The application then gets the whole body at once."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int, timeout: float = BODY_TIMEOUT) -> None:
         self.app = app
         self.limit = limit
+        self.timeout = timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -761,38 +775,58 @@ class BodyLimit:
             return
         for name, value in scope.get("headers", []):
             if name == b"content-length" and value.isdigit() and int(value) > self.limit:
-                await _too_large(send)
+                await _refuse(send, 413)
                 return
+        chunks: list[bytes] = []
         seen = 0
+        while True:
+            try:
+                message = await asyncio.wait_for(receive(), self.timeout)
+            except TimeoutError:
+                await _refuse(send, 408)
+                return
+            if message["type"] != "http.request":  # the client went away
+                return
+            chunk = message.get("body", b"")
+            seen += len(chunk)
+            if seen > self.limit:
+                await _refuse(send, 413)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body: Message | None = {
+            "type": "http.request",
+            "body": b"".join(chunks),
+            "more_body": False,
+        }
 
-        async def limited() -> Message:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    raise _TooLarge
-            return message
+        async def replay() -> Message:
+            nonlocal body
+            if body is not None:
+                message, body = body, None
+                return message
+            return await receive()
 
-        try:
-            await self.app(scope, limited, send)
-        except _TooLarge:
-            await _too_large(send)
+        await self.app(scope, replay, send)
 
 
-class _TooLarge(Exception):
-    pass
+_REFUSALS = {
+    413: "413 — la requête est trop grande / request too large\n",
+    408: "408 — la requête arrive trop lentement / request too slow\n",
+}
 
 
-async def _too_large(send: Send) -> None:
-    body = "413 — la requête est trop grande / request too large\n".encode()
+async def _refuse(send: Send, status: int) -> None:
+    body = _REFUSALS[status].encode()
     await send(
         {
             "type": "http.response.start",
-            "status": 413,
+            "status": status,
             "headers": [
                 (b"content-type", b"text/plain; charset=utf-8"),
                 (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
                 *_SECURITY_HEADERS,
             ],
         }
@@ -853,7 +887,11 @@ def create_app(
         async def endpoint(request: Request) -> Response:
             lang = settings.lang or negotiate(request.headers.get("accept-language", ""))
             token = request.path_params["token"]
-            grant = server.store.grant(token)
+            try:
+                grant = server.store.grant(token)
+            except CommandError as exc:  # the links file cannot be read: say so, once
+                with use_language(lang):
+                    return server.render("error.html", None, 503, message=str(exc))
             form: FormData | None = None
             csrf = server.csrf_for(token)
             if grant is None:
@@ -861,7 +899,7 @@ def create_app(
                     return server.not_found()
             if request.method == "POST":
                 origin = request.headers.get("origin")
-                if origin is not None and origin != f"{request.url.scheme}://{request.url.netloc}":
+                if origin is not None and origin != expected_origin(request, settings):
                     with use_language(lang):
                         return server.render(
                             "error.html",
@@ -904,6 +942,20 @@ def create_app(
 
         return endpoint
 
+    async def healthz(request: Request) -> Response:
+        """For the proxy's and the supervisor's checks: the project and its links are
+        readable (503 otherwise). It says nothing else."""
+
+        def check() -> Response:
+            try:
+                server.store.links()
+                ok = settings.applications.is_dir() or not settings.applications.exists()
+            except (CommandError, OSError):
+                ok = False
+            return JSONResponse({"status": "ok" if ok else "error"}, 200 if ok else 503)
+
+        return await run_in_threadpool(check)
+
     async def root(request: Request) -> Response:
         lang = settings.lang or negotiate(request.headers.get("accept-language", ""))
         with use_language(lang):
@@ -911,6 +963,7 @@ def create_app(
 
     routes = [
         Route("/", root),
+        Route("/healthz", healthz),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         Route("/t/{token}/", page(Server.home)),
         Route("/t/{token}/candidatures", page(Server.create_application), methods=["POST"]),
