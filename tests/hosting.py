@@ -18,6 +18,7 @@ import subprocess
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -170,3 +171,58 @@ def session_token(hosted: Hosted) -> str:
     """The session link that ``serve`` printed (on loopback)."""
     text = hosted.serve_log.read_text(encoding="utf-8", errors="replace")
     return text.split("/t/", 1)[1].split("/", 1)[0]
+
+
+CADDY = shutil.which("caddy") or "/usr/bin/caddy"
+
+
+def require_caddy() -> None:
+    if Path(CADDY).exists():
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"caddy not found at {CADDY}: .ci/run installs Debian's caddy", pytrace=False)
+    pytest.skip("no caddy: apt-get install caddy")
+
+
+def caddy_config(folder: Path, listen: int, upstream: int) -> Path:
+    """The shipped ``deploy/Caddyfile`` on loopback: plain HTTP on ``listen`` instead of the
+    public name (no certificate to fetch), serve's port, the log in ``folder``; every other
+    line as shipped."""
+    text = (REPO / "deploy" / "Caddyfile").read_text(encoding="utf-8")
+    for old, new in (
+        ("qualif.example.org {", f"http://127.0.0.1:{listen} {{"),
+        ("reverse_proxy 127.0.0.1:8000", f"reverse_proxy 127.0.0.1:{upstream}"),
+        ("/var/log/caddy/aptic-qualif.log", str(folder / "access.log")),
+        ("\tservers {", f"\tadmin off\n\tstorage file_system {folder / 'data'}\n\tservers {{"),
+    ):
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    config = folder / "Caddyfile"
+    config.write_text(text, encoding="utf-8")
+    return config
+
+
+@contextmanager
+def behind_caddy(hosted: Hosted, folder: Path) -> Iterator[str]:
+    """Caddy in front of the hosted ``serve``; yields its address."""
+    require_caddy()
+    port = free_port()
+    config = caddy_config(folder, port, int(hosted.serve_url.rsplit(":", 1)[1]))
+    environment = {**os.environ, "HOME": str(folder), "XDG_DATA_HOME": str(folder / "data")}
+    caddy = subprocess.Popen(
+        [CADDY, "run", "--config", str(config), "--adapter", "caddyfile"],
+        stdout=subprocess.DEVNULL,
+        stderr=(folder / "caddy.log").open("wb"),
+        env=environment,
+        start_new_session=True,
+    )
+    try:
+        wait_for(f"http://127.0.0.1:{port}/healthz", 20)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        os.killpg(caddy.pid, signal.SIGTERM)
+        try:
+            caddy.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(caddy.pid, signal.SIGKILL)
+            caddy.wait(timeout=5)

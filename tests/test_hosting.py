@@ -117,6 +117,27 @@ def test_the_access_log_never_holds_a_secret_link(hosted: Hosted) -> None:
     assert token not in hosted.serve_log.read_text("utf-8").split("\n", 2)[2]
 
 
+def test_behind_caddy_too(hosted: Hosted, tmp_path: Path) -> None:
+    """The shipped Caddyfile (on loopback, without its certificate): health, a form whose
+    Origin is Caddy's address accepted, and no secret in Caddy's log."""
+    from tests.hosting import behind_caddy
+
+    token = session_token(hosted)
+    with behind_caddy(hosted, tmp_path) as url:
+        assert _get(f"{url}/healthz") == (200, '{"status":"ok"}')
+        status, page = _get(f"{url}/t/{token}/")
+        assert status == 200
+        status, _body = _post(
+            f"{url}/t/{token}/candidatures",
+            {"_csrf": _csrf(page), "nom": "Tiers-lieu de Caddy"},
+            {"Origin": url},
+        )
+        assert status == 303
+    assert (hosted.root / "candidatures" / "tiers-lieu-de-caddy.yaml").is_file()
+    log = (tmp_path / "access.log").read_text("utf-8")
+    assert "/t/[lien]/" in log and token not in log
+
+
 # -- slow clients ------------------------------------------------------------------------------
 
 
