@@ -372,3 +372,21 @@ def test_the_copyright_keeps_safe_markup_only(escaped_site: Path) -> None:
     assert "copyright" in copyright
     assert "<img" not in copyright or "onerror" not in copyright
     assert "<script" not in copyright
+
+
+def test_every_problem_of_the_site_at_once(
+    tmp_path: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A link in the pages and two refusals in the configuration: one run says all three."""
+    root = _project(tmp_path)
+    _replace(root, "plugins:\n", "plugins:\n  - material/projects\n")
+    _append(root, "extra_javascript:\n  - https://evil.example/steal.js\n")
+    (root / "site" / "docs" / "env.txt").symlink_to("/proc/self/environ")
+    printed = _publish(root, tmp_path / "out", runner, monkeypatch)
+    assert printed.startswith("2\n"), printed
+    found = re.findall(r"^(site/[^:]+)(?::\d+:\d+)?: error\[(SITE\d+)\]", printed, re.M)
+    assert sorted(found) == [
+        ("site/docs/env.txt", "SITE004"),
+        ("site/mkdocs.yml", "SITE002"),
+        ("site/mkdocs.yml", "SITE003"),
+    ], printed

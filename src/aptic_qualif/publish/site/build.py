@@ -270,6 +270,30 @@ def run_mkdocs(
         logger.removeHandler(collect)
 
 
+def check_site(source: Path) -> None:
+    """The hand-written site ``source`` checked as a whole before anything is built: its
+    files (:func:`~aptic_qualif.publish.site.stage.site_files`) and its configurations
+    (:func:`~aptic_qualif.publish.site.config.config_problems`), every problem reported at
+    once (:class:`CommandError`)."""
+    from aptic_qualif.diagnostics import Report
+    from aptic_qualif.publish.site.config import config_problems, tags_hint
+    from aptic_qualif.publish.site.paths import ENGLISH_CONFIG
+    from aptic_qualif.publish.site.stage import site_files
+
+    _files, report = site_files(source)
+    for name in (CONFIG_FILE, ENGLISH_CONFIG):
+        config = source / name
+        if config.is_file() and not config.is_symlink():
+            report.extend(config_problems(config).diagnostics)
+    if not report.ok:
+        raise CommandError(
+            _("the hand-written site {path} is refused:\n{problems}").format(
+                path=display_path(source), problems=Report(report.sorted()).render_text()
+            )
+            + tags_hint(report)
+        )
+
+
 def build_site(
     root: Path,
     output: Path,
@@ -303,6 +327,7 @@ def build_site(
         root, policy=network.policy if network is not None else None, need_policy=True
     )
     source = site_source(context.root)
+    check_site(source)
     _check_output(output, context.root, source, force)
     output.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="aptic-qualif-site-") as tmp:

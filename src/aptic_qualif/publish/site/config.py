@@ -588,16 +588,12 @@ TOP_LEVEL: dict[str, Check] = {
 # -- reading --------------------------------------------------------------------------------
 
 
-def read_config(config: Path, display: str | None = None) -> dict[str, Any]:
-    """``config`` (a ``mkdocs.yml``) read with the safe reader and checked against the
-    allow-lists; its known functions built from :data:`CONFIG_TAGS`. Any problem stops the
-    build with every located error at once (:class:`~aptic_qualif.errors.CommandError`)."""
+def _load_checked(config: Path, name: str) -> tuple[Document | None, Report]:
+    """``config`` read with the safe reader and checked against the allow-lists."""
     from aptic_qualif.yamlio import load_yaml
 
-    name = display if display is not None else display_path(config)
     doc, diagnostics = load_yaml(config, name, allowed_tags=CONFIG_TAGS)
     report = Report(list(diagnostics))
-    data: dict[str, Any] = {}
     if doc is not None and report.ok:
         if isinstance(doc.data, dict):
             checker = _Checker(doc, report, set())
@@ -607,23 +603,43 @@ def read_config(config: Path, display: str | None = None) -> dict[str, Any]:
                     path,
                     _("a function may only be given to the option of an extension that takes one"),
                 )
-            data = doc.data
         elif doc.data is not None:
             report.add(
                 Diagnostic.error("SITE003", doc.span(()), _("the configuration is not a mapping"))
             )
+    return doc, report
+
+
+def config_problems(config: Path, display: str | None = None) -> Report:
+    """Every problem of ``config`` (a ``mkdocs.yml``), located: what :func:`read_config`
+    refuses, for a check of the whole site at once."""
+    return _load_checked(config, display if display is not None else display_path(config))[1]
+
+
+def tags_hint(report: Report) -> str:
+    """The tags accepted, said once when a report refuses a tag of a site configuration."""
+    if not any(d.code == "YAML004" for d in report.diagnostics):
+        return ""
+    allowed = ", ".join(f"!!{tag.removeprefix(YAML_TAG)}" for tag in sorted(CONFIG_TAGS))
+    return "\n" + _(
+        "MkDocs would run the Python tags of this file or read the environment "
+        "(!ENV); only these tags are accepted: {tags}"
+    ).format(tags=allowed)
+
+
+def read_config(config: Path, display: str | None = None) -> dict[str, Any]:
+    """``config`` (a ``mkdocs.yml``) read with the safe reader and checked against the
+    allow-lists; its known functions built from :data:`CONFIG_TAGS`. Any problem stops the
+    build with every located error at once (:class:`~aptic_qualif.errors.CommandError`)."""
+    name = display if display is not None else display_path(config)
+    doc, report = _load_checked(config, name)
     if not report.ok:
         message = _("the site configuration {path} is refused:\n{problems}").format(
             path=name, problems=report.render_text()
         )
-        if any(d.code == "YAML004" for d in report.diagnostics):
-            allowed = ", ".join(f"!!{tag.removeprefix(YAML_TAG)}" for tag in sorted(CONFIG_TAGS))
-            message += "\n" + _(
-                "MkDocs would run the Python tags of this file or read the environment "
-                "(!ENV); only these tags are accepted: {tags}"
-            ).format(tags=allowed)
-        raise CommandError(message)
+        raise CommandError(message + tags_hint(report))
     assert doc is not None
+    data = doc.data if isinstance(doc.data, dict) else {}
     built: dict[str, Any] = _construct(data, doc.tags)
     return built
 

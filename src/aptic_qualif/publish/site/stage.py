@@ -55,6 +55,21 @@ MAX_SITE_BYTES = 256 * 1024 * 1024
 
 
 def read_site_files(source: Path) -> dict[str, bytes]:
+    """Every file of the hand-written site ``source`` (:func:`site_files`), or
+    :class:`CommandError` with every problem at once."""
+    from aptic_qualif.project import display_path
+
+    files, report = site_files(source)
+    if not report.ok:
+        raise CommandError(
+            _("the hand-written site {path} is refused:\n{problems}").format(
+                path=display_path(source), problems=report.render_text()
+            )
+        )
+    return files
+
+
+def site_files(source: Path) -> tuple[dict[str, bytes], Report]:
     """Every file of the hand-written site ``source``, by path relative to it.
 
     Only regular files are read, each bounded while it is read
@@ -104,13 +119,7 @@ def read_site_files(source: Path) -> dict[str, bytes]:
             )
             break
         files[path.relative_to(source).as_posix()] = raw
-    if not report.ok:
-        raise CommandError(
-            _("the hand-written site {path} is refused:\n{problems}").format(
-                path=display_path(source), problems=report.render_text()
-            )
-        )
-    return files
+    return files, report
 
 
 def _french_only(markdown: str) -> str:
