@@ -9,6 +9,7 @@ import os
 import socket
 import stat
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -265,3 +266,59 @@ def _umask() -> int:
     umask = os.umask(0)
     os.umask(umask)
     return umask
+
+
+def test_an_interrupted_write_leaves_the_old_file_whole(tmp_path: Path) -> None:
+    """A write that fails halfway (an exception from the content being written) leaves the
+    previous file byte for byte, and no temporary file behind."""
+    from aptic_qualif.yamlio import atomic_write
+
+    path = tmp_path / "candidature.yaml"
+    atomic_write(path, "nom: avant\n")
+
+    def content() -> Iterator[str]:
+        yield "nom: apres\n"
+        yield "reponses:\n"
+        raise KeyboardInterrupt  # Ctrl-C in the middle of the write
+
+    with pytest.raises(KeyboardInterrupt):
+        atomic_write(path, content(), force=True)
+    assert path.read_text(encoding="utf-8") == "nom: avant\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["candidature.yaml"]
+
+
+def test_a_killed_writer_leaves_the_old_file_whole(tmp_path: Path) -> None:
+    """A process killed (SIGKILL: no cleanup at all) while it writes a large file: the
+    previous file is intact; only a hidden temporary file may remain beside it."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    path = tmp_path / "candidature.yaml"
+    path.write_text("nom: avant\n", encoding="utf-8")
+    started = tmp_path / "started"
+    script = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from aptic_qualif.yamlio import atomic_write\n"
+        "def content():\n"
+        f"    Path({str(started)!r}).touch()\n"
+        "    while True:\n"
+        "        yield 'x: ' + 'y' * 1000 + '\\n'\n"
+        "        time.sleep(0.001)\n"
+        f"atomic_write(Path({str(path)!r}), content(), force=True)\n"
+    )
+    writer = subprocess.Popen([sys.executable, "-c", script])
+    deadline = time.monotonic() + 30
+    while not started.exists():
+        assert time.monotonic() < deadline and writer.poll() is None
+        time.sleep(0.02)
+    time.sleep(0.3)
+    writer.send_signal(signal.SIGKILL)
+    writer.wait(timeout=10)
+    assert path.read_text(encoding="utf-8") == "nom: avant\n"
+    leftovers = [
+        p.name for p in tmp_path.iterdir() if p.name not in {"candidature.yaml", "started"}
+    ]
+    assert all(name.startswith(".candidature.yaml.") for name in leftovers), leftovers
