@@ -365,7 +365,7 @@ def test_review_command(mini: Path, runner: CliRunner, terminal: Scripted) -> No
     assert terminal.answers == []
     assert "score: 4" in (mini / "reviews" / "complet" / "alice.yaml").read_text(encoding="utf-8")
     terminal.answers = _script(0, conflict=True)
-    result = runner.invoke(app, ["review", F, "--reviewer", "carole", "--reviews-dir", "autres"])
+    result = runner.invoke(app, ["review", F, "--reviewer", "carole", "--reviews", "autres"])
     assert result.exit_code == 0, result.output
     assert terminal.answers == [] and len(terminal.asked) == 7  # 5 + conflict and its details
     assert "scores" not in (mini / "autres" / "complet" / "carole.yaml").read_text("utf-8")

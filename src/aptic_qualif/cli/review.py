@@ -45,7 +45,12 @@ def review_command(
         typer.Option("--reviewer", help=_("Your reviewer id (a slug, e.g. claire-martin).")),
     ] = None,
     reviews_dir: Annotated[
-        Path, typer.Option("--reviews-dir", help=_("Where reviews are saved."))
+        Path,
+        typer.Option(
+            "--reviews",
+            "--reviews-dir",
+            help=_("Where reviews are saved (--reviews-dir: the former name)."),
+        ),
     ] = Path("reviews"),
     applications: Annotated[
         Optional[Path],  # noqa: UP045
