@@ -80,6 +80,7 @@ def test_rule(case: Case, mini: Path) -> None:
 
 def test_every_code_has_a_failing_fixture() -> None:
     covered = {code for case in CASES for code, _file, _line in case.expected}
+    covered |= {code for _written, codes, _hint in ITINERANCE for code in codes}
     assert {c for c in CODES if c.startswith("GEO")} - covered == set()
 
 
@@ -239,3 +240,36 @@ def test_every_commune_a_travelling_venue_serves_exists(tmp_path: Path) -> None:
     line = 1 + source[: source.index("communes_itinerance:")].count("\n")
     assert found == [("GEO001", line), ("GEO001", line)], report.render_text()
     assert "01204" in (report.diagnostics[0].hint or "")  # Le Poizat, now part of 01204
+
+
+ITINERANCE = [
+    # a name, with its code as the hint
+    ("2B341, Corte, 2B354", ["GEO003"], "2B096"),
+    # a name of several words, separated from the codes by semicolons
+    ("2B341; Le Cheylard; 2B354", ["GEO003"], "07064"),
+    # a postcode: its communes as the hint
+    ("2B341, 20250, 2B354", ["GEO003"], "Corte (2B096)"),
+    ("2B341, 2B354", [], ""),
+]
+
+
+@pytest.mark.parametrize(("written", "codes", "hint"), ITINERANCE)
+def test_the_communes_a_travelling_venue_serves_are_codes(
+    tmp_path: Path, written: str, codes: list[str], hint: str
+) -> None:
+    """A commune's name in communes_itinerance was accepted, then counted nowhere by the
+    coverage: it is a located error, whose hint gives the code."""
+    from aptic_qualif.application import validate_application
+
+    context = load_context(REPO)
+    source = (REPO / "examples" / "applications" / "bus-numerique-corse.yaml").read_text(
+        encoding="utf-8"
+    )
+    path = tmp_path / "bus.yaml"
+    old = "2B341, 2B354, 2B074, 2B315, 2B238, 2B260, 2B263, 2B177"
+    path.write_text(source.replace(old, written), encoding="utf-8")
+    _checked, report = validate_application(path, context.questionnaire, context.catalogue)
+    line = 1 + source[: source.index("communes_itinerance:")].count("\n")
+    assert [(d.code, d.span.line) for d in report.diagnostics] == [(c, line) for c in codes]
+    if hint:
+        assert hint in (report.diagnostics[0].hint or ""), report.render_text()

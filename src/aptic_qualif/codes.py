@@ -212,6 +212,14 @@ CODES: dict[str, Code] = {
         ),
         Code("GEO001", "unknown-commune", N_("The INSEE code is no current commune's.")),
         Code(
+            "GEO003",
+            "itinerance-not-code",
+            N_(
+                "An entry of the communes a travelling venue serves is not an INSEE code (a "
+                "commune's name, a postcode)."
+            ),
+        ),
+        Code(
             "GEO002",
             "commune-name",
             N_("The commune's name is not the one of its INSEE code or postcode."),

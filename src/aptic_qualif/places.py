@@ -7,6 +7,8 @@ value (« vouliez-vous dire ») whenever the reference allows one:
 * ``GEO001``: the INSEE code, or one of the communes a travelling venue serves
   (``communes_itinerance``), is no current commune's (a former commune's code, a postcode
   typed in the INSEE field, a typo);
+* ``GEO003``: an entry of ``communes_itinerance`` is not an INSEE code at all (a commune's
+  name, a postcode): the hint gives the code of the commune so named;
 * ``APP009``: no commune uses the postcode;
 * ``APP013``: the postcode is not one of the commune's;
 * ``GEO002``: the commune's name is not the one of the INSEE code (compared without accents,
@@ -17,10 +19,18 @@ value (« vouliez-vous dire ») whenever the reference allows one:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from aptic_qualif.communes import Commune, CommuneTable, closest_name, communes, names_match
+from aptic_qualif.communes import (
+    Commune,
+    CommuneTable,
+    closest_name,
+    communes,
+    names_match,
+    normalise_name,
+)
 from aptic_qualif.diagnostics import Diagnostic
 from aptic_qualif.i18n import _
 from aptic_qualif.yamlio import Document
@@ -29,6 +39,40 @@ IDENTITY_KEY = "lieu"
 POSTCODE, NAME, INSEE = "code_postal", "commune", "code_insee"
 ITINERANCE = "communes_itinerance"
 MAX_LISTED = 5
+
+INSEE_CODE = re.compile(  # ASCII digits: \d would also match full-width ones
+    r"(?:0[1-9]|1[0-9]|2[AB1-9]|[3-8][0-9]|9[0-5])[0-9]{3}|97[1-6][0-9]{2}|98[4-9][0-9]{2}"
+)
+"""An INSEE commune code, as checked by :mod:`aptic_qualif.application` for ``code_insee``."""
+_SEPARATORS = re.compile(r"[\s,;]+")
+_ENTRIES = re.compile(r"[,;\n]+")
+
+
+def itinerance_codes(text: object) -> tuple[list[str], list[str]]:
+    """The INSEE codes of a ``communes_itinerance`` answer and the entries that are not."""
+    codes: list[str] = []
+    invalid: list[str] = []
+    for token in _SEPARATORS.split(str(text or "")):
+        if not token:
+            continue
+        upper = token.upper()
+        if INSEE_CODE.fullmatch(upper):
+            if upper not in codes:
+                codes.append(upper)
+        else:
+            invalid.append(token)
+    return codes, invalid
+
+
+def itinerance_names(text: object) -> list[str]:
+    """The entries of a ``communes_itinerance`` answer (separated by commas, semicolons or
+    lines) that hold something else than INSEE codes, as written: « Privas », « 07000 »."""
+    found: list[str] = []
+    for entry in _ENTRIES.split(str(text or "")):
+        words = entry.split()
+        if words and not all(INSEE_CODE.fullmatch(word.upper()) for word in words):
+            found.append(" ".join(words))
+    return found
 
 
 def _text(value: object) -> str | None:
@@ -110,22 +154,58 @@ def check_places(doc: Document, answers: Mapping[str, Any]) -> Iterator[Diagnost
 
 
 def _check_itinerance(doc: Document, text: object) -> Iterator[Diagnostic]:
-    """Every INSEE code a travelling venue lists must be a current commune's: coverage
-    counts the venue there. Entries that are not codes at all are left to coverage."""
-    from aptic_qualif.network.coverage import itinerance_codes
-
+    """Every entry a travelling venue lists must be the INSEE code of a current commune:
+    coverage counts the venue there, and a name or a postcode would be counted nowhere."""
     if not isinstance(text, str) or not text.strip():
         return
     codes, _others = itinerance_codes(text)
     table = communes()
+    span = doc.span((IDENTITY_KEY, ITINERANCE))
+    for entry in itinerance_names(text):
+        yield Diagnostic.error(
+            "GEO003",
+            span,
+            _(
+                "« {entry} » is not an INSEE code: list the codes of the communes served "
+                "(e.g. 07186), not their names"
+            ).format(entry=entry),
+            _named_commune_hint(table, entry),
+        )
     for code in codes:
         if table.current(code) is None:
             yield Diagnostic.error(
                 "GEO001",
-                doc.span((IDENTITY_KEY, ITINERANCE)),
+                span,
                 _("{insee} is not the INSEE code of a current commune").format(insee=code),
                 _unknown_insee_hint(table, code, None, None),
             )
+
+
+def _named_commune_hint(table: CommuneTable, entry: str) -> str | None:
+    """The code of the commune(s) named ``entry``, or of the communes of a postcode."""
+    if entry.isdigit() and len(entry) == 5 and table.postcode_exists(entry):
+        found = [c for c in table.of_postcode(entry) if table.current(c.insee) is not None]
+        if found:
+            return _("{postcode} is a postcode; its communes: {communes}").format(
+                postcode=entry, communes=_listing([_described(c) for c in found])
+            )
+    wanted = normalise_name(entry)
+    named = [
+        c
+        for c in table.rows()
+        if c.kind == "commune" and c.name and normalise_name(c.name) == wanted
+    ]
+    if named:
+        return (
+            _("the INSEE code of {commune}").format(
+                commune=_listing([_described(c) for c in named])
+            )
+            if len(named) == 1
+            else _("communes of that name: {communes}").format(
+                communes=_listing([_described(c) for c in named])
+            )
+        )
+    return None
 
 
 def _unknown_insee_hint(

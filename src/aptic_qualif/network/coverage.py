@@ -16,7 +16,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -27,6 +26,7 @@ from pydantic import BaseModel, ConfigDict
 from aptic_qualif import __version__
 from aptic_qualif.application import departement_of_insee
 from aptic_qualif.i18n import _, language, localized
+from aptic_qualif.places import INSEE_CODE, itinerance_codes
 from aptic_qualif.referentiel.load import Catalogue
 from aptic_qualif.sanitize import markdown_code
 from aptic_qualif.sanitize import markdown_text as _md
@@ -47,12 +47,6 @@ ITINERANT = "itinerant"
 
 PLACE_ITEMS = ("code_insee", "commune", "itinerance", "communes_itinerance")
 """The identity answers coverage reads: where a venue is and where it goes, nothing else."""
-
-# The INSEE commune code, as checked by aptic_qualif.application for ``code_insee``.
-_INSEE_CODE = re.compile(  # ASCII digits: \d would also match full-width ones
-    r"(?:0[1-9]|1[0-9]|2[AB1-9]|[3-8][0-9]|9[0-5])[0-9]{3}|97[1-6][0-9]{2}|98[4-9][0-9]{2}"
-)
-_SEPARATORS = re.compile(r"[\s,;]+")
 
 DEPARTEMENTS: dict[str, str] = {
     "01": "Ain",
@@ -304,22 +298,6 @@ def by_departement(coverage: Coverage) -> dict[str, list[TerritoryCoverage]]:
     return groups
 
 
-def itinerance_codes(text: object) -> tuple[list[str], list[str]]:
-    """The INSEE codes of a ``communes_itinerance`` answer and the entries that are not."""
-    codes: list[str] = []
-    invalid: list[str] = []
-    for token in _SEPARATORS.split(str(text or "")):
-        if not token:
-            continue
-        upper = token.upper()
-        if _INSEE_CODE.fullmatch(upper):
-            if upper not in codes:
-                codes.append(upper)
-        else:
-            invalid.append(token)
-    return codes, invalid
-
-
 class CoverageCounter:
     """Counts venues one assessment at a time, keeping counts only (no assessment), so
     that thousands of applications are counted as they are assessed."""
@@ -364,7 +342,7 @@ class CoverageCounter:
 
         places: list[str] = []
         base = answers.get("code_insee")
-        if isinstance(base, str) and _INSEE_CODE.fullmatch(base):
+        if isinstance(base, str) and INSEE_CODE.fullmatch(base):
             places.append(base)
             commune = answers.get("commune")
             if self.by == "commune" and isinstance(commune, str) and commune.strip():
