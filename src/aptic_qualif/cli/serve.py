@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from aptic_qualif.cli.common import echo, fail, handle_errors, state
-from aptic_qualif.i18n import _
+from aptic_qualif.i18n import _, ngettext
 from aptic_qualif.project import display_path
 
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -71,6 +71,18 @@ def serve_command(
         if folder is not None and folder.exists() and not folder.is_dir():
             fail(_("{path} is not a folder").format(path=display_path(folder)))
     context = load_context(state().root, need_policy=True)
+    from aptic_qualif.fsio import clean_temporary_files
+
+    # What an interrupted write left (the server stopped during a save) goes now.
+    removed = clean_temporary_files([applications, reviews])
+    if removed:
+        echo(
+            ngettext(
+                "Removed {count} temporary file left by an interrupted save.",
+                "Removed {count} temporary files left by interrupted saves.",
+                len(removed),
+            ).format(count=len(removed))
+        )
     settings = Settings(
         root=context.root,
         applications=applications,
