@@ -48,7 +48,9 @@ def application(tmp_path: Path) -> Path:
     return path
 
 
-def _save(path: Path, section: str, form: dict[str, list[str]], version: str | None = None):  # type: ignore[no-untyped-def]
+def _save(
+    path: Path, section: str, form: dict[str, list[str]], version: str | None = None
+) -> editing.Saved:
     context = _context()
     return editing.save_section(
         path, context.questionnaire, context.catalogue, section, form, version=version
