@@ -13,7 +13,7 @@ import pytest
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
-from aptic_qualif import editing
+from aptic_qualif import __version__, editing
 from aptic_qualif.access import STATE_DIR, LinkStore
 from aptic_qualif.application import validate_application
 from aptic_qualif.cli import app as cli_app
@@ -611,7 +611,9 @@ def blank(web: Web) -> str:
 
 def test_two_pages_shown_before_either_save_both_keep_their_change(web: Web, blank: str) -> None:
     csrf = web.csrf(f"{blank}/aptitudes")
-    aptitudes = _version(web.client.get(f"{blank}/aptitudes").text)
+    shown = web.client.get(f"{blank}/aptitudes").text
+    aptitudes = _version(shown)
+    assert f"aptic-qualif {__version__} —" in shown  # the footer keeps the tool's version
     publics = _version(web.client.get(f"{blank}/publics").text)
     other_tab = aptitudes
     autosave = {"x-autosave": "1"}

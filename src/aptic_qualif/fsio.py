@@ -115,7 +115,7 @@ def exclusive(path: Path) -> Iterator[None]:
     rename), and a lock held on the replaced file would lock nothing. The lock file stays (it
     is empty); the folder tells git to ignore it."""
     folder = path.parent / LOCK_DIR
-    folder.mkdir(exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
     ignore = folder / ".gitignore"
     if not ignore.exists():
         with contextlib.suppress(FileExistsError), ignore.open("x", encoding="utf-8") as handle:

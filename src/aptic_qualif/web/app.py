@@ -403,7 +403,7 @@ class Server:
             count=len(order),
             saved=saved_note,
             conflicts=conflicts,
-            version=editing.section_version(
+            form_version=editing.section_version(
                 editing.plain(checked.application), self.questionnaire, section
             ),
             status=editing.status_of(checked),
