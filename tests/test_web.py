@@ -13,7 +13,7 @@ import pytest
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
-from aptic_qualif import editing
+from aptic_qualif import __version__, editing
 from aptic_qualif.access import STATE_DIR, LinkStore
 from aptic_qualif.application import validate_application
 from aptic_qualif.cli import app as cli_app
@@ -598,3 +598,151 @@ def test_an_application_starts_from_a_venue_imported_from_the_national_data(
         ).status_code
         == 404
     )
+
+
+def _version(page: str) -> str:
+    found = re.search(r'name="_version" value="([^"]*)"', page)
+    assert found, "the page has no version"
+    return html.unescape(found.group(1))
+
+
+@pytest.fixture
+def blank(web: Web) -> str:
+    editing.create(web.application("nouveau"), web.context.questionnaire, identity={"nom": "Lieu"})
+    return f"/t/{web.local}/candidatures/nouveau"
+
+
+def test_two_pages_shown_before_either_save_both_keep_their_change(web: Web, blank: str) -> None:
+    csrf = web.csrf(f"{blank}/aptitudes")
+    shown = web.client.get(f"{blank}/aptitudes").text
+    aptitudes = _version(shown)
+    assert f"aptic-qualif {__version__} —" in shown  # the footer keeps the tool's version
+    publics = _version(web.client.get(f"{blank}/publics").text)
+    other_tab = aptitudes
+    autosave = {"x-autosave": "1"}
+    first = web.client.post(
+        f"{blank}/aptitudes",
+        data={"_csrf": csrf, "_version": aptitudes, "apt-demarche-pedagogique": "Ateliers"},
+        headers=autosave,
+    )
+    second = web.client.post(
+        f"{blank}/publics",
+        data={"_csrf": csrf, "_version": publics, "pub-suivi-progression": "Carnet"},
+        headers=autosave,
+    )
+    # A third page of the same section, shown before the first save, changes another question.
+    third = web.client.post(
+        f"{blank}/aptitudes",
+        data={"_csrf": csrf, "_version": other_tab, "apt-heures-mediation": "12"},
+        headers=autosave,
+    )
+    for answer in (first, second, third):
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["saved"].startswith("Enregistré")
+        assert answer.json()["conflict"] == ""
+    data = load_yaml(web.application("nouveau"), "x")[0].data  # type: ignore[union-attr]
+    assert data["reponses"]["apt-demarche-pedagogique"] == "Ateliers"
+    assert data["reponses"]["pub-suivi-progression"] == "Carnet"
+    assert data["reponses"]["apt-heures-mediation"] == 12
+
+
+def test_a_page_saving_again_with_the_version_it_was_given_is_no_conflict(
+    web: Web, blank: str
+) -> None:
+    csrf = web.csrf(f"{blank}/aptitudes")
+    version = _version(web.client.get(f"{blank}/aptitudes").text)
+    for text in ("Atel", "Ateliers", "Ateliers du mardi"):
+        answer = web.client.post(
+            f"{blank}/aptitudes",
+            data={"_csrf": csrf, "_version": version, "apt-demarche-pedagogique": text},
+            headers={"x-autosave": "1"},
+        )
+        assert answer.status_code == 200, answer.text
+        version = answer.json()["version"]
+    data = load_yaml(web.application("nouveau"), "x")[0].data  # type: ignore[union-attr]
+    assert data["reponses"]["apt-demarche-pedagogique"] == "Ateliers du mardi"
+
+
+def test_a_stale_page_changing_the_same_question_is_a_conflict_with_both_values(
+    web: Web, blank: str
+) -> None:
+    url = f"{blank}/aptitudes"
+    csrf = web.csrf(url)
+    shown = _version(web.client.get(url).text)
+    first = web.client.post(
+        url,
+        data={"_csrf": csrf, "_version": shown, "apt-demarche-pedagogique": "Ateliers"},
+        headers={"x-autosave": "1"},
+    )
+    assert first.status_code == 200
+    stale = {"_csrf": csrf, "_version": shown, "apt-demarche-pedagogique": "Permanences"}
+    answer = web.client.post(url, data=stale, headers={"x-autosave": "1"})
+    assert answer.status_code == 409
+    body = answer.json()
+    assert body["saved"] == ""
+    assert "Ateliers" in body["conflict"] and "Permanences" in body["conflict"]
+    assert "a été modifiée ailleurs" in body["conflict"]
+    assert [(c["field"], c["saved"], c["typed"]) for c in body["conflicts"]] == [
+        ("apt-demarche-pedagogique", "Ateliers", "Permanences")
+    ]
+    # Without JavaScript: the page again, with the message, showing what is saved.
+    page = web.client.post(url, data={**stale, "aller": "suivant"}, follow_redirects=False)
+    assert page.status_code == 409
+    text = html.unescape(page.text)
+    assert "« Ateliers »" in text and "« Permanences »" in text
+    assert "Enregistré à" not in text
+    assert _version(page.text) != shown
+    data = load_yaml(web.application("nouveau"), "x")[0].data  # type: ignore[union-attr]
+    assert data["reponses"]["apt-demarche-pedagogique"] == "Ateliers"
+
+
+def test_a_failed_write_is_an_error_never_saved(
+    web: Web, blank: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    url = f"{blank}/aptitudes"
+    csrf = web.csrf(url)
+    before = web.application("nouveau").read_bytes()
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("aptic_qualif.yamlio.os.fsync", full)
+    form = {"_csrf": csrf, "apt-demarche-pedagogique": "Ateliers"}
+    for headers in ({"x-autosave": "1"}, {}):
+        answer = web.client.post(url, data=form, headers=headers)
+        assert answer.status_code == 500
+        assert "Enregistré" not in answer.text
+        assert "plus de place" in html.unescape(answer.text)
+    assert web.application("nouveau").read_bytes() == before
+
+
+def test_serve_cleans_what_interrupted_saves_left(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    import time
+
+    import uvicorn
+
+    left = project / "examples" / "applications" / f".{APP}.yaml.abcd1234.tmp"
+    left.write_text("interrompu", encoding="utf-8")
+    old = time.time() - 3600
+    os.utime(left, (old, old))
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: None)
+    result = CliRunner().invoke(
+        cli_app.app,
+        [
+            "--root",
+            str(project),
+            "serve",
+            "--applications",
+            str(project / "examples" / "applications"),
+            "--reviews",
+            str(project / "examples" / "reviews"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert not left.exists()
+    assert "1 fichier temporaire" in result.output

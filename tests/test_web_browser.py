@@ -287,3 +287,39 @@ def test_pages_work_without_javascript(served: dict[str, Any], browser: sync_api
     assert page.locator('[data-item="apt-formation-recente"]').is_hidden()
     assert "Enregistré à" in page.content()
     context.close()
+
+
+def test_two_tabs_changing_one_answer_the_second_sees_the_conflict(
+    served: dict[str, Any], browser: sync_api.Browser
+) -> None:
+    store: LinkStore = served["store"]
+    root: Path = served["root"]
+    editing.create(
+        root / "candidatures" / "deux-onglets.yaml",
+        served["context"].questionnaire,
+        identity={"nom": "Deux onglets"},
+    )
+    local = store.session_link()
+    address = f"{served['url']}/t/{local}/candidatures/deux-onglets/aptitudes"
+    first, second = _page(browser), _page(browser)
+    first.goto(address)
+    second.goto(address)
+    first.locator("#apt-demarche-pedagogique").fill("Ateliers du mardi")
+    first.locator("[data-status]").filter(has_text="Enregistré").wait_for(timeout=10_000)
+    # The first tab saves again from the version it was given: no conflict with itself.
+    first.locator("#apt-heures-mediation").fill("12")
+    first.wait_for_load_state("networkidle")
+    second.locator("#apt-demarche-pedagogique").fill("Permanences")
+    status = second.locator("[data-status]")
+    status.filter(has_text="modifiée ailleurs").wait_for(timeout=10_000)
+    assert "« Ateliers du mardi »" in status.inner_text()
+    assert "« Permanences »" in status.inner_text()
+    assert "Enregistré à" not in status.inner_text()
+    first.wait_for_timeout(1000)
+    assert "Enregistré" in first.locator("[data-status]").inner_text()
+    assert not first.errors  # type: ignore[attr-defined]
+    data = editing.read_data(root / "candidatures" / "deux-onglets.yaml")
+    assert data["reponses"]["apt-demarche-pedagogique"] == "Ateliers du mardi"
+    assert data["reponses"]["apt-heures-mediation"] == 12
+    first.context.close()
+    second.context.close()

@@ -10,10 +10,20 @@ A section is the venue identity (:data:`~aptic_qualif.questionnaire.load.IDENTIT
 theme. An answer to a question that no longer applies is removed when the section is saved
 (the validator would refuse it), and a text that cannot be converted (``abc`` for a number) is
 kept as typed, so that nothing is lost and the error shows beside the question.
+
+No update is lost. Every change of an application is a read-modify-write made under the
+exclusive lock of its file (:func:`aptic_qualif.fsio.exclusive`: threads and processes wait
+their turn), and a save changes only the fields its form carries (one section's answers and
+their evidence). A form also carries the version of what it showed
+(:func:`section_version`); a field that changed in the file since then, and that the form
+would change to something else, is not replaced: the save reports a :class:`Conflict` with
+both values.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -29,7 +39,8 @@ from aptic_qualif.application import (
 )
 from aptic_qualif.diagnostics import Report
 from aptic_qualif.errors import CommandError
-from aptic_qualif.i18n import _
+from aptic_qualif.fsio import exclusive
+from aptic_qualif.i18n import _, localized
 from aptic_qualif.project import display_path
 from aptic_qualif.questionnaire.answers import convert_form, evidence_lines
 from aptic_qualif.questionnaire.conditions import enabled_items, is_answered
@@ -96,14 +107,45 @@ def create(
     """Write a new application at ``path``: blank (with ``identity`` if given), or a copy of
     ``start`` (an application made by ``import lieux``: its answers, evidence and national
     identifier are kept) as a draft of today. An existing file is never replaced."""
-    if path.exists() or path.is_symlink():
-        raise CommandError(
-            _("{path} already exists: choose another name").format(path=display_path(path))
-        )
     data = blank(loaded, today=today, identity=identity)
     if start is not None:
         data = {**dict(start), "date": data["date"], "statut": "brouillon"}
-    write(path, data, new=True)
+    with exclusive(path):
+        if path.exists() or path.is_symlink():
+            raise CommandError(
+                _("{path} already exists: choose another name").format(path=display_path(path))
+            )
+        write(path, data, new=True)
+
+
+@dataclass
+class Conflict:
+    """A field a save did not replace: it changed in the file since the form was shown, and
+    the form would change it to something else."""
+
+    field: str
+    """The form's name of the field: the question's id, or ``preuves:<id>`` for its evidence."""
+    item: str
+    label: str
+    evidence: bool
+    saved: str
+    """The value in the file, as people read it."""
+    typed: str
+    """The value the form sent, as people read it."""
+
+    @property
+    def message(self) -> str:
+        if self.evidence:
+            text = _(
+                "The evidence for “{label}” was changed elsewhere since this page was shown: "
+                "it was not replaced. Saved: “{saved}”. Yours: “{typed}”."
+            )
+        else:
+            text = _(
+                "The answer to “{label}” was changed elsewhere since this page was shown: "
+                "it was not replaced. Saved: “{saved}”. Yours: “{typed}”."
+            )
+        return text.format(label=self.label, saved=self.saved, typed=self.typed)
 
 
 @dataclass
@@ -112,6 +154,91 @@ class Saved:
 
     removed: list[str] = field(default_factory=list)
     """Answers removed because their question no longer applies."""
+    conflicts: list[Conflict] = field(default_factory=list)
+    """Fields not replaced because they changed in the file since the form was shown."""
+    version: str = ""
+    """The version the form carries from now on (:func:`section_version`): the page keeps
+    showing what was typed, so a conflict stays until the person takes the saved value."""
+
+
+def _fields(located: LocatedItem) -> list[tuple[str, bool]]:
+    """The form fields of a question: its answer, and its evidence when it takes some."""
+    found = [(located.id, False)]
+    if located.item.evidence is not None:
+        found.append((f"preuves:{located.id}", True))
+    return found
+
+
+def _stored(data: Mapping[str, Any], located: LocatedItem, evidence: bool) -> Any:
+    """The value of a field in an application (as plain data); ``None`` when empty."""
+    if evidence:
+        return list(data.get("preuves", {}).get(located.id, [])) or None
+    value = data.get(IDENTITY_KEY if located.is_identity else ANSWERS_KEY, {}).get(located.id)
+    return value if is_answered(value) else None
+
+
+def _posted(
+    form: Mapping[str, Sequence[str]], located: LocatedItem, evidence: bool, catalogue: Catalogue
+) -> Any:
+    """The value of a field as the form sends it; ``None`` when empty."""
+    if evidence:
+        return evidence_lines("\n".join(form.get(f"preuves:{located.id}", ()))) or None
+    value, _problem = convert_form(located, list(form.get(located.id, ())), catalogue)
+    return value if is_answered(value) else None
+
+
+def fingerprint(value: Any, *, evidence: bool = False) -> str:
+    """A short fingerprint of a field's value (the order of a multiple choice aside)."""
+    if isinstance(value, list) and not evidence:
+        value = sorted(value, key=str)
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def plain(application: Any) -> dict[str, Any]:
+    """An application read by the validator, as plain data (as :func:`read_data` gives it)."""
+    data: dict[str, Any] = application.model_dump(exclude_none=True, exclude_defaults=True)
+    data.setdefault(IDENTITY_KEY, {})
+    data.setdefault(ANSWERS_KEY, {})
+    return data
+
+
+def _encode(version: Mapping[str, str]) -> str:
+    return " ".join(f"{name}={value}" for name, value in version.items())
+
+
+def _decode(version: str) -> dict[str, str]:
+    found = {}
+    for part in version.split():
+        name, sep, value = part.partition("=")
+        if sep and name:
+            found[name] = value
+    return found
+
+
+def section_version(data: Mapping[str, Any], loaded: LoadedQuestionnaire, section: str) -> str:
+    """The version of a section as a page shows it, from the application ``data`` the page
+    is made of (:func:`plain`): the fingerprint of each of its fields. A form sends it back
+    (``_version``) so that a save knows what the person saw."""
+    return _encode(
+        {
+            name: fingerprint(_stored(data, located, evidence), evidence=evidence)
+            for located in loaded.items
+            if located.theme == section
+            for name, evidence in _fields(located)
+        }
+    )
+
+
+def shown_value(value: Any) -> str:
+    """A field's value as a message shows it."""
+    if value is None:
+        return _("(empty)")
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    return str(value)
 
 
 def save_section(
@@ -121,6 +248,7 @@ def save_section(
     section: str,
     form: Mapping[str, Sequence[str]],
     *,
+    version: str | None = None,
     today: date | None = None,
 ) -> Saved:
     """Store the answers of one ``section`` given as a web form sends them (field name → its
@@ -128,32 +256,68 @@ def save_section(
 
     Every question of the section is in the form (an absent field is an empty answer), so a
     checkbox unticked is an answer removed. The application goes back to draft (a submitted
-    application that changes is submitted again), and its date is the day of the change."""
-    data = read_data(path)
+    application that changes is submitted again), and its date is the day of the change.
+
+    The file is read, changed and written under its lock, and only the fields of the
+    section change. With the ``version`` the form showed (:func:`section_version`), a field
+    the form sends as it was shown is left as the file has it (the person did not change it),
+    and a field the person changed that also changed in the file since is not replaced: it
+    is reported in :attr:`Saved.conflicts`. Without a version, the form's values are
+    written."""
     items = [i for i in loaded.items if i.theme == section]
     if not items:
         raise CommandError(
             _("'{section}' is not a section of the questionnaire").format(section=section)
         )
-    for located in items:
-        part = data[IDENTITY_KEY if located.is_identity else ANSWERS_KEY]
-        value, _problem = convert_form(located, list(form.get(located.id, ())), catalogue)
-        if is_answered(value):
-            part[located.id] = value
-        else:
-            part.pop(located.id, None)
-        if located.item.evidence is not None:
-            evidence = data.setdefault("preuves", {})
-            lines = evidence_lines("\n".join(form.get(f"preuves:{located.id}", ())))
-            if lines:
-                evidence[located.id] = lines
-            else:
-                evidence.pop(located.id, None)
-    saved = Saved(removed=[located.id for located in prune(data, loaded)])
-    data["date"] = (today or date.today()).isoformat()
-    data["statut"] = "brouillon"
-    write(path, data)
+    seen = _decode(version) if version is not None else None
+    with exclusive(path):
+        data = read_data(path)
+        conflicts: list[Conflict] = []
+        kept: dict[str, str] = {}  # fields whose version stays what the page showed
+        for located in items:
+            for name, evidence in _fields(located):
+                on_disk = _stored(data, located, evidence)
+                typed = _posted(form, located, evidence, catalogue)
+                mark = fingerprint(typed, evidence=evidence)
+                if mark == fingerprint(on_disk, evidence=evidence):
+                    continue
+                if seen is not None:
+                    shown = seen.get(name)
+                    if shown == mark:  # as the page showed it: not this person's change
+                        kept[name] = shown
+                        continue
+                    if shown != fingerprint(on_disk, evidence=evidence):
+                        conflicts.append(
+                            Conflict(
+                                field=name,
+                                item=located.id,
+                                label=localized(located.item.label),
+                                evidence=evidence,
+                                saved=shown_value(on_disk),
+                                typed=shown_value(typed),
+                            )
+                        )
+                        kept[name] = shown or ""
+                        continue
+                _store(data, located, evidence, typed)
+        saved = Saved(removed=[located.id for located in prune(data, loaded)], conflicts=conflicts)
+        data["date"] = (today or date.today()).isoformat()
+        data["statut"] = "brouillon"
+        write(path, data)
+    fresh = _decode(section_version(data, loaded, section))
+    saved.version = _encode({name: kept.get(name, value) for name, value in fresh.items()})
     return saved
+
+
+def _store(data: dict[str, Any], located: LocatedItem, evidence: bool, value: Any) -> None:
+    if evidence:
+        part = data.setdefault("preuves", {})
+    else:
+        part = data[IDENTITY_KEY if located.is_identity else ANSWERS_KEY]
+    if value is None:
+        part.pop(located.id, None)
+    else:
+        part[located.id] = value
 
 
 def prune(data: dict[str, Any], loaded: LoadedQuestionnaire) -> list[LocatedItem]:
@@ -183,11 +347,12 @@ def prune(data: dict[str, Any], loaded: LoadedQuestionnaire) -> list[LocatedItem
 
 def set_status(path: Path, status: Status, *, today: date | None = None) -> None:
     """Mark the application as submitted or as a draft again."""
-    data = read_data(path)
-    data["statut"] = status
-    if status == "soumise":
-        data["date"] = (today or date.today()).isoformat()
-    write(path, data)
+    with exclusive(path):
+        data = read_data(path)
+        data["statut"] = status
+        if status == "soumise":
+            data["date"] = (today or date.today()).isoformat()
+        write(path, data)
 
 
 def status_of(checked: CheckedApplication) -> Status:

@@ -1,11 +1,18 @@
-"""What the toolkit asks of the file system, in one place: file names made from data, and
-one message for each error the system reports."""
+"""What the toolkit asks of the file system, in one place: file names made from data, one
+message for each error the system reports, the lock that serialises the changes of one file,
+and the cleaning of the temporary files an interrupted write leaves."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import fcntl
 import os
+import re
 import stat
+import threading
+import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from aptic_qualif.errors import CommandError
@@ -89,3 +96,73 @@ def os_error_message(exc: OSError) -> str:
     if code == errno.ENAMETOOLONG:
         return _("the name {path} is too long").format(path=path)
     return _("cannot use {path}: {reason}").format(path=path, reason=exc.strerror or exc)
+
+
+LOCK_DIR = ".verrous"
+"""The hidden folder, beside the files it locks, that holds one lock file per file."""
+
+_THREAD_LOCKS: dict[str, threading.Lock] = {}
+_THREAD_LOCKS_GUARD = threading.Lock()
+
+
+@contextlib.contextmanager
+def exclusive(path: Path) -> Iterator[None]:
+    """Hold the exclusive lock of ``path`` for a read-modify-write of it: the threads of this
+    process and every other process that asks for the same lock wait their turn.
+
+    The lock is taken (``flock``) on a lock file of its own, ``.verrous/<name>.lock`` beside
+    ``path``, never on ``path`` itself: an atomic write replaces ``path`` by another file (a
+    rename), and a lock held on the replaced file would lock nothing. The lock file stays (it
+    is empty); the folder tells git to ignore it."""
+    folder = path.parent / LOCK_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        with contextlib.suppress(FileExistsError), ignore.open("x", encoding="utf-8") as handle:
+            handle.write("*\n")
+    lock_path = folder / f"{path.name}.lock"
+    key = str(lock_path.resolve())
+    with _THREAD_LOCKS_GUARD:
+        in_process = _THREAD_LOCKS.setdefault(key, threading.Lock())
+    with in_process:
+        fd = os.open(
+            lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, default_mode()
+        )
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing the file releases the lock
+
+
+TEMPORARY = re.compile(r"^\.(?P<target>.+)\.[a-z0-9_]{8}\.tmp$")
+"""The name of a temporary file of :func:`aptic_qualif.yamlio.atomic_write`:
+``.<target>.<8 random characters>.tmp`` beside its target."""
+
+
+def clean_temporary_files(folders: Iterable[Path], *, older_than: float = 60.0) -> list[Path]:
+    """Remove the temporary files that interrupted atomic writes left in ``folders`` and
+    their subfolders (symbolic links are neither followed nor removed); returns them.
+
+    Only this tool's own temporary files are removed, known by their name, and only when
+    they were last modified more than ``older_than`` seconds ago: a write in progress in
+    another process keeps its file."""
+    removed: list[Path] = []
+    limit = time.time() - older_than
+    for folder in folders:
+        if folder.is_symlink() or not folder.is_dir():
+            continue
+        for parent, _dirs, files in os.walk(folder):
+            for name in files:
+                if not TEMPORARY.match(name):
+                    continue
+                candidate = Path(parent) / name
+                try:
+                    info = candidate.lstat()
+                    if not stat.S_ISREG(info.st_mode) or info.st_mtime > limit:
+                        continue
+                    candidate.unlink()
+                except OSError:
+                    continue
+                removed.append(candidate)
+    return sorted(removed)

@@ -23,6 +23,7 @@ into plain Python values here.
 from __future__ import annotations
 
 import contextlib
+import errno
 import gc
 import math
 import os
@@ -521,6 +522,8 @@ def atomic_write(path: Path, content: str | bytes | Iterable[str], *, force: boo
             os.fsync(handle.fileno())
         check_writable_target(path)
         Path(tmp).replace(path)
+        tmp = None
+        _sync_folder(path.parent)
     except OSError as exc:
         if tmp is not None:
             with contextlib.suppress(OSError):
@@ -533,3 +536,20 @@ def atomic_write(path: Path, content: str | bytes | Iterable[str], *, force: boo
             with contextlib.suppress(OSError):
                 Path(tmp).unlink()
         raise
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (``fsync`` of the folder), where the system allows
+    it: a folder that cannot be opened, or a file system that cannot sync one, is left as
+    it is; an input/output error is raised."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError as exc:
+        if exc.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF):
+            raise
+    finally:
+        os.close(fd)

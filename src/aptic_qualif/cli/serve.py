@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from aptic_qualif.cli.common import echo, fail, handle_errors, state
-from aptic_qualif.i18n import _
+from aptic_qualif.i18n import _, ngettext
 from aptic_qualif.project import display_path
 
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -105,6 +105,18 @@ def serve_command(
     if public_url is not None and not re.fullmatch(r"https?://[^/\s]+/?", public_url):
         fail(_("--public-url takes an address such as https://qualif.example.org"))
     context = load_context(state().root, need_policy=True)
+    from aptic_qualif.fsio import clean_temporary_files
+
+    # What an interrupted write left (the server stopped during a save) goes now.
+    removed = clean_temporary_files([applications, reviews])
+    if removed:
+        echo(
+            ngettext(
+                "Removed {count} temporary file left by an interrupted save.",
+                "Removed {count} temporary files left by interrupted saves.",
+                len(removed),
+            ).format(count=len(removed))
+        )
     store = LinkStore(context.root)
     store.links()  # a links file that cannot be read stops here, not at every page
     server_secret(context.root)  # made once, before the workers: they all sign with it

@@ -334,18 +334,29 @@ class Server:
         if section not in order:
             return self.not_found(call)
         saved_note = ""
+        saved: editing.Saved | None = None
         if call.form is not None:
             fields = {
                 key: [v for v in call.form.getlist(key) if isinstance(v, str)]
                 for key in call.form.keys()  # noqa: SIM118 - a multi-dict
             }
+            version = call.form.get("_version")
             try:
-                editing.save_section(
-                    path, self.questionnaire, self.context.catalogue, section, fields
+                # The answer says « saved » only once the write has returned: an error of
+                # the system is an error page (see create_app), never a success.
+                saved = editing.save_section(
+                    path,
+                    self.questionnaire,
+                    self.context.catalogue,
+                    section,
+                    fields,
+                    version=version if isinstance(version, str) else None,
                 )
             except CommandError as exc:
                 return self.render("error.html", call, 409, message=str(exc))
-            saved_note = _("Saved at {time}.").format(time=datetime.now().strftime("%H:%M:%S"))
+            if not saved.conflicts:
+                saved_note = _("Saved at {time}.").format(time=datetime.now().strftime("%H:%M:%S"))
+        conflicts = [c.message for c in saved.conflicts] if saved is not None else []
         checked = self.check(path)
         if checked is None:
             return self.unreadable(call)
@@ -353,14 +364,22 @@ class Server:
         # error (its label says it is required); the recapitulation lists what is missing.
         errors = editing.errors_by_item(checked, missing=False)
         if call.autosave:
+            reload = _("Reload the page to see what is saved, then change it again if needed.")
             return JSONResponse(
                 {
                     "saved": saved_note,
+                    "conflict": " ".join([*conflicts, reload]) if conflicts else "",
+                    "conflicts": [
+                        {"field": c.field, "saved": c.saved, "typed": c.typed, "message": c.message}
+                        for c in (saved.conflicts if saved is not None else [])
+                    ],
+                    "version": saved.version if saved is not None else "",
                     "shown": sorted(checked.enabled),
                     "errors": dict(errors),
-                }
+                },
+                status_code=409 if conflicts else 200,
             )
-        if call.form is not None:
+        if call.form is not None and not conflicts:
             move = str(call.form.get("aller", ""))
             index = order.index(section)
             if move == "suivant":
@@ -389,7 +408,12 @@ class Server:
             position=index + 1,
             count=len(order),
             saved=saved_note,
+            conflicts=conflicts,
+            form_version=editing.section_version(
+                editing.plain(checked.application), self.questionnaire, section
+            ),
             status=editing.status_of(checked),
+            code=409 if conflicts else 200,
         )
 
     def field(

@@ -3,7 +3,12 @@
  * On a form marked data-autosave, each change is sent to the server as the person types
  * (the same POST as the Save button, with the header X-Autosave: 1). The server saves the
  * application file, validates it and answers which questions now apply and the message of
- * each question; this script only shows what the server decided. */
+ * each question; this script only shows what the server decided.
+ *
+ * The form carries the version of what it shows (_version); each answer gives the version
+ * to send next. A field changed elsewhere in the meantime is not replaced: the server
+ * answers 409 with a message naming the question and both values, shown at the status
+ * instead of « Enregistré ». */
 (function () {
   "use strict";
   var form = document.querySelector("form[data-autosave]");
@@ -11,6 +16,7 @@
     return;
   }
   var status = form.querySelector("[data-status]");
+  var version = form.querySelector("[data-version]");
   var timer = null;
   var running = false;
   var again = false;
@@ -53,8 +59,12 @@
         }
       }
     });
+    if (version && data.version) {
+      version.value = data.version;
+    }
     if (status) {
-      status.textContent = data.saved;
+      status.textContent = data.conflict || data.saved;
+      status.classList.toggle("erreur", Boolean(data.conflict));
     }
   }
 
@@ -70,7 +80,7 @@
       headers: { "X-Autosave": "1" },
       credentials: "same-origin"
     }).then(function (response) {
-      if (!response.ok) {
+      if (!response.ok && response.status !== 409) {
         throw new Error(String(response.status));
       }
       return response.json();
