@@ -4,9 +4,10 @@
 with its venue's secret link. Every venue has two tabs open, on two sections of its
 application (the identity and the first theme), and types in one text of each: every
 ``--think`` seconds on average (randomly spread), a tab sends its whole form with the
-changed text, as ``form.js`` does (``X-Autosave: 1``), waits for the answer, and keeps what
-the server gives back for its next save. After ``--seconds``, every file is read again: an
-answer is **lost** when the server said it was saved and the file holds something else.
+changed text, as ``form.js`` does (``X-Autosave: 1``), waits for the answer, and sends the
+version the server gives back (``_version``) with its next save. After ``--seconds``, every
+file is read again: an answer is **lost** when the server said it was saved and the file
+holds something else.
 
 Printed: saves per second, p50 / p95 / max latency, answers refused as conflicts, errors,
 lost answers. Beside it, the same count of saves made one after the other by a single
@@ -158,10 +159,10 @@ async def _save(port: int, tab: Tab, number: int, tally: Tally) -> None:
     if status == 200:
         tab.acked = value
         data = json.loads(answer)
-        for name, new in (data.get("fields") or {}).items():  # what the server gives back
+        if data.get("version"):  # as form.js does: the next save carries the new version
             for entry in tab.form.fields:
-                if entry[0] == name:
-                    entry[1] = str(new)
+                if entry[0] == "_version":
+                    entry[1] = str(data["version"])
     elif status == 409:
         tally.conflicts += 1
     else:
