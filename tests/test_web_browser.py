@@ -219,7 +219,8 @@ def test_a_venue_fills_resumes_and_submits_then_reviewers_and_coordinator(
     page.get_by_label("Si oui, décrivez le lien").fill("Je suis bénévole au fablab.")
     page.get_by_role("button", name="Commencer la relecture").click()
     page.get_by_role("button", name="Terminer").click()
-    assert "votre relecture ne compte pas" in page.content()
+    # the page that answers the form, once it is there (not the page the click left)
+    page.get_by_text("votre relecture ne compte pas").first.wait_for(timeout=15_000)
     page.context.close()
 
     _link, reviewer = store.create("relecteur", "nadia-relit")
@@ -236,7 +237,7 @@ def test_a_venue_fills_resumes_and_submits_then_reviewers_and_coordinator(
     page.get_by_label("Votre commentaire général sur la candidature").fill("Un lieu solide.")
     page.locator("[data-status]").filter(has_text="Brouillon enregistré").wait_for(timeout=10_000)
     page.get_by_role("button", name="Terminer la relecture").click()
-    assert "Votre relecture est terminée" in page.content()
+    page.get_by_text("Votre relecture est terminée").first.wait_for(timeout=15_000)
     assert not page.errors  # type: ignore[attr-defined]
     page.context.close()
 
