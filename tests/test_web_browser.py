@@ -280,6 +280,8 @@ def test_pages_work_without_javascript(served: dict[str, Any], browser: sync_api
     context = browser.new_context(java_script_enabled=False, locale="fr-FR")
     page = context.new_page()
     local = store.session_link()
+    # A shipped example is submitted, hence read-only: its venue reopens it first.
+    editing.set_status(served["root"] / "candidatures" / f"{MODEL}.yaml", "brouillon")
     page.goto(f"{served['url']}/t/{local}/candidatures/{MODEL}/aptitudes")
     page.locator("#apt-heures-mediation").fill("0")
     page.get_by_role("button", name="Enregistrer", exact=True).click()

@@ -123,6 +123,7 @@ class Server:
             percent=percent,
             version=__version__,
             IDENTITY=IDENTITY,
+            moment=moment,
         )
 
     # --- helpers ------------------------------------------------------------------------
@@ -228,6 +229,8 @@ class Server:
                     "id": app_id,
                     "venue": checked.venue_name,
                     "status": editing.status_of(checked),
+                    "changed": editing.last_change(checked),
+                    "history": editing.history(checked),
                     "assessment": assessment,
                     "reviewers": assessment.reviews,
                 }
@@ -310,6 +313,7 @@ class Server:
             status=editing.status_of(checked),
             progress=editing.progress(checked, self.questionnaire),
             titles=self.section_titles(),
+            history=editing.history(checked),
         )
 
     def section_titles(self) -> dict[str, str]:
@@ -329,6 +333,9 @@ class Server:
             return self.not_found(call)
         saved_note = ""
         if call.form is not None:
+            refused = self._refuse_if_submitted(call, path)
+            if refused is not None:
+                return refused
             fields = {
                 key: [v for v in call.form.getlist(key) if isinstance(v, str)]
                 for key in call.form.keys()  # noqa: SIM118 - a multi-dict
@@ -385,6 +392,20 @@ class Server:
             saved=saved_note,
             status=editing.status_of(checked),
         )
+
+    def _refuse_if_submitted(self, call: Call, path: Path) -> Response | None:
+        """A change posted to a submitted application is refused (409), whatever sent it:
+        the venue reopens it first (:meth:`set_status`)."""
+        checked = self.check(path)
+        if checked is None:
+            return None
+        try:
+            editing.require_draft(checked)
+        except CommandError as exc:
+            if call.autosave:
+                return JSONResponse({"error": str(exc)}, status_code=409)
+            return self.render("error.html", call, 409, message=str(exc))
+        return None
 
     def field(
         self, located: LocatedItem, checked: CheckedApplication, errors: Mapping[str, list[str]]
@@ -488,22 +509,30 @@ class Server:
         return response
 
     def set_status(self, call: Call) -> Response:
+        """Submit the application, or reopen a submitted one to change it. Reopening is asked
+        for on a page of its own (GET) that says what follows — the reviewers are told, the
+        application must be submitted again — and done by its form (POST)."""
         found = self._own(call)
         if isinstance(found, Response):
             return found
         app_id, path = found
         wanted = call.params["action"]
+        if wanted not in {"soumettre", "rouvrir"}:
+            return self.not_found(call)
+        checked = self.check(path)
+        if checked is None:
+            return self.unreadable(call)
+        status = editing.status_of(checked)
+        if call.form is None:
+            if wanted != "rouvrir" or status != "soumise":
+                return RedirectResponse(f"{call.base}/candidatures/{app_id}/", 303)
+            return self.render("reopen.html", call, app_id=app_id, checked=checked)
         if wanted == "soumettre":
-            checked = self.check(path)
-            if checked is None or not all(
-                p.complete for p in editing.progress(checked, self.questionnaire)
-            ):
+            if not all(p.complete for p in editing.progress(checked, self.questionnaire)):
                 return RedirectResponse(f"{call.base}/candidatures/{app_id}/recapitulatif", 303)
             editing.set_status(path, "soumise")
-        elif wanted == "rouvrir":
-            editing.set_status(path, "brouillon")
         else:
-            return self.not_found(call)
+            editing.set_status(path, "brouillon")
         return RedirectResponse(f"{call.base}/candidatures/{app_id}/", 303)
 
     # --- reviewers -------------------------------------------------------------------
@@ -554,7 +583,13 @@ class Server:
                 changed = changes(review, current, self.questionnaire)
                 state = "a-revoir" if changed else "terminee"
             rows.append(
-                {"id": app_id, "venue": checked.venue_name, "state": state, "changed": changed}
+                {
+                    "id": app_id,
+                    "venue": checked.venue_name,
+                    "state": state,
+                    "changed": changed,
+                    "resubmitted": editing.resubmitted(checked),
+                }
             )
         return self.render("queue.html", call, reviewer=reviewer, rows=rows, page=page, pages=pages)
 
@@ -644,6 +679,7 @@ class Server:
             app_id=app_id,
             checked=checked,
             review=review,
+            resubmitted=editing.resubmitted(checked),
             items=items,
             sections=sections,
             lacking=lacking.messages(self.questionnaire) if lacking else [],
@@ -715,6 +751,18 @@ class Server:
                 current[app_id] = fingerprint(checked, self.questionnaire)
         result = summarize(reviews, self.questionnaire, self.context.policy, current)
         return self.render("summary.html", call, summary=result)
+
+
+def moment(text: str | None) -> str:
+    """A date, or a date and time, of ``historique`` as people read it (French: day first)."""
+    if not text:
+        return "—"
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    day = value.strftime("%d/%m/%Y") if language() == "fr" else value.strftime("%Y-%m-%d")
+    return f"{day} {value.strftime('%H:%M')}" if "T" in text else day
 
 
 def _plain_id(text: str) -> bool:
@@ -920,7 +968,7 @@ def create_app(
         Route(
             "/t/{token}/candidatures/{app}/statut/{action}",
             page(Server.set_status),
-            methods=["POST"],
+            methods=["GET", "POST"],
         ),
         Route(
             "/t/{token}/candidatures/{app}/{section}", page(Server.section), methods=["GET", "POST"]
