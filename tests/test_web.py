@@ -692,3 +692,124 @@ def test_an_application_starts_from_a_venue_imported_from_the_national_data(
         ).status_code
         == 404
     )
+
+
+# --- blind review ---------------------------------------------------------------------
+
+CLAIRE_SAYS = "Pas de grille de positionnement"
+"""A comment of claire-martin's review of the fablab (examples/reviews)."""
+
+
+def _finish_review(web: Web, token: str, reviewer: str, app_id: str = APP) -> None:
+    url = f"/t/{token}/relectures/{reviewer}/{app_id}"
+    csrf = web.csrf(url)
+    web.client.post(url, data={"_csrf": csrf, "etape": "conflit", "conflit": "non"})
+    done = web.client.post(
+        url,
+        data={
+            "_csrf": csrf,
+            "etape": "enregistrer",
+            "terminer": "1",
+            **{f"note:{item}": "2" for item in _rated(web, app_id)},
+            "recommandation": "a-completer",
+            "commentaire": "Mon avis.",
+        },
+        follow_redirects=False,
+    )
+    assert done.status_code == 303, done.text
+
+
+def _pages(web: Web, token: str, reviewer: str) -> str:
+    """What a reviewer can read about the fablab: its report and their review page."""
+    report = web.client.get(f"/t/{token}/candidatures/{APP}/rapport")
+    review = web.client.get(f"/t/{token}/relectures/{reviewer}/{APP}")
+    assert report.status_code == 200 and review.status_code == 200
+    return html.unescape(report.text + review.text)
+
+
+def test_a_reviewer_sees_the_other_reviews_only_once_theirs_is_finished(web: Web) -> None:
+    _link, token = web.store.create("relecteur", "nadia-test")
+    before = _pages(web, token, "nadia-test")
+    for other in ("claire-martin", "fatou-diallo", "yannick-le-goff"):
+        assert other not in before
+    assert CLAIRE_SAYS not in before and "Notes par relecteur" not in before
+    assert "Relecture à l'aveugle" in before
+    # A draft is not enough.
+    url = f"/t/{token}/relectures/nadia-test/{APP}"
+    web.client.post(url, data={"_csrf": web.csrf(url), "etape": "conflit", "conflit": "non"})
+    draft = _pages(web, token, "nadia-test")
+    assert "claire-martin" not in draft and CLAIRE_SAYS not in draft
+    _finish_review(web, token, "nadia-test")
+    after = _pages(web, token, "nadia-test")
+    assert "claire-martin" in after and CLAIRE_SAYS in after and "fatou-diallo" in after
+
+
+def test_a_conflicted_reviewer_never_sees_the_other_reviews(web: Web) -> None:
+    _link, token = web.store.create("relecteur", "paul-test")
+    url = f"/t/{token}/relectures/paul-test/{APP}"
+    csrf = web.csrf(url)
+    web.client.post(
+        url, data={"_csrf": csrf, "etape": "conflit", "conflit": "oui", "lien": "Bénévole."}
+    )
+    web.client.post(
+        url, data={"_csrf": csrf, "etape": "enregistrer", "terminer": "1", "lien": "Bénévole."}
+    )
+    seen = _pages(web, token, "paul-test")
+    assert "claire-martin" not in seen and CLAIRE_SAYS not in seen
+    assert "vous ne voyez pas les autres relectures" in seen
+    # Withdrawn, the declaration leaves a trace the coordinator sees; the others stay hidden.
+    web.client.post(url, data={"_csrf": csrf, "etape": "rouvrir"})
+    web.client.post(url, data={"_csrf": csrf, "etape": "conflit", "conflit": "non"})
+    _finish_review(web, token, "paul-test")
+    seen = _pages(web, token, "paul-test")
+    assert "claire-martin" not in seen and CLAIRE_SAYS not in seen
+    text = (web.root / "examples" / "reviews" / APP / "paul-test.yaml").read_text("utf-8")
+    assert "withdrawn_conflicts" in text and "Bénévole." in text
+    _coordinator, coordinator = web.store.create("coordination")
+    for page in (f"/t/{coordinator}/", f"/t/{coordinator}/synthese"):
+        shown = html.unescape(web.client.get(page).text)
+        assert "conflit d'intérêts retiré par paul-test" in shown, page
+
+
+def test_a_reviewer_does_not_read_the_report_of_a_draft(web: Web) -> None:
+    _reopen(web)
+    _link, token = web.store.create("relecteur", "nadia-test")
+    assert web.client.get(f"/t/{token}/candidatures/{APP}/rapport").status_code == 404
+
+
+def _venue_report(project: Path, setting: str | None) -> str:
+    web = Web(project)
+    settings = Settings(
+        project, project / "examples" / "applications", project / "examples" / "reviews"
+    )
+    if setting is not None:
+        settings.venue_view = setting  # type: ignore[assignment]
+    client = TestClient(create_app(settings, web.context, store=web.store))
+    _link, token = web.store.create("lieu", APP)
+    page = client.get(f"/t/{token}/candidatures/{APP}/rapport", headers={"accept-language": "fr"})
+    assert page.status_code == 200
+    return html.unescape(page.text)
+
+
+def test_the_venue_sees_comments_without_names_or_scores_by_default(project: Path) -> None:
+    seen = _venue_report(project, None)
+    assert CLAIRE_SAYS in seen
+    for other in ("claire-martin", "fatou-diallo", "yannick-le-goff"):
+        assert other not in seen
+    assert "Notes par relecteur" not in seen and "Recommandations :" not in seen
+    assert "relecteur 1" in seen
+
+
+def test_the_venue_sees_what_the_setting_says(project: Path) -> None:
+    decision = _venue_report(project, "decision")
+    assert CLAIRE_SAYS not in decision and "claire-martin" not in decision
+    everything = _venue_report(project, "tout")
+    assert CLAIRE_SAYS in everything and "claire-martin" in everything
+
+
+def test_serve_refuses_an_unknown_venue_setting(project: Path) -> None:
+    result = CliRunner().invoke(
+        cli_app.app, ["--root", str(project), "serve", "--venue-sees", "noms"]
+    )
+    assert result.exit_code == 2
+    assert "--venue-sees" in result.output

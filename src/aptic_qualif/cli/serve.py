@@ -59,14 +59,28 @@ def serve_command(
         Optional[str],  # noqa: UP045
         typer.Option("--lang", help=_("Force the language of the pages (fr or en).")),
     ] = None,
+    venue_sees: Annotated[
+        str,
+        typer.Option(
+            "--venue-sees",
+            help=_(
+                "What a venue sees of the reviews of its application: decision (the decision "
+                "and its points), commentaires (the default: also the reviewers' comments, "
+                "without their names or scores) or tout (everything, names and scores)."
+            ),
+        ),
+    ] = "commentaires",
 ) -> None:
     """Start the web front over the project's files."""
     from aptic_qualif.access import LinkStore
     from aptic_qualif.context import load_context
+    from aptic_qualif.review.visibility import VENUE_VIEWS
     from aptic_qualif.web.app import Settings, create_app
 
     if lang is not None and lang not in {"fr", "en"}:
         fail(_("--lang takes fr or en"))
+    if venue_sees not in VENUE_VIEWS:
+        fail(_("--venue-sees takes decision, commentaires or tout"))
     for folder in (applications, reviews, imported):
         if folder is not None and folder.exists() and not folder.is_dir():
             fail(_("{path} is not a folder").format(path=display_path(folder)))
@@ -77,6 +91,7 @@ def serve_command(
         reviews=reviews,
         imported=imported,
         lang=lang,
+        venue_view=venue_sees,
     )
     store = LinkStore(context.root)
     app = create_app(settings, context, store=store)

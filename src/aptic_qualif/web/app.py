@@ -47,6 +47,16 @@ from aptic_qualif.questionnaire.fill import place_proposals
 from aptic_qualif.questionnaire.load import IDENTITY, LocatedItem
 from aptic_qualif.review.load import load_reviews_of
 from aptic_qualif.review.model import Review
+from aptic_qualif.review.visibility import (
+    DEFAULT_VENUE_VIEW,
+    VenueView,
+    Viewer,
+    Visibility,
+    other_reviews,
+    redact,
+    reviews_to_assess,
+    visibility,
+)
 from aptic_qualif.scoring.engine import Scorer
 from aptic_qualif.scoring.html import percent
 from aptic_qualif.scoring.model import Assessment
@@ -78,6 +88,9 @@ class Settings:
     lang: str | None = None
     """Force a language; by default the browser's (French unless it prefers English)."""
     page_size: int = PAGE_SIZE
+    venue_view: VenueView = DEFAULT_VENUE_VIEW
+    """What a venue sees of the reviews of its application (``serve --venue-sees``; see
+    :mod:`aptic_qualif.review.visibility`)."""
 
 
 @dataclass
@@ -223,7 +236,8 @@ class Server:
             if checked is None:
                 rows.append({"id": app_id, "broken": True})
                 continue
-            assessment = self.assess(checked)
+            reviews = self.reviews_of(app_id)
+            assessment = self.scorer.assess(checked, reviews)
             rows.append(
                 {
                     "id": app_id,
@@ -233,6 +247,11 @@ class Server:
                     "history": editing.history(checked),
                     "assessment": assessment,
                     "reviewers": assessment.reviews,
+                    "withdrawn": [
+                        (review.reviewer, trace)
+                        for review in reviews
+                        for trace in review.withdrawn_conflicts
+                    ],
                 }
             )
         imported = []
@@ -502,11 +521,27 @@ class Server:
         checked = self.check(path)
         if checked is None:
             return self.not_found(call)
+        viewer = self.viewer(call)
+        if viewer.role == "relecteur" and editing.status_of(checked) != "soumise":
+            return self.not_found(call)  # reviewers read what is submitted, not drafts
         from aptic_qualif.scoring.html import render_html
 
-        response = HTMLResponse(render_html([self.assess(checked)]))
+        reviews = self.reviews_of(app_id)
+        seen = visibility(viewer, reviews, self.settings.venue_view)
+        assessment = self.scorer.assess(checked, reviews_to_assess(reviews, seen))
+        response = HTMLResponse(render_html([redact(assessment, seen)]))
         response.headers["Content-Security-Policy"] = REPORT_CSP
         return response
+
+    def viewer(self, call: Call) -> Viewer:
+        """Who is asking, as the rules of blind review know them
+        (:mod:`aptic_qualif.review.visibility`): the person at the keyboard of a local
+        server coordinates."""
+        if call.grant.kind == "relecteur":
+            return Viewer("relecteur", call.grant.subject)
+        if call.grant.kind == "lieu":
+            return Viewer("lieu")
+        return Viewer("coordination")
 
     def set_status(self, call: Call) -> Response:
         """Submit the application, or reopen a submitted one to change it. Reopening is asked
@@ -672,6 +707,9 @@ class Server:
         sections = self.whole(checked, errors)
         from aptic_qualif.review.workflow import RECOMMENDATIONS
 
+        everyone = self.reviews_of(app_id)
+        seen = visibility(Viewer("relecteur", reviewer), everyone, self.settings.venue_view)
+
         return self.render(
             "review.html",
             call,
@@ -690,11 +728,46 @@ class Server:
                 else []
             ),
             recommendations=[(key, _(label)) for key, label in RECOMMENDATIONS.items()],
+            seen=seen,
+            others=self._others(everyone, reviewer, seen, checked),
             recommendation=posted.get(
                 "recommandation", review.recommendation or "" if review is not None else ""
             ),
             overall=posted.get("commentaire", review.comment or "" if review is not None else ""),
         )
+
+    def _others(
+        self,
+        reviews: Sequence[Review],
+        reviewer: str,
+        seen: Visibility,
+        checked: CheckedApplication,
+    ) -> list[dict[str, Any]]:
+        """The other reviewers' finished reviews, as the review page shows them to
+        ``reviewer`` — only what :func:`~aptic_qualif.review.visibility.visibility` allows."""
+        from aptic_qualif.review.fingerprint import short_label
+        from aptic_qualif.review.workflow import RECOMMENDATIONS
+
+        shown = []
+        for other in other_reviews(reviews, Viewer("relecteur", reviewer), seen):
+            shown.append(
+                {
+                    "reviewer": other.reviewer,
+                    "recommendation": (
+                        _(RECOMMENDATIONS[other.recommendation]) if other.recommendation else "—"
+                    ),
+                    "comment": other.comment or "",
+                    "scores": [
+                        {
+                            "label": short_label(item, self.questionnaire),
+                            "score": given.score,
+                            "comment": given.comment or "",
+                        }
+                        for item, given in other.scores.items()
+                    ],
+                }
+            )
+        return shown
 
     def _record(
         self, review: Review, checked: CheckedApplication, form: Mapping[str, str]
