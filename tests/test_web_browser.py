@@ -289,3 +289,39 @@ def test_pages_work_without_javascript(served: dict[str, Any], browser: sync_api
     assert page.locator('[data-item="apt-formation-recente"]').is_hidden()
     assert "Enregistré à" in page.content()
     context.close()
+
+
+def test_a_reviewer_does_not_see_another_reviewers_scores_before_finishing(
+    served: dict[str, Any], browser: sync_api.Browser
+) -> None:
+    """Blind review, in the browser: claire-martin reviewed the médiathèque; a new reviewer
+    reads neither her name, nor her scores, nor her comments — on the review page or the
+    report — until their own review is finished."""
+    root: Path = served["root"]
+    store: LinkStore = served["store"]
+    app_id = "mediatheque-les-tilleuls"
+    shutil.copytree(REPO / "examples" / "reviews" / app_id, root / "relectures" / app_id)
+    said = "Grille de positionnement commune"
+    _link, token = store.create("relecteur", "lea-aveugle")
+    page = _page(browser)
+    page.goto(f"{served['url']}/t/{token}/relectures/lea-aveugle/{app_id}")
+    assert "Relecture à l'aveugle" in page.content()
+    report = page.context.new_page()
+    for shown in (page, report):
+        if shown is report:
+            report.goto(f"{served['url']}/t/{token}/candidatures/{app_id}/rapport")
+        text = shown.locator("body").inner_text()
+        assert "claire-martin" not in text and said not in text
+    page.get_by_role("button", name="Commencer la relecture").click()
+    for block in page.locator("section[data-item]").all():
+        block.locator('input[type=radio][value="2"]').check()
+    assert "claire-martin" not in page.locator("body").inner_text()
+    page.get_by_label("à compléter", exact=True).check()
+    page.get_by_label("Votre commentaire général sur la candidature").fill("Mon avis.")
+    page.get_by_role("button", name="Terminer la relecture").click()
+    assert "Votre relecture est terminée" in page.content()
+    text = page.locator("body").inner_text()
+    assert "claire-martin" in text and said in text
+    report.reload()
+    assert "claire-martin" in report.locator("body").inner_text()
+    page.context.close()
