@@ -8,6 +8,7 @@ import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -60,6 +61,14 @@ class Web:
 @pytest.fixture
 def web(project: Path) -> Iterator[Web]:
     yield Web(project)
+
+
+def _reopen(web: Web, app_id: str = APP) -> None:
+    """Put a (submitted) example back to draft, as its venue does, so that it can change."""
+    base = f"/t/{web.local}/candidatures/{app_id}"
+    csrf = web.csrf(f"{base}/statut/rouvrir")
+    reopened = web.client.post(f"{base}/statut/rouvrir", data={"_csrf": csrf})
+    assert reopened.status_code == 200, reopened.text
 
 
 def test_an_unknown_token_sees_nothing(web: Web) -> None:
@@ -124,19 +133,104 @@ def test_a_venue_creates_fills_and_submits_an_application(web: Web) -> None:
     assert load_yaml(path, "x")[0].data["statut"] == "brouillon"  # type: ignore[union-attr]
 
 
-def test_a_complete_application_is_submitted_then_reopened(web: Web) -> None:
-    base = f"/t/{web.local}/candidatures/{APP}"
-    csrf = web.csrf(f"{base}/")
-    # A shipped example has every answer: reopen it, then submit it again.
+def test_a_submitted_application_is_read_only_until_it_is_reopened(web: Web) -> None:
+    _link, token = web.store.create("lieu", APP)
+    base = f"/t/{token}/candidatures/{APP}"
+    path = web.application(APP)
+    before = path.read_bytes()
+    # The section page shows the answers, with no form to change them.
+    page = web.client.get(f"{base}/aptitudes")
+    assert page.status_code == 200
+    assert "data-autosave" not in page.text and 'name="apt-heures-mediation"' not in page.text
+    assert "Modifier ma candidature (la rouvrir)" in page.text
+    # A save posted anyway (autosave, or the form of a page left open) is refused.
+    csrf = web.csrf(f"{base}/statut/rouvrir")
+    form = {"_csrf": csrf, "apt-heures-mediation": "0", "aller": "rester"}
+    autosave = web.client.post(f"{base}/aptitudes", data=form, headers={"x-autosave": "1"})
+    assert autosave.status_code == 409 and "Rouvrez-la" in autosave.json()["error"]
+    assert web.client.post(f"{base}/aptitudes", data=form).status_code == 409
+    assert path.read_bytes() == before
+    checked, _report = validate_application(path, web.context.questionnaire, web.context.catalogue)
+    assert checked is not None and editing.status_of(checked) == "soumise"
+    # Reopening is asked for on a page that says what follows; a GET changes nothing.
+    warning = html.unescape(web.client.get(f"{base}/statut/rouvrir").text)
+    assert "relecteurs seront prévenus" in warning and "soumettre à nouveau" in warning
+    assert path.read_bytes() == before
     web.client.post(f"{base}/statut/rouvrir", data={"_csrf": csrf})
-    assert load_yaml(web.application(APP), "x")[0].data["statut"] == "brouillon"  # type: ignore[union-attr]
-    assert "Soumettre ma candidature" in web.client.get(f"{base}/recapitulatif").text
-    web.client.post(f"{base}/statut/soumettre", data={"_csrf": csrf})
-    assert load_yaml(web.application(APP), "x")[0].data["statut"] == "soumise"  # type: ignore[union-attr]
+    data = editing.read_data(path)
+    assert data["statut"] == "brouillon"
+    assert [e["evenement"] for e in data["historique"]] == ["rouverte"]
+    assert web.client.post(f"{base}/aptitudes", data=form).status_code == 200
+
+
+def test_reopen_then_resubmit_is_recorded_and_reviewers_are_told(web: Web) -> None:
+    base = f"/t/{web.local}/candidatures/{APP}"
+    queue_url = f"/t/{web.local}/relectures/claire-martin/"
+    assert "modifiée après soumission" not in web.client.get(queue_url).text
+    _reopen(web)
+    assert "Fablab La Forge" not in web.client.get(queue_url).text
+    item = _rated(web, APP)[0]
+    csrf = web.csrf(f"{base}/aptitudes")
+    data = editing.read_data(web.application(APP))
+    form: dict[str, Any] = {"_csrf": csrf, "aller": "rester"}
+    for located in web.context.questionnaire.theme_items("aptitudes"):
+        value = data["reponses"].get(located.id)
+        if isinstance(value, list):
+            form[located.id] = [str(v) for v in value]
+        elif isinstance(value, bool):
+            form[located.id] = "true" if value else "false"
+        elif value is not None:
+            form[located.id] = str(value)
+        if located.id in data.get("preuves", {}):
+            form[f"preuves:{located.id}"] = "\n".join(data["preuves"][located.id])
+    assert item in form
+    form[item] = "Réécrit après soumission. " + form[item]
+    assert web.client.post(f"{base}/aptitudes", data=form).status_code == 200
+    submitted = web.client.post(f"{base}/statut/soumettre", data={"_csrf": csrf})
+    assert submitted.status_code == 200
+    data = editing.read_data(web.application(APP))
+    assert data["statut"] == "soumise"
+    assert [e["evenement"] for e in data["historique"]] == ["rouverte", "resoumise"]
+    # The file stays an application the command line accepts.
+    result = CliRunner().invoke(
+        cli_app.app, ["--root", str(web.root), "apply", "validate", str(web.application(APP))]
+    )
+    assert result.exit_code == 0, result.output
+    # Reviewers see it changed, and re-score only what changed.
+    queue = web.client.get(queue_url).text
+    assert "modifiée après soumission" in queue and "à relire" in queue
+    review = html.unescape(web.client.get(f"/t/{web.local}/relectures/claire-martin/{APP}").text)
+    assert "modifiée après soumission" in review
+    assert "À relire : le lieu a modifié ce que vous avez noté" in review
+    # The coordinator sees the state, the date of the last change and the history.
+    _coordinator, token = web.store.create("coordination")
+    dashboard = web.client.get(f"/t/{token}/").text
+    assert "soumise à nouveau après une modification" in dashboard
+    assert "rouverte pour être modifiée" in dashboard
+    assert "Historique" in web.client.get(f"{base}/").text
+
+
+def test_an_undated_application_without_status_is_a_draft(web: Web) -> None:
+    """An import skeleton (no status, no date yet) is not submitted: no reviewer sees it."""
+    skeleton = web.application("squelette-importe")
+    skeleton.write_text(
+        f"questionnaire: {web.context.questionnaire.reference}\ndate:\n"
+        "identifiant: abc-123\nlieu:\n  nom: Lieu importé\n",
+        encoding="utf-8",
+    )
+    queue = web.client.get(f"/t/{web.local}/relectures/claire-martin/").text
+    assert "Lieu importé" not in queue
+    page = web.client.get(f"/t/{web.local}/relectures/claire-martin/squelette-importe")
+    assert page.status_code == 404
+    checked, _report = validate_application(
+        skeleton, web.context.questionnaire, web.context.catalogue
+    )
+    assert checked is not None and editing.status_of(checked) == "brouillon"
 
 
 def test_autosave_answers_which_questions_apply_and_the_errors(web: Web) -> None:
     base = f"/t/{web.local}/candidatures/{APP}/aptitudes"
+    _reopen(web)
     csrf = web.csrf(base)
     form = {"_csrf": csrf, "apt-heures-mediation": "0", "apt-connexion": "aucune"}
     answer = web.client.post(base, data=form, headers={"x-autosave": "1"})
@@ -173,7 +267,7 @@ def test_a_venue_link_opens_its_own_application_only(web: Web) -> None:
         page = web.client.get(url)
         assert page.status_code == 404, url
         assert "Médiathèque" not in page.text
-    csrf = web.csrf(f"{base}/candidatures/{APP}/")
+    csrf = web.csrf(f"{base}/candidatures/{APP}/statut/rouvrir")
     before = web.application(OTHER).read_bytes()
     written = web.client.post(
         f"{base}/candidatures/{OTHER}/aptitudes", data={"_csrf": csrf, "apt-heures-mediation": "1"}
@@ -199,6 +293,7 @@ def test_a_symbolic_link_in_the_applications_folder_is_not_served(web: Web, tmp_
 
 
 def test_forms_without_their_token_or_from_another_site_are_refused(web: Web) -> None:
+    _reopen(web)
     url = f"/t/{web.local}/candidatures/{APP}/aptitudes"
     before = web.application(APP).read_bytes()
     assert web.client.post(url, data={"apt-heures-mediation": "1"}).status_code == 403
@@ -225,6 +320,7 @@ def test_forms_without_their_token_or_from_another_site_are_refused(web: Web) ->
 
 
 def test_oversized_bodies_are_refused(web: Web) -> None:
+    _reopen(web)
     url = f"/t/{web.local}/candidatures/{APP}/aptitudes"
     csrf = web.csrf(url)
     before = web.application(APP).read_bytes()
@@ -257,6 +353,7 @@ def test_a_revoked_link_stops_working_at_once(web: Web) -> None:
 
 
 def test_pages_speak_the_browsers_language(web: Web) -> None:
+    _reopen(web)
     url = f"/t/{web.local}/candidatures/{APP}/aptitudes"
     french = web.client.get(url)
     assert 'lang="fr"' in french.text and "Enregistrer" in french.text
@@ -267,6 +364,7 @@ def test_pages_speak_the_browsers_language(web: Web) -> None:
 
 def test_hostile_answers_are_shown_as_text(web: Web) -> None:
     url = f"/t/{web.local}/candidatures/{APP}/aptitudes"
+    _reopen(web)
     csrf = web.csrf(url)
     attack = "<script>alert(1)</script><img src=x onerror=alert(2)>"
     web.client.post(
@@ -491,9 +589,7 @@ def test_reviewer_links_open_their_own_reviews_only(web: Web) -> None:
 
 
 def test_draft_applications_are_not_offered_for_review(web: Web) -> None:
-    base = f"/t/{web.local}/candidatures/{APP}"
-    csrf = web.csrf(f"{base}/")
-    web.client.post(f"{base}/statut/rouvrir", data={"_csrf": csrf})
+    _reopen(web)
     assert web.client.get(f"/t/{web.local}/relectures/claire-martin/{APP}").status_code == 404
     assert "Fablab La Forge" not in web.client.get(f"/t/{web.local}/relectures/claire-martin/").text
 
@@ -535,6 +631,7 @@ def test_the_commune_and_its_insee_code_are_proposed_from_the_postcode(web: Web)
     """Le Creusot's postcode (71200) is saved: the commune field proposes the communes of
     71200, the INSEE field the code of the commune given (native datalists: any answer may
     still be typed)."""
+    _reopen(web)
     page = web.client.get(f"/t/{web.local}/candidatures/{APP}/identite").text
     assert 'list="propositions-commune"' in page
     assert '<option value="Le Creusot">Le Creusot (71153)</option>' in page
@@ -746,3 +843,124 @@ def test_serve_cleans_what_interrupted_saves_left(
     assert result.exit_code == 0, result.output
     assert not left.exists()
     assert "1 fichier temporaire" in result.output
+
+
+# --- blind review ---------------------------------------------------------------------
+
+CLAIRE_SAYS = "Pas de grille de positionnement"
+"""A comment of claire-martin's review of the fablab (examples/reviews)."""
+
+
+def _finish_review(web: Web, token: str, reviewer: str, app_id: str = APP) -> None:
+    url = f"/t/{token}/relectures/{reviewer}/{app_id}"
+    csrf = web.csrf(url)
+    web.client.post(url, data={"_csrf": csrf, "etape": "conflit", "conflit": "non"})
+    done = web.client.post(
+        url,
+        data={
+            "_csrf": csrf,
+            "etape": "enregistrer",
+            "terminer": "1",
+            **{f"note:{item}": "2" for item in _rated(web, app_id)},
+            "recommandation": "a-completer",
+            "commentaire": "Mon avis.",
+        },
+        follow_redirects=False,
+    )
+    assert done.status_code == 303, done.text
+
+
+def _pages(web: Web, token: str, reviewer: str) -> str:
+    """What a reviewer can read about the fablab: its report and their review page."""
+    report = web.client.get(f"/t/{token}/candidatures/{APP}/rapport")
+    review = web.client.get(f"/t/{token}/relectures/{reviewer}/{APP}")
+    assert report.status_code == 200 and review.status_code == 200
+    return html.unescape(report.text + review.text)
+
+
+def test_a_reviewer_sees_the_other_reviews_only_once_theirs_is_finished(web: Web) -> None:
+    _link, token = web.store.create("relecteur", "nadia-test")
+    before = _pages(web, token, "nadia-test")
+    for other in ("claire-martin", "fatou-diallo", "yannick-le-goff"):
+        assert other not in before
+    assert CLAIRE_SAYS not in before and "Notes par relecteur" not in before
+    assert "Relecture à l'aveugle" in before
+    # A draft is not enough.
+    url = f"/t/{token}/relectures/nadia-test/{APP}"
+    web.client.post(url, data={"_csrf": web.csrf(url), "etape": "conflit", "conflit": "non"})
+    draft = _pages(web, token, "nadia-test")
+    assert "claire-martin" not in draft and CLAIRE_SAYS not in draft
+    _finish_review(web, token, "nadia-test")
+    after = _pages(web, token, "nadia-test")
+    assert "claire-martin" in after and CLAIRE_SAYS in after and "fatou-diallo" in after
+
+
+def test_a_conflicted_reviewer_never_sees_the_other_reviews(web: Web) -> None:
+    _link, token = web.store.create("relecteur", "paul-test")
+    url = f"/t/{token}/relectures/paul-test/{APP}"
+    csrf = web.csrf(url)
+    web.client.post(
+        url, data={"_csrf": csrf, "etape": "conflit", "conflit": "oui", "lien": "Bénévole."}
+    )
+    web.client.post(
+        url, data={"_csrf": csrf, "etape": "enregistrer", "terminer": "1", "lien": "Bénévole."}
+    )
+    seen = _pages(web, token, "paul-test")
+    assert "claire-martin" not in seen and CLAIRE_SAYS not in seen
+    assert "vous ne voyez pas les autres relectures" in seen
+    # Withdrawn, the declaration leaves a trace the coordinator sees; the others stay hidden.
+    web.client.post(url, data={"_csrf": csrf, "etape": "rouvrir"})
+    web.client.post(url, data={"_csrf": csrf, "etape": "conflit", "conflit": "non"})
+    _finish_review(web, token, "paul-test")
+    seen = _pages(web, token, "paul-test")
+    assert "claire-martin" not in seen and CLAIRE_SAYS not in seen
+    text = (web.root / "examples" / "reviews" / APP / "paul-test.yaml").read_text("utf-8")
+    assert "withdrawn_conflicts" in text and "Bénévole." in text
+    _coordinator, coordinator = web.store.create("coordination")
+    for page in (f"/t/{coordinator}/", f"/t/{coordinator}/synthese"):
+        shown = html.unescape(web.client.get(page).text)
+        assert "conflit d'intérêts retiré par paul-test" in shown, page
+
+
+def test_a_reviewer_does_not_read_the_report_of_a_draft(web: Web) -> None:
+    _reopen(web)
+    _link, token = web.store.create("relecteur", "nadia-test")
+    assert web.client.get(f"/t/{token}/candidatures/{APP}/rapport").status_code == 404
+
+
+def _venue_report(project: Path, setting: str | None) -> str:
+    web = Web(project)
+    settings = Settings(
+        project, project / "examples" / "applications", project / "examples" / "reviews"
+    )
+    if setting is not None:
+        settings.venue_view = setting  # type: ignore[assignment]
+    client = TestClient(create_app(settings, web.context, store=web.store))
+    _link, token = web.store.create("lieu", APP)
+    page = client.get(f"/t/{token}/candidatures/{APP}/rapport", headers={"accept-language": "fr"})
+    assert page.status_code == 200
+    return html.unescape(page.text)
+
+
+def test_the_venue_sees_comments_without_names_or_scores_by_default(project: Path) -> None:
+    seen = _venue_report(project, None)
+    assert CLAIRE_SAYS in seen
+    for other in ("claire-martin", "fatou-diallo", "yannick-le-goff"):
+        assert other not in seen
+    assert "Notes par relecteur" not in seen and "Recommandations :" not in seen
+    assert "relecteur 1" in seen
+
+
+def test_the_venue_sees_what_the_setting_says(project: Path) -> None:
+    decision = _venue_report(project, "decision")
+    assert CLAIRE_SAYS not in decision and "claire-martin" not in decision
+    everything = _venue_report(project, "tout")
+    assert CLAIRE_SAYS in everything and "claire-martin" in everything
+
+
+def test_serve_refuses_an_unknown_venue_setting(project: Path) -> None:
+    result = CliRunner().invoke(
+        cli_app.app, ["--root", str(project), "serve", "--venue-sees", "noms"]
+    )
+    assert result.exit_code == 2
+    assert "--venue-sees" in result.output

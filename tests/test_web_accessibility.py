@@ -82,6 +82,7 @@ def _pages(base: str) -> list[str]:
         f"{app}/innovation",
         f"{app}/competences-specifiques",
         f"{app}/recapitulatif",
+        f"{app}/statut/rouvrir",
         f"{app}/rapport",
         f"{base}/relectures/claire-martin/",
         f"{base}/relectures/claire-martin/{APP}",

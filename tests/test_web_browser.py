@@ -281,6 +281,8 @@ def test_pages_work_without_javascript(served: dict[str, Any], browser: sync_api
     context = browser.new_context(java_script_enabled=False, locale="fr-FR")
     page = context.new_page()
     local = store.session_link()
+    # A shipped example is submitted, hence read-only: its venue reopens it first.
+    editing.set_status(served["root"] / "candidatures" / f"{MODEL}.yaml", "brouillon")
     page.goto(f"{served['url']}/t/{local}/candidatures/{MODEL}/aptitudes")
     page.locator("#apt-heures-mediation").fill("0")
     page.get_by_role("button", name="Enregistrer", exact=True).click()
@@ -324,3 +326,39 @@ def test_two_tabs_changing_one_answer_the_second_sees_the_conflict(
     assert data["reponses"]["apt-heures-mediation"] == 12
     first.context.close()
     second.context.close()
+
+
+def test_a_reviewer_does_not_see_another_reviewers_scores_before_finishing(
+    served: dict[str, Any], browser: sync_api.Browser
+) -> None:
+    """Blind review, in the browser: claire-martin reviewed the médiathèque; a new reviewer
+    reads neither her name, nor her scores, nor her comments — on the review page or the
+    report — until their own review is finished."""
+    root: Path = served["root"]
+    store: LinkStore = served["store"]
+    app_id = "mediatheque-les-tilleuls"
+    shutil.copytree(REPO / "examples" / "reviews" / app_id, root / "relectures" / app_id)
+    said = "Grille de positionnement commune"
+    _link, token = store.create("relecteur", "lea-aveugle")
+    page = _page(browser)
+    page.goto(f"{served['url']}/t/{token}/relectures/lea-aveugle/{app_id}")
+    assert "Relecture à l'aveugle" in page.content()
+    report = page.context.new_page()
+    for shown in (page, report):
+        if shown is report:
+            report.goto(f"{served['url']}/t/{token}/candidatures/{app_id}/rapport")
+        text = shown.locator("body").inner_text()
+        assert "claire-martin" not in text and said not in text
+    page.get_by_role("button", name="Commencer la relecture").click()
+    for block in page.locator("section[data-item]").all():
+        block.locator('input[type=radio][value="2"]').check()
+    assert "claire-martin" not in page.locator("body").inner_text()
+    page.get_by_label("à compléter", exact=True).check()
+    page.get_by_label("Votre commentaire général sur la candidature").fill("Mon avis.")
+    page.get_by_role("button", name="Terminer la relecture").click()
+    page.get_by_text("Votre relecture est terminée").first.wait_for(timeout=15_000)
+    text = page.locator("body").inner_text()
+    assert "claire-martin" in text and said in text
+    report.reload()
+    assert "claire-martin" in report.locator("body").inner_text()
+    page.context.close()

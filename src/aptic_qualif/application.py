@@ -127,6 +127,22 @@ VenueId = Annotated[str, AfterValidator(_venue_id)]
 _REFERENCE = re.compile(r"(?P<id>[a-z0-9-]+)@(?P<version>[0-9]+\.[0-9]+\.[0-9]+)")
 
 
+HISTORY_DATE_PATTERN = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}"
+    r"(T[0-9]{2}:[0-9]{2}(:[0-9]{2})?(Z|[+-][0-9]{2}:[0-9]{2})?)?$"
+)
+"""When a change of status happened: a day, or a day and a time (ISO 8601)."""
+
+
+class StatusChange(StrictModel):
+    """One change of an application's status, as ``historique`` records it: submitted
+    (``soumise``), put back to draft to change it (``rouverte``), submitted again after
+    that (``resoumise``)."""
+
+    evenement: Literal["soumise", "rouverte", "resoumise"]
+    date: str = Field(pattern=HISTORY_DATE_PATTERN)
+
+
 class Application(StrictModel):
     """The shape of an application file (answers are checked against the questionnaire)."""
 
@@ -138,7 +154,11 @@ class Application(StrictModel):
     statut: Literal["brouillon", "soumise"] | None = None
     """``brouillon`` while the venue is still writing it (in ``serve``), ``soumise`` once it
     submits it; a file without a status (written by hand or by ``apply fill``) is submitted
-    when it is given."""
+    when it is given and dated (an undated file, such as an ``import lieux`` skeleton, is a
+    draft: see :func:`aptic_qualif.editing.status_of`)."""
+    historique: list[StatusChange] = Field(default_factory=list)
+    """Every change of status made in ``serve``, oldest first, with its date: the file
+    only grows (nothing is ever removed from it)."""
     identifiant: VenueId | None = None
     """The venue's identifier in the national open data (the ``id`` column): kept from the
     record an application was imported from (``import lieux``) and used by ``export lieux``,

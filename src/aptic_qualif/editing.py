@@ -26,7 +26,7 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -34,6 +34,7 @@ from aptic_qualif.application import (
     ANSWERS_KEY,
     IDENTITY_KEY,
     CheckedApplication,
+    StatusChange,
     load_application,
     validate_application,
 )
@@ -345,20 +346,81 @@ def prune(data: dict[str, Any], loaded: LoadedQuestionnaire) -> list[LocatedItem
     return removed
 
 
-def set_status(path: Path, status: Status, *, today: date | None = None) -> None:
-    """Mark the application as submitted or as a draft again."""
+def now_stamp() -> str:
+    """The moment of a change of status, as ``historique`` records it (local time with its
+    offset, to the second)."""
+    return datetime.now().astimezone().replace(microsecond=0).isoformat()
+
+
+def set_status(
+    path: Path, status: Status, *, today: date | None = None, when: str | None = None
+) -> bool:
+    """Mark the application as submitted or as a draft again, and record the change, with
+    its date, at the end of its ``historique`` (``soumise``; ``rouverte``; ``resoumise`` for a
+    submission after the application was reopened). Returns whether the status changed: an
+    application already in ``status`` is left as it is."""
     with exclusive(path):
         data = read_data(path)
-        data["statut"] = status
+        current = data.get("statut") or ("soumise" if data.get("date") else "brouillon")
+        if current == status:
+            return False
+        history = list(data.get("historique", []))
         if status == "soumise":
+            reopened = any(event.get("evenement") == "rouverte" for event in history)
+            event = "resoumise" if reopened else "soumise"
             data["date"] = (today or date.today()).isoformat()
+        else:
+            event = "rouverte"
+        history.append({"evenement": event, "date": when or now_stamp()})
+        data["statut"] = status
+        data["historique"] = history
         write(path, data)
+        return True
 
 
 def status_of(checked: CheckedApplication) -> Status:
-    """An application is submitted unless it says it is a draft (files written by hand or by
-    ``apply fill`` have no status: they are submitted when they are given)."""
-    return checked.application.statut or "soumise"
+    """An application is submitted unless it says it is a draft. A file without a status
+    (written by hand or by ``apply fill``) is submitted when it is given, if it is dated;
+    an undated one — an ``import lieux`` skeleton, whose ``date`` is left for the venue to
+    fill in — is a draft: it is not offered to reviewers."""
+    if checked.application.statut is not None:
+        return checked.application.statut
+    return "soumise" if checked.application.date is not None else "brouillon"
+
+
+def history(checked: CheckedApplication) -> list[StatusChange]:
+    """The changes of status recorded in the application, oldest first."""
+    return list(checked.application.historique)
+
+
+def resubmitted(checked: CheckedApplication) -> StatusChange | None:
+    """The last submission, when the application is submitted after having been reopened
+    (it changed after it was first submitted); otherwise ``None``."""
+    if status_of(checked) != "soumise":
+        return None
+    events = checked.application.historique
+    if events and events[-1].evenement == "resoumise":
+        return events[-1]
+    return None
+
+
+def last_change(checked: CheckedApplication) -> str | None:
+    """The date of the last change of status, or the application's date without history."""
+    if checked.application.historique:
+        return checked.application.historique[-1].date
+    return checked.application.date.isoformat() if checked.application.date else None
+
+
+def require_draft(checked: CheckedApplication) -> None:
+    """:class:`CommandError` unless the application is a draft: a submitted application is
+    read-only until the venue reopens it (:func:`set_status`)."""
+    if status_of(checked) == "soumise":
+        raise CommandError(
+            _(
+                "This application is submitted: it cannot be changed. Reopen it first "
+                "(the reviewers will be told, and you will have to submit it again)."
+            )
+        )
 
 
 @dataclass

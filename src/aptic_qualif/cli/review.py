@@ -236,6 +236,19 @@ def render_summary(summary: Summary, *, checked: bool = True) -> str:
                     names=", ".join(entry.conflicted)
                 )
             )
+        for reviewer, withdrawn in entry.withdrawn_conflicts.items():
+            for trace in withdrawn:
+                lines.append(
+                    "  "
+                    + _(
+                        "conflict of interest withdrawn by {reviewer}: declared {declared}, "
+                        "withdrawn {withdrawn}"
+                    ).format(
+                        reviewer=reviewer,
+                        declared=trace.get("declared", "?"),
+                        withdrawn=trace["withdrawn"],
+                    )
+                )
         for item, scores in entry.scores.items():
             flag = "  ⚠ " + _("to discuss") if item in entry.disagreements else ""
             values = ", ".join(f"{r}={s}" for r, s in scores.items())

@@ -91,14 +91,28 @@ def serve_command(
             help=_("Connections served at once by each process (503 beyond)."),
         ),
     ] = 500,
+    venue_sees: Annotated[
+        str,
+        typer.Option(
+            "--venue-sees",
+            help=_(
+                "What a venue sees of the reviews of its application: decision (the decision "
+                "and its points), commentaires (the default: also the reviewers' comments, "
+                "without their names or scores) or tout (everything, names and scores)."
+            ),
+        ),
+    ] = "commentaires",
 ) -> None:
     """Start the web front over the project's files."""
     from aptic_qualif.access import LinkStore, digest, server_secret
     from aptic_qualif.context import load_context
+    from aptic_qualif.review.visibility import VENUE_VIEWS
     from aptic_qualif.web.serving import Hosting, run
 
     if lang is not None and lang not in {"fr", "en"}:
         fail(_("--lang takes fr or en"))
+    if venue_sees not in VENUE_VIEWS:
+        fail(_("--venue-sees takes decision, commentaires or tout"))
     for folder in (applications, reviews, imported):
         if folder is not None and folder.exists() and not folder.is_dir():
             fail(_("{path} is not a folder").format(path=display_path(folder)))
@@ -129,6 +143,7 @@ def serve_command(
         lang=lang,
         public_url=public_url.rstrip("/") if public_url else None,
         session_digest=digest(token) if token is not None else None,
+        venue_view=venue_sees,
     )
     if token is not None:
         shown = "[::1]" if host == "::1" else host

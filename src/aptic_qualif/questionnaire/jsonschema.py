@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aptic_qualif.application import VENUE_ID_PATTERN
+from aptic_qualif.application import HISTORY_DATE_PATTERN, VENUE_ID_PATTERN
 from aptic_qualif.hours import EXAMPLE as HOURS_EXAMPLE
 from aptic_qualif.network.national import HOURS_COLUMN, MAX_LENGTHS, MULTI_VALUED
 from aptic_qualif.questionnaire.load import LoadedQuestionnaire
@@ -150,6 +150,23 @@ def application_schema(loaded: LoadedQuestionnaire, catalogue: Catalogue | None)
                 "title": "Statut (brouillon ou soumise)",
                 "description": "Status: a draft (brouillon) or submitted (soumise).",
                 "enum": ["brouillon", "soumise"],
+            },
+            "historique": {
+                "title": "Historique du statut (soumise, rouverte, resoumise)",
+                "description": (
+                    "Chaque changement de statut et sa date, le plus ancien d'abord. "
+                    "Every change of status and its date, oldest first."
+                ),
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["evenement", "date"],
+                    "properties": {
+                        "evenement": {"enum": ["soumise", "rouverte", "resoumise"]},
+                        "date": {"type": "string", "pattern": HISTORY_DATE_PATTERN},
+                    },
+                },
             },
             "identifiant": {
                 "title": "Identifiant du lieu dans les données ouvertes nationales",

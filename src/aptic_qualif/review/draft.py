@@ -126,6 +126,13 @@ def _data(review: Review) -> dict[str, Any]:
     data["conflict_of_interest"] = review.conflict_of_interest
     if review.conflict_details is not None:
         data["conflict_details"] = review.conflict_details
+    # Days as text: the same date object twice would be written as a YAML alias.
+    if review.conflict_declared is not None:
+        data["conflict_declared"] = review.conflict_declared.isoformat()
+    if review.withdrawn_conflicts:
+        data["withdrawn_conflicts"] = [
+            entry.model_dump(mode="json", exclude_none=True) for entry in review.withdrawn_conflicts
+        ]
     if review.scores:
         data["scores"] = {
             item: score.model_dump(exclude_none=True) for item, score in review.scores.items()
@@ -183,6 +190,7 @@ def start_draft(
     }
     if conflict:
         data["conflict_details"] = _text(details)
+        data["conflict_declared"] = _today(today)
     return _build(data)
 
 
@@ -190,18 +198,54 @@ def record_conflict(
     draft: Review, conflict: bool, details: str | None = None, *, today: date | None = None
 ) -> Review:
     """The draft with another answer to the conflict-of-interest question. Declaring a
-    conflict drops every score, the recommendation and the comments given so far."""
+    conflict drops every score, the recommendation and the comments given so far, and
+    records the day; withdrawing one keeps a trace of it (``withdrawn_conflicts``: when it
+    was declared, when withdrawn, the link described), which the coordinator sees."""
     _require_draft(draft)
     data = _data(draft)
     data["date"] = _today(today)
     data["conflict_of_interest"] = conflict
     data.pop("conflict_details", None)
+    data.pop("conflict_declared", None)
+    if draft.conflict_of_interest and not conflict:
+        trace: dict[str, Any] = {"withdrawn": _today(today)}
+        if draft.conflict_declared is not None:
+            trace["declared"] = draft.conflict_declared
+        if draft.conflict_details is not None:
+            trace["conflict_details"] = draft.conflict_details
+        data["withdrawn_conflicts"] = [*data.get("withdrawn_conflicts", []), trace]
     if conflict:
         data["conflict_details"] = _text(details)
+        data["conflict_declared"] = (
+            draft.conflict_declared
+            if draft.conflict_of_interest and draft.conflict_declared is not None
+            else _today(today)
+        )
         for key in ("scores", "recommendation", "comment"):
             data.pop(key, None)
         if data.get("reviewed"):
             data["reviewed"] = {"identity": data["reviewed"]["identity"]}
+    return _build(data)
+
+
+def keep_trace(draft: Review, earlier: Review | None, *, today: date | None = None) -> Review:
+    """A new ``draft`` that replaces the review ``earlier`` (a review started again from
+    scratch) with the trace of ``earlier``'s declarations of conflict of interest: those
+    withdrawn, and its own if the new draft declares none."""
+    if earlier is None:
+        return draft
+    trace = [entry.model_dump(exclude_none=True) for entry in earlier.withdrawn_conflicts]
+    if earlier.conflict_of_interest and not draft.conflict_of_interest:
+        entry: dict[str, Any] = {"withdrawn": _today(today)}
+        if earlier.conflict_declared is not None:
+            entry["declared"] = earlier.conflict_declared
+        if earlier.conflict_details is not None:
+            entry["conflict_details"] = earlier.conflict_details
+        trace.append(entry)
+    if not trace:
+        return draft
+    data = _data(draft)
+    data["withdrawn_conflicts"] = [*trace, *data.get("withdrawn_conflicts", [])]
     return _build(data)
 
 

@@ -47,6 +47,18 @@ class Reviewed(StrictModel):
     """Each rubric item that applied with evidence: its evidence alone (optional)."""
 
 
+class WithdrawnConflict(StrictModel):
+    """A declaration of conflict of interest the reviewer withdrew: kept in the review, for
+    the coordinator to see (a declaration is never erased)."""
+
+    declared: LaxDate | None = None
+    """The day it was declared (unknown for reviews written before this was recorded)."""
+    withdrawn: LaxDate
+    """The day it was withdrawn."""
+    conflict_details: str | None = None
+    """The link the reviewer had described."""
+
+
 class Review(StrictModel):
     application: str
     """The application's id (its file name without extension)."""
@@ -64,6 +76,10 @@ class Review(StrictModel):
     """The reviewer declares a link with the venue (a conflicted review is not used, and
     holds no scores)."""
     conflict_details: str | None = None
+    conflict_declared: LaxDate | None = None
+    """The day the conflict of interest now declared was declared."""
+    withdrawn_conflicts: list[WithdrawnConflict] = Field(default_factory=list)
+    """Declarations of conflict of interest withdrawn since, oldest first."""
     scores: dict[str, ReviewScore] = Field(default_factory=dict)
     recommendation: Recommendation | None = None
     comment: str | None = None

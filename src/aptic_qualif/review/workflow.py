@@ -33,6 +33,7 @@ from aptic_qualif.questionnaire.load import LoadedQuestionnaire, LocatedItem
 from aptic_qualif.review.draft import (
     DraftError,
     finish,
+    keep_trace,
     load_review,
     missing,
     record_conflict,
@@ -156,6 +157,7 @@ def review_application(
             )
         )
         draft = start_draft(checked, questionnaire, reviewer, conflict=conflict, today=today)
+        draft = keep_trace(draft, existing, today=today)
         save_review(draft, reviews_dir, force=True)
     if draft.conflict_of_interest:
         if missing(draft, checked, questionnaire).conflict_details:
@@ -224,6 +226,10 @@ class ApplicationSummary:
     """Whether the reviews were compared with the current application."""
     drafts: list[str] = field(default_factory=list)
     """The reviewers whose review is still a draft (in progress, not used)."""
+    withdrawn_conflicts: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    """Each reviewer who withdrew a declaration of conflict of interest: when it was
+    ``declared`` and ``withdrawn`` (YYYY-MM-DD), and the link described
+    (``conflict_details``), for the coordinator."""
 
 
 @dataclass
@@ -297,6 +303,14 @@ def summarize(
                 stale=selection.stale,
                 conflicted=selection.conflicted,
                 drafts=selection.drafts,
+                withdrawn_conflicts={
+                    r.reviewer: [
+                        entry.model_dump(mode="json", exclude_none=True)
+                        for entry in r.withdrawn_conflicts
+                    ]
+                    for r in sorted(by_application[application], key=lambda r: r.reviewer)
+                    if r.withdrawn_conflicts
+                },
                 scores=scores,
                 aggregated={
                     item: aggregate_scores(list(values.values()), method)

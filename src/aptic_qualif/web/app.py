@@ -49,6 +49,16 @@ from aptic_qualif.questionnaire.fill import place_proposals
 from aptic_qualif.questionnaire.load import IDENTITY, LocatedItem
 from aptic_qualif.review.load import load_reviews_of
 from aptic_qualif.review.model import Review
+from aptic_qualif.review.visibility import (
+    DEFAULT_VENUE_VIEW,
+    VenueView,
+    Viewer,
+    Visibility,
+    other_reviews,
+    redact,
+    reviews_to_assess,
+    visibility,
+)
 from aptic_qualif.scoring.engine import Scorer
 from aptic_qualif.scoring.html import percent
 from aptic_qualif.scoring.model import Assessment
@@ -84,6 +94,9 @@ class Settings:
     """The address people reach the server at, behind a proxy (``https://qualif.example.org``):
     a form must come from there. Without it, from the address the request was sent to (with
     the scheme the trusted proxy says, :mod:`aptic_qualif.web.serving`)."""
+    venue_view: VenueView = DEFAULT_VENUE_VIEW
+    """What a venue sees of the reviews of its application (``serve --venue-sees``; see
+    :mod:`aptic_qualif.review.visibility`)."""
 
 
 @dataclass
@@ -129,6 +142,7 @@ class Server:
             percent=percent,
             version=__version__,
             IDENTITY=IDENTITY,
+            moment=moment,
         )
 
     # --- helpers ------------------------------------------------------------------------
@@ -228,14 +242,22 @@ class Server:
             if checked is None:
                 rows.append({"id": app_id, "broken": True})
                 continue
-            assessment = self.assess(checked)
+            reviews = self.reviews_of(app_id)
+            assessment = self.scorer.assess(checked, reviews)
             rows.append(
                 {
                     "id": app_id,
                     "venue": checked.venue_name,
                     "status": editing.status_of(checked),
+                    "changed": editing.last_change(checked),
+                    "history": editing.history(checked),
                     "assessment": assessment,
                     "reviewers": assessment.reviews,
+                    "withdrawn": [
+                        (review.reviewer, trace)
+                        for review in reviews
+                        for trace in review.withdrawn_conflicts
+                    ],
                 }
             )
         imported = []
@@ -316,6 +338,7 @@ class Server:
             status=editing.status_of(checked),
             progress=editing.progress(checked, self.questionnaire),
             titles=self.section_titles(),
+            history=editing.history(checked),
         )
 
     def section_titles(self) -> dict[str, str]:
@@ -336,6 +359,9 @@ class Server:
         saved_note = ""
         saved: editing.Saved | None = None
         if call.form is not None:
+            refused = self._refuse_if_submitted(call, path)
+            if refused is not None:
+                return refused
             fields = {
                 key: [v for v in call.form.getlist(key) if isinstance(v, str)]
                 for key in call.form.keys()  # noqa: SIM118 - a multi-dict
@@ -415,6 +441,20 @@ class Server:
             status=editing.status_of(checked),
             code=409 if conflicts else 200,
         )
+
+    def _refuse_if_submitted(self, call: Call, path: Path) -> Response | None:
+        """A change posted to a submitted application is refused (409), whatever sent it:
+        the venue reopens it first (:meth:`set_status`)."""
+        checked = self.check(path)
+        if checked is None:
+            return None
+        try:
+            editing.require_draft(checked)
+        except CommandError as exc:
+            if call.autosave:
+                return JSONResponse({"error": str(exc)}, status_code=409)
+            return self.render("error.html", call, 409, message=str(exc))
+        return None
 
     def field(
         self, located: LocatedItem, checked: CheckedApplication, errors: Mapping[str, list[str]]
@@ -511,29 +551,53 @@ class Server:
         checked = self.check(path)
         if checked is None:
             return self.not_found(call)
+        viewer = self.viewer(call)
+        if viewer.role == "relecteur" and editing.status_of(checked) != "soumise":
+            return self.not_found(call)  # reviewers read what is submitted, not drafts
         from aptic_qualif.scoring.html import render_html
 
-        response = HTMLResponse(render_html([self.assess(checked)]))
+        reviews = self.reviews_of(app_id)
+        seen = visibility(viewer, reviews, self.settings.venue_view)
+        assessment = self.scorer.assess(checked, reviews_to_assess(reviews, seen))
+        response = HTMLResponse(render_html([redact(assessment, seen)]))
         response.headers["Content-Security-Policy"] = REPORT_CSP
         return response
 
+    def viewer(self, call: Call) -> Viewer:
+        """Who is asking, as the rules of blind review know them
+        (:mod:`aptic_qualif.review.visibility`): the person at the keyboard of a local
+        server coordinates."""
+        if call.grant.kind == "relecteur":
+            return Viewer("relecteur", call.grant.subject)
+        if call.grant.kind == "lieu":
+            return Viewer("lieu")
+        return Viewer("coordination")
+
     def set_status(self, call: Call) -> Response:
+        """Submit the application, or reopen a submitted one to change it. Reopening is asked
+        for on a page of its own (GET) that says what follows — the reviewers are told, the
+        application must be submitted again — and done by its form (POST)."""
         found = self._own(call)
         if isinstance(found, Response):
             return found
         app_id, path = found
         wanted = call.params["action"]
+        if wanted not in {"soumettre", "rouvrir"}:
+            return self.not_found(call)
+        checked = self.check(path)
+        if checked is None:
+            return self.unreadable(call)
+        status = editing.status_of(checked)
+        if call.form is None:
+            if wanted != "rouvrir" or status != "soumise":
+                return RedirectResponse(f"{call.base}/candidatures/{app_id}/", 303)
+            return self.render("reopen.html", call, app_id=app_id, checked=checked)
         if wanted == "soumettre":
-            checked = self.check(path)
-            if checked is None or not all(
-                p.complete for p in editing.progress(checked, self.questionnaire)
-            ):
+            if not all(p.complete for p in editing.progress(checked, self.questionnaire)):
                 return RedirectResponse(f"{call.base}/candidatures/{app_id}/recapitulatif", 303)
             editing.set_status(path, "soumise")
-        elif wanted == "rouvrir":
-            editing.set_status(path, "brouillon")
         else:
-            return self.not_found(call)
+            editing.set_status(path, "brouillon")
         return RedirectResponse(f"{call.base}/candidatures/{app_id}/", 303)
 
     # --- reviewers -------------------------------------------------------------------
@@ -584,7 +648,13 @@ class Server:
                 changed = changes(review, current, self.questionnaire)
                 state = "a-revoir" if changed else "terminee"
             rows.append(
-                {"id": app_id, "venue": checked.venue_name, "state": state, "changed": changed}
+                {
+                    "id": app_id,
+                    "venue": checked.venue_name,
+                    "state": state,
+                    "changed": changed,
+                    "resubmitted": editing.resubmitted(checked),
+                }
             )
         return self.render("queue.html", call, reviewer=reviewer, rows=rows, page=page, pages=pages)
 
@@ -667,6 +737,9 @@ class Server:
         sections = self.whole(checked, errors)
         from aptic_qualif.review.workflow import RECOMMENDATIONS
 
+        everyone = self.reviews_of(app_id)
+        seen = visibility(Viewer("relecteur", reviewer), everyone, self.settings.venue_view)
+
         return self.render(
             "review.html",
             call,
@@ -674,6 +747,7 @@ class Server:
             app_id=app_id,
             checked=checked,
             review=review,
+            resubmitted=editing.resubmitted(checked),
             items=items,
             sections=sections,
             lacking=lacking.messages(self.questionnaire) if lacking else [],
@@ -684,11 +758,46 @@ class Server:
                 else []
             ),
             recommendations=[(key, _(label)) for key, label in RECOMMENDATIONS.items()],
+            seen=seen,
+            others=self._others(everyone, reviewer, seen, checked),
             recommendation=posted.get(
                 "recommandation", review.recommendation or "" if review is not None else ""
             ),
             overall=posted.get("commentaire", review.comment or "" if review is not None else ""),
         )
+
+    def _others(
+        self,
+        reviews: Sequence[Review],
+        reviewer: str,
+        seen: Visibility,
+        checked: CheckedApplication,
+    ) -> list[dict[str, Any]]:
+        """The other reviewers' finished reviews, as the review page shows them to
+        ``reviewer`` — only what :func:`~aptic_qualif.review.visibility.visibility` allows."""
+        from aptic_qualif.review.fingerprint import short_label
+        from aptic_qualif.review.workflow import RECOMMENDATIONS
+
+        shown = []
+        for other in other_reviews(reviews, Viewer("relecteur", reviewer), seen):
+            shown.append(
+                {
+                    "reviewer": other.reviewer,
+                    "recommendation": (
+                        _(RECOMMENDATIONS[other.recommendation]) if other.recommendation else "—"
+                    ),
+                    "comment": other.comment or "",
+                    "scores": [
+                        {
+                            "label": short_label(item, self.questionnaire),
+                            "score": given.score,
+                            "comment": given.comment or "",
+                        }
+                        for item, given in other.scores.items()
+                    ],
+                }
+            )
+        return shown
 
     def _record(
         self, review: Review, checked: CheckedApplication, form: Mapping[str, str]
@@ -745,6 +854,18 @@ class Server:
                 current[app_id] = fingerprint(checked, self.questionnaire)
         result = summarize(reviews, self.questionnaire, self.context.policy, current)
         return self.render("summary.html", call, summary=result)
+
+
+def moment(text: str | None) -> str:
+    """A date, or a date and time, of ``historique`` as people read it (French: day first)."""
+    if not text:
+        return "—"
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    day = value.strftime("%d/%m/%Y") if language() == "fr" else value.strftime("%Y-%m-%d")
+    return f"{day} {value.strftime('%H:%M')}" if "T" in text else day
 
 
 def _paginate(ids: Sequence[str], asked: str | None, size: int) -> tuple[int, int, Sequence[str]]:
@@ -997,7 +1118,7 @@ def create_app(
         Route(
             "/t/{token}/candidatures/{app}/statut/{action}",
             page(Server.set_status),
-            methods=["POST"],
+            methods=["GET", "POST"],
         ),
         Route(
             "/t/{token}/candidatures/{app}/{section}", page(Server.section), methods=["GET", "POST"]

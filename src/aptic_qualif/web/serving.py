@@ -92,6 +92,8 @@ class Hosting:
     public_url: str | None = None
     session_digest: str | None = None
     """The digest of the session's own link (on 127.0.0.1), valid in every worker."""
+    venue_view: str = "commentaires"
+    """What a venue sees of the reviews (``serve --venue-sees``)."""
 
     def to_environment(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)
@@ -119,6 +121,7 @@ def build_app(hosting: Hosting) -> Any:
         imported=Path(hosting.imported) if hosting.imported else None,
         lang=hosting.lang,
         public_url=hosting.public_url,
+        venue_view=hosting.venue_view,  # type: ignore[arg-type]  # checked by serve
     )
     return create_app(settings, context, store=store)
 
