@@ -251,6 +251,41 @@ def test_autosave_answers_which_questions_apply_and_the_errors(web: Web) -> None
     assert "douze" in web.application(APP).read_text(encoding="utf-8")
 
 
+def test_an_answer_hidden_by_a_mis_click_comes_back(web: Web) -> None:
+    """Unticking a box hid a dependent answer of another section for good: it is now kept
+    aside, comes back when the box is ticked again, and goes only when the venue submits."""
+    base = f"/t/{web.local}/candidatures/{APP}"
+    _reopen(web)
+    before = load_yaml(web.application(APP), "x")[0].data  # type: ignore[union-attr]
+    kept = before["reponses"]["apt-wifi-public"]
+    csrf = web.csrf(f"{base}/aptitudes")
+    # as a browser sends the page: the version it showed, the other answers as they were
+    version = _version(web.client.get(f"{base}/aptitudes").text)
+    form = {"_csrf": csrf, "_version": version, "apt-heures-mediation": "12"}
+    form.update({"apt-wifi-public": "true", "apt-connexion": "aucune"})  # hidden, still sent
+    answer = web.client.post(f"{base}/aptitudes", data=form, headers={"x-autosave": "1"})
+    form["_version"] = answer.json()["version"]
+    data = load_yaml(web.application(APP), "x")[0].data  # type: ignore[union-attr]
+    assert "apt-wifi-public" not in data["reponses"]
+    assert data["mises_de_cote"]["apt-wifi-public"]["reponse"] == kept
+    report = validate_application(
+        web.application(APP), web.context.questionnaire, web.context.catalogue
+    )[1]
+    assert not any(d.code == "APP015" for d in report.diagnostics), report.render_text()
+    form["apt-connexion"] = "fibre"
+    answer = web.client.post(f"{base}/aptitudes", data=form, headers={"x-autosave": "1"})
+    form["_version"] = answer.json()["version"]
+    data = load_yaml(web.application(APP), "x")[0].data  # type: ignore[union-attr]
+    assert data["reponses"]["apt-wifi-public"] == kept
+    assert "apt-wifi-public" not in data.get("mises_de_cote", {})
+    # Hidden again, then submitted: what is aside goes with the submission.
+    form["apt-connexion"] = "aucune"
+    web.client.post(f"{base}/aptitudes", data=form, headers={"x-autosave": "1"})
+    editing.set_status(web.application(APP), "soumise")
+    data = load_yaml(web.application(APP), "x")[0].data  # type: ignore[union-attr]
+    assert "mises_de_cote" not in data and "apt-wifi-public" not in data["reponses"]
+
+
 def test_a_venue_link_opens_its_own_application_only(web: Web) -> None:
     _link, token = web.store.create("lieu", APP)
     base = f"/t/{token}"

@@ -143,6 +143,13 @@ class StatusChange(StrictModel):
     date: str = Field(pattern=HISTORY_DATE_PATTERN)
 
 
+class SetAside(StrictModel):
+    """An answer kept aside: the answer as it was (``reponse``), and its evidence."""
+
+    reponse: Any = None
+    preuves: list[str] = Field(default_factory=list)
+
+
 class Application(StrictModel):
     """The shape of an application file (answers are checked against the questionnaire)."""
 
@@ -169,6 +176,10 @@ class Application(StrictModel):
     preuves: dict[str, list[str]] = Field(default_factory=dict)
     """Evidence per item (only items that declare an ``evidence``): web links (http, https)
     or the names of documents sent with the application."""
+    mises_de_cote: dict[str, SetAside] = Field(default_factory=dict)
+    """The answers of questions that stopped applying while the venue was writing (a box
+    unticked), kept aside by item id so that ticking the box again brings them back; dropped
+    when the application is submitted (:func:`aptic_qualif.editing.prune`). Never scored."""
 
 
 @dataclass

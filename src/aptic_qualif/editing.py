@@ -321,29 +321,65 @@ def _store(data: dict[str, Any], located: LocatedItem, evidence: bool, value: An
         part[located.id] = value
 
 
+ASIDE_KEY = "mises_de_cote"
+"""Where answers of questions that no longer apply are kept until the application is
+submitted (:func:`prune`)."""
+
+
 def prune(data: dict[str, Any], loaded: LoadedQuestionnaire) -> list[LocatedItem]:
-    """Remove the answers and the evidence of the questions that no longer apply, given the
-    answers in ``data`` (an application as plain data); returns those questions, in
-    questionnaire order. ``apply fill`` and ``serve`` both call it after a change."""
-    answers = {
-        key: value
-        for part in (data[IDENTITY_KEY], data[ANSWERS_KEY])
-        for key, value in part.items()
-        if is_answered(value)
-    }
-    enabled = enabled_items([i.item for i in loaded.items], answers)
-    removed = []
-    for located in loaded.items:
-        if located.id in enabled:
-            continue
-        found = False
-        for part in (data[IDENTITY_KEY], data[ANSWERS_KEY], data.get("preuves", {})):
+    """Put aside the answers and the evidence of the questions that no longer apply, given
+    the answers in ``data`` (an application as plain data), and bring back those of the
+    questions that apply again; returns the questions put aside, in questionnaire order.
+    ``apply fill`` and ``serve`` both call it after a change.
+
+    Nothing is destroyed while the venue writes: an answer put aside (``mises_de_cote``) is
+    never scored nor exported, and comes back as it was when the box that hid it is ticked
+    again, unless the question was answered anew meanwhile. Submitting the application drops
+    what is still aside (:func:`set_status`)."""
+    aside: dict[str, Any] = data.setdefault(ASIDE_KEY, {})
+    removed: list[LocatedItem] = []
+    for _round in range(len(loaded.items) + 1):  # an answer brought back may enable others
+        answers = {
+            key: value
+            for part in (data[IDENTITY_KEY], data[ANSWERS_KEY])
+            for key, value in part.items()
+            if is_answered(value)
+        }
+        enabled = enabled_items([i.item for i in loaded.items], answers)
+        changed = False
+        for located in loaded.items:
+            part = data[IDENTITY_KEY] if located.is_identity else data[ANSWERS_KEY]
+            evidence = data.get("preuves", {})
+            if located.id in enabled:
+                kept = aside.pop(located.id, None)
+                if kept is not None and not is_answered(part.get(located.id)):
+                    if kept.get("reponse") is not None:
+                        part[located.id] = kept["reponse"]
+                        changed = True
+                    if kept.get("preuves") and not evidence.get(located.id):
+                        data.setdefault("preuves", {})[located.id] = kept["preuves"]
+                continue
+            if located.id not in part and located.id not in evidence:
+                continue
+            entry: dict[str, Any] = {}
             if located.id in part:
-                del part[located.id]
-                found = True
-        if found:
+                entry["reponse"] = part.pop(located.id)
+            if located.id in evidence:
+                entry["preuves"] = evidence.pop(located.id)
+            if is_answered(entry.get("reponse")) or entry.get("preuves"):
+                aside[located.id] = entry
             removed.append(located)
-    return removed
+            changed = True
+        if not changed:
+            break
+    if not aside:
+        data.pop(ASIDE_KEY, None)
+    order = {located.id: index for index, located in enumerate(loaded.items)}
+    unique = {located.id: located for located in removed}
+    return sorted(
+        (located for located in unique.values() if located.id not in enabled),
+        key=lambda located: order[located.id],
+    )
 
 
 def now_stamp() -> str:
@@ -369,6 +405,7 @@ def set_status(
             reopened = any(event.get("evenement") == "rouverte" for event in history)
             event = "resoumise" if reopened else "soumise"
             data["date"] = (today or date.today()).isoformat()
+            data.pop(ASIDE_KEY, None)  # what was put aside goes with the submission
         else:
             event = "rouverte"
         history.append({"evenement": event, "date": when or now_stamp()})

@@ -353,9 +353,10 @@ def _recap(
         atomic_write(path, _dump(loaded, data), force=True)
         if removed:
             prompter.say(
-                _("These questions no longer apply; their answers are removed: {labels}").format(
-                    labels="; ".join(shorten(localized(r.item.label, lang)) for r in removed)
-                )
+                _(
+                    "These questions no longer apply; their answers are put aside (they come "
+                    "back if the question applies again): {labels}"
+                ).format(labels="; ".join(shorten(localized(r.item.label, lang)) for r in removed))
             )
         # A changed answer may make other questions apply: they are asked now.
         _ask_remaining(path, loaded, catalogue, prompter, data, progress, lang)

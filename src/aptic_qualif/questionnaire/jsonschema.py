@@ -178,6 +178,23 @@ def application_schema(loaded: LoadedQuestionnaire, catalogue: Catalogue | None)
                 "type": "string",
                 "pattern": VENUE_ID_PATTERN,
             },
+            "mises_de_cote": {
+                "title": "Réponses mises de côté",
+                "description": (
+                    "Les réponses des questions qui ne s'appliquent plus, gardées jusqu'à la "
+                    "soumission pour revenir si la question s'applique à nouveau. Answers of "
+                    "questions that no longer apply, kept until the application is submitted."
+                ),
+                "type": "object",
+                "additionalProperties": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": {
+                        "reponse": {},
+                        "preuves": {"type": "array", "items": {"type": "string"}},
+                    },
+                },
+            },
             "lieu": {"title": "Identité du lieu", **section(True)},
             "reponses": {"title": "Réponses", **section(False)},
             "preuves": {
