@@ -362,3 +362,42 @@ def test_a_reviewer_does_not_see_another_reviewers_scores_before_finishing(
     report.reload()
     assert "claire-martin" in report.locator("body").inner_text()
     page.context.close()
+
+
+def test_a_venue_edits_after_submitting_and_reviewers_are_told(
+    served: dict[str, Any], browser: sync_api.Browser
+) -> None:
+    """A submitted application reads but does not change; the venue reopens it (a warning
+    first), changes an answer, submits again; the reviewer who had reviewed it sees
+    « modifiée après soumission »."""
+    root: Path = served["root"]
+    store: LinkStore = served["store"]
+    app_id = "mediatheque-les-tilleuls"
+    if not (root / "relectures" / app_id).exists():
+        shutil.copytree(REPO / "examples" / "reviews" / app_id, root / "relectures" / app_id)
+    _link, venue = store.create("lieu", app_id)
+    page = _page(browser, 400)
+    page.goto(f"{served['url']}/t/{venue}/candidatures/{app_id}/aptitudes")
+    assert page.locator("form[data-autosave]").count() == 0  # read-only while submitted
+    page.get_by_role("link", name="Modifier ma candidature (la rouvrir)").first.click()
+    page.get_by_role("heading", name="Rouvrir").wait_for(timeout=10_000)
+    _capture(page, "lieu-rouvrir")
+    page.get_by_role("button", name="Rouvrir ma candidature").click()
+    page.wait_for_load_state()
+    page.goto(f"{served['url']}/t/{venue}/candidatures/{app_id}/aptitudes")
+    page.locator("#apt-demarche-pedagogique").fill("Une démarche revue après la soumission.")
+    page.locator("[data-status]").filter(has_text="Enregistré").wait_for(timeout=10_000)
+    page.goto(f"{served['url']}/t/{venue}/candidatures/{app_id}/recapitulatif")
+    page.get_by_role("button", name="Soumettre ma candidature").click()
+    page.wait_for_url(f"**/candidatures/{app_id}/")
+    assert "Soumise" in page.content()
+    assert not page.errors  # type: ignore[attr-defined]
+    page.context.close()
+
+    _link, reviewer = store.create("relecteur", "claire-martin")
+    page = _page(browser)
+    page.goto(f"{served['url']}/t/{reviewer}/")
+    row = page.locator("li, tr").filter(has_text="Médiathèque")
+    assert "modifiée après soumission" in row.first.inner_text()
+    _capture(page, "relecteur-modifiee")
+    page.context.close()
