@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from aptic_qualif import __version__
 from aptic_qualif.cli.app import app
+from tests.conftest import REPO
 from tests.test_referentiel_validate import C, M, _replace, apply_edits
 
 
@@ -192,3 +193,36 @@ def test_help_is_french_and_every_command_documented(runner: CliRunner) -> None:
         assert result.exit_code == 0
         first = result.output.split("Usage:")[-1]
         assert len(first.strip().splitlines()) > 2, command
+
+
+def test_dash_as_output_is_the_standard_output(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``-o -`` wrote a file named ``-``; it is the standard output, as in every tool, and a
+    command that writes a folder refuses it."""
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["--root", str(REPO), "publish", "context", "-o", "-"])
+    assert result.exit_code == 0, result.output
+    assert '"@context"' in result.stdout
+    assert not (tmp_path / "-").exists()
+    result = runner.invoke(app, ["--root", str(REPO), "publish", "all", "-o", "-"])
+    assert result.exit_code == 2
+    assert "sortie standard" in result.output
+    assert not (tmp_path / "-").exists()
+
+
+def test_a_closed_pipe_ends_the_command_quietly(tmp_path: Path) -> None:
+    """``assess … | head``: the reader stops, the command stops, with no message."""
+    import subprocess
+    import sys
+
+    cli = Path(sys.executable).with_name("aptic-qualif")
+    command = (
+        f"'{cli}' --root '{REPO}' assess '{REPO / 'examples' / 'applications'}' --format json"
+        ' | head -c 10 > /dev/null; echo "status=${PIPESTATUS[0]}"'
+    )
+    done = subprocess.run(
+        ["bash", "-c", command], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.stdout.strip() == "status=0", done
+    assert "Broken pipe" not in done.stderr and "Traceback" not in done.stderr, done.stderr

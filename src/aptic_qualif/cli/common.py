@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 import traceback
 from collections.abc import Callable, Iterable
@@ -26,7 +27,11 @@ R = TypeVar("R")
 
 OutputOption = Annotated[
     Optional[Path],  # noqa: UP045 - typer needs Optional on Python 3.11
-    typer.Option("--output", "-o", help=_("Write to this file instead of the terminal.")),
+    typer.Option(
+        "--output",
+        "-o",
+        help=_("Write to this file instead of the terminal (-o - : the standard output)."),
+    ),
 ]
 ForceOption = Annotated[
     bool, typer.Option("--force", help=_("Overwrite the output file if it exists."))
@@ -92,8 +97,15 @@ def user_path(path: Path | str) -> Path:
     return Path(path).absolute()
 
 
+STDOUT = Path("-")
+"""``-o -``: the standard output, as every command-line tool reads it."""
+
+
 def _absolute(value: object) -> object:
-    """``value`` with its paths made absolute by :func:`user_path` (lists of paths too)."""
+    """``value`` with its paths made absolute by :func:`user_path` (lists of paths too);
+    ``-`` stays the standard output (:data:`STDOUT`)."""
+    if value == STDOUT:
+        return value
     if isinstance(value, Path):
         return user_path(value)
     if isinstance(value, list | tuple) and value and all(isinstance(v, Path) for v in value):
@@ -125,6 +137,12 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
         except KeyboardInterrupt:
             echo(_("interrupted"), err=True)
             raise typer.Exit(130) from None
+        except BrokenPipeError:
+            # The reader stopped reading (``… | head``): nothing more to say, to anyone.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+            raise typer.Exit(0) from None
         except OSError as exc:
             if state().debug:
                 traceback.print_exc()
@@ -149,6 +167,13 @@ def emit_report(report: Report, fmt: ReportFormat, *, err: bool = False) -> None
         echo(report.render_text(), err=err)
 
 
+def folder_output(path: Path | None) -> Path | None:
+    """``path`` for a command that writes a folder: ``-o -`` is refused there."""
+    if path == STDOUT:
+        fail(_("-o - is the standard output, and this command writes a folder: give its path"))
+    return path
+
+
 def exit_for(ok: bool) -> None:
     """Exit 1 when the input fails the rules."""
     if not ok:
@@ -158,7 +183,7 @@ def exit_for(ok: bool) -> None:
 def write_output(text: str | Iterable[str], output: Path | None, *, force: bool = False) -> None:
     """Print ``text``, or write it atomically to ``output`` (never over a file without force).
     ``text`` may be an iterable of chunks, each written as it comes (streamed outputs)."""
-    if output is None:
+    if output is None or output == STDOUT:
         for chunk in [text] if isinstance(text, str) else text:
             echo_data(chunk, nl=False)
         return

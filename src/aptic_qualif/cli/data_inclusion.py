@@ -20,6 +20,7 @@ from aptic_qualif.cli.common import (
     ForceOption,
     echo,
     fail,
+    folder_output,
     handle_errors,
     write_output,
 )
@@ -76,6 +77,7 @@ def export_data_inclusion_command(
         render_json,
     )
 
+    folder_output(output)
     if output.exists() and not output.is_dir():
         fail(_("{path} is not a folder").format(path=display_path(output)))
     result, reviews_ok = run_export(

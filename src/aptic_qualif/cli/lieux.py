@@ -23,6 +23,7 @@ from aptic_qualif.cli.common import (
     echo,
     emit_report,
     fail,
+    folder_output,
     handle_errors,
     state,
     write_output,
@@ -129,6 +130,7 @@ def import_lieux_command(
 
     if not present(path):
         fail(_("not found: {paths}").format(paths=display_path(path)))
+    folder_output(output)
     if output.exists() and not output.is_dir():
         fail(_("{path} is not a folder").format(path=display_path(output)))
     context = load_context(state().root)

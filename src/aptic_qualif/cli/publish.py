@@ -12,6 +12,7 @@ from aptic_qualif.cli.common import (
     ForceOption,
     OutputOption,
     echo,
+    folder_output,
     handle_errors,
     state,
     write_output,
@@ -85,6 +86,7 @@ def all_command(
     from aptic_qualif.context import load_context
     from aptic_qualif.publish.exports import write_all
 
+    folder_output(output)
     for path in write_all(load_context(state().root), output, force):
         echo(_("Written: {path}").format(path=display_path(path)), err=True)
 
@@ -154,6 +156,7 @@ def site_command(
         else None
     )
     root = project_root(state().root)
+    folder_output(output)
     target = output if output is not None else root / "build" / "site"
     report = Report()
     built = build_site(
