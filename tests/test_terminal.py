@@ -135,3 +135,27 @@ def test_an_unknown_error_text_is_left_as_it_is() -> None:
     assert translate_error("Something new.") == "Something new."
     set_language("en")
     assert translate_error("Missing command.") == "Missing command."
+
+
+@pytest.mark.parametrize("width", [80, 100, 140])
+def test_the_assessment_table_names_every_venue_at_any_width(width: int) -> None:
+    """At 80 columns (what ``make demo`` prints) the names had no room left; they are
+    whole at every width, the themes counted when the terminal is narrow."""
+    from rich.console import Console
+
+    from aptic_qualif.context import load_context
+    from aptic_qualif.scoring import render
+    from aptic_qualif.scoring.assess import assess_files
+    from tests.conftest import REPO
+
+    context = load_context(REPO, need_policy=True)
+    files = sorted((REPO / "examples" / "applications").glob("*.yaml"))
+    assessments = assess_files(files, context).assessments
+    console = Console(width=width, record=True, color_system=None)
+    console.print(render.render_table(assessments, width=width))
+    table = console.export_text()
+    for assessment in assessments:  # the start of each name, on its row of the table
+        assert assessment.venue[:16] in table, (assessment.venue, table)
+    console.print(render.render_details(assessments, themes=width < render.NARROW))
+    for line in console.export_text().splitlines():
+        assert len(line) <= width

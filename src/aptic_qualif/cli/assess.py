@@ -89,8 +89,8 @@ def assess_command(
         from rich.console import Console
 
         console = Console()
-        console.print(render.render_table(assessments))
-        console.print(render.render_details(assessments))
+        console.print(render.render_table(assessments, width=console.width))
+        console.print(render.render_details(assessments, themes=console.width < render.NARROW))
     else:
         if chosen is AssessFormat.html:
             from aptic_qualif.scoring.html import render_html

@@ -296,19 +296,31 @@ def render_markdown(assessments: Sequence[Assessment]) -> str:
     return "\n".join(lines)
 
 
-def render_table(assessments: Sequence[Assessment]) -> RenderableType:
-    """The terminal table: every text from a file passes :func:`rich_text`."""
+NARROW = 110
+"""Below this many columns, the terminal table gives the themes as a count, not a column
+each: at 80 columns the venues' names had no room left."""
+
+
+def render_table(assessments: Sequence[Assessment], width: int | None = None) -> RenderableType:
+    """The terminal table: every text from a file passes :func:`rich_text`. In a terminal
+    narrower than :data:`NARROW` (``width``), the themes are one column, « themes at their
+    threshold », so that each venue's name stays readable; the details that follow give
+    each theme."""
     from rich.table import Table
 
+    narrow = width is not None and width < NARROW
     table = Table(title=_("Assessments"), expand=True)
     table.add_column(_("Venue"), ratio=3, min_width=18)
-    table.add_column(_("Decision"), no_wrap=True)
+    table.add_column(_("Decision"), ratio=2 if narrow else None, no_wrap=not narrow)
     table.add_column(_("Overall"), justify="right", no_wrap=True)
     themes = [t.theme for t in assessments[0].themes] if assessments else []
     titles = {t.theme: t.title for t in assessments[0].themes} if assessments else {}
-    for theme in themes:
-        short = titles[theme] if len(titles[theme]) <= 6 else titles[theme][:5] + "."
-        table.add_column(rich_text(short, single_line=True), justify="right", no_wrap=True)
+    if narrow:
+        table.add_column(_("Themes"), justify="right", no_wrap=True)
+    else:
+        for theme in themes:
+            short = titles[theme] if len(titles[theme]) <= 6 else titles[theme][:5] + "."
+            table.add_column(rich_text(short, single_line=True), justify="right", no_wrap=True)
     styles = {
         "qualifie": "green",
         "a-completer": "yellow",
@@ -316,7 +328,12 @@ def render_table(assessments: Sequence[Assessment]) -> RenderableType:
         "en-attente-de-revue": "cyan",
     }
     for a in assessments:
-        cells = [f"[{'green' if t.passed else 'red'}]{_num(t.percentage)}[/]" for t in a.themes]
+        if narrow:
+            passed = sum(1 for t in a.themes if t.passed)
+            colour = "green" if passed == len(a.themes) else "red"
+            cells = [f"[{colour}]{passed}/{len(a.themes)}[/]"]
+        else:
+            cells = [f"[{'green' if t.passed else 'red'}]{_num(t.percentage)}[/]" for t in a.themes]
         table.add_row(
             rich_text(a.venue, single_line=True),
             f"[{styles[a.decision]}]{decision_label(a.decision)}[/]",
@@ -326,8 +343,9 @@ def render_table(assessments: Sequence[Assessment]) -> RenderableType:
     return table
 
 
-def render_details(assessments: Sequence[Assessment]) -> RenderableType:
-    """Below the terminal table: for each venue, why, what to do, and what reviewers said.
+def render_details(assessments: Sequence[Assessment], *, themes: bool = False) -> RenderableType:
+    """Below the terminal table: for each venue, why, what to do, and what reviewers said;
+    with ``themes``, first each theme's percentage (the narrow table only counts them).
 
     Every text from a file passes :func:`terminal` (``Text`` reads no markup) or
     :func:`rich_text` (``Text.from_markup``)."""
@@ -341,6 +359,11 @@ def render_details(assessments: Sequence[Assessment]) -> RenderableType:
                 f"\n[bold]{rich_text(a.venue, single_line=True)}[/] — {decision_label(a.decision)}"
             )
         )
+        if themes:
+            shown = " · ".join(
+                f"{t.title} {_num(t.percentage)} % {'✓' if t.passed else '✗'}" for t in a.themes
+            )
+            parts.append(Text(terminal(f"  {shown}")))
         for reason in a.reasons:
             parts.append(Text(terminal(f"  • {reason}")))
         for theme in a.themes:
