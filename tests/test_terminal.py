@@ -159,3 +159,21 @@ def test_the_assessment_table_names_every_venue_at_any_width(width: int) -> None
     console.print(render.render_details(assessments, themes=width < render.NARROW))
     for line in console.export_text().splitlines():
         assert len(line) <= width
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"), [("fr", ("<chemin…>", "<texte>")), ("en", ("<path…>", "<text>"))]
+)
+def test_help_names_types_in_the_language_in_use(
+    runner: CliRunner, lang: str, expected: tuple[str, str]
+) -> None:
+    """typer showed <str>, <bool>, <list[Path]> in the French help."""
+    shown = ""
+    for command in (["apply", "validate", "--help"], ["review", "--help"]):
+        result = runner.invoke(app, ["--lang", lang, *command], env={"COLUMNS": "120"})
+        assert result.exit_code == 0, result.output
+        shown += result.output
+    for english in ("<str>", "<bool>", "<list[Path]>", "<Path>", "<int>"):
+        assert english not in shown
+    for word in expected:
+        assert word in shown, shown

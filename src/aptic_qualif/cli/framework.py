@@ -51,6 +51,33 @@ USAGE_WORDS = {"[OPTIONS]": N_("[OPTIONS]"), "COMMAND [ARGS]...": N_("COMMAND [A
 KINDS = {"file": N_("file"), "dir": N_("folder"), "path": N_("path")}
 """The kinds of path typer names in its errors."""
 
+TYPES = {
+    "str": N_("text"),
+    "int": N_("integer"),
+    "float": N_("number"),
+    "Path": N_("path"),
+    "path": N_("path"),
+    "file": N_("file"),
+    "dir": N_("folder"),
+    "directory": N_("folder"),
+}
+"""The types typer shows in help (``<str>``, ``<list[Path]>``), said in the language in use."""
+_TYPE = re.compile(r"^<(list\[)?([A-Za-z]+)(\])?>$")
+
+
+def localized_type(label: str, *, flag: bool = False) -> str:
+    """typer's type label (``<str>``, ``<list[Path]>``, ``<text|json>``) in the language in
+    use: ``<texte>``, ``<chemin…>``; a choice is left as it is (its values are typed as
+    written); a flag shows none (``<bool>`` says nothing one types)."""
+    if flag:
+        return ""
+    match = _TYPE.match(label)
+    if match is None or match.group(2) not in TYPES:
+        return label
+    word = _(TYPES[match.group(2)])
+    return f"<{word}…>" if match.group(1) else f"<{word}>"
+
+
 ERRORS: list[tuple[str, str]] = [
     (r"Missing argument (?P<name>.+)\.", N_("Missing argument {name}.")),
     (r"Missing option (?P<name>.+)\.", N_("Missing option {name}.")),
@@ -194,6 +221,16 @@ def install() -> None:
     def localized_abort() -> None:
         apply_constants()
         abort_error()
+
+    from typer.core import TyperOption, _TyperParameter
+
+    display_type = _TyperParameter.display_type
+
+    def localized_display_type(self: Any, ctx: Any) -> str:
+        flag = isinstance(self, TyperOption) and self.is_bool_flag
+        return localized_type(str(display_type(self, ctx)), flag=flag)
+
+    _TyperParameter.display_type = localized_display_type  # type: ignore[method-assign]
 
     rich_utils.rich_format_help = localized_help
     rich_utils.rich_format_error = localized_error
