@@ -323,3 +323,15 @@ def test_the_deployment_files_name_what_serve_accepts() -> None:
     assert {"--public-url", "--workers", "--forwarded-allow-ips"} <= options
     for option in options:
         assert option in result.output, option
+
+
+def test_links_are_printed_with_the_address_serve_uses(
+    hosted: Hosted, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """links create printed links for port 8000 whatever port serve used."""
+    monkeypatch.chdir(hosted.root)
+    result = runner.invoke(cli_app, ["links", "create", "--reviewer", "louise-port"])
+    assert result.exit_code == 0, result.output
+    link = result.output.strip().splitlines()[-1]
+    assert link.startswith(f"{hosted.serve_url}/t/"), link
+    assert _get(link)[0] == 200

@@ -209,6 +209,26 @@ class LinkStore:
         return None
 
 
+ADDRESS_FILE = "adresse"
+"""In the project's state folder: the address ``serve`` was last started at, that
+``links create`` prints its links with."""
+DEFAULT_ADDRESS = "http://127.0.0.1:8000"
+
+
+def record_address(root: Path, address: str) -> None:
+    """Remember the address people reach ``serve`` at (its public address, or its own)."""
+    atomic_write(state_dir(root) / ADDRESS_FILE, address.rstrip("/") + "\n", force=True)
+
+
+def served_address(root: Path) -> str:
+    """The address ``serve`` was last started at (:func:`record_address`), or the default
+    one of ``serve`` on this machine."""
+    path = root / STATE_DIR / ADDRESS_FILE
+    raw, _refused = read_regular(path, str(path), limit=2048) if path.is_file() else (None, None)
+    text = raw.decode("utf-8", errors="replace").strip() if raw else ""
+    return text if text.startswith(("http://", "https://")) else DEFAULT_ADDRESS
+
+
 def server_secret(root: Path) -> bytes:
     """The key that signs form tokens (CSRF), made once per project and kept out of git."""
     path = state_dir(root) / SECRET_FILE

@@ -23,8 +23,14 @@ ReviewsDirOption = Annotated[
     typer.Option("--reviews", help=_("Folder of the reviews (<application>/<reviewer>.yaml).")),
 ]
 BaseUrlOption = Annotated[
-    str,
-    typer.Option("--base-url", help=_("The address people reach the server at (for the links).")),
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--base-url",
+        help=_(
+            "The address people reach the server at, for the links (by default, the one "
+            "serve was last started at)."
+        ),
+    ),
 ]
 
 links_app = typer.Typer(
@@ -104,7 +110,7 @@ def serve_command(
     ] = "commentaires",
 ) -> None:
     """Start the web front over the project's files."""
-    from aptic_qualif.access import LinkStore, digest, server_secret
+    from aptic_qualif.access import LinkStore, digest, record_address, server_secret
     from aptic_qualif.context import load_context
     from aptic_qualif.review.visibility import VENUE_VIEWS
     from aptic_qualif.web.serving import Hosting, run
@@ -135,6 +141,8 @@ def serve_command(
     store.links()  # a links file that cannot be read stops here, not at every page
     server_secret(context.root)  # made once, before the workers: they all sign with it
     token = store.session_link() if host in LOOPBACK else None
+    shown_host = "[::1]" if host == "::1" else ("127.0.0.1" if host == "0.0.0.0" else host)
+    record_address(context.root, public_url or f"http://{shown_host}:{port}")
     hosting = Hosting(
         root=str(context.root),
         applications=str(applications.absolute()),
@@ -191,7 +199,7 @@ def links_create(
         bool, typer.Option("--coordinator", help=_("For the network's coordinator."))
     ] = False,
     applications: ApplicationsOption = Path("applications"),
-    base_url: BaseUrlOption = "http://127.0.0.1:8000",
+    base_url: BaseUrlOption = None,
 ) -> None:
     from aptic_qualif import editing
     from aptic_qualif.access import LinkStore, check_servable
@@ -219,6 +227,10 @@ def links_create(
             id=link.id, kind=link.kind, subject=f" {link.subject}" if link.subject else ""
         )
     )
+    if base_url is None:
+        from aptic_qualif.access import served_address
+
+        base_url = served_address(root.root)
     typer.echo(f"{base_url.rstrip('/')}/t/{token}/")
 
 
