@@ -2,10 +2,12 @@
 
 The web front is called in the process through Starlette's test client (no network: what is
 measured is what the server does for a page), with N generated applications in its folder:
-the coordinator's first and last page (each assesses the applications of its page only), a
-theme's form, an autosave (write the file, validate it again, answer the questions shown and
-the errors), the recapitulation (with the score preview) and a reviewer's queue. Beside them,
-what a person would run instead in a terminal: ``apply validate`` and ``assess`` on one file.
+the coordinator's dashboard (its first display assesses every application, to count and
+filter the whole network; then a row is kept while its files do not change), with filters,
+its last page, a theme's form, an autosave (write the file, validate it again, answer the
+questions shown and the errors), the recapitulation (with the score preview), a reviewer's
+queue and the assignment proposal. Beside them, what a person would run instead in a
+terminal: ``apply validate`` and ``assess`` on one file.
 
     python benchmarks/bench_web.py [--applications 5000] [--repeat 5]
 """
@@ -86,9 +88,20 @@ def main() -> None:
             assert response.status_code == 200
             return response
 
+        def cold() -> object:
+            fresh = create_app(Settings(root, folder, root / "relectures"), context, store=store)
+            response = TestClient(fresh).get(f"{base}/")
+            assert response.status_code == 200
+            return response
+
         runs = {
-            "coordination, page 1 (50 candidatures évaluées)": ok(f"{base}/"),
+            "coordination, premier affichage (tout le réseau évalué)": cold,
+            "coordination, page 1 (lignes gardées)": ok(f"{base}/"),
             f"coordination, page {last}": ok(f"{base}/?page={last}"),
+            "coordination, filtres (état, département, nom)": ok(
+                f"{base}/?etat=soumise&departement=19&q=mediatheque"
+            ),
+            "coordination, proposition d'affectations": ok(f"{base}/affectations"),
             "formulaire d'un thème": ok(f"{base}/candidatures/{target}/aptitudes"),
             "enregistrement automatique (écrire, revalider, répondre)": autosave,
             "récapitulatif (avec l'aperçu du score)": ok(

@@ -18,6 +18,7 @@ the questions shown and the messages, from what the server answers.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import math
@@ -749,6 +750,15 @@ class Server:
     def overview(self) -> Overview:
         return Overview(self.overview_row)
 
+    def warm_overview(self) -> None:
+        """Read and assess every application once, so that the coordinator's first page is
+        quick (run in the background when ``serve`` starts; a failure only leaves the rows
+        to be read by the page itself)."""
+        with contextlib.suppress(Exception):  # a background warm-up never stops the server
+            self.overview.rows(
+                self.application_ids(), self.settings.applications, self.settings.reviews
+            )
+
     def overview_row(self, app_id: str) -> Row:
         """One application as the dashboard shows and filters it."""
         path = self.application_path(app_id)
@@ -1134,9 +1144,10 @@ Handler = Callable[[Server, Call], Response]
 
 
 def create_app(
-    settings: Settings, context: Context, *, store: LinkStore | None = None
+    settings: Settings, context: Context, *, store: LinkStore | None = None, warm: bool = False
 ) -> Starlette:
-    """The web application over the project at ``settings.root``."""
+    """The web application over the project at ``settings.root`` (``warm``: assess every
+    application in the background at once, for the coordinator's dashboard)."""
     if context.policy is None:
         raise CommandError(_("no scoring policy: questionnaire/policy.yaml not found"))
     server = Server(
@@ -1253,4 +1264,8 @@ def create_app(
     ]
     app = Starlette(routes=routes)
     app.state.server = server
+    if warm:
+        import threading
+
+        threading.Thread(target=server.warm_overview, name="overview", daemon=True).start()
     return SecurityHeaders(BodyLimit(app, MAX_BODY))  # type: ignore[return-value]

@@ -120,7 +120,7 @@ def build_app(hosting: Hosting) -> Any:
         lang=hosting.lang,
         public_url=hosting.public_url,
     )
-    return create_app(settings, context, store=store)
+    return create_app(settings, context, store=store, warm=True)
 
 
 def app_factory() -> Any:
