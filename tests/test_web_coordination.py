@@ -264,3 +264,28 @@ def test_reviewers_are_assigned_by_proposal_and_by_hand(web: Web) -> None:
     queue = web.client.get(f"/t/{web.local}/relectures/paul-durand/").text
     assert "vous est affectée" in queue
     assert queue.index("Fablab La Forge") < queue.index("Bus numérique")
+
+
+def test_a_page_never_waits_for_every_application(tmp_path: Path) -> None:
+    """Rows not read within the time budget are pending (not counted, not filtered); the
+    rows a page shows are read whatever the time; a later page finds them all."""
+    from aptic_qualif.web.overview import Filters, Overview, Row, count, select
+
+    ids = [f"lieu-{n}" for n in range(6)]
+    for app_id in ids:
+        (tmp_path / f"{app_id}.yaml").write_text("x", encoding="utf-8")
+    built: list[str] = []
+
+    def build(app_id: str) -> Row:
+        built.append(app_id)
+        return Row(app_id, venue=app_id, status="soumise", decision="qualifie")
+
+    overview = Overview(build)
+    rows = overview.rows(ids, tmp_path, tmp_path / "r", required=["lieu-4"], budget=-1)
+    assert [r.id for r in rows if not r.pending] == ["lieu-4"]
+    counts = count(rows)
+    assert counts.pending == 5 and counts.statuses["soumise"] == 1
+    assert len(select(rows, Filters(), {})) == 6
+    assert [r.id for r in select(rows, Filters(status="soumise"), {})] == ["lieu-4"]
+    rows = overview.rows(ids, tmp_path, tmp_path / "r")
+    assert not any(r.pending for r in rows) and sorted(built) == ids  # each read once

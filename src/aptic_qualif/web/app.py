@@ -55,7 +55,15 @@ from aptic_qualif.scoring.engine import Scorer
 from aptic_qualif.scoring.html import percent
 from aptic_qualif.scoring.model import Assessment
 from aptic_qualif.scoring.render import decision_label
-from aptic_qualif.web.overview import Filters, Overview, Row, count, departement_of, select
+from aptic_qualif.web.overview import (
+    BUDGET,
+    Filters,
+    Overview,
+    Row,
+    count,
+    departement_of,
+    select,
+)
 from aptic_qualif.web.serving import BODY_TIMEOUT
 
 HERE = Path(__file__).parent
@@ -227,8 +235,20 @@ class Server:
         if not call.grant.coordinates:
             return self.not_found(call)
         ids = self.application_ids()
-        rows = self.overview.rows(ids, self.settings.applications, self.settings.reviews)
         filters = Filters.parse(call.query)
+        # Unfiltered, the page's rows are known before reading: read them whatever the time.
+        required = (
+            ()
+            if filters.active
+            else _paginate(ids, call.query.get("page"), self.settings.page_size)[2]
+        )
+        rows = self.overview.rows(
+            ids,
+            self.settings.applications,
+            self.settings.reviews,
+            required=required,
+            budget=BUDGET,
+        )
         problem = ""
         try:
             assignments = self.assignments()
@@ -886,7 +906,10 @@ class Server:
         from aptic_qualif.review.assignments import load_counts, propose, save_assignments
 
         rows = self.overview.rows(
-            self.application_ids(), self.settings.applications, self.settings.reviews
+            self.application_ids(),
+            self.settings.applications,
+            self.settings.reviews,
+            budget=BUDGET,
         )
         assignments = self.assignments()
         pool = self.known_reviewers(rows, assignments)
@@ -915,6 +938,7 @@ class Server:
             reviewers=[(r, counts.get(r, 0), after.get(r, 0)) for r in pool],
             changed=changed,
             submitted=len(submitted),
+            pending=sum(1 for row in rows if row.pending),
             saved=call.query.get("enregistre") == "1",
         )
 

@@ -2,9 +2,13 @@
 
 A département coordinator follows a few hundred applications: the dashboard filters them
 (status, decision, département, reviewer, a name) and counts them over the whole network,
-not over one page. Validating and assessing an application takes a few milliseconds, so each
+not over one page. Validating and assessing an application takes some 20 milliseconds, so each
 row is kept while its files do not change: the application's file, and the folder of its
 reviews (their names, sizes and dates). A page then only looks at the files' dates.
+
+``serve`` reads every application once in the background when it starts. A page never waits
+longer than :data:`BUDGET` for rows not read yet (a network of many thousands): it reads the
+rows it shows, and says how many are still to be read.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+import time
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -25,6 +30,9 @@ from aptic_qualif.scoring.model import ReviewUse
 STATUSES = ("brouillon", "soumise")
 DECISIONS = ("qualifie", "a-completer", "non-qualifie", "en-attente-de-revue")
 BROKEN = "illisible"
+
+BUDGET = 2.0
+"""Seconds a page may spend reading applications beyond the rows it shows."""
 
 _INSEE = re.compile(r"(?:\d{2}|2[AB])\d{3}")
 _POSTCODE = re.compile(r"\d{5}")
@@ -45,6 +53,8 @@ class Row:
     """Everyone with a review file for it (finished, draft or conflict of interest)."""
     conflicted: frozenset[str] = frozenset()
     """The reviewers who declared a conflict of interest with the venue."""
+    pending: bool = False
+    """Not read yet (a page's time ran out): neither counted nor filtered."""
 
     @property
     def search_key(self) -> str:
@@ -108,13 +118,29 @@ class Overview:
         self._rows: dict[str, tuple[Stamp, Row]] = {}
         self._lock = threading.Lock()
 
-    def rows(self, ids: Sequence[str], applications: Path, reviews: Path) -> list[Row]:
+    def rows(
+        self,
+        ids: Sequence[str],
+        applications: Path,
+        reviews: Path,
+        *,
+        required: Iterable[str] = (),
+        budget: float | None = None,
+    ) -> list[Row]:
+        """The row of each application: kept, or read again when its files changed. With
+        a ``budget`` (seconds), the rows beyond it are ``pending``, except the
+        ``required`` ones (those a page shows), always read."""
+        needed = set(required)
+        deadline = None if budget is None else time.monotonic() + budget
         result = []
         for app_id in ids:
             now = stamp(applications / f"{app_id}.yaml", reviews / app_id)
             kept = self._rows.get(app_id)
             if now is not None and kept is not None and kept[0] == now:
                 result.append(kept[1])
+                continue
+            if deadline is not None and app_id not in needed and time.monotonic() > deadline:
+                result.append(Row(app_id, pending=True, status=""))
                 continue
             row = self.build(app_id)
             if now is not None:
@@ -177,6 +203,8 @@ def select(
     wanted = fold(filters.search) if filters.search else ""
     kept = []
     for row in rows:
+        if row.pending and filters.active:
+            continue
         if filters.status and row.status != filters.status:
             continue
         if filters.decision and row.decision != filters.decision:
@@ -201,13 +229,16 @@ class Counts:
     statuses: dict[str, int]
     decisions: dict[str, int]
     departements: list[str]
+    pending: int = 0
+    """Applications not read yet: in none of the counts above."""
 
 
 def count(rows: Sequence[Row]) -> Counts:
-    statuses = Counter(row.status for row in rows)
-    decisions = Counter(row.decision for row in rows if not row.broken)
+    statuses = Counter(row.status for row in rows if not row.pending)
+    decisions = Counter(row.decision for row in rows if not row.broken and not row.pending)
     return Counts(
         total=len(rows),
+        pending=sum(1 for row in rows if row.pending),
         statuses={s: statuses.get(s, 0) for s in (*STATUSES, BROKEN)},
         decisions={d: decisions.get(d, 0) for d in DECISIONS},
         departements=sorted(
