@@ -900,7 +900,8 @@ class Server:
 
     def assignment_plan(self, call: Call) -> Response:
         """Propose two reviewers for each submitted application, balanced across the
-        reviewers (GET shows the proposal, POST keeps it)."""
+        reviewers; those who already review an application keep it (GET shows the proposal,
+        POST keeps it)."""
         if not call.grant.coordinates:
             return self.not_found(call)
         from aptic_qualif.review.assignments import load_counts, propose, save_assignments
@@ -915,7 +916,13 @@ class Server:
         pool = self.known_reviewers(rows, assignments)
         conflicts = {(row.id, reviewer) for row in rows for reviewer in row.conflicted}
         submitted = [row.id for row in rows if row.status == "soumise"]
-        proposal = propose(submitted, pool, assignments, conflicts)
+        # Whoever already reviews an application not assigned yet counts as assigned to it.
+        started = {
+            row.id: sorted(row.reviewers - row.conflicted)
+            for row in rows
+            if row.id not in assignments and row.reviewers - row.conflicted
+        }
+        proposal = propose(submitted, pool, {**started, **assignments}, conflicts)
         if call.form is not None:
             save_assignments(self.settings.reviews, proposal)
             return RedirectResponse(f"{call.base}/affectations?enregistre=1", 303)
