@@ -2,10 +2,13 @@
 
 The web front is called in the process through Starlette's test client (no network: what is
 measured is what the server does for a page), with N generated applications in its folder:
-the coordinator's first and last page (each assesses the applications of its page only), a
-theme's form, an autosave (write the file, validate it again, answer the questions shown and
-the errors), the recapitulation (with the score preview) and a reviewer's queue. Beside them,
-what a person would run instead in a terminal: ``apply validate`` and ``assess`` on one file.
+reading the whole network once (what ``serve`` does in the background when it starts, to count
+and filter every application), the coordinator's dashboard before that is done (its page's
+rows, the others within two seconds) and after (a row is kept while its files do not
+change), with filters, its last page, a theme's form, an autosave (write the file, validate
+it again, answer the questions shown and the errors), the recapitulation (with the score
+preview), a reviewer's queue and the assignment proposal. Beside them, what a person would
+run instead in a terminal: ``apply validate`` and ``assess`` on one file.
 
     python benchmarks/bench_web.py [--applications 5000] [--repeat 5]
 """
@@ -23,6 +26,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from starlette.testclient import TestClient
 
@@ -86,9 +90,30 @@ def main() -> None:
             assert response.status_code == 200
             return response
 
+        def fresh() -> Any:
+            made = create_app(Settings(root, folder, root / "relectures"), context, store=store)
+            return made
+
+        def cold() -> object:
+            response = TestClient(fresh()).get(f"{base}/")
+            assert response.status_code == 200
+            return response
+
+        def warm_up() -> object:
+            server = fresh().app.app.state.server
+            server.warm_overview()
+            return server
+
+        app.app.app.state.server.warm_overview()
         runs = {
-            "coordination, page 1 (50 candidatures évaluées)": ok(f"{base}/"),
+            "lecture de tout le réseau (au démarrage de serve, en tâche de fond)": warm_up,
+            "coordination, premier affichage avant la fin de cette lecture": cold,
+            "coordination, page 1 (lignes gardées)": ok(f"{base}/"),
             f"coordination, page {last}": ok(f"{base}/?page={last}"),
+            "coordination, filtres (état, département, nom)": ok(
+                f"{base}/?etat=soumise&departement=19&q=mediatheque"
+            ),
+            "coordination, proposition d'affectations": ok(f"{base}/affectations"),
             "formulaire d'un thème": ok(f"{base}/candidatures/{target}/aptitudes"),
             "enregistrement automatique (écrire, revalider, répondre)": autosave,
             "récapitulatif (avec l'aperçu du score)": ok(

@@ -633,7 +633,8 @@ def test_the_coordinator_sees_decisions_reviews_and_the_summary(web: Web) -> Non
     _link, token = web.store.create("coordination")
     page = web.client.get(f"/t/{token}/").text
     assert "Fablab La Forge" in page and "relectures utilisées" in page
-    assert "Commencer une candidature" not in page  # the coordinator does not fill in
+    assert "Commencer une candidature" in page  # then its venue fills it in
+    assert "Relire des candidatures" not in page  # the coordinator does not review
     summary = web.client.get(f"/t/{token}/synthese")
     assert summary.status_code == 200
     assert (

@@ -88,6 +88,10 @@ def _pages(base: str) -> list[str]:
         f"{base}/relectures/claire-martin/{APP}",
         f"{base}/relectures/nouvelle-relectrice/{APP}",
         f"{base}/synthese",
+        f"{app}/lecture",
+        f"{base}/liens",
+        f"{base}/affectations",
+        f"{base}/?etat=soumise&q=forge",
         f"{base}/candidatures/inconnue/",
     ]
 

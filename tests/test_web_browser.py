@@ -401,3 +401,58 @@ def test_a_venue_edits_after_submitting_and_reviewers_are_told(
     assert "modifiée après soumission" in row.first.inner_text()
     _capture(page, "relecteur-modifiee")
     page.context.close()
+
+
+def test_the_coordinators_day(served: dict[str, Any], browser: sync_api.Browser) -> None:
+    """From the coordinator's link only: filter the network, read an application and its
+    report, make a venue's link (shown once) and revoke it, assign the reviewers."""
+    store: LinkStore = served["store"]
+    url = served["url"]
+    _link, coordinator = store.create("coordination")
+    base = f"{url}/t/{coordinator}"
+    for width in (1280, 400):
+        page = _page(browser, width)
+        page.goto(f"{base}/")
+        assert "Tout le réseau" in page.content() or "soumise" in page.content()
+        _capture(page, "coordination-tableau")
+        page.get_by_label("Rechercher un lieu (nom ou identifiant)").fill("tilleuls")
+        page.get_by_role("button", name="Filtrer").click()
+        page.wait_for_url("**q=tilleuls**")
+        assert page.locator("tbody tr").count() == 1
+        _capture(page, "coordination-filtre")
+        page.get_by_role(
+            "link", name="Espace numérique de la médiathèque Les Tilleuls", exact=True
+        ).click()
+        page.wait_for_url("**/candidatures/mediatheque-les-tilleuls/lecture")
+        _capture(page, "coordination-candidature")
+        report = page.context.new_page()
+        report.goto(f"{base}/candidatures/mediatheque-les-tilleuls/rapport")
+        assert "Les Tilleuls" in report.content()
+        report.close()
+
+        # The venue's link, from the application's page: shown once, then revoked.
+        page.get_by_role("button", name="Créer un lien pour le lieu").click()
+        secret = page.locator("#secret").input_value()
+        assert secret.startswith(f"{url}/t/")
+        _capture(page, "coordination-lien-cree")
+        venue = browser.new_context(locale="fr-FR").new_page()
+        venue.goto(secret)
+        assert "Les Tilleuls" in venue.content()
+        page.goto(f"{base}/liens")
+        assert secret not in page.content()
+        row = page.locator("tr", has_text="mediatheque-les-tilleuls").last
+        row.get_by_role("button", name="Révoquer").click()
+        assert "révoqué" in page.content()
+        _capture(page, "coordination-liens")
+        venue.goto(secret)
+        assert "Cette page n'existe pas" in venue.content()
+        venue.context.close()
+
+        # The reviewers: the tool's proposal, kept.
+        page.goto(f"{base}/affectations")
+        _capture(page, "coordination-affectations")
+        if page.get_by_role("button", name="Retenir cette proposition").count():
+            page.get_by_role("button", name="Retenir cette proposition").click()
+            assert "Les affectations sont enregistrées" in page.content()
+        assert not page.errors  # type: ignore[attr-defined]
+        page.context.close()

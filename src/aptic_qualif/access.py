@@ -18,7 +18,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 
@@ -28,6 +28,9 @@ from aptic_qualif.project import display_path
 from aptic_qualif.reading import read_regular
 from aptic_qualif.schema import StrictModel, validate_document
 from aptic_qualif.yamlio import atomic_write, dump_yaml, load_yaml
+
+if TYPE_CHECKING:
+    from aptic_qualif.questionnaire.load import LoadedQuestionnaire
 
 STATE_DIR = ".aptic-qualif"
 LINKS_FILE = "links.yaml"
@@ -227,6 +230,63 @@ def served_address(root: Path) -> str:
     raw, _refused = read_regular(path, str(path), limit=2048) if path.is_file() else (None, None)
     text = raw.decode("utf-8", errors="replace").strip() if raw else ""
     return text if text.startswith(("http://", "https://")) else DEFAULT_ADDRESS
+
+
+@dataclass(frozen=True)
+class NewLink:
+    """A link just made: its token is shown once, then forgotten."""
+
+    link: Link
+    token: str
+    application: Path | None = None
+    """The blank application made for a venue that had none."""
+
+
+def create_venue_link(
+    store: LinkStore, applications: Path, questionnaire: LoadedQuestionnaire, venue: str
+) -> NewLink:
+    """A link for the venue of application ``venue`` (an id the web front can serve); its
+    blank application is made first when the folder has none (``links create --venue`` and
+    the coordinator's page both do this)."""
+    from aptic_qualif import editing
+
+    check_servable(venue)
+    path = applications / f"{venue}.yaml"
+    made = None
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        raise CommandError(
+            _("{path} is not a regular file: the web front cannot serve it").format(
+                path=display_path(path)
+            )
+        )
+    if not path.exists():
+        applications.mkdir(parents=True, exist_ok=True)
+        editing.create(path, questionnaire)
+        made = path
+    link, token = store.create("lieu", venue)
+    return NewLink(link, token, made)
+
+
+def create_link(
+    store: LinkStore,
+    kind: Kind,
+    subject: str | None,
+    *,
+    applications: Path,
+    questionnaire: LoadedQuestionnaire,
+) -> NewLink:
+    """A new link of ``kind`` (``lieu``, ``relecteur`` or ``coordination``), with the same
+    checks from the command line and from the browser: an id the web front can serve, a
+    venue's application made if needed, no subject for the coordinator."""
+    if kind == "lieu":
+        return create_venue_link(store, applications, questionnaire, subject or "")
+    if kind == "relecteur":
+        link, token = store.create("relecteur", check_servable(subject or ""))
+        return NewLink(link, token)
+    if kind == "coordination":
+        link, token = store.create("coordination")
+        return NewLink(link, token)
+    raise CommandError(_("unknown kind of link: {kind}").format(kind=kind))
 
 
 def server_secret(root: Path) -> bytes:

@@ -201,27 +201,28 @@ def links_create(
     applications: ApplicationsOption = Path("applications"),
     base_url: BaseUrlOption = None,
 ) -> None:
-    from aptic_qualif import editing
-    from aptic_qualif.access import LinkStore, check_servable
+    from aptic_qualif.access import Kind, LinkStore, create_link
     from aptic_qualif.context import load_context
 
-    chosen = [v for v in (venue, reviewer, coordinator or None) if v]
+    chosen = [v for v in (venue, reviewer, coordinator or None) if v is not None]
     if len(chosen) != 1:
         fail(_("give exactly one of --venue, --reviewer or --coordinator"))
     root = load_context(state().root, need_policy=True)
+    kind: Kind = "coordination"
     if venue is not None:
-        check_servable(venue)
-        path = applications / f"{venue}.yaml"
-        if not path.exists():
-            applications.mkdir(parents=True, exist_ok=True)
-            editing.create(path, root.questionnaire)
-            echo(_("New blank application: {path}").format(path=display_path(path)))
-        link, token = LinkStore(root.root).create("lieu", venue)
+        kind = "lieu"
     elif reviewer is not None:
-        check_servable(reviewer)
-        link, token = LinkStore(root.root).create("relecteur", reviewer)
-    else:
-        link, token = LinkStore(root.root).create("coordination")
+        kind = "relecteur"
+    made = create_link(
+        LinkStore(root.root),
+        kind,
+        venue if venue is not None else reviewer,
+        applications=applications,
+        questionnaire=root.questionnaire,
+    )
+    if made.application is not None:
+        echo(_("New blank application: {path}").format(path=display_path(made.application)))
+    link, token = made.link, made.token
     echo(
         _("Link {id} ({kind}{subject}), to give to that person only:").format(
             id=link.id, kind=link.kind, subject=f" {link.subject}" if link.subject else ""

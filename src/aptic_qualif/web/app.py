@@ -18,15 +18,17 @@ the questions shown and the messages, from what the server answers.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import math
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
+from typing import Any, TypeVar
+from urllib.parse import urlencode, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
@@ -63,9 +65,19 @@ from aptic_qualif.scoring.engine import Scorer
 from aptic_qualif.scoring.html import percent
 from aptic_qualif.scoring.model import Assessment
 from aptic_qualif.scoring.render import decision_label
+from aptic_qualif.web.overview import (
+    BUDGET,
+    Filters,
+    Overview,
+    Row,
+    count,
+    departement_of,
+    select,
+)
 from aptic_qualif.web.serving import BODY_TIMEOUT
 
 HERE = Path(__file__).parent
+T = TypeVar("T")
 MAX_BODY = 512 * 1024
 """The largest request body accepted (a whole theme of long answers is far smaller)."""
 PAGE_SIZE = 50
@@ -111,6 +123,8 @@ class Call:
     params: Mapping[str, str]
     csrf: str
     autosave: bool = False
+    origin: str = ""
+    """Where people reach the server (``https://qualif.example.org``): for the links shown."""
 
 
 @dataclass
@@ -231,48 +245,58 @@ class Server:
         return self.dashboard(call)
 
     def dashboard(self, call: Call) -> Response:
+        """Every application of the network: counts over all of them, filters, a page."""
         if not call.grant.coordinates:
             return self.not_found(call)
         ids = self.application_ids()
-        page, pages, shown = _paginate(ids, call.query.get("page"), self.settings.page_size)
-        rows = []
-        for app_id in shown:
-            path = self.application_path(app_id)
-            checked = self.check(path) if path is not None else None
-            if checked is None:
-                rows.append({"id": app_id, "broken": True})
-                continue
-            reviews = self.reviews_of(app_id)
-            assessment = self.scorer.assess(checked, reviews)
-            rows.append(
-                {
-                    "id": app_id,
-                    "venue": checked.venue_name,
-                    "status": editing.status_of(checked),
-                    "changed": editing.last_change(checked),
-                    "history": editing.history(checked),
-                    "assessment": assessment,
-                    "reviewers": assessment.reviews,
-                    "withdrawn": [
-                        (review.reviewer, trace)
-                        for review in reviews
-                        for trace in review.withdrawn_conflicts
-                    ],
-                }
-            )
-        imported = []
-        if call.grant.kind == "local" and self.settings.imported is not None:
-            files, _missing = application_files([self.settings.imported])
-            imported = sorted(p.stem for p in files if p.suffix == ".yaml")
+        filters = Filters.parse(call.query)
+        # Unfiltered, the page's rows are known before reading: read them whatever the time.
+        required = (
+            ()
+            if filters.active
+            else _paginate(ids, call.query.get("page"), self.settings.page_size)[2]
+        )
+        rows = self.overview.rows(
+            ids,
+            self.settings.applications,
+            self.settings.reviews,
+            required=required,
+            budget=BUDGET,
+        )
+        problem = ""
+        try:
+            assignments = self.assignments()
+        except CommandError as exc:
+            assignments, problem = {}, str(exc)
+        kept = select(rows, filters, assignments)
+        page, pages, shown = _paginate(kept, call.query.get("page"), self.settings.page_size)
+        from aptic_qualif.network.coverage import departement_label
+
+        counts = count(rows)
         return self.render(
             "dashboard.html",
             call,
-            rows=rows,
+            rows=shown,
             page=page,
             pages=pages,
             total=len(ids),
-            imported=imported,
+            selected=len(kept),
+            counts=counts,
+            filters=filters,
+            query=urlencode(filters.query()),
+            departements=[(code, departement_label(code)) for code in counts.departements],
+            reviewers=self.known_reviewers(rows, assignments),
+            assignments=assignments,
+            imported=self.imported_ids(),
+            problem=problem,
         )
+
+    def imported_ids(self) -> list[str]:
+        """The venues of ``serve --imported``, to start an application from."""
+        if self.settings.imported is None:
+            return []
+        files, _missing = application_files([self.settings.imported])
+        return sorted(p.stem for p in files if p.suffix == ".yaml" and servable(p.stem))
 
     def create_application(self, call: Call) -> Response:
         if not call.grant.coordinates:
@@ -307,7 +331,9 @@ class Server:
             start=start,
             identity={"nom": name},
         )
-        return RedirectResponse(f"{call.base}/candidatures/{candidate}/", 303)
+        if call.grant.may_edit(candidate):
+            return RedirectResponse(f"{call.base}/candidatures/{candidate}/", 303)
+        return RedirectResponse(f"{call.base}/candidatures/{candidate}/lecture", 303)
 
     def _own(self, call: Call) -> tuple[str, Path] | Response:
         app_id = call.params["app"]
@@ -623,7 +649,7 @@ class Server:
         from aptic_qualif.review.draft import DraftError, load_review
         from aptic_qualif.review.fingerprint import changes, fingerprint
 
-        ids = self.application_ids()
+        ids = self.assigned_first(reviewer, self.application_ids())
         page, pages, shown = _paginate(ids, call.query.get("page"), self.settings.page_size)
         rows: list[dict[str, Any]] = []
         for app_id in shown:
@@ -656,7 +682,15 @@ class Server:
                     "resubmitted": editing.resubmitted(checked),
                 }
             )
-        return self.render("queue.html", call, reviewer=reviewer, rows=rows, page=page, pages=pages)
+        return self.render(
+            "queue.html",
+            call,
+            reviewer=reviewer,
+            rows=rows,
+            page=page,
+            pages=pages,
+            assigned=self.assigned_set(reviewer),
+        )
 
     def review(self, call: Call) -> Response:
         """One application to review: conflict of interest first, then each rated answer
@@ -855,6 +889,272 @@ class Server:
         result = summarize(reviews, self.questionnaire, self.context.policy, current)
         return self.render("summary.html", call, summary=result)
 
+    # --- the coordinator: applications read-only, links, assignments ----------------------
+
+    @cached_property
+    def overview(self) -> Overview:
+        return Overview(self.overview_row)
+
+    def warm_overview(self) -> None:
+        """Read and assess every application once, so that the coordinator's first page is
+        quick (run in the background when ``serve`` starts; a failure only leaves the rows
+        to be read by the page itself)."""
+        with contextlib.suppress(Exception):  # a background warm-up never stops the server
+            self.overview.rows(
+                self.application_ids(), self.settings.applications, self.settings.reviews
+            )
+
+    def overview_row(self, app_id: str) -> Row:
+        """One application as the dashboard shows and filters it."""
+        path = self.application_path(app_id)
+        checked = self.check(path) if path is not None else None
+        if checked is None:
+            return Row(app_id, broken=True)
+        reviews = self.reviews_of(app_id)
+        assessment = self.scorer.assess(checked, reviews)
+        return Row(
+            id=app_id,
+            venue=checked.venue_name,
+            status=editing.status_of(checked),
+            decision=assessment.decision,
+            departement=departement_of(checked.answers),
+            reviews=assessment.reviews,
+            reviewers=frozenset(r.reviewer for r in reviews),
+            conflicted=frozenset(r.reviewer for r in reviews if r.conflict_of_interest),
+            changed=editing.last_change(checked),
+            history=tuple(editing.history(checked)),
+            withdrawn=tuple(
+                (review.reviewer, trace)
+                for review in reviews
+                for trace in review.withdrawn_conflicts
+            ),
+        )
+
+    def assignments(self) -> dict[str, list[str]]:
+        from aptic_qualif.review.assignments import load_assignments
+
+        return load_assignments(self.settings.reviews)
+
+    def known_reviewers(
+        self, rows: Sequence[Row] = (), assignments: Mapping[str, Sequence[str]] = {}
+    ) -> list[str]:
+        """The reviewers the coordinator may choose from: those with a link, a review file
+        or an assignment."""
+        names = {link.subject for link in self.store.links() if link.kind == "relecteur"}
+        for row in rows:
+            names.update(row.reviewers)
+        for reviewers in assignments.values():
+            names.update(reviewers)
+        return sorted(n for n in names if n and servable(n))
+
+    def consult(self, call: Call) -> Response:
+        """An application as the coordinator reads it: its decision, its reviews and their
+        assignment, every answer (read-only), the report and the venue's link."""
+        if not call.grant.coordinates:
+            return self.not_found(call)
+        app_id = call.params["app"]
+        path = self.application_path(app_id)
+        if path is None:
+            return self.not_found(call)
+        checked = self.check(path)
+        if checked is None:
+            return self.unreadable(call)
+        reviews = self.reviews_of(app_id)
+        assessment = self.scorer.assess(checked, reviews)
+        assignments = self.assignments()
+        assigned = assignments.get(app_id, [])
+        reviewers = self.known_reviewers((), assignments)
+        for review in reviews:
+            if servable(review.reviewer) and review.reviewer not in reviewers:
+                reviewers.append(review.reviewer)
+        return self.render(
+            "consult.html",
+            call,
+            app_id=app_id,
+            checked=checked,
+            status=editing.status_of(checked),
+            assessment=assessment,
+            sections=self.whole(checked, editing.errors_by_item(checked)),
+            progress=editing.progress(checked, self.questionnaire),
+            titles=self.section_titles(),
+            assigned=assigned,
+            reviewers=sorted(reviewers),
+            conflicted={r.reviewer for r in reviews if r.conflict_of_interest},
+            venue_links=[
+                link
+                for link in self.store.links()
+                if link.kind == "lieu" and link.subject == app_id
+            ],
+            editable=call.grant.may_edit(app_id),
+        )
+
+    def assign(self, call: Call) -> Response:
+        """The coordinator sets who reviews an application (never someone who declared a
+        conflict of interest with the venue)."""
+        if not call.grant.coordinates:
+            return self.not_found(call)
+        app_id = call.params["app"]
+        if self.application_path(app_id) is None:
+            return self.not_found(call)
+        from aptic_qualif.review.assignments import save_assignments
+
+        assert call.form is not None
+        chosen = [str(v).strip() for v in call.form.getlist("relecteur") if isinstance(v, str)]
+        other = str(call.form.get("autre", "")).strip()
+        if other:
+            chosen.append(other)
+        conflicted = {r.reviewer for r in self.reviews_of(app_id) if r.conflict_of_interest}
+        for reviewer in chosen:
+            if not servable(reviewer):
+                return self.render(
+                    "error.html",
+                    call,
+                    400,
+                    message=_(
+                        "'{id}' is not a reviewer id: 1 to 120 letters without accents, "
+                        "digits, hyphens and underscores (e.g. claire-martin)"
+                    ).format(id=reviewer),
+                )
+            if reviewer in conflicted:
+                return self.render(
+                    "error.html",
+                    call,
+                    409,
+                    message=_(
+                        "{reviewer} declared a conflict of interest with this venue: choose "
+                        "another reviewer."
+                    ).format(reviewer=reviewer),
+                )
+        assignments = self.assignments()
+        assignments[app_id] = chosen
+        save_assignments(self.settings.reviews, assignments)
+        return RedirectResponse(f"{call.base}/candidatures/{app_id}/lecture#affectation", 303)
+
+    def assignment_plan(self, call: Call) -> Response:
+        """Propose two reviewers for each submitted application, balanced across the
+        reviewers; those who already review an application keep it (GET shows the proposal,
+        POST keeps it)."""
+        if not call.grant.coordinates:
+            return self.not_found(call)
+        from aptic_qualif.review.assignments import load_counts, propose, save_assignments
+
+        rows = self.overview.rows(
+            self.application_ids(),
+            self.settings.applications,
+            self.settings.reviews,
+            budget=BUDGET,
+        )
+        assignments = self.assignments()
+        pool = self.known_reviewers(rows, assignments)
+        conflicts = {(row.id, reviewer) for row in rows for reviewer in row.conflicted}
+        submitted = [row.id for row in rows if row.status == "soumise"]
+        # Whoever already reviews an application not assigned yet counts as assigned to it.
+        started = {
+            row.id: sorted(row.reviewers - row.conflicted)
+            for row in rows
+            if row.id not in assignments and row.reviewers - row.conflicted
+        }
+        proposal = propose(submitted, pool, {**started, **assignments}, conflicts)
+        if call.form is not None:
+            save_assignments(self.settings.reviews, proposal)
+            return RedirectResponse(f"{call.base}/affectations?enregistre=1", 303)
+        venues = {row.id: row.venue for row in rows}
+        changed = [
+            {
+                "id": app_id,
+                "venue": venues.get(app_id, app_id),
+                "before": assignments.get(app_id, []),
+                "after": proposal[app_id],
+            }
+            for app_id in sorted(proposal)
+            if proposal[app_id] != assignments.get(app_id, [])
+        ]
+        counts = load_counts(assignments)
+        after = load_counts(proposal)
+        return self.render(
+            "assignments.html",
+            call,
+            reviewers=[(r, counts.get(r, 0), after.get(r, 0)) for r in pool],
+            changed=changed,
+            submitted=len(submitted),
+            pending=sum(1 for row in rows if row.pending),
+            saved=call.query.get("enregistre") == "1",
+        )
+
+    def assigned_set(self, reviewer: str) -> set[str]:
+        """The applications assigned to ``reviewer`` (none when the file of assignments
+        cannot be read: the queue still lists everything)."""
+        from aptic_qualif.review.assignments import assigned_to
+
+        try:
+            return assigned_to(self.assignments(), reviewer)
+        except CommandError:
+            return set()
+
+    def assigned_first(self, reviewer: str, ids: Sequence[str]) -> list[str]:
+        """A reviewer's applications, those assigned to them first."""
+        mine = self.assigned_set(reviewer)
+        return [i for i in ids if i in mine] + [i for i in ids if i not in mine]
+
+    def links_page(self, call: Call) -> Response:
+        """The secret links: made (shown once, on this answer only), listed, revoked."""
+        if not call.grant.coordinates:
+            return self.not_found(call)
+        made = None
+        problem = ""
+        code = 200
+        kind = subject = ""
+        if call.form is not None:
+            from aptic_qualif.access import KINDS, create_link
+
+            kind = str(call.form.get("type", ""))
+            subject = str(call.form.get("sujet", "")).strip()
+            if kind not in KINDS:
+                problem, code = _("Choose the kind of link."), 400
+            else:
+                try:
+                    made = create_link(
+                        self.store,
+                        kind,
+                        subject if kind != "coordination" else None,
+                        applications=self.settings.applications,
+                        questionnaire=self.questionnaire,
+                    )
+                except CommandError as exc:
+                    problem, code = str(exc), 400
+        revoked = call.query.get("revoque", "")
+        return self.render(
+            "links.html",
+            call,
+            code,
+            links=sorted(self.store.links(), key=lambda link: (link.kind, link.subject or "")),
+            made=made,
+            url=f"{call.origin}/t/{made.token}/" if made is not None else "",
+            problem=problem,
+            kind=kind if made is None else "",
+            subject=subject if made is None else "",
+            revoked=revoked if servable(revoked) else "",
+            applications=self.application_ids(),
+            reviewers=self.known_reviewers(),
+        )
+
+    def revoke_link(self, call: Call) -> Response:
+        if not call.grant.coordinates:
+            return self.not_found(call)
+        link_id = call.params["link"]
+        if link_id == call.grant.link:
+            return self.render(
+                "error.html",
+                call,
+                409,
+                message=_(
+                    "This is the link you are using: revoke it from another coordinator "
+                    "link, or with aptic-qualif links revoke."
+                ),
+            )
+        self.store.revoke(link_id)
+        return RedirectResponse(f"{call.base}/liens?revoque={link_id}", 303)
+
 
 def moment(text: str | None) -> str:
     """A date, or a date and time, of ``historique`` as people read it (French: day first)."""
@@ -868,7 +1168,7 @@ def moment(text: str | None) -> str:
     return f"{day} {value.strftime('%H:%M')}" if "T" in text else day
 
 
-def _paginate(ids: Sequence[str], asked: str | None, size: int) -> tuple[int, int, Sequence[str]]:
+def _paginate(ids: Sequence[T], asked: str | None, size: int) -> tuple[int, int, Sequence[T]]:
     pages = max(1, math.ceil(len(ids) / size))
     try:
         page = min(max(1, int(asked or "1")), pages)
@@ -1019,9 +1319,10 @@ Handler = Callable[[Server, Call], Response]
 
 
 def create_app(
-    settings: Settings, context: Context, *, store: LinkStore | None = None
+    settings: Settings, context: Context, *, store: LinkStore | None = None, warm: bool = False
 ) -> Starlette:
-    """The web application over the project at ``settings.root``."""
+    """The web application over the project at ``settings.root`` (``warm``: assess every
+    application in the background at once, for the coordinator's dashboard)."""
     if context.policy is None:
         raise CommandError(_("no scoring policy: questionnaire/policy.yaml not found"))
     server = Server(
@@ -1070,6 +1371,7 @@ def create_app(
                 params=request.path_params,
                 csrf=csrf,
                 autosave=request.headers.get("x-autosave") == "1",
+                origin=expected_origin(request, settings),
             )
 
             def run() -> Response:
@@ -1115,6 +1417,8 @@ def create_app(
         Route("/t/{token}/candidatures/{app}/", page(Server.application)),
         Route("/t/{token}/candidatures/{app}/recapitulatif", page(Server.recap)),
         Route("/t/{token}/candidatures/{app}/rapport", page(Server.report)),
+        Route("/t/{token}/candidatures/{app}/lecture", page(Server.consult)),
+        Route("/t/{token}/candidatures/{app}/affectation", page(Server.assign), methods=["POST"]),
         Route(
             "/t/{token}/candidatures/{app}/statut/{action}",
             page(Server.set_status),
@@ -1129,7 +1433,14 @@ def create_app(
             "/t/{token}/relectures/{reviewer}/{app}", page(Server.review), methods=["GET", "POST"]
         ),
         Route("/t/{token}/synthese", page(Server.summary)),
+        Route("/t/{token}/liens", page(Server.links_page), methods=["GET", "POST"]),
+        Route("/t/{token}/liens/{link}/revoquer", page(Server.revoke_link), methods=["POST"]),
+        Route("/t/{token}/affectations", page(Server.assignment_plan), methods=["GET", "POST"]),
     ]
     app = Starlette(routes=routes)
     app.state.server = server
+    if warm:
+        import threading
+
+        threading.Thread(target=server.warm_overview, name="overview", daemon=True).start()
     return SecurityHeaders(BodyLimit(app, MAX_BODY))  # type: ignore[return-value]

@@ -123,7 +123,7 @@ def build_app(hosting: Hosting) -> Any:
         public_url=hosting.public_url,
         venue_view=hosting.venue_view,  # type: ignore[arg-type]  # checked by serve
     )
-    return create_app(settings, context, store=store)
+    return create_app(settings, context, store=store, warm=True)
 
 
 def app_factory() -> Any:
