@@ -14,7 +14,7 @@ kept as typed, so that nothing is lost and the error shows beside the question.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -24,6 +24,8 @@ from aptic_qualif.application import (
     ANSWERS_KEY,
     IDENTITY_KEY,
     CheckedApplication,
+    answer_size_problem,
+    evidence_size_problem,
     load_application,
     validate_application,
 )
@@ -112,6 +114,9 @@ class Saved:
 
     removed: list[str] = field(default_factory=list)
     """Answers removed because their question no longer applies."""
+    refused: dict[str, list[str]] = field(default_factory=dict)
+    """Per question, why an answer or evidence sent was not written (over its size limit:
+    :func:`~aptic_qualif.application.answer_size_problem`); the file keeps what it had."""
 
 
 def save_section(
@@ -135,25 +140,45 @@ def save_section(
         raise CommandError(
             _("'{section}' is not a section of the questionnaire").format(section=section)
         )
+    refused: dict[str, list[str]] = {}
     for located in items:
         part = data[IDENTITY_KEY if located.is_identity else ANSWERS_KEY]
-        value, _problem = convert_form(located, list(form.get(located.id, ())), catalogue)
-        if is_answered(value):
-            part[located.id] = value
+        too_big = typed_size_problem(located, form.get(located.id, ()))
+        if too_big is not None:
+            refused.setdefault(located.id, []).append(too_big)
         else:
-            part.pop(located.id, None)
+            value, _problem = convert_form(located, list(form.get(located.id, ())), catalogue)
+            if is_answered(value):
+                part[located.id] = value
+            else:
+                part.pop(located.id, None)
         if located.item.evidence is not None:
             evidence = data.setdefault("preuves", {})
             lines = evidence_lines("\n".join(form.get(f"preuves:{located.id}", ())))
-            if lines:
+            too_big = evidence_size_problem(lines)
+            if too_big is not None:
+                refused.setdefault(located.id, []).append(too_big)
+            elif lines:
                 evidence[located.id] = lines
             else:
                 evidence.pop(located.id, None)
-    saved = Saved(removed=[located.id for located in prune(data, loaded)])
+    saved = Saved(removed=[located.id for located in prune(data, loaded)], refused=refused)
     data["date"] = (today or date.today()).isoformat()
     data["statut"] = "brouillon"
     write(path, data)
     return saved
+
+
+def typed_size_problem(located: LocatedItem, typed: Sequence[str]) -> str | None:
+    """Why the values a form sent for a question are too big to be its answer
+    (:func:`~aptic_qualif.application.answer_size_problem`, the rule ``apply validate``
+    applies as ``APP022``), or ``None``: checked before anything is converted or written."""
+    item = located.item
+    if item.type in {"single_choice", "multiple_choice", "services"}:
+        value: Any = list(typed) if item.type != "single_choice" else (typed[-1] if typed else "")
+    else:
+        value = typed[-1] if typed else ""
+    return answer_size_problem(item, value, multiline=located.multiline)
 
 
 def prune(data: dict[str, Any], loaded: LoadedQuestionnaire) -> list[LocatedItem]:
@@ -210,9 +235,17 @@ class SectionProgress:
         return self.errors == 0 and self.missing == 0
 
 
-def progress(checked: CheckedApplication, loaded: LoadedQuestionnaire) -> list[SectionProgress]:
-    """For each section: questions answered among those that apply, errors, missing answers."""
+def progress(
+    checked: CheckedApplication,
+    loaded: LoadedQuestionnaire,
+    *,
+    errors: Collection[str] | None = None,
+) -> list[SectionProgress]:
+    """For each section: questions answered among those that apply, errors, missing answers.
+    ``errors``: the questions with an error, when known from the whole report (by default,
+    those whose answer is invalid)."""
     raw = {**checked.application.lieu, **checked.application.reponses}
+    wrong = checked.invalid if errors is None else errors
     result = []
     for section in sections(loaded):
         applicable = [i for i in loaded.items if i.theme == section and i.id in checked.enabled]
@@ -221,7 +254,7 @@ def progress(checked: CheckedApplication, loaded: LoadedQuestionnaire) -> list[S
                 section=section,
                 answered=sum(1 for i in applicable if is_answered(raw.get(i.id))),
                 applicable=len(applicable),
-                errors=sum(1 for i in applicable if i.id in checked.invalid),
+                errors=sum(1 for i in applicable if i.id in wrong),
                 missing=sum(1 for i in applicable if i.id in checked.missing),
             )
         )
