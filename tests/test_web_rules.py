@@ -21,7 +21,8 @@ from aptic_qualif.application import (
     answer_limit,
     validate_application,
 )
-from aptic_qualif.editing import read_data, sections
+from aptic_qualif.editing import read_data, sections, write
+from aptic_qualif.errors import CommandError
 from aptic_qualif.yamlio import MAX_BYTES, dump_yaml, load_yaml
 from tests.conftest import REPO
 from tests.test_web import APP, Web
@@ -183,6 +184,7 @@ def test_an_answer_over_its_limit_is_refused_at_its_field_and_not_written(web: W
     said = field_errors(page.text, essay)
     assert "600000 caractères" in said and "10000" in said
     assert f'href="#{essay}"' in summary_of(page.text)
+    assert huge in page.text  # shown as sent, to be shortened
     data = read_data(web.application(APP))
     assert data["reponses"][essay] == before
     assert web.application(APP).stat().st_size < 100_000
@@ -247,3 +249,13 @@ def test_apply_validate_refuses_an_answer_over_its_limit(web: Web, tmp_path: Pat
     _checked, report = validate_application(path, web.context.questionnaire, web.context.catalogue)
     found = [d for d in report.errors if d.code == "APP022"]
     assert found and "elle en accepte 2000 au plus" in found[0].message
+
+
+def test_a_file_the_reader_would_refuse_is_never_written(web: Web) -> None:
+    path = web.application(APP)
+    before = path.read_bytes()
+    data = read_data(path)
+    data["lieu"]["nom"] = "x" * (MAX_BYTES + 1)
+    with pytest.raises(CommandError):
+        write(path, data)
+    assert path.read_bytes() == before

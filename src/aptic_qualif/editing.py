@@ -37,7 +37,7 @@ from aptic_qualif.questionnaire.answers import convert_form, evidence_lines
 from aptic_qualif.questionnaire.conditions import enabled_items, is_answered
 from aptic_qualif.questionnaire.load import IDENTITY, LoadedQuestionnaire, LocatedItem
 from aptic_qualif.referentiel.load import Catalogue
-from aptic_qualif.yamlio import atomic_write, dump_yaml
+from aptic_qualif.yamlio import MAX_BYTES, atomic_write, dump_yaml
 
 Status = Literal["brouillon", "soumise"]
 
@@ -84,7 +84,17 @@ def write(path: Path, data: Mapping[str, Any], *, new: bool = False) -> None:
     order = ["questionnaire", "date", "statut", IDENTITY_KEY, ANSWERS_KEY, "preuves"]
     ordered = {key: data[key] for key in order if key in data and data[key] not in ({}, None)}
     ordered.update({k: v for k, v in data.items() if k not in ordered and v not in ({}, None)})
-    atomic_write(path, HEADER + dump_yaml(ordered), force=not new)
+    content = HEADER + dump_yaml(ordered)
+    if len(content.encode("utf-8")) > MAX_BYTES:
+        # Never write a file the reader would refuse: the venue could no longer open it. The
+        # limits of each answer keep a file far smaller; this is the last safeguard.
+        raise CommandError(
+            _(
+                "this change would make the application larger than the {size} MiB an "
+                "application may be: it is not saved"
+            ).format(size=MAX_BYTES // (1024 * 1024))
+        )
+    atomic_write(path, content, force=not new)
 
 
 def create(

@@ -352,6 +352,7 @@ class Server:
             return self.not_found(call)
         saved_note = ""
         refused: dict[str, list[str]] = {}
+        fields: dict[str, list[str]] = {}
         if call.form is not None:
             fields = {
                 key: [v for v in call.form.getlist(key) if isinstance(v, str)]
@@ -422,8 +423,9 @@ class Server:
                 if section in self.questionnaire.themes
                 else ""
             ),
+            # An answer refused for its size is shown as it was sent, to be shortened.
             items=[
-                self.field(i, checked, errors, warnings)
+                self.field(i, checked, errors, warnings, sent=fields if i.id in refused else None)
                 for i in self.questionnaire.theme_items(section)
             ],
             previous=order[index - 1] if index > 0 else None,
@@ -444,10 +446,18 @@ class Server:
         checked: CheckedApplication,
         errors: Mapping[str, list[str]],
         warnings: Mapping[str, list[str]] | None = None,
+        *,
+        sent: Mapping[str, list[str]] | None = None,
     ) -> dict[str, Any]:
-        """What the page needs to show one question."""
+        """What the page needs to show one question (``sent``: as the form sent it, rather
+        than as the file holds it)."""
         item = located.item
         raw = {**checked.application.lieu, **checked.application.reponses}.get(item.id)
+        given = "\n".join(checked.application.preuves.get(item.id, []))
+        if sent is not None:
+            typed = sent.get(item.id, [])
+            raw = typed if item.type in {"multiple_choice", "services"} else (typed or [""])[-1]
+            given = "\n".join(sent.get(f"preuves:{item.id}", []))
         options: list[dict[str, Any]] = []
         groups: list[dict[str, Any]] = []
         if item.type == "boolean":
@@ -503,7 +513,7 @@ class Server:
             "proposals": place_proposals(item.id, checked.application.lieu),
             "long": long_answer(located),
             "evidence": localized(item.evidence) if item.evidence is not None else "",
-            "given": "\n".join(checked.application.preuves.get(item.id, [])),
+            "given": given,
             "evidence_limit": MAX_EVIDENCE * (MAX_EVIDENCE_LENGTH + 1),
             "rubric": [
                 {"score": step.score, "description": localized(step.description)}
