@@ -100,6 +100,20 @@ CASES = [
         (("APP020", F, 11),),
     ),
     Case(
+        "impossible-hours",
+        (
+            _replace(
+                F, "  itinerance: fixe\n", '  horaires: "Mo-Fr 14:00-12:00"\n  itinerance: fixe\n'
+            ),
+        ),
+        (("APP020", F, 11),),
+    ),
+    Case(
+        "answer-over-its-limit",
+        (_replace(F, "  adresse: 1 place de la Mairie\n", f"  adresse: {'x' * 2001}\n"),),
+        (("APP022", F, 6),),
+    ),
+    Case(
         "summary-over-280-characters",
         (
             _replace(

@@ -186,7 +186,7 @@ def test_a_chunked_body_over_the_limit_is_a_clean_413(tmp_path: Path) -> None:
     token = store.session_link()
 
     def chunks() -> Any:
-        for _ in range(80):
+        for _ in range(150):  # 1.5 MB, over the limit (MAX_BODY)
             yield b"x" * 10_000
 
     answer = client.post(f"/t/{token}/candidatures", content=chunks())

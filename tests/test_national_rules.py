@@ -137,11 +137,15 @@ def test_the_base_application_is_valid(repo: Path, runner: CliRunner) -> None:
 def test_messages_are_french_with_a_hint_and_an_example(
     repo: Path, runner: CliRunner, tmp_path: Path
 ) -> None:
-    path, _text = _write(tmp_path, HOURS, '  horaires: "lundi 9h-12h"\n')
+    path, _text = _write(tmp_path, HOURS, '  horaires: "ouvert en semaine"\n')
     result = runner.invoke(app, ["apply", "validate", str(path)])
     assert "error[APP020]" in result.output
     assert "opening_hours d'OpenStreetMap" in result.output
     assert EXAMPLE in result.output
+    # Hours written the French way are answered with the OSM spelling to use.
+    path, _text = _write(tmp_path, HOURS, '  horaires: "lundi 9h-12h"\n')
+    result = runner.invoke(app, ["apply", "validate", str(path)])
+    assert "error[APP020]" in result.output and "Mo 09:00-12:00" in result.output
     path, _text = _write(
         tmp_path,
         "  presentation_resume: >-\n",
@@ -157,8 +161,10 @@ def _item(item_id: str) -> Any:
 
 def test_fill_refuses_what_the_export_would_drop(repo: Path) -> None:
     """`apply fill` checks each typed answer with check_answer, hint included."""
-    value, errors = check_answer(_item("horaires"), "lundi 9h-12h", None, hints=True)
+    value, errors = check_answer(_item("horaires"), "ouvert en semaine", None, hints=True)
     assert value is None and len(errors) == 1 and EXAMPLE in errors[0]
+    value, errors = check_answer(_item("horaires"), "lundi 9h-12h", None, hints=True)
+    assert value is None and len(errors) == 1 and "Mo 09:00-12:00" in errors[0]
     value, errors = check_answer(_item("presentation_resume"), LONG, None, hints=True)
     assert value is None and len(errors) == 1
     assert check_answer(_item("horaires"), EXAMPLE, None) == (EXAMPLE, [])
@@ -244,3 +250,49 @@ def test_export_keeps_only_valid_hours(repo: Path, runner: CliRunner, tmp_path: 
     result = runner.invoke(app, ["export", "lieux", str(path), "--all", "-o", str(target)])
     assert result.exit_code == 0, result.output
     assert "lundi" not in target.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("hours", "said"),
+    [
+        ("Mo-Fr 14:00-12:00", "« 14:00-12:00 » ferme avant d'ouvrir"),
+        ("Mo-Fr 09:00-25:00", "« 25:00 » n'est pas une heure de la journée"),
+        ("25:00", "« 25:00 » n'est pas une heure de la journée"),
+        ("Mo 09:60-12:00", "« 09:60 » n'est pas une heure"),
+    ],
+)
+def test_impossible_hours_are_refused_where_they_are(
+    repo: Path, runner: CliRunner, tmp_path: Path, hours: str, said: str
+) -> None:
+    path, text = _write(tmp_path, HOURS, f'  horaires: "{hours}"\n')
+    result = runner.invoke(app, ["apply", "validate", str(path)])
+    assert result.exit_code == 1
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if row.startswith("  horaires:"))
+    assert f"lieu.yaml:{line}:13: error[APP020]" in result.output
+    assert said in result.output
+    assert check_answer(_item("horaires"), hours, None)[1]
+
+
+def test_hours_that_end_at_midnight_or_hold_a_time_in_a_comment_are_fine() -> None:
+    from aptic_qualif.hours import check_opening_hours
+
+    for hours in ("Mo-Fr 22:00-24:00", 'Mo 09:00-12:00 "fermé à 25:00"', EXAMPLE):
+        assert check_opening_hours(hours).error is None, hours
+
+
+@pytest.mark.parametrize(
+    ("typed", "osm"),
+    [
+        ("Mar,Jeu 09:00-12:00", "Tu,Th 09:00-12:00"),
+        ("Lu-Ve 9h-12h et 14h-17h", "Mo-Fr 09:00-12:00,14:00-17:00"),
+        ("du lundi au vendredi de 9h à 12h", "Mo-Fr 09:00-12:00"),
+        ("lundi 9h-12h, mardi 14h30-17h", "Mo 09:00-12:00; Tu 14:30-17:00"),
+        ("lun. mar. 9h-12h", "Mo,Tu 09:00-12:00"),
+    ],
+)
+def test_french_days_get_the_osm_spelling_to_use(typed: str, osm: str) -> None:
+    from aptic_qualif.hours import check_opening_hours
+
+    found = check_opening_hours(typed)
+    assert found.error is not None and found.hint is not None
+    assert f"écrivez « {osm} »" in found.hint

@@ -544,6 +544,9 @@ def _check_value(
     """The normalised answer and the problems with it: its type, then, for an answer that
     fills a column of the national schema of venues, that column's constraints, so that
     the export never has to drop a value the venue was told was fine."""
+    too_long = answer_size_problem(item, value, multiline=multiline)
+    if too_long is not None:
+        return None, [Diagnostic.error("APP022", doc.span(where), too_long)]
     normalised, problems = _check_type(item, value, doc, where, catalogue, multiline=multiline)
     if item.export is None or normalised is None or any(p.severity == "error" for p in problems):
         return normalised, problems
@@ -561,6 +564,62 @@ def _check_value(
                     Diagnostic.warning("APP020", span, hours.warning, hours.hint),
                 ]
     return normalised, problems
+
+
+MAX_LONG_ANSWER = 10_000
+"""Characters of a long answer: a text of several lines (:attr:`LocatedItem.multiline`), the
+accounts of practice that reviewers rate, which ask for ten lines or so."""
+MAX_SHORT_ANSWER = 2_000
+"""Characters of any other answer given as text: a name, an address, a web link, the INSEE
+codes of the communes a travelling venue serves (about 280 of them), a number."""
+MAX_CHOICE_LENGTH = 100
+"""Characters of one chosen value (the values of options and services are short ids)."""
+MAX_CHOICES = 200
+"""Entries of a list of services (the référentiel has about sixty); a list of options holds
+at most as many entries as the question has options."""
+
+
+def answer_limit(item: Item, *, multiline: bool = False) -> int:
+    """The most characters an answer to ``item`` given as text may hold."""
+    return MAX_LONG_ANSWER if multiline else MAX_SHORT_ANSWER
+
+
+def answer_size_problem(item: Item, value: Any, *, multiline: bool = False) -> str | None:
+    """Why ``value`` is too big to be an answer to ``item`` (``APP022``), or ``None``.
+
+    The limits keep every application far under the reader's limit (:data:`MAX_BYTES`):
+    with every answer of the questionnaire at its limit, in characters of four bytes, and
+    every piece of evidence at its own limit, a file stays under 1.5 MiB. ``serve`` does not
+    write an answer over its limit, so that a venue can always open its application."""
+    if isinstance(value, str):
+        limit = answer_limit(item, multiline=multiline)
+        length = len(value.strip())
+        if length > limit:
+            return _("this answer has {length} characters; at most {limit} are accepted").format(
+                length=length, limit=limit
+            )
+    elif isinstance(value, list):
+        most = len(item.options) if item.options else MAX_CHOICES
+        if len(value) > most:
+            return _("{count} choices given; this question has {most}").format(
+                count=len(value), most=most
+            )
+        if any(len(str(entry)) > MAX_CHOICE_LENGTH for entry in value):
+            return _(
+                "a choice longer than {limit} characters is no choice of this question"
+            ).format(limit=MAX_CHOICE_LENGTH)
+    return None
+
+
+def evidence_size_problem(entries: list[str]) -> str | None:
+    """Why the evidence given for one question is more than an application keeps
+    (:data:`MAX_EVIDENCE` pieces of :data:`MAX_EVIDENCE_LENGTH` characters at most, as
+    ``APP015`` says), or ``None``."""
+    if len(entries) > MAX_EVIDENCE:
+        return _("at most {n} pieces of evidence per question").format(n=MAX_EVIDENCE)
+    if any(len(entry.strip()) > MAX_EVIDENCE_LENGTH for entry in entries):
+        return _("evidence longer than {n} characters").format(n=MAX_EVIDENCE_LENGTH)
+    return None
 
 
 def _check_type(
@@ -589,9 +648,15 @@ def _check_type(
     if kind == "boolean":
         if not isinstance(value, bool):
             hint = _("write true or false") if isinstance(value, str) else None
-            return bad(
-                "APP004", _("expected true or false, got '{value}'").format(value=value), hint
-            )
+            return None, [
+                Diagnostic.error(
+                    "APP004",
+                    span,
+                    _("expected true or false, got '{value}'").format(value=value),
+                    hint,
+                    form_hint=_("answer yes or no"),
+                )
+            ]
         return value, []
     if kind in {"integer", "decimal"}:
         ok = isinstance(value, int) and not isinstance(value, bool)
@@ -661,13 +726,20 @@ def _check_type(
         return compact, []
     if kind == "postcode":
         if not _POSTCODE.fullmatch(text):
-            return bad(
-                "APP009",
-                _("'{value}' is not a French postcode (5 digits)").format(value=value),
-                _('the leading zero is missing: write "0{value}", in quotes').format(value=text)
-                if len(text) == 4 and _POSTCODE.fullmatch("0" + text)
-                else _('write the postcode in quotes, for example "01000"'),
-            )
+            leading_zero = len(text) == 4 and _POSTCODE.fullmatch("0" + text)
+            return None, [
+                Diagnostic.error(
+                    "APP009",
+                    span,
+                    _("'{value}' is not a French postcode (5 digits)").format(value=value),
+                    _('the leading zero is missing: write "0{value}", in quotes').format(value=text)
+                    if leading_zero
+                    else _('write the postcode in quotes, for example "01000"'),
+                    form_hint=_("the leading zero is missing: type 0{value}").format(value=text)
+                    if leading_zero
+                    else _("5 digits, for example 01000"),
+                )
+            ]
         return text, []
     if kind == "insee_code":
         if not _INSEE.fullmatch(text.upper()):
@@ -876,8 +948,8 @@ def check_answer(
         item, value, Document("", value), ("", ""), catalogue, multiline=multiline
     )
     return normalised, [
-        _("{problem} ({hint})").format(problem=p.message, hint=p.hint)
-        if hints and p.hint
+        _("{problem} ({hint})").format(problem=p.message, hint=p.hint_in_a_form)
+        if hints and p.hint_in_a_form
         else p.message
         for p in problems
         if p.severity == "error"

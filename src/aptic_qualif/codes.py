@@ -164,6 +164,13 @@ CODES: dict[str, Code] = {
             N_("An answer breaks a rule of the national schema of venues (length, format)."),
         ),
         Code(
+            "APP022",
+            "answer-too-long",
+            N_(
+                "An answer is longer than an application keeps (10,000 characters for a long text)."
+            ),
+        ),
+        Code(
             "REV001",
             "misfiled-review",
             N_("A review is not filed as <application>/<reviewer>.yaml."),

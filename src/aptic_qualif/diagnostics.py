@@ -34,14 +34,38 @@ class Diagnostic:
     span: Span
     message: str
     hint: str | None = None
+    form_hint: str | None = None
+    """The hint for a person answering in a form (the browser, ``apply fill``), when
+    :attr:`hint` speaks of the file (« in quotes »); ``None``: the same hint for both."""
 
     @classmethod
-    def error(cls, code: str, span: Span, message: str, hint: str | None = None) -> Diagnostic:
-        return cls(code, "error", span, message, hint)
+    def error(
+        cls,
+        code: str,
+        span: Span,
+        message: str,
+        hint: str | None = None,
+        *,
+        form_hint: str | None = None,
+    ) -> Diagnostic:
+        return cls(code, "error", span, message, hint, form_hint)
 
     @classmethod
-    def warning(cls, code: str, span: Span, message: str, hint: str | None = None) -> Diagnostic:
-        return cls(code, "warning", span, message, hint)
+    def warning(
+        cls,
+        code: str,
+        span: Span,
+        message: str,
+        hint: str | None = None,
+        *,
+        form_hint: str | None = None,
+    ) -> Diagnostic:
+        return cls(code, "warning", span, message, hint, form_hint)
+
+    @property
+    def hint_in_a_form(self) -> str | None:
+        """The hint to show beside a question of a form."""
+        return self.form_hint if self.form_hint is not None else self.hint
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.span.file, self.span.line, self.span.col, self.code, self.message)

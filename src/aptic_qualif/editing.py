@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -35,6 +35,8 @@ from aptic_qualif.application import (
     IDENTITY_KEY,
     CheckedApplication,
     StatusChange,
+    answer_size_problem,
+    evidence_size_problem,
     load_application,
     validate_application,
 )
@@ -47,7 +49,7 @@ from aptic_qualif.questionnaire.answers import convert_form, evidence_lines
 from aptic_qualif.questionnaire.conditions import enabled_items, is_answered
 from aptic_qualif.questionnaire.load import IDENTITY, LoadedQuestionnaire, LocatedItem
 from aptic_qualif.referentiel.load import Catalogue
-from aptic_qualif.yamlio import atomic_write, dump_yaml
+from aptic_qualif.yamlio import MAX_BYTES, atomic_write, dump_yaml
 
 Status = Literal["brouillon", "soumise"]
 
@@ -94,7 +96,17 @@ def write(path: Path, data: Mapping[str, Any], *, new: bool = False) -> None:
     order = ["questionnaire", "date", "statut", IDENTITY_KEY, ANSWERS_KEY, "preuves"]
     ordered = {key: data[key] for key in order if key in data and data[key] not in ({}, None)}
     ordered.update({k: v for k, v in data.items() if k not in ordered and v not in ({}, None)})
-    atomic_write(path, HEADER + dump_yaml(ordered), force=not new)
+    content = HEADER + dump_yaml(ordered)
+    if len(content.encode("utf-8")) > MAX_BYTES:
+        # Never write a file the reader would refuse: the venue could no longer open it. The
+        # limits of each answer keep a file far smaller; this is the last safeguard.
+        raise CommandError(
+            _(
+                "this change would make the application larger than the {size} MiB an "
+                "application may be: it is not saved"
+            ).format(size=MAX_BYTES // (1024 * 1024))
+        )
+    atomic_write(path, content, force=not new)
 
 
 def create(
@@ -160,6 +172,10 @@ class Saved:
     version: str = ""
     """The version the form carries from now on (:func:`section_version`): the page keeps
     showing what was typed, so a conflict stays until the person takes the saved value."""
+
+    refused: dict[str, list[str]] = field(default_factory=dict)
+    """Per question, why an answer or evidence sent was not written (over its size limit:
+    :func:`~aptic_qualif.application.answer_size_problem`); the file keeps what it had."""
 
 
 def _fields(located: LocatedItem) -> list[tuple[str, bool]]:
@@ -275,8 +291,20 @@ def save_section(
         data = read_data(path)
         conflicts: list[Conflict] = []
         kept: dict[str, str] = {}  # fields whose version stays what the page showed
+        refused: dict[str, list[str]] = {}
         for located in items:
             for name, evidence in _fields(located):
+                # over its size limit (APP022): not written, the page keeps what was typed
+                if evidence:
+                    lines = evidence_lines("\n".join(form.get(name, ())))
+                    too_big = evidence_size_problem(lines)
+                else:
+                    too_big = typed_size_problem(located, form.get(located.id, ()))
+                if too_big is not None:
+                    refused.setdefault(located.id, []).append(too_big)
+                    if seen is not None:
+                        kept[name] = seen.get(name, "")
+                    continue
                 on_disk = _stored(data, located, evidence)
                 typed = _posted(form, located, evidence, catalogue)
                 mark = fingerprint(typed, evidence=evidence)
@@ -301,13 +329,29 @@ def save_section(
                         kept[name] = shown or ""
                         continue
                 _store(data, located, evidence, typed)
-        saved = Saved(removed=[located.id for located in prune(data, loaded)], conflicts=conflicts)
+        saved = Saved(
+            removed=[located.id for located in prune(data, loaded)],
+            conflicts=conflicts,
+            refused=refused,
+        )
         data["date"] = (today or date.today()).isoformat()
         data["statut"] = "brouillon"
         write(path, data)
     fresh = _decode(section_version(data, loaded, section))
     saved.version = _encode({name: kept.get(name, value) for name, value in fresh.items()})
     return saved
+
+
+def typed_size_problem(located: LocatedItem, typed: Sequence[str]) -> str | None:
+    """Why the values a form sent for a question are too big to be its answer
+    (:func:`~aptic_qualif.application.answer_size_problem`, the rule ``apply validate``
+    applies as ``APP022``), or ``None``: checked before anything is converted or written."""
+    item = located.item
+    if item.type in {"single_choice", "multiple_choice", "services"}:
+        value: Any = list(typed) if item.type != "single_choice" else (typed[-1] if typed else "")
+    else:
+        value = typed[-1] if typed else ""
+    return answer_size_problem(item, value, multiline=located.multiline)
 
 
 def _store(data: dict[str, Any], located: LocatedItem, evidence: bool, value: Any) -> None:
@@ -474,9 +518,17 @@ class SectionProgress:
         return self.errors == 0 and self.missing == 0
 
 
-def progress(checked: CheckedApplication, loaded: LoadedQuestionnaire) -> list[SectionProgress]:
-    """For each section: questions answered among those that apply, errors, missing answers."""
+def progress(
+    checked: CheckedApplication,
+    loaded: LoadedQuestionnaire,
+    *,
+    errors: Collection[str] | None = None,
+) -> list[SectionProgress]:
+    """For each section: questions answered among those that apply, errors, missing answers.
+    ``errors``: the questions with an error, when known from the whole report (by default,
+    those whose answer is invalid)."""
     raw = {**checked.application.lieu, **checked.application.reponses}
+    wrong = checked.invalid if errors is None else errors
     result = []
     for section in sections(loaded):
         applicable = [i for i in loaded.items if i.theme == section and i.id in checked.enabled]
@@ -485,7 +537,7 @@ def progress(checked: CheckedApplication, loaded: LoadedQuestionnaire) -> list[S
                 section=section,
                 answered=sum(1 for i in applicable if is_answered(raw.get(i.id))),
                 applicable=len(applicable),
-                errors=sum(1 for i in applicable if i.id in checked.invalid),
+                errors=sum(1 for i in applicable if i.id in wrong),
                 missing=sum(1 for i in applicable if i.id in checked.missing),
             )
         )

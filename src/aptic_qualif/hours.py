@@ -5,6 +5,12 @@ The syntax is checked by ``opening-hours-py`` (a maintained parser of the OSM sp
 this module turns its verdict into messages for venues, and points out the one trap that
 keeps coming back: a rule after ``;`` *replaces* the hours that earlier rules gave the same
 days, so ``Mo,Tu,Th 09:00-12:00; Tu 14:00-17:00`` closes Tuesday morning.
+
+Two rules are stricter than OpenStreetMap's, for venues that open during the day: a time is
+a time of day (``00:00`` to ``24:00``, minutes ``00`` to ``59``: OSM's ``25:00``, one in
+the morning of the next day, is refused), and a range ends after it starts (OSM reads
+``14:00-12:00`` as open overnight; here it is a typo). Hours written the French way
+(``Lu-Ve 9h-12h``, ``du lundi au vendredi``) are answered with the OSM spelling to use.
 """
 
 from __future__ import annotations
@@ -44,6 +50,9 @@ class HoursCheck:
 
 def check_opening_hours(text: str) -> HoursCheck:
     """Whether ``text`` is a valid OSM ``opening_hours`` value, and what to do if not."""
+    impossible = _impossible_time(text)
+    if impossible is not None:
+        return HoursCheck(error=impossible, hint=_hint())
     try:
         parsed = opening_hours.OpeningHours(text)
     except _PARSE_ERRORS as exc:
@@ -58,6 +67,15 @@ def check_opening_hours(text: str) -> HoursCheck:
         else:
             message = _("'{value}' is not in OpenStreetMap's opening_hours format").format(
                 value=text
+            )
+        suggestion = french_to_osm(text)
+        if suggestion is not None:
+            return HoursCheck(
+                error=message,
+                hint=_(
+                    "days and times are written the OpenStreetMap way, days in English "
+                    "(Mo Tu We Th Fr Sa Su): write '{suggestion}'"
+                ).format(suggestion=suggestion),
             )
         return HoursCheck(error=message, hint=_hint())
     replaced = _replaced_days(text)
@@ -80,6 +98,84 @@ def _hint() -> str:
         "days in English abbreviations (Mo Tu We Th Fr Sa Su), times as 09:00-12:00, rules "
         "separated by ';', for example '{example}'"
     ).format(example=EXAMPLE)
+
+
+_TIME = re.compile(
+    r"(?<![0-9:])([0-9]{1,2}):([0-9]{2})(?:\s*-\s*([0-9]{1,2}):([0-9]{2}))?(?![0-9])"
+)
+
+
+def _unquoted(text: str) -> str:
+    """``text`` with its quoted comments blanked out (a comment may say anything)."""
+    return re.sub(r'"[^"]*"', lambda m: " " * len(m.group()), text)
+
+
+def _impossible_time(text: str) -> str | None:
+    """The first time that is not a time of day, or range that does not end after it
+    starts, as a message; ``None`` when every time is possible."""
+    for found in _TIME.finditer(_unquoted(text)):
+        times = [(found.group(1), found.group(2))]
+        if found.group(3) is not None:
+            times.append((found.group(3), found.group(4)))
+        minutes = []
+        for hour, minute in times:
+            if int(minute) > 59:
+                return _("'{time}' is not a time: minutes go from 00 to 59").format(
+                    time=f"{hour}:{minute}"
+                )
+            if int(hour) * 60 + int(minute) > 24 * 60:
+                return _("'{time}' is not a time of day: hours go from 00:00 to 24:00").format(
+                    time=f"{hour}:{minute}"
+                )
+            minutes.append(int(hour) * 60 + int(minute))
+        if len(minutes) == 2 and minutes[1] <= minutes[0]:
+            return _(
+                "'{range}' closes before it opens: write the opening time first, and a venue "
+                "open past midnight as two ranges on two days"
+            ).format(range=found.group())
+    return None
+
+
+_FRENCH_DAYS = {
+    "lundi": "Mo", "lun": "Mo", "lu": "Mo",
+    "mardi": "Tu", "mar": "Tu", "ma": "Tu",
+    "mercredi": "We", "mer": "We", "me": "We",
+    "jeudi": "Th", "jeu": "Th", "je": "Th",
+    "vendredi": "Fr", "ven": "Fr", "ve": "Fr",
+    "samedi": "Sa", "sam": "Sa",
+    "dimanche": "Su", "dim": "Su", "di": "Su",
+}  # fmt: skip
+_FRENCH_DAY = re.compile(
+    r"\b(" + "|".join(sorted(_FRENCH_DAYS, key=len, reverse=True)) + r")\b\.?", re.IGNORECASE
+)
+_FRENCH_TIME = re.compile(r"\b([0-9]{1,2})\s*h\s*([0-9]{2})?\b", re.IGNORECASE)
+_OSM_DAY = r"(?:Mo|Tu|We|Th|Fr|Sa|Su)"
+_OSM_TIME = r"[0-9]{2}:[0-9]{2}"
+
+
+def french_to_osm(text: str) -> str | None:
+    """``text`` written the French way (« Lu-Ve 9h-12h et 14h-17h », « du lundi au
+    vendredi de 9h à 12h », « Mar,Jeu 09:00-12:00 ») in OSM's format, when it names French
+    days or hours and its translation is a valid value; otherwise ``None``."""
+    if not (_FRENCH_DAY.search(text) or _FRENCH_TIME.search(text)):
+        return None
+    s = _FRENCH_DAY.sub(lambda m: _FRENCH_DAYS[m.group(1).lower()], text)
+    s = _FRENCH_TIME.sub(lambda m: f"{int(m.group(1)):02d}:{m.group(2) or '00'}", s)
+    s = re.sub(r"\b(?:du|le|les|de|et de)\s+(?=" + _OSM_DAY + r"|[0-9])", "", s)
+    s = re.sub(rf"({_OSM_DAY})\s*(?:au|à|a|-)\s*({_OSM_DAY})\b", r"\1-\2", s)
+    s = re.sub(rf"({_OSM_TIME})\s*(?:à|a|-)\s*({_OSM_TIME})", r"\1-\2", s)
+    for _pass in range(2):
+        s = re.sub(rf"({_OSM_DAY})(?:\s*,\s*|\s+et\s+|\s+)({_OSM_DAY})\b", r"\1,\2", s)
+        s = re.sub(rf"({_OSM_TIME})\s*(?:,|et)\s*(?:de\s+)?({_OSM_TIME})", r"\1,\2", s)
+    s = re.sub(rf"(?<=[0-9])\s*[,;]?\s*(?:et\s+)?(?={_OSM_DAY}\b)", "; ", s)
+    s = re.sub(r"\s+", " ", s).strip()
+    if s == text or _impossible_time(s) is not None:
+        return None
+    try:
+        opening_hours.OpeningHours(s)
+    except _PARSE_ERRORS:
+        return None
+    return s
 
 
 def _rules(text: str) -> list[str]:

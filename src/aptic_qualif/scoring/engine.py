@@ -25,6 +25,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from aptic_qualif.application import CheckedApplication
+from aptic_qualif.diagnostics import Diagnostic
 from aptic_qualif.i18n import _, language, localized, ngettext
 from aptic_qualif.questionnaire.conditions import holds, is_answered
 from aptic_qualif.questionnaire.load import LoadedQuestionnaire, LocatedItem
@@ -73,9 +74,17 @@ class Scorer:
     """A questionnaire and a policy compiled for scoring."""
 
     def __init__(
-        self, catalogue: Catalogue, questionnaire: LoadedQuestionnaire, policy: Policy
+        self,
+        catalogue: Catalogue,
+        questionnaire: LoadedQuestionnaire,
+        policy: Policy,
+        *,
+        form_hints: bool = False,
     ) -> None:
         self.catalogue = catalogue
+        self.form_hints = form_hints
+        """Tell how to fix a problem as a person answering in a form does (``serve``), not
+        as one editing the file (:attr:`~aptic_qualif.diagnostics.Diagnostic.form_hint`)."""
         self.questionnaire = questionnaire
         self.policy = policy
         self.items: dict[str, list[CompiledItem]] = {theme: [] for theme in questionnaire.themes}
@@ -650,6 +659,9 @@ class Scorer:
             )
         return hits
 
+    def _hint(self, diagnostic: Diagnostic) -> str | None:
+        return diagnostic.hint_in_a_form if self.form_hints else diagnostic.hint
+
     def _to_complete(self, checked: CheckedApplication) -> list[ToComplete]:
         """Required answers missing, invalid answers (identity included, with how to fix
         them), and any other error of the file."""
@@ -673,7 +685,7 @@ class Scorer:
                     item=key,
                     label=localized(by_id[key].item.label),
                     reason=first.message if first else "",
-                    fix=(first.hint or "") if first else "",
+                    fix=(self._hint(first) or "") if first else "",
                 )
             )
         for diagnostic in checked.report.sorted():
@@ -684,7 +696,10 @@ class Scorer:
             ):
                 found.append(
                     ToComplete(
-                        item="", label="", reason=diagnostic.message, fix=diagnostic.hint or ""
+                        item="",
+                        label="",
+                        reason=diagnostic.message,
+                        fix=self._hint(diagnostic) or "",
                     )
                 )
         return found

@@ -42,7 +42,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from aptic_qualif import __version__, editing
 from aptic_qualif.access import Grant, LinkStore, servable, server_secret
-from aptic_qualif.application import CheckedApplication, application_files
+from aptic_qualif.application import (
+    MAX_EVIDENCE,
+    MAX_EVIDENCE_LENGTH,
+    CheckedApplication,
+    answer_limit,
+    application_files,
+)
 from aptic_qualif.context import Context
 from aptic_qualif.errors import CommandError
 from aptic_qualif.i18n import LANGUAGES, _, language, localized, ngettext, use_language
@@ -74,12 +80,15 @@ from aptic_qualif.web.overview import (
     departement_of,
     select,
 )
+from aptic_qualif.web.problems import Problem, at_questions, merged, problems
 from aptic_qualif.web.serving import BODY_TIMEOUT
 
 HERE = Path(__file__).parent
 T = TypeVar("T")
-MAX_BODY = 512 * 1024
-"""The largest request body accepted (a whole theme of long answers is far smaller)."""
+MAX_BODY = 1024 * 1024
+"""The largest request body accepted: a section with every answer at its limit
+(:data:`~aptic_qualif.application.MAX_LONG_ANSWER`) is smaller, and an answer somewhat over
+its limit still reaches the page, which says so beside the question."""
 PAGE_SIZE = 50
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -139,7 +148,7 @@ class Server:
     def __post_init__(self) -> None:
         assert self.context.policy is not None
         self.scorer = Scorer(
-            self.context.catalogue, self.context.questionnaire, self.context.policy
+            self.context.catalogue, self.context.questionnaire, self.context.policy, form_hints=True
         )
         self.env = Environment(
             loader=FileSystemLoader(HERE / "templates"),
@@ -180,7 +189,10 @@ class Server:
         )
 
     def whole(
-        self, checked: CheckedApplication, errors: Mapping[str, list[str]]
+        self,
+        checked: CheckedApplication,
+        errors: Mapping[str, list[str]],
+        warnings: Mapping[str, list[str]] | None = None,
     ) -> list[dict[str, Any]]:
         """Every section with the questions that apply, as the pages show the whole
         application (the recapitulation, a reviewer's reading)."""
@@ -190,7 +202,7 @@ class Server:
                 "id": section,
                 "title": titles[section],
                 "fields": [
-                    self.field(i, checked, errors)
+                    self.field(i, checked, errors, warnings)
                     for i in editing.shown_items(checked, section, self.questionnaire)
                 ],
             }
@@ -222,6 +234,14 @@ class Server:
     def check(self, path: Path) -> CheckedApplication | None:
         checked, _report = editing.check(path, self.questionnaire, self.context.catalogue)
         return checked
+
+    def check_problems(self, path: Path) -> tuple[CheckedApplication | None, list[Problem]]:
+        """The application read back and the diagnostics of ``apply validate`` on it, each
+        at its question (:mod:`aptic_qualif.web.problems`)."""
+        checked, report = editing.check(path, self.questionnaire, self.context.catalogue)
+        if checked is None:
+            return None, []
+        return checked, problems(checked, report, self.questionnaire)
 
     def reviews_of(self, app_id: str) -> list[Review]:
         reviews, _report = load_reviews_of(self.settings.reviews, app_id, self.questionnaire)
@@ -356,13 +376,16 @@ class Server:
         if isinstance(found, Response):
             return found
         app_id, checked = found
+        _checked, found_problems = self.check_problems(checked.path)
         return self.render(
             "application.html",
             call,
             app_id=app_id,
             checked=checked,
             status=editing.status_of(checked),
-            progress=editing.progress(checked, self.questionnaire),
+            progress=editing.progress(
+                checked, self.questionnaire, errors=at_questions(found_problems, missing=False)
+            ),
             titles=self.section_titles(),
             history=editing.history(checked),
         )
@@ -384,10 +407,12 @@ class Server:
             return self.not_found(call)
         saved_note = ""
         saved: editing.Saved | None = None
+        refused: dict[str, list[str]] = {}
+        fields: dict[str, list[str]] = {}
         if call.form is not None:
-            refused = self._refuse_if_submitted(call, path)
-            if refused is not None:
-                return refused
+            closed = self._refuse_if_submitted(call, path)
+            if closed is not None:
+                return closed
             fields = {
                 key: [v for v in call.form.getlist(key) if isinstance(v, str)]
                 for key in call.form.keys()  # noqa: SIM118 - a multi-dict
@@ -406,15 +431,18 @@ class Server:
                 )
             except CommandError as exc:
                 return self.render("error.html", call, 409, message=str(exc))
+            refused = saved.refused
             if not saved.conflicts:
                 saved_note = _("Saved at {time}.").format(time=datetime.now().strftime("%H:%M:%S"))
         conflicts = [c.message for c in saved.conflicts] if saved is not None else []
-        checked = self.check(path)
+        checked, found_problems = self.check_problems(path)
         if checked is None:
             return self.unreadable(call)
         # While a section is being written, a required question not answered yet is not an
         # error (its label says it is required); the recapitulation lists what is missing.
-        errors = editing.errors_by_item(checked, missing=False)
+        # An answer refused for its size was not written: its message comes from the save.
+        errors = merged(refused, at_questions(found_problems, missing=False))
+        warnings = at_questions(found_problems, severity="warning")
         if call.autosave:
             reload = _("Reload the page to see what is saved, then change it again if needed.")
             return JSONResponse(
@@ -427,11 +455,12 @@ class Server:
                     ],
                     "version": saved.version if saved is not None else "",
                     "shown": sorted(checked.enabled),
-                    "errors": dict(errors),
+                    "errors": errors,
+                    "warnings": warnings,
                 },
                 status_code=409 if conflicts else 200,
             )
-        if call.form is not None and not conflicts:
+        if call.form is not None and not conflicts and not refused:
             move = str(call.form.get("aller", ""))
             index = order.index(section)
             if move == "suivant":
@@ -442,19 +471,40 @@ class Server:
                     f"{call.base}/candidatures/{app_id}/{order[index - 1]}", 303
                 )
         index = order.index(section)
+        shown = {i.id for i in editing.shown_items(checked, section, self.questionnaire)}
+        summary = [
+            *(
+                Problem("error", "APP022", text, key, section)
+                for key, texts in refused.items()
+                for text in texts
+            ),
+            *(
+                p
+                for p in found_problems
+                if p.severity == "error" and p.item in shown and p.code != "APP005"
+            ),
+        ]
         return self.render(
             "section.html",
             call,
             app_id=app_id,
             checked=checked,
             section=section,
+            # After a save without JavaScript, the errors of the section at the top of the
+            # page, each linked to its question.
+            summary=summary if call.form is not None else [],
+            labels=self.labels(),
             title=self.section_titles()[section],
             description=(
                 localized(self.questionnaire.themes[section].description)
                 if section in self.questionnaire.themes
                 else ""
             ),
-            items=[self.field(i, checked, errors) for i in self.questionnaire.theme_items(section)],
+            # An answer refused for its size is shown as it was sent, to be shortened.
+            items=[
+                self.field(i, checked, errors, warnings, sent=fields if i.id in refused else None)
+                for i in self.questionnaire.theme_items(section)
+            ],
             previous=order[index - 1] if index > 0 else None,
             following=order[index + 1] if index + 1 < len(order) else None,
             position=index + 1,
@@ -482,12 +532,28 @@ class Server:
             return self.render("error.html", call, 409, message=str(exc))
         return None
 
+    def labels(self) -> dict[str, str]:
+        """The label of every question, by id (the error summaries name the questions)."""
+        return {located.id: localized(located.item.label) for located in self.questionnaire.items}
+
     def field(
-        self, located: LocatedItem, checked: CheckedApplication, errors: Mapping[str, list[str]]
+        self,
+        located: LocatedItem,
+        checked: CheckedApplication,
+        errors: Mapping[str, list[str]],
+        warnings: Mapping[str, list[str]] | None = None,
+        *,
+        sent: Mapping[str, list[str]] | None = None,
     ) -> dict[str, Any]:
-        """What the page needs to show one question."""
+        """What the page needs to show one question (``sent``: as the form sent it, rather
+        than as the file holds it)."""
         item = located.item
         raw = {**checked.application.lieu, **checked.application.reponses}.get(item.id)
+        given = "\n".join(checked.application.preuves.get(item.id, []))
+        if sent is not None:
+            typed = sent.get(item.id, [])
+            raw = typed if item.type in {"multiple_choice", "services"} else (typed or [""])[-1]
+            given = "\n".join(sent.get(f"preuves:{item.id}", []))
         options: list[dict[str, Any]] = []
         groups: list[dict[str, Any]] = []
         if item.type == "boolean":
@@ -532,6 +598,8 @@ class Server:
             "unit": localized(item.unit) if item.unit is not None else "",
             "shown": item.id in checked.enabled,
             "errors": errors.get(item.id, []),
+            "warnings": (warnings or {}).get(item.id, []),
+            "limit": answer_limit(item, multiline=located.multiline),
             "options": options,
             "groups": groups,
             "chosen": chosen,
@@ -541,7 +609,8 @@ class Server:
             "proposals": place_proposals(item.id, checked.application.lieu),
             "long": long_answer(located),
             "evidence": localized(item.evidence) if item.evidence is not None else "",
-            "given": "\n".join(checked.application.preuves.get(item.id, [])),
+            "given": given,
+            "evidence_limit": MAX_EVIDENCE * (MAX_EVIDENCE_LENGTH + 1),
             "rubric": [
                 {"score": step.score, "description": localized(step.description)}
                 for step in item.rubric or ()
@@ -553,9 +622,13 @@ class Server:
         if isinstance(found, Response):
             return found
         app_id, checked = found
-        errors = editing.errors_by_item(checked)
-        sections = self.whole(checked, errors)
-        progress = editing.progress(checked, self.questionnaire)
+        _checked, found_problems = self.check_problems(checked.path)
+        errors = at_questions(found_problems)
+        sections = self.whole(checked, errors, at_questions(found_problems, severity="warning"))
+        progress = editing.progress(
+            checked, self.questionnaire, errors=at_questions(found_problems, missing=False)
+        )
+        summary = [p for p in found_problems if p.severity == "error"]
         return self.render(
             "recap.html",
             call,
@@ -563,7 +636,11 @@ class Server:
             checked=checked,
             sections=sections,
             assessment=self.assess(checked),
-            ready=all(p.complete for p in progress),
+            # Submitting is open only when apply validate finds no error at all.
+            ready=not summary,
+            summary=summary,
+            labels=self.labels(),
+            refused=call.query.get("refusee") == "1",
             progress=progress,
             titles=self.section_titles(),
             status=editing.status_of(checked),
@@ -619,8 +696,12 @@ class Server:
                 return RedirectResponse(f"{call.base}/candidatures/{app_id}/", 303)
             return self.render("reopen.html", call, app_id=app_id, checked=checked)
         if wanted == "soumettre":
-            if not all(p.complete for p in editing.progress(checked, self.questionnaire)):
-                return RedirectResponse(f"{call.base}/candidatures/{app_id}/recapitulatif", 303)
+            # Refused while apply validate finds any error (the page hides the button too).
+            checked, found_problems = self.check_problems(path)
+            if checked is None or any(p.severity == "error" for p in found_problems):
+                return RedirectResponse(
+                    f"{call.base}/candidatures/{app_id}/recapitulatif?refusee=1#erreurs", 303
+                )
             editing.set_status(path, "soumise")
         else:
             editing.set_status(path, "brouillon")

@@ -11,6 +11,25 @@
  * instead of « Enregistré ». */
 (function () {
   "use strict";
+  /* A link to a question (#its-id, from an error summary) puts the focus in its field,
+   * not only the page at it: the first choice of a group of choices. */
+  function focusTarget() {
+    var id = decodeURIComponent(window.location.hash.slice(1));
+    var target = id && document.getElementById(id);
+    if (!target || !target.closest || !target.closest("[data-item]")) {
+      return;
+    }
+    if (target.tagName === "FIELDSET") {
+      target = target.querySelector("input") || target;
+    }
+    target.focus();
+  }
+  window.addEventListener("hashchange", focusTarget);
+  focusTarget();
+})();
+
+(function () {
+  "use strict";
   var form = document.querySelector("form[data-autosave]");
   if (!form || !window.fetch || !window.FormData || !window.URLSearchParams) {
     return;
@@ -21,13 +40,19 @@
   var running = false;
   var again = false;
 
-  function messages(box, list) {
+  function messages(box, list, warnings) {
     while (box.firstChild) {
       box.removeChild(box.firstChild);
     }
     list.forEach(function (text) {
       var p = document.createElement("p");
       p.className = "erreur";
+      p.textContent = text;
+      box.appendChild(p);
+    });
+    warnings.forEach(function (text) {
+      var p = document.createElement("p");
+      p.className = "avertissement";
       p.textContent = text;
       box.appendChild(p);
     });
@@ -48,7 +73,7 @@
       el.classList.toggle("en-erreur", errors.length > 0);
       var box = document.getElementById("err-" + id);
       if (box) {
-        messages(box, errors);
+        messages(box, errors, (data.warnings || {})[id] || []);
       }
       var input = document.getElementById(id);
       if (input) {
