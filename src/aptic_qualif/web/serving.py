@@ -107,7 +107,8 @@ def build_app(hosting: Hosting) -> Any:
     """The application of one process, from ``hosting``."""
     from aptic_qualif.access import Grant, LinkStore
     from aptic_qualif.context import load_context
-    from aptic_qualif.web.app import Settings, create_app
+    from aptic_qualif.web.app import create_app
+    from aptic_qualif.web.server import Settings
 
     root = Path(hosting.root)
     context = load_context(root, need_policy=True)
