@@ -173,8 +173,9 @@ async def _type(port: int, tab: Tab, until: float, think: float, tally: Tally) -
     rng = random.Random(tab.venue + tab.section)
     number = 0
     while True:
-        await asyncio.sleep(rng.expovariate(1 / think))
-        if time.monotonic() > until:
+        left = until - time.monotonic()
+        await asyncio.sleep(min(rng.expovariate(1 / think), max(left, 0)))
+        if time.monotonic() >= until:
             return
         number += 1
         await _save(port, tab, number, tally)
