@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
@@ -138,10 +139,12 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
             echo(_("interrupted"), err=True)
             raise typer.Exit(130) from None
         except BrokenPipeError:
-            # The reader stopped reading (``… | head``): nothing more to say, to anyone.
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            os.close(devnull)
+            # The reader stopped reading (``… | head``): nothing more to say, to anyone; the
+            # standard output goes nowhere, so that flushing it at exit says nothing either.
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
+                os.close(devnull)
             raise typer.Exit(0) from None
         except OSError as exc:
             if state().debug:
