@@ -49,3 +49,15 @@ def test_every_diagnostic_code_is_documented() -> None:
 
     guide = (REPO / "CONTRIBUTING.md").read_text(encoding="utf-8")
     assert [code for code in CODES if f"| `{code}` |" not in guide] == []
+
+
+def test_every_code_is_registered_once() -> None:
+    """A code written twice in the table (QST017, QST018 were) would hide a changed meaning."""
+    import re
+    from pathlib import Path
+
+    from aptic_qualif import codes
+
+    source = Path(codes.__file__).read_text(encoding="utf-8")
+    written = re.findall(r'Code\(\s*"([A-Z]+\d{3})"', source)
+    assert len(written) == len(set(written)), sorted(c for c in written if written.count(c) > 1)

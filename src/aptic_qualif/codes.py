@@ -124,12 +124,6 @@ CODES: dict[str, Code] = {
         ),
         Code("QST018", "policy-values", N_("A policy value, knock-out or rule is invalid.")),
         Code(
-            "QST017",
-            "policy-reference",
-            N_("The policy names a questionnaire, theme or item that does not exist."),
-        ),
-        Code("QST018", "policy-values", N_("A policy value, knock-out or rule is invalid.")),
-        Code(
             "APP001", "questionnaire-reference", N_("The application names another questionnaire.")
         ),
         Code("APP002", "questionnaire-version", N_("The application answers another version.")),
