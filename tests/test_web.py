@@ -1000,3 +1000,16 @@ def test_serve_refuses_an_unknown_venue_setting(project: Path) -> None:
     )
     assert result.exit_code == 2
     assert "--venue-sees" in result.output
+
+
+def test_the_report_leads_back_to_where_it_was_opened_from(web: Web) -> None:
+    """The report was a dead end: no way back to the application or the queue."""
+    _link, venue = web.store.create("lieu", APP)
+    page = web.client.get(f"/t/{venue}/candidatures/{APP}/rapport").text
+    assert f'<a href="/t/{venue}/candidatures/{APP}/">← Retour à la candidature</a>' in page
+    _link, reviewer = web.store.create("relecteur", "nadia-retour")
+    page = web.client.get(f"/t/{reviewer}/candidatures/{APP}/rapport").text
+    assert f'<a href="/t/{reviewer}/relectures/nadia-retour/">← Retour à mes relectures</a>' in page
+    _link, coordinator = web.store.create("coordination")
+    page = web.client.get(f"/t/{coordinator}/candidatures/{APP}/rapport").text
+    assert f'href="/t/{coordinator}/candidatures/{APP}/lecture"' in page

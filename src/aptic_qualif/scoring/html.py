@@ -446,8 +446,9 @@ def recommendation_label(value: str) -> str:
     }.get(value, value)
 
 
-def render_html(assessments: Sequence[Assessment]) -> str:
-    """The standalone HTML page of ``assessments``, in the language in use.
+def render_html(assessments: Sequence[Assessment], *, back: tuple[str, str] | None = None) -> str:
+    """The standalone HTML page of ``assessments``, in the language in use; with ``back``
+    (an address and its words), a link back to where the page was opened from (``serve``).
 
     The same assessments always give the same bytes: nothing depends on the time or the
     machine.
@@ -462,6 +463,7 @@ def render_html(assessments: Sequence[Assessment]) -> str:
         "title": title,
         "t": _labels(),
         "sections": sections,
+        "back": {"url": back[0], "label": back[1]} if back is not None else None,
         "summary": ngettext(
             "{count} application assessed", "{count} applications assessed", len(sections)
         ).format(count=len(sections)),

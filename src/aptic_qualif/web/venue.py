@@ -223,7 +223,13 @@ class VenuePages(ServerBase):
         reviews = self.reviews_of(app_id)
         seen = visibility(viewer, reviews, self.settings.venue_view)
         assessment = self.scorer.assess(checked, reviews_to_assess(reviews, seen))
-        response = HTMLResponse(render_html([redact(assessment, seen)]))
+        if viewer.role == "relecteur":
+            back = (f"{call.base}/relectures/{call.grant.subject}/", _("Back to my reviews"))
+        elif call.grant.may_edit(app_id):
+            back = (f"{call.base}/candidatures/{app_id}/", _("Back to the application"))
+        else:
+            back = (f"{call.base}/candidatures/{app_id}/lecture", _("Back to the application"))
+        response = HTMLResponse(render_html([redact(assessment, seen)], back=back))
         response.headers["Content-Security-Policy"] = REPORT_CSP
         return response
 
