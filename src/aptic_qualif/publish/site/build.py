@@ -270,17 +270,17 @@ def run_mkdocs(
         logger.removeHandler(collect)
 
 
-def check_site(source: Path) -> None:
+def check_site(source: Path) -> dict[str, bytes]:
     """The hand-written site ``source`` checked as a whole before anything is built: its
     files (:func:`~aptic_qualif.publish.site.stage.site_files`) and its configurations
     (:func:`~aptic_qualif.publish.site.config.config_problems`), every problem reported at
-    once (:class:`CommandError`)."""
+    once (:class:`CommandError`). Returns its files, read once, for the staging."""
     from aptic_qualif.diagnostics import Report
     from aptic_qualif.publish.site.config import config_problems, tags_hint
     from aptic_qualif.publish.site.paths import ENGLISH_CONFIG
     from aptic_qualif.publish.site.stage import site_files
 
-    _files, report = site_files(source)
+    files, report = site_files(source)
     for name in (CONFIG_FILE, ENGLISH_CONFIG):
         config = source / name
         if config.is_file() and not config.is_symlink():
@@ -292,6 +292,7 @@ def check_site(source: Path) -> None:
             )
             + tags_hint(report)
         )
+    return files
 
 
 def build_site(
@@ -327,11 +328,13 @@ def build_site(
         root, policy=network.policy if network is not None else None, need_policy=True
     )
     source = site_source(context.root)
-    check_site(source)
+    hand_written = check_site(source)
     _check_output(output, context.root, source, force)
     output.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="aptic-qualif-site-") as tmp:
-        config = stage_site(context, Path(tmp) / "source", source, network, report, by=by)
+        config = stage_site(
+            context, Path(tmp) / "source", source, network, report, by=by, hand_written=hand_written
+        )
         built = Path(tempfile.mkdtemp(prefix=f".{output.name}.", dir=output.parent))
         built.chmod(0o755)  # mkdtemp makes it private; a web server must read the site
         try:

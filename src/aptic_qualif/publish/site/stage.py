@@ -142,8 +142,12 @@ def stage_site(
     report: Report | None = None,
     *,
     by: By = "departement",
+    hand_written: dict[str, bytes] | None = None,
 ) -> Path:
     """Write the MkDocs project of the site into ``staging``; returns its ``mkdocs.yml``.
+
+    ``hand_written`` are the hand-written site's files, when the caller has read them already
+    (:func:`read_site_files`).
 
     The site is bilingual: ``docs/`` holds the French pages, ``docs-en/`` the same pages in
     English (a hand-written page ``x.md`` takes its English text from ``x.en.md`` beside
@@ -156,7 +160,8 @@ def stage_site(
     (:mod:`aptic_qualif.publish.departements`). Same project, same bytes: nothing here
     depends on the time, the machine or the order of files."""
     source = source if source is not None else site_source(context.root)
-    hand_written = read_site_files(source)
+    if hand_written is None:
+        hand_written = read_site_files(source)
     for name, raw in hand_written.items():
         if name.endswith(ENGLISH_SUFFIX):
             continue
