@@ -33,6 +33,7 @@ from aptic_qualif.diagnostics import Diagnostic, Report
 from aptic_qualif.hours import check_opening_hours
 from aptic_qualif.i18n import _
 from aptic_qualif.network.national import HOURS_COLUMN, column_problem
+from aptic_qualif.places import INSEE_CODE
 from aptic_qualif.project import display_path
 from aptic_qualif.questionnaire.conditions import enabled_items, is_answered
 from aptic_qualif.questionnaire.load import LoadedQuestionnaire, LocatedItem
@@ -51,9 +52,6 @@ _SIRET = re.compile(r"[0-9]{14}")
 # Digits are ASCII digits ([0-9]): in a Python pattern \d also matches full-width "０" or
 # Arabic-Indic "٠", which no register or national file accepts.
 _POSTCODE = re.compile(r"(?:0[1-9]|[1-8][0-9]|9[0-5])[0-9]{3}|97[1-8][0-9]{2}|98[0-9][0-9]{2}")
-_INSEE = re.compile(
-    r"(?:0[1-9]|1[0-9]|2[AB1-9]|[3-8][0-9]|9[0-5])[0-9]{3}|97[1-6][0-9]{2}|98[4-9][0-9]{2}"
-)
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _PHONE = re.compile(r"(?:\+33|\+590|\+594|\+262|\+596|\+269|\+687|\+689|\+508|\+681)[0-9]{6,9}")
 VENUE_ID_PATTERN = r"^(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9._:@+-]{0,199}$"
@@ -742,7 +740,7 @@ def _check_type(
             ]
         return text, []
     if kind == "insee_code":
-        if not _INSEE.fullmatch(text.upper()):
+        if not INSEE_CODE.fullmatch(text.upper()):
             return bad(
                 "APP010",
                 _("'{value}' is not an INSEE commune code").format(value=value),

@@ -43,7 +43,8 @@ MAX_LISTED = 5
 INSEE_CODE = re.compile(  # ASCII digits: \d would also match full-width ones
     r"(?:0[1-9]|1[0-9]|2[AB1-9]|[3-8][0-9]|9[0-5])[0-9]{3}|97[1-6][0-9]{2}|98[4-9][0-9]{2}"
 )
-"""An INSEE commune code, as checked by :mod:`aptic_qualif.application` for ``code_insee``."""
+"""An INSEE commune code: ``code_insee`` is checked with it (:mod:`aptic_qualif.application`),
+and each code of ``communes_itinerance``."""
 _SEPARATORS = re.compile(r"[\s,;]+")
 _ENTRIES = re.compile(r"[,;\n]+")
 
