@@ -287,7 +287,7 @@ def check_site(source: Path) -> dict[str, bytes]:
             report.extend(config_problems(config).diagnostics)
     if not report.ok:
         raise CommandError(
-            _("the hand-written site {path} is refused:\n{problems}").format(
+            _("the hand-written site ({path}) is refused:\n{problems}").format(
                 path=display_path(source), problems=Report(report.sorted()).render_text()
             )
             + tags_hint(report)

@@ -62,7 +62,7 @@ def read_site_files(source: Path) -> dict[str, bytes]:
     files, report = site_files(source)
     if not report.ok:
         raise CommandError(
-            _("the hand-written site {path} is refused:\n{problems}").format(
+            _("the hand-written site ({path}) is refused:\n{problems}").format(
                 path=display_path(source), problems=report.render_text()
             )
         )
