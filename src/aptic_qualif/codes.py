@@ -269,6 +269,14 @@ CODES: dict[str, Code] = {
         Code("POL004", "unreachable", N_("A threshold or a practice floor no venue can reach.")),
         Code("POL005", "idle-points", N_("A scored item or theme cannot change any decision.")),
         Code(
+            "POL006",
+            "practice-below-autonomy",
+            N_(
+                "A venue whose practice reviewers rate below the autonomy level still qualifies "
+                "on its declarations."
+            ),
+        ),
+        Code(
             "CAS001",
             "case-files",
             N_("A reference case is not a folder holding candidature.yaml and cas.yaml only."),

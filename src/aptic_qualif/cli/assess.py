@@ -45,6 +45,7 @@ class FailOn(StrEnum):
     a_completer = "a-completer"
     non_qualifie = "non-qualifie"
     en_attente_de_revue = "en-attente-de-revue"
+    a_arbitrer = "a-arbitrer"
 
 
 def assess_command(

@@ -61,6 +61,9 @@ THEME_LIMIT = 4096
 """Most assignments of condition classes enumerated for one theme."""
 JOINT_LIMIT = 250_000
 """Most assignments enumerated for all themes together (the overall score)."""
+LEVELS: tuple[int, ...] = (0, 1, 2, 3, 4)
+"""The practice levels at which every answer rated by reviewers is tried: a venue whose
+practice reviewers rate at one level everywhere, with its declarations at their best."""
 _SUBSETS = 6
 """Values named by conditions on one multiple choice or services item, enumerated as
 subsets (2**n); beyond, the item's answers are relaxed."""
@@ -177,19 +180,47 @@ class Bounds:
 
 @dataclass(frozen=True)
 class SmartRoute:
-    """A venue that qualifies on its declarations alone: every rated answer at 0/4."""
+    """A venue that qualifies with every answer rated by reviewers at one ``level`` (0/4:
+    on its declarations alone), its declarations at their best. The answers of a bonus theme
+    are rated 4/4: a bonus never lowers a score."""
 
     overall: float
     themes: dict[str, float]
     rated: tuple[str, ...]
-    """The answers rated by reviewers that apply to that venue (all at 0/4)."""
+    """The answers rated by reviewers that apply to that venue, outside bonus themes."""
+    exact: bool
+    level: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "level": self.level,
+            "overall": round(self.overall, 2),
+            "themes": {t: round(v, 2) for t, v in self.themes.items()},
+            "rated_at_zero" if self.level == 0 else "rated_at_level": list(self.rated),
+            "exact": self.exact,
+        }
+
+
+@dataclass(frozen=True)
+class LevelBound:
+    """The best overall score of a venue whose practice reviewers rate at ``level``
+    everywhere (bonus themes at 4/4), and whether such a venue qualifies."""
+
+    level: float
+    best: float
+    """Best overall percentage reachable, floors aside; -1 when no venue answers so."""
+    qualifies: bool
+    """Whether a venue at this level reaches every threshold and no floor stops it."""
+    below_autonomy: bool
+    """Whether the level is below the policy's ``autonomy_level``."""
     exact: bool
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "overall": round(self.overall, 2),
-            "themes": {t: round(v, 2) for t, v in self.themes.items()},
-            "rated_at_zero": list(self.rated),
+            "level": self.level,
+            "best": round(self.best, 2) if self.best >= 0 else None,
+            "qualifies": self.qualifies,
+            "below_autonomy": self.below_autonomy,
             "exact": self.exact,
         }
 
@@ -201,6 +232,11 @@ class PolicyAnalysis:
     themes: list[Bounds] = field(default_factory=list)
     overall: Bounds | None = None
     smart_route: SmartRoute | None = None
+    """The route at 0/4: self-declaration alone qualifies."""
+    levels: list[LevelBound] = field(default_factory=list)
+    routes: list[SmartRoute] = field(default_factory=list)
+    """Every level (:data:`LEVELS`) at which a venue qualifies, lowest first."""
+    autonomy_level: float | None = None
     report: Report = field(default_factory=Report)
 
     @property
@@ -214,6 +250,9 @@ class PolicyAnalysis:
             "themes": [t.to_json() for t in self.themes],
             "overall": self.overall.to_json() if self.overall is not None else None,
             "smart_route": self.smart_route.to_json() if self.smart_route else None,
+            "autonomy_level": self.autonomy_level,
+            "levels": [level.to_json() for level in self.levels],
+            "routes": [route.to_json() for route in self.routes],
             **self.report.to_json(),
         }
 
@@ -231,6 +270,8 @@ class _State:
     rated_max: float
     total_max: float
     rated: frozenset[str]
+    levels: tuple[float, ...] = ()
+    """Best percentage with every rated answer at each of :data:`LEVELS`."""
 
     @property
     def share(self) -> float:
@@ -402,6 +443,7 @@ class _Analyser:
                     return None
         declared: list[list[Pair]] = []
         practice: list[list[Pair]] = []
+        at_level: list[list[list[Pair]]] = [[] for _level in LEVELS]
         rated: list[str] = []
         rated_max = total_max = 0.0
         for entry in self.scorer.items[theme]:
@@ -420,10 +462,14 @@ class _Analyser:
                 rated_max += full
                 declared.append([(0.0, full)])
                 practice.append([(RUBRIC_MAX * entry.weight, full)])
+                for index, level in enumerate(LEVELS):
+                    at_level[index].append([(level * entry.weight, full)])
                 continue
             pairs = _reduce(self._pair(entry, a) for a in answers)
             declared.append(pairs)
             practice.append(pairs)
+            for choices in at_level:
+                choices.append(pairs)
         return _State(
             self_declared=max_ratio(declared),
             practice_worst=min_ratio(practice),
@@ -431,6 +477,7 @@ class _Analyser:
             rated_max=rated_max,
             total_max=total_max,
             rated=frozenset(rated),
+            levels=tuple(max_ratio(choices) for choices in at_level),
         )
 
     def _relaxed(self, theme: str) -> _State:
@@ -438,6 +485,7 @@ class _Analyser:
         apply or not, whatever the others; answers are free."""
         declared: list[list[Pair]] = []
         practice: list[list[Pair]] = []
+        at_level: list[list[list[Pair]]] = [[] for _level in LEVELS]
         always: list[str] = []
         rated_max = total_max = 0.0
         for entry in self.scorer.items[theme]:
@@ -448,16 +496,21 @@ class _Analyser:
             if item.scoring == "rubric":
                 low: list[Pair] = [(0.0, full)]
                 high: list[Pair] = [(RUBRIC_MAX * entry.weight, full)]
+                levels: list[list[Pair]] = [[(level * entry.weight, full)] for level in LEVELS]
                 if not optional:
                     always.append(item.id)
                     rated_max += full
             else:
                 answers = [a for a in self.answers[item.id] if self._admissible(item, a)]
                 low = high = _reduce(self._pair(entry, a) for a in answers) or [(0.0, 0.0)]
+                levels = [high for _level in LEVELS]
             if optional:
                 low, high = [*low, (0.0, 0.0)], [*high, (0.0, 0.0)]
+                levels = [[*pairs, (0.0, 0.0)] for pairs in levels]
             declared.append(low)
             practice.append(high)
+            for index, pairs in enumerate(levels):
+                at_level[index].append(pairs)
         return _State(
             self_declared=max_ratio(declared),
             practice_worst=min_ratio(practice),
@@ -465,6 +518,7 @@ class _Analyser:
             rated_max=rated_max,
             total_max=total_max,
             rated=frozenset(always),
+            levels=tuple(max_ratio(choices) for choices in at_level),
         )
 
     # -- floors -----------------------------------------------------------------------------
@@ -472,9 +526,12 @@ class _Analyser:
     def blocked(self, rated: Iterable[str], score: float, *, theme: str | None = None) -> bool:
         """Whether a practice floor stops a venue whose ``rated`` answers all get ``score``
         (only the floors of ``theme`` and its items when it is given), as the engine judges
-        floors (:meth:`Scorer.practice_floors`)."""
+        floors (:meth:`Scorer.practice_floors`). The answers of a bonus theme are rated
+        4/4 whatever ``score``: at the venue's best."""
         rated = set(rated)
-        floors = self.scorer.practice_floors(rated, dict.fromkeys(rated, score))
+        bonus = set(self.policy.bonus_themes)
+        scores = {item: RUBRIC_MAX if self.theme_of.get(item) in bonus else score for item in rated}
+        floors = self.scorer.practice_floors(rated, scores)
         return any(
             not floor.passed
             and (
@@ -580,9 +637,11 @@ def analyse_policy(
     sizes = [len(analyser.classes[q]) for q in questions]
     joint = all(t.exact for t in themes.values()) and math.prod(sizes) <= joint_limit
     if joint:
-        overall, route, qualifiable = _joint(analyser, themes, questions, thresholds, overall_share)
+        overall, routes, best_at, qualifiable = _joint(
+            analyser, themes, questions, thresholds, overall_share
+        )
     else:
-        route, qualifiable = _bound_routes(analyser, themes, thresholds)
+        routes, best_at, qualifiable = _bound_routes(analyser, themes, thresholds)
         overall = {
             key: (overall_share if key == "share" else scorer.overall_percentage)(
                 {t: v[key] for t, v in per_theme.items()}
@@ -591,7 +650,9 @@ def analyse_policy(
         }
 
     analysis = PolicyAnalysis(
-        policy=f"{policy.id}@{policy.version}", questionnaire=questionnaire.reference
+        policy=f"{policy.id}@{policy.version}",
+        questionnaire=questionnaire.reference,
+        autonomy_level=policy.practice.autonomy_level,
     )
     for theme, values in per_theme.items():
         analysis.themes.append(
@@ -620,11 +681,29 @@ def analyse_policy(
         reviewer_share=overall["share"],
         exact=joint,
     )
-    analysis.smart_route = route
+    analysis.smart_route = routes.get(0)
+    analysis.routes = [routes[level] for level in LEVELS if level in routes]
+    autonomy = policy.practice.autonomy_level
+    analysis.levels = [
+        LevelBound(
+            level=level,
+            best=best_at[level],
+            qualifies=level in routes,
+            below_autonomy=autonomy is not None and level + EPSILON < autonomy,
+            exact=joint,
+        )
+        for level in LEVELS
+    ]
     analysis.report.extend(
         _diagnostics(analyser, analysis, doc, qualifiable=qualifiable, exact=joint)
     )
     return analysis
+
+
+def _at_level(state: _State, index: int, bonus: bool) -> float:
+    """A theme's best percentage with its rated answers at ``LEVELS[index]`` (a bonus theme's
+    at 4/4)."""
+    return state.best if bonus else state.levels[index]
 
 
 def _joint(
@@ -633,13 +712,16 @@ def _joint(
     questions: Sequence[str],
     thresholds: Mapping[str, float],
     overall_share: Callable[[Mapping[str, float]], float],
-) -> tuple[dict[str, float], SmartRoute | None, bool]:
-    """The overall extremes, the best smart route and whether any venue can qualify, over
-    every assignment of classes of ``questions`` (exact)."""
+) -> tuple[dict[str, float], dict[int, SmartRoute], dict[int, float], bool]:
+    """The overall extremes, the best route at each practice level, the best overall score
+    at each level and whether any venue can qualify, over every assignment of classes of
+    ``questions`` (exact)."""
     scorer = analyser.scorer
     policy = scorer.policy
+    bonus = set(policy.bonus_themes)
     overall = {"self": 0.0, "worst": 100.0, "best": 0.0, "share": 100.0}
-    route: SmartRoute | None = None
+    routes: dict[int, SmartRoute] = {}
+    best_at = dict.fromkeys(LEVELS, -1.0)
     qualifiable = seen = False
     positions = {
         theme: [questions.index(q) for q in table.questions] for theme, table in themes.items()
@@ -665,19 +747,27 @@ def _joint(
             share = overall_share({t: s.share for t, s in found.items()})
             overall["share"] = min(overall["share"], share)
             rated = frozenset().union(*(s.rated for s in found.values()))
-            if (
-                _meets(declared, value, thresholds, policy.overall_threshold)
-                and not analyser.blocked(rated, 0.0)
-                and (route is None or value > route.overall)
-            ):
-                route = SmartRoute(value, declared, _ordered(rated, scorer.questionnaire), True)
+            core_rated = frozenset(i for i in rated if analyser.theme_of.get(i) not in bonus)
+            for index, level in enumerate(LEVELS):
+                at = {t: _at_level(s, index, t in bonus) for t, s in found.items()}
+                reached = scorer.overall_percentage(at)
+                best_at[level] = max(best_at[level], reached)
+                route = routes.get(level)
+                if (
+                    (route is None or reached > route.overall)
+                    and _meets(at, reached, thresholds, policy.overall_threshold)
+                    and not analyser.blocked(rated, float(level))
+                ):
+                    routes[level] = SmartRoute(
+                        reached, at, _ordered(core_rated, scorer.questionnaire), True, level
+                    )
             if _meets(best, top, thresholds, policy.overall_threshold) and not analyser.blocked(
                 rated, RUBRIC_MAX
             ):
                 qualifiable = True
     if not seen:
         overall["share"] = 0.0
-    return overall, route, qualifiable
+    return overall, routes, best_at, qualifiable
 
 
 def _meets(
@@ -697,37 +787,49 @@ def _ordered(items: Iterable[str], questionnaire: LoadedQuestionnaire) -> tuple[
 
 def _bound_routes(
     analyser: _Analyser, themes: Mapping[str, _Theme], thresholds: Mapping[str, float]
-) -> tuple[SmartRoute | None, bool]:
-    """Without enumerating the themes together: each theme at its own best. A route found is
-    possible (a bound), a route not found cannot exist."""
+) -> tuple[dict[int, SmartRoute], dict[int, float], bool]:
+    """Without enumerating the themes together: each theme at its own best, at each practice
+    level. A route found is possible (a bound), a route not found cannot exist."""
     scorer = analyser.scorer
     policy = scorer.policy
-    declared: dict[str, float] = {}
-    rated: set[str] = set()
-    always_rated = False
-    best: dict[str, float] = {}
-    for theme, table in themes.items():
-        states = [s for s in table.states.values() if s is not None]
-        usable = [
-            s
-            for s in states
-            if not analyser.blocked(s.rated, 0.0, theme=theme)
-            and (theme not in thresholds or s.self_declared + EPSILON >= thresholds[theme])
-        ]
-        declared[theme] = max((s.self_declared for s in usable), default=-1.0)
-        best[theme] = max((s.best for s in states), default=-1.0)
-        rated |= {i for s in usable for i in s.rated}
-        always_rated = always_rated or bool(usable and all(s.rated for s in usable))
-    route = None
-    value = scorer.overall_percentage({t: max(v, 0.0) for t, v in declared.items()})
-    overall_floor = policy.practice.overall
-    stopped = always_rated and overall_floor is not None and overall_floor > EPSILON
-    possible = all(v >= 0 for v in declared.values()) and not stopped
-    if possible and _meets(declared, value, thresholds, policy.overall_threshold):
-        route = SmartRoute(value, declared, _ordered(rated, scorer.questionnaire), False)
+    bonus = set(policy.bonus_themes)
+    routes: dict[int, SmartRoute] = {}
+    best_at: dict[int, float] = {}
+    for index, level in enumerate(LEVELS):
+        declared: dict[str, float] = {}
+        reachable: dict[str, float] = {}
+        rated: set[str] = set()
+        always_rated = False
+        for theme, table in themes.items():
+            states = [s for s in table.states.values() if s is not None]
+            at = [(s, _at_level(s, index, theme in bonus)) for s in states]
+            usable = [
+                (s, value)
+                for s, value in at
+                if not analyser.blocked(s.rated, float(level), theme=theme)
+                and (theme not in thresholds or value + EPSILON >= thresholds[theme])
+            ]
+            declared[theme] = max((value for _s, value in usable), default=-1.0)
+            reachable[theme] = max((value for _s, value in at), default=-1.0)
+            if theme not in bonus:
+                rated |= {i for s, _value in usable for i in s.rated}
+                always_rated = always_rated or bool(usable and all(s.rated for s, _v in usable))
+        value = scorer.overall_percentage({t: max(v, 0.0) for t, v in declared.items()})
+        best_at[level] = scorer.overall_percentage({t: max(v, 0.0) for t, v in reachable.items()})
+        overall_floor = policy.practice.overall
+        stopped = always_rated and overall_floor is not None and level + EPSILON < overall_floor
+        possible = all(v >= 0 for v in declared.values()) and not stopped
+        if possible and _meets(declared, value, thresholds, policy.overall_threshold):
+            routes[level] = SmartRoute(
+                value, declared, _ordered(rated, scorer.questionnaire), False, level
+            )
+    best = {
+        theme: max((s.best for s in table.states.values() if s is not None), default=-1.0)
+        for theme, table in themes.items()
+    }
     top = scorer.overall_percentage({t: max(v, 0.0) for t, v in best.items()})
     qualifiable = _meets(best, top, thresholds, policy.overall_threshold)
-    return route, qualifiable
+    return routes, best_at, qualifiable
 
 
 # -- diagnostics -----------------------------------------------------------------------------
@@ -837,8 +939,58 @@ def _diagnostics(
                 + ("" if bounds.exact else " " + _("(a bound)")),
                 _("weigh the rated answers more (item_weights), or the declared ones less"),
             )
+    yield from _below_autonomy(analysis, doc)
     yield from _unreachable(analysis, doc, qualifiable=qualifiable, exact=exact)
     yield from _idle(analyser, doc)
+
+
+def _practice_span(doc: Document) -> Any:
+    """Where a route below the autonomy level is reported: the level itself, else the floors."""
+    practice = doc.data.get("practice") if isinstance(doc.data, dict) else None
+    if isinstance(practice, dict) and "autonomy_level" in practice:
+        return doc.span(("practice", "autonomy_level"))
+    if isinstance(practice, dict):
+        return doc.key_span(("practice",))
+    return doc.span(("overall_threshold",))
+
+
+def _below_autonomy(analysis: PolicyAnalysis, doc: Document) -> Iterator[Diagnostic]:
+    """A route at a practice level above 0 and below the autonomy level (POL006): reviewers
+    judge the practice does not make the person autonomous, and the venue still qualifies."""
+    autonomy = analysis.autonomy_level
+    if autonomy is None:
+        return
+    for route in analysis.routes:
+        if route.level <= 0 or route.level + EPSILON >= autonomy:
+            continue
+        yield Diagnostic.error(
+            "POL006",
+            _practice_span(doc),
+            ngettext(
+                "practice below the autonomy level qualifies: a venue whose {n} answer rated by "
+                "reviewers gets {level}/4 (below {autonomy}/4) reaches every threshold with its "
+                "declarations at best ({overall} %, threshold {threshold} %), and no practice "
+                "floor stops it",
+                "practice below the autonomy level qualifies: a venue whose {n} answers rated "
+                "by reviewers all get {level}/4 (below {autonomy}/4) reaches every threshold with "
+                "its declarations at best ({overall} %, threshold {threshold} %), and no "
+                "practice floor stops it",
+                len(route.rated),
+            ).format(
+                n=len(route.rated),
+                level=format_number(route.level),
+                autonomy=format_number(autonomy),
+                overall=_pct(route.overall),
+                threshold=format_number(analysis.overall.threshold or 0)
+                if analysis.overall is not None
+                else "0",
+            )
+            + _bound_note(route.exact),
+            _(
+                "raise a practice floor to the autonomy level (practice: items, for the answer "
+                "that says whether the person is made autonomous; or practice: overall)"
+            ),
+        )
 
 
 def _unreachable(
@@ -1080,6 +1232,27 @@ def render_text(analysis: PolicyAnalysis) -> str:
             _("* a bound: the questionnaire's conditions were relaxed, this venue may not exist")
         )
     lines.append("")
+    if analysis.levels:
+        lines.append(_("Practice rated at one level everywhere, declarations at best:"))
+        for bound in analysis.levels:
+            if bound.best < 0:
+                reached = _("no venue")
+            else:
+                reached = f"{_pct(bound.best)} %" + ("" if bound.exact else "*")
+            verdict = _("qualifies") if bound.qualifies else _("does not qualify")
+            mark = (
+                "  ← " + _("below the autonomy level")
+                if (bound.qualifies and bound.below_autonomy and bound.level > 0)
+                else ""
+            )
+            lines.append(f"  {format_number(bound.level)}/4  {reached.rjust(8)}  {verdict}{mark}")
+        if analysis.autonomy_level is not None:
+            lines.append(
+                _("Autonomy level of the policy: {level}/4.").format(
+                    level=format_number(analysis.autonomy_level)
+                )
+            )
+        lines.append("")
     route = analysis.smart_route
     if route is None:
         lines.append(_("No smart route: self-declaration alone does not qualify a venue."))

@@ -184,7 +184,9 @@ class Scorer:
         fresh, use = self._select_reviews(reviews, checked)
         scores = _scores_by_item(fresh)
         aggregated, disagreements = _aggregate(scores, policy)
-        outcome = self._evaluate(checked, aggregated)
+        against = sum(1 for r in fresh if r.recommendation == "ne-pas-qualifier")
+        advised_against = (against, len(fresh)) if 2 * against > len(fresh) else None
+        outcome = self._evaluate(checked, aggregated, advised_against=advised_against)
         decisive: list[str] = []
         if settings.further_review_when_decisive and disagreements and not outcome.blocked:
             # Would the reviewers' scores, read one way or the other, decide differently?
@@ -195,7 +197,9 @@ class Scorer:
                 high[disagreement.item] = float(max(disagreement.scores.values()))
             if self._evaluate(checked, low).decision != self._evaluate(checked, high).decision:
                 decisive = [d.item for d in disagreements]
-                outcome = self._evaluate(checked, aggregated, decisive=decisive)
+                outcome = self._evaluate(
+                    checked, aggregated, decisive=decisive, advised_against=advised_against
+                )
         by_id = self.questionnaire.by_id
         comments = [
             ReviewComment(
@@ -294,8 +298,10 @@ class Scorer:
         aggregated: Mapping[str, float],
         *,
         decisive: Sequence[str] = (),
+        advised_against: tuple[int, int] | None = None,
     ) -> _Outcome:
-        """Points, gates and decision for given aggregated reviewer scores."""
+        """Points, gates and decision for given aggregated reviewer scores; ``advised_against``
+        is (reviews recommending not to qualify, reviews used) when they are a majority."""
         policy = self.policy
         answers = checked.answers
         lines: list[PointLine] = []
@@ -346,6 +352,12 @@ class Scorer:
             # Reviews are awaited only when they can still change the outcome.
             "pending_review": (bool(pending_all) and optimistic) or bool(decisive),
             "practice_below_floor": not pending_all and not practice_ok,
+            # The reviewers' recommendation counts: the scores qualify, a majority of the
+            # reviewers advise against, the coordinator arbitrates.
+            "reviewers_advise_against": advised_against is not None
+            and thresholds_met
+            and not pending_all
+            and practice_ok,
             "thresholds_met": thresholds_met and not pending_all and practice_ok,
             "thresholds_missed": not optimistic or (not pending_all and not thresholds_met),
             "always": True,
@@ -393,6 +405,7 @@ class Scorer:
             practice=practice,
             themes=themes,
             overall=overall,
+            advised_against=advised_against,
         )
         return _Outcome(
             decision=decision,
@@ -480,13 +493,14 @@ class Scorer:
             scores = [aggregated[e.item.id] for e in entries if e.item.id in aggregated]
             return round(statistics.fmean(scores), 2) if scores else None
 
-        if floors.overall is not None and rated:
-            score = mean(rated)
+        core = [e for e in rated if e.located.theme not in self.policy.bonus_themes]
+        if floors.overall is not None and core:
+            score = mean(core)
             result.append(
                 PracticeFloor(
                     scope="overall",
                     id="",
-                    label=_("all the answers rated by reviewers"),
+                    label=_("the answers rated by reviewers, bonus themes aside"),
                     minimum=floors.overall,
                     score=score,
                     passed=score is None or score + EPSILON >= floors.overall,
@@ -716,6 +730,7 @@ class Scorer:
         practice: list[PracticeFloor],
         themes: list[ThemeResult],
         overall: Overall,
+        advised_against: tuple[int, int] | None = None,
     ) -> list[str]:
         """Why, in plain words: what decided, then what the venue can do about it."""
         by_id = self.questionnaire.by_id
@@ -781,6 +796,21 @@ class Scorer:
                     percentage=format_number(overall.percentage),
                     threshold=format_number(overall.threshold),
                 )
+            )
+        if when == "reviewers_advise_against" and advised_against is not None:
+            against, used = advised_against
+            reasons.append(
+                ngettext(
+                    "the scores reach every minimum and threshold, but {against} of the {used} "
+                    "reviewer recommends not qualifying the venue: the coordinator arbitrates (a "
+                    "further reviewer, or the reviewers revising their scores or their "
+                    "recommendation)",
+                    "the scores reach every minimum and threshold, but {against} of the {used} "
+                    "reviewers recommend not qualifying the venue: the coordinator arbitrates (a "
+                    "further reviewer, or the reviewers revising their scores or their "
+                    "recommendation)",
+                    against,
+                ).format(against=against, used=used)
             )
         if when == "thresholds_met":
             reasons.append(

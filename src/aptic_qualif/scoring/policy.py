@@ -15,8 +15,14 @@ from aptic_qualif.questionnaire.model import Condition
 from aptic_qualif.referentiel.model import LangText, OptionalLangText
 from aptic_qualif.schema import SemVer, StrictModel
 
-Decision = Literal["qualifie", "a-completer", "non-qualifie", "en-attente-de-revue"]
-DECISIONS: tuple[Decision, ...] = ("qualifie", "a-completer", "non-qualifie", "en-attente-de-revue")
+Decision = Literal["qualifie", "a-completer", "non-qualifie", "en-attente-de-revue", "a-arbitrer"]
+DECISIONS: tuple[Decision, ...] = (
+    "qualifie",
+    "a-completer",
+    "non-qualifie",
+    "en-attente-de-revue",
+    "a-arbitrer",
+)
 
 Predicate = Literal[
     "knockout",
@@ -25,6 +31,7 @@ Predicate = Literal[
     "requirements_unmet",
     "pending_review",
     "practice_below_floor",
+    "reviewers_advise_against",
     "thresholds_met",
     "thresholds_missed",
     "always",
@@ -41,6 +48,9 @@ Predicate = Literal[
   lacks its reviewers, or reviewers disagree in a way that changes the decision;
 * ``practice_below_floor``: the reviewers' scores are below a floor of the policy (an
   item, a theme or overall), whatever the other points;
+* ``reviewers_advise_against``: the scores would qualify the venue, but a majority of the
+  reviews used recommend not qualifying it: the coordinator arbitrates (a further reviewer,
+  or the reviewers revising their scores or their recommendation);
 * ``thresholds_met`` / ``thresholds_missed``: every theme and the overall score reach
   their threshold, or not;
 * ``always``: the fallback.
@@ -80,11 +90,17 @@ class PracticeFloors(StrictModel):
     number of ticked boxes makes up for practice the reviewers judge too weak."""
 
     overall: float | None = None
-    """Minimum mean score of every rubric item that applies."""
+    """Minimum mean score of every rubric item that applies, bonus themes left out: an
+    innovation essay never makes up for a weak core answer."""
     themes: dict[str, float] = Field(default_factory=dict)
     """Minimum mean score of a theme's rubric items that apply."""
     items: dict[str, float] = Field(default_factory=dict)
     """Minimum score of one rubric item, when it applies."""
+    autonomy_level: float | None = Field(default=None, ge=0, le=4)
+    """The rubric level from which a reviewer's score means the practice makes the person
+    autonomous (3 in the shipped rubrics). ``policy check`` looks, at every level below it,
+    for a venue whose practice all reviewers rate at that level and which still qualifies on
+    its declarations; each one found is an error (POL006)."""
 
 
 class Validity(StrictModel):

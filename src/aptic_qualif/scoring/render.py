@@ -31,6 +31,7 @@ def decision_label(decision: str) -> str:
         "a-completer": _("to complete"),
         "non-qualifie": _("not qualified"),
         "en-attente-de-revue": _("awaiting review"),
+        "a-arbitrer": _("to arbitrate"),
     }[decision]
 
 
@@ -326,6 +327,7 @@ def render_table(assessments: Sequence[Assessment], width: int | None = None) ->
         "a-completer": "yellow",
         "non-qualifie": "red",
         "en-attente-de-revue": "cyan",
+        "a-arbitrer": "magenta",
     }
     for a in assessments:
         if narrow:

@@ -28,7 +28,7 @@ from aptic_qualif.application import departement_of_insee
 from aptic_qualif.scoring.model import ReviewUse
 
 STATUSES = ("brouillon", "soumise")
-DECISIONS = ("qualifie", "a-completer", "non-qualifie", "en-attente-de-revue")
+DECISIONS = ("qualifie", "a-completer", "non-qualifie", "en-attente-de-revue", "a-arbitrer")
 BROKEN = "illisible"
 
 BUDGET = 2.0

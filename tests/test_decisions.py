@@ -1,0 +1,267 @@
+"""Decisions on the edges: a score exactly on each threshold and floor, the practice-level
+routes ``policy check`` looks for, and the reviewers' recommendation.
+
+The reference cases (``questionnaire/cases/``) hold the decisions a network signed; these
+tests hold the comparisons those decisions rest on, so that turning an "at least" into a
+"strictly more" anywhere fails."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from aptic_qualif.cli.app import app
+from aptic_qualif.context import load_context
+from aptic_qualif.questionnaire.load import LoadedQuestionnaire
+from aptic_qualif.referentiel.load import Catalogue
+from aptic_qualif.scoring.analysis import PolicyAnalysis, analyse_policy, load_analysis
+from aptic_qualif.scoring.cases import ReferenceCase, assess_case, load_cases
+from aptic_qualif.scoring.engine import Scorer
+from aptic_qualif.scoring.model import Assessment
+from aptic_qualif.scoring.policy import Policy
+from tests.conftest import REPO
+
+CASES = REPO / "questionnaire" / "cases"
+
+
+@pytest.fixture(scope="module")
+def shipped() -> tuple[Catalogue, LoadedQuestionnaire, Policy]:
+    context = load_context(REPO, need_policy=True)
+    assert context.policy is not None
+    return context.catalogue, context.questionnaire, context.policy
+
+
+@pytest.fixture(scope="module")
+def cases(shipped: tuple[Catalogue, LoadedQuestionnaire, Policy]) -> dict[str, ReferenceCase]:
+    catalogue, questionnaire, _policy = shipped
+    found, report = load_cases(CASES, questionnaire, catalogue)
+    assert report.ok, report.render_text()
+    return {case.id: case for case in found}
+
+
+def assess(
+    shipped: tuple[Catalogue, LoadedQuestionnaire, Policy], case: ReferenceCase, **changes: object
+) -> Assessment:
+    catalogue, questionnaire, policy = shipped
+    scorer = Scorer(catalogue, questionnaire, policy.model_copy(update=changes))
+    assessment, problems = assess_case(case, scorer)
+    assert assessment is not None, problems
+    return assessment
+
+
+# -- thresholds: exactly on it qualifies, a hair above does not ---------------------------------
+
+
+def exact(assessment: Assessment, theme: str) -> float:
+    result = next(t for t in assessment.themes if t.theme == theme)
+    return 100.0 * result.points / result.max
+
+
+THEMES = ["aptitudes", "publics", "territoires", "competences-specifiques"]
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_a_theme_exactly_on_its_threshold_passes(
+    shipped: tuple[Catalogue, LoadedQuestionnaire, Policy],
+    cases: dict[str, ReferenceCase],
+    theme: str,
+) -> None:
+    case = cases["clic-en-morvan-adsl"]
+    base = assess(shipped, case)
+    assert base.decision == "qualifie"
+    on = exact(base, theme)
+    thresholds = {**shipped[2].theme_thresholds, theme: on}
+    at = assess(shipped, case, theme_thresholds=thresholds)
+    assert at.decision == "qualifie", at.reasons
+    assert next(t for t in at.themes if t.theme == theme).passed
+    above = assess(shipped, case, theme_thresholds={**thresholds, theme: on + 0.01})
+    assert above.decision == "non-qualifie"
+    assert not next(t for t in above.themes if t.theme == theme).passed
+
+
+def test_the_overall_score_exactly_on_its_threshold_passes(
+    shipped: tuple[Catalogue, LoadedQuestionnaire, Policy], cases: dict[str, ReferenceCase]
+) -> None:
+    case = cases["clic-en-morvan-adsl"]
+    catalogue, questionnaire, policy = shipped
+    base = assess(shipped, case)
+    scorer = Scorer(catalogue, questionnaire, policy)
+    on = scorer.overall_percentage({t.theme: 100.0 * t.points / t.max for t in base.themes})
+    at = assess(shipped, case, overall_threshold=on)
+    assert at.decision == "qualifie" and at.overall.passed
+    above = assess(shipped, case, overall_threshold=on + 0.01)
+    assert above.decision == "non-qualifie" and not above.overall.passed
+
+
+# -- practice floors: the reference cases exactly on them ---------------------------------------
+
+
+def floors(assessment: Assessment) -> dict[tuple[str, str], tuple[float | None, float]]:
+    return {(f.scope, f.id): (f.score, f.minimum) for f in assessment.practice}
+
+
+def test_the_case_on_every_floor_is_exactly_on_them(
+    shipped: tuple[Catalogue, LoadedQuestionnaire, Policy], cases: dict[str, ReferenceCase]
+) -> None:
+    on = floors(assess(shipped, cases["coche-tout-aux-minimums"]))
+    assert on[("overall", "")] == (2.0, 2.0)
+    assert on[("theme", "publics")] == (2.0, 2.0)
+    assert on[("theme", "competences-specifiques")] == (1.5, 1.5)
+    assert on[("item", "apt-demarche-pedagogique")] == (2.5, 2.5)
+    assert on[("item", "pub-suivi-progression")] == (2.0, 2.0)
+    territories = floors(assess(shipped, cases["coche-tout-territoires-au-minimum"]))
+    assert territories[("theme", "territoires")] == (1.5, 1.5)
+
+
+@pytest.mark.parametrize(
+    ("scope", "key", "raised"),
+    [
+        ("overall", "", {"overall": 2.01}),
+        ("theme", "publics", {"themes": {"publics": 2.01}}),
+        ("theme", "competences-specifiques", {"themes": {"competences-specifiques": 1.51}}),
+        ("item", "apt-demarche-pedagogique", {"items": {"apt-demarche-pedagogique": 2.51}}),
+        ("item", "pub-suivi-progression", {"items": {"pub-suivi-progression": 2.01}}),
+    ],
+)
+def test_a_hair_above_a_floor_refuses(
+    shipped: tuple[Catalogue, LoadedQuestionnaire, Policy],
+    cases: dict[str, ReferenceCase],
+    scope: str,
+    key: str,
+    raised: dict[str, object],
+) -> None:
+    practice = shipped[2].practice
+    update: dict[str, object] = {}
+    for field, value in raised.items():
+        current = getattr(practice, field)
+        update[field] = {**current, **value} if isinstance(value, dict) else value  # type: ignore[dict-item]
+    assessment = assess(
+        shipped, cases["coche-tout-aux-minimums"], practice=practice.model_copy(update=update)
+    )
+    assert assessment.decision == "non-qualifie"
+    failed = [(f.scope, f.id) for f in assessment.practice if not f.passed]
+    assert failed == [(scope, key)]
+
+
+def test_innovation_stays_out_of_the_practice_mean(
+    shipped: tuple[Catalogue, LoadedQuestionnaire, Policy], cases: dict[str, ReferenceCase]
+) -> None:
+    assessment = assess(shipped, cases["coche-tout-innovation-compense"])
+    overall = floors(assessment)[("overall", "")]
+    # Core answers only: 2, 3, 1, 1.5, 1.5 — the two innovation answers at 4/4 do not count.
+    assert overall == (1.8, 2.0)
+    assert assessment.decision == "non-qualifie"
+
+
+# -- the reviewers' recommendation -----------------------------------------------------------
+
+
+def test_a_majority_advising_against_sends_to_arbitration(
+    shipped: tuple[Catalogue, LoadedQuestionnaire, Policy], cases: dict[str, ReferenceCase]
+) -> None:
+    assessment = assess(shipped, cases["coche-tout-relecteurs-deconseillent"])
+    assert assessment.decision == "a-arbitrer"
+    assert any("2 des 2" in r or "2 of the 2" in r for r in assessment.reasons), assessment.reasons
+    assert assessment.valid_until is None
+    one = assess(shipped, cases["coche-tout-un-relecteur-deconseille"])
+    assert one.decision == "qualifie"
+
+
+def test_advice_against_does_not_rescue_nor_sink_other_decisions(
+    shipped: tuple[Catalogue, LoadedQuestionnaire, Policy], cases: dict[str, ReferenceCase]
+) -> None:
+    # Both reviewers advise against and the practice is below the floor: refused, not arbitrated.
+    assert assess(shipped, cases["coche-tout-pratique-niveau-2"]).decision == "non-qualifie"
+
+
+# -- policy check at every practice level ----------------------------------------------------
+
+
+def analyse(root: Path) -> PolicyAnalysis:
+    scorer, doc, report = load_analysis(root)
+    assert scorer is not None and doc is not None, report.render_text()
+    return analyse_policy(scorer, doc)
+
+
+def project_copy(tmp_path: Path) -> Path:
+    root = tmp_path / "projet"
+    root.mkdir()
+    for name in ("referentiel", "questionnaire"):
+        shutil.copytree(REPO / name, root / name)
+    return root
+
+
+def edit_policy(root: Path, old: str, new: str) -> None:
+    path = root / "questionnaire" / "policy.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_the_shipped_policy_qualifies_no_practice_below_autonomy() -> None:
+    analysis = analyse(REPO)
+    assert analysis.ok, analysis.report.render_text()
+    assert analysis.autonomy_level == 3
+    by_level = {bound.level: bound for bound in analysis.levels}
+    assert [level for level, bound in by_level.items() if bound.qualifies] == [3, 4]
+    # Declarations at their best would carry a practice at 2/4 far above the threshold: only
+    # the floors stop it.
+    assert by_level[2].best > 80
+    assert all(bound.exact for bound in analysis.levels)
+
+
+def test_a_planted_route_is_found_and_located(tmp_path: Path) -> None:
+    root = project_copy(tmp_path)
+    edit_policy(root, "apt-demarche-pedagogique: 2.5", "apt-demarche-pedagogique: 2")
+    analysis = analyse(root)
+    found = [d for d in analysis.report.diagnostics if d.code == "POL006"]
+    assert len(found) == 1 and found[0].severity == "error"
+    assert "2/4" in found[0].message
+    span = found[0].span
+    assert span.file.endswith("questionnaire/policy.yaml")
+    line = (root / "questionnaire" / "policy.yaml").read_text(encoding="utf-8").splitlines()
+    assert line[span.line - 1].strip() == "autonomy_level: 3"
+    assert [route.level for route in analysis.routes] == [2, 3, 4]
+
+
+def test_lower_routes_are_each_reported(tmp_path: Path) -> None:
+    root = project_copy(tmp_path)
+    edit_policy(root, "apt-demarche-pedagogique: 2.5", "apt-demarche-pedagogique: 0")
+    edit_policy(root, "pub-suivi-progression: 2", "pub-suivi-progression: 0")
+    edit_policy(root, "  overall: 2\n", "  overall: 1\n")
+    edit_policy(root, "    aptitudes: 2\n    publics: 2\n", "    aptitudes: 1\n    publics: 1\n")
+    edit_policy(
+        root,
+        "territoires: 1.5\n    competences-specifiques: 1.5",
+        "territoires: 1\n    competences-specifiques: 1",
+    )
+    analysis = analyse(root)
+    levels = sorted(
+        float(d.message.split("/4")[0].rsplit(" ", 1)[-1].replace(",", "."))
+        for d in analysis.report.diagnostics
+        if d.code == "POL006"
+    )
+    assert levels == [1.0, 2.0]
+
+
+def test_without_an_autonomy_level_the_table_still_shows_every_level(tmp_path: Path) -> None:
+    root = project_copy(tmp_path)
+    edit_policy(root, "  autonomy_level: 3\n", "")
+    edit_policy(root, "apt-demarche-pedagogique: 2.5", "apt-demarche-pedagogique: 2")
+    analysis = analyse(root)
+    assert "POL006" not in {d.code for d in analysis.report.diagnostics}
+    assert [b.level for b in analysis.levels] == [0, 1, 2, 3, 4]
+    assert analysis.levels[2].qualifies and not analysis.levels[2].below_autonomy
+
+
+def test_check_prints_the_levels_in_french(tmp_path: Path, runner: CliRunner) -> None:
+    root = project_copy(tmp_path)
+    edit_policy(root, "apt-demarche-pedagogique: 2.5", "apt-demarche-pedagogique: 2")
+    result = runner.invoke(app, ["--root", str(root), "policy", "check"])
+    assert result.exit_code == 1, result.output
+    assert "error[POL006]" in result.output
+    assert "sous le niveau d'autonomie" in result.output
+    assert "2/4" in result.output
