@@ -7,7 +7,9 @@ tests hold the comparisons those decisions rest on, so that turning an "at least
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -151,8 +153,8 @@ def test_innovation_stays_out_of_the_practice_mean(
 ) -> None:
     assessment = assess(shipped, cases["coche-tout-innovation-compense"])
     overall = floors(assessment)[("overall", "")]
-    # Core answers only: 2, 3, 1, 1.5, 1.5 — the two innovation answers at 4/4 do not count.
-    assert overall == (1.8, 2.0)
+    # Core answers only: 2, 1, 1.5, 1.5 — the innovation answer at 4/4 does not count.
+    assert overall == (1.5, 2.0)
     assert assessment.decision == "non-qualifie"
 
 
@@ -265,3 +267,33 @@ def test_check_prints_the_levels_in_french(tmp_path: Path, runner: CliRunner) ->
     assert "error[POL006]" in result.output
     assert "sous le niveau d'autonomie" in result.output
     assert "2/4" in result.output
+
+
+# -- open to pass holders ---------------------------------------------------------------------
+
+
+def test_a_venue_that_has_not_said_who_it_receives_is_to_complete_not_refused(
+    shipped: tuple[Catalogue, LoadedQuestionnaire, Policy], cases: dict[str, ReferenceCase]
+) -> None:
+    case = cases["clic-en-morvan-adsl"]
+    text = case.application.read_text(encoding="utf-8")
+    assert "  pub-acces-pass: toute-personne\n" in text
+    catalogue, questionnaire, policy = shipped
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "candidature.yaml"
+        path.write_text(text.replace("  pub-acces-pass: toute-personne\n", ""), encoding="utf-8")
+        silent = dataclasses.replace(case, application=path)
+        assessment, problems = assess_case(silent, Scorer(catalogue, questionnaire, policy))
+        assert assessment is not None, problems
+        assert assessment.decision == "a-completer"
+        assert assessment.knockouts == []
+        for restricted in ("public-de-la-structure", "sur-prescription"):
+            path.write_text(
+                text.replace("pub-acces-pass: toute-personne", f"pub-acces-pass: {restricted}"),
+                encoding="utf-8",
+            )
+            assessment, _problems = assess_case(silent, Scorer(catalogue, questionnaire, policy))
+            assert assessment is not None
+            assert assessment.decision == "non-qualifie"
+            assert [k.id for k in assessment.knockouts] == ["accueil-restreint"]
+            assert "ouvrez au moins un créneau" in assessment.reasons[0]

@@ -33,7 +33,7 @@ from tests.conftest import REPO
 SCHEMA = REPO / "reference" / "standard-mediation-num" / "schema.json"
 EXAMPLE_CSV = SCHEMA.parent / "exemple-valide.csv"
 APPLICATIONS = REPO / "examples" / "applications"
-# Qualified with their reviews under the policy 2.0.0 (examples/README.md); the label is the
+# Qualified with their reviews under the policy 3.0.0 (examples/README.md); the label is the
 # policy's own (questionnaire/policy.yaml, label).
 QUALIFIED = {
     "association-les-cles-du-plateau",
@@ -331,7 +331,7 @@ def test_import_reports_invalid_rows_and_writes_the_others(
     skeleton = out / "espace-numerique-les-glycines.yaml"
     text = skeleton.read_text(encoding="utf-8")
     assert text.startswith("# yaml-language-server: $schema=")
-    assert "questionnaire: qualification-lieux-mediation@2.0.0" in text
+    assert "questionnaire: qualification-lieux-mediation@3.0.0" in text
     assert _validation_codes(skeleton) == {"APP005", "APP014"}
     answers = _answers(skeleton)
     assert answers["siret"] == "82237860000057"

@@ -24,7 +24,7 @@ SECTIONS = {
     "aptitudes": "apt-demarche-pedagogique",
     "publics": "pub-suivi-progression",
     "territoires": "ter-besoins-territoire",
-    "innovation": "inn-participation-usagers",
+    "competences-specifiques": "cs-adaptation-besoin-specifique",
 }
 """One text question of each of four sections."""
 FIELDS = ["apt-heures-mediation", "apt-nombre-mediateurs", "apt-postes-publics"]

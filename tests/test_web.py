@@ -232,20 +232,20 @@ def test_autosave_answers_which_questions_apply_and_the_errors(web: Web) -> None
     base = f"/t/{web.local}/candidatures/{APP}/aptitudes"
     _reopen(web)
     csrf = web.csrf(base)
-    form = {"_csrf": csrf, "apt-heures-mediation": "0", "apt-connexion": "aucune"}
+    form = {"_csrf": csrf, "apt-heures-mediation": "0", "apt-benevoles-reguliers": "0"}
     answer = web.client.post(base, data=form, headers={"x-autosave": "1"})
     assert answer.status_code == 200
     body = answer.json()
     # Questions whose conditions no longer hold are hidden, their answers removed.
     assert "apt-formation-recente" not in body["shown"]
-    assert "apt-wifi-public" not in body["shown"]
+    assert "apt-encadrement-benevoles" not in body["shown"]
     assert "apt-heures-mediation" in body["shown"]
     data = load_yaml(web.application(APP), "x")[0].data  # type: ignore[union-attr]
-    assert "apt-wifi-public" not in data["reponses"]
+    assert "apt-encadrement-benevoles" not in data["reponses"]
 
-    form.update({"apt-heures-mediation": "douze", "apt-connexion": "fibre"})
+    form.update({"apt-heures-mediation": "douze", "apt-benevoles-reguliers": "3"})
     body = web.client.post(base, data=form, headers={"x-autosave": "1"}).json()
-    assert "apt-wifi-public" in body["shown"]
+    assert "apt-encadrement-benevoles" in body["shown"]
     # A text that is not a number is kept as typed, and the validator's message shows.
     assert body["errors"]["apt-heures-mediation"]
     assert "douze" in web.application(APP).read_text(encoding="utf-8")
@@ -257,27 +257,27 @@ def test_an_answer_hidden_by_a_mis_click_comes_back(web: Web) -> None:
     base = f"/t/{web.local}/candidatures/{APP}"
     _reopen(web)
     before = load_yaml(web.application(APP), "x")[0].data  # type: ignore[union-attr]
-    kept = before["reponses"]["apt-wifi-public"]
+    kept = before["reponses"]["apt-encadrement-benevoles"]
     csrf = web.csrf(f"{base}/aptitudes")
     # as a browser sends the page: the version it showed, the other answers as they were
     version = _version(web.client.get(f"{base}/aptitudes").text)
     form = {"_csrf": csrf, "_version": version, "apt-heures-mediation": "12"}
-    form.update({"apt-wifi-public": "true", "apt-connexion": "aucune"})  # hidden, still sent
+    form.update({"apt-encadrement-benevoles": "true", "apt-benevoles-reguliers": "0"})  # hidden
     answer = web.client.post(f"{base}/aptitudes", data=form, headers={"x-autosave": "1"})
     form["_version"] = answer.json()["version"]
     data = load_yaml(web.application(APP), "x")[0].data  # type: ignore[union-attr]
-    assert "apt-wifi-public" not in data["reponses"]
-    assert data["mises_de_cote"]["apt-wifi-public"]["reponse"] == kept
+    assert "apt-encadrement-benevoles" not in data["reponses"]
+    assert data["mises_de_cote"]["apt-encadrement-benevoles"]["reponse"] == kept
     report = validate_application(
         web.application(APP), web.context.questionnaire, web.context.catalogue
     )[1]
     assert not any(d.code == "APP015" for d in report.diagnostics), report.render_text()
-    form["apt-connexion"] = "fibre"
+    form["apt-benevoles-reguliers"] = "2"
     answer = web.client.post(f"{base}/aptitudes", data=form, headers={"x-autosave": "1"})
     form["_version"] = answer.json()["version"]
     data = load_yaml(web.application(APP), "x")[0].data  # type: ignore[union-attr]
-    assert data["reponses"]["apt-wifi-public"] == kept
-    assert "apt-wifi-public" not in data.get("mises_de_cote", {})
+    assert data["reponses"]["apt-encadrement-benevoles"] == kept
+    assert "apt-encadrement-benevoles" not in data.get("mises_de_cote", {})
     # Hidden again, then submitted: what is aside goes with the submission.
     form["apt-connexion"] = "aucune"
     web.client.post(f"{base}/aptitudes", data=form, headers={"x-autosave": "1"})

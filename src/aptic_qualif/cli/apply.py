@@ -168,3 +168,86 @@ def fill_command(
     if report.diagnostics:
         emit_report(report, ReportFormat.text)
     exit_for(report.ok)
+
+
+@app.command(
+    "migrate",
+    help=_(
+        "Bring applications (and their reviews) written for an earlier version of the "
+        "questionnaire to the current one; without --force, only say what would change."
+    ),
+)
+@handle_errors
+def migrate_command(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help=_("Application files, or folders to search for *.yaml files.")),
+    ],
+    reviews: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--reviews",
+            help=_("Folder of the reviews (one folder per application): migrated too."),
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help=_("Write the migrated files in place."))
+    ] = False,
+) -> None:
+    from aptic_qualif.application import application_files
+    from aptic_qualif.context import load_context
+    from aptic_qualif.questionnaire.migrate import migrate_files
+
+    context = load_context(state().root)
+    files, missing = application_files([user_path(p) for p in paths])
+    if missing:
+        fail(_("not found: {paths}").format(paths=", ".join(map(display_path, missing))))
+    if not files:
+        fail(
+            _("no application file (*.yaml) in {paths}").format(
+                paths=", ".join(map(display_path, paths))
+            )
+        )
+    reviews_dir = user_path(reviews) if reviews is not None else None
+    if reviews_dir is not None and not reviews_dir.is_dir():
+        fail(_("not a folder: {path}").format(path=display_path(reviews_dir)))
+    run = migrate_files(
+        files, context.questionnaire, context.catalogue, reviews=reviews_dir, write=force
+    )
+    by_id = context.questionnaire.by_id
+    changed = [entry for entry in run.files if entry.migrated.changed]
+    for entry in changed:
+        echo(f"{display_path(entry.path)}")
+        for change in entry.migrated.changes:
+            echo(f"  - {change}")
+        if entry.to_answer:
+            echo("  " + _("to answer now:"))
+            for item in entry.to_answer:
+                label = by_id[item].item.label if item in by_id else None
+                echo(f"    · {item}" + (f" — {_localized(label)}" if label else ""))
+    if run.report.diagnostics:
+        echo(run.report.render_text(), err=True)
+    applications = sum(1 for entry in changed if entry.kind == "application")
+    reviewed = sum(1 for entry in changed if entry.kind == "review")
+    if not changed:
+        echo(_("Nothing to migrate."))
+    elif force:
+        echo(
+            _("{applications} application(s) and {reviews} review(s) migrated.").format(
+                applications=applications, reviews=reviewed
+            )
+        )
+    else:
+        echo(
+            _(
+                "{applications} application(s) and {reviews} review(s) to migrate; nothing was "
+                "written: run again with --force to write them in place."
+            ).format(applications=applications, reviews=reviewed)
+        )
+    exit_for(run.ok)
+
+
+def _localized(text: object) -> str:
+    from aptic_qualif.i18n import localized
+
+    return localized(text)

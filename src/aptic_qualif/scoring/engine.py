@@ -876,8 +876,12 @@ def _progress_text(item: Item, line: PointLine) -> str:
 
 
 def knockout_applies(knockout: Knockout, answer: Any) -> bool:
-    """Whether ``answer``, to the knock-out's item (which applies), excludes qualification."""
-    return knockout.condition is not None and holds(knockout.condition, answer)
+    """Whether ``answer``, to the knock-out's item (which applies), excludes qualification.
+    An unanswered item never does: it is to complete (a knock-out on « not open to
+    everyone » must not refuse a venue that has not answered yet)."""
+    return (
+        knockout.condition is not None and is_answered(answer) and holds(knockout.condition, answer)
+    )
 
 
 def requirement_unmet(requirement: Requirement, answer: Any) -> bool:
