@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
 from aptic_qualif.application import check_answer
+from aptic_qualif.cli.app import app
 from aptic_qualif.context import load_context
 from aptic_qualif.i18n import use_language
 from aptic_qualif.questionnaire import effort
@@ -234,3 +237,55 @@ def test_table_in_english(mini_questionnaire: LoadedQuestionnaire) -> None:
     assert "Small fixed venue — a small association" in text
     assert "Questions  Written  Required  Minutes" in text
     assert "Venue identity" in text and "Abilities" in text
+
+
+# -- the command -------------------------------------------------------------------------------
+
+
+def test_validate_prints_the_table(mini: Path, runner: CliRunner) -> None:
+    result = runner.invoke(app, ["questionnaire", "validate"])
+    assert result.exit_code == 0, result.output
+    output = result.output
+    assert "Longueur du questionnaire et temps de réponse estimé" in output
+    assert "Petit lieu fixe — une petite association" in output
+    assert "Toutes les questions — toutes les conditions remplies et" in output
+    assert "Questions  Rédigées  Obligatoires  Minutes" in output
+    assert all(
+        len(line) <= 80 for line in output.splitlines() if "Minutes" in line or "Total" in line
+    )
+    table = output[output.index("Longueur du questionnaire") :]
+    assert all(len(line) <= 80 for line in table.splitlines())
+    totals = [line.split() for line in table.splitlines() if line.startswith("Total")]
+    loaded = _loaded(mini)
+    expected = [
+        [
+            "Total",
+            str(e.total.questions),
+            str(e.total.written),
+            str(e.total.required),
+            str(e.total.minutes),
+        ]
+        for e in questionnaire_effort(loaded)
+    ]
+    assert totals == expected
+    assert totals[-1][:4] == ["Total", "21", "1", "12"]
+
+
+def test_validate_json_carries_the_figures(mini: Path, runner: CliRunner) -> None:
+    result = runner.invoke(app, ["questionnaire", "validate", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["ok"] is True and document["diagnostics"] == []
+    figures = document["effort"]
+    assert figures["model"]["reading_words_per_minute"] == READING_WORDS_PER_MINUTE
+    assert [p["profile"] for p in figures["profiles"]] == [p.id for p in PROFILES]
+    every = figures["profiles"][-1]
+    assert every["answers"] is None
+    assert [s["section"] for s in every["sections"]] == [IDENTITY, "aptitudes", "publics"]
+    assert {k: every["total"][k] for k in ("questions", "written", "required")} == {
+        "questions": 21,
+        "written": 1,
+        "required": 12,
+    }
+    again = runner.invoke(app, ["questionnaire", "validate", "--format", "json"])
+    assert again.stdout == result.stdout
