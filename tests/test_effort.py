@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -289,3 +290,41 @@ def test_validate_json_carries_the_figures(mini: Path, runner: CliRunner) -> Non
     }
     again = runner.invoke(app, ["questionnaire", "validate", "--format", "json"])
     assert again.stdout == result.stdout
+
+
+# -- the site ---------------------------------------------------------------------------------
+
+
+def test_site_questionnaire_page_shows_the_figures(tmp_path: Path) -> None:
+    """The French and English questionnaire pages carry one table per profile, with the
+    section titles escaped like every text from the questionnaire."""
+    from aptic_qualif.publish.site import stage_site
+
+    root = tmp_path / "projet"
+    shutil.copytree(MINI, root)
+    theme_file = root / "questionnaire" / "themes" / "publics.yaml"
+    text = theme_file.read_text(encoding="utf-8")
+    title = "title: {fr: Publics, en: Publics}"
+    assert title in text
+    theme_file.write_text(
+        text.replace(title, 'title: {fr: "Publics | *tous*", en: Publics}'), encoding="utf-8"
+    )
+    context = load_context(root)
+    config = stage_site(context, tmp_path / "stage")
+    every = profile_effort(context.questionnaire, EVERY_QUESTION)
+
+    french = (config.parent / "docs" / "questionnaire" / "index.md").read_text(encoding="utf-8")
+    assert "## Temps de réponse" in french
+    assert "### Petit lieu fixe\n" in french and "### Toutes les questions\n" in french
+    assert "| Partie | Questions | Réponses rédigées | Obligatoires | Minutes estimées |" in french
+    assert "[Publics \\| \\*tous\\*](publics.md)" in french
+    assert "| *tous*" not in french
+    total = every.total
+    row = f"| **Total** | **{total.questions}** | **{total.written}** | **{total.required}** |"
+    assert row in french
+    assert "à 200 mots par minute" in french
+
+    english = (config.parent / "docs-en" / "questionnaire" / "index.md").read_text("utf-8")
+    assert "## Time to answer" in english and "### Every question\n" in english
+    assert "| Part | Questions | Written answers | Required | Estimated minutes |" in english
+    assert "[Publics](publics.md)" in english
