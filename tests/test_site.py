@@ -176,6 +176,20 @@ def test_service_page_content(site: Path, shipped_context: Context) -> None:
     assert "Service déprécié" in " ".join(page.text)
 
 
+def test_questionnaire_page_shows_the_time_to_answer(site: Path, shipped_context: Context) -> None:
+    from aptic_qualif.questionnaire.effort import questionnaire_effort
+
+    page = _parse(site / "questionnaire" / "index.html")
+    text = " ".join(" ".join(page.text).split())
+    assert "Temps de réponse" in text and "Petit lieu fixe" in text
+    raw = (site / "questionnaire" / "index.html").read_text(encoding="utf-8")
+    assert raw.count('<th style="text-align:right">Minutes estimées</th>') == len(
+        questionnaire_effort(shipped_context.questionnaire)
+    )
+    small = questionnaire_effort(shipped_context.questionnaire)[0]
+    assert f"<strong>{small.total.minutes}</strong>" in raw
+
+
 def test_search_index_finds_services(site: Path, shipped_context: Context) -> None:
     index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
     assert index["config"]["lang"] == ["fr"]

@@ -100,6 +100,13 @@ FRENCH_FRAMING = (
 """Texts of the French site's templates that must never appear on the English site."""
 
 
+def test_the_english_questionnaire_page_shows_the_time_to_answer(site: Path) -> None:
+    text = _text(site / "en" / "questionnaire" / "index.html")
+    assert "Time to answer" in text and "Small fixed venue" in text
+    assert "Every question" in text and "Estimated minutes" in text
+    assert "Temps de réponse" not in text
+
+
 def test_no_french_framing_on_the_english_site(site: Path) -> None:
     """Apart from the parts marked as French (``lang="fr"``: the French text of a concept,
     given under "En français") and the pages that say they exist only in French."""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import json
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -17,6 +18,10 @@ from aptic_qualif.cli.common import (
     state,
 )
 from aptic_qualif.i18n import _
+
+if TYPE_CHECKING:
+    from aptic_qualif.diagnostics import Report
+    from aptic_qualif.questionnaire.load import LoadedQuestionnaire
 
 app = typer.Typer(
     help=_("The qualification questionnaire: static checks and the application schema."),
@@ -41,7 +46,10 @@ def validate_command(
     root = project_root(state().root)
     catalogue = load_catalogue_or_fail(root)
     loaded, report = validate_questionnaire(root / QUESTIONNAIRE_DIR, catalogue)
-    emit_report(report, fmt)
+    if fmt is ReportFormat.json and loaded is not None and report.ok:
+        _emit_json_with_effort(report, loaded)
+    else:
+        emit_report(report, fmt)
     if fmt is ReportFormat.text and loaded is not None and report.ok:
         themes = ", ".join(f"{theme} ({len(loaded.theme_items(theme))})" for theme in loaded.themes)
         echo(
@@ -49,7 +57,24 @@ def validate_command(
                 ref=loaded.reference, n=len(loaded.identity), themes=themes
             )
         )
+        _echo_effort(loaded)
     exit_for(report.ok)
+
+
+def _echo_effort(loaded: LoadedQuestionnaire) -> None:
+    """The length of the questionnaire per venue profile, as a table."""
+    from aptic_qualif.questionnaire.effort import questionnaire_effort, render_table
+
+    echo("")
+    echo(render_table(loaded, questionnaire_effort(loaded)))
+
+
+def _emit_json_with_effort(report: Report, loaded: LoadedQuestionnaire) -> None:
+    """The report as JSON, with the length of the questionnaire beside it (``effort``)."""
+    from aptic_qualif.questionnaire.effort import effort_json, questionnaire_effort
+
+    document = {**report.to_json(), "effort": effort_json(questionnaire_effort(loaded))}
+    typer.echo(json.dumps(document, ensure_ascii=False, allow_nan=False, indent=2, sort_keys=True))
 
 
 @app.command("schema", help=_("Print the JSON Schema (2020-12) of an application file."))

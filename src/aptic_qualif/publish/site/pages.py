@@ -316,6 +316,8 @@ def _generated_pages(
     theme_items = {theme: questionnaire.theme_items(theme) for theme in questionnaire.themes}
 
     from aptic_qualif.publish.skos import VOCABULARY, vocab_namespace
+    from aptic_qualif.questionnaire.effort import model_json, questionnaire_effort, section_title
+    from aptic_qualif.questionnaire.load import IDENTITY
 
     yield "index.md", renderer.render("index.md.j2", "index.md", counts=counts)
     yield (
@@ -367,7 +369,15 @@ def _generated_pages(
     )
     yield (
         "questionnaire/index.md",
-        renderer.render("questionnaire.md.j2", "questionnaire/index.md", theme_items=theme_items),
+        renderer.render(
+            "questionnaire.md.j2",
+            "questionnaire/index.md",
+            theme_items=theme_items,
+            efforts=questionnaire_effort(questionnaire),
+            effort_model=model_json(),
+            section_title=section_title,
+            identity_section=IDENTITY,
+        ),
     )
     yield (
         IDENTITY_PAGE,
