@@ -288,8 +288,8 @@ def _mediation_and_opening(answers: Mapping[str, Any], locate: Locate) -> list[D
     if hours is None or opening is None or _number(answers, "apt-nombre-mediateurs") is None:
         return []
     people, complete = _team(answers)
-    if people == 0 or hours <= opening * people:
-        return []
+    if people == 0 or hours <= opening * people or hours > HOURS_IN_A_WEEK * people:
+        return []  # nobody, or more than a week each: APP024 says it
     remote = REMOTE in _choices(answers, "modalites_accompagnement")
     if remote:
         return []  # help by phone or video is counted in the hours, not in the opening
