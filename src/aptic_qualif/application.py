@@ -29,6 +29,7 @@ from pydantic_core import PydanticCustomError
 from stdnum.fr import siren as stdnum_siren
 from stdnum.fr import siret as stdnum_siret
 
+from aptic_qualif.coherence import check_coherence
 from aptic_qualif.diagnostics import Diagnostic, Report
 from aptic_qualif.hours import check_opening_hours
 from aptic_qualif.i18n import _
@@ -379,6 +380,12 @@ def check_application(
                 )
             )
     report.extend(_check_places(doc, answers))
+    report.extend(
+        check_coherence(
+            answers,
+            lambda key: doc.span((IDENTITY_KEY if by_id[key].is_identity else ANSWERS_KEY, key)),
+        )
+    )
     if application.date is None:
         report.add(
             Diagnostic.error(

@@ -165,6 +165,62 @@ CODES: dict[str, Code] = {
             ),
         ),
         Code(
+            "APP023",
+            "opening-hours-mismatch",
+            N_(
+                "The hours open for mediation exceed the opening hours the venue publishes "
+                "(horaires)."
+            ),
+        ),
+        Code(
+            "APP024",
+            "team-hours",
+            N_(
+                "The hours spent with the public do not match the people who spend them: hours "
+                "with nobody, more than a week's hours per person, or a team without hours."
+            ),
+        ),
+        Code(
+            "APP025",
+            "mediation-beyond-opening",
+            N_(
+                "More hours spent with the public than the team could spend while the venue "
+                "is open for mediation."
+            ),
+        ),
+        Code(
+            "APP026",
+            "people-per-hour",
+            N_(
+                "The people supported each month are implausible for the hours spent with the "
+                "public."
+            ),
+        ),
+        Code(
+            "APP027",
+            "equipment-and-welcome",
+            N_(
+                "The equipment does not match the ways people are received (independent use "
+                "without devices, computers in a venue that receives no public)."
+            ),
+        ),
+        Code(
+            "APP028",
+            "travelling-venue",
+            N_(
+                "A travelling or mobile venue's answers contradict each other (fixed mobile "
+                "space, travelling without outreach)."
+            ),
+        ),
+        Code(
+            "APP029",
+            "aidants-connect-team",
+            N_(
+                "The team acts for people with Aidants Connect without the Aidants Connect "
+                "training among its trainings."
+            ),
+        ),
+        Code(
             "REV001",
             "misfiled-review",
             N_("A review is not filed as <application>/<reviewer>.yaml."),

@@ -234,3 +234,38 @@ def _replaced_days(text: str) -> tuple[str, ...]:
             if old and new and not overlap and _DAYS[number] not in replaced:
                 replaced.append(_DAYS[number])
     return tuple(replaced)
+
+
+_YEAR = datetime(2024, 12, 30)
+"""The Monday that starts ISO week 1 of 2025: :func:`weekly_hours` reads the 53 weeks from
+it, so that seasonal rules (``Jul-Aug off``) and alternate weeks (``week 1-53/2``) are
+seen whatever the week."""
+
+
+@functools.lru_cache(maxsize=1024)
+def weekly_hours(text: str) -> float | None:
+    """The most hours a week that ``text`` opens, over the weeks of a reference year, or
+    ``None`` when ``text`` is not a valid value (or cannot be evaluated on its own).
+
+    Hours in an ``unknown`` state (``Sa unknown "sur rendez-vous"``) count as open: this is
+    an upper bound, which the cross-checks of answers compare with the hours declared
+    (:mod:`aptic_qualif.coherence`). Public holidays are not known to the parser without a
+    country, so they close nothing here; the busiest week is the one kept anyway."""
+    if _impossible_time(text) is not None:
+        return None
+    try:
+        parsed = opening_hours.OpeningHours(text)
+        weeks = [0.0] * 54
+        end_of_year = _YEAR + timedelta(weeks=53)
+        for begin, end, state, _comment in parsed.intervals(_YEAR, end_of_year):
+            if state == opening_hours.State.CLOSED:
+                continue
+            current = begin
+            while current < end:
+                week = (current - _YEAR).days // 7
+                stop = min(end, _YEAR + timedelta(weeks=week + 1))
+                weeks[week] += (stop - current).total_seconds() / 3600
+                current = stop
+    except _EVAL_ERRORS:
+        return None
+    return max(weeks)

@@ -332,6 +332,7 @@ def _labels() -> dict[str, str]:
         "no_knockout": _("No knock-out."),
         "to_complete": _("To complete"),
         "nothing_to_complete": _("Nothing to complete."),
+        "to_check": _("To check with the venue"),
         "to_progress": _("To progress"),
         "services": _("Services offered"),
         "level": _("Level"),

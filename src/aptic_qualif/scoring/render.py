@@ -174,6 +174,7 @@ def render_markdown(assessments: Sequence[Assessment]) -> str:
         "pending": _("awaiting review"),
         "knockouts": _("Knock-outs"),
         "complete": _("To complete"),
+        "to_check": _("To check with the venue"),
         "progress": _("To progress"),
         "every": _("Every point"),
         "question": _("Question"),
@@ -247,6 +248,15 @@ def render_markdown(assessments: Sequence[Assessment]) -> str:
                 lines.append(f"- {where}{_md(entry.reason)}{fix}")
             for r in a.requirements:
                 lines.append(f"- {_md(r.label)} ({markdown_code(r.item)}) — {_md(r.reason)}")
+            lines.append("")
+        # The warnings of the application (answers unlikely together, among others): the
+        # decision does not depend on them, the reviewers ask the venue about them.
+        warned = [d for d in a.diagnostics if d.get("severity") == "warning"]
+        if warned:
+            lines += [f"**{words['to_check']}**", ""]
+            for d in warned:
+                fix = f" — {words['fix']} {_md(d['hint'])}" if d.get("hint") else ""
+                lines.append(f"- {_md(d['message'])}{fix} ({markdown_code(d['code'])})")
             lines.append("")
         if a.valid_until:
             lines += [

@@ -171,6 +171,14 @@ class ReviewerPages(ServerBase):
             )
         sections = self.whole(checked, errors)
         from aptic_qualif.review.workflow import RECOMMENDATIONS
+        from aptic_qualif.web.problems import MISSING
+        from aptic_qualif.web.problems import problems as located
+
+        # What apply validate says of the application (its warnings above all: answers that
+        # contradict each other or are unlikely together), for the reviewer to ask about.
+        to_check = [
+            p for p in located(checked, checked.report, self.questionnaire) if p.code != MISSING
+        ]
 
         everyone = self.reviews_of(app_id)
         seen = visibility(Viewer("relecteur", reviewer), everyone, self.settings.venue_view)
@@ -185,6 +193,8 @@ class ReviewerPages(ServerBase):
             resubmitted=editing.resubmitted(checked),
             items=items,
             sections=sections,
+            to_check=to_check,
+            labels=self.labels(),
             lacking=lacking.messages(self.questionnaire) if lacking else [],
             problems=problems,
             stale=(
