@@ -212,3 +212,39 @@ def copies_of_files(
         if checked is not None:
             answers.extend(written_answers(checked, questionnaire))
     return find_copies(answers)
+
+
+def describe(match: CopyMatch) -> str:
+    """One match in plain words, as every report and page gives it: the item, the
+    similarity, the other application (and its venue when the viewer may see it), and
+    whether it is to examine, examined, or shared within one organisation."""
+    from aptic_qualif.i18n import _
+    from aptic_qualif.scoring.engine import format_number, percent_of
+
+    other = match.other
+    if match.other_venue:
+        other = _("{application} ({venue})").format(application=other, venue=match.other_venue)
+    similar = format_number(percent_of(match.similarity))
+    if match.item == match.other_item:
+        text = _(
+            "« {label} »: {similarity} % similar to application {other}'s answer to the same "
+            "question"
+        ).format(label=match.label or match.item, similarity=similar, other=other)
+    else:
+        text = _(
+            "« {label} »: {similarity} % similar to « {other_label} » of application {other}"
+        ).format(
+            label=match.label or match.item,
+            similarity=similar,
+            other_label=match.other_label or match.other_item,
+            other=other,
+        )
+    if match.same_organisation:
+        state = _("same organisation, SIREN {siren}: shared texts, not a copy").format(
+            siren=match.siren
+        )
+    elif match.examined:
+        state = _("examined by a reviewer")
+    else:
+        state = _("to examine: possible copy")
+    return f"{text} — {state}"
