@@ -297,3 +297,36 @@ def test_a_venue_that_has_not_said_who_it_receives_is_to_complete_not_refused(
             assert assessment.decision == "non-qualifie"
             assert [k.id for k in assessment.knockouts] == ["accueil-restreint"]
             assert "ouvrez au moins un créneau" in assessment.reasons[0]
+
+
+# -- copies -----------------------------------------------------------------------------------
+
+
+def test_a_copied_application_waits_for_a_reviewer_then_the_scores_decide(
+    shipped: tuple[Catalogue, LoadedQuestionnaire, Policy], cases: dict[str, ReferenceCase]
+) -> None:
+    catalogue, questionnaire, policy = shipped
+    scorer = Scorer(catalogue, questionnaire, policy)
+    waiting, problems = assess_case(cases["copie-des-reponses-non-examinee"], scorer, cases)
+    assert waiting is not None and not problems
+    assert waiting.decision == "en-attente-de-revue"
+    assert {m.other for m in waiting.copies} == {"clic-en-morvan-adsl"}
+    assert any("clic-en-morvan-adsl" in reason for reason in waiting.reasons)
+    # Without the other application in the batch, nothing is seen: it would qualify.
+    alone, _problems = assess_case(cases["copie-des-reponses-non-examinee"], scorer)
+    assert alone is not None and alone.decision == "qualifie"
+    examined, _problems = assess_case(cases["copie-des-reponses-examinee"], scorer, cases)
+    assert examined is not None and examined.decision == "non-qualifie"
+
+
+def test_a_case_compared_with_an_unknown_case_is_cas006(
+    shipped: tuple[Catalogue, LoadedQuestionnaire, Policy], cases: dict[str, ReferenceCase]
+) -> None:
+    case = cases["copie-des-reponses-non-examinee"]
+    broken = dataclasses.replace(
+        case, case=case.case.model_copy(update={"compared_with": ["pas-un-cas", case.id]})
+    )
+    catalogue, questionnaire, policy = shipped
+    _assessment, problems = assess_case(broken, Scorer(catalogue, questionnaire, policy), cases)
+    assert [p.code for p in problems] == ["CAS006", "CAS006"]
+    assert problems[0].span.file.endswith("copie-des-reponses-non-examinee/cas.yaml")

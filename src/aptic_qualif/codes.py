@@ -345,6 +345,11 @@ CODES: dict[str, Code] = {
         ),
         Code("CAS004", "case-reviewer", N_("A reference case has two reviews by one reviewer.")),
         Code(
+            "CAS006",
+            "case-compared-with",
+            N_("A reference case is compared with a case that does not exist."),
+        ),
+        Code(
             "CAS005",
             "case-unused-score",
             N_("A review of a reference case scores an item that does not apply to it."),

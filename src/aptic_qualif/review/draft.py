@@ -141,6 +141,8 @@ def _data(review: Review) -> dict[str, Any]:
         data["recommendation"] = review.recommendation
     if review.comment is not None:
         data["comment"] = review.comment
+    if review.copies_examined:
+        data["copies_examined"] = list(review.copies_examined)
     return data
 
 

@@ -84,3 +84,7 @@ class Review(StrictModel):
     recommendation: Recommendation | None = None
     comment: str | None = None
     """The overall comment on the application."""
+    copies_examined: list[str] = Field(default_factory=list)
+    """The other applications whose written answers are near-identical to this one's
+    (:mod:`aptic_qualif.review.copies`) and which the reviewer examined, by id: until a fresh
+    review says so, such a possible copy keeps the application awaiting review."""

@@ -117,7 +117,9 @@ def reviews_to_assess(reviews: Sequence[Review], seen: Visibility) -> list[Revie
 def redact(assessment: Assessment, seen: Visibility) -> Assessment:
     """The assessment without what the viewer may not see: reviewers' names replaced by
     « reviewer 1 », « reviewer 2 »…, individual scores, recommendations and disagreements
-    left out, comments kept or left out."""
+    left out, comments kept or left out; the written answers near-identical to another
+    application's as :func:`copies_seen` allows."""
+    assessment = copies_seen(assessment, seen)
     if seen.names and seen.scores and seen.comments:
         return assessment
     use = assessment.reviews
@@ -166,3 +168,24 @@ def other_reviews(reviews: Sequence[Review], viewer: Viewer, seen: Visibility) -
         ),
         key=lambda r: r.reviewer,
     )
+
+
+def copies_seen(assessment: Assessment, seen: Visibility) -> Assessment:
+    """The assessment with what the viewer may see of its written answers near-identical to
+    another application's (:mod:`aptic_qualif.review.copies`): the coordinator sees them
+    all, with the other venue's name; a reviewer sees them with the other application's id
+    only; a venue does not see them (nor the other application named in its reasons: it is
+    told its written answers await a reviewer)."""
+    if seen.reason == "coordination" or not assessment.copies:
+        return assessment
+    if seen.reason != "venue":
+        return assessment.model_copy(
+            update={"copies": [m.model_copy(update={"other_venue": ""}) for m in assessment.copies]}
+        )
+    from aptic_qualif.scoring.engine import copy_reason, unconfirmed_copies
+
+    named = {copy_reason(m) for m in unconfirmed_copies(assessment.copies)}
+    reasons = [r for r in assessment.reasons if r not in named]
+    if len(reasons) < len(assessment.reasons):
+        reasons.append(_("awaiting review: a reviewer must examine some of the written answers"))
+    return assessment.model_copy(update={"copies": [], "reasons": reasons})

@@ -14,7 +14,7 @@ from aptic_qualif.project import display_path
 from aptic_qualif.review.load import review_path
 from aptic_qualif.review.model import Review
 from aptic_qualif.scoring.engine import Scorer
-from aptic_qualif.scoring.model import Assessment
+from aptic_qualif.scoring.model import Assessment, CopyMatch
 
 
 @dataclass
@@ -43,6 +43,7 @@ def iter_assessments(
     reviews_dir: Path | None = None,
     *,
     on_file: Callable[[Path], None] | None = None,
+    copies: Mapping[str, Sequence[CopyMatch]] | None = None,
 ) -> Iterator[tuple[Assessment, CheckedApplication, list[Review]]]:
     """Read, check and assess every file once, one at a time and in the order of
     :func:`application_order`, so that a batch of any size stays small in memory: nothing
@@ -50,7 +51,12 @@ def iter_assessments(
     the iteration goes. A missing policy is reported at once, before any output.
 
     ``files`` found in folders (:func:`~aptic_qualif.application.application_files`) are
-    each read within the folder they were found in."""
+    each read within the folder they were found in.
+
+    Each application is assessed with its written answers near-identical to another
+    application's of the batch (``copies``, by application id): unless given, they are
+    found over all ``files`` first (:func:`~aptic_qualif.review.copies.copies_of_files`),
+    which reads every file once more."""
     if context.policy is None:
         from aptic_qualif.errors import CommandError
 
@@ -69,6 +75,7 @@ def iter_assessments(
         by_application,
         reviews_dir,
         on_file,
+        copies,
     )
 
 
@@ -81,7 +88,14 @@ def _assessed(
     by_application: dict[str, list[Review]],
     reviews_dir: Path | None,
     on_file: Callable[[Path], None] | None,
+    copies: Mapping[str, Sequence[CopyMatch]] | None = None,
 ) -> Iterator[tuple[Assessment, CheckedApplication, list[Review]]]:
+    if copies is None:
+        from aptic_qualif.review.copies import copies_of_files
+
+        copies = copies_of_files(
+            {path: folders.get(path) for path in files}, context.questionnaire, context.catalogue
+        )
     for path in files:
         if on_file is not None:
             on_file(path)
@@ -93,7 +107,7 @@ def _assessed(
             batch.unreadable.append(display_path(path))
             continue
         own = by_application.get(checked.id, [])
-        assessment = scorer.assess(checked, own)
+        assessment = scorer.assess(checked, own, copies=copies.get(checked.id, ()))
         if reviews_dir is not None:
             batch.report.extend(review_warnings(assessment, reviews_dir))
         yield assessment, checked, own

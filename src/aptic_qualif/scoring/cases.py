@@ -17,8 +17,9 @@ fails unless the case's expectation changes in the same commit.
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -40,7 +41,7 @@ from aptic_qualif.review.fingerprint import fingerprint
 from aptic_qualif.review.model import Recommendation, Review, Reviewed, ReviewScore
 from aptic_qualif.schema import StrictModel, validate_document
 from aptic_qualif.scoring.engine import Scorer, format_number
-from aptic_qualif.scoring.model import Assessment, PointLine
+from aptic_qualif.scoring.model import Assessment, CopyMatch, PointLine
 from aptic_qualif.scoring.policy import Decision
 from aptic_qualif.text import comparison_key
 from aptic_qualif.yamlio import Document, bulk_reading, load_yaml
@@ -66,6 +67,8 @@ class CaseReview(StrictModel):
     scores: dict[str, ReviewScore] = Field(default_factory=dict)
     recommendation: Recommendation | None = None
     comment: str | None = None
+    copies_examined: list[str] = Field(default_factory=list)
+    """Cases whose near-identical written answers the reviewer examined."""
 
 
 class CaseFile(StrictModel):
@@ -76,6 +79,9 @@ class CaseFile(StrictModel):
     why: LangText
     """Why, in a few words (French and English)."""
     reviews: list[CaseReview] = Field(default_factory=list)
+    compared_with: list[str] = Field(default_factory=list)
+    """Other cases of the same network: their written answers are compared with this
+    case's, as ``assess`` compares the applications of a folder (a copied application)."""
 
 
 @dataclass
@@ -111,6 +117,7 @@ def review_of(
         scores=dict(case_review.scores),
         recommendation=case_review.recommendation,
         comment=case_review.comment,
+        copies_examined=list(case_review.copies_examined),
     )
 
 
@@ -353,14 +360,50 @@ class CaseResult:
         }
 
 
-def assess_case(case: ReferenceCase, scorer: Scorer) -> tuple[Assessment | None, list[Diagnostic]]:
+def assess_case(
+    case: ReferenceCase,
+    scorer: Scorer,
+    others: Mapping[str, ReferenceCase] | None = None,
+) -> tuple[Assessment | None, list[Diagnostic]]:
     """The case's application, checked against ``scorer``'s questionnaire and assessed with
-    the case's reviews; ``None`` when the application cannot be read."""
+    the case's reviews, its written answers compared with those of the cases it names
+    (``compared_with``, found in ``others``); ``None`` when the application cannot be read."""
     checked, report = validate_application(case.application, scorer.questionnaire, scorer.catalogue)
     if checked is None:
         return None, report.diagnostics
     reviews = [review_of(review, checked, scorer.questionnaire) for review in case.case.reviews]
-    return scorer.assess(checked, reviews), []
+    problems: list[Diagnostic] = []
+    copies: list[CopyMatch] = []
+    if case.case.compared_with:
+        from aptic_qualif.review.copies import WrittenAnswer, find_copies, written_answers
+
+        def named(found: CheckedApplication, name: str) -> list[WrittenAnswer]:
+            # Every case's application is « candidature.yaml »: known by its case's id.
+            return [
+                dataclasses.replace(answer, application=name)
+                for answer in written_answers(found, scorer.questionnaire)
+            ]
+
+        answers = named(checked, case.id)
+        for index, other_id in enumerate(case.case.compared_with):
+            other = (others or {}).get(other_id)
+            if other is None or other_id == case.id:
+                problems.append(
+                    Diagnostic.error(
+                        "CAS006",
+                        case.doc.span(("compared_with", index)),
+                        _("'{id}' is not another reference case").format(id=other_id),
+                        _("name the folder of another case of questionnaire/cases/"),
+                    )
+                )
+                continue
+            other_checked, _other_report = validate_application(
+                other.application, scorer.questionnaire, scorer.catalogue
+            )
+            if other_checked is not None:
+                answers += named(other_checked, other.id)
+        copies = list(find_copies(answers).get(case.id, ()))
+    return scorer.assess(checked, reviews, copies=copies), problems
 
 
 def run_cases(
@@ -370,14 +413,15 @@ def run_cases(
     items whose points changed."""
     report = Report()
     results: list[CaseResult] = []
+    by_id = {case.id: case for case in cases}
     for case in cases:
-        assessment, problems = assess_case(case, scorer)
+        assessment, problems = assess_case(case, scorer, by_id)
         report.extend(problems)
         if assessment is None:
             continue
         result = CaseResult(case, assessment)
         if base is not None and not result.ok:
-            before, problems = assess_case(case, base)
+            before, problems = assess_case(case, base, by_id)
             report.extend(problems)
             if before is not None:
                 result.changes = point_changes(before, assessment)

@@ -37,6 +37,7 @@ from aptic_qualif.review.select import select_reviews
 from aptic_qualif.scoring.model import (
     Advice,
     Assessment,
+    CopyMatch,
     Disagreement,
     KnockoutHit,
     Overall,
@@ -177,8 +178,16 @@ class Scorer:
 
     # -- the whole assessment ----------------------------------------------------
 
-    def assess(self, checked: CheckedApplication, reviews: Iterable[Review] = ()) -> Assessment:
-        """The decision on ``checked`` under the policy, given its reviews."""
+    def assess(
+        self,
+        checked: CheckedApplication,
+        reviews: Iterable[Review] = (),
+        *,
+        copies: Sequence[CopyMatch] = (),
+    ) -> Assessment:
+        """The decision on ``checked`` under the policy, given its reviews and the written
+        answers of it near-identical to another application's (``copies``: its matches
+        from :func:`~aptic_qualif.review.copies.find_copies` over the whole folder)."""
         policy = self.policy
         settings = policy.reviews
         fresh, use = self._select_reviews(reviews, checked)
@@ -186,7 +195,10 @@ class Scorer:
         aggregated, disagreements = _aggregate(scores, policy)
         against = sum(1 for r in fresh if r.recommendation == "ne-pas-qualifier")
         advised_against = (against, len(fresh)) if 2 * against > len(fresh) else None
-        outcome = self._evaluate(checked, aggregated, advised_against=advised_against)
+        matches = self._copies(copies, fresh)
+        outcome = self._evaluate(
+            checked, aggregated, advised_against=advised_against, copies=matches
+        )
         decisive: list[str] = []
         if settings.further_review_when_decisive and disagreements and not outcome.blocked:
             # Would the reviewers' scores, read one way or the other, decide differently?
@@ -195,10 +207,15 @@ class Scorer:
             for disagreement in disagreements:
                 low[disagreement.item] = float(min(disagreement.scores.values()))
                 high[disagreement.item] = float(max(disagreement.scores.values()))
-            if self._evaluate(checked, low).decision != self._evaluate(checked, high).decision:
+            low_decision = self._evaluate(checked, low, copies=matches).decision
+            if low_decision != self._evaluate(checked, high, copies=matches).decision:
                 decisive = [d.item for d in disagreements]
                 outcome = self._evaluate(
-                    checked, aggregated, decisive=decisive, advised_against=advised_against
+                    checked,
+                    aggregated,
+                    decisive=decisive,
+                    advised_against=advised_against,
+                    copies=matches,
                 )
         by_id = self.questionnaire.by_id
         comments = [
@@ -271,7 +288,28 @@ class Scorer:
             reviews=use,
             lines=outcome.lines,
             diagnostics=[d.to_json() for d in checked.report.sorted()],
+            copies=matches,
         )
+
+    def _copies(self, copies: Sequence[CopyMatch], fresh: Sequence[Review]) -> list[CopyMatch]:
+        """The matches with the labels of their items, each marked examined when a fresh
+        review (``fresh``) says its reviewer examined the other application."""
+        examined = {other for review in fresh for other in review.copies_examined}
+        by_id = self.questionnaire.by_id
+
+        def label(item: str) -> str:
+            return localized(by_id[item].item.label) if item in by_id else item
+
+        return [
+            match.model_copy(
+                update={
+                    "label": label(match.item),
+                    "other_label": label(match.other_item),
+                    "examined": match.other in examined,
+                }
+            )
+            for match in copies
+        ]
 
     def _select_reviews(
         self, reviews: Iterable[Review], checked: CheckedApplication
@@ -299,6 +337,7 @@ class Scorer:
         *,
         decisive: Sequence[str] = (),
         advised_against: tuple[int, int] | None = None,
+        copies: Sequence[CopyMatch] = (),
     ) -> _Outcome:
         """Points, gates and decision for given aggregated reviewer scores; ``advised_against``
         is (reviews recommending not to qualify, reviews used) when they are a majority."""
@@ -351,6 +390,8 @@ class Scorer:
             and (bool(pending_all) or practice_ok),
             # Reviews are awaited only when they can still change the outcome.
             "pending_review": (bool(pending_all) and optimistic) or bool(decisive),
+            # A possible copy is awaited only while the application could still qualify.
+            "copy_unconfirmed": bool(unconfirmed_copies(copies)) and optimistic and practice_ok,
             "practice_below_floor": not pending_all and not practice_ok,
             # The reviewers' recommendation counts: the scores qualify, a majority of the
             # reviewers advise against, the coordinator arbitrates.
@@ -406,6 +447,7 @@ class Scorer:
             themes=themes,
             overall=overall,
             advised_against=advised_against,
+            copies=copies,
         )
         return _Outcome(
             decision=decision,
@@ -731,6 +773,7 @@ class Scorer:
         themes: list[ThemeResult],
         overall: Overall,
         advised_against: tuple[int, int] | None = None,
+        copies: Sequence[CopyMatch] = (),
     ) -> list[str]:
         """Why, in plain words: what decided, then what the venue can do about it."""
         by_id = self.questionnaire.by_id
@@ -749,6 +792,8 @@ class Scorer:
             return reasons
         if when == "requirements_unmet":
             return [r.reason for r in requirements]
+        if when == "copy_unconfirmed":
+            return [copy_reason(match) for match in unconfirmed_copies(copies)]
         if when == "pending_review":
             if decisive:
                 return [
@@ -873,6 +918,43 @@ def _progress_text(item: Item, line: PointLine) -> str:
             )
             return f"{next_step} {text}".strip()
     return text
+
+
+def unconfirmed_copies(copies: Iterable[CopyMatch]) -> list[CopyMatch]:
+    """The possible copies still to examine: not between venues of one organisation, and
+    not examined by a fresh review."""
+    return [m for m in copies if not m.same_organisation and not m.examined]
+
+
+def copy_reason(match: CopyMatch) -> str:
+    """Why a possible copy keeps the application awaiting review. The other application is
+    named by its id: a reviewer may read this, and reviews blind."""
+    if match.item == match.other_item:
+        return _(
+            "possible copy: the answer to « {label} » is {similarity} % similar to application "
+            "{other}'s answer to the same question; a reviewer must examine both and confirm it "
+            "in a review"
+        ).format(
+            label=match.label or match.item,
+            similarity=format_number(percent_of(match.similarity)),
+            other=match.other,
+        )
+    return _(
+        "possible copy: the answer to « {label} » is {similarity} % similar to the answer to "
+        "« {other_label} » of application {other}; a reviewer must examine both and confirm "
+        "it in a review"
+    ).format(
+        label=match.label or match.item,
+        similarity=format_number(percent_of(match.similarity)),
+        other_label=match.other_label or match.other_item,
+        other=match.other,
+    )
+
+
+def percent_of(similarity: float) -> float:
+    """A similarity (0–1) as a percentage rounded down to a whole number: a pair at 0.995
+    is not shown as 100 %."""
+    return float(math.floor(similarity * 100 + EPSILON))
 
 
 def knockout_applies(knockout: Knockout, answer: Any) -> bool:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from aptic_qualif import __version__
 from aptic_qualif.i18n import _, language, ngettext
+from aptic_qualif.review.copies import describe as describe_copy
 from aptic_qualif.sanitize import xml_text
 from aptic_qualif.scoring.model import Assessment, PointLine, ThemeResult
 from aptic_qualif.scoring.render import _fmt, decision_label, format_day_text
@@ -342,6 +343,7 @@ def _labels() -> dict[str, str]:
         "reviews": _("Reviews"),
         "reviews_used": _("Reviews used:"),
         "reviews_stale": _("Stale reviews (what they rated has changed; not used):"),
+        "copies": _("Written answers near-identical to another application's:"),
         "decisive": _("The reviewers' disagreement changes the decision; a further review of:"),
         "recommendations": _("Recommendations:"),
         "comments": _("Reviewers' comments"),
@@ -427,6 +429,7 @@ def _environment() -> jinja2.Environment:
     env.filters["recommendation_label"] = recommendation_label
     env.filters["safe_href"] = safe_href
     env.filters["day"] = format_day
+    env.filters["copy_text"] = describe_copy
     return env
 
 

@@ -137,6 +137,32 @@ class ReviewUse(Model):
     recommendations: dict[str, str] = {}
 
 
+class CopyMatch(Model):
+    """A written answer of the application near-identical to one of another application
+    (:mod:`aptic_qualif.review.copies`)."""
+
+    item: str
+    """The item of this application whose answer matches."""
+    other: str
+    """The other application's id (its file name without extension)."""
+    other_item: str
+    """The other application's item whose answer matches (the same item, or another)."""
+    similarity: float
+    """How near the two answers are once normalised, from 0 to 1 (RapidFuzz's Indel
+    normalised similarity), rounded to two decimals."""
+    other_venue: str = ""
+    """The other venue's name; left out where the viewer may not see it."""
+    label: str = ""
+    other_label: str = ""
+    same_organisation: bool = False
+    """Both venues belong to one organisation (same SIREN): texts may be shared, it is not
+    flagged as a copy."""
+    siren: str = ""
+    """The SIREN the two venues share, when :attr:`same_organisation`."""
+    examined: bool = False
+    """A fresh review of this application says its reviewer examined the similarity."""
+
+
 class Assessment(Model):
     application: str
     file: str
@@ -166,3 +192,5 @@ class Assessment(Model):
     reviews: ReviewUse = ReviewUse()
     lines: list[PointLine] = []
     diagnostics: list[dict[str, Any]] = []
+    copies: list[CopyMatch] = []
+    """Written answers near-identical to another application's, most similar first."""

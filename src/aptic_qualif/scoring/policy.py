@@ -30,6 +30,7 @@ Predicate = Literal[
     "incomplete",
     "requirements_unmet",
     "pending_review",
+    "copy_unconfirmed",
     "practice_below_floor",
     "reviewers_advise_against",
     "thresholds_met",
@@ -46,6 +47,10 @@ Predicate = Literal[
   processing register…): the venue can put it in place;
 * ``pending_review``: the reviews could still change the outcome: a reviewer-rated item
   lacks its reviewers, or reviewers disagree in a way that changes the decision;
+* ``copy_unconfirmed``: a written answer is near-identical to another application's
+  (:mod:`aptic_qualif.review.copies`; venues of one organisation excepted) and no fresh
+  review says its reviewer examined that other application, while the application could
+  still qualify;
 * ``practice_below_floor``: the reviewers' scores are below a floor of the policy (an
   item, a theme or overall), whatever the other points;
 * ``reviewers_advise_against``: the scores would qualify the venue, but a majority of the

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from aptic_qualif import __version__
 from aptic_qualif.i18n import _, language
+from aptic_qualif.review.copies import describe as describe_copy
 from aptic_qualif.sanitize import csv_row, markdown_code, rich_text, terminal
 from aptic_qualif.sanitize import markdown_text as _md
 from aptic_qualif.scoring.model import Assessment
@@ -187,6 +188,7 @@ def render_markdown(assessments: Sequence[Assessment]) -> str:
         "comments": _("Reviewers' comments"),
         "overall_comment": _("overall comment"),
         "stale": _("Stale reviews (what they rated has changed; not used):"),
+        "copies": _("Written answers near-identical to another application's:"),
         "evidence": _("Evidence:"),
         "bonus": _("bonus"),
     }
@@ -277,6 +279,9 @@ def render_markdown(assessments: Sequence[Assessment]) -> str:
                 f"- {_md(t.title)} — {_md(x.label)} (+{_num(x.gain)}) : {_md(x.text)}"
                 for t, x in advice
             ] + [""]
+        if a.copies:
+            lines += [f"**{words['copies']}**", ""]
+            lines += [f"- {_md(describe_copy(match))}" for match in a.copies] + [""]
         if a.reviews.stale:
             lines += [f"**{words['stale']}**", ""]
             lines += [
@@ -378,6 +383,8 @@ def render_details(assessments: Sequence[Assessment], *, themes: bool = False) -
             parts.append(Text(terminal(f"  {shown}")))
         for reason in a.reasons:
             parts.append(Text(terminal(f"  • {reason}")))
+        for match in a.copies:
+            parts.append(Text(terminal(f"  ≈ {describe_copy(match)}")))
         for theme in a.themes:
             for advice in theme.advice:
                 parts.append(Text(terminal(f"  → {advice.label} : {advice.text}")))

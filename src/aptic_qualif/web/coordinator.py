@@ -18,6 +18,7 @@ from aptic_qualif.application import (
 )
 from aptic_qualif.errors import CommandError
 from aptic_qualif.i18n import _
+from aptic_qualif.scoring.engine import unconfirmed_copies
 from aptic_qualif.web.overview import (
     BUDGET,
     Filters,
@@ -170,7 +171,7 @@ class CoordinatorPages(ServerBase):
         if checked is None:
             return Row(app_id, broken=True)
         reviews = self.reviews_of(app_id)
-        assessment = self.scorer.assess(checked, reviews)
+        assessment = self.scorer.assess(checked, reviews, copies=self.copies_of(app_id))
         return Row(
             id=app_id,
             venue=checked.venue_name,
@@ -187,7 +188,12 @@ class CoordinatorPages(ServerBase):
                 for review in reviews
                 for trace in review.withdrawn_conflicts
             ),
+            copies=tuple(sorted({m.other for m in unconfirmed_copies(assessment.copies)})),
         )
+
+    def copies_changed(self, ids: set[str]) -> None:
+        """Another application changed what ``ids`` match: their rows are read again."""
+        self.overview.forget(ids)
 
     def known_reviewers(
         self, rows: Sequence[Row] = (), assignments: Mapping[str, Sequence[str]] = {}
@@ -214,7 +220,7 @@ class CoordinatorPages(ServerBase):
         if checked is None:
             return self.unreadable(call)
         reviews = self.reviews_of(app_id)
-        assessment = self.scorer.assess(checked, reviews)
+        assessment = self.scorer.assess(checked, reviews, copies=self.copies_of(app_id))
         assignments = self.assignments()
         assigned = assignments.get(app_id, [])
         reviewers = self.known_reviewers((), assignments)

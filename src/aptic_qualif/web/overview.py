@@ -61,6 +61,9 @@ class Row:
     """Every change of status, oldest first."""
     withdrawn: tuple[tuple[str, Any], ...] = ()
     """(reviewer, trace) of every conflict of interest declared then withdrawn."""
+    copies: tuple[str, ...] = ()
+    """The other applications a written answer of it is near-identical to, not examined
+    yet by a fresh review (:mod:`aptic_qualif.review.copies`)."""
 
     @property
     def search_key(self) -> str:
@@ -159,6 +162,13 @@ class Overview:
                 for gone in [k for k in self._rows if k not in wanted]:
                     self._rows.pop(gone, None)
         return result
+
+    def forget(self, ids: Iterable[str]) -> None:
+        """Read the rows of ``ids`` again next time, though their files did not change (their
+        written answers' matches with other applications did)."""
+        with self._lock:
+            for app_id in ids:
+                self._rows.pop(app_id, None)
 
 
 @dataclass(frozen=True)

@@ -130,6 +130,7 @@ class ReviewerPages(ServerBase):
                 drafts.save_review(review, self.settings.reviews, force=True)
             elif step in {"enregistrer", "terminer"} and review is not None and review.draft:
                 review, problems = self._record(review, checked, form)
+                review = self._record_copies(review, form)
                 drafts.save_review(review, self.settings.reviews)
                 if step == "terminer" and not problems:
                     try:
@@ -204,12 +205,62 @@ class ReviewerPages(ServerBase):
             ),
             recommendations=[(key, _(label)) for key, label in RECOMMENDATIONS.items()],
             seen=seen,
+            copies=self._copies(checked, review),
             others=self._others(everyone, reviewer, seen, checked),
             recommendation=posted.get(
                 "recommandation", review.recommendation or "" if review is not None else ""
             ),
             overall=posted.get("commentaire", review.comment or "" if review is not None else ""),
         )
+
+    def _copies(self, checked: CheckedApplication, review: Review | None) -> list[dict[str, Any]]:
+        """The written answers of ``checked`` near-identical to another application's, as
+        the review page shows them to compare: the other application named by its id only
+        (blind review), both answers side by side, and whether the reviewer examined it."""
+        from aptic_qualif.i18n import localized
+        from aptic_qualif.review.copies import describe
+
+        by_id = self.questionnaire.by_id
+
+        def label(item: str) -> str:
+            return localized(by_id[item].item.label) if item in by_id else item
+
+        examined = set(review.copies_examined) if review is not None else set()
+        shown = []
+        for match in self.copies_of(checked.id):
+            other_path = self.application_path(match.other)
+            other = self.check(other_path) if other_path is not None else None
+            match = match.model_copy(
+                update={
+                    "label": label(match.item),
+                    "other_label": label(match.other_item),
+                    "other_venue": "",
+                    "examined": match.other in examined,
+                }
+            )
+            shown.append(
+                {
+                    "match": match,
+                    "text": describe(match),
+                    "flagged": not match.same_organisation,
+                    "this": str(checked.answers.get(match.item) or ""),
+                    "that": str(other.answers.get(match.other_item) or "") if other else "",
+                }
+            )
+        return shown
+
+    def _record_copies(self, review: Review, form: Mapping[str, str]) -> Review:
+        """Record which possible copies the reviewer says they examined (``copie:<id>``
+        ticked): the other applications of the matches still found."""
+        if review.conflict_of_interest:
+            return review
+        from aptic_qualif.review.copies import flagged
+
+        others = {match.other for match in flagged(self.copies_of(review.application))}
+        ticked = sorted(other for other in others if form.get(f"copie:{other}"))
+        if ticked == review.copies_examined:
+            return review
+        return review.model_copy(update={"copies_examined": ticked})
 
     def _others(
         self,

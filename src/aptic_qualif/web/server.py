@@ -7,6 +7,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
+import threading
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -31,6 +33,7 @@ from aptic_qualif.i18n import _, language, localized, ngettext
 from aptic_qualif.questionnaire.answers import long_answer
 from aptic_qualif.questionnaire.fill import place_proposals
 from aptic_qualif.questionnaire.load import IDENTITY, LocatedItem
+from aptic_qualif.review.copies import describe as describe_copy
 from aptic_qualif.review.load import load_reviews_of
 from aptic_qualif.review.model import Review
 from aptic_qualif.review.visibility import (
@@ -40,7 +43,7 @@ from aptic_qualif.review.visibility import (
 )
 from aptic_qualif.scoring.engine import Scorer
 from aptic_qualif.scoring.html import percent
-from aptic_qualif.scoring.model import Assessment
+from aptic_qualif.scoring.model import Assessment, CopyMatch
 from aptic_qualif.scoring.render import decision_label
 from aptic_qualif.web.problems import Problem, problems
 
@@ -108,12 +111,14 @@ class ServerBase:
     secret: bytes
     env: Environment = field(init=False)
     scorer: Scorer = field(init=False)
+    copy_index: CopyIndex = field(init=False)
 
     def __post_init__(self) -> None:
         assert self.context.policy is not None
         self.scorer = Scorer(
             self.context.catalogue, self.context.questionnaire, self.context.policy, form_hints=True
         )
+        self.copy_index = CopyIndex()
         self.env = Environment(
             loader=FileSystemLoader(HERE / "templates"),
             autoescape=select_autoescape(default=True, default_for_string=True),
@@ -130,6 +135,7 @@ class ServerBase:
             version=__version__,
             IDENTITY=IDENTITY,
             moment=moment,
+            describe_copy=describe_copy,
         )
 
     # --- helpers ------------------------------------------------------------------------
@@ -212,7 +218,19 @@ class ServerBase:
         return reviews
 
     def assess(self, checked: CheckedApplication) -> Assessment:
-        return self.scorer.assess(checked, self.reviews_of(checked.id))
+        return self.scorer.assess(
+            checked, self.reviews_of(checked.id), copies=self.copies_of(checked.id)
+        )
+
+    def copies_of(self, app_id: str) -> list[CopyMatch]:
+        """The written answers of ``app_id`` near-identical to another application's of the
+        folder (:mod:`aptic_qualif.review.copies`), found over the whole folder once and
+        found again only when an application file changes."""
+        return self.copy_index.matches(self).get(app_id, [])
+
+    def copies_changed(self, ids: set[str]) -> None:
+        """The matches of applications ``ids`` changed (another application did): what a
+        page keeps of them is to read again."""
 
     def application_ids(self) -> list[str]:
         files, _missing = application_files([self.settings.applications])
@@ -366,3 +384,60 @@ def _paginate(ids: Sequence[T], asked: str | None, size: int) -> tuple[int, int,
     except ValueError:
         page = 1
     return page, pages, ids[(page - 1) * size : page * size]
+
+
+class CopyIndex:
+    """The written answers near-identical between applications of the folder, kept while
+    no application file changes (their names, dates and sizes); each file's written answers
+    are kept too, so that a change reads only the files that changed. The files are looked
+    at again at most every :attr:`FRESH` seconds: a dashboard assesses every application
+    at once, and should not look at every file for each."""
+
+    FRESH = 1.0
+
+    def __init__(self) -> None:
+        self._checked = -math.inf
+        self._lock = threading.Lock()
+        self._stamp: tuple[tuple[str, int, int, int], ...] | None = None
+        self._answers: dict[str, tuple[tuple[int, int, int], list[Any]]] = {}
+        self._matches: dict[str, list[CopyMatch]] = {}
+
+    def matches(self, server: ServerBase) -> dict[str, list[CopyMatch]]:
+        from aptic_qualif.review.copies import find_copies, written_answers
+
+        if time.monotonic() - self._checked < self.FRESH:
+            return self._matches
+        folder = server.settings.applications
+        seen: list[tuple[str, int, int, int]] = []
+        for app_id in server.application_ids():
+            try:
+                info = (folder / f"{app_id}.yaml").stat()
+            except OSError:
+                continue
+            seen.append((app_id, info.st_ino, info.st_mtime_ns, info.st_size))
+        stamp = tuple(seen)
+        with self._lock:
+            self._checked = time.monotonic()
+            if stamp == self._stamp:
+                return self._matches
+            answers: list[Any] = []
+            kept: dict[str, tuple[tuple[int, int, int], list[Any]]] = {}
+            for app_id, *file_stamp in stamp:
+                key = (file_stamp[0], file_stamp[1], file_stamp[2])
+                found = self._answers.get(app_id)
+                if found is None or found[0] != key:
+                    path = server.application_path(app_id)
+                    checked = server.check(path) if path is not None else None
+                    found = (key, written_answers(checked, server.questionnaire) if checked else [])
+                kept[app_id] = found
+                answers.extend(found[1])
+            matches = find_copies(answers)
+            changed = {
+                app_id
+                for app_id in set(matches) | set(self._matches)
+                if matches.get(app_id) != self._matches.get(app_id)
+            }
+            self._answers, self._matches, self._stamp = kept, matches, stamp
+        if changed:
+            server.copies_changed(changed)
+        return matches

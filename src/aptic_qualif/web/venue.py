@@ -12,6 +12,7 @@ from aptic_qualif import editing
 from aptic_qualif.errors import CommandError
 from aptic_qualif.i18n import _, localized
 from aptic_qualif.review.visibility import (
+    copies_seen,
     redact,
     reviews_to_assess,
     visibility,
@@ -196,7 +197,10 @@ class VenuePages(ServerBase):
             app_id=app_id,
             checked=checked,
             sections=sections,
-            assessment=self.assess(checked),
+            assessment=copies_seen(
+                self.assess(checked),
+                visibility(self.viewer(call), (), self.settings.venue_view),
+            ),
             # Submitting is open only when apply validate finds no error at all.
             ready=not summary,
             summary=summary,
@@ -222,7 +226,9 @@ class VenuePages(ServerBase):
 
         reviews = self.reviews_of(app_id)
         seen = visibility(viewer, reviews, self.settings.venue_view)
-        assessment = self.scorer.assess(checked, reviews_to_assess(reviews, seen))
+        assessment = self.scorer.assess(
+            checked, reviews_to_assess(reviews, seen), copies=self.copies_of(app_id)
+        )
         if viewer.role == "relecteur":
             back = (f"{call.base}/relectures/{call.grant.subject}/", _("Back to my reviews"))
         elif call.grant.may_edit(app_id):
