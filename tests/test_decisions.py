@@ -330,3 +330,34 @@ def test_a_case_compared_with_an_unknown_case_is_cas006(
     _assessment, problems = assess_case(broken, Scorer(catalogue, questionnaire, policy), cases)
     assert [p.code for p in problems] == ["CAS006", "CAS006"]
     assert problems[0].span.file.endswith("copie-des-reponses-non-examinee/cas.yaml")
+
+
+# -- innovation, a bonus a venue may leave aside ------------------------------------------
+
+
+def test_a_venue_that_leaves_innovation_aside_gets_its_core_score(
+    shipped: tuple[Catalogue, LoadedQuestionnaire, Policy], cases: dict[str, ReferenceCase]
+) -> None:
+    import re
+
+    case = cases["clic-en-morvan-adsl"]
+    text = case.application.read_text(encoding="utf-8")
+    start = text.index("  inn-presenter: true\n")
+    end = re.search(r"(?m)^  cs-", text[start:])
+    assert end is not None
+    aside = text[:start] + "  inn-presenter: false\n" + text[start + end.start() :]
+    catalogue, questionnaire, policy = shipped
+    scorer = Scorer(catalogue, questionnaire, policy)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "candidature.yaml"
+        path.write_text(aside, encoding="utf-8")
+        assessment, problems = assess_case(dataclasses.replace(case, application=path), scorer)
+    assert assessment is not None, problems
+    innovation = next(t for t in assessment.themes if t.theme == "innovation")
+    assert innovation.max == 0 and innovation.percentage == 0 and innovation.passed
+    core = {t.theme: 100.0 * t.points / t.max for t in assessment.themes if not t.bonus}
+    weights = {t: policy.theme_weights.get(t, 1.0) for t in core}
+    expected = sum(core[t] * weights[t] for t in core) / sum(weights.values())
+    # Not a free 100 % for the theme left aside: the overall score is the core themes' mean.
+    assert abs(assessment.overall.percentage - expected) < 0.11
+    assert assessment.decision == "qualifie"

@@ -87,8 +87,10 @@ class RowBuilder:
     """The questionnaire, catalogue and policy compiled into the national columns."""
 
     def __init__(self, context: Context) -> None:
+        # Identity answers, and theme answers that name a column too (the publics a venue
+        # serves, the situations it is equipped for): asked once, in the theme.
         self.exported: list[LocatedItem] = [
-            located for located in context.questionnaire.identity if located.item.export
+            located for located in context.questionnaire.items if located.item.export
         ]
         self.services_items = [
             located.id for located in context.questionnaire.items if located.item.type == "services"
@@ -117,6 +119,8 @@ class RowBuilder:
             column = located.item.export or ""
             if column in CONTACT_COLUMNS and not public_contacts:
                 continue
+            if not located.is_identity and located.id not in checked.enabled:
+                continue
             answer = answers.get(located.id)
             refused = checked.invalid.get(located.id)
             if answer is None and refused:
@@ -134,7 +138,8 @@ class RowBuilder:
                 continue
             found = values.setdefault(column, [])
             found += [v for v in _identity_values(located.item, answer) if v not in found]
-            spans.setdefault(column, doc.span((IDENTITY_KEY, located.id)))
+            section = IDENTITY_KEY if located.is_identity else ANSWERS_KEY
+            spans.setdefault(column, doc.span((section, located.id)))
 
         offered: set[str] = set()
         for item_id in self.services_items:

@@ -146,14 +146,16 @@ def _check_identity(loaded: LoadedQuestionnaire) -> Iterator[Diagnostic]:
                 _("identity item '{id}' must be of type {type}").format(id=name, type=kind),
             )
     for located in loaded.identity:
-        item = located.item
-        if item.scoring != "none":
+        if located.item.scoring != "none":
             yield _error(
                 located,
                 ("scoring",),
                 "QST006",
                 _("identity items are not scored; remove 'scoring'"),
             )
+    # A theme item may fill a column too: asked once, in the theme, and exported.
+    for located in loaded.items:
+        item = located.item
         if item.export is not None and item.export not in LIEUX_COLUMNS:
             close = difflib.get_close_matches(item.export, LIEUX_COLUMNS, n=1)
             yield _error(

@@ -135,27 +135,25 @@ SMALL_FIXED_ANSWERS: Mapping[str, Any] = {
     "pub-prescripteurs": ["ccas-cias", "france-travail"],
     "ter-type-territoire": "quartier-prioritaire",
     "ter-permanences-exterieures": False,
-    "inn-contribution-communs": ["aucune"],
-    "inn-evaluation-actions": ["statistiques-anonymes", "avis-des-personnes"],
-    "inn-experimentation": False,
+    "inn-presenter": False,
     "cs-handicap": ["aucune"],
     "cs-faire-pour-autrui": "la-personne-fait",
 }
 """A small association welcoming the public in one place, as the example applications of
 associations describe it (``association-insertion-tremplin``, ``association-les-cles-du-
 plateau``): some twenty hours of mediation a week on a few computers, help with online
-procedures, two volunteers, people referred by social services, anonymous attendance
-figures; no travelling, no outreach sessions, no experiment to tell, no equipment for a
-disability, never a procedure done for someone. A question whose condition names no answer here is
-shown only if its condition holds without one."""
+procedures, two volunteers, people referred by social services; no travelling, no outreach
+sessions, no equipment for a disability, never a procedure done for someone, and the bonus
+theme of innovation left aside (it only ever raises a score). A question whose condition
+names no answer here is shown only if its condition holds without one."""
 
 SMALL_FIXED = Profile(
     "petit-lieu-fixe",
     N_("Small fixed venue"),
     N_(
-        "a small association in one place, with two volunteers, no travelling, outreach "
-        "sessions or experiment to tell, that never does a procedure for someone, its "
-        "identity typed in"
+        "a small association in one place, with two volunteers, no travelling or outreach "
+        "sessions, that never does a procedure for someone and leaves aside the bonus theme "
+        "of innovation, its identity typed in"
     ),
     SMALL_FIXED_ANSWERS,
 )

@@ -31,6 +31,7 @@ from aptic_qualif.questionnaire.load import LoadedQuestionnaire
 from aptic_qualif.referentiel.load import Catalogue
 from aptic_qualif.yamlio import MAX_BYTES, dump_yaml, parse_yaml
 
+IDENTITY = "lieu"
 ANSWERS = "reponses"
 EVIDENCE = "preuves"
 
@@ -49,6 +50,19 @@ class Move:
 
 
 @dataclass(frozen=True)
+class OptionMove:
+    """The option ``value`` of the identity question ``item`` is retired: the concept is asked
+    in the theme question ``target``, which gets ``target_value`` (added to a multiple choice,
+    or the answer of an unanswered single choice)."""
+
+    item: str
+    value: str
+    target: str
+    target_value: str
+    multiple: bool = True
+
+
+@dataclass(frozen=True)
 class Step:
     """From ``source`` to ``target`` (versions of the questionnaire)."""
 
@@ -59,6 +73,13 @@ class Step:
     """Question id → why it was retired (an English message id)."""
     new: tuple[str, ...]
     """Questions added that a venue may have to answer."""
+    identity_retired: Mapping[str, str] = field(default_factory=dict)
+    """Identity question id → why it was retired."""
+    option_moves: tuple[OptionMove, ...] = ()
+    answered_any: Mapping[str, tuple[tuple[str, ...], Any]] = field(default_factory=dict)
+    """A new question id → (questions, answer): the new question gets the answer when the
+    application answers any of the questions (a theme that became opt-in, for a venue that
+    answered it)."""
 
 
 STEPS: tuple[Step, ...] = (
@@ -98,6 +119,47 @@ STEPS: tuple[Step, ...] = (
             "inn-outil-suivi-activite": N_("for information only: it changed no decision"),
             "inn-lien-ressource-publiee": N_(
                 "the link is now the evidence of the contribution to digital commons"
+            ),
+        },
+        identity_retired={
+            "publics_specifiquement_adresses": N_(
+                "the column is now filled from the publics the venue supports (Publics)"
+            ),
+            "prise_en_charge_specifique": N_(
+                "the column is now filled from the disabilities, languages and illiteracy "
+                "answers (specific skills)"
+            ),
+        },
+        option_moves=(
+            OptionMove(
+                "dispositif_programmes_nationaux",
+                "aidants-connect",
+                "cs-faire-pour-autrui",
+                "aidants-connect",
+                multiple=False,
+            ),
+            OptionMove(
+                "formations_labels",
+                "forme-mon-espace-sante",
+                "apt-formations-mediateurs",
+                "formation-mon-espace-sante",
+            ),
+            OptionMove(
+                "formations_labels", "forme-duplex", "apt-formations-mediateurs", "formation-duplex"
+            ),
+        ),
+        answered_any={
+            "inn-presenter": (
+                (
+                    "inn-pratiques",
+                    "inn-logiciels-libres-postes",
+                    "inn-numerique-responsable",
+                    "inn-contribution-communs",
+                    "inn-evaluation-actions",
+                    "inn-experimentation",
+                    "inn-experimentation-recit",
+                ),
+                True,
             ),
         },
         new=(
@@ -172,8 +234,38 @@ def migrate_application(data: Mapping[str, Any], questionnaire_id: str, target: 
     if not steps:
         return result
     answers: dict[str, Any] = result.data.setdefault(ANSWERS, {})
+    identity: dict[str, Any] = result.data.setdefault(IDENTITY, {})
     evidence: dict[str, list[str]] = result.data.setdefault(EVIDENCE, {})
     for step in steps:
+        for option in step.option_moves:
+            chosen = identity.get(option.item)
+            if not isinstance(chosen, list) or option.value not in chosen:
+                continue
+            identity[option.item] = [value for value in chosen if value != option.value]
+            if not identity[option.item]:
+                identity.pop(option.item)
+            current = answers.get(option.target)
+            if option.multiple:
+                listed = current if isinstance(current, list) else []
+                if option.target_value not in listed:
+                    answers[option.target] = [
+                        value for value in listed if value not in ("aucun", "aucune")
+                    ] + [option.target_value]
+            elif current is None:
+                answers[option.target] = option.target_value
+            result.changes.append(
+                _("'{item}: {value}' is now asked in '{target}'").format(
+                    item=option.item, value=option.value, target=option.target
+                )
+            )
+        for item, why in step.identity_retired.items():
+            if item in identity:
+                result.dropped[item] = identity.pop(item)
+                result.changes.append(
+                    _("'{item}' is retired ({why}): its answer is dropped").format(
+                        item=item, why=_(why)
+                    )
+                )
         for move in step.moves:
             if answers.get(move.source) != move.when:
                 continue
@@ -184,7 +276,7 @@ def migrate_application(data: Mapping[str, Any], questionnaire_id: str, target: 
                     answers[move.target] = [*kept, move.value]
             elif current is None:
                 answers[move.target] = move.value
-            else:
+            elif current != move.value:
                 continue
             result.changes.append(
                 _("'{source}: {answer}' becomes '{value}' in '{target}'").format(
@@ -223,11 +315,21 @@ def migrate_application(data: Mapping[str, Any], questionnaire_id: str, target: 
                     )
             if item in evidence:
                 evidence.pop(item)
+        for item, (questions, value) in step.answered_any.items():
+            if item not in answers and any(q in answers for q in questions):
+                answers[item] = value
+                result.changes.append(
+                    _(
+                        "'{item}: {answer}' is answered for the venue: it answered that theme"
+                    ).format(item=item, answer=_plain(value))
+                )
         for item in step.new:
             if item not in answers and item not in result.to_answer:
                 result.to_answer.append(item)
     if not evidence:
         result.data.pop(EVIDENCE, None)
+    if not identity:
+        result.data.pop(IDENTITY, None)
     result.data["questionnaire"] = f"{questionnaire_id}@{target}"
     result.changes.insert(
         0,
@@ -236,9 +338,26 @@ def migrate_application(data: Mapping[str, Any], questionnaire_id: str, target: 
     return result
 
 
-def migrate_review(data: Mapping[str, Any], source: str, target: str) -> Migrated:
+def identity_digest(identity: Mapping[str, Any]) -> str:
+    """The fingerprint of a venue's identity answers as a review records it
+    (:func:`~aptic_qualif.review.fingerprint.fingerprint`), from the ``lieu`` section."""
+    from aptic_qualif.questionnaire.conditions import is_answered
+    from aptic_qualif.review.fingerprint import _normalised, digest
+
+    return digest({k: _normalised(v) for k, v in identity.items() if is_answered(v)})
+
+
+def migrate_review(
+    data: Mapping[str, Any],
+    source: str,
+    target: str,
+    identity: tuple[Mapping[str, Any], Mapping[str, Any]] | None = None,
+) -> Migrated:
     """A review (as read) of an application moved from ``source`` to ``target``: the scores
-    and fingerprints of retired questions are dropped; the others stand."""
+    and fingerprints of retired questions are dropped; the others stand. With ``identity``
+    (the venue's identity answers before and after the migration), a review of the identity
+    as it was records the migrated one: retiring an identity question changes nothing the
+    reviewer saw."""
     result = Migrated(data=_copy(data), source=source, target=target)
     steps = steps_between(source, target) or []
     retired = {item for step in steps for item in step.retired}
@@ -250,6 +369,13 @@ def migrate_review(data: Mapping[str, Any], source: str, target: str) -> Migrate
                 _("the score of '{item}' is dropped: the question is retired").format(item=item)
             )
     reviewed = result.data.get("reviewed")
+    if isinstance(reviewed, dict) and identity is not None:
+        before, after = identity_digest(identity[0]), identity_digest(identity[1])
+        if before != after and reviewed.get("identity") == before:
+            reviewed["identity"] = after
+            result.changes.append(
+                _("the review of the venue's identity follows the retired identity questions")
+            )
     if isinstance(reviewed, dict):
         for key in ("items", "answers", "evidence"):
             recorded = reviewed.get(key)
@@ -266,7 +392,11 @@ def migrated_text(text: str, migrated: Migrated, parse: Callable[[str], Any] | N
     """The text of the file, migrated: edited in place when its layout allows (comments
     kept), else written from the data with its leading comments."""
     read = parse or _parse
-    memory = "".join(_kept_for_memory(migrated))
+    memory_lines = _kept_for_memory(migrated)
+    if len(memory_lines) > 2 and memory_lines[1] in text:
+        # Answers kept by an earlier run: the new ones join them, under the same heading.
+        memory_lines = memory_lines[2:]
+    memory = "".join(memory_lines)
     edited = _edit(text, migrated)
     if edited is not None and _same(read(edited), migrated.data):
         return edited.rstrip("\n") + "\n" + memory
@@ -315,7 +445,7 @@ def _edit(text: str, migrated: Migrated) -> str | None:
             break
     else:
         return None
-    for section in (ANSWERS, EVIDENCE):
+    for section in (IDENTITY, ANSWERS, EVIDENCE):
         wanted = data.get(section) or {}
         span = _section(lines, section)
         if span is None:
@@ -526,7 +656,12 @@ def migrate_files(
             if review_doc is None or not isinstance(review_doc.data, dict):
                 run.report.extend(review_problems or [_unreadable(review_path)])
                 continue
-            review = migrate_review(review_doc.data, migrated.source, target)
+            review = migrate_review(
+                review_doc.data,
+                migrated.source,
+                target,
+                identity=(doc.data.get(IDENTITY) or {}, migrated.data.get(IDENTITY) or {}),
+            )
             review_entry = FileMigration(review_path, "review", review)
             review_text = _text_of(review_path, reviews)
             if review.changed and review_text is not None:

@@ -185,7 +185,8 @@ class SmartRoute:
     are rated 4/4: a bonus never lowers a score."""
 
     overall: float
-    themes: dict[str, float]
+    themes: Mapping[str, float | None]
+    """Each theme's percentage (``None``: a bonus theme the venue does not present)."""
     rated: tuple[str, ...]
     """The answers rated by reviewers that apply to that venue, outside bonus themes."""
     exact: bool
@@ -195,7 +196,7 @@ class SmartRoute:
         return {
             "level": self.level,
             "overall": round(self.overall, 2),
-            "themes": {t: round(v, 2) for t, v in self.themes.items()},
+            "themes": {t: round(v, 2) for t, v in self.themes.items() if v is not None},
             "rated_at_zero" if self.level == 0 else "rated_at_level": list(self.rated),
             "exact": self.exact,
         }
@@ -700,10 +701,18 @@ def analyse_policy(
     return analysis
 
 
-def _at_level(state: _State, index: int, bonus: bool) -> float:
+def _at_level(state: _State, index: int, bonus: bool) -> float | None:
     """A theme's best percentage with its rated answers at ``LEVELS[index]`` (a bonus theme's
-    at 4/4)."""
-    return state.best if bonus else state.levels[index]
+    at 4/4; ``None`` for a bonus theme the venue did not present)."""
+    if bonus:
+        return _counted(state, state.best, bonus)
+    return state.levels[index]
+
+
+def _counted(state: _State, value: float, bonus: bool) -> float | None:
+    """A theme's percentage as the overall score counts it (:meth:`Scorer._counted`): a bonus
+    theme in which nothing applies is left out."""
+    return None if bonus and state.total_max == 0 else value
 
 
 def _joint(
@@ -736,11 +745,13 @@ def _joint(
             found[theme] = state
         else:
             seen = True
-            declared = {t: s.self_declared for t, s in found.items()}
-            best = {t: s.best for t, s in found.items()}
+            declared = {t: _counted(s, s.self_declared, t in bonus) for t, s in found.items()}
+            best = {t: _counted(s, s.best, t in bonus) for t, s in found.items()}
             value = scorer.overall_percentage(declared)
             top = scorer.overall_percentage(best)
-            worst = scorer.overall_percentage({t: s.practice_worst for t, s in found.items()})
+            worst = scorer.overall_percentage(
+                {t: _counted(s, s.practice_worst, t in bonus) for t, s in found.items()}
+            )
             overall["self"] = max(overall["self"], value)
             overall["best"] = max(overall["best"], top)
             overall["worst"] = min(overall["worst"], worst)
@@ -771,13 +782,14 @@ def _joint(
 
 
 def _meets(
-    percentages: Mapping[str, float],
+    percentages: Mapping[str, float | None],
     overall: float,
     thresholds: Mapping[str, float],
     overall_threshold: float,
 ) -> bool:
     return overall + EPSILON >= overall_threshold and all(
-        percentages[t] + EPSILON >= threshold for t, threshold in thresholds.items()
+        (value := percentages[t]) is not None and value + EPSILON >= threshold
+        for t, threshold in thresholds.items()
     )
 
 
@@ -796,29 +808,40 @@ def _bound_routes(
     routes: dict[int, SmartRoute] = {}
     best_at: dict[int, float] = {}
     for index, level in enumerate(LEVELS):
-        declared: dict[str, float] = {}
-        reachable: dict[str, float] = {}
+        declared: dict[str, float | None] = {}
+        reachable: dict[str, float | None] = {}
         rated: set[str] = set()
         always_rated = False
         for theme, table in themes.items():
             states = [s for s in table.states.values() if s is not None]
-            at = [(s, _at_level(s, index, theme in bonus)) for s in states]
+            # A bonus theme never lowers the overall score: at its best, or left out when
+            # the venue may not present it.
+            at = [
+                (s, value)
+                for s in states
+                if (value := _at_level(s, index, theme in bonus)) is not None
+            ]
             usable = [
                 (s, value)
                 for s, value in at
                 if not analyser.blocked(s.rated, float(level), theme=theme)
                 and (theme not in thresholds or value + EPSILON >= thresholds[theme])
             ]
-            declared[theme] = max((value for _s, value in usable), default=-1.0)
-            reachable[theme] = max((value for _s, value in at), default=-1.0)
+            empty: float | None = None if theme in bonus else -1.0
+            declared[theme] = max((value for _s, value in usable), default=empty)
+            reachable[theme] = max((value for _s, value in at), default=empty)
             if theme not in bonus:
                 rated |= {i for s, _value in usable for i in s.rated}
                 always_rated = always_rated or bool(usable and all(s.rated for s, _v in usable))
-        value = scorer.overall_percentage({t: max(v, 0.0) for t, v in declared.items()})
-        best_at[level] = scorer.overall_percentage({t: max(v, 0.0) for t, v in reachable.items()})
+        value = scorer.overall_percentage(
+            {t: None if v is None else max(v, 0.0) for t, v in declared.items()}
+        )
+        best_at[level] = scorer.overall_percentage(
+            {t: None if v is None else max(v, 0.0) for t, v in reachable.items()}
+        )
         overall_floor = policy.practice.overall
         stopped = always_rated and overall_floor is not None and level + EPSILON < overall_floor
-        possible = all(v >= 0 for v in declared.values()) and not stopped
+        possible = all(v is None or v >= 0 for v in declared.values()) and not stopped
         if possible and _meets(declared, value, thresholds, policy.overall_threshold):
             routes[level] = SmartRoute(
                 value, declared, _ordered(rated, scorer.questionnaire), False, level

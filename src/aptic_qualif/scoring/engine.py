@@ -364,7 +364,9 @@ class Scorer:
             pending_by_theme[theme_id] = pending
             pending_all.extend(pending)
         passed = {theme: self._theme_passes(theme, exact[theme]) for theme in exact}
-        overall_exact = self.overall_percentage(exact)
+        overall_exact = self.overall_percentage(
+            {theme: self._counted(theme, exact[theme], totals[theme][1]) for theme in exact}
+        )
         overall = Overall(
             percentage=floor_percentage(overall_exact),
             threshold=policy.overall_threshold,
@@ -426,7 +428,9 @@ class Scorer:
                     title=localized(theme.title),
                     points=_round(points),
                     max=_round(maximum),
-                    percentage=floor_percentage(exact[theme_id]),
+                    percentage=floor_percentage(exact[theme_id])
+                    if self._counted(theme_id, exact[theme_id], maximum) is not None
+                    else 0.0,
                     threshold=0.0
                     if theme_id in policy.bonus_themes
                     else policy.theme_thresholds.get(theme_id, 0.0),
@@ -467,9 +471,14 @@ class Scorer:
             return True
         return percentage + EPSILON >= self.policy.theme_thresholds.get(theme, 0.0)
 
-    def overall_percentage(self, percentages: Mapping[str, float]) -> float:
+    def overall_percentage(self, percentages: Mapping[str, float | None]) -> float:
         """The overall percentage from each theme's: the weighted mean of the themes; bonus
-        themes count only when they raise it."""
+        themes count only when they raise it. A theme given ``None`` (a bonus theme the venue
+        chose not to present: nothing in it applies) is left out."""
+        given = {theme: value for theme, value in percentages.items() if value is not None}
+        return self._overall(given)
+
+    def _overall(self, percentages: Mapping[str, float]) -> float:
         weights = {theme: self.policy.theme_weights.get(theme, 1.0) for theme in percentages}
 
         def mean(themes: list[str]) -> float:
@@ -496,10 +505,21 @@ class Scorer:
             for theme, (points, maximum) in totals.items()
         }
         themes_ok = all(self._theme_passes(theme, percentages[theme]) for theme in percentages)
+        counted = {
+            theme: self._counted(theme, percentages[theme], totals[theme][1])
+            for theme in percentages
+        }
         return (
             themes_ok
-            and self.overall_percentage(percentages) + EPSILON >= self.policy.overall_threshold
+            and self.overall_percentage(counted) + EPSILON >= self.policy.overall_threshold
         )
+
+    def _counted(self, theme: str, percentage: float, maximum: float) -> float | None:
+        """A theme's percentage as the overall score counts it: ``None`` for a bonus theme
+        in which nothing applies (the venue did not present it), never a free 100 %."""
+        if maximum == 0 and theme in self.policy.bonus_themes:
+            return None
+        return percentage
 
     def rubric_items(self, checked: CheckedApplication) -> list[CompiledItem]:
         """The reviewer-rated items that apply to ``checked``."""
