@@ -82,20 +82,12 @@ def validate_command(
         ReportFormat, typer.Option("--format", "-f", help=_("Output format."))
     ] = ReportFormat.text,
 ) -> None:
-    from aptic_qualif.application import application_files, validate_application
+    from aptic_qualif.application import validate_application
     from aptic_qualif.context import load_context
     from aptic_qualif.diagnostics import Report
 
     context = load_context(state().root)
-    files, missing = application_files(paths)
-    if missing:
-        fail(_("not found: {paths}").format(paths=", ".join(map(display_path, missing))))
-    if not files:
-        fail(
-            _("no application file (*.yaml) in {paths}").format(
-                paths=", ".join(map(display_path, paths))
-            )
-        )
+    files = _application_files(paths)
     report = Report()
     for path, folder in files.items():
         _checked, found = validate_application(
@@ -194,20 +186,11 @@ def migrate_command(
         bool, typer.Option("--force", help=_("Write the migrated files in place."))
     ] = False,
 ) -> None:
-    from aptic_qualif.application import application_files
     from aptic_qualif.context import load_context
     from aptic_qualif.questionnaire.migrate import migrate_files
 
     context = load_context(state().root)
-    files, missing = application_files([user_path(p) for p in paths])
-    if missing:
-        fail(_("not found: {paths}").format(paths=", ".join(map(display_path, missing))))
-    if not files:
-        fail(
-            _("no application file (*.yaml) in {paths}").format(
-                paths=", ".join(map(display_path, paths))
-            )
-        )
+    files = _application_files([user_path(p) for p in paths])
     reviews_dir = user_path(reviews) if reviews is not None else None
     if reviews_dir is not None and not reviews_dir.is_dir():
         fail(_("not a folder: {path}").format(path=display_path(reviews_dir)))
@@ -251,3 +234,20 @@ def _localized(text: object) -> str:
     from aptic_qualif.i18n import localized
 
     return localized(text)
+
+
+def _application_files(paths: list[Path]) -> dict[Path, Path | None]:
+    """The application files ``paths`` name (folders searched for ``*.yaml``), each with the
+    folder it was found in; exit 2 when a path does not exist or nothing is found."""
+    from aptic_qualif.application import application_files
+
+    files, missing = application_files(paths)
+    if missing:
+        fail(_("not found: {paths}").format(paths=", ".join(map(display_path, missing))))
+    if not files:
+        fail(
+            _("no application file (*.yaml) in {paths}").format(
+                paths=", ".join(map(display_path, paths))
+            )
+        )
+    return files
