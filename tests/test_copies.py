@@ -294,3 +294,32 @@ def test_a_venue_does_not_see_which_application_its_answers_resemble(project: Pa
     page = html.unescape(web.client.get(f"/t/{token}/candidatures/{SOURCE}/rapport").text)
     assert "en attente de revue" in page
     assert COPIER not in page
+
+
+def test_a_reviewer_marks_a_declared_answer_unsupported(project: Path) -> None:
+    """Not about copies: the same review page carries the declared answers and their
+    evidence; a mark is saved with what it was given for, and the page shows it again."""
+    web = Web(project)
+    app = "mediatheque-les-tilleuls"
+    _link, token = web.store.create("relecteur", "nadia-test")
+    url = f"/t/{token}/relectures/nadia-test/{app}"
+    csrf = re.search(r'name="_csrf" value="([0-9a-f]+)"', web.client.get(url).text)
+    assert csrf is not None
+    web.client.post(url, data={"_csrf": csrf.group(1), "etape": "conflit", "conflit": "non"})
+    page = html.unescape(web.client.get(url).text)
+    assert "Réponses déclarées et leurs justificatifs" in page
+    assert 'name="non-etaye:apt-formations-mediateurs"' in page
+    web.client.post(
+        url,
+        data={
+            "_csrf": csrf.group(1),
+            "etape": "enregistrer",
+            "non-etaye:apt-formations-mediateurs": "oui",
+            "non-etaye:pas-une-question": "oui",
+        },
+    )
+    saved = load(project / "examples" / "reviews" / app / "nadia-test.yaml")
+    assert saved["unsupported"] == ["apt-formations-mediateurs"]
+    assert set(saved["reviewed"]["claims"]) == {"apt-formations-mediateurs"}
+    after = web.client.get(url).text
+    assert "checked" in after.split('name="non-etaye:apt-formations-mediateurs"')[1][:40]

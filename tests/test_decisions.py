@@ -361,3 +361,61 @@ def test_a_venue_that_leaves_innovation_aside_gets_its_core_score(
     # Not a free 100 % for the theme left aside: the overall score is the core themes' mean.
     assert abs(assessment.overall.percentage - expected) < 0.11
     assert assessment.decision == "qualifie"
+
+
+# -- declarations the reviewers find unsupported ----------------------------------------------
+
+
+def test_unsupported_declarations_count_no_point_while_a_majority_says_so(
+    shipped: tuple[Catalogue, LoadedQuestionnaire, Policy], cases: dict[str, ReferenceCase]
+) -> None:
+    catalogue, questionnaire, policy = shipped
+    scorer = Scorer(catalogue, questionnaire, policy)
+    case = cases["coche-tout-declarations-non-etayees"]
+    marked, _problems = assess_case(case, scorer)
+    assert marked is not None
+    lines = {line.item: line for line in marked.lines}
+    for item in ("apt-formations-mediateurs", "apt-services-proposes", "pub-prescripteurs"):
+        assert lines[item].source == "unsupported" and lines[item].points == 0
+        assert lines[item].max > 0
+    # One reviewer of two is no majority: the declarations count.
+    one = case.case.model_copy(
+        update={
+            "reviews": [
+                case.case.reviews[0],
+                case.case.reviews[1].model_copy(update={"unsupported": []}),
+            ]
+        }
+    )
+    single, _problems = assess_case(dataclasses.replace(case, case=one), scorer)
+    assert single is not None
+    assert {line.item: line for line in single.lines}["apt-services-proposes"].source == "answer"
+    assert single.overall.percentage > marked.overall.percentage
+
+
+def test_evidence_sent_after_the_review_lifts_the_mark(
+    shipped: tuple[Catalogue, LoadedQuestionnaire, Policy], cases: dict[str, ReferenceCase]
+) -> None:
+    from aptic_qualif.application import validate_application
+    from aptic_qualif.review.fingerprint import unsupported_claims
+    from aptic_qualif.scoring.cases import review_of
+
+    catalogue, questionnaire, _policy = shipped
+    case = cases["coche-tout-declarations-non-etayees"]
+    checked, _report = validate_application(case.application, questionnaire, catalogue)
+    assert checked is not None
+    reviews = [review_of(review, checked, questionnaire) for review in case.case.reviews]
+    assert "pub-prescripteurs" in unsupported_claims(checked, questionnaire, reviews)
+    text = case.application.read_text(encoding="utf-8")
+    assert "\npreuves:" not in text
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "candidature.yaml"
+        path.write_text(
+            text + "\npreuves:\n  pub-prescripteurs:\n    - convention-ccas-2026.pdf\n",
+            encoding="utf-8",
+        )
+        sent, _report = validate_application(path, questionnaire, catalogue)
+        assert sent is not None
+        lifted = unsupported_claims(sent, questionnaire, reviews)
+    assert "pub-prescripteurs" not in lifted
+    assert "apt-services-proposes" in lifted

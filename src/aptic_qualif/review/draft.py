@@ -31,6 +31,7 @@ again, so that a review never vouches for an answer its reviewer did not read.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -40,10 +41,17 @@ from aptic_qualif.application import CheckedApplication
 from aptic_qualif.errors import CommandError
 from aptic_qualif.i18n import _
 from aptic_qualif.project import display_path
+from aptic_qualif.questionnaire.conditions import is_answered
 from aptic_qualif.questionnaire.load import LoadedQuestionnaire
-from aptic_qualif.review.fingerprint import Fingerprint, fingerprint, rated_items, short_label
+from aptic_qualif.review.fingerprint import (
+    Fingerprint,
+    claim_digest,
+    fingerprint,
+    rated_items,
+    short_label,
+)
 from aptic_qualif.review.load import review_path
-from aptic_qualif.review.model import Recommendation, Review
+from aptic_qualif.review.model import Recommendation, Review, Reviewed
 from aptic_qualif.schema import validate_document
 from aptic_qualif.yamlio import atomic_write, dump_yaml, load_yaml
 
@@ -143,6 +151,8 @@ def _data(review: Review) -> dict[str, Any]:
         data["comment"] = review.comment
     if review.copies_examined:
         data["copies_examined"] = list(review.copies_examined)
+    if review.unsupported:
+        data["unsupported"] = list(review.unsupported)
     return data
 
 
@@ -384,7 +394,13 @@ def finish(
     data = _data(draft)
     data.pop("draft")
     data["date"] = _today(today)
+    claims = draft.reviewed.claims if draft.reviewed is not None else {}
     data["reviewed"] = current.record()
+    if draft.unsupported:
+        # A claim is marked for the answer and evidence the reviewer saw.
+        data["reviewed"]["claims"] = {
+            item: claims.get(item) or claim_digest(checked, item) for item in draft.unsupported
+        }
     data.pop("application_sha256", None)
     if "scores" in data:
         applies = set(current.items)
@@ -392,6 +408,40 @@ def finish(
         if not data["scores"]:
             del data["scores"]
     return _build(data)
+
+
+def claims_to_mark(checked: CheckedApplication, questionnaire: LoadedQuestionnaire) -> list[str]:
+    """The declared answers of ``checked`` a reviewer may mark unsupported: the questions that
+    take evidence, apply and are answered, and that reviewers do not rate."""
+    return [
+        located.id
+        for located in questionnaire.items
+        if located.item.evidence is not None
+        and located.item.scoring != "rubric"
+        and located.id in checked.enabled
+        and is_answered(checked.answers.get(located.id))
+    ]
+
+
+def record_claims(
+    review: Review,
+    checked: CheckedApplication,
+    questionnaire: LoadedQuestionnaire,
+    unsupported: Iterable[str],
+) -> Review:
+    """``review`` with the declared answers it marks unsupported by their evidence, each
+    recorded with the answer and evidence as they are now (a mark lapses once the venue
+    changes them: sends the evidence, for instance)."""
+    _require_draft(review)
+    wanted = set(unsupported)
+    chosen = [item for item in claims_to_mark(checked, questionnaire) if item in wanted]
+    claims = {item: claim_digest(checked, item) for item in chosen}
+    reviewed = review.reviewed or Reviewed.model_validate(
+        _rated(fingerprint(checked, questionnaire), {})
+    )
+    return review.model_copy(
+        update={"unsupported": chosen, "reviewed": reviewed.model_copy(update={"claims": claims})}
+    )
 
 
 def reopen(review: Review, *, today: date | None = None) -> Review:

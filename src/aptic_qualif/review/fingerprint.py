@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -110,6 +110,40 @@ def fingerprint(checked: CheckedApplication, questionnaire: LoadedQuestionnaire)
         if entries:
             evidence[item] = digest(entries)
     return Fingerprint(digest(identity), items, answers, evidence)
+
+
+def claim_digest(checked: CheckedApplication, item: str) -> str:
+    """The fingerprint of a declared answer and its evidence, as a review records a claim it
+    marks unsupported (:attr:`~aptic_qualif.review.model.Reviewed.claims`)."""
+    return digest(
+        {
+            "answer": _normalised(checked.answers.get(item)),
+            "evidence": _evidence(checked.evidence.get(item, ())),
+        }
+    )
+
+
+def unsupported_claims(
+    checked: CheckedApplication, questionnaire: LoadedQuestionnaire, reviews: Sequence[Review]
+) -> set[str]:
+    """The declared answers of ``checked`` that a majority of ``reviews`` (the reviews used)
+    mark unsupported by their evidence, as the answer and evidence still are: a venue that
+    sends the missing evidence lifts the mark."""
+    counts: dict[str, int] = {}
+    for review in reviews:
+        recorded = review.reviewed.claims if review.reviewed is not None else {}
+        for item in set(review.unsupported):
+            located = questionnaire.by_id.get(item)
+            if (
+                located is None
+                or located.item.scoring == "rubric"
+                or located.item.evidence is None
+                or item not in checked.enabled
+                or recorded.get(item) != claim_digest(checked, item)
+            ):
+                continue
+            counts[item] = counts.get(item, 0) + 1
+    return {item for item, n in counts.items() if 2 * n > len(reviews)}
 
 
 def short_label(item: str, questionnaire: LoadedQuestionnaire) -> str:

@@ -45,6 +45,9 @@ class Reviewed(StrictModel):
     evidence's change; optional)."""
     evidence: dict[str, Sha256] = Field(default_factory=dict)
     """Each rubric item that applied with evidence: its evidence alone (optional)."""
+    claims: dict[str, Sha256] = Field(default_factory=dict)
+    """Each declared answer the reviewer marked unsupported (``unsupported``): its answer and
+    its evidence together, as they were when marked. Once they change, the mark lapses."""
 
 
 class WithdrawnConflict(StrictModel):
@@ -85,6 +88,10 @@ class Review(StrictModel):
     comment: str | None = None
     """The overall comment on the application."""
     copies_examined: list[str] = Field(default_factory=list)
+    unsupported: list[str] = Field(default_factory=list)
+    """Declared answers (questions that take evidence and are not rated by reviewers) the
+    reviewer found unsupported by the evidence the venue sent: while a majority of the reviews
+    used say so, the answer counts no point."""
     """The other applications whose written answers are near-identical to this one's
     (:mod:`aptic_qualif.review.copies`) and which the reviewer examined, by id: until a fresh
     review says so, such a possible copy keeps the application awaiting review."""

@@ -37,7 +37,7 @@ from aptic_qualif.project import QUESTIONNAIRE_DIR, REFERENTIEL_DIR, display_pat
 from aptic_qualif.questionnaire.load import LoadedQuestionnaire
 from aptic_qualif.referentiel.load import Catalogue
 from aptic_qualif.referentiel.model import LangText
-from aptic_qualif.review.fingerprint import fingerprint
+from aptic_qualif.review.fingerprint import claim_digest, fingerprint
 from aptic_qualif.review.model import Recommendation, Review, Reviewed, ReviewScore
 from aptic_qualif.schema import StrictModel, validate_document
 from aptic_qualif.scoring.engine import Scorer, format_number
@@ -69,6 +69,8 @@ class CaseReview(StrictModel):
     comment: str | None = None
     copies_examined: list[str] = Field(default_factory=list)
     """Cases whose near-identical written answers the reviewer examined."""
+    unsupported: list[str] = Field(default_factory=list)
+    """Declared answers the reviewer found unsupported by the evidence sent."""
 
 
 class CaseFile(StrictModel):
@@ -107,9 +109,16 @@ def review_of(
     This is the one place where a case's review is built: when reviews record what they
     rated otherwise, only this changes.
     """
+    reviewed = Reviewed.model_validate(fingerprint(checked, questionnaire).record())
+    if case_review.unsupported:
+        reviewed = reviewed.model_copy(
+            update={
+                "claims": {item: claim_digest(checked, item) for item in case_review.unsupported}
+            }
+        )
     return Review(
         application=checked.id,
-        reviewed=Reviewed.model_validate(fingerprint(checked, questionnaire).record()),
+        reviewed=reviewed,
         reviewer=case_review.reviewer,
         date=checked.date or date.today(),
         conflict_of_interest=case_review.conflict_of_interest,
@@ -118,6 +127,7 @@ def review_of(
         recommendation=case_review.recommendation,
         comment=case_review.comment,
         copies_examined=list(case_review.copies_examined),
+        unsupported=list(case_review.unsupported),
     )
 
 

@@ -31,7 +31,7 @@ from aptic_qualif.questionnaire.conditions import holds, is_answered
 from aptic_qualif.questionnaire.load import LoadedQuestionnaire, LocatedItem
 from aptic_qualif.questionnaire.model import Item
 from aptic_qualif.referentiel.load import Catalogue
-from aptic_qualif.review.fingerprint import fingerprint
+from aptic_qualif.review.fingerprint import fingerprint, unsupported_claims
 from aptic_qualif.review.model import Review
 from aptic_qualif.review.select import select_reviews
 from aptic_qualif.scoring.model import (
@@ -196,8 +196,13 @@ class Scorer:
         against = sum(1 for r in fresh if r.recommendation == "ne-pas-qualifier")
         advised_against = (against, len(fresh)) if 2 * against > len(fresh) else None
         matches = self._copies(copies, fresh)
+        unsupported = unsupported_claims(checked, self.questionnaire, fresh)
         outcome = self._evaluate(
-            checked, aggregated, advised_against=advised_against, copies=matches
+            checked,
+            aggregated,
+            advised_against=advised_against,
+            copies=matches,
+            unsupported=unsupported,
         )
         decisive: list[str] = []
         if settings.further_review_when_decisive and disagreements and not outcome.blocked:
@@ -207,8 +212,13 @@ class Scorer:
             for disagreement in disagreements:
                 low[disagreement.item] = float(min(disagreement.scores.values()))
                 high[disagreement.item] = float(max(disagreement.scores.values()))
-            low_decision = self._evaluate(checked, low, copies=matches).decision
-            if low_decision != self._evaluate(checked, high, copies=matches).decision:
+            low_decision = self._evaluate(
+                checked, low, copies=matches, unsupported=unsupported
+            ).decision
+            high_decision = self._evaluate(
+                checked, high, copies=matches, unsupported=unsupported
+            ).decision
+            if low_decision != high_decision:
                 decisive = [d.item for d in disagreements]
                 outcome = self._evaluate(
                     checked,
@@ -216,6 +226,7 @@ class Scorer:
                     decisive=decisive,
                     advised_against=advised_against,
                     copies=matches,
+                    unsupported=unsupported,
                 )
         by_id = self.questionnaire.by_id
         comments = [
@@ -338,6 +349,7 @@ class Scorer:
         decisive: Sequence[str] = (),
         advised_against: tuple[int, int] | None = None,
         copies: Sequence[CopyMatch] = (),
+        unsupported: frozenset[str] | set[str] = frozenset(),
     ) -> _Outcome:
         """Points, gates and decision for given aggregated reviewer scores; ``advised_against``
         is (reviews recommending not to qualify, reviews used) when they are a majority."""
@@ -352,11 +364,11 @@ class Scorer:
             points = maximum = 0.0
             pending: list[str] = []
             for entry in compiled:
-                line = self._line(entry, answers, checked.enabled, aggregated)
+                line = self._line(entry, answers, checked.enabled, aggregated, unsupported)
                 lines.append(line)
                 if line.source == "pending_review":
                     pending.append(entry.item.id)
-                if line.source in {"answer", "reviews", "unanswered"}:
+                if line.source in {"answer", "reviews", "unanswered", "unsupported"}:
                     points += line.points
                     maximum += line.max
             exact[theme_id] = 100.0 * points / maximum if maximum else 100.0
@@ -606,6 +618,7 @@ class Scorer:
         answers: Mapping[str, Any],
         enabled: set[str],
         aggregated: Mapping[str, float],
+        unsupported: frozenset[str] | set[str] = frozenset(),
     ) -> PointLine:
         item = entry.item
         base = {
@@ -645,6 +658,18 @@ class Scorer:
                 detail=_("reviewers' score {score}/4").format(score=format_number(score)),
             )
         points, maximum, source, detail = self.contribution(entry, answer)
+        if item.id in unsupported and source == "answer":
+            # The reviewers found the claim unsupported by the evidence the venue sent.
+            return PointLine(
+                **base,
+                answer=answer,
+                points=0,
+                max=maximum,
+                source="unsupported",
+                detail=_(
+                    "not supported by the evidence sent, for most reviewers ({detail})"
+                ).format(detail=detail),
+            )
         return PointLine(
             **base,
             answer=answer if source != "unanswered" else None,
@@ -678,7 +703,8 @@ class Scorer:
             (
                 line
                 for line in lines
-                if line.max - line.points > 0 and line.source in {"answer", "unanswered", "reviews"}
+                if line.max - line.points > 0
+                and line.source in {"answer", "unanswered", "reviews", "unsupported"}
             ),
             key=lambda line: (line.item not in below, -(line.max - line.points), line.item),
         )

@@ -390,6 +390,7 @@ def source_label(source: str) -> str:
         "unanswered": _("not answered"),
         "not_applicable": _("does not apply"),
         "pending_review": _("awaiting review"),
+        "unsupported": _("not supported by its evidence"),
     }.get(source, source)
 
 

@@ -12,7 +12,9 @@ from pydantic import BaseModel, ConfigDict
 
 from aptic_qualif.scoring.policy import Decision
 
-Source = Literal["answer", "reviews", "unanswered", "not_applicable", "pending_review"]
+Source = Literal[
+    "answer", "reviews", "unanswered", "not_applicable", "pending_review", "unsupported"
+]
 
 
 class Model(BaseModel):

@@ -131,6 +131,13 @@ class ReviewerPages(ServerBase):
             elif step in {"enregistrer", "terminer"} and review is not None and review.draft:
                 review, problems = self._record(review, checked, form)
                 review = self._record_copies(review, form)
+                if not review.conflict_of_interest:
+                    review = drafts.record_claims(
+                        review,
+                        checked,
+                        self.questionnaire,
+                        [key.split(":", 1)[1] for key in form if key.startswith("non-etaye:")],
+                    )
                 drafts.save_review(review, self.settings.reviews)
                 if step == "terminer" and not problems:
                     try:
@@ -206,6 +213,7 @@ class ReviewerPages(ServerBase):
             recommendations=[(key, _(label)) for key, label in RECOMMENDATIONS.items()],
             seen=seen,
             copies=self._copies(checked, review),
+            claims=self._claims(checked, review),
             others=self._others(everyone, reviewer, seen, checked),
             recommendation=posted.get(
                 "recommandation", review.recommendation or "" if review is not None else ""
@@ -245,6 +253,34 @@ class ReviewerPages(ServerBase):
                     "flagged": not match.same_organisation,
                     "this": str(checked.answers.get(match.item) or ""),
                     "that": str(other.answers.get(match.other_item) or "") if other else "",
+                }
+            )
+        return shown
+
+    def _claims(self, checked: CheckedApplication, review: Review | None) -> list[dict[str, Any]]:
+        """The declared answers the reviewer may mark unsupported by their evidence, with the
+        answer and the evidence as the venue gave them."""
+        from aptic_qualif.i18n import language, localized
+        from aptic_qualif.questionnaire.fill import shown_answer
+        from aptic_qualif.review.draft import claims_to_mark
+
+        marked = set(review.unsupported) if review is not None else set()
+        shown = []
+        for item in claims_to_mark(checked, self.questionnaire):
+            located = self.questionnaire.by_id[item]
+            shown.append(
+                {
+                    "id": item,
+                    "label": localized(located.item.label),
+                    "asked": localized(located.item.evidence) if located.item.evidence else "",
+                    "answer": shown_answer(
+                        located.item,
+                        checked.answers.get(item),
+                        self.context.catalogue,
+                        language(),
+                    ),
+                    "evidence": list(checked.evidence.get(item, ())),
+                    "marked": item in marked,
                 }
             )
         return shown
