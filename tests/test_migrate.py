@@ -209,3 +209,22 @@ def test_the_shipped_examples_and_cases_are_current(runner: CliRunner) -> None:
     assert code == 0 and "Rien à mettre à jour." in output
     for path in (REPO / "questionnaire" / "cases").glob("*/candidature.yaml"):
         assert read(path)["questionnaire"] == f"{QUESTIONNAIRE}@3.0.0", path
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "questionnaire: qualification-lieux-mediation@2.0.0\nreponses: [1, 2]\n",
+        "questionnaire: qualification-lieux-mediation@2.0.0\nlieu: texte\n",
+        "questionnaire: qualification-lieux-mediation@2.0.0\npreuves: {cs-aidants-connect: x}\n",
+    ],
+)
+def test_a_file_that_is_not_an_application_is_left_alone(
+    tmp_path: Path, runner: CliRunner, text: str
+) -> None:
+    path = tmp_path / "bizarre.yaml"
+    path.write_text(text, encoding="utf-8")
+    code, output = migrate(runner, str(path), "--force")
+    assert code == 0, output
+    assert "Rien à mettre à jour." in output and "Traceback" not in output
+    assert path.read_text(encoding="utf-8") == text

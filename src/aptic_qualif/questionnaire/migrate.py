@@ -231,7 +231,13 @@ def migrate_application(data: Mapping[str, Any], questionnaire_id: str, target: 
         return result
     result.source, result.target = found[1], target
     steps = steps_between(found[1], target)
-    if not steps:
+    sections = (result.data.get(section, {}) for section in (ANSWERS, IDENTITY, EVIDENCE))
+    if not steps or not all(isinstance(section, dict) for section in sections):
+        # A file whose sections are not mappings is not an application: apply validate says
+        # what is wrong with it; nothing is migrated.
+        return result
+    evidence_lists = result.data.get(EVIDENCE, {}).values()
+    if not all(isinstance(entries, list) for entries in evidence_lists):
         return result
     answers: dict[str, Any] = result.data.setdefault(ANSWERS, {})
     identity: dict[str, Any] = result.data.setdefault(IDENTITY, {})
