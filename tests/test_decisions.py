@@ -19,12 +19,12 @@ from aptic_qualif.cli.app import app
 from aptic_qualif.context import load_context
 from aptic_qualif.questionnaire.load import LoadedQuestionnaire
 from aptic_qualif.referentiel.load import Catalogue
-from aptic_qualif.scoring.analysis import PolicyAnalysis, analyse_policy, load_analysis
 from aptic_qualif.scoring.cases import ReferenceCase, assess_case, load_cases
 from aptic_qualif.scoring.engine import Scorer
 from aptic_qualif.scoring.model import Assessment
 from aptic_qualif.scoring.policy import Policy
 from tests.conftest import REPO
+from tests.test_policy_check import analyse, edit_policy
 
 CASES = REPO / "questionnaire" / "cases"
 
@@ -182,25 +182,12 @@ def test_advice_against_does_not_rescue_nor_sink_other_decisions(
 # -- policy check at every practice level ----------------------------------------------------
 
 
-def analyse(root: Path) -> PolicyAnalysis:
-    scorer, doc, report = load_analysis(root)
-    assert scorer is not None and doc is not None, report.render_text()
-    return analyse_policy(scorer, doc)
-
-
 def project_copy(tmp_path: Path) -> Path:
     root = tmp_path / "projet"
     root.mkdir()
     for name in ("referentiel", "questionnaire"):
         shutil.copytree(REPO / name, root / name)
     return root
-
-
-def edit_policy(root: Path, old: str, new: str) -> None:
-    path = root / "questionnaire" / "policy.yaml"
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def test_the_shipped_policy_qualifies_no_practice_below_autonomy() -> None:

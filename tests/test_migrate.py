@@ -228,3 +228,18 @@ def test_a_file_that_is_not_an_application_is_left_alone(
     assert code == 0, output
     assert "Rien à mettre à jour." in output and "Traceback" not in output
     assert path.read_text(encoding="utf-8") == text
+
+
+def test_a_file_with_a_yaml_error_is_reported_not_migrated(
+    tmp_path: Path, runner: CliRunner
+) -> None:
+    path = tmp_path / "double.yaml"
+    text = (
+        "questionnaire: qualification-lieux-mediation@2.0.0\n"
+        "reponses:\n  apt-wifi-public: true\n  apt-wifi-public: false\n"
+    )
+    path.write_text(text, encoding="utf-8")
+    code, output = migrate(runner, str(path), "--force")
+    assert code == 1
+    assert "error[YAML002]" in output
+    assert path.read_text(encoding="utf-8") == text

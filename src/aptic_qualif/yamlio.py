@@ -465,16 +465,33 @@ def load_yaml(
     Returns the document (``None`` when it could not be read at all) and the
     diagnostics; a document is only trustworthy when no diagnostic is an error.
     """
+    _text, doc, diagnostics = load_yaml_text(
+        path, display, max_bytes=max_bytes, within=within, allowed_tags=allowed_tags
+    )
+    return doc, diagnostics
+
+
+def load_yaml_text(
+    path: Path,
+    display: str | None = None,
+    *,
+    max_bytes: int = MAX_BYTES,
+    within: Path | None = None,
+    allowed_tags: frozenset[str] = frozenset(),
+) -> tuple[str | None, Document | None, list[Diagnostic]]:
+    """:func:`load_yaml`, with the text it read (``None`` when it could not be read): for
+    a tool that edits the file's lines, reading it once."""
     file = display if display is not None else str(path)
     raw, refused = read_regular(path, file, limit=max_bytes, within=within)
     if raw is None:
         assert refused is not None
-        return None, [refused]
+        return None, None, [refused]
     text, problem = _decode(raw, file)
     if text is None:
         assert problem is not None
-        return None, [problem]
-    return parse_yaml(text, file, allowed_tags=allowed_tags)
+        return None, None, [problem]
+    doc, diagnostics = parse_yaml(text, file, allowed_tags=allowed_tags)
+    return text, doc, diagnostics
 
 
 @contextlib.contextmanager

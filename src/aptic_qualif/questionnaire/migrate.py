@@ -29,7 +29,7 @@ from aptic_qualif.diagnostics import Diagnostic, Report, Span
 from aptic_qualif.i18n import N_, _
 from aptic_qualif.questionnaire.load import LoadedQuestionnaire
 from aptic_qualif.referentiel.load import Catalogue
-from aptic_qualif.yamlio import MAX_BYTES, dump_yaml, parse_yaml
+from aptic_qualif.yamlio import Document, dump_yaml, parse_yaml
 
 IDENTITY = "lieu"
 ANSWERS = "reponses"
@@ -627,20 +627,20 @@ def migrate_files(
     from aptic_qualif.application import Application, check_application
     from aptic_qualif.project import display_path
     from aptic_qualif.schema import validate_document
-    from aptic_qualif.yamlio import atomic_write, load_yaml
+    from aptic_qualif.yamlio import atomic_write, load_yaml_text
 
     run = MigrationRun()
     target = questionnaire.questionnaire.version
     identifier = questionnaire.questionnaire.id
     for path, folder in files.items():
-        doc, problems = load_yaml(path, display_path(path), within=folder)
-        if doc is None or not isinstance(doc.data, dict):
+        text, doc, problems = load_yaml_text(path, display_path(path), within=folder)
+        if _unusable(text, doc, problems):
             run.report.extend(problems or [_unreadable(path)])
             continue
-        text = _text_of(path, folder)
+        assert text is not None and doc is not None
         migrated = migrate_application(doc.data, identifier, target)
         entry = FileMigration(path, "application", migrated)
-        if migrated.changed and text is not None:
+        if migrated.changed:
             new_text = migrated_text(text, migrated)
             parsed, _found = parse_yaml(new_text, display_path(path))
             if parsed is not None:
@@ -656,12 +656,13 @@ def migrate_files(
         if reviews is None or not migrated.changed or migrated.source is None:
             continue
         for review_path in sorted((reviews / path.stem).glob("*.yaml")):
-            review_doc, review_problems = load_yaml(
+            review_text, review_doc, review_problems = load_yaml_text(
                 review_path, display_path(review_path), within=reviews
             )
-            if review_doc is None or not isinstance(review_doc.data, dict):
+            if _unusable(review_text, review_doc, review_problems):
                 run.report.extend(review_problems or [_unreadable(review_path)])
                 continue
+            assert review_text is not None and review_doc is not None
             review = migrate_review(
                 review_doc.data,
                 migrated.source,
@@ -669,8 +670,7 @@ def migrate_files(
                 identity=(doc.data.get(IDENTITY) or {}, migrated.data.get(IDENTITY) or {}),
             )
             review_entry = FileMigration(review_path, "review", review)
-            review_text = _text_of(review_path, reviews)
-            if review.changed and review_text is not None:
+            if review.changed:
                 if write and not _write(
                     atomic_write, review_path, _review_text(review_text, review), run.report
                 ):
@@ -681,11 +681,15 @@ def migrate_files(
     return run
 
 
-def _text_of(path: Path, folder: Path | None) -> str | None:
-    from aptic_qualif.reading import read_regular
-
-    raw, _refused = read_regular(path, str(path), limit=MAX_BYTES, within=folder)
-    return raw.decode("utf-8-sig", errors="replace") if raw is not None else None
+def _unusable(text: str | None, doc: Document | None, problems: list[Diagnostic]) -> bool:
+    """Whether a file read for migration cannot be migrated: unread, not a mapping, or with
+    an error (a duplicate key, a tag…) that ``apply validate`` reports."""
+    return (
+        text is None
+        or doc is None
+        or not isinstance(doc.data, dict)
+        or any(problem.severity == "error" for problem in problems)
+    )
 
 
 def _review_text(text: str, migrated: Migrated) -> str:
