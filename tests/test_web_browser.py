@@ -117,20 +117,36 @@ def _capture(page: sync_api.Page, name: str) -> None:
     )  # type: ignore[index]
 
 
+AUTOSAVE_DELAY_MS = 800
+"""A little more than the pause after which the form saves itself (700 ms)."""
+
+
 def _answer_section(page: sync_api.Page, answers: dict[str, Any], evidence: dict[str, Any]) -> None:
-    """Type the model's answers into the questions shown on this section's page; twice, for
-    the questions that an answer of the same section makes appear (the server decides, the
-    page follows once the autosave has answered)."""
-    for _pass in range(2):
-        _answer_shown(page, answers, evidence)
+    """Type the model's answers into the questions shown on this section's page, again as
+    long as answers make more questions appear (the server decides, the page follows once
+    the autosave has answered): a chain of conditions (« present innovation » → « an
+    experiment » → its account) takes one pass per link."""
+    done: set[str] = set()
+    for _pass in range(6):
+        answered = _answer_shown(page, answers, evidence, done)
+        # The page saves 0.7 s after the last change (form.js): let it start, then end.
+        page.wait_for_timeout(AUTOSAVE_DELAY_MS)
         page.wait_for_load_state("networkidle")
+        if not answered:
+            break
+        done |= answered
 
 
-def _answer_shown(page: sync_api.Page, answers: dict[str, Any], evidence: dict[str, Any]) -> None:
+def _answer_shown(
+    page: sync_api.Page, answers: dict[str, Any], evidence: dict[str, Any], done: set[str]
+) -> set[str]:
+    """Answer the questions shown that were not answered yet; the ones answered."""
+    answered: set[str] = set()
     for item, value in answers.items():
         block = page.locator(f'[data-item="{item}"]')
-        if block.count() == 0 or not block.is_visible():
+        if item in done or block.count() == 0 or not block.is_visible():
             continue
+        answered.add(item)
         if isinstance(value, bool):
             block.locator(f'input[value="{"true" if value else "false"}"]').check()
         elif isinstance(value, list):
@@ -143,6 +159,7 @@ def _answer_shown(page: sync_api.Page, answers: dict[str, Any], evidence: dict[s
             page.locator(f"#{item}").fill(text)
         if item in evidence:
             page.locator(f'[id="preuves-{item}"]').fill("\n".join(evidence[item]))
+    return answered
 
 
 def test_a_venue_fills_resumes_and_submits_then_reviewers_and_coordinator(
