@@ -48,6 +48,57 @@ def read(path: Path) -> dict:
 # -- the data -----------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("seniors", "young", "merged"),
+    [
+        (["aucune"], ["demarches-jeunes"], ["demarches-jeunes"]),
+        (["aucune"], ["aucune"], ["aucune"]),
+        (["ateliers-dedies"], None, ["ateliers-dedies"]),
+        (
+            ["lien-avec-les-proches"],
+            ["outils-scolaires"],
+            ["lien-avec-les-proches", "outils-scolaires"],
+        ),
+    ],
+)
+def test_older_and_younger_publics_merge_into_one_question(
+    seniors: list[str], young: list[str] | None, merged: list[str]
+) -> None:
+    answers: dict[str, object] = {"cs-seniors": seniors}
+    if young is not None:
+        answers["cs-jeunes-parents"] = young
+    data = {
+        "questionnaire": f"{QUESTIONNAIRE}@2.0.0",
+        "reponses": answers,
+        "preuves": {"cs-seniors": ["convention-ehpad.pdf"]},
+    }
+    migrated = migrate_application(data, QUESTIONNAIRE, "3.0.0")
+    result = migrated.data["reponses"]
+    assert result["cs-ages-de-la-vie"] == merged
+    assert "cs-seniors" not in result and "cs-jeunes-parents" not in result
+    # Nothing is dropped: the answers live on in the merged question, with their evidence.
+    assert "cs-seniors" not in migrated.dropped and "cs-jeunes-parents" not in migrated.dropped
+    assert migrated.data["preuves"] == {"cs-ages-de-la-vie": ["convention-ehpad.pdf"]}
+
+
+def test_a_recent_training_becomes_an_option_of_the_trainings() -> None:
+    data = {
+        "questionnaire": f"{QUESTIONNAIRE}@2.0.0",
+        "reponses": {
+            "apt-formations-mediateurs": ["aucune"],
+            "apt-formation-recente": True,
+            "ter-partenaires-locaux": 4,
+        },
+    }
+    migrated = migrate_application(data, QUESTIONNAIRE, "3.0.0")
+    answers = migrated.data["reponses"]
+    assert answers["apt-formations-mediateurs"] == ["formation-continue-annee"]
+    assert "apt-formation-recente" not in answers
+    # A count of partners is retired; the answer is kept in the file as a comment.
+    assert "ter-partenaires-locaux" not in answers
+    assert migrated.dropped["ter-partenaires-locaux"] == 4
+
+
 def test_answers_move_and_retired_ones_are_dropped() -> None:
     data = read(SOURCE / "applications" / "bus-numerique-corse.yaml")
     migrated = migrate_application(data, QUESTIONNAIRE, "3.0.0")

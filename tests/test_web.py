@@ -237,7 +237,6 @@ def test_autosave_answers_which_questions_apply_and_the_errors(web: Web) -> None
     assert answer.status_code == 200
     body = answer.json()
     # Questions whose conditions no longer hold are hidden, their answers removed.
-    assert "apt-formation-recente" not in body["shown"]
     assert "apt-encadrement-benevoles" not in body["shown"]
     assert "apt-heures-mediation" in body["shown"]
     data = load_yaml(web.application(APP), "x")[0].data  # type: ignore[union-attr]

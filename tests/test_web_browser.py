@@ -301,10 +301,11 @@ def test_pages_work_without_javascript(served: dict[str, Any], browser: sync_api
     # A shipped example is submitted, hence read-only: its venue reopens it first.
     editing.set_status(served["root"] / "candidatures" / f"{MODEL}.yaml", "brouillon")
     page.goto(f"{served['url']}/t/{local}/candidatures/{MODEL}/aptitudes")
-    page.locator("#apt-heures-mediation").fill("0")
+    assert page.locator('[data-item="apt-encadrement-benevoles"]').is_visible()
+    page.locator("#apt-benevoles-reguliers").fill("0")
     page.get_by_role("button", name="Enregistrer", exact=True).click()
-    # The server decided: questions that depend on mediation time are hidden now.
-    assert page.locator('[data-item="apt-formation-recente"]').is_hidden()
+    # The server decided: the question that depends on volunteers is hidden now.
+    assert page.locator('[data-item="apt-encadrement-benevoles"]').is_hidden()
     assert "Enregistré à" in page.content()
     context.close()
 

@@ -145,11 +145,11 @@ def test_a_postcode_that_is_not_the_communes_is_shown_at_its_field_and_blocks_su
 
 @pytest.mark.parametrize("link", ["javascript:alert(1)", "data:text/html,x"])
 def test_unsafe_evidence_is_refused_at_its_field_and_never_submitted(web: Web, link: str) -> None:
-    item = "ter-partenaires-locaux"
+    item = "ter-besoins-territoire"
     page = save(web, "territoires", **{f"preuves:{item}": link})
     assert "APP015" in validate(web)
     assert "seuls les liens http et https" in field_errors(page.text, item)
-    assert 'href="#preuves-ter-partenaires-locaux"' in summary_of(page.text)
+    assert 'href="#preuves-ter-besoins-territoire"' in summary_of(page.text)
     assert submit(web).status_code == 303
     assert status(web) == "brouillon"
 

@@ -63,6 +63,17 @@ class OptionMove:
 
 
 @dataclass(frozen=True)
+class Merge:
+    """The multiple choices ``sources`` become the one multiple choice ``target``, which
+    offers all their options: the options chosen are kept, an exclusive « none »
+    (``none``) only when it is all that was chosen; the evidence moves with them."""
+
+    sources: tuple[str, ...]
+    target: str
+    none: str = "aucune"
+
+
+@dataclass(frozen=True)
 class Step:
     """From ``source`` to ``target`` (versions of the questionnaire)."""
 
@@ -76,6 +87,7 @@ class Step:
     identity_retired: Mapping[str, str] = field(default_factory=dict)
     """Identity question id → why it was retired."""
     option_moves: tuple[OptionMove, ...] = ()
+    merges: tuple[Merge, ...] = ()
     answered_any: Mapping[str, tuple[tuple[str, ...], Any]] = field(default_factory=dict)
     """A new question id → (questions, answer): the new question gets the answer when the
     application answers any of the questions (a theme that became opt-in, for a venue that
@@ -96,10 +108,25 @@ STEPS: tuple[Step, ...] = (
             ),
             Move("cs-interpretariat", True, "cs-langues", "interpretariat", replaces=("aucune",)),
             Move("cs-aidants-connect", True, "cs-faire-pour-autrui", "aidants-connect"),
+            Move(
+                "apt-formation-recente",
+                True,
+                "apt-formations-mediateurs",
+                "formation-continue-annee",
+                replaces=("aucune",),
+            ),
         ),
+        merges=(Merge(("cs-seniors", "cs-jeunes-parents"), "cs-ages-de-la-vie"),),
         retired={
             "apt-wifi-public": N_("now an option of the complementary equipment"),
             "cs-interpretariat": N_("now an option of the languages"),
+            "apt-formation-recente": N_("now an option of the team's trainings"),
+            "cs-seniors": N_("merged with young people and parents in one question"),
+            "cs-jeunes-parents": N_("merged with older people in one question"),
+            "ter-partenaires-locaux": N_(
+                "a count of partners earned points on a declaration alone: the partners are "
+                "named, and judged, in the account of the territory's needs"
+            ),
             "cs-aidants-connect": N_("now an answer to how the team does a procedure for someone"),
             "cs-nombre-aidants-habilites": N_(
                 "the number of authorised helpers changed no decision"
@@ -297,11 +324,17 @@ def migrate_application(data: Mapping[str, Any], questionnaire_id: str, target: 
                 for entry in evidence.pop(move.source):
                     if entry not in evidence[move.target]:
                         evidence[move.target].append(entry)
+        merged: set[str] = set()
+        for merge in step.merges:
+            _merge(merge, answers, evidence, result)
+            merged.update(merge.sources)
         for item, why in step.retired.items():
             target_item = EVIDENCE_MOVES.get((step.source, item))
             if item in answers:
                 answer = answers.pop(item)
-                moved = any(m.source == item and m.when == answer for m in step.moves)
+                moved = item in merged or any(
+                    m.source == item and m.when == answer for m in step.moves
+                )
                 if not moved and target_item is None and answer not in (False, None, [], ""):
                     result.dropped[item] = answer
                 if target_item is not None and isinstance(answer, str) and answer.strip():
@@ -342,6 +375,37 @@ def migrate_application(data: Mapping[str, Any], questionnaire_id: str, target: 
         _("questionnaire {source} → {target}").format(source=found[1], target=target),
     )
     return result
+
+
+def _merge(
+    merge: Merge, answers: dict[str, Any], evidence: dict[str, list[str]], result: Migrated
+) -> None:
+    """Apply one :class:`Merge` to ``answers`` and ``evidence`` (the sources stay, retired
+    afterwards with the step's other questions)."""
+    chosen: list[str] = []
+    answered = [source for source in merge.sources if isinstance(answers.get(source), list)]
+    if not answered:
+        return
+    for source in answered:
+        for value in answers[source]:
+            if value not in chosen:
+                chosen.append(value)
+    current = answers.get(merge.target)
+    for value in current if isinstance(current, list) else []:
+        if value not in chosen:
+            chosen.append(value)
+    kept = [value for value in chosen if value != merge.none]
+    answers[merge.target] = kept or [merge.none]
+    for source in merge.sources:
+        if source in evidence:
+            entries = evidence.setdefault(merge.target, [])
+            for entry in evidence.pop(source):
+                if entry not in entries:
+                    entries.append(entry)
+    for source in answered:
+        result.changes.append(
+            _("'{source}' is now part of '{target}'").format(source=source, target=merge.target)
+        )
 
 
 def identity_digest(identity: Mapping[str, Any]) -> str:
