@@ -146,6 +146,31 @@ CASES = [
 ]
 
 
+DERIVE = "    points_if_true: 2\n"
+
+
+def _derive(rule: str) -> tuple[str, str, str]:
+    return _replace(TP, DERIVE, DERIVE + f"    derive: {{{rule}}}\n")
+
+
+CASES += [
+    Case(
+        "derive-unknown-source",
+        (_derive("source: inconnu, rule: contains, value: x"),),
+        (("QST019", TP, 29),),
+    ),
+    Case(
+        "derive-unknown-option",
+        (_derive("source: pub-publics, rule: contains, value: inconnu"),),
+        (("QST019", TP, 29),),
+    ),
+    Case(
+        "derive-wrong-types",
+        (_derive("source: pub-publics, rule: commune-name"),),
+        (("QST019", TP, 29),),
+    ),
+]
+
 CASES += [
     Case(
         "policy-unknown-theme", (_replace(P, "  publics: 40", "  public: 40"),), (("QST017", P, 7),)

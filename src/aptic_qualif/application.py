@@ -37,6 +37,8 @@ from aptic_qualif.network.national import HOURS_COLUMN, column_problem
 from aptic_qualif.places import INSEE_CODE
 from aptic_qualif.project import display_path
 from aptic_qualif.questionnaire.conditions import enabled_items, is_answered
+from aptic_qualif.questionnaire.derive import derivable as derived_answers
+from aptic_qualif.questionnaire.derive import not_asked
 from aptic_qualif.questionnaire.load import LoadedQuestionnaire, LocatedItem
 from aptic_qualif.questionnaire.model import TEXT_TYPES, Item
 from aptic_qualif.reading import present, read_regular, walk
@@ -191,6 +193,12 @@ class CheckedApplication:
     answers: dict[str, Any] = field(default_factory=dict)
     """Every valid answer, identity and themes together, keyed by item id."""
     enabled: set[str] = field(default_factory=set)
+    derived: set[str] = field(default_factory=set)
+    """Items whose answer was derived from another answer (:mod:`~aptic_qualif.questionnaire.
+    derive`), not written in the file."""
+    derivable: set[str] = field(default_factory=set)
+    """Derived items whose source applies: a form does not ask them (an answer written in
+    the file is still read and checked)."""
     report: Report = field(default_factory=Report)
     invalid: dict[str, list[Diagnostic]] = field(default_factory=dict)
     """Errors of each item whose answer is invalid, misplaced or should not be there."""
@@ -200,6 +208,12 @@ class CheckedApplication:
     """Digest of the file's bytes."""
     evidence: dict[str, list[str]] = field(default_factory=dict)
     """The valid evidence given per item (``preuves``)."""
+
+    @property
+    def asked(self) -> set[str]:
+        """The items a form asks: those that apply, less those whose answer follows from
+        another answer."""
+        return self.enabled - self.derivable
 
     @property
     def date(self) -> date | None:
@@ -347,7 +361,17 @@ def check_application(
             answers[key] = normalised
 
     items = [located.item for located in questionnaire.items]
+    derivable = derived_answers(items, answers)
+    for key, value in derivable.items():
+        # An answer written in the file is kept (and checked); an invalid one is not replaced.
+        if key not in raw or not is_answered(raw[key][1]):
+            answers[key] = value
+            checked.derived.add(key)
     enabled = enabled_items(items, answers)
+    for key in checked.derived - enabled:
+        answers.pop(key, None)
+    checked.derived &= enabled
+    checked.derivable = not_asked(items, enabled)
     for located in questionnaire.items:
         key = located.id
         if key not in enabled:
@@ -365,6 +389,7 @@ def check_application(
             answers.pop(key, None)
         elif (
             located.item.required
+            and located.item.derive is None
             and key not in answers
             and not (key in raw and is_answered(raw[key][1]))
         ):

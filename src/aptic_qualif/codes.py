@@ -124,6 +124,14 @@ CODES: dict[str, Code] = {
         ),
         Code("QST018", "policy-values", N_("A policy value, knock-out or rule is invalid.")),
         Code(
+            "QST019",
+            "derivation",
+            N_(
+                "A derived answer names an item that does not exist, is derived itself, or "
+                "does not fit the rule."
+            ),
+        ),
+        Code(
             "APP001", "questionnaire-reference", N_("The application names another questionnaire.")
         ),
         Code("APP002", "questionnaire-version", N_("The application answers another version.")),

@@ -46,7 +46,8 @@ from aptic_qualif.fsio import exclusive
 from aptic_qualif.i18n import _, localized
 from aptic_qualif.project import display_path
 from aptic_qualif.questionnaire.answers import convert_form, evidence_lines
-from aptic_qualif.questionnaire.conditions import enabled_items, is_answered
+from aptic_qualif.questionnaire.conditions import is_answered
+from aptic_qualif.questionnaire.derive import asked
 from aptic_qualif.questionnaire.load import IDENTITY, LoadedQuestionnaire, LocatedItem
 from aptic_qualif.referentiel.load import Catalogue
 from aptic_qualif.yamlio import MAX_BYTES, atomic_write, dump_yaml
@@ -389,7 +390,9 @@ def prune(data: dict[str, Any], loaded: LoadedQuestionnaire) -> list[LocatedItem
             for key, value in part.items()
             if is_answered(value)
         }
-        enabled = enabled_items([i.item for i in loaded.items], answers)
+        # A question whose answer follows from another is not asked: its answer is put
+        # aside, and derived again from the answer it follows from.
+        enabled = asked([i.item for i in loaded.items], answers)
         changed = False
         for located in loaded.items:
             part = data[IDENTITY_KEY] if located.is_identity else data[ANSWERS_KEY]
@@ -531,7 +534,7 @@ def progress(
     wrong = checked.invalid if errors is None else errors
     result = []
     for section in sections(loaded):
-        applicable = [i for i in loaded.items if i.theme == section and i.id in checked.enabled]
+        applicable = [i for i in loaded.items if i.theme == section and i.id in checked.asked]
         result.append(
             SectionProgress(
                 section=section,
@@ -558,8 +561,9 @@ def errors_by_item(checked: CheckedApplication, *, missing: bool = True) -> dict
 def shown_items(
     checked: CheckedApplication, section: str, loaded: LoadedQuestionnaire
 ) -> list[LocatedItem]:
-    """The questions of ``section`` that apply, given the answers in the file."""
-    return [i for i in loaded.items if i.theme == section and i.id in checked.enabled]
+    """The questions of ``section`` that apply and are asked (not derived from another
+    answer), given the answers in the file."""
+    return [i for i in loaded.items if i.theme == section and i.id in checked.asked]
 
 
 def check(

@@ -60,8 +60,66 @@ def check_questionnaire(
         *_check_identity(loaded),
         *(d for located in loaded.items for d in _check_item(located, catalogue)),
         *_check_conditions(loaded, catalogue),
+        *_check_derivations(loaded),
         *_check_services_item(loaded),
     ]
+
+
+def _check_derivations(loaded: LoadedQuestionnaire) -> Iterator[Diagnostic]:
+    """QST019: a ``derive`` rule names an item of the right type, itself not derived, and,
+    for ``contains``, one of its options."""
+    from aptic_qualif.questionnaire.derive import RULES
+
+    by_id = loaded.by_id
+    for located in loaded.items:
+        rule = located.item.derive
+        if rule is None:
+            continue
+        source = by_id.get(rule.source)
+        source_type, item_type = RULES[rule.rule]
+        if source is None:
+            close = difflib.get_close_matches(rule.source, list(by_id), n=1)
+            yield _error(
+                located,
+                ("derive", "source"),
+                "QST019",
+                _("the answer is derived from '{id}', which is not an item").format(id=rule.source),
+                _("did you mean '{name}'?").format(name=close[0]) if close else None,
+            )
+            continue
+        if source.item.derive is not None:
+            yield _error(
+                located,
+                ("derive", "source"),
+                "QST019",
+                _("'{id}' is itself derived: derive from the answer it follows from").format(
+                    id=rule.source
+                ),
+            )
+        if source.item.type != source_type or located.item.type != item_type:
+            yield _error(
+                located,
+                ("derive", "rule"),
+                "QST019",
+                _(
+                    "the rule '{rule}' derives a {item_type} from a {source_type}; here a "
+                    "{found_item} from a {found_source}"
+                ).format(
+                    rule=rule.rule,
+                    item_type=item_type,
+                    source_type=source_type,
+                    found_item=located.item.type,
+                    found_source=source.item.type,
+                ),
+            )
+        values = [option.value for option in source.item.options or ()]
+        if rule.rule == "contains" and rule.value not in values:
+            yield _error(
+                located,
+                ("derive", "value"),
+                "QST019",
+                _("'{value}' is not an option of '{id}'").format(value=rule.value, id=rule.source),
+            )
 
 
 def _error(

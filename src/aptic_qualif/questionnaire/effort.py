@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aptic_qualif.i18n import N_, _, language, localized
-from aptic_qualif.questionnaire.conditions import enabled_items
+from aptic_qualif.questionnaire.derive import asked
 from aptic_qualif.questionnaire.load import IDENTITY, LoadedQuestionnaire, LocatedItem
 
 # -- the model --------------------------------------------------------------------------
@@ -333,8 +333,9 @@ class ProfileEffort:
 def shown_items(loaded: LoadedQuestionnaire, profile: Profile) -> list[LocatedItem]:
     """The items shown to ``profile``, in questionnaire order."""
     if profile.answers is None:
-        return list(loaded.items)
-    enabled = enabled_items((located.item for located in loaded.items), profile.answers)
+        # Every condition met; a derived item is never asked while its source is.
+        return [located for located in loaded.items if located.item.derive is None]
+    enabled = asked((located.item for located in loaded.items), profile.answers)
     return [located for located in loaded.items if located.id in enabled]
 
 

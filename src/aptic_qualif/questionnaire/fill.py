@@ -28,7 +28,8 @@ from aptic_qualif.editing import prune
 from aptic_qualif.errors import CommandError
 from aptic_qualif.i18n import _, localized, ngettext
 from aptic_qualif.questionnaire.answers import convert_choices, convert_text, long_answer
-from aptic_qualif.questionnaire.conditions import enabled_items, is_answered
+from aptic_qualif.questionnaire.conditions import is_answered
+from aptic_qualif.questionnaire.derive import asked
 from aptic_qualif.questionnaire.load import IDENTITY, LoadedQuestionnaire, LocatedItem
 from aptic_qualif.questionnaire.model import Item
 from aptic_qualif.referentiel.load import Catalogue
@@ -211,7 +212,7 @@ def _ask_remaining(
         section = data[_section(located)]
         if located.id in section:
             continue
-        if located.id not in enabled_items(items, _given(data)):
+        if located.id not in asked(items, _given(data)):
             continue
         theme_items = [i for i in loaded.items if i.theme == located.theme]
         position = theme_items.index(located) + 1
@@ -290,7 +291,7 @@ def _recap(
     from aptic_qualif.review.fingerprint import shorten
 
     while True:
-        enabled = enabled_items([located.item for located in loaded.items], _given(data))
+        enabled = asked([located.item for located in loaded.items], _given(data))
         by_theme: dict[str, list[LocatedItem]] = {}
         for located in loaded.items:
             if located.id in enabled and located.id in data[_section(located)]:

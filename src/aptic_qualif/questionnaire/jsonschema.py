@@ -119,7 +119,11 @@ def application_schema(loaded: LoadedQuestionnaire, catalogue: Catalogue | None)
             "type": "object",
             "additionalProperties": False,
             "properties": {i.id: item_schema(i.item, catalogue) for i in items},
-            "required": [i.id for i in items if i.item.required and i.item.enable_when is None],
+            "required": [
+                i.id
+                for i in items
+                if i.item.required and i.item.enable_when is None and i.item.derive is None
+            ],
         }
 
     schema: dict[str, Any] = {

@@ -134,6 +134,19 @@ class EnableWhen(StrictModel):
     conditions: list[Condition] = Field(min_length=1)
 
 
+class Derivation(StrictModel):
+    """The answer of an item follows from the answer of another (``source``), by one of the
+    rules of :mod:`aptic_qualif.questionnaire.derive`: the item is asked only when its answer
+    cannot be derived, so that no concept is asked twice."""
+
+    source: str
+    rule: Literal["commune-name", "contains"]
+    """``commune-name``: the name of the commune of an INSEE code (``source`` an
+    ``insee_code``, the item a ``text``); ``contains``: whether the options chosen in
+    ``source`` (a multiple choice) include ``value`` (the item a ``boolean``)."""
+    value: str | None = None
+
+
 class Item(StrictModel):
     """One question."""
 
@@ -165,6 +178,8 @@ class Item(StrictModel):
     """« Comment progresser »: for a scored item, what a venue could put in place (a
     practice, never a box to tick); shown by the report where the item lost points."""
     enable_when: EnableWhen | None = None
+    derive: Derivation | None = None
+    """Where the answer follows from another answer (asked only when it cannot)."""
     export: str | None = None
     """The column of the national venue schema this answer fills (identity items)."""
     multiline: bool | None = None

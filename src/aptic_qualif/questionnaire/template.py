@@ -43,6 +43,8 @@ def _kind(item: Item) -> str:
 def item_lines(located: LocatedItem, catalogue: Catalogue | None, lang: str) -> list[str]:
     item, indent = located.item, "  "
     status = _("required") if item.required else _("optional")
+    if item.derive is not None:
+        status = _("derived from '{source}', to leave empty").format(source=item.derive.source)
     lines = comment_lines(f"{localized(item.label, lang)} — {_kind(item)}, {status}", indent)
     if item.help is not None:
         lines += comment_lines(localized(item.help, lang), indent)

@@ -324,7 +324,7 @@ class ServerBase:
             "label": localized(item.label),
             "help": localized(item.help) if item.help is not None else "",
             "unit": localized(item.unit) if item.unit is not None else "",
-            "shown": item.id in checked.enabled,
+            "shown": item.id in checked.asked,
             "errors": errors.get(item.id, []),
             "warnings": (warnings or {}).get(item.id, []),
             "limit": answer_limit(item, multiline=located.multiline),

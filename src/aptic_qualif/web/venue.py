@@ -101,7 +101,7 @@ class VenuePages(ServerBase):
                         for c in (saved.conflicts if saved is not None else [])
                     ],
                     "version": saved.version if saved is not None else "",
-                    "shown": sorted(checked.enabled),
+                    "shown": sorted(checked.asked),
                     "errors": errors,
                     "warnings": warnings,
                 },
