@@ -21,10 +21,14 @@ from aptic_qualif.cli.app import app
 from aptic_qualif.context import Context, load_context
 from aptic_qualif.review.copies import (
     MIN_WORDS,
+    PASSAGE_WORDS,
+    STOCK_PHRASE,
     WrittenAnswer,
     copies_of_files,
     find_copies,
     normalise,
+    passage_pairs,
+    shared_passage,
 )
 from aptic_qualif.review.load import load_reviews
 from aptic_qualif.scoring.assess import assess_files
@@ -124,6 +128,65 @@ def test_a_paraphrase_with_small_edits_is_still_flagged(project: Path) -> None:
     )
     (match,) = found[COPIER]
     assert match.other == SOURCE and 0.8 <= match.similarity < 1.0
+
+
+def test_a_paragraph_pasted_into_a_longer_answer_is_flagged(project: Path) -> None:
+    source = load(applications(project) / f"{SOURCE}.yaml")["reponses"][ITEM]
+    paragraph = " ".join(source.split()[:45])
+    target = applications(project) / f"{COPIER}.yaml"
+    data = load(target)
+    own = (
+        "Notre tiers-lieu accueille surtout des habitants du quartier qui viennent pour le "
+        "café et restent pour l'atelier du jeudi, quand la salle commune est libre. "
+    )
+    closing = (
+        " Nous voulons maintenant ouvrir un second créneau le samedi matin avec la bénévole "
+        "qui anime le repair café, pour les personnes qui travaillent en semaine et ne "
+        "peuvent pas venir le jeudi après-midi."
+    )
+    data["reponses"][ITEM] = own + paragraph + closing
+    save(target, data)
+    context = load_context(project, need_policy=True)
+    found = copies_of_files(
+        sorted(applications(project).glob("*.yaml")), context.questionnaire, context.catalogue
+    )
+    (match,) = found[COPIER]
+    assert (match.item, match.other, match.other_item) == (ITEM, SOURCE, ITEM)
+    # As a whole the answers differ; the passage is what gives the copy away.
+    pasted = len(normalise(paragraph).split())
+    assert match.similarity < 0.8 and PASSAGE_WORDS <= match.passage <= pasted
+    # The source, which would qualify, waits for a reviewer to examine the passage.
+    source = assess(project, context)[SOURCE]
+    assert source.decision == "en-attente-de-revue"
+    (reason,) = source.reasons
+    assert f"un passage de {match.passage} mots" in reason and COPIER in reason
+
+
+def test_common_words_scattered_across_two_answers_are_no_passage() -> None:
+    first = normalise(
+        "La personne est accueillie par la médiatrice qui lui demande ce dont elle a besoin, "
+        "puis elle fait elle-même sa démarche sur le poste avec une fiche et elle repart avec "
+        "ses identifiants notés dans son carnet pour la prochaine fois que nous la voyons."
+    )
+    second = normalise(
+        "Chaque personne est reçue par un bénévole qui lui demande ce qu'elle sait faire, "
+        "ensuite elle manipule elle-même la souris sur le poste avec un support imprimé et "
+        "elle repart avec un rendez-vous pour la semaine suivante à la même heure."
+    )
+    assert shared_passage(first, second) < PASSAGE_WORDS
+    assert shared_passage(first, first) == len(first.split())
+
+
+def test_a_stock_phrase_shared_by_many_answers_is_no_lead() -> None:
+    phrase = " ".join(f"commun{i}" for i in range(40))
+    answers = [
+        WrittenAnswer(
+            f"lieu{n}", "q", normalise(f"{phrase} " + " ".join(f"propre{n}x{i}" for i in range(30)))
+        )
+        for n in range(STOCK_PHRASE + 1)
+    ]
+    assert passage_pairs(answers) == set()
+    assert passage_pairs(answers[:2]) == {(0, 1)}
 
 
 def test_a_copy_under_another_question_is_flagged_too() -> None:

@@ -18,7 +18,12 @@ How:
   number of answers (a network has a few thousand applications of ~7 written answers);
 * each candidate pair is measured with RapidFuzz's Indel normalised similarity (1 for the
   same text; small edits, a word changed here and there, keep it high) and kept from
-  :data:`THRESHOLD` up.
+  :data:`THRESHOLD` up;
+* a paragraph pasted into a longer answer leaves the two answers as a whole far apart: the
+  answers that share runs of :data:`SHINGLE_WORDS` words (an index of a sample of them, the
+  same sample in every answer, :func:`passage_pairs`) are aligned word by word with
+  RapidFuzz, and a shared passage of :data:`PASSAGE_WORDS` words or more
+  (:func:`shared_passage`) is kept too, with its length.
 
 Two venues of one organisation (the same SIREN, the first 9 digits of the SIRET) may share
 their texts: such a match is kept, marked :attr:`~aptic_qualif.scoring.model.CopyMatch.
@@ -59,6 +64,22 @@ LSH_THRESHOLD = 0.25
 """The estimated overlap (Jaccard index of the pairs of consecutive words) from which two
 answers are measured: well below what a near-identical pair has, so that few are missed."""
 SEED = 1
+PASSAGE_WORDS = 30
+"""The fewest words of a passage two answers share (small edits allowed) for it to be a
+copied passage: two or three lines. Honest answers to one question share phrases of a few
+words (« la personne repart avec »), never a paragraph."""
+SHINGLE_WORDS = 6
+"""Words per run in the index of shared runs (:func:`passage_pairs`)."""
+SAMPLE = 3
+"""One run in :data:`SAMPLE` is indexed, chosen by its content (its hash), so that two
+answers index the same runs of a shared passage whatever their other words."""
+STOCK_PHRASE = 20
+"""A run found in more answers than this is a stock phrase, not a lead: a text shared by
+that many venues is a network's model text, which reviewers know."""
+BLOCK_WORDS = 3
+"""Within a passage, the fewest words of a run that is the same in both answers."""
+GAP_WORDS = 3
+"""Within a passage, the most words changed, added or removed between two such runs."""
 
 _NOT_WORD = re.compile(r"[\W_]+")
 
@@ -149,6 +170,54 @@ def candidate_pairs(answers: list[WrittenAnswer]) -> set[tuple[int, int]]:
     return pairs
 
 
+def _runs(text: str) -> set[int]:
+    words = text.split()
+    runs = (" ".join(words[k : k + SHINGLE_WORDS]) for k in range(len(words) - SHINGLE_WORDS + 1))
+    return {key for key in map(_stable_hash, runs) if key % SAMPLE == 0}
+
+
+def _stable_hash(run: str) -> int:
+    # Python's own str hash changes from one run to the next: the sample must not.
+    import zlib
+
+    return zlib.crc32(run.encode("utf-8"))
+
+
+def passage_pairs(answers: list[WrittenAnswer]) -> set[tuple[int, int]]:
+    """Pairs of indices ``(i, j)``, ``i < j``, of answers of two different applications that
+    share at least two sampled runs of :data:`SHINGLE_WORDS` words, stock phrases aside."""
+    index: dict[int, list[int]] = {}
+    for position, answer in enumerate(answers):
+        for key in _runs(answer.text):
+            index.setdefault(key, []).append(position)
+    shared: dict[tuple[int, int], int] = {}
+    for holders in index.values():
+        if len(holders) < 2 or len(holders) > STOCK_PHRASE:
+            continue
+        for at, first in enumerate(holders):
+            for second in holders[at + 1 :]:
+                if answers[first].application != answers[second].application:
+                    shared[(first, second)] = shared.get((first, second), 0) + 1
+    return {pair for pair, count in shared.items() if count >= 2}
+
+
+def shared_passage(first: str, second: str) -> int:
+    """The words of the longest passage two normalised answers share: runs of at least
+    :data:`BLOCK_WORDS` words the same in both, separated by at most :data:`GAP_WORDS` words
+    changed, added or removed (RapidFuzz's alignment of their words)."""
+    from rapidfuzz.distance import Indel
+
+    best = run = 0
+    for op in Indel.opcodes(first.split(), second.split()):
+        size = op.src_end - op.src_start
+        if op.tag == "equal" and size >= BLOCK_WORDS:
+            run += size
+            best = max(best, run)
+        elif op.tag == "equal" or max(size, op.dest_end - op.dest_start) > GAP_WORDS:
+            run = 0
+    return best
+
+
 def find_copies(
     answers: Iterable[WrittenAnswer], *, threshold: float = THRESHOLD
 ) -> dict[str, list[CopyMatch]]:
@@ -160,12 +229,18 @@ def find_copies(
 
     listed = sorted(answers, key=lambda a: (a.application, a.item))
     found: dict[str, list[CopyMatch]] = {}
-    for i, j in sorted(candidate_pairs(listed)):
+    sharing = passage_pairs(listed)
+    for i, j in sorted(candidate_pairs(listed) | sharing):
         first, second = listed[i], listed[j]
-        score = Indel.normalized_similarity(first.text, second.text, score_cutoff=threshold)
-        if not score:
-            continue
-        rounded = round(float(score), 2)
+        score = float(Indel.normalized_similarity(first.text, second.text))
+        passage = 0
+        if score < threshold:
+            if (i, j) not in sharing:
+                continue
+            passage = shared_passage(first.text, second.text)
+            if passage < PASSAGE_WORDS:
+                continue
+        rounded = round(score, 2)
         same = bool(first.siren) and first.siren == second.siren
         for this, that in ((first, second), (second, first)):
             found.setdefault(this.application, []).append(
@@ -174,6 +249,7 @@ def find_copies(
                     other=that.application,
                     other_item=that.item,
                     similarity=rounded,
+                    passage=passage,
                     other_venue=that.venue,
                     same_organisation=same,
                     siren=first.siren if same else "",
@@ -225,7 +301,22 @@ def describe(match: CopyMatch) -> str:
     if match.other_venue:
         other = _("{application} ({venue})").format(application=other, venue=match.other_venue)
     similar = format_number(percent_of(match.similarity))
-    if match.item == match.other_item:
+    if match.passage and match.item == match.other_item:
+        text = _(
+            "« {label} »: a passage of {words} words is the same as in application {other}'s "
+            "answer to the same question"
+        ).format(label=match.label or match.item, words=match.passage, other=other)
+    elif match.passage:
+        text = _(
+            "« {label} »: a passage of {words} words is the same as in « {other_label} » of "
+            "application {other}"
+        ).format(
+            label=match.label or match.item,
+            words=match.passage,
+            other_label=match.other_label or match.other_item,
+            other=other,
+        )
+    elif match.item == match.other_item:
         text = _(
             "« {label} »: {similarity} % similar to application {other}'s answer to the same "
             "question"

@@ -975,6 +975,23 @@ def unconfirmed_copies(copies: Iterable[CopyMatch]) -> list[CopyMatch]:
 def copy_reason(match: CopyMatch) -> str:
     """Why a possible copy keeps the application awaiting review. The other application is
     named by its id: a reviewer may read this, and reviews blind."""
+    if match.passage and match.item == match.other_item:
+        return _(
+            "possible copy: a passage of {words} words of the answer to « {label} » is the same "
+            "as in application {other}'s answer to the same question; a reviewer must examine "
+            "both and confirm it in a review"
+        ).format(label=match.label or match.item, words=match.passage, other=match.other)
+    if match.passage:
+        return _(
+            "possible copy: a passage of {words} words of the answer to « {label} » is the same "
+            "as in the answer to « {other_label} » of application {other}; a reviewer must "
+            "examine both and confirm it in a review"
+        ).format(
+            label=match.label or match.item,
+            words=match.passage,
+            other_label=match.other_label or match.other_item,
+            other=match.other,
+        )
     if match.item == match.other_item:
         return _(
             "possible copy: the answer to « {label} » is {similarity} % similar to application "

@@ -152,6 +152,9 @@ class CopyMatch(Model):
     similarity: float
     """How near the two answers are once normalised, from 0 to 1 (RapidFuzz's Indel
     normalised similarity), rounded to two decimals."""
+    passage: int = 0
+    """When the answers as a whole are not near-identical: the words of the passage they
+    share (a paragraph pasted into a longer answer); 0 otherwise."""
     other_venue: str = ""
     """The other venue's name; left out where the viewer may not see it."""
     label: str = ""
