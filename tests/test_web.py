@@ -210,6 +210,21 @@ def test_reopen_then_resubmit_is_recorded_and_reviewers_are_told(web: Web) -> No
     assert "Historique" in web.client.get(f"{base}/").text
 
 
+def test_the_queue_counts_the_answers_to_check_with_the_venue(web: Web) -> None:
+    queue_url = f"/t/{web.local}/relectures/claire-martin/"
+    assert "à vérifier avec le lieu" not in web.client.get(queue_url).text
+    path = web.application(APP)
+    text = path.read_text(encoding="utf-8")
+    assert "  pub-personnes-par-mois: 60\n" in text
+    # Five thousand people a month for seventy hours of mediation a week: unlikely (APP026).
+    path.write_text(
+        text.replace("  pub-personnes-par-mois: 60\n", "  pub-personnes-par-mois: 5000\n"),
+        encoding="utf-8",
+    )
+    queue = html.unescape(web.client.get(queue_url).text)
+    assert "1 réponse à vérifier avec le lieu" in queue
+
+
 def test_an_undated_application_without_status_is_a_draft(web: Web) -> None:
     """An import skeleton (no status, no date yet) is not submitted: no reviewer sees it."""
     skeleton = web.application("squelette-importe")

@@ -81,6 +81,8 @@ class ReviewerPages(ServerBase):
                     "state": state,
                     "changed": changed,
                     "resubmitted": editing.resubmitted(checked),
+                    # Answers unlikely together (cross-checks): to ask the venue about.
+                    "warnings": len(checked.report.warnings),
                 }
             )
         return self.render(
