@@ -63,7 +63,15 @@ def review_command(
         ReportFormat, typer.Option("--format", "-f", help=_("Output format."))
     ] = ReportFormat.text,
     force: Annotated[
-        bool, typer.Option("--force", help=_("Replace this reviewer's existing review."))
+        bool,
+        typer.Option(
+            "--force",
+            help=_(
+                "Change your finished review although the application did not change (each "
+                "question starts from your earlier answer), or replace a file that is not a "
+                "readable review. A stale review needs no --force: only what changed is asked."
+            ),
+        ),
     ] = False,
 ) -> None:
     from aptic_qualif.context import load_context
@@ -217,7 +225,7 @@ def render_summary(summary: Summary, *, checked: bool = True) -> str:
                 )
             )
         if entry.stale:
-            lines.append("  " + _("stale (not used), review again with --force:"))
+            lines.append("  " + _("stale (not used); review again (only what changed is asked):"))
             for reviewer, changed in entry.stale.items():
                 if len(changed) == 1:
                     lines.append("    " + _said(reviewer, changed[0]))
