@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -230,6 +231,32 @@ def served_address(root: Path) -> str:
     raw, _refused = read_regular(path, str(path), limit=2048) if path.is_file() else (None, None)
     text = raw.decode("utf-8", errors="replace").strip() if raw else ""
     return text if text.startswith(("http://", "https://")) else DEFAULT_ADDRESS
+
+
+ADDRESS = re.compile(r"https?://[^/\s]+/?")
+"""An address a server is reached at: a scheme and a host, with a port or not, no path."""
+
+AddressSource = Literal["base-url", "port", "serve", "default"]
+"""Where :func:`link_address` took its address from."""
+
+
+def link_address(
+    root: Path, *, base_url: str | None = None, port: int | None = None
+) -> tuple[str, AddressSource]:
+    """The address a new link is printed with, and where it comes from: ``base_url`` as
+    given; this machine on ``port`` (as ``serve --port`` listens); else the address
+    ``serve`` was last started at in this project (:func:`record_address`); else the
+    default one of ``serve`` (port 8000)."""
+    if base_url is not None and port is not None:
+        raise CommandError(_("give --base-url or --port, not both"))
+    if base_url is not None:
+        if not ADDRESS.fullmatch(base_url):
+            raise CommandError(_("--base-url takes an address such as https://qualif.example.org"))
+        return base_url.rstrip("/"), "base-url"
+    if port is not None:
+        return f"http://127.0.0.1:{port}", "port"
+    recorded = (root / STATE_DIR / ADDRESS_FILE).is_file()
+    return served_address(root), "serve" if recorded else "default"
 
 
 @dataclass(frozen=True)
