@@ -214,6 +214,16 @@ def links_create(
         bool, typer.Option("--coordinator", help=_("For the network's coordinator."))
     ] = False,
     applications: ApplicationsOption = Path("applications"),
+    imported: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--imported",
+            help=_(
+                "With --venue: the folder written by import lieux; a venue without an "
+                "application starts from its imported file (same id), pre-filled."
+            ),
+        ),
+    ] = None,
     base_url: BaseUrlOption = None,
     port: Annotated[
         Optional[int],  # noqa: UP045
@@ -248,9 +258,31 @@ def links_create(
         venue if venue is not None else reviewer,
         applications=applications,
         questionnaire=root.questionnaire,
+        imported=imported,
     )
-    if made.application is not None:
+    if made.application is not None and made.imported is not None:
+        echo(
+            _("New application, pre-filled from the imported venue {origin}: {path}").format(
+                origin=display_path(made.imported), path=display_path(made.application)
+            )
+        )
+    elif made.application is not None:
         echo(_("New blank application: {path}").format(path=display_path(made.application)))
+        if venue is not None and imported is None:
+            echo(
+                _(
+                    "To start from a venue imported with import lieux, give --imported with "
+                    "its folder."
+                ),
+                err=True,
+            )
+    elif imported is not None:
+        echo(
+            _("{path} exists already: the link opens it; nothing was taken from {folder}.").format(
+                path=display_path(applications / f"{venue}.yaml"), folder=display_path(imported)
+            ),
+            err=True,
+        )
     link, token = made.link, made.token
     echo(_(ADDRESS_SOURCES[source]).format(address=address), err=True)
     echo(
