@@ -897,7 +897,7 @@ def test_a_failed_write_is_an_error_never_saved(
     def full(fd: int) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("aptic_qualif.yamlio.os.fsync", full)
+    monkeypatch.setattr("aptic_qualif.fsio.os.fsync", full)
     form = {"_csrf": csrf, "apt-demarche-pedagogique": "Ateliers"}
     for headers in ({"x-autosave": "1"}, {}):
         answer = web.client.post(url, data=form, headers=headers)

@@ -24,11 +24,12 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import Field
 
 from aptic_qualif.errors import CommandError
+from aptic_qualif.fsio import atomic_write
 from aptic_qualif.i18n import _, ngettext
 from aptic_qualif.project import display_path
 from aptic_qualif.reading import read_regular
 from aptic_qualif.schema import StrictModel, validate_document
-from aptic_qualif.yamlio import atomic_write, dump_yaml, load_yaml
+from aptic_qualif.yamlio import dump_yaml, load_yaml
 
 if TYPE_CHECKING:
     from aptic_qualif.questionnaire.load import LoadedQuestionnaire

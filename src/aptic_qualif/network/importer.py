@@ -45,31 +45,13 @@ from aptic_qualif.network.national import (
     MULTI_VALUED,
     SEPARATOR,
 )
-from aptic_qualif.network.skeleton import SkeletonRenderer
+from aptic_qualif.network.skeleton import ImportedVenue, SkeletonRenderer
 from aptic_qualif.project import display_path
 from aptic_qualif.questionnaire.load import LocatedItem
 from aptic_qualif.questionnaire.model import CHOICE_TYPES, NUMBER_TYPES
 from aptic_qualif.reading import read_regular
 from aptic_qualif.text import parse_number
 from aptic_qualif.vocabularies import LIEUX_COLUMNS, LIEUX_SERVICES
-
-
-@dataclass
-class ImportedVenue:
-    """One row turned into an application skeleton."""
-
-    row: int
-    """The row number in the file (the header is row 1)."""
-    name: str
-    """The application id: the file name to write, without ``.yaml``."""
-    identity: dict[str, Any]
-    """The pre-filled identity answers, keyed by item id."""
-    extras: dict[str, str] = field(default_factory=dict)
-    """The row's columns that no answer takes (``id``, ``source``, ``date_maj``, ``services``),
-    for the skeleton's comments."""
-    venue_id: str | None = None
-    """The row's ``id``, recorded as the application's ``identifiant`` so that exporting the
-    venue again keeps it."""
 
 
 @dataclass
@@ -596,8 +578,7 @@ def write_skeletons(
 ) -> tuple[list[Path], list[Path]]:
     """Write each skeleton to ``folder/<name>.yaml`` atomically: (written, kept). A file
     that exists is kept as it is unless ``force``."""
-    from aptic_qualif.fsio import safe_name
-    from aptic_qualif.yamlio import atomic_write
+    from aptic_qualif.fsio import atomic_write, safe_name
 
     written: list[Path] = []
     kept: list[Path] = []
