@@ -339,3 +339,48 @@ def _checked_at(context: Context, path: Path) -> CheckedApplication:
     checked, report = validate_application(path, context.questionnaire, context.catalogue)
     assert checked is not None, report.render_text()
     return checked
+
+
+def test_a_stale_review_with_real_prompts_starts_from_the_earlier_answers(
+    context: Context, tmp_path: Path
+) -> None:
+    """Real questionary prompts, fed keys through a pipe: Enter alone at each question of a
+    reopened review keeps the earlier score (the cursor starts on it, not on 0), comment,
+    recommendation and overall comment."""
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    from aptic_qualif.questionnaire.fill import QuestionaryPrompter
+
+    path = tmp_path / f"{APP}.yaml"
+    shutil.copy(REPO / "examples" / "applications" / f"{APP}.yaml", path)
+    reviews = tmp_path / "reviews"
+    items = _items(context, _checked(context))
+    first: list[object] = [False]
+    for _item in items:
+        first += [3, "Précis."]
+    first += ["a-completer", "Aucune grille fournie."]
+    _terminal_review(context, path, reviews, first)
+    checked = _checked_at(context, path)
+    answer = str(checked.answers[items[0]])
+    path.write_text(path.read_text("utf-8").replace(answer[:30], "Autre chose", 1), "utf-8")
+
+    checked = _checked_at(context, path)
+    with create_pipe_input() as keys:
+        # score, comment, recommendation: Enter; the overall comment: Esc then Enter.
+        keys.send_text("\r" * 3 + "\x1b\r")
+        review_application(
+            checked,
+            context.questionnaire,
+            "yannick",
+            QuestionaryPrompter(input=keys, output=DummyOutput()),
+            reviews,
+            today=DAY,
+        )
+    review = load_review(reviews, APP, "yannick")
+    assert review is not None and not review.draft
+    assert {item: (s.score, s.comment) for item, s in review.scores.items()} == dict.fromkeys(
+        items, (3, "Précis.")
+    )
+    assert review.recommendation == "a-completer"
+    assert review.comment == "Aucune grille fournie."
