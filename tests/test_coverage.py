@@ -468,7 +468,8 @@ def test_cli_on_the_examples(
     assert first.stdout == second.stdout  # byte-identical
     payload = json.loads(first.stdout)["coverage"]
     assert payload["qualified_only"] is True
-    assert [t["territory"] for t in payload["territories"]] == ["12", "2B", "21", "23", "44", "46"]
+    counted = [t["territory"] for t in payload["territories"] if t["venues"]]
+    assert counted == ["12", "2B", "21", "23", "44", "46"]
 
     every = runner.invoke(app, [*arguments, "--all", "--by", "commune", "-f", "csv"])
     assert every.exit_code == 0, every.output
@@ -529,10 +530,13 @@ def test_cli_itinerance_end_to_end(
     result = runner.invoke(app, ["coverage", "applications", "--all", "-f", "json"])
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)["coverage"]
-    venues = {t["territory"]: (t["venues"], t["itinerant"]) for t in payload["territories"]}
+    venues = {
+        t["territory"]: (t["venues"], t["itinerant"]) for t in payload["territories"] if t["venues"]
+    }
     assert venues == {"01": (2, 1), "2A": (1, 1), "2B": (1, 1), "974": (1, 1)}
     qualified = runner.invoke(app, ["coverage", "applications", "-f", "json"])
-    assert json.loads(qualified.stdout)["coverage"]["territories"] == []  # awaiting review
+    territories = json.loads(qualified.stdout)["coverage"]["territories"]
+    assert territories and not any(t["venues"] for t in territories)  # awaiting review
 
 
 # -- the site page ---------------------------------------------------------------------
@@ -562,3 +566,46 @@ def test_site_page_without_examples(mini_context: Context, tmp_path: Path) -> No
     config = stage_site(mini_context, tmp_path / "stage")
     page = (config.parent / "docs" / "couverture.md").read_text(encoding="utf-8")
     assert "Aucune donnée" in page and "<svg" not in page
+
+
+def test_cli_lists_territories_without_venues_and_filters_a_departement(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every département appears, with 0 where no venue is counted; --departement keeps one;
+    --by commune then lists each of its communes, with or without a venue."""
+    from aptic_qualif.application import departement_of_insee
+    from aptic_qualif.network.coverage import every_commune, every_departement
+
+    monkeypatch.chdir(REPO)
+    arguments = ["coverage", "examples/applications", "--reviews", "examples/reviews", "-f", "json"]
+    payload = json.loads(runner.invoke(app, arguments).stdout)["coverage"]
+    rows = {t["territory"]: t for t in payload["territories"]}
+    assert list(rows) == every_departement()
+    assert rows["19"]["venues"] == 0 and rows["19"]["label"] == "Corrèze"
+    assert rows["46"]["venues"] == 1
+    assert "19" in payload["territories_without_level"]["decouvrir"]
+
+    one = json.loads(runner.invoke(app, [*arguments, "--departement", "46"]).stdout)["coverage"]
+    assert [t["territory"] for t in one["territories"]] == ["46"]
+    assert one["totals"]["venues"] == 1  # only the venues that are or go in the Lot
+
+    by_commune = runner.invoke(app, [*arguments, "--by", "commune", "--departement", "2b"])
+    assert by_commune.exit_code == 0, by_commune.output
+    communes = json.loads(by_commune.stdout)["coverage"]
+    listed = [t["territory"] for t in communes["territories"]]
+    assert set(listed) == {c for c in every_commune() if departement_of_insee(c) == "2B"}
+    venues = {t["territory"]: t["venues"] for t in communes["territories"]}
+    assert venues["2B096"] == 1 and venues["2B033"] == 0  # Corte's bus; Bastia has none
+    assert "2B033" in communes["territories_without_level"]["decouvrir"]
+
+    table = runner.invoke(
+        app, [*arguments[:-2], "--by", "commune", "--departement", "19", "-f", "table"],
+        env={"COLUMNS": "200"},
+    )  # fmt: skip
+    assert table.exit_code == 0, table.output
+    assert "19031 Brive-la-Gaillarde" in table.stdout
+    assert "19275 Ussel" in table.stdout and "territoires :" in table.stdout
+
+    for wrong, said in (("Corrèze", "--departement 19"), ("99", "n'est pas le code")):
+        result = runner.invoke(app, [*arguments, "--departement", wrong])
+        assert result.exit_code == 2 and said in result.output, result.output

@@ -605,3 +605,70 @@ def test_a_malformed_identifiant_is_an_error(repo: Path, runner: CliRunner, tmp_
     result = runner.invoke(app, ["apply", "validate", str(target)])
     assert result.exit_code == 1
     assert "identifiant" in result.output and f"{target.name}:" in result.output
+
+
+def test_import_says_what_becomes_of_the_national_services(
+    repo: Path, runner: CliRunner, tmp_path: Path
+) -> None:
+    """The services column is not silently dropped: the import says once, on the column, that
+    the skeletons list them in a comment, and a value that is no national service is reported
+    on its row."""
+    source = tmp_path / "lieux.csv"
+    odd = {**GOOD, "id": "lieu-9", "nom": "Autre lieu", "services": "aide aux démarches "
+           "administratives|Cours de cuisine"}  # fmt: skip
+    source.write_text(HEADER + "\n" + _line(**GOOD) + _line(**odd), encoding="utf-8")
+    out = tmp_path / "importes"
+    result = runner.invoke(app, ["import", "lieux", str(source), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    column = LIEUX_COLUMNS.index("services") + 1
+    said = [line for line in result.stderr.splitlines() if "LIEU003" in line]
+    assert any(
+        f"lieux.csv:1:{column}: warning[LIEU003]: colonne services : les services nationaux de "
+        "2 lieux" in line
+        for line in said
+    ), said
+    assert any(
+        f"lieux.csv:3:{column}:" in line and "« Cours de cuisine »" in line for line in said
+    ), said
+    text = (out / "autre-lieu.yaml").read_text("utf-8")
+    assert "#   Aide aux démarches administratives:" in text  # the case of the schema
+    assert "Cours de cuisine" not in text
+
+
+def test_a_venue_link_starts_from_an_imported_venue(
+    repo: Path, runner: CliRunner, tmp_path: Path
+) -> None:
+    """import lieux, then links create --venue --imported: the new application is the
+    imported one (pre-filled, a draft), not a blank one."""
+    source = tmp_path / "lieux.csv"
+    source.write_text(HEADER + "\n" + _line(**GOOD), encoding="utf-8")
+    imported = tmp_path / "importes-07"
+    assert runner.invoke(app, ["import", "lieux", str(source), "-o", str(imported)]).exit_code == 0
+    applications = tmp_path / "candidatures"
+    project = ["--root", str(tmp_path / "projet")]
+    shutil.copytree(REPO / "referentiel", tmp_path / "projet" / "referentiel")
+    shutil.copytree(REPO / "questionnaire", tmp_path / "projet" / "questionnaire")
+    base = [*project, "links", "create", "--applications", str(applications)]
+    venue = "espace-numerique-les-glycines"
+    wrong = runner.invoke(app, [*base, "--venue", "espace-numerique-glycines", "--imported",
+                                str(imported)])  # fmt: skip
+    assert wrong.exit_code == 2
+    assert f"vouliez-vous dire {venue}" in wrong.output
+    assert not applications.exists()
+    made = runner.invoke(app, [*base, "--venue", venue, "--imported", str(imported)])
+    assert made.exit_code == 0, made.output
+    assert "pré-remplie à partir du lieu importé" in made.output
+    answers = _answers(applications / f"{venue}.yaml")
+    assert answers["siret"] == GOOD["pivot"] and answers["nom"] == GOOD["nom"]
+    import yaml
+
+    data = yaml.safe_load((applications / f"{venue}.yaml").read_text("utf-8"))
+    assert data["statut"] == "brouillon" and data["identifiant"] == "lieu-1"
+    # Again: the application is kept as it is, and the command says so.
+    again = runner.invoke(app, [*base, "--venue", venue, "--imported", str(imported)])
+    assert again.exit_code == 0 and "rien n'a été repris" in again.output
+    # Without --imported, a blank application, and a word on --imported.
+    blank = runner.invoke(app, [*base, "--venue", "autre-lieu"])
+    assert blank.exit_code == 0 and "--imported" in blank.output
+    other = runner.invoke(app, [*base, "--reviewer", "claire", "--imported", str(imported)])
+    assert other.exit_code == 2

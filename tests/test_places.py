@@ -250,6 +250,8 @@ ITINERANCE = [
     # a postcode: its communes as the hint
     ("2B341, 20250, 2B354", ["GEO003"], "Corte (2B096)"),
     ("2B341, 2B354", [], ""),
+    # only names, as a person answers « which communes? »
+    ("'Paris, Lyon'", ["GEO003", "GEO003"], "75056"),
 ]
 
 

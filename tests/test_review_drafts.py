@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from aptic_qualif.application import CheckedApplication, validate_application
 from aptic_qualif.cli.app import app
 from aptic_qualif.context import Context, load_context
+from aptic_qualif.errors import CommandError
 from aptic_qualif.review.draft import (
     DraftError,
     DraftIncomplete,
@@ -26,13 +27,14 @@ from aptic_qualif.review.draft import (
     save_review,
     start_draft,
 )
-from aptic_qualif.review.fingerprint import fingerprint, rated_items
+from aptic_qualif.review.fingerprint import changes, fingerprint, rated_items
 from aptic_qualif.review.load import load_reviews
 from aptic_qualif.review.model import Review
-from aptic_qualif.review.workflow import summarize
+from aptic_qualif.review.workflow import review_application, summarize
 from aptic_qualif.scoring.assess import assess_files
 from aptic_qualif.yamlio import load_yaml
 from tests.conftest import REPO
+from tests.test_fill import Scripted
 
 APP = "mediatheque-les-tilleuls"
 DAY = date(2026, 11, 30)
@@ -253,3 +255,132 @@ def test_summary_lists_drafts_as_in_progress(
     )
     assert result.exit_code == 0, result.output
     assert "REV005" in result.output and "brouillon" in result.output
+
+
+def _terminal_review(
+    context: Context, path: Path, reviews: Path, script: list[object], *, force: bool = False
+) -> Scripted:
+    """The terminal review of the application at ``path``, answered by ``script``."""
+    checked, report = validate_application(path, context.questionnaire, context.catalogue)
+    assert checked is not None, report.render_text()
+    prompter = Scripted(script)
+    review_application(
+        checked, context.questionnaire, "yannick", prompter, reviews, today=DAY, force=force
+    )
+    assert prompter.answers == [], prompter.answers
+    return prompter
+
+
+def test_a_stale_review_in_the_terminal_asks_only_what_changed(
+    context: Context, tmp_path: Path
+) -> None:
+    """The venue edits one reviewed answer: the terminal review asks again only that item,
+    keeps every other score and comment, and starts each question from its earlier answer."""
+    path = tmp_path / "applications" / f"{APP}.yaml"
+    path.parent.mkdir()
+    shutil.copy(REPO / "examples" / "applications" / f"{APP}.yaml", path)
+    reviews = tmp_path / "reviews"
+    items = _items(context, _checked(context))
+    first: list[object] = [False]
+    for n, _item in enumerate(items):
+        first += [n % 5, f"Commentaire {n}."]
+    first += ["a-completer", "Aucune grille fournie pour le suivi."]
+    _terminal_review(context, path, reviews, first)
+
+    # Unchanged: nothing to do without --force, and the error says which option.
+    checked = _checked(context)
+    with pytest.raises(CommandError, match="--force"):
+        review_application(checked, context.questionnaire, "yannick", Scripted([]), reviews)
+
+    # The venue edits the answer to the second rated item.
+    text = path.read_text("utf-8")
+    answer = str(checked.answers[items[1]])
+    assert answer[:30] in text
+    path.write_text(text.replace(answer[:30], "Tout autre chose, désormais", 1), "utf-8")
+    again = _terminal_review(
+        context, path, reviews, [4, "Mieux décrit.", "qualifier", "Le suivi est décrit."]
+    )
+    assert again.asked == [
+        "Note (de 0 à 4)",
+        "Commentaire (Entrée pour passer)",
+        "Recommandation",
+        again.asked[-1],
+    ]
+    assert again.defaults[:3] == [1, "Commentaire 1.", "a-completer"]  # from the earlier review
+    assert again.defaults[-1] == "Aucune grille fournie pour le suivi."
+    said = "\n".join(again.said)
+    assert "a changé" in said and "vos autres notes et commentaires sont conservés" in said
+    assert "la réponse à « Comment suivez-vous" in said  # what changed, named
+    assert said.count("Note précédente") == 0 and said.count("Votre note précédente") == 1
+    review = load_review(reviews, APP, "yannick")
+    assert review is not None and not review.draft
+    assert review.scores[items[1]].score == 4
+    assert review.scores[items[1]].comment == "Mieux décrit."
+    for n, item in enumerate(items):
+        if item != items[1]:  # kept, comment and all
+            assert review.scores[item].score == n % 5
+            assert review.scores[item].comment == f"Commentaire {n}."
+    assert review.recommendation == "qualifier"
+    assert review.comment == "Le suivi est décrit."
+    checked = _checked_at(context, path)
+    assert not changes(review, fingerprint(checked, context.questionnaire), context.questionnaire)
+
+    # --force on a fresh review asks everything, each from the earlier answer.
+    script: list[object] = [False]
+    for _item in items:
+        script += [2, "Revu."]
+    script += ["qualifier", "Revu en entier."]
+    forced = _terminal_review(context, path, reviews, script, force=True)
+    assert forced.defaults[0] is False
+    assert forced.defaults[1:3] == [0, "Commentaire 0."]
+
+
+def _checked_at(context: Context, path: Path) -> CheckedApplication:
+    checked, report = validate_application(path, context.questionnaire, context.catalogue)
+    assert checked is not None, report.render_text()
+    return checked
+
+
+def test_a_stale_review_with_real_prompts_starts_from_the_earlier_answers(
+    context: Context, tmp_path: Path
+) -> None:
+    """Real questionary prompts, fed keys through a pipe: Enter alone at each question of a
+    reopened review keeps the earlier score (the cursor starts on it, not on 0), comment,
+    recommendation and overall comment."""
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    from aptic_qualif.questionnaire.fill import QuestionaryPrompter
+
+    path = tmp_path / f"{APP}.yaml"
+    shutil.copy(REPO / "examples" / "applications" / f"{APP}.yaml", path)
+    reviews = tmp_path / "reviews"
+    items = _items(context, _checked(context))
+    first: list[object] = [False]
+    for _item in items:
+        first += [3, "Précis."]
+    first += ["a-completer", "Aucune grille fournie."]
+    _terminal_review(context, path, reviews, first)
+    checked = _checked_at(context, path)
+    answer = str(checked.answers[items[0]])
+    path.write_text(path.read_text("utf-8").replace(answer[:30], "Autre chose", 1), "utf-8")
+
+    checked = _checked_at(context, path)
+    with create_pipe_input() as keys:
+        # score, comment, recommendation: Enter; the overall comment: Esc then Enter.
+        keys.send_text("\r" * 3 + "\x1b\r")
+        review_application(
+            checked,
+            context.questionnaire,
+            "yannick",
+            QuestionaryPrompter(input=keys, output=DummyOutput()),
+            reviews,
+            today=DAY,
+        )
+    review = load_review(reviews, APP, "yannick")
+    assert review is not None and not review.draft
+    assert {item: (s.score, s.comment) for item, s in review.scores.items()} == dict.fromkeys(
+        items, (3, "Précis.")
+    )
+    assert review.recommendation == "a-completer"
+    assert review.comment == "Aucune grille fournie."

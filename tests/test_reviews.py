@@ -262,7 +262,9 @@ def test_summary_says_what_changed(mini: Path, runner: CliRunner) -> None:
     _edit(mini / F, "Espace numérique de Bourg", "Espace numérique de Bourg-en-Bresse")
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
-    assert "périmées (non prises en compte)" in result.output and "--force" in result.output
+    # A stale review is reviewed again without --force: only what changed is asked.
+    assert "périmées (non prises en compte), à refaire (seul ce qui a changé" in result.output
+    assert "--force" not in result.output
     expected = (
         "    alice :\n"
         "      - l'identité du lieu a changé depuis cette relecture\n"

@@ -221,7 +221,7 @@ def test_a_failed_write_changes_nothing_and_says_so(
     def full(fd: int) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("aptic_qualif.yamlio.os.fsync", full)
+    monkeypatch.setattr("aptic_qualif.fsio.os.fsync", full)
     with pytest.raises(OSError) as raised:
         _save(application, "aptitudes", {"apt-heures-mediation": ["12"]})
     assert raised.value.filename == str(application)

@@ -142,3 +142,38 @@ def test_communes_are_counted_in_the_same_pass(monkeypatch: pytest.MonkeyPatch) 
         assert offered == set(row.services), row.territory
     plain = network.read_network(context, files, REPO / "examples" / "reviews")
     assert plain.communes is None and plain.coverage == view.coverage
+
+
+def test_the_communes_of_a_page_are_in_alphabetical_order(site: Path) -> None:
+    """Sorted by name, accents, case and hyphens ignored first, then as written, then code:
+    the same order at every build."""
+    from aptic_qualif.text import alphabetical_key
+
+    for code in ("2B", "19"):
+        rows = list(_rows((site / "couverture" / code / "index.html").read_text("utf-8")).values())
+        keys = [(*alphabetical_key(row[1]), row[0]) for row in rows]
+        assert keys == sorted(keys), code
+        assert len(rows) > 100
+    page = (site / "couverture" / "19" / "index.html").read_text("utf-8")
+    names = [row[1] for row in _rows(page).values()]
+    # « Égletons » among the E, not after the Z
+    assert names.index("Égletons") < names.index("Espagnac") < names.index("Ussel")
+
+
+def test_alphabetical_key() -> None:
+    from aptic_qualif.text import alphabetical_key
+
+    words = ["Ussel", "Église", "eglise", "Égletons", "Saint-Angel", "Saint Aulaire", "Œuilly",
+             "Oeyreluy", "Zoza", "Évian"]  # fmt: skip
+    assert sorted(words, key=alphabetical_key) == [
+        "Égletons",
+        "eglise",  # accents and case ignored first, then as written
+        "Église",
+        "Évian",
+        "Œuilly",  # œ as oe
+        "Oeyreluy",
+        "Saint-Angel",  # the hyphen as a space
+        "Saint Aulaire",
+        "Ussel",
+        "Zoza",
+    ]

@@ -448,6 +448,62 @@ def test_links_are_made_listed_and_revoked_from_the_command_line(project: Path) 
     assert "deadbeef" in unknown.output
 
 
+def test_links_create_says_which_address_it_assumed(project: Path) -> None:
+    """links create takes serve's port (or the address people use) and says which address
+    its link starts with, and why."""
+    runner = CliRunner()
+    base = ["--root", str(project), "links", "create", "--reviewer", "claire-martin"]
+
+    def link(*options: str) -> tuple[int, str, str]:
+        made = runner.invoke(cli_app.app, [*base, *options])
+        return made.exit_code, made.output, made.output.strip().splitlines()[-1]
+
+    code, output, url = link()
+    assert code == 0, output
+    assert url.startswith("http://127.0.0.1:8000/t/")
+    assert "Adresse du serveur : http://127.0.0.1:8000 (celle de serve par défaut" in output
+    assert "--port" in output
+    code, output, url = link("--port", "8765")
+    assert code == 0, output
+    assert url.startswith("http://127.0.0.1:8765/t/")
+    assert "Adresse du serveur : http://127.0.0.1:8765 (cette machine, donnée par --port)" in output
+    code, output, url = link("--base-url", "https://qualif.example.org/")
+    assert code == 0, output
+    assert url.startswith("https://qualif.example.org/t/")
+    assert "https://qualif.example.org (donnée par --base-url)" in output
+    # serve records where it listens; links then follow it.
+    from aptic_qualif.access import record_address
+
+    record_address(project, "http://127.0.0.1:8123")
+    code, output, url = link()
+    assert url.startswith("http://127.0.0.1:8123/t/")
+    assert "là où serve a été lancé pour la dernière fois" in output
+    for wrong in (["--base-url", "qualif.example.org"], ["--port", "1", "--base-url", "http://a"]):
+        code, output, _url = link(*wrong)
+        assert code == 2, output
+        assert "--base-url" in output
+    assert "--port" in runner.invoke(cli_app.app, ["links", "create", "--help"]).output
+
+
+def test_review_takes_reviews_like_every_command(project: Path) -> None:
+    """review --reviews, as serve, assess and export; --reviews-dir still works but is hidden."""
+    runner = CliRunner()
+    shown = runner.invoke(cli_app.app, ["review", "--help"], terminal_width=200).output
+    assert "--reviews " in shown and "--reviews-dir" not in shown
+    for option in ("--reviews", "--reviews-dir"):
+        made = runner.invoke(
+            cli_app.app,
+            ["--root", str(project), "review", "summary", "examples/reviews", option, "x"],
+        )
+        assert "no such option" not in made.output.lower(), made.output
+        assert "option inconnue" not in made.output.lower(), made.output
+    both = runner.invoke(
+        cli_app.app,
+        ["--root", str(project), "review", "x.yaml", "--reviews", "a", "--reviews-dir", "b"],
+    )
+    assert both.exit_code == 2 and "--reviews-dir" in both.output
+
+
 def test_a_venue_link_for_a_new_application_creates_it(project: Path) -> None:
     runner = CliRunner()
     folder = project / "candidatures"
@@ -855,7 +911,7 @@ def test_a_failed_write_is_an_error_never_saved(
     def full(fd: int) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("aptic_qualif.yamlio.os.fsync", full)
+    monkeypatch.setattr("aptic_qualif.fsio.os.fsync", full)
     form = {"_csrf": csrf, "apt-demarche-pedagogique": "Ateliers"}
     for headers in ({"x-autosave": "1"}, {}):
         answer = web.client.post(url, data=form, headers=headers)

@@ -263,3 +263,16 @@ def test_a_file_the_reader_would_refuse_is_never_written(web: Web) -> None:
     with pytest.raises(CommandError):
         write(path, data)
     assert path.read_bytes() == before
+
+
+def test_commune_names_among_the_communes_served_are_shown_at_their_field(web: Web) -> None:
+    """communes_itinerance asks for INSEE codes: names are refused at the field, in the web
+    as in apply validate (GEO003), each with the code of the commune so named."""
+    page = save(web, IDENTITY, itinerance="itinerant", communes_itinerance="Paris, Lyon, 19031")
+    assert page.status_code == 200
+    assert validate(web).count("GEO003") == 2
+    said = field_errors(page.text, "communes_itinerance")
+    assert "« Lyon » n'est pas un code INSEE" in said and "« Paris » n'est pas" in said
+    assert "69123" in said and "75056" in said  # the hint: the code of the commune named
+    refused = submit(web)
+    assert refused.status_code == 303 and "refusee=1" in refused.headers["location"]

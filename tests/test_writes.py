@@ -322,3 +322,36 @@ def test_a_killed_writer_leaves_the_old_file_whole(tmp_path: Path) -> None:
         p.name for p in tmp_path.iterdir() if p.name not in {"candidature.yaml", "started"}
     ]
     assert all(name.startswith(".candidature.yaml.") for name in leftovers), leftovers
+    # What the killed process left is its own temporary file, which serve removes at start.
+    from aptic_qualif.fsio import TEMPORARY, clean_temporary_files
+
+    assert all(TEMPORARY.match(name) for name in leftovers), leftovers
+    clean_temporary_files([tmp_path], older_than=0)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["candidature.yaml", "started"]
+    assert path.read_text(encoding="utf-8") == "nom: avant\n"
+
+
+def test_a_rename_that_fails_leaves_the_old_file_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The last step of the write, the rename over the old file, fails (a full or read-only
+    file system, a folder lost): the old file is still there byte for byte, the new content
+    is not half-written into it, no temporary file remains, and the error names the file."""
+    from aptic_qualif.fsio import atomic_write
+
+    path = tmp_path / "candidature.yaml"
+    atomic_write(path, "nom: avant\n")
+    replaced: list[str] = []
+
+    def fail(source: object, target: object) -> None:
+        replaced.append(str(source))
+        assert Path(str(source)).read_text(encoding="utf-8") == "nom: apres\n"  # written whole
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+    monkeypatch.setattr(os, "replace", fail)
+    with pytest.raises(OSError) as raised:
+        atomic_write(path, "nom: apres\n", force=True)
+    assert replaced, "the write never reached the rename"
+    assert raised.value.filename == str(path)
+    assert path.read_text(encoding="utf-8") == "nom: avant\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["candidature.yaml"]

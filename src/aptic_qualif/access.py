@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,11 +24,12 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import Field
 
 from aptic_qualif.errors import CommandError
-from aptic_qualif.i18n import _
+from aptic_qualif.fsio import atomic_write
+from aptic_qualif.i18n import _, ngettext
 from aptic_qualif.project import display_path
 from aptic_qualif.reading import read_regular
 from aptic_qualif.schema import StrictModel, validate_document
-from aptic_qualif.yamlio import atomic_write, dump_yaml, load_yaml
+from aptic_qualif.yamlio import dump_yaml, load_yaml
 
 if TYPE_CHECKING:
     from aptic_qualif.questionnaire.load import LoadedQuestionnaire
@@ -232,6 +234,32 @@ def served_address(root: Path) -> str:
     return text if text.startswith(("http://", "https://")) else DEFAULT_ADDRESS
 
 
+ADDRESS = re.compile(r"https?://[^/\s]+/?")
+"""An address a server is reached at: a scheme and a host, with a port or not, no path."""
+
+AddressSource = Literal["base-url", "port", "serve", "default"]
+"""Where :func:`link_address` took its address from."""
+
+
+def link_address(
+    root: Path, *, base_url: str | None = None, port: int | None = None
+) -> tuple[str, AddressSource]:
+    """The address a new link is printed with, and where it comes from: ``base_url`` as
+    given; this machine on ``port`` (as ``serve --port`` listens); else the address
+    ``serve`` was last started at in this project (:func:`record_address`); else the
+    default one of ``serve`` (port 8000)."""
+    if base_url is not None and port is not None:
+        raise CommandError(_("give --base-url or --port, not both"))
+    if base_url is not None:
+        if not ADDRESS.fullmatch(base_url):
+            raise CommandError(_("--base-url takes an address such as https://qualif.example.org"))
+        return base_url.rstrip("/"), "base-url"
+    if port is not None:
+        return f"http://127.0.0.1:{port}", "port"
+    recorded = (root / STATE_DIR / ADDRESS_FILE).is_file()
+    return served_address(root), "serve" if recorded else "default"
+
+
 @dataclass(frozen=True)
 class NewLink:
     """A link just made: its token is shown once, then forgotten."""
@@ -239,20 +267,68 @@ class NewLink:
     link: Link
     token: str
     application: Path | None = None
-    """The blank application made for a venue that had none."""
+    """The application made for a venue that had none: blank, or from an imported venue."""
+    imported: Path | None = None
+    """The venue imported with ``import lieux`` that :attr:`application` started from."""
+
+
+def imported_venues(folder: Path) -> list[str]:
+    """The venues ``import lieux`` wrote into ``folder`` that an application can start from
+    (their ids, sorted)."""
+    from aptic_qualif.application import application_files
+
+    files, _missing = application_files([folder])
+    return sorted(p.stem for p in files if p.suffix == ".yaml" and servable(p.stem))
+
+
+def read_imported(folder: Path, venue: str) -> dict[str, Any]:
+    """The application of the imported venue ``venue`` in ``folder`` (written by ``import
+    lieux``), as data to start a new application from; :class:`CommandError` when the folder
+    has no such venue, naming the closest ones."""
+    from difflib import get_close_matches
+
+    from aptic_qualif import editing
+
+    origin = folder / f"{venue}.yaml"
+    if not servable(venue) or origin.is_symlink() or not origin.is_file():
+        known = imported_venues(folder) if folder.is_dir() else []
+        close = get_close_matches(venue, known, n=3, cutoff=0.6)
+        raise CommandError(
+            _("{folder} holds no imported venue '{venue}'").format(
+                folder=display_path(folder), venue=venue
+            )
+            + (
+                "; " + _("did you mean {names}?").format(names=", ".join(close))
+                if close
+                else "; "
+                + ngettext(
+                    "it holds {n} imported venue (ls {folder})",
+                    "it holds {n} imported venues (ls {folder})",
+                    len(known),
+                ).format(n=len(known), folder=display_path(folder))
+            )
+        )
+    return editing.read_data(origin)
 
 
 def create_venue_link(
-    store: LinkStore, applications: Path, questionnaire: LoadedQuestionnaire, venue: str
+    store: LinkStore,
+    applications: Path,
+    questionnaire: LoadedQuestionnaire,
+    venue: str,
+    *,
+    imported: Path | None = None,
 ) -> NewLink:
     """A link for the venue of application ``venue`` (an id the web front can serve); its
-    blank application is made first when the folder has none (``links create --venue`` and
-    the coordinator's page both do this)."""
+    application is made first when the folder has none (``links create --venue`` and the
+    coordinator's page both do this): pre-filled from the venue of the same id in
+    ``imported`` (a folder written by ``import lieux``) when given, else blank. An existing
+    application is never replaced."""
     from aptic_qualif import editing
 
     check_servable(venue)
     path = applications / f"{venue}.yaml"
-    made = None
+    made = origin = None
     if path.is_symlink() or (path.exists() and not path.is_file()):
         raise CommandError(
             _("{path} is not a regular file: the web front cannot serve it").format(
@@ -260,11 +336,13 @@ def create_venue_link(
             )
         )
     if not path.exists():
+        start = read_imported(imported, venue) if imported is not None else None
         applications.mkdir(parents=True, exist_ok=True)
-        editing.create(path, questionnaire)
+        editing.create(path, questionnaire, start=start)
         made = path
+        origin = imported / f"{venue}.yaml" if imported is not None else None
     link, token = store.create("lieu", venue)
-    return NewLink(link, token, made)
+    return NewLink(link, token, made, origin)
 
 
 def create_link(
@@ -274,12 +352,18 @@ def create_link(
     *,
     applications: Path,
     questionnaire: LoadedQuestionnaire,
+    imported: Path | None = None,
 ) -> NewLink:
     """A new link of ``kind`` (``lieu``, ``relecteur`` or ``coordination``), with the same
     checks from the command line and from the browser: an id the web front can serve, a
-    venue's application made if needed, no subject for the coordinator."""
+    venue's application made if needed (from the venue of that id in ``imported`` when
+    given), no subject for the coordinator."""
+    if imported is not None and kind != "lieu":
+        raise CommandError(_("--imported goes with --venue only"))
     if kind == "lieu":
-        return create_venue_link(store, applications, questionnaire, subject or "")
+        return create_venue_link(
+            store, applications, questionnaire, subject or "", imported=imported
+        )
     if kind == "relecteur":
         link, token = store.create("relecteur", check_servable(subject or ""))
         return NewLink(link, token)

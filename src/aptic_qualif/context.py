@@ -7,11 +7,19 @@ from pathlib import Path
 
 from aptic_qualif.errors import CommandError
 from aptic_qualif.i18n import _
-from aptic_qualif.project import QUESTIONNAIRE_DIR, REFERENTIEL_DIR, display_path, project_root
+from aptic_qualif.project import (
+    QUESTIONNAIRE_DIR,
+    QUESTIONNAIRE_FILE,
+    REFERENTIEL_DIR,
+    SCHEME_FILE,
+    display_path,
+    project_root,
+)
 from aptic_qualif.questionnaire.load import LoadedQuestionnaire
 from aptic_qualif.reading import present
 from aptic_qualif.referentiel.load import Catalogue
 from aptic_qualif.scoring.policy import Policy
+from aptic_qualif.yamlio import load_yaml
 
 
 @dataclass(frozen=True)
@@ -77,3 +85,21 @@ def load_context(
             )
         )
     return Context(folder, catalogue, questionnaire, loaded_policy)
+
+
+def data_versions(root: Path) -> dict[str, str | None]:
+    """The declared versions of the project's référentiel and questionnaire."""
+    found: dict[str, str | None] = {}
+    for name, folder, file in (
+        ("referentiel", REFERENTIEL_DIR, SCHEME_FILE),
+        ("questionnaire", QUESTIONNAIRE_DIR, QUESTIONNAIRE_FILE),
+    ):
+        path = root / folder / file
+        value = None
+        if path.is_file():
+            doc, _diagnostics = load_yaml(path)
+            if doc is not None and isinstance(doc.data, dict):
+                ident, version = doc.data.get("id"), doc.data.get("version")
+                value = f"{ident} {version}" if ident else str(version)
+        found[name] = value
+    return found

@@ -42,7 +42,7 @@ from aptic_qualif.application import (
 )
 from aptic_qualif.diagnostics import Report
 from aptic_qualif.errors import CommandError
-from aptic_qualif.fsio import exclusive
+from aptic_qualif.fsio import atomic_write, exclusive
 from aptic_qualif.i18n import _, localized
 from aptic_qualif.project import display_path
 from aptic_qualif.questionnaire.answers import convert_form, evidence_lines
@@ -50,7 +50,7 @@ from aptic_qualif.questionnaire.conditions import is_answered
 from aptic_qualif.questionnaire.derive import asked
 from aptic_qualif.questionnaire.load import IDENTITY, LoadedQuestionnaire, LocatedItem
 from aptic_qualif.referentiel.load import Catalogue
-from aptic_qualif.yamlio import MAX_BYTES, atomic_write, dump_yaml
+from aptic_qualif.yamlio import MAX_BYTES, dump_yaml
 
 Status = Literal["brouillon", "soumise"]
 

@@ -10,6 +10,7 @@ import fcntl
 import os
 import re
 import stat
+import tempfile
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -136,7 +137,7 @@ def exclusive(path: Path) -> Iterator[None]:
 
 
 TEMPORARY = re.compile(r"^\.(?P<target>.+)\.[a-z0-9_]{8}\.tmp$")
-"""The name of a temporary file of :func:`aptic_qualif.yamlio.atomic_write`:
+"""The name of a temporary file of :func:`atomic_write`:
 ``.<target>.<8 random characters>.tmp`` beside its target."""
 
 
@@ -166,3 +167,63 @@ def clean_temporary_files(folders: Iterable[Path], *, older_than: float = 60.0) 
                     continue
                 removed.append(candidate)
     return sorted(removed)
+
+
+def atomic_write(path: Path, content: str | bytes | Iterable[str], *, force: bool = False) -> None:
+    """Write ``content`` to ``path`` atomically (temporary file + rename). ``content`` may
+    be an iterable of text chunks, written as they come: a large output is never held whole.
+
+    Raises :class:`FileExistsError` when ``path`` exists and ``force`` is false, so
+    that no existing file is silently overwritten. Only a regular file or a new path is
+    written: a device, a socket, a pipe or a folder is refused
+    (:func:`check_writable_target`), before writing and again just
+    before the rename. The file gets the mode the umask gives a new file. An error of the
+    system names ``path``, never the temporary file.
+    """
+    check_writable_target(path)
+    if path.exists() and not force:
+        raise FileExistsError(path)
+    chunks: Iterable[str | bytes] = [content] if isinstance(content, str | bytes) else content
+    tmp: str | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), default_mode())
+            for chunk in chunks:
+                handle.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
+            handle.flush()
+            os.fsync(handle.fileno())
+        check_writable_target(path)
+        Path(tmp).replace(path)
+        tmp = None
+        _sync_folder(path.parent)
+    except OSError as exc:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                Path(tmp).unlink()
+        if exc.filename is not None and exc.filename != tmp:
+            raise
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc
+    except BaseException:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                Path(tmp).unlink()
+        raise
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (``fsync`` of the folder), where the system allows
+    it: a folder that cannot be opened, or a file system that cannot sync one, is left as
+    it is; an input/output error is raised."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError as exc:
+        if exc.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF):
+            raise
+    finally:
+        os.close(fd)

@@ -83,23 +83,3 @@ def display_path(path: Path) -> str:
         return str(absolute.relative_to(Path.cwd()))
     except ValueError:
         return str(absolute)
-
-
-def data_versions(root: Path) -> dict[str, str | None]:
-    """The declared versions of the project's référentiel and questionnaire."""
-    from aptic_qualif.yamlio import load_yaml
-
-    found: dict[str, str | None] = {}
-    for name, folder, file in (
-        ("referentiel", REFERENTIEL_DIR, SCHEME_FILE),
-        ("questionnaire", QUESTIONNAIRE_DIR, QUESTIONNAIRE_FILE),
-    ):
-        path = root / folder / file
-        value = None
-        if path.is_file():
-            doc, _diagnostics = load_yaml(path)
-            if doc is not None and isinstance(doc.data, dict):
-                ident, version = doc.data.get("id"), doc.data.get("version")
-                value = f"{ident} {version}" if ident else str(version)
-        found[name] = value
-    return found

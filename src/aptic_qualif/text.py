@@ -252,3 +252,16 @@ def parse_number(text: str, *, integer: bool = False) -> int | float | None:
         return None
     value = float(text.replace(",", "."))
     return value if math.isfinite(value) else None
+
+
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss"})
+
+
+def alphabetical_key(text: str) -> tuple[str, str]:
+    """A key that sorts names in French alphabetical order: accents, ligatures, case and
+    punctuation ignored first (« Église » beside « eglise », « Saint-Amand » as « saint
+    amand »), then the text as written, so that the order is the same every time."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    words = "".join(c if c.isalnum() else " " for c in bare).split()
+    return " ".join(words), text

@@ -1,4 +1,4 @@
-"""The one YAML reader of the project, and its atomic writer.
+"""The one YAML reader of the project (its files are written by fsio.atomic_write).
 
 Every YAML file the toolkit reads goes through :func:`load_yaml`. It is deliberately
 stricter than ``yaml.safe_load``:
@@ -23,14 +23,11 @@ into plain Python values here.
 from __future__ import annotations
 
 import contextlib
-import errno
 import gc
 import math
-import os
 import re
-import tempfile
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +35,9 @@ from typing import Any
 import yaml
 
 from aptic_qualif.diagnostics import Diagnostic, Span
+
+# Its former home: atomic_write is fsio's, where every write to the file system is.
+from aptic_qualif.fsio import atomic_write as atomic_write
 from aptic_qualif.i18n import N_, _
 from aptic_qualif.reading import read_regular
 
@@ -508,65 +508,3 @@ def bulk_reading() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def atomic_write(path: Path, content: str | bytes | Iterable[str], *, force: bool = False) -> None:
-    """Write ``content`` to ``path`` atomically (temporary file + rename). ``content`` may
-    be an iterable of text chunks, written as they come: a large output is never held whole.
-
-    Raises :class:`FileExistsError` when ``path`` exists and ``force`` is false, so
-    that no existing file is silently overwritten. Only a regular file or a new path is
-    written: a device, a socket, a pipe or a folder is refused
-    (:func:`~aptic_qualif.fsio.check_writable_target`), before writing and again just
-    before the rename. The file gets the mode the umask gives a new file. An error of the
-    system names ``path``, never the temporary file.
-    """
-    from aptic_qualif.fsio import check_writable_target, default_mode
-
-    check_writable_target(path)
-    if path.exists() and not force:
-        raise FileExistsError(path)
-    chunks: Iterable[str | bytes] = [content] if isinstance(content, str | bytes) else content
-    tmp: str | None = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), default_mode())
-            for chunk in chunks:
-                handle.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
-            handle.flush()
-            os.fsync(handle.fileno())
-        check_writable_target(path)
-        Path(tmp).replace(path)
-        tmp = None
-        _sync_folder(path.parent)
-    except OSError as exc:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                Path(tmp).unlink()
-        if exc.filename is not None and exc.filename != tmp:
-            raise
-        raise OSError(exc.errno, exc.strerror, str(path)) from exc
-    except BaseException:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                Path(tmp).unlink()
-        raise
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make a rename in ``folder`` durable (``fsync`` of the folder), where the system allows
-    it: a folder that cannot be opened, or a file system that cannot sync one, is left as
-    it is; an input/output error is raised."""
-    try:
-        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError as exc:
-        if exc.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF):
-            raise
-    finally:
-        os.close(fd)

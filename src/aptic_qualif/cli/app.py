@@ -24,7 +24,7 @@ from aptic_qualif.cli import (
 from aptic_qualif.cli.common import State, echo, fail, handle_errors, set_state, user_path
 from aptic_qualif.cli.framework import LocalizedGroup, install
 from aptic_qualif.i18n import _, set_language
-from aptic_qualif.project import data_versions, find_project
+from aptic_qualif.project import find_project
 
 install()  # typer's and click's own texts in the language in use
 app = typer.Typer(
@@ -78,6 +78,8 @@ app.command(
 
 
 def _version_lines(root: Path | None) -> list[str]:
+    from aptic_qualif.context import data_versions
+
     lines = [f"aptic-qualif {__version__}"]
     project = root if root is not None else find_project()
     if project is None:

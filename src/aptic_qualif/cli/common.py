@@ -190,7 +190,7 @@ def write_output(text: str | Iterable[str], output: Path | None, *, force: bool 
         for chunk in [text] if isinstance(text, str) else text:
             echo_data(chunk, nl=False)
         return
-    from aptic_qualif.yamlio import atomic_write
+    from aptic_qualif.fsio import atomic_write
 
     try:
         atomic_write(output, text, force=force)

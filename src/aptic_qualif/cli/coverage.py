@@ -48,6 +48,16 @@ def coverage_command(
         CoverageBy,
         typer.Option("--by", help=_("Territory: département (default) or commune.")),
     ] = CoverageBy.departement,
+    departement: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--departement",
+            help=_(
+                "Only this département (its code: 19, 2A, 974): the venues that are or go "
+                "there; with --by commune, each of its communes."
+            ),
+        ),
+    ] = None,
     every_venue: Annotated[
         bool,
         typer.Option("--all", help=_("Count every assessed venue, not only the qualified ones.")),
@@ -66,6 +76,7 @@ def coverage_command(
     from aptic_qualif.cli.common import write_output
     from aptic_qualif.network import coverage as cov
 
+    code = cov.check_departement(departement) if departement is not None else None
     context, files, loaded_reviews, reviews_ok = load_batch(paths, reviews, policy)
     chosen = fmt or (
         CoverageFormat.table if sys.stdout.isatty() and output is None else CoverageFormat.json
@@ -79,6 +90,10 @@ def coverage_command(
             reviews,
             by="commune" if by is CoverageBy.commune else "departement",
             qualified_only=not every_venue,
+            departement=code,
+            # Territories without a venue are listed too, with zeros: the département (or
+            # every one), by commune every commune of the départements in scope.
+            complete=True,
             on_file=on_file,
         )
 

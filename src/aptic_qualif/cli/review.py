@@ -45,13 +45,18 @@ def review_command(
         typer.Option("--reviewer", help=_("Your reviewer id (a slug, e.g. claire-martin).")),
     ] = None,
     reviews_dir: Annotated[
-        Path,
+        Optional[Path],  # noqa: UP045
         typer.Option(
             "--reviews",
-            "--reviews-dir",
-            help=_("Where reviews are saved (--reviews-dir: the former name)."),
+            help=_("Folder of the reviews (<application>/<reviewer>.yaml)."),
+            show_default="reviews",
         ),
-    ] = Path("reviews"),
+    ] = None,
+    former_reviews_dir: Annotated[
+        Optional[Path],  # noqa: UP045
+        # The former name of --reviews, kept (hidden) so that scripts written with it work.
+        typer.Option("--reviews-dir", hidden=True, help=_("The former name of --reviews.")),
+    ] = None,
     applications: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option(
@@ -63,11 +68,22 @@ def review_command(
         ReportFormat, typer.Option("--format", "-f", help=_("Output format."))
     ] = ReportFormat.text,
     force: Annotated[
-        bool, typer.Option("--force", help=_("Replace this reviewer's existing review."))
+        bool,
+        typer.Option(
+            "--force",
+            help=_(
+                "Change your finished review although the application did not change (each "
+                "question starts from your earlier answer), or replace a file that is not a "
+                "readable review. A stale review needs no --force: only what changed is asked."
+            ),
+        ),
     ] = False,
 ) -> None:
     from aptic_qualif.context import load_context
 
+    if reviews_dir is not None and former_reviews_dir is not None:
+        fail(_("give --reviews only (--reviews-dir is its former name)"))
+    reviews_dir = reviews_dir or former_reviews_dir or user_path(Path("reviews"))
     context = load_context(state().root)
     if target == "summary":
         if folder is None:
@@ -217,7 +233,7 @@ def render_summary(summary: Summary, *, checked: bool = True) -> str:
                 )
             )
         if entry.stale:
-            lines.append("  " + _("stale (not used), review again with --force:"))
+            lines.append("  " + _("stale (not used); review again (only what changed is asked):"))
             for reviewer, changed in entry.stale.items():
                 if len(changed) == 1:
                     lines.append("    " + _said(reviewer, changed[0]))

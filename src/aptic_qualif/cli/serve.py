@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
 from aptic_qualif.cli.common import echo, fail, handle_errors, state
-from aptic_qualif.i18n import _, ngettext
+from aptic_qualif.i18n import N_, _, ngettext
 from aptic_qualif.project import display_path
 
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -32,6 +31,20 @@ BaseUrlOption = Annotated[
         ),
     ),
 ]
+
+ADDRESS_SOURCES = {
+    "base-url": N_("Server address: {address} (given with --base-url)."),
+    "port": N_("Server address: {address} (this machine, given with --port)."),
+    "serve": N_(
+        "Server address: {address} (where serve was last started in this project); give "
+        "--base-url or --port if people reach it elsewhere."
+    ),
+    "default": N_(
+        "Server address: {address} (serve's default: it was never started in this project); "
+        "give --base-url or --port if it listens elsewhere."
+    ),
+}
+"""What ``links create`` says of the address its link starts with, by its source."""
 
 links_app = typer.Typer(
     help=_(
@@ -122,7 +135,9 @@ def serve_command(
     for folder in (applications, reviews, imported):
         if folder is not None and folder.exists() and not folder.is_dir():
             fail(_("{path} is not a folder").format(path=display_path(folder)))
-    if public_url is not None and not re.fullmatch(r"https?://[^/\s]+/?", public_url):
+    from aptic_qualif.access import ADDRESS
+
+    if public_url is not None and not ADDRESS.fullmatch(public_url):
         fail(_("--public-url takes an address such as https://qualif.example.org"))
     context = load_context(state().root, need_policy=True)
     from aptic_qualif.fsio import clean_temporary_files
@@ -199,15 +214,39 @@ def links_create(
         bool, typer.Option("--coordinator", help=_("For the network's coordinator."))
     ] = False,
     applications: ApplicationsOption = Path("applications"),
+    imported: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--imported",
+            help=_(
+                "With --venue: the folder written by import lieux; a venue without an "
+                "application starts from its imported file (same id), pre-filled."
+            ),
+        ),
+    ] = None,
     base_url: BaseUrlOption = None,
+    port: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option(
+            "--port",
+            min=1,
+            max=65535,
+            help=_(
+                "The port serve listens on, on this machine (as serve --port): the link "
+                "starts with http://127.0.0.1:PORT."
+            ),
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    from aptic_qualif.access import Kind, LinkStore, create_link
+    from aptic_qualif.access import Kind, LinkStore, create_link, link_address
     from aptic_qualif.context import load_context
 
     chosen = [v for v in (venue, reviewer, coordinator or None) if v is not None]
     if len(chosen) != 1:
         fail(_("give exactly one of --venue, --reviewer or --coordinator"))
     root = load_context(state().root, need_policy=True)
+    address, source = link_address(root.root, base_url=base_url, port=port)
     kind: Kind = "coordination"
     if venue is not None:
         kind = "lieu"
@@ -219,20 +258,39 @@ def links_create(
         venue if venue is not None else reviewer,
         applications=applications,
         questionnaire=root.questionnaire,
+        imported=imported,
     )
-    if made.application is not None:
+    if made.application is not None and made.imported is not None:
+        echo(
+            _("New application, pre-filled from the imported venue {origin}: {path}").format(
+                origin=display_path(made.imported), path=display_path(made.application)
+            )
+        )
+    elif made.application is not None:
         echo(_("New blank application: {path}").format(path=display_path(made.application)))
+        if venue is not None and imported is None:
+            echo(
+                _(
+                    "To start from a venue imported with import lieux, give --imported with "
+                    "its folder."
+                ),
+                err=True,
+            )
+    elif imported is not None:
+        echo(
+            _("{path} exists already: the link opens it; nothing was taken from {folder}.").format(
+                path=display_path(applications / f"{venue}.yaml"), folder=display_path(imported)
+            ),
+            err=True,
+        )
     link, token = made.link, made.token
+    echo(_(ADDRESS_SOURCES[source]).format(address=address), err=True)
     echo(
         _("Link {id} ({kind}{subject}), to give to that person only:").format(
             id=link.id, kind=link.kind, subject=f" {link.subject}" if link.subject else ""
         )
     )
-    if base_url is None:
-        from aptic_qualif.access import served_address
-
-        base_url = served_address(root.root)
-    typer.echo(f"{base_url.rstrip('/')}/t/{token}/")
+    typer.echo(f"{address}/t/{token}/")
 
 
 @links_app.command("list", help=_("List the links (never their secret)."))

@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict
 
 from aptic_qualif import __version__
 from aptic_qualif.application import departement_of_insee
-from aptic_qualif.i18n import _, language, localized
+from aptic_qualif.i18n import _, language, localized, ngettext
 from aptic_qualif.places import INSEE_CODE, itinerance_codes
 from aptic_qualif.referentiel.load import Catalogue
 from aptic_qualif.sanitize import markdown_code
@@ -289,6 +289,41 @@ def every_commune() -> tuple[str, ...]:
     return communes().commune_codes
 
 
+def check_departement(text: str) -> str:
+    """The département code ``text`` names (``19``, ``2a`` → ``2A``, ``974``), as the commune
+    reference knows it; :class:`CommandError` otherwise, giving the code when ``text`` is the
+    name of a département."""
+    from aptic_qualif.errors import CommandError
+    from aptic_qualif.text import alphabetical_key
+
+    code = text.strip().upper()
+    if code in every_departement():
+        return code
+    wanted = alphabetical_key(text.strip())[0]
+    named = [c for c, name in DEPARTEMENTS.items() if alphabetical_key(name)[0] == wanted]
+    if named:
+        raise CommandError(
+            _("--departement takes a code: {name} is {code} (--departement {code})").format(
+                name=DEPARTEMENTS[named[0]], code=named[0]
+            )
+        )
+    raise CommandError(
+        _("'{value}' is not the code of a département (for example 19, 2A or 974)").format(
+            value=text
+        )
+    )
+
+
+def communes_by_name(rows: Iterable[TerritoryCoverage]) -> list[TerritoryCoverage]:
+    """Communes in French alphabetical order of their names (accents and case ignored first:
+    :func:`~aptic_qualif.text.alphabetical_key`), then by code: the same order every time."""
+    from aptic_qualif.text import alphabetical_key
+
+    return sorted(
+        rows, key=lambda row: (*alphabetical_key(row.label), territory_sort_key(row.territory))
+    )
+
+
 def by_departement(coverage: Coverage) -> dict[str, list[TerritoryCoverage]]:
     """The territories of a coverage by commune, grouped by département (each group in the
     coverage's order, INSEE order)."""
@@ -309,11 +344,21 @@ class CoverageCounter:
         by: By = "departement",
         qualified_only: bool = True,
         territories: Iterable[str] = (),
+        departement: str | None = None,
+        complete: bool = False,
     ) -> None:
         """``territories`` are listed in the result even where no venue is counted (for
-        instance every département of the commune reference, :func:`every_departement`)."""
+        instance every département of the commune reference, :func:`every_departement`).
+
+        ``departement`` (a code) keeps only that département: a venue is counted where it is
+        or goes in it, and not at all when it neither is nor goes there. ``complete`` lists
+        every territory of the commune reference in scope, with or without a venue: that
+        département, or every département; by commune, every commune of that département,
+        or of every département where a venue is counted."""
         self.catalogue = catalogue
         self.listed = frozenset(territories)
+        self.departement = departement
+        self.complete = complete
         self.by: By = by
         self.qualified_only = qualified_only
         self.levels = list(catalogue.levels)
@@ -334,25 +379,31 @@ class CoverageCounter:
         self.assessed += 1
         if self.qualified_only and assessment.decision != QUALIFIED:
             return
-        self.counted += 1
-        offered_levels = [lv for lv, ids in assessment.services_by_level.items() if ids]
-        offered = {s for ids in assessment.services_by_level.values() for s in ids}
-        self.national_levels.update(offered_levels)
-        self.national_services.update(offered)
-
         places: list[str] = []
         base = answers.get("code_insee")
         if isinstance(base, str) and INSEE_CODE.fullmatch(base):
             places.append(base)
-            commune = answers.get("commune")
-            if self.by == "commune" and isinstance(commune, str) and commune.strip():
-                self.names.setdefault(base, Counter())[commune.strip()] += 1
         moving = answers.get("itinerance") == ITINERANT
+        invalid: list[str] = []
         if moving:
-            self.travelling += 1
             codes, invalid = itinerance_codes(answers.get("communes_itinerance"))
             places += codes
-            self.ignored += len(invalid)
+        if self.departement is not None:
+            places = [code for code in places if departement_of_insee(code) == self.departement]
+            if not places:
+                return  # neither is nor goes in the département
+        self.counted += 1
+        self.ignored += len(invalid)
+        if moving:
+            self.travelling += 1
+        if isinstance(base, str) and base in places and self.by == "commune":
+            commune = answers.get("commune")
+            if isinstance(commune, str) and commune.strip():
+                self.names.setdefault(base, Counter())[commune.strip()] += 1
+        offered_levels = [lv for lv, ids in assessment.services_by_level.items() if ids]
+        offered = {s for ids in assessment.services_by_level.values() for s in ids}
+        self.national_levels.update(offered_levels)
+        self.national_services.update(offered)
         territories = dict.fromkeys(self._territory_of(code) for code in places)
         if not territories:
             self.without += 1
@@ -374,11 +425,24 @@ class CoverageCounter:
         commune = communes().current(territory)  # a place a travelling venue goes to
         return commune.name if commune is not None else ""
 
+    def _in_scope(self) -> set[str]:
+        """With ``complete``: every territory of the commune reference in scope."""
+        if not self.complete:
+            return set()
+        if self.by == "departement":
+            return {self.departement} if self.departement else set(every_departement())
+        departements = (
+            {self.departement}
+            if self.departement
+            else {departement_of_insee(code) for code in self.venues}
+        )
+        return {code for code in every_commune() if departement_of_insee(code) in departements}
+
     def result(self) -> Coverage:
         levels, catalogue = self.levels, self.catalogue
         from aptic_qualif.communes import communes
 
-        present = set(self.venues) | self.listed
+        present = set(self.venues) | self.listed | self._in_scope()
         reference = communes() if present else None
         rows: list[TerritoryCoverage] = []
         for territory in sorted(present, key=territory_sort_key):
@@ -523,17 +587,26 @@ def coverage_of_files(
     *,
     by: By = "departement",
     qualified_only: bool = True,
+    departement: str | None = None,
+    complete: bool = False,
     on_file: Callable[[Path], None] | None = None,
 ) -> tuple[Coverage, Batch]:
     """Assess ``files`` and count them as they are assessed (no assessment is kept).
 
-    The reviews are read from ``reviews_dir`` unless given. The batch holds the report
-    (unreadable files, review warnings) and the unreadable files."""
+    ``departement`` and ``complete`` are those of :class:`CoverageCounter`. The reviews are
+    read from ``reviews_dir`` unless given. The batch holds the report (unreadable files,
+    review warnings) and the unreadable files."""
     if reviews is None and reviews_dir is not None:
         from aptic_qualif.review.load import load_reviews
 
         reviews, _report = load_reviews(reviews_dir, context.questionnaire)
-    counter = CoverageCounter(context.catalogue, by=by, qualified_only=qualified_only)
+    counter = CoverageCounter(
+        context.catalogue,
+        by=by,
+        qualified_only=qualified_only,
+        departement=departement,
+        complete=complete,
+    )
     batch = assess_each(files, context, counter.add, reviews or (), reviews_dir, on_file=on_file)
     return counter.result(), batch
 
@@ -609,6 +682,13 @@ def _territory_names(coverage: Coverage) -> dict[str, str]:
     return {row.territory: f"{row.territory} {row.label}".strip() for row in coverage.territories}
 
 
+def _gaps(missing: list[str], names: Mapping[str, str]) -> str:
+    """The territories without a venue for a level: how many, then their names."""
+    return ngettext("{n} territory: {names}", "{n} territories: {names}", len(missing)).format(
+        n=len(missing), names=", ".join(names[t] for t in missing)
+    )
+
+
 def render_markdown(coverage: Coverage) -> str:
     levels = coverage.levels
     names = _territory_names(coverage)
@@ -666,7 +746,7 @@ def render_markdown(coverage: Coverage) -> str:
     lines += ["", "## " + _("Territories without a venue for a level"), ""]
     for level in levels:
         missing = coverage.territories_without_level.get(level.id, [])
-        listed = ", ".join(_md(names[t]) for t in missing) if missing else "—"
+        listed = _md(_gaps(missing, names)) if missing else "—"
         lines.append(f"- **{_md(level.label)}**: {listed}")
     return "\n".join(lines) + "\n"
 
@@ -706,7 +786,7 @@ def render_table(coverage: Coverage) -> RenderableType:
         gaps.add_row(
             rich_text(level.label),
             rich_text("\n".join(nowhere) or "—"),
-            rich_text(", ".join(names[t] for t in missing) or "—"),
+            rich_text(_gaps(missing, names) if missing else "—"),
         )
     return Group(table, gaps)
 

@@ -15,8 +15,9 @@ reported (``LIEU005``, naming that row) and skipped. A file over
 :data:`~aptic_qualif.network.national.MAX_CSV_BYTES` is refused (``LIEU006``).
 
 The national services of the row are not turned into catalogue services, which would claim
-services the venue never declared: the skeleton lists the matching catalogue services in a
-comment.
+services the venue never declared: the skeleton lists them, with the matching catalogue
+services, in a comment, and the import says so once (``LIEU003`` on the ``services`` column);
+a value that is not a national service is dropped with a warning on its row.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from aptic_qualif.application import (
 )
 from aptic_qualif.context import Context
 from aptic_qualif.diagnostics import Diagnostic, Report, Span
-from aptic_qualif.i18n import _
+from aptic_qualif.i18n import _, ngettext
 from aptic_qualif.network import COMMENTED_MAX
 from aptic_qualif.network.national import (
     LIEUX_REQUIRED,
@@ -44,31 +45,13 @@ from aptic_qualif.network.national import (
     MULTI_VALUED,
     SEPARATOR,
 )
-from aptic_qualif.network.skeleton import SkeletonRenderer
+from aptic_qualif.network.skeleton import ImportedVenue, SkeletonRenderer
 from aptic_qualif.project import display_path
 from aptic_qualif.questionnaire.load import LocatedItem
 from aptic_qualif.questionnaire.model import CHOICE_TYPES, NUMBER_TYPES
 from aptic_qualif.reading import read_regular
 from aptic_qualif.text import parse_number
-from aptic_qualif.vocabularies import LIEUX_COLUMNS
-
-
-@dataclass
-class ImportedVenue:
-    """One row turned into an application skeleton."""
-
-    row: int
-    """The row number in the file (the header is row 1)."""
-    name: str
-    """The application id: the file name to write, without ``.yaml``."""
-    identity: dict[str, Any]
-    """The pre-filled identity answers, keyed by item id."""
-    extras: dict[str, str] = field(default_factory=dict)
-    """The row's columns that no answer takes (``id``, ``source``, ``date_maj``, ``services``),
-    for the skeleton's comments."""
-    venue_id: str | None = None
-    """The row's ``id``, recorded as the application's ``identifiant`` so that exporting the
-    venue again keeps it."""
+from aptic_qualif.vocabularies import LIEUX_COLUMNS, LIEUX_SERVICES
 
 
 @dataclass
@@ -137,9 +120,36 @@ def import_lieux(path: Path, context: Context) -> ImportResult:
         return result
     _name(result.venues)
     result.compact = len(result.venues) > COMMENTED_MAX
+    with_services = sum(1 for venue in result.venues if venue.extras.get("services"))
+    if with_services:
+        # Said once for the column: each national service matches several services of the
+        # référentiel, and ticking them all would claim services the venue never declared.
+        result.report.add(
+            Diagnostic.warning(
+                "LIEU003",
+                Span(shown, 1, _column_of(text, "services")),
+                ngettext(
+                    "column services: the national services of {n} venue are not ticked as "
+                    "services of the référentiel (each matches several); its file lists them "
+                    "in a comment, with the services of the référentiel that match",
+                    "column services: the national services of {n} venues are not ticked as "
+                    "services of the référentiel (each matches several); each file lists them "
+                    "in a comment, with the services of the référentiel that match",
+                    with_services,
+                ).format(n=with_services),
+                _("declare in each application the services the venue really offers"),
+            )
+        )
     result.file = shown
     result.renderer = SkeletonRenderer(context.questionnaire, context.catalogue)
     return result
+
+
+def _column_of(text: str, name: str) -> int:
+    """The column (1-based) of ``name`` in the header row of ``text``; 0 when absent."""
+    header = next(csv.reader(io.StringIO(text.split("\n", 1)[0], newline="")), [])
+    names = [cell.strip() for cell in header]
+    return names.index(name) + 1 if name in names else 0
 
 
 def _too_large(shown: str) -> Diagnostic:
@@ -449,6 +459,31 @@ class _RowMapper:
             report.extend(problems)
             return None
         extras = {column: cell(column) for column in ("id", "source", "date_maj", "services")}
+        known = {_fold(value): value for value in LIEUX_SERVICES}
+        services: list[str] = []
+        for part in (p.strip() for p in extras["services"].split(SEPARATOR)):
+            if not part:
+                continue
+            if _fold(part) in known:
+                services.append(known[_fold(part)])
+            else:
+                report.add(
+                    Diagnostic.warning(
+                        "LIEU003",
+                        span("services"),
+                        _("row {row}, column {column}: {problem}").format(
+                            row=number,
+                            column="services",
+                            problem=_(
+                                "'{value}' is not a service of the national schema: it is dropped"
+                            ).format(value=part),
+                        ),
+                        _("the national services are: {values}").format(
+                            values=", ".join(LIEUX_SERVICES)
+                        ),
+                    )
+                )
+        extras["services"] = SEPARATOR.join(dict.fromkeys(services))
         return ImportedVenue(number, "", identity, extras, venue_id)
 
     def _answer(
@@ -543,8 +578,7 @@ def write_skeletons(
 ) -> tuple[list[Path], list[Path]]:
     """Write each skeleton to ``folder/<name>.yaml`` atomically: (written, kept). A file
     that exists is kept as it is unless ``force``."""
-    from aptic_qualif.fsio import safe_name
-    from aptic_qualif.yamlio import atomic_write
+    from aptic_qualif.fsio import atomic_write, safe_name
 
     written: list[Path] = []
     kept: list[Path] = []

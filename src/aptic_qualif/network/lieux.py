@@ -17,7 +17,6 @@ from aptic_qualif.network.export import (
     render_json,
 )
 from aptic_qualif.network.importer import (
-    ImportedVenue,
     ImportResult,
     import_lieux,
     slug,
@@ -35,7 +34,7 @@ from aptic_qualif.network.national import (
     UNPREFIXED,
     national_cell,
 )
-from aptic_qualif.network.skeleton import SkeletonRenderer, yaml_scalar
+from aptic_qualif.network.skeleton import ImportedVenue, SkeletonRenderer, yaml_scalar
 
 __all__ = [
     "CONTACT_COLUMNS",

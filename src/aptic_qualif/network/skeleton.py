@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 import textwrap
 import unicodedata
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import Any
 
 from aptic_qualif.application import (
     IDENTITY_KEY,
@@ -23,12 +24,26 @@ from aptic_qualif.questionnaire.load import LoadedQuestionnaire, LocatedItem
 from aptic_qualif.referentiel.load import Catalogue
 from aptic_qualif.vocabularies import LIEUX_SERVICES
 
-if TYPE_CHECKING:
-    from aptic_qualif.network.importer import ImportedVenue
-
-
 _PLAIN = re.compile(r"[^\W\d_][\w .,'’()/«»…+\-]*")
 _YAML11_WORDS = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null"})
+
+
+@dataclass
+class ImportedVenue:
+    """One row turned into an application skeleton."""
+
+    row: int
+    """The row number in the file (the header is row 1)."""
+    name: str
+    """The application id: the file name to write, without ``.yaml``."""
+    identity: dict[str, Any]
+    """The pre-filled identity answers, keyed by item id."""
+    extras: dict[str, str] = field(default_factory=dict)
+    """The row's columns that no answer takes (``id``, ``source``, ``date_maj``, ``services``),
+    for the skeleton's comments."""
+    venue_id: str | None = None
+    """The row's ``id``, recorded as the application's ``identifiant`` so that exporting the
+    venue again keeps it."""
 
 
 def _one_line(text: str, limit: int = 200) -> str:

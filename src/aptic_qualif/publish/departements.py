@@ -1,9 +1,10 @@
 """The page of each département, by commune (``publish site --by commune``).
 
 Each département of the coverage page gets ``couverture/<code>.md``: every current commune of
-the commune reference in that département, with or without a qualified venue, its venues
-(travelling ones included), its venues per 10,000 inhabitants and per level, then the levels
-and the services that no venue of the département offers. Every number comes from
+the commune reference in that département, in alphabetical order
+(:func:`~aptic_qualif.network.coverage.communes_by_name`), with or without a qualified venue,
+its venues (travelling ones included), its venues per 10,000 inhabitants and per level, then
+the levels and the services that no venue of the département offers. Every number comes from
 :mod:`aptic_qualif.network.coverage` (the coverage by commune and by département, counted in
 one pass by :func:`~aptic_qualif.publish.network.read_network`): nothing is counted here.
 
@@ -53,7 +54,7 @@ def render_pages(
     examples banner); ``render(template, page, **values)`` renders a template."""
     if view is None or view.communes is None:
         return
-    from aptic_qualif.network.coverage import by_departement, every_commune
+    from aptic_qualif.network.coverage import by_departement, communes_by_name, every_commune
 
     coverage = values["coverage"]
     groups = by_departement(view.communes)
@@ -61,7 +62,7 @@ def render_pages(
     active = [s for s in coverage.services if s.active]
     for row in coverage.territories:
         page = departement_page(row.territory)
-        communes = groups.get(row.territory, [])
+        communes = communes_by_name(groups.get(row.territory, []))
         yield (
             page,
             render(

@@ -131,8 +131,7 @@ def write_all(context: Context, out_dir: Path, force: bool = False) -> list[Path
     an interrupted run never leaves old and new files mixed. In a folder holding other
     files, each download replaces its old version atomically.
     """
-    from aptic_qualif.fsio import default_mode
-    from aptic_qualif.yamlio import atomic_write
+    from aptic_qualif.fsio import atomic_write, default_mode
 
     makers = exports(context)
     targets = [out_dir / name for name in makers]

@@ -26,6 +26,7 @@ from aptic_qualif.application import (
 )
 from aptic_qualif.editing import prune
 from aptic_qualif.errors import CommandError
+from aptic_qualif.fsio import atomic_write
 from aptic_qualif.i18n import _, localized, ngettext
 from aptic_qualif.questionnaire.answers import convert_choices, convert_text, long_answer
 from aptic_qualif.questionnaire.conditions import is_answered
@@ -34,7 +35,7 @@ from aptic_qualif.questionnaire.load import IDENTITY, LoadedQuestionnaire, Locat
 from aptic_qualif.questionnaire.model import Item
 from aptic_qualif.referentiel.load import Catalogue
 from aptic_qualif.sanitize import terminal
-from aptic_qualif.yamlio import atomic_write, dump_yaml
+from aptic_qualif.yamlio import dump_yaml
 
 
 class Interrupted(Exception):

@@ -689,9 +689,10 @@ def migrate_files(
     ``write``, the changed files are written atomically in place. A file that cannot be read
     or written is reported; the others go on."""
     from aptic_qualif.application import Application, check_application
+    from aptic_qualif.fsio import atomic_write
     from aptic_qualif.project import display_path
     from aptic_qualif.schema import validate_document
-    from aptic_qualif.yamlio import atomic_write, load_yaml_text
+    from aptic_qualif.yamlio import load_yaml_text
 
     run = MigrationRun()
     target = questionnaire.questionnaire.version

@@ -22,11 +22,12 @@ from pydantic import Field
 
 from aptic_qualif.access import servable
 from aptic_qualif.errors import CommandError
+from aptic_qualif.fsio import atomic_write
 from aptic_qualif.i18n import _
 from aptic_qualif.project import display_path
 from aptic_qualif.review.model import Review
 from aptic_qualif.schema import StrictModel, validate_document
-from aptic_qualif.yamlio import atomic_write, dump_yaml, load_yaml
+from aptic_qualif.yamlio import dump_yaml, load_yaml
 
 ASSIGNMENTS_FILE = "affectations.yaml"
 PER_APPLICATION = 2

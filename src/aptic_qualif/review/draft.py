@@ -39,6 +39,7 @@ from typing import Any
 
 from aptic_qualif.application import CheckedApplication
 from aptic_qualif.errors import CommandError
+from aptic_qualif.fsio import atomic_write
 from aptic_qualif.i18n import _
 from aptic_qualif.project import display_path
 from aptic_qualif.questionnaire.conditions import is_answered
@@ -53,7 +54,7 @@ from aptic_qualif.review.fingerprint import (
 from aptic_qualif.review.load import review_path
 from aptic_qualif.review.model import Recommendation, Review, Reviewed
 from aptic_qualif.schema import validate_document
-from aptic_qualif.yamlio import atomic_write, dump_yaml, load_yaml
+from aptic_qualif.yamlio import dump_yaml, load_yaml
 
 
 class DraftError(CommandError):

@@ -33,16 +33,16 @@ from aptic_qualif.questionnaire.load import LoadedQuestionnaire, LocatedItem
 from aptic_qualif.review.draft import (
     DraftError,
     finish,
-    keep_trace,
     load_review,
     missing,
     record_conflict,
     record_overall,
     record_score,
+    reopen,
     save_review,
     start_draft,
 )
-from aptic_qualif.review.fingerprint import Fingerprint, rated_items
+from aptic_qualif.review.fingerprint import Fingerprint, changes, fingerprint, rated_items
 from aptic_qualif.review.load import review_path
 from aptic_qualif.review.model import Review
 from aptic_qualif.review.select import select_reviews
@@ -114,8 +114,15 @@ def review_application(
 
     The review is a draft (:mod:`aptic_qualif.review.draft`) saved after every answer: an
     interruption loses at most the question being answered, and the next run resumes the
-    draft where it stopped. A finished review is replaced only with ``force``, which also
-    starts a draft afresh."""
+    draft where it stopped.
+
+    A finished review of an application that changed since (a stale review) is reopened,
+    as the web review page does: the scores and comments of the items whose answer and
+    evidence did not change are kept, and only what changed is asked again, then the
+    recommendation and the overall comment, each starting from what it was. A finished
+    review that is still fresh is changed only with ``force``, which asks everything again,
+    each question starting from the earlier answer; a file that is not a readable review
+    is replaced only with ``force``."""
     path = review_path(reviews_dir, checked.id, reviewer)
     existing: Review | None = None
     try:
@@ -125,20 +132,27 @@ def review_application(
             raise CommandError(
                 f"{exc}\n" + _("add --force to start this review again, replacing the file")
             ) from None
-    if existing is not None and not existing.draft and not force:
-        raise CommandError(
-            _(
-                "{path} exists: this reviewer already reviewed this application; add --force "
-                "to review it again"
-            ).format(path=display_path(path))
-        )
+    stale: list[str] = []
+    if existing is not None and not existing.draft:
+        if not existing.conflict_of_interest:
+            stale = changes(existing, fingerprint(checked, questionnaire), questionnaire)
+        if not stale and not force:
+            raise CommandError(
+                _(
+                    "{path} exists: you finished this review on {date} and the application has "
+                    "not changed since; add --force to change it (each question starts from "
+                    "your earlier answer)"
+                ).format(path=display_path(path), date=existing.date.isoformat())
+            )
     prompter.say(
         _("Review of {venue} ({file}) by {reviewer}").format(
             venue=checked.venue_name, file=checked.doc.file, reviewer=reviewer
         )
     )
     items = rated_items(checked, questionnaire)
-    if existing is not None and existing.draft and not force:
+    everything = False
+    """Whether every item is asked again (a finished review changed with ``force``)."""
+    if existing is not None and existing.draft:
         draft = existing
         scored = len([item for item in items if item in draft.scores])
         prompter.say(
@@ -149,19 +163,40 @@ def review_application(
                 total=len(items),
             )
         )
+    elif existing is not None and stale:
+        prompter.say(
+            _(
+                "The application changed since your review of {date}; you are asked again only "
+                "what changed, your other scores and comments are kept:"
+            ).format(date=existing.date.isoformat())
+        )
+        for change in stale:
+            prompter.say(f"  - {change}")
+        draft = reopen(existing, today=today)
+        save_review(draft, reviews_dir, force=True)
     else:
         conflict = bool(
             prompter.select(
                 _("Do you have a link with this venue (employee, volunteer, funder, relative)?"),
                 [(_("No"), False), (_("Yes"), True)],
+                default=existing.conflict_of_interest if existing is not None else None,
             )
         )
-        draft = start_draft(checked, questionnaire, reviewer, conflict=conflict, today=today)
-        draft = keep_trace(draft, existing, today=today)
+        if existing is not None:  # a finished review, changed with force
+            everything = True
+            draft = reopen(existing, today=today)
+            if conflict != existing.conflict_of_interest:
+                draft = record_conflict(draft, conflict, today=today)
+        else:
+            draft = start_draft(checked, questionnaire, reviewer, conflict=conflict, today=today)
         save_review(draft, reviews_dir, force=True)
     if draft.conflict_of_interest:
-        if missing(draft, checked, questionnaire).conflict_details:
-            details = prompter.text(_("Describe the link (the review will not count)"), _required)
+        if everything or missing(draft, checked, questionnaire).conflict_details:
+            details = prompter.text(
+                _("Describe the link (the review will not count)"),
+                _required,
+                default=draft.conflict_details or "",
+            )
             draft = record_conflict(draft, True, details, today=today)
         prompter.say(
             _(
@@ -172,7 +207,8 @@ def review_application(
         return save_review(finish(draft, checked, questionnaire, today=today), reviews_dir)
     by_id = questionnaire.by_id
     lacking = missing(draft, checked, questionnaire)
-    for item_id in lacking.items:
+    asked = items if everything else lacking.items
+    for item_id in asked:
         located = by_id[item_id]
         for line in _present(located, checked, items.index(item_id) + 1, len(items)):
             prompter.say(line)
@@ -180,26 +216,44 @@ def review_application(
             prompter.say(
                 _("The answer or its evidence changed since you scored it: score it again.")
             )
+        earlier = draft.scores.get(item_id)
+        if earlier is not None:
+            prompter.say(
+                _("Your earlier score: {score}; your earlier comment: {comment}").format(
+                    score=earlier.score, comment=earlier.comment or _("(none)")
+                )
+            )
         steps = [(str(step.score), step.score) for step in located.item.rubric or ()]
-        score = prompter.select(_("Score (0 to 4)"), steps)
-        comment = prompter.text(_("Comment (Enter to skip)"), lambda _typed: None)
+        score = prompter.select(
+            _("Score (0 to 4)"), steps, default=earlier.score if earlier is not None else None
+        )
+        comment = prompter.text(
+            _("Comment (Enter to skip)"),
+            lambda _typed: None,
+            default=(earlier.comment or "") if earlier is not None else "",
+        )
         draft = record_score(
             draft, checked, questionnaire, item_id, int(score), comment, today=today
         )
         save_review(draft, reviews_dir)
     recommendation = draft.recommendation
-    if recommendation is None:
+    # A review reopened (the application changed, or --force) confirms its recommendation
+    # and overall comment, each starting from what it was.
+    confirm = existing is not None and not existing.draft
+    if recommendation is None or confirm:
         recommendation = prompter.select(
             _("Recommendation"),
             [(_(RECOMMENDATIONS[value]), value) for value in RECOMMENDATIONS],
+            default=recommendation,
         )
         draft = record_overall(draft, recommendation, draft.comment, today=today)
         save_review(draft, reviews_dir)
-    if missing(draft, checked, questionnaire).comment:
+    if confirm or missing(draft, checked, questionnaire).comment:
         comment = prompter.text(
             _("Overall comment: what decided your recommendation (several sentences welcome)"),
             _required,
             multiline=True,
+            default=draft.comment or "",
         )
         draft = record_overall(draft, recommendation, comment, today=today)
     return save_review(finish(draft, checked, questionnaire, today=today), reviews_dir)

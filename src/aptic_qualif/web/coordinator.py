@@ -12,10 +12,7 @@ from urllib.parse import urlencode
 from starlette.responses import RedirectResponse, Response
 
 from aptic_qualif import editing
-from aptic_qualif.access import servable
-from aptic_qualif.application import (
-    application_files,
-)
+from aptic_qualif.access import imported_venues, read_imported, servable
 from aptic_qualif.errors import CommandError
 from aptic_qualif.i18n import _
 from aptic_qualif.scoring.engine import unconfirmed_copies
@@ -93,8 +90,7 @@ class CoordinatorPages(ServerBase):
         """The venues of ``serve --imported``, to start an application from."""
         if self.settings.imported is None:
             return []
-        files, _missing = application_files([self.settings.imported])
-        return sorted(p.stem for p in files if p.suffix == ".yaml" and servable(p.stem))
+        return imported_venues(self.settings.imported)
 
     def create_application(self, call: Call) -> Response:
         if not call.grant.coordinates:
@@ -106,12 +102,12 @@ class CoordinatorPages(ServerBase):
         source = str(call.form.get("depuis", "")).strip()
         start: dict[str, Any] | None = None
         if source:
-            if self.settings.imported is None or not servable(source):
+            if self.settings.imported is None:
                 return self.not_found(call)
-            origin = self.settings.imported / f"{source}.yaml"
-            if origin.is_symlink() or not origin.is_file():
+            try:
+                start = read_imported(self.settings.imported, source)
+            except CommandError:
                 return self.not_found(call)
-            start = editing.read_data(origin)
             start.setdefault("lieu", {})
             name = name or str(start["lieu"].get("nom", source))
             start["lieu"]["nom"] = name

@@ -11,7 +11,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from aptic_qualif.i18n import LANGUAGES
 from aptic_qualif.web.server import CSP, Settings
-from aptic_qualif.web.serving import BODY_TIMEOUT
 
 
 def expected_origin(request: Request, settings: Settings) -> str:
@@ -38,6 +37,10 @@ def negotiate(header: str) -> str:
         if lang in LANGUAGES and q > best_q:
             best, best_q = lang, q
     return best
+
+
+BODY_TIMEOUT = 15.0
+"""Seconds the server waits for the next part of a request's body."""
 
 
 class BodyLimit:

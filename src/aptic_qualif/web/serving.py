@@ -13,7 +13,8 @@ takes, beyond the application itself (:mod:`aptic_qualif.web.app`):
 * **Slow clients cannot starve it**: a request's head must arrive within
   :data:`HEAD_TIMEOUT` seconds (:class:`HeadTimeoutProtocol`; uvicorn alone waits forever for
   a half-sent head, and about a thousand of them used every file descriptor), its body within
-  :data:`BODY_TIMEOUT` seconds between two reads (:class:`aptic_qualif.web.app.BodyLimit`);
+  :data:`~aptic_qualif.web.http.BODY_TIMEOUT` seconds between two reads
+  (:class:`aptic_qualif.web.http.BodyLimit`);
   at most ``--limit-concurrency`` connections are served at once (503 beyond), and the soft
   limit of open files is raised to the hard limit.
 """
@@ -36,8 +37,6 @@ ENVIRONMENT = "APTIC_QUALIF_SERVE"
 """The environment variable through which the parent hands the settings to its workers."""
 HEAD_TIMEOUT = 10.0
 """Seconds for a request's line and headers to arrive, once the first byte of it has."""
-BODY_TIMEOUT = 15.0
-"""Seconds the server waits for the next part of a request's body."""
 CONCURRENCY = 500
 """Connections served at once by one process, by default."""
 
