@@ -181,6 +181,7 @@ def _said(reviewer: str, text: str) -> str:
 
 def render_summary(summary: Summary, *, checked: bool = True) -> str:
     """The summary as text: per application, then the agreement between reviewers."""
+    from aptic_qualif.formats import number
     from aptic_qualif.i18n import ngettext
     from aptic_qualif.review.fingerprint import shorten
     from aptic_qualif.review.workflow import (
@@ -193,7 +194,7 @@ def render_summary(summary: Summary, *, checked: bool = True) -> str:
     def alpha(value: float | None, meaningful: bool) -> str:
         if value is None:
             return _("undefined")
-        shown = f"{value:.3f}"
+        shown = number(value, 3)
         return shown if meaningful else _("{value} (indicative)").format(value=shown)
 
     lines = []
@@ -255,7 +256,7 @@ def render_summary(summary: Summary, *, checked: bool = True) -> str:
             lines.append(
                 "  "
                 + _("{item}: {score} ({values})").format(
-                    item=item, score=f"{entry.aggregated[item]:g}", values=values
+                    item=item, score=number(entry.aggregated[item]), values=values
                 )
                 + flag
             )

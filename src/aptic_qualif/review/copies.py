@@ -218,8 +218,9 @@ def describe(match: CopyMatch) -> str:
     """One match in plain words, as every report and page gives it: the item, the
     similarity, the other application (and its venue when the viewer may see it), and
     whether it is to examine, examined, or shared within one organisation."""
+    from aptic_qualif.formats import number as format_number
     from aptic_qualif.i18n import _
-    from aptic_qualif.scoring.engine import format_number, percent_of
+    from aptic_qualif.scoring.engine import percent_of
 
     other = match.other
     if match.other_venue:

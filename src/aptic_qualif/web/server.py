@@ -29,6 +29,7 @@ from aptic_qualif.application import (
     application_files,
 )
 from aptic_qualif.context import Context
+from aptic_qualif.formats import number, of_name, percent
 from aptic_qualif.i18n import _, language, localized, ngettext
 from aptic_qualif.questionnaire.answers import long_answer
 from aptic_qualif.questionnaire.fill import place_proposals
@@ -42,7 +43,6 @@ from aptic_qualif.review.visibility import (
     Viewer,
 )
 from aptic_qualif.scoring.engine import Scorer
-from aptic_qualif.scoring.html import percent
 from aptic_qualif.scoring.model import Assessment, CopyMatch
 from aptic_qualif.scoring.render import decision_label
 from aptic_qualif.web.problems import Problem, problems
@@ -132,6 +132,8 @@ class ServerBase:
             language=language,
             decision_label=decision_label,
             percent=percent,
+            number=number,
+            of_name=of_name,
             version=__version__,
             IDENTITY=IDENTITY,
             moment=moment,
