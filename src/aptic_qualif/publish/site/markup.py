@@ -9,7 +9,8 @@ from urllib.parse import quote
 
 from aptic_qualif.errors import CommandError
 from aptic_qualif.formats import number as number
-from aptic_qualif.i18n import _, language, ngettext
+from aptic_qualif.formats import plural_count
+from aptic_qualif.i18n import _, ngettext
 from aptic_qualif.publish.site.paths import CHARTER_PAGE, _segment, relative
 from aptic_qualif.sanitize import markdown_code
 from aptic_qualif.sanitize import markdown_text as md_escape
@@ -69,13 +70,9 @@ def translate_plural(singular: str, several: str, n: float, /, **values: object)
     """Like :func:`translate` for a message that depends on the count ``n`` (also given to
     the message as ``{n}``). French agreement: « 1,5 point », « 2 points »; English:
     "1 point", "1.5 points"."""
-    if float(n).is_integer():
-        count = int(n)
-    else:  # « 1,5 point » in French (singular below 2), "1.5 points" in English
-        count = 1 if language() == "fr" and abs(float(n)) < 2 else 2
     values = {"n": n, **values}
     return Md(
-        ngettext(singular, several, count).format(
+        ngettext(singular, several, plural_count(n)).format(
             **{name: _finalize(v) for name, v in values.items()}
         )
     )
