@@ -125,6 +125,24 @@ def test_no_french_framing_on_the_english_site(site: Path) -> None:
     assert not leftovers, "\n".join(leftovers[:30])
 
 
+def test_english_pages_use_english_quotes(site: Path) -> None:
+    """English text between « » (the French quotes) was left on the English site; text
+    marked as French (``lang="fr"``) keeps them, and so do the pages that say they exist
+    only in French."""
+    leftovers = []
+    for path in sorted((site / "en").rglob("*.html")):
+        raw = path.read_text(encoding="utf-8")
+        if "Only in French" in raw:
+            continue
+        raw = re.sub(r'<(\w+)[^>]*\slang="fr"[^>]*>.*?</\1>', "", raw, flags=re.S)
+        page = _Page()
+        page.feed(raw)
+        text = html.unescape(" ".join(" ".join(page.text).split()))
+        for found in re.finditer(r".{0,40}[«»].{0,40}", text):
+            leftovers.append(f"{path.relative_to(site)}: {found.group()}")
+    assert not leftovers, "\n".join(leftovers[:30])
+
+
 @pytest.mark.parametrize(
     "page",
     [

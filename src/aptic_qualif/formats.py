@@ -78,6 +78,12 @@ def day(value: str | date) -> str:
     return text
 
 
+def quoted(text: str) -> str:
+    """``text`` between the quotes of the language in use: « text » in French (no-break
+    spaces inside), “text” in English."""
+    return _("“{value}”").format(value=text)
+
+
 def plural_count(value: float | int | Decimal) -> int:
     """The count to give ``ngettext`` for ``value``, which may not be whole: CLDR's rule
     of the language in use says whether it takes the singular (« 1,5 point » in French,

@@ -169,7 +169,7 @@ def _check_itinerance(doc: Document, text: object) -> Iterator[Diagnostic]:
             "GEO003",
             span,
             _(
-                "« {entry} » is not an INSEE code: list the codes of the communes served "
+                "“{entry}” is not an INSEE code: list the codes of the communes served "
                 "(e.g. 07186), not their names"
             ).format(entry=entry),
             _named_commune_hint(table, entry),

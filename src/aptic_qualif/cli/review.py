@@ -19,7 +19,7 @@ from aptic_qualif.cli.common import (
     state,
     user_path,
 )
-from aptic_qualif.i18n import _
+from aptic_qualif.i18n import N_, _
 from aptic_qualif.project import display_path
 from aptic_qualif.reading import present
 
@@ -32,13 +32,15 @@ def review_command(
     target: Annotated[
         str,
         typer.Argument(
-            metavar="APPLICATION | summary",
+            metavar=N_("APPLICATION | summary"),
             help=_("The application file to review, or 'summary' followed by a reviews folder."),
         ),
     ],
     folder: Annotated[
         Optional[Path],  # noqa: UP045 - typer needs Optional on Python 3.11
-        typer.Argument(help=_("With 'summary': the reviews folder."), show_default=False),
+        typer.Argument(
+            metavar=N_("FOLDER"), help=_("With 'summary': the reviews folder."), show_default=False
+        ),
     ] = None,
     reviewer: Annotated[
         Optional[str],  # noqa: UP045

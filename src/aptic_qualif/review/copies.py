@@ -228,12 +228,11 @@ def describe(match: CopyMatch) -> str:
     similar = format_number(percent_of(match.similarity))
     if match.item == match.other_item:
         text = _(
-            "« {label} »: {similarity} % similar to application {other}'s answer to the same "
-            "question"
+            "“{label}”: {similarity} % similar to application {other}'s answer to the same question"
         ).format(label=match.label or match.item, similarity=similar, other=other)
     else:
         text = _(
-            "« {label} »: {similarity} % similar to « {other_label} » of application {other}"
+            "“{label}”: {similarity} % similar to “{other_label}” of application {other}"
         ).format(
             label=match.label or match.item,
             similarity=similar,

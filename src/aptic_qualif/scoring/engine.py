@@ -27,6 +27,7 @@ from typing import Any
 from aptic_qualif.application import CheckedApplication
 from aptic_qualif.diagnostics import Diagnostic
 from aptic_qualif.formats import number as format_number
+from aptic_qualif.formats import quoted
 from aptic_qualif.i18n import _, localized, ngettext
 from aptic_qualif.questionnaire.conditions import holds, is_answered
 from aptic_qualif.questionnaire.load import LoadedQuestionnaire, LocatedItem
@@ -826,7 +827,7 @@ class Scorer:
         by_id = self.questionnaire.by_id
 
         def label(item: str) -> str:
-            return f"« {localized(by_id[item].item.label)} »" if item in by_id else item
+            return quoted(localized(by_id[item].item.label)) if item in by_id else item
 
         if when == "knockout":
             return [k.reason for k in knockouts]
@@ -968,7 +969,7 @@ def copy_reason(match: CopyMatch) -> str:
     named by its id: a reviewer may read this, and reviews blind."""
     if match.item == match.other_item:
         return _(
-            "possible copy: the answer to « {label} » is {similarity} % similar to application "
+            "possible copy: the answer to “{label}” is {similarity} % similar to application "
             "{other}'s answer to the same question; a reviewer must examine both and confirm it "
             "in a review"
         ).format(
@@ -977,8 +978,8 @@ def copy_reason(match: CopyMatch) -> str:
             other=match.other,
         )
     return _(
-        "possible copy: the answer to « {label} » is {similarity} % similar to the answer to "
-        "« {other_label} » of application {other}; a reviewer must examine both and confirm "
+        "possible copy: the answer to “{label}” is {similarity} % similar to the answer to "
+        "“{other_label}” of application {other}; a reviewer must examine both and confirm "
         "it in a review"
     ).format(
         label=match.label or match.item,

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from aptic_qualif import __version__
-from aptic_qualif.formats import day
+from aptic_qualif.formats import day, quoted
 from aptic_qualif.formats import number as _num
 from aptic_qualif.i18n import _
 from aptic_qualif.review.copies import describe as describe_copy
@@ -363,7 +363,9 @@ def render_details(assessments: Sequence[Assessment], *, themes: bool = False) -
                 parts.append(Text(terminal(f"  → {advice.label} : {advice.text}")))
         for comment in a.reviews.comments:
             about = f"{comment.item} ({comment.score}/4)" if comment.item else _("overall comment")
-            parts.append(Text(terminal(f"  « {comment.comment} » — {comment.reviewer}, {about}")))
+            parts.append(
+                Text(terminal(f"  {quoted(comment.comment)} — {comment.reviewer}, {about}"))
+            )
         for stale in a.reviews.stale:
             parts.append(Text(terminal(f"  ⚠ {stale.reviewer} : {'; '.join(stale.changes)}")))
     return Group(*parts)
