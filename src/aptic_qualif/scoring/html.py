@@ -303,6 +303,8 @@ def _labels() -> dict[str, str]:
     """Every fixed text of the page, translated."""
     return {
         "report": _("Qualification report"),
+        "skip": _("Skip to content"),
+        "main_menu": _("Main menu"),
         "contents": _("Contents"),
         "venue": _("Venue"),
         "decision": _("Decision"),
@@ -443,9 +445,17 @@ def recommendation_label(value: str) -> str:
     }.get(value, value)
 
 
-def render_html(assessments: Sequence[Assessment], *, back: tuple[str, str] | None = None) -> str:
-    """The standalone HTML page of ``assessments``, in the language in use; with ``back``
-    (an address and its words), a link back to where the page was opened from (``serve``).
+def render_html(
+    assessments: Sequence[Assessment],
+    *,
+    back: tuple[str, str] | None = None,
+    home: str | None = None,
+    menu: Sequence[tuple[str, str]] = (),
+) -> str:
+    """The standalone HTML page of ``assessments``, in the language in use. Its header is
+    the web front's (the name of the tool, and with ``home`` a link to the home page and
+    ``menu``'s entries, (address, words) each); with ``back`` (an address and its words), a
+    link back to where the page was opened from (``serve``).
 
     The same assessments always give the same bytes: nothing depends on the time or the
     machine.
@@ -461,6 +471,8 @@ def render_html(assessments: Sequence[Assessment], *, back: tuple[str, str] | No
         "t": _labels(),
         "sections": sections,
         "back": {"url": back[0], "label": back[1]} if back is not None else None,
+        "home": home,
+        "menu": [{"url": url, "label": words} for url, words in menu],
         "summary": ngettext(
             "{count} application assessed", "{count} applications assessed", len(sections)
         ).format(count=len(sections)),

@@ -138,6 +138,7 @@ class ServerBase:
             IDENTITY=IDENTITY,
             moment=moment,
             describe_copy=describe_copy,
+            main_menu=main_menu,
         )
 
     # --- helpers ------------------------------------------------------------------------
@@ -365,6 +366,23 @@ class ServerBase:
         from aptic_qualif.review.assignments import load_assignments
 
         return load_assignments(self.settings.reviews)
+
+
+def main_menu(call: Call) -> list[tuple[str, str]]:
+    """The header's menu for the person of ``call``'s link: (address, words) of each entry.
+    The pages of the web front and the report it serves show the same."""
+    grant, base = call.grant, call.base
+    menu: list[tuple[str, str]] = []
+    if grant.coordinates:
+        menu.append((f"{base}/", _("Applications")))
+    if grant.kind == "lieu":
+        menu.append((f"{base}/candidatures/{grant.subject}/", _("My application")))
+    if grant.kind == "relecteur":
+        menu.append((f"{base}/relectures/{grant.subject}/", _("My reviews")))
+    if grant.coordinates:
+        menu.append((f"{base}/synthese", _("Review summary")))
+        menu.append((f"{base}/liens", _("Secret links")))
+    return menu
 
 
 def moment(text: str | None) -> str:
