@@ -78,6 +78,16 @@ def day(value: str | date) -> str:
     return text
 
 
+def duration(minutes: int) -> str:
+    """A length of time in minutes, as a person says it: « 45 min », « 1 h », « 1 h 30 »."""
+    hours, rest = divmod(int(minutes), 60)
+    if not hours:
+        return _("{minutes} min").format(minutes=rest)
+    if not rest:
+        return _("{hours} h").format(hours=hours)
+    return _("{hours} h {minutes:02d}").format(hours=hours, minutes=rest)
+
+
 def quoted(text: str) -> str:
     """``text`` between the quotes of the language in use: « text » in French (no-break
     spaces inside), “text” in English."""

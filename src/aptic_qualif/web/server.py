@@ -29,8 +29,9 @@ from aptic_qualif.application import (
     application_files,
 )
 from aptic_qualif.context import Context
-from aptic_qualif.formats import number, of_name, percent
+from aptic_qualif.formats import duration, number, of_name, percent
 from aptic_qualif.i18n import _, language, localized, ngettext
+from aptic_qualif.network.national import MAX_LENGTHS
 from aptic_qualif.questionnaire.answers import long_answer
 from aptic_qualif.questionnaire.fill import place_proposals
 from aptic_qualif.questionnaire.load import IDENTITY, LocatedItem
@@ -194,6 +195,18 @@ class ServerBase:
     def questionnaire(self) -> Any:
         return self.context.questionnaire
 
+    def effort(self) -> tuple[str, str]:
+        """How long filling in the questionnaire takes, from a small fixed venue's questions
+        to every question (questionnaire.effort's estimate), rounded to ten minutes."""
+        from aptic_qualif.questionnaire.effort import EVERY_QUESTION, SMALL_FIXED, profile_effort
+
+        def rounded(minutes: int) -> str:
+            return duration(max(10, round(minutes / 10) * 10))
+
+        low = profile_effort(self.questionnaire, SMALL_FIXED).total.minutes
+        high = profile_effort(self.questionnaire, EVERY_QUESTION).total.minutes
+        return rounded(low), rounded(high)
+
     def application_path(self, app_id: str) -> Path | None:
         """The file of application ``app_id``, when the id is a plain name and the file is a
         regular file of the applications folder (never a path trick)."""
@@ -303,7 +316,12 @@ class ServerBase:
                     {
                         "label": localized(level.pref_label),
                         "options": [
-                            {"value": s.id, "label": f"{s.notation} — {localized(s.pref_label)}"}
+                            {
+                                "value": s.id,
+                                "label": f"{s.notation} — {localized(s.pref_label)}",
+                                "notation": s.notation,
+                                "definition": localized(s.definition),
+                            }
                             for s in services
                         ],
                     }
@@ -339,6 +357,8 @@ class ServerBase:
             # postcode saved (a datalist: the venue may still type anything).
             "proposals": place_proposals(item.id, checked.application.lieu),
             "long": long_answer(located),
+            # the national map's limit on this text (the summary: 280), counted as one types
+            "counted": MAX_LENGTHS.get(item.export) if item.export else None,
             "evidence": localized(item.evidence) if item.evidence is not None else "",
             "given": given,
             "evidence_limit": MAX_EVIDENCE * (MAX_EVIDENCE_LENGTH + 1),

@@ -41,6 +41,7 @@ class VenuePages(ServerBase):
             ),
             titles=self.section_titles(),
             history=editing.history(checked),
+            effort=self.effort(),
         )
 
     def section(self, call: Call) -> Response:
