@@ -21,6 +21,8 @@ D = "services/decouvrir/decouvrir-le-courriel.yaml"
 M = "services/maitriser/creer-une-adresse-electronique.yaml"
 A = "services/agir/reparer-son-ordinateur.yaml"
 S = "referentiel.yaml"
+NATIONAL_SERVICE = "  lieux_services:\n    - Maîtrise des outils numériques du quotidien\n"
+DATA_INCLUSION = "  data_inclusion:\n    - numerique--acceder-a-des-services-en-ligne\n"
 
 DEPRECATED_CHAIN = """\
 id: ancien-courriel
@@ -462,6 +464,32 @@ CASES = [
         (_replace(C, "  en:\n    - Tell the internet from the web\n", ""),),
         (("REF022", C, 16),),
     ),
+    Case(
+        "no-national-service",
+        (
+            _replace(
+                M, "  lieux_services:\n    - Maîtrise des outils numériques du quotidien\n", ""
+            ),
+        ),
+        (("REF027", M, 15),),
+    ),
+    Case(
+        "no-data-inclusion-thematique",
+        (_replace(M, DATA_INCLUSION, ""),),
+        (("REF027", M, 15),),
+    ),
+    Case(
+        "no-mapping-at-all",
+        (
+            _replace(
+                M, "  lieux_services:\n    - Maîtrise des outils numériques du quotidien\n", ""
+            ),
+            _replace(
+                M, "  data_inclusion:\n    - numerique--acceder-a-des-services-en-ligne\n", ""
+            ),
+        ),
+        (("REF027", M, 15), ("REF027", M, 15)),
+    ),
 ]
 
 
@@ -581,3 +609,33 @@ def test_all_errors_are_reported_at_once(mini: Path) -> None:
     assert rendered[-1].startswith("Bilan : 3 erreurs, 1 avertissement")
     files = [line.split(":")[0] for line in rendered[:-1] if not line.startswith("  =")]
     assert files == sorted(files)
+
+
+def test_ref022_compares_learning_outcomes_only_as_contributing_says(mini: Path) -> None:
+    """CONTRIBUTING said REF022 covered alt_labels; the rule compares learning outcomes:
+    alternative labels are the words searched in each language, not translations."""
+    referentiel = mini / "referentiel"
+    apply_edits(
+        referentiel, ((_replace(C, "    - Le web expliqué\n", "    - Le web\n    - Internet\n")),)
+    )
+    _catalogue, report = validate_catalogue(referentiel)
+    assert report.diagnostics == [], report.render_text()
+    row = next(
+        line
+        for line in (REPO / "CONTRIBUTING.md").read_text(encoding="utf-8").splitlines()
+        if line.startswith("| `REF022`")
+    )
+    assert "learning_outcomes" in row and "alt_labels" not in row
+    text = (REPO / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    assert "`alt_labels` et `learning_outcomes` doivent avoir le même nombre" not in text
+
+
+def test_ref027_is_documented_and_the_shipped_referentiel_reaches_both_exports() -> None:
+    row = next(
+        line
+        for line in (REPO / "CONTRIBUTING.md").read_text(encoding="utf-8").splitlines()
+        if line.startswith("| `REF027`")
+    )
+    assert "lieux_services" in row and "data_inclusion" in row and "avertissement" in row
+    _catalogue, report = validate_catalogue(REPO / "referentiel")
+    assert [d for d in report.diagnostics if d.code == "REF027"] == []

@@ -486,14 +486,14 @@ def test_the_terminal_table_is_followed_by_reasons_advice_and_comments(
 
 
 def test_dates_are_written_as_people_read_them() -> None:
+    from aptic_qualif.formats import day
     from aptic_qualif.i18n import set_language
-    from aptic_qualif.scoring.render import format_day_text
 
-    assert format_day_text("2027-01-01") == "1er janvier 2027"
-    assert format_day_text("2029-08-24") == "24 août 2029"
+    assert day("2027-01-01") == "1er janvier 2027"
+    assert day("2029-08-24") == "24 août 2029"
     set_language("en")
     try:
-        assert format_day_text("2029-08-24") == "2029-08-24"
+        assert day("2029-08-24") == "24 August 2029"
     finally:
         set_language("fr")
 

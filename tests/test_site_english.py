@@ -125,6 +125,24 @@ def test_no_french_framing_on_the_english_site(site: Path) -> None:
     assert not leftovers, "\n".join(leftovers[:30])
 
 
+def test_english_pages_use_english_quotes(site: Path) -> None:
+    """English text between « » (the French quotes) was left on the English site; text
+    marked as French (``lang="fr"``) keeps them, and so do the pages that say they exist
+    only in French."""
+    leftovers = []
+    for path in sorted((site / "en").rglob("*.html")):
+        raw = path.read_text(encoding="utf-8")
+        if "Only in French" in raw:
+            continue
+        raw = re.sub(r'<(\w+)[^>]*\slang="fr"[^>]*>.*?</\1>', "", raw, flags=re.S)
+        page = _Page()
+        page.feed(raw)
+        text = html.unescape(" ".join(" ".join(page.text).split()))
+        for found in re.finditer(r".{0,40}[«»].{0,40}", text):
+            leftovers.append(f"{path.relative_to(site)}: {found.group()}")
+    assert not leftovers, "\n".join(leftovers[:30])
+
+
 @pytest.mark.parametrize(
     "page",
     [
@@ -297,3 +315,18 @@ def test_a_theme_given_by_name_alone_is_built_in_english(tmp_path: Path) -> None
     site = build_site(root, tmp_path / "out")
     assert '<html lang="en"' in (site / "en" / "index.html").read_text(encoding="utf-8")
     assert '<html lang="en"' in (site / "index.html").read_text(encoding="utf-8")  # theme default
+
+
+def test_the_readme_says_where_english_readers_are_redirected(site: Path) -> None:
+    """The README promised that an English browser is sent to the English pages; that holds
+    only behind the w3id.org rules, for concept IRIs. Served as files (python -m http.server,
+    as the README shows), the site redirects nobody: the README now says so."""
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert 'http-equiv="refresh"' not in home and "navigator.language" not in home
+    rules = (site / "telechargements" / "w3id.htaccess").read_text(encoding="utf-8")
+    assert "RewriteCond %{HTTP:Accept-Language} ^en" in rules
+    readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    assert "un navigateur qui préfère l'anglais est envoyé aux pages anglaises |" not in readme
+    assert "n'est envoyé aux pages anglaises que lorsqu'il suit l'IRI d'un concept" in readme
+    assert "ne redirige personne" in readme
+    assert "le site s'ouvre en français, quelle que soit la langue du navigateur" in readme

@@ -3,6 +3,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -73,7 +78,7 @@ def test_framework_errors_in_french(runner: CliRunner) -> None:
     assert "commande inconnue : « revew ». Vouliez-vous dire « review »" in out
     result = runner.invoke(app, ["assess"])
     assert result.exit_code == 2
-    assert "argument manquant : « FILE_OR_DIR... »." in _flat(result.output)
+    assert "argument manquant : « FICHIER_OU_DOSSIER... »." in _flat(result.output)
     out = _flat(runner.invoke(app, ["assess", "x.yaml", "--fail-on", "bogus"]).output)
     assert "valeur invalide pour « --fail-on » : « bogus » ne fait pas partie" in out
     out = _flat(runner.invoke(app, ["--bogus"]).output)
@@ -97,7 +102,7 @@ def test_framework_texts_in_english_with_lang_en(runner: CliRunner) -> None:
     assert "Usage: aptic-qualif [OPTIONS] COMMAND [ARGS]..." in out
     assert "No such command 'nonexist'." in out and "Try 'aptic-qualif -h' for help." in out
     out = _flat(runner.invoke(app, ["--lang", "en", "assess"]).output)
-    assert "Missing argument 'FILE_OR_DIR...'." in out
+    assert "Missing argument 'FILE_OR_FOLDER...'." in out
     out = _flat(runner.invoke(app, ["--lang", "en", "review", "--help"]).output)
     assert "Show this message and exit." in out and "[default: reviews]" in out
     # And back to French: nothing stays in the language of the previous run.
@@ -177,3 +182,94 @@ def test_help_names_types_in_the_language_in_use(
         assert english not in shown
     for word in expected:
         assert word in shown, shown
+
+
+def _command_paths() -> list[list[str]]:
+    from typer._click.core import Context
+    from typer.main import get_command
+
+    paths: list[list[str]] = []
+
+    def walk(command: object, path: list[str]) -> None:
+        paths.append(path)
+        if hasattr(command, "list_commands"):
+            ctx = Context(command)  # type: ignore[arg-type]
+            for name in command.list_commands(ctx):
+                walk(command.get_command(ctx, name), [*path, name])
+
+    walk(get_command(app), [])
+    return paths
+
+
+ENGLISH_NAMES = re.compile(
+    r"<(str|bool|int|float|Path|path|list\[\w+\])>|FILE_OR|FOLDER|\bFILE\b|YYYY|\bpaths\b"
+    r"|\bdirectory\b|\bAPPLICATION\b|\[(folder|old|new|path)\]"
+)
+
+
+def test_no_english_name_of_a_value_in_any_french_help(runner: CliRunner) -> None:
+    """French help showed <str>, <bool>, {FILE_OR_DIR...}, YYYY-MM-DD and argument names."""
+    for path in _command_paths():
+        result = runner.invoke(app, ["--lang", "fr", *path, "--help"], env={"COLUMNS": "200"})
+        assert result.exit_code == 0, result.output
+        found = ENGLISH_NAMES.search(result.output)
+        assert found is None, (path, found.group(), result.output)
+    shown = runner.invoke(app, ["--lang", "fr", "export", "lieux", "--help"]).output
+    assert "AAAA-MM-JJ" in shown
+    shown = runner.invoke(app, ["--lang", "fr", "assess", "--help"], env={"COLUMNS": "200"})
+    assert "{FICHIER_OU_DOSSIER}..." in shown.output
+    assert "...}..." not in shown.output
+    english = runner.invoke(app, ["--lang", "en", "assess", "--help"], env={"COLUMNS": "200"})
+    assert "{FILE_OR_FOLDER}..." in english.output
+
+
+def test_the_template_says_its_conditions_in_french(runner: CliRunner) -> None:
+    """The skeleton's comments said « seulement si inn-presenter equals True »."""
+    french = runner.invoke(app, ["--lang", "fr", "apply", "template"]).stdout
+    lines = [line for line in french.splitlines() if "seulement si" in line]
+    assert lines, french
+    for line in lines:
+        for english in (" equals ", " contains ", "True", "False", "greater_than", " exists"):
+            assert english not in line, line
+    assert "# seulement si la réponse à inn-presenter est « oui »" in french.replace("\u00a0", " ")
+    assert "seulement si la réponse à itinerance est « itinerant »" in french.replace("\u00a0", " ")
+    english = runner.invoke(app, ["--lang", "en", "apply", "template"]).stdout
+    assert "# only if the answer to inn-presenter is “yes”" in english
+
+
+def test_serve_says_in_french_that_its_port_is_taken(runner: CliRunner, tmp_path: Path) -> None:
+    """uvicorn's English « address already in use » came after « Ouvrez cette adresse… »."""
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = runner.invoke(
+            app,
+            ["--lang", "fr", "serve", "--port", str(port), "--applications", str(tmp_path)],
+        )
+    assert result.exit_code == 2, result.output
+    said = " ".join(result.output.split())
+    assert f"erreur : le port {port} est déjà utilisé par un autre programme sur 127.0.0.1" in said
+    assert "--port" in said
+    assert "Ouvrez cette adresse" not in said
+    assert "address already in use" not in said.lower() and "Errno" not in said
+
+
+def test_listen_problem_is_none_for_a_free_port() -> None:
+    from aptic_qualif.web.serving import listen_problem
+
+    with socket_free_port() as port:
+        assert listen_problem("127.0.0.1", port) is None
+    assert listen_problem("192.0.2.1", 8000) is not None  # TEST-NET-1: not this machine
+
+
+@contextlib.contextmanager
+def socket_free_port() -> Iterator[int]:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    yield port

@@ -111,14 +111,14 @@ def test_a_postcode_that_is_not_the_communes_is_shown_at_its_field_and_blocks_su
     assert page.status_code == 200
     assert "APP013" in validate(web)
     said = field_errors(page.text, "code_postal")
-    assert "71100 n'est pas un code postal de Le Creusot (71153)" in said
+    assert "71100 n'est pas un code postal du Creusot (71153)" in said
     # Without JavaScript, the section page opens on a summary that links to the field.
     summary = summary_of(page.text)
     assert 'href="#code_postal"' in summary and "autofocus" in summary
     assert 'tabindex="-1"' in summary and 'id="erreurs"' in summary
     # With JavaScript, the same message at the same question.
     body = save(web, IDENTITY, autosave=True, code_postal="71100").json()
-    assert any("n'est pas un code postal de Le Creusot" in e for e in body["errors"]["code_postal"])
+    assert any("n'est pas un code postal du Creusot" in e for e in body["errors"]["code_postal"])
 
     recap = web.client.get(f"/t/{web.local}/candidatures/{APP}/recapitulatif").text
     assert "Votre candidature est complète" not in recap

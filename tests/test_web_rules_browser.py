@@ -78,7 +78,7 @@ def test_an_error_blocks_submission_and_the_summary_leads_to_the_field(
     page.goto(f"{base}/identite")
     page.fill("#code_postal", "71100")  # not a postcode of Le Creusot
     page.locator("#code_postal").blur()
-    sync_api.expect(page.locator("#err-code_postal")).to_contain_text("Le Creusot")
+    sync_api.expect(page.locator("#err-code_postal")).to_contain_text("du Creusot")
     page.goto(f"{base}/recapitulatif")
     sync_api.expect(page.locator("#erreurs")).to_be_focused()
     assert page.locator("button", has_text="Soumettre ma candidature").count() == 0

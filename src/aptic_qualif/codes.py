@@ -93,7 +93,7 @@ CODES: dict[str, Code] = {
         Code(
             "REF022",
             "incomplete-translation",
-            N_("French and English lists differ in length."),
+            N_("A service has not as many learning outcomes in English as in French."),
         ),
         Code("QST001", "duplicate-item", N_("Two items share an identifier.")),
         Code("QST002", "invalid-item-id", N_("An identifier or option value is not a slug.")),
@@ -302,6 +302,14 @@ CODES: dict[str, Code] = {
             N_(
                 "A service's identifier is a level's or a reserved name (vocab, index): its IRI "
                 "or its page would be another's."
+            ),
+        ),
+        Code(
+            "REF027",
+            "unexported",
+            N_(
+                "An active service maps to no service of the national schema of venues, or to "
+                "no data·inclusion thematique: it never reaches that export."
             ),
         ),
         Code("DIFF001", "version-bump", N_("The declared version is lower than the change needs.")),

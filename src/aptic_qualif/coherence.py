@@ -40,6 +40,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from aptic_qualif.diagnostics import Diagnostic, Span
+from aptic_qualif.formats import number
 from aptic_qualif.hours import weekly_hours
 from aptic_qualif.i18n import _, ngettext
 
@@ -105,8 +106,8 @@ def _choices(answers: Mapping[str, Any], key: str) -> set[str]:
 
 
 def _hours(value: float) -> str:
-    """A number of hours as a short text: ``1``, ``2.5``."""
-    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+    """A number of hours as a short text: ``1``, ``2,5`` (``2.5`` in English)."""
+    return number(round(value, 1))
 
 
 def check_coherence(answers: Mapping[str, Any], locate: Locate) -> list[Diagnostic]:

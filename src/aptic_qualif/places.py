@@ -32,6 +32,7 @@ from aptic_qualif.communes import (
     normalise_name,
 )
 from aptic_qualif.diagnostics import Diagnostic
+from aptic_qualif.formats import of_name
 from aptic_qualif.i18n import _
 from aptic_qualif.yamlio import Document
 
@@ -112,8 +113,9 @@ def check_places(doc: Document, answers: Mapping[str, Any]) -> Iterator[Diagnost
             "APP009",
             doc.span((IDENTITY_KEY, POSTCODE)),
             _("no commune uses the postcode {postcode}").format(postcode=postcode),
-            _("the postcodes of {commune}: {postcodes}").format(
-                commune=_described(commune), postcodes=_listing(list(commune.postcodes))
+            _("the postcodes {of_commune}: {postcodes}").format(
+                of_commune=of_name(_described(commune)),
+                postcodes=_listing(list(commune.postcodes)),
             )
             if commune is not None and commune.postcodes
             else _("check the postcode on a letter sent to the venue"),
@@ -122,8 +124,8 @@ def check_places(doc: Document, answers: Mapping[str, Any]) -> Iterator[Diagnost
         yield Diagnostic.error(
             "APP013",
             doc.span((IDENTITY_KEY, POSTCODE)),
-            _("{postcode} is not a postcode of {commune}").format(
-                postcode=postcode, commune=_described(commune)
+            _("{postcode} is not a postcode {of_commune}").format(
+                postcode=postcode, of_commune=of_name(_described(commune))
             ),
             _pair_hint(table, commune, postcode, name),
         )
@@ -167,7 +169,7 @@ def _check_itinerance(doc: Document, text: object) -> Iterator[Diagnostic]:
             "GEO003",
             span,
             _(
-                "« {entry} » is not an INSEE code: list the codes of the communes served "
+                "“{entry}” is not an INSEE code: list the codes of the communes served "
                 "(e.g. 07186), not their names"
             ).format(entry=entry),
             _named_commune_hint(table, entry),
@@ -198,9 +200,7 @@ def _named_commune_hint(table: CommuneTable, entry: str) -> str | None:
     ]
     if named:
         return (
-            _("the INSEE code of {commune}").format(
-                commune=_listing([_described(c) for c in named])
-            )
+            _("the INSEE code {of_commune}").format(of_commune=of_name(_described(named[0])))
             if len(named) == 1
             else _("communes of that name: {communes}").format(
                 communes=_listing([_described(c) for c in named])
@@ -232,8 +232,8 @@ def _unknown_insee_hint(
             match = candidates[0]
         if match is not None:
             return _(
-                "{insee} is a postcode, not an INSEE code: the INSEE code of {commune} is {code}"
-            ).format(insee=insee, commune=match.name, code=match.insee)
+                "{insee} is a postcode, not an INSEE code: the INSEE code {of_commune} is {code}"
+            ).format(insee=insee, of_commune=of_name(match.name), code=match.insee)
         return _(
             "{insee} is a postcode, not an INSEE code; the communes using it: {communes}"
         ).format(insee=insee, communes=_listing([_described(c) for c in candidates]))
@@ -252,9 +252,9 @@ def _pair_hint(table: CommuneTable, commune: Commune, postcode: str, name: str |
         other = next((c for c in others if names_match(name, c, table)), None)
         if other is not None:
             return _(
-                "{postcode} is the postcode of {name}: if the venue is there, its INSEE code "
-                "is {code}"
-            ).format(postcode=postcode, name=other.name, code=other.insee)
+                "{postcode} is the postcode {of_commune}: if the venue is there, its INSEE "
+                "code is {code}"
+            ).format(postcode=postcode, of_commune=of_name(other.name), code=other.insee)
     return _("did you mean {postcodes}?").format(postcodes=" / ".join(commune.postcodes))
 
 

@@ -21,7 +21,7 @@ from aptic_qualif.cli.common import (
     user_path,
     write_output,
 )
-from aptic_qualif.i18n import _, language
+from aptic_qualif.i18n import N_, _, language
 from aptic_qualif.project import display_path
 
 app = typer.Typer(
@@ -76,7 +76,10 @@ def _schema_reference(schema_url: str, output: Path) -> str:
 def validate_command(
     paths: Annotated[
         list[Path],
-        typer.Argument(help=_("Application files, or folders to search for *.yaml files.")),
+        typer.Argument(
+            metavar=N_("FILE_OR_FOLDER..."),
+            help=_("Application files, or folders to search for *.yaml files."),
+        ),
     ],
     fmt: Annotated[
         ReportFormat, typer.Option("--format", "-f", help=_("Output format."))
@@ -112,7 +115,9 @@ def validate_command(
 def fill_command(
     path: Annotated[
         Path,
-        typer.Argument(help=_("The application file to write (resumed if it exists).")),
+        typer.Argument(
+            metavar=N_("FILE"), help=_("The application file to write (resumed if it exists).")
+        ),
     ] = Path("candidature.yaml"),
     force: Annotated[
         bool,
@@ -173,7 +178,10 @@ def fill_command(
 def migrate_command(
     paths: Annotated[
         list[Path],
-        typer.Argument(help=_("Application files, or folders to search for *.yaml files.")),
+        typer.Argument(
+            metavar=N_("FILE_OR_FOLDER..."),
+            help=_("Application files, or folders to search for *.yaml files."),
+        ),
     ],
     reviews: Annotated[
         Optional[Path],  # noqa: UP045

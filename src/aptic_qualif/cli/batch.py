@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, NamedTuple, Optional, Protocol, Typ
 import typer
 
 from aptic_qualif.cli.common import ReportFormat, emit_report, fail, state, user_path
-from aptic_qualif.i18n import _
+from aptic_qualif.i18n import N_, _
 from aptic_qualif.project import display_path
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ R = TypeVar("R")
 PathsArgument = Annotated[
     list[str],
     typer.Argument(
-        metavar="FILE_OR_DIR...",
+        metavar=N_("FILE_OR_FOLDER..."),
         help=_('Application files, folders or globs ("apps/*.yaml").'),
     ),
 ]
@@ -42,7 +42,7 @@ DateMajOption = Annotated[
     Optional[str],  # noqa: UP045
     typer.Option(
         "--date-maj",
-        metavar="YYYY-MM-DD",
+        metavar=N_("YYYY-MM-DD"),
         help=_(
             "Update date of every record (date_maj); by default the date of the venue's "
             "latest review, else the référentiel's modification date."

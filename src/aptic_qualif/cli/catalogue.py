@@ -19,7 +19,7 @@ from aptic_qualif.cli.common import (
     handle_errors,
     state,
 )
-from aptic_qualif.i18n import _, language
+from aptic_qualif.i18n import N_, _, language
 
 if TYPE_CHECKING:
     from aptic_qualif.referentiel.load import Catalogue
@@ -32,6 +32,7 @@ app = typer.Typer(
 DirArgument = Annotated[
     Optional[Path],  # noqa: UP045 - typer needs Optional on Python 3.11
     typer.Argument(
+        metavar=N_("FOLDER"),
         help=_("Référentiel folder (or a project folder); the current project's by default."),
         show_default=False,
     ),
@@ -106,12 +107,16 @@ def validate_command(
 def diff_command(
     old: Annotated[
         Optional[Path],  # noqa: UP045
-        typer.Argument(help=_("Previous référentiel folder."), show_default=False),
+        typer.Argument(
+            metavar=N_("OLD_FOLDER"), help=_("Previous référentiel folder."), show_default=False
+        ),
     ] = None,
     new: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Argument(
-            help=_("New référentiel folder; the current project's by default."), show_default=False
+            metavar=N_("NEW_FOLDER"),
+            help=_("New référentiel folder; the current project's by default."),
+            show_default=False,
         ),
     ] = None,
     base: Annotated[

@@ -11,6 +11,9 @@ help, the error and the abort message — so that each time one of them runs:
 * typer's constants are set to their translation;
 * the « Usage: » prefix and the usage words (``[OPTIONS]``, ``COMMAND [ARGS]...``), and the
   help option's « Show this message and exit. », are translated;
+* the name shown for a value (a metavar: ``FILE_OR_FOLDER...``, ``YYYY-MM-DD``, given to
+  typer as a message id marked with ``N_``) and the type of a value (``<str>`` →
+  ``<texte>``) are said in the language in use;
 * an error message is matched against the templates of click and typer (:data:`ERRORS`)
   and said again in the language in use; a message no template matches is left as it is.
 
@@ -222,7 +225,7 @@ def install() -> None:
         apply_constants()
         abort_error()
 
-    from typer.core import TyperOption, _TyperParameter
+    from typer.core import TyperArgument, TyperOption, _TyperParameter
 
     display_type = _TyperParameter.display_type
 
@@ -231,6 +234,26 @@ def install() -> None:
         return localized_type(str(display_type(self, ctx)), flag=flag)
 
     _TyperParameter.display_type = localized_display_type  # type: ignore[method-assign]
+
+    def localized_name(self: Any) -> str:
+        return _(self.metavar) if self.metavar is not None else str(self.name)
+
+    _TyperParameter.display_name_raw = property(localized_name)  # type: ignore[assignment,method-assign]
+
+    def localized_type_rich(self: Any, ctx: Any) -> str | None:
+        shown = display_type_rich(self, ctx)
+        return _(self.metavar) if self.metavar is not None and shown == self.metavar else shown
+
+    display_type_rich = TyperOption.display_type_rich
+    TyperOption.display_type_rich = localized_type_rich  # type: ignore[method-assign]
+
+    usage_name = TyperArgument._usage_display_name
+
+    def localized_usage_name(self: Any) -> str:
+        # a metavar that already ends with « ... » is not followed by a second one
+        return str(usage_name(self)).replace("...}...", "}...").replace("...]...", "]...")
+
+    TyperArgument._usage_display_name = localized_usage_name  # type: ignore[method-assign]
 
     rich_utils.rich_format_help = localized_help
     rich_utils.rich_format_error = localized_error

@@ -28,7 +28,7 @@ from aptic_qualif.cli.common import (
     state,
     write_output,
 )
-from aptic_qualif.i18n import _
+from aptic_qualif.i18n import N_, _
 from aptic_qualif.network import COMMENTED_MAX
 from aptic_qualif.project import display_path
 from aptic_qualif.reading import present
@@ -107,7 +107,7 @@ def import_lieux_command(
     path: Annotated[
         Path,
         typer.Argument(
-            metavar="FILE.csv",
+            metavar=N_("FILE.csv"),
             help=_("CSV file in the national schema of digital-mediation venues."),
         ),
     ],

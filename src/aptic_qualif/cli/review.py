@@ -19,7 +19,7 @@ from aptic_qualif.cli.common import (
     state,
     user_path,
 )
-from aptic_qualif.i18n import _
+from aptic_qualif.i18n import N_, _
 from aptic_qualif.project import display_path
 from aptic_qualif.reading import present
 
@@ -32,13 +32,15 @@ def review_command(
     target: Annotated[
         str,
         typer.Argument(
-            metavar="APPLICATION | summary",
+            metavar=N_("APPLICATION | summary"),
             help=_("The application file to review, or 'summary' followed by a reviews folder."),
         ),
     ],
     folder: Annotated[
         Optional[Path],  # noqa: UP045 - typer needs Optional on Python 3.11
-        typer.Argument(help=_("With 'summary': the reviews folder."), show_default=False),
+        typer.Argument(
+            metavar=N_("FOLDER"), help=_("With 'summary': the reviews folder."), show_default=False
+        ),
     ] = None,
     reviewer: Annotated[
         Optional[str],  # noqa: UP045
@@ -197,6 +199,7 @@ def _said(reviewer: str, text: str) -> str:
 
 def render_summary(summary: Summary, *, checked: bool = True) -> str:
     """The summary as text: per application, then the agreement between reviewers."""
+    from aptic_qualif.formats import number
     from aptic_qualif.i18n import ngettext
     from aptic_qualif.review.fingerprint import shorten
     from aptic_qualif.review.workflow import (
@@ -209,7 +212,7 @@ def render_summary(summary: Summary, *, checked: bool = True) -> str:
     def alpha(value: float | None, meaningful: bool) -> str:
         if value is None:
             return _("undefined")
-        shown = f"{value:.3f}"
+        shown = number(value, 3)
         return shown if meaningful else _("{value} (indicative)").format(value=shown)
 
     lines = []
@@ -271,7 +274,7 @@ def render_summary(summary: Summary, *, checked: bool = True) -> str:
             lines.append(
                 "  "
                 + _("{item}: {score} ({values})").format(
-                    item=item, score=f"{entry.aggregated[item]:g}", values=values
+                    item=item, score=number(entry.aggregated[item]), values=values
                 )
                 + flag
             )

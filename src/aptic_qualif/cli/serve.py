@@ -126,7 +126,7 @@ def serve_command(
     from aptic_qualif.access import LinkStore, digest, record_address, server_secret
     from aptic_qualif.context import load_context
     from aptic_qualif.review.visibility import VENUE_VIEWS
-    from aptic_qualif.web.serving import Hosting, run
+    from aptic_qualif.web.serving import Hosting, listen_problem, run
 
     if lang is not None and lang not in {"fr", "en"}:
         fail(_("--lang takes fr or en"))
@@ -139,6 +139,9 @@ def serve_command(
 
     if public_url is not None and not ADDRESS.fullmatch(public_url):
         fail(_("--public-url takes an address such as https://qualif.example.org"))
+    problem = listen_problem(host, port)
+    if problem is not None:
+        fail(problem)
     context = load_context(state().root, need_policy=True)
     from aptic_qualif.fsio import clean_temporary_files
 

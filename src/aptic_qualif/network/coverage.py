@@ -25,7 +25,8 @@ from pydantic import BaseModel, ConfigDict
 
 from aptic_qualif import __version__
 from aptic_qualif.application import departement_of_insee
-from aptic_qualif.i18n import _, language, localized, ngettext
+from aptic_qualif.formats import number
+from aptic_qualif.i18n import _, localized, ngettext
 from aptic_qualif.places import INSEE_CODE, itinerance_codes
 from aptic_qualif.referentiel.load import Catalogue
 from aptic_qualif.sanitize import markdown_code
@@ -265,8 +266,7 @@ def density(value: float | None) -> str:
     """Venues per 10,000 inhabitants as a reader expects it (French decimal comma)."""
     if value is None:
         return "—"
-    text = f"{value:.2f}"
-    return text.replace(".", ",") if language() == "fr" else text
+    return number(value, 2)
 
 
 def departement_label(code: str) -> str:
@@ -667,14 +667,23 @@ def _territory_word(coverage: Coverage) -> str:
 
 def _summary(coverage: Coverage) -> str:
     totals = coverage.totals
+    territories = ngettext("in {n} territory", "in {n} territories", totals.territories).format(
+        n=number(totals.territories)
+    )
     if coverage.qualified_only:
-        text = _(
-            "{venues} qualified venues out of {assessed} assessed, in {territories} territories"
+        text = ngettext(
+            "{venues} qualified venue out of {assessed} assessed, {territories}",
+            "{venues} qualified venues out of {assessed} assessed, {territories}",
+            totals.venues,
         )
     else:
-        text = _("{venues} venues assessed, in {territories} territories")
+        text = ngettext(
+            "{venues} venue assessed, {territories}",
+            "{venues} venues assessed, {territories}",
+            totals.venues,
+        )
     return text.format(
-        venues=totals.venues, assessed=totals.assessed, territories=totals.territories
+        venues=number(totals.venues), assessed=number(totals.assessed), territories=territories
     )
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from aptic_qualif.formats import number
+from aptic_qualif.i18n import N_, _
 from aptic_qualif.questionnaire.model import Condition, Item
 
 
@@ -58,6 +60,39 @@ def holds(condition: Condition, answer: Any) -> bool:
     if operator == "less_than":
         return left < right
     return left <= right  # less_or_equal
+
+
+CONDITION_WORDS = {
+    "equals": N_("the answer to {question} is {value}"),
+    "not_equals": N_("the answer to {question} is not {value}"),
+    "greater_than": N_("the answer to {question} is greater than {value}"),
+    "greater_or_equal": N_("the answer to {question} is {value} or more"),
+    "less_than": N_("the answer to {question} is less than {value}"),
+    "less_or_equal": N_("the answer to {question} is {value} or less"),
+    "contains": N_("the answer to {question} includes {value}"),
+    "not_contains": N_("the answer to {question} does not include {value}"),
+}
+"""Each operator in words, in the language in use: the same sentences as the site's
+questionnaire pages (``_condition.md.j2``), which link the question and the value."""
+
+
+def describe_condition(condition: Condition) -> str:
+    """``condition`` in words, in the language in use, the question named by its id (the key
+    written in the application file): « la réponse à inn-presenter est « oui » »."""
+    question, value = condition.question, condition.value
+    if condition.operator == "exists":
+        if value is False:
+            return _("the answer to {question} is not given").format(question=question)
+        return _("the answer to {question} is given").format(question=question)
+    if value is True:
+        shown = _("“yes”")
+    elif value is False:
+        shown = _("“no”")
+    elif isinstance(value, int | float):
+        shown = number(value)
+    else:
+        shown = _("“{value}”").format(value=value)
+    return _(CONDITION_WORDS[condition.operator]).format(question=question, value=shown)
 
 
 def enabled_items(items: Iterable[Item], answers: Mapping[str, Any]) -> set[str]:

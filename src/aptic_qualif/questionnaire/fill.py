@@ -26,6 +26,7 @@ from aptic_qualif.application import (
 )
 from aptic_qualif.editing import prune
 from aptic_qualif.errors import CommandError
+from aptic_qualif.formats import number
 from aptic_qualif.fsio import atomic_write
 from aptic_qualif.i18n import _, localized, ngettext
 from aptic_qualif.questionnaire.answers import convert_choices, convert_text, long_answer
@@ -251,7 +252,7 @@ def shown_answer(item: Item, value: Any, catalogue: Catalogue, lang: str) -> str
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, float):
-        return f"{value:g}"
+        return number(value)
     labels = {option.value: localized(option.label, lang) for option in item.options or ()}
     if item.type == "services":
         services = catalogue.services

@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from aptic_qualif.i18n import _, localized
+from aptic_qualif.questionnaire.conditions import describe_condition
 from aptic_qualif.questionnaire.load import LoadedQuestionnaire, LocatedItem
 from aptic_qualif.questionnaire.model import Item
 from aptic_qualif.referentiel.load import Catalogue
@@ -49,10 +50,7 @@ def item_lines(located: LocatedItem, catalogue: Catalogue | None, lang: str) -> 
     if item.help is not None:
         lines += comment_lines(localized(item.help, lang), indent)
     if item.enable_when is not None:
-        conditions = [
-            f"{c.question} {c.operator}" + (f" {c.value}" if c.value is not None else "")
-            for c in item.enable_when.conditions
-        ]
+        conditions = [describe_condition(c) for c in item.enable_when.conditions]
         joiner = _(" and ") if item.enable_when.behavior == "all" else _(" or ")
         lines += comment_lines(
             _("only if {conditions}").format(conditions=joiner.join(conditions)), indent

@@ -69,12 +69,10 @@ def find_service(catalogue: Catalogue, key: str) -> Service:
 
 
 def format_duration(value: str) -> str:
-    """``PT1H30M`` → ``1 h 30``; ``PT45M`` → ``45 min``."""
-    minutes = duration_minutes(value)
-    hours, rest = divmod(minutes, 60)
-    if not hours:
-        return f"{rest} min"
-    return f"{hours} h {rest:02d}" if rest else f"{hours} h"
+    """``PT1H30M`` → ``1 h 30``; ``PT45M`` → ``45 min`` (:func:`aptic_qualif.formats.duration`)."""
+    from aptic_qualif.formats import duration
+
+    return duration(duration_minutes(value))
 
 
 def services_table(catalogue: Catalogue, rows: list[dict[str, Any]], lang: str) -> Table:

@@ -69,6 +69,7 @@ def check_catalogue(
         *_check_replacements(catalogue, changed),
         *_check_mappings(catalogue),
         *_check_coop_mapped(catalogue),
+        *_check_exported(catalogue),
         *_check_sessions(catalogue),
         *_check_versions(catalogue),
     ]
@@ -487,6 +488,54 @@ def _check_coop_mapped(catalogue: Catalogue) -> Iterator[Diagnostic]:
                     "add mappings: coop_thematiques: with the thematiques under which a "
                     "mediator records this service in La Coop, for example [{example}]"
                 ).format(example="navigation_sur_internet"),
+            )
+
+
+def _check_exported(catalogue: Catalogue) -> Iterator[Diagnostic]:
+    """``REF027``, a warning: an active service that maps to no service of the national
+    schema of venues (``lieux_services``) never reaches the national export (``export
+    lieux``), and one that maps to no data·inclusion thematique never reaches ``export
+    data-inclusion``. A warning, not an error: a service may have no equivalent there yet."""
+    exports = (
+        (
+            "lieux_services",
+            _(
+                "the active service '{id}' maps to no service of the national schema of "
+                "venues: a venue's offer of it never reaches the national export (export lieux)"
+            ),
+            _(
+                "add mappings: lieux_services: with the services of the national schema that "
+                "it belongs to, for example [{example}]"
+            ),
+            "Maîtrise des outils numériques du quotidien",
+        ),
+        (
+            "data_inclusion",
+            _(
+                "the active service '{id}' maps to no data·inclusion thematique: it never "
+                "reaches the data·inclusion export (export data-inclusion)"
+            ),
+            _(
+                "add mappings: data_inclusion: with the data·inclusion thematiques it "
+                "belongs to, for example [{example}]"
+            ),
+            "numerique--acceder-a-des-services-en-ligne",
+        ),
+    )
+    for entry in catalogue.entries:
+        service = entry.service
+        if not service.active:
+            continue
+        for field, message, hint, example in exports:
+            if getattr(service.mappings, field):
+                continue
+            has_mappings = "mappings" in (entry.doc.data or {})
+            span = entry.doc.key_span(("mappings",)) if has_mappings else entry.doc.span(())
+            yield Diagnostic.warning(
+                "REF027",
+                span,
+                message.format(id=service.id),
+                hint.format(example=example),
             )
 
 

@@ -294,13 +294,14 @@ def describe(match: CopyMatch) -> str:
     """One match in plain words, as every report and page gives it: the item, the
     similarity, the other application (and its venue when the viewer may see it), and
     whether it is to examine, examined, or shared within one organisation."""
+    from aptic_qualif.formats import percent
     from aptic_qualif.i18n import _
-    from aptic_qualif.scoring.engine import format_number, percent_of
+    from aptic_qualif.scoring.engine import percent_of
 
     other = match.other
     if match.other_venue:
         other = _("{application} ({venue})").format(application=other, venue=match.other_venue)
-    similar = format_number(percent_of(match.similarity))
+    similar = percent(percent_of(match.similarity))
     if match.passage and match.item == match.other_item:
         text = _(
             "« {label} »: a passage of {words} words is the same as in application {other}'s "
@@ -318,12 +319,11 @@ def describe(match: CopyMatch) -> str:
         )
     elif match.item == match.other_item:
         text = _(
-            "« {label} »: {similarity} % similar to application {other}'s answer to the same "
-            "question"
+            "“{label}”: {similarity} similar to application {other}'s answer to the same question"
         ).format(label=match.label or match.item, similarity=similar, other=other)
     else:
         text = _(
-            "« {label} »: {similarity} % similar to « {other_label} » of application {other}"
+            "“{label}”: {similarity} similar to “{other_label}” of application {other}"
         ).format(
             label=match.label or match.item,
             similarity=similar,

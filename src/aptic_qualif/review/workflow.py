@@ -26,6 +26,7 @@ from typing import Any
 
 from aptic_qualif.application import CheckedApplication
 from aptic_qualif.errors import CommandError
+from aptic_qualif.formats import of_name
 from aptic_qualif.i18n import N_, _, localized
 from aptic_qualif.project import display_path
 from aptic_qualif.questionnaire.fill import Prompter
@@ -145,8 +146,8 @@ def review_application(
                 ).format(path=display_path(path), date=existing.date.isoformat())
             )
     prompter.say(
-        _("Review of {venue} ({file}) by {reviewer}").format(
-            venue=checked.venue_name, file=checked.doc.file, reviewer=reviewer
+        _("Review {of_venue} ({file}) by {reviewer}").format(
+            of_venue=of_name(checked.venue_name), file=checked.doc.file, reviewer=reviewer
         )
     )
     items = rated_items(checked, questionnaire)

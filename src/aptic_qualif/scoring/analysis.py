@@ -38,6 +38,7 @@ from typing import Any
 
 from aptic_qualif.application import check_answer
 from aptic_qualif.diagnostics import Diagnostic, Report
+from aptic_qualif.formats import number as format_number
 from aptic_qualif.i18n import _, localized, ngettext
 from aptic_qualif.questionnaire.conditions import enabled_items, holds, is_answered
 from aptic_qualif.questionnaire.load import LoadedQuestionnaire, LocatedItem
@@ -50,7 +51,6 @@ from aptic_qualif.scoring.engine import (
     CompiledItem,
     Scorer,
     floor_percentage,
-    format_number,
     knockout_applies,
     requirement_unmet,
 )

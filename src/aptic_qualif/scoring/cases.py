@@ -31,6 +31,7 @@ from pydantic import Field
 from aptic_qualif.application import CheckedApplication, validate_application
 from aptic_qualif.diagnostics import Diagnostic, Report, Span
 from aptic_qualif.errors import CommandError
+from aptic_qualif.formats import number as format_number
 from aptic_qualif.gitref import extract_at_ref, file_at_ref, repository_top
 from aptic_qualif.i18n import _, localized, ngettext
 from aptic_qualif.project import QUESTIONNAIRE_DIR, REFERENTIEL_DIR, display_path
@@ -40,7 +41,7 @@ from aptic_qualif.referentiel.model import LangText
 from aptic_qualif.review.fingerprint import claim_digest, fingerprint
 from aptic_qualif.review.model import Recommendation, Review, Reviewed, ReviewScore
 from aptic_qualif.schema import StrictModel, validate_document
-from aptic_qualif.scoring.engine import Scorer, format_number
+from aptic_qualif.scoring.engine import Scorer
 from aptic_qualif.scoring.model import Assessment, CopyMatch, PointLine
 from aptic_qualif.scoring.policy import Decision
 from aptic_qualif.text import comparison_key

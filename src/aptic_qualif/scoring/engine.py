@@ -26,7 +26,9 @@ from typing import Any
 
 from aptic_qualif.application import CheckedApplication
 from aptic_qualif.diagnostics import Diagnostic
-from aptic_qualif.i18n import _, language, localized, ngettext
+from aptic_qualif.formats import number as format_number
+from aptic_qualif.formats import percent, quoted
+from aptic_qualif.i18n import _, localized, ngettext
 from aptic_qualif.questionnaire.conditions import holds, is_answered
 from aptic_qualif.questionnaire.load import LoadedQuestionnaire, LocatedItem
 from aptic_qualif.questionnaire.model import Item
@@ -141,16 +143,16 @@ class Scorer:
             detail = ", ".join(localized(o.label) for o in chosen)
             if item.max_points is not None and total > item.max_points:
                 total = item.max_points
-                detail += " " + _("(capped at {max})").format(max=_fmt(item.max_points))
+                detail += " " + _("(capped at {max})").format(max=format_number(item.max_points))
             return total, detail
         if item.type in {"integer", "decimal"}:
             brackets = item.brackets or []
             reached = [b for b in brackets if answer >= b.min]
             if not reached:
-                first = _fmt(brackets[0].min) if brackets else "0"
+                first = format_number(brackets[0].min) if brackets else "0"
                 return 0.0, _("below the first bracket ({min})").format(min=first)
             best = reached[-1]
-            return best.points, _("bracket from {min}").format(min=_fmt(best.min))
+            return best.points, _("bracket from {min}").format(min=format_number(best.min))
         if item.type == "services" and item.services_points is not None:
             rule = item.services_points
             services = [
@@ -170,7 +172,7 @@ class Scorer:
             )
             if rule.max is not None and total > rule.max:
                 total = rule.max
-                detail += " " + _("(capped at {max})").format(max=_fmt(rule.max))
+                detail += " " + _("(capped at {max})").format(max=format_number(rule.max))
             return total, detail
         return 0.0, ""
 
@@ -825,7 +827,7 @@ class Scorer:
         by_id = self.questionnaire.by_id
 
         def label(item: str) -> str:
-            return f"« {localized(by_id[item].item.label)} »" if item in by_id else item
+            return quoted(localized(by_id[item].item.label)) if item in by_id else item
 
         if when == "knockout":
             return [k.reason for k in knockouts]
@@ -936,20 +938,10 @@ def floor_percentage(value: float) -> float:
     return math.floor((value + EPSILON) * 10) / 10
 
 
-def format_number(value: float) -> str:
-    """A number as people read it: no useless ``.0``, a decimal comma in French."""
-    text = _fmt(value)
-    return text.replace(".", ",") if language() == "fr" else text
-
-
 def _add_months(day: date, months: int) -> date:
     index = day.month - 1 + months
     year, month = day.year + index // 12, index % 12 + 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def _fmt(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
 def _progress_text(item: Item, line: PointLine) -> str:
@@ -994,21 +986,21 @@ def copy_reason(match: CopyMatch) -> str:
         )
     if match.item == match.other_item:
         return _(
-            "possible copy: the answer to « {label} » is {similarity} % similar to application "
+            "possible copy: the answer to “{label}” is {similarity} similar to application "
             "{other}'s answer to the same question; a reviewer must examine both and confirm it "
             "in a review"
         ).format(
             label=match.label or match.item,
-            similarity=format_number(percent_of(match.similarity)),
+            similarity=percent(percent_of(match.similarity)),
             other=match.other,
         )
     return _(
-        "possible copy: the answer to « {label} » is {similarity} % similar to the answer to "
-        "« {other_label} » of application {other}; a reviewer must examine both and confirm "
+        "possible copy: the answer to “{label}” is {similarity} similar to the answer to "
+        "“{other_label}” of application {other}; a reviewer must examine both and confirm "
         "it in a review"
     ).format(
         label=match.label or match.item,
-        similarity=format_number(percent_of(match.similarity)),
+        similarity=percent(percent_of(match.similarity)),
         other_label=match.other_label or match.other_item,
         other=match.other,
     )

@@ -21,11 +21,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aptic_qualif import __version__
+from aptic_qualif.formats import day, number, percent, plural_count
 from aptic_qualif.i18n import _, language, ngettext
 from aptic_qualif.review.copies import describe as describe_copy
 from aptic_qualif.sanitize import xml_text
 from aptic_qualif.scoring.model import Assessment, PointLine, ThemeResult
-from aptic_qualif.scoring.render import _fmt, decision_label, format_day_text
+from aptic_qualif.scoring.render import decision_label
 
 if TYPE_CHECKING:
     import jinja2
@@ -45,17 +46,6 @@ _MARGIN = 8.0
 
 
 # --- numbers -------------------------------------------------------------------------------
-
-
-def number(value: float) -> str:
-    """A number as people read it: no useless ``.0``, a decimal comma in French."""
-    text = _fmt(value)
-    return text.replace(".", ",") if language() == "fr" else text
-
-
-def percent(value: float) -> str:
-    """A percentage, with a no-break space before the sign."""
-    return f"{number(value)}\u00a0%"
 
 
 def _coord(value: float) -> str:
@@ -313,6 +303,8 @@ def _labels() -> dict[str, str]:
     """Every fixed text of the page, translated."""
     return {
         "report": _("Qualification report"),
+        "skip": _("Skip to content"),
+        "main_menu": _("Main menu"),
         "contents": _("Contents"),
         "venue": _("Venue"),
         "decision": _("Decision"),
@@ -395,7 +387,9 @@ def source_label(source: str) -> str:
 
 
 def _gain(value: float) -> str:
-    return _("+{points} points").format(points=number(value))
+    return ngettext("+{points} point", "+{points} points", plural_count(value)).format(
+        points=number(value)
+    )
 
 
 def _free_text(line: PointLine) -> bool:
@@ -435,7 +429,7 @@ def _environment() -> jinja2.Environment:
 
 
 def format_day(iso: str | None) -> str:
-    return format_day_text(iso) if iso else ""
+    return day(iso) if iso else ""
 
 
 def safe_href(text: str) -> str:
@@ -451,9 +445,17 @@ def recommendation_label(value: str) -> str:
     }.get(value, value)
 
 
-def render_html(assessments: Sequence[Assessment], *, back: tuple[str, str] | None = None) -> str:
-    """The standalone HTML page of ``assessments``, in the language in use; with ``back``
-    (an address and its words), a link back to where the page was opened from (``serve``).
+def render_html(
+    assessments: Sequence[Assessment],
+    *,
+    back: tuple[str, str] | None = None,
+    home: str | None = None,
+    menu: Sequence[tuple[str, str]] = (),
+) -> str:
+    """The standalone HTML page of ``assessments``, in the language in use. Its header is
+    the web front's (the name of the tool, and with ``home`` a link to the home page and
+    ``menu``'s entries, (address, words) each); with ``back`` (an address and its words), a
+    link back to where the page was opened from (``serve``).
 
     The same assessments always give the same bytes: nothing depends on the time or the
     machine.
@@ -469,6 +471,8 @@ def render_html(assessments: Sequence[Assessment], *, back: tuple[str, str] | No
         "t": _labels(),
         "sections": sections,
         "back": {"url": back[0], "label": back[1]} if back is not None else None,
+        "home": home,
+        "menu": [{"url": url, "label": words} for url, words in menu],
         "summary": ngettext(
             "{count} application assessed", "{count} applications assessed", len(sections)
         ).format(count=len(sections)),

@@ -14,7 +14,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from aptic_qualif import __version__
-from aptic_qualif.i18n import _, language
+from aptic_qualif.formats import day, quoted
+from aptic_qualif.formats import number as _num
+from aptic_qualif.i18n import _
 from aptic_qualif.review.copies import describe as describe_copy
 from aptic_qualif.sanitize import csv_row, markdown_code, rich_text, terminal
 from aptic_qualif.sanitize import markdown_text as _md
@@ -36,38 +38,9 @@ def decision_label(decision: str) -> str:
     }[decision]
 
 
-def _fmt(value: float) -> str:
+def _plain(value: float) -> str:
+    """A number in a data column (CSV): the same in every language, no useless ``.0``."""
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
-
-
-_MONTHS_FR = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
-
-
-def format_day_text(iso: str) -> str:
-    """A date ``YYYY-MM-DD`` as people write it: « 24 janvier 2027 » in French."""
-    year, month, day = (int(part) for part in iso.split("-"))
-    if language() == "fr":
-        return f"{'1er' if day == 1 else day} {_MONTHS_FR[month - 1]} {year}"
-    return iso
-
-
-def _num(value: float) -> str:
-    """A number in text for people: a decimal comma in French."""
-    text = _fmt(value)
-    return text.replace(".", ",") if language() == "fr" else text
 
 
 def render_json(assessments: Sequence[Assessment]) -> str:
@@ -147,8 +120,8 @@ def csv_chunks(assessments: Iterable[Assessment]) -> Iterator[str]:
                     a.application,
                     a.venue,
                     a.decision,
-                    _fmt(a.overall.percentage),
-                    *[_fmt(t.percentage) for t in a.themes],
+                    _plain(a.overall.percentage),
+                    *[_plain(t.percentage) for t in a.themes],
                     *[len(ids) for ids in a.services_by_level.values()],
                     "|".join(k.id for k in a.knockouts),
                     len(a.to_complete),
@@ -263,13 +236,13 @@ def render_markdown(assessments: Sequence[Assessment]) -> str:
         if a.valid_until:
             lines += [
                 _("Qualification valid until {date}; renew from {renew}.").format(
-                    date=format_day_text(a.valid_until), renew=format_day_text(a.renew_from or "")
+                    date=day(a.valid_until), renew=day(a.renew_from or "")
                 ),
                 "",
             ]
         if a.complete_by:
             lines += [
-                _("To complete by {date}.").format(date=format_day_text(a.complete_by)),
+                _("To complete by {date}.").format(date=day(a.complete_by)),
                 "",
             ]
         advice = [(t, x) for t in a.themes for x in t.advice]
@@ -390,7 +363,9 @@ def render_details(assessments: Sequence[Assessment], *, themes: bool = False) -
                 parts.append(Text(terminal(f"  → {advice.label} : {advice.text}")))
         for comment in a.reviews.comments:
             about = f"{comment.item} ({comment.score}/4)" if comment.item else _("overall comment")
-            parts.append(Text(terminal(f"  « {comment.comment} » — {comment.reviewer}, {about}")))
+            parts.append(
+                Text(terminal(f"  {quoted(comment.comment)} — {comment.reviewer}, {about}"))
+            )
         for stale in a.reviews.stale:
             parts.append(Text(terminal(f"  ⚠ {stale.reviewer} : {'; '.join(stale.changes)}")))
     return Group(*parts)

@@ -29,7 +29,9 @@ from aptic_qualif.application import (
     application_files,
 )
 from aptic_qualif.context import Context
+from aptic_qualif.formats import duration, number, of_name, percent
 from aptic_qualif.i18n import _, language, localized, ngettext
+from aptic_qualif.network.national import MAX_LENGTHS
 from aptic_qualif.questionnaire.answers import long_answer
 from aptic_qualif.questionnaire.fill import place_proposals
 from aptic_qualif.questionnaire.load import IDENTITY, LocatedItem
@@ -42,7 +44,6 @@ from aptic_qualif.review.visibility import (
     Viewer,
 )
 from aptic_qualif.scoring.engine import Scorer
-from aptic_qualif.scoring.html import percent
 from aptic_qualif.scoring.model import Assessment, CopyMatch
 from aptic_qualif.scoring.render import decision_label
 from aptic_qualif.web.problems import Problem, problems
@@ -132,10 +133,13 @@ class ServerBase:
             language=language,
             decision_label=decision_label,
             percent=percent,
+            number=number,
+            of_name=of_name,
             version=__version__,
             IDENTITY=IDENTITY,
             moment=moment,
             describe_copy=describe_copy,
+            main_menu=main_menu,
         )
 
     # --- helpers ------------------------------------------------------------------------
@@ -190,6 +194,18 @@ class ServerBase:
     @property
     def questionnaire(self) -> Any:
         return self.context.questionnaire
+
+    def effort(self) -> tuple[str, str]:
+        """How long filling in the questionnaire takes, from a small fixed venue's questions
+        to every question (questionnaire.effort's estimate), rounded to ten minutes."""
+        from aptic_qualif.questionnaire.effort import EVERY_QUESTION, SMALL_FIXED, profile_effort
+
+        def rounded(minutes: int) -> str:
+            return duration(max(10, round(minutes / 10) * 10))
+
+        low = profile_effort(self.questionnaire, SMALL_FIXED).total.minutes
+        high = profile_effort(self.questionnaire, EVERY_QUESTION).total.minutes
+        return rounded(low), rounded(high)
 
     def application_path(self, app_id: str) -> Path | None:
         """The file of application ``app_id``, when the id is a plain name and the file is a
@@ -300,7 +316,12 @@ class ServerBase:
                     {
                         "label": localized(level.pref_label),
                         "options": [
-                            {"value": s.id, "label": f"{s.notation} — {localized(s.pref_label)}"}
+                            {
+                                "value": s.id,
+                                "label": f"{s.notation} — {localized(s.pref_label)}",
+                                "notation": s.notation,
+                                "definition": localized(s.definition),
+                            }
                             for s in services
                         ],
                     }
@@ -336,6 +357,8 @@ class ServerBase:
             # postcode saved (a datalist: the venue may still type anything).
             "proposals": place_proposals(item.id, checked.application.lieu),
             "long": long_answer(located),
+            # the national map's limit on this text (the summary: 280), counted as one types
+            "counted": MAX_LENGTHS.get(item.export) if item.export else None,
             "evidence": localized(item.evidence) if item.evidence is not None else "",
             "given": given,
             "evidence_limit": MAX_EVIDENCE * (MAX_EVIDENCE_LENGTH + 1),
@@ -363,6 +386,23 @@ class ServerBase:
         from aptic_qualif.review.assignments import load_assignments
 
         return load_assignments(self.settings.reviews)
+
+
+def main_menu(call: Call) -> list[tuple[str, str]]:
+    """The header's menu for the person of ``call``'s link: (address, words) of each entry.
+    The pages of the web front and the report it serves show the same."""
+    grant, base = call.grant, call.base
+    menu: list[tuple[str, str]] = []
+    if grant.coordinates:
+        menu.append((f"{base}/", _("Applications")))
+    if grant.kind == "lieu":
+        menu.append((f"{base}/candidatures/{grant.subject}/", _("My application")))
+    if grant.kind == "relecteur":
+        menu.append((f"{base}/relectures/{grant.subject}/", _("My reviews")))
+    if grant.coordinates:
+        menu.append((f"{base}/synthese", _("Review summary")))
+        menu.append((f"{base}/liens", _("Secret links")))
+    return menu
 
 
 def moment(text: str | None) -> str:

@@ -33,6 +33,8 @@ from typing import Any
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from aptic_qualif.i18n import _
+
 ENVIRONMENT = "APTIC_QUALIF_SERVE"
 """The environment variable through which the parent hands the settings to its workers."""
 HEAD_TIMEOUT = 10.0
@@ -139,6 +141,41 @@ def raise_open_files_limit() -> None:
         # if refused, kept as it is: the concurrency limit still bounds the connections
         with contextlib.suppress(ValueError, OSError):
             resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+
+
+def listen_problem(host: str, port: int) -> str | None:
+    """Why the server could not listen on ``host``:``port`` (in the language in use), or
+    ``None`` when it can. Asked before the server starts, so that a port already taken is
+    said in words, before any address is printed, instead of by uvicorn's English log."""
+    import errno
+    import socket
+
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (OSError, UnicodeError):
+        return _("the address {host} is not one of this machine").format(host=host)
+    family, kind, protocol, _name, address = found[0]
+    with socket.socket(family, kind, protocol) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+        try:
+            probe.bind(address)
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                return _(
+                    "port {port} is already used by another program on {host}: stop it, or "
+                    "choose another port with --port"
+                ).format(port=port, host=host)
+            if error.errno == errno.EACCES:
+                return _(
+                    "this user may not listen on port {port} (ports below 1024 are reserved): "
+                    "choose another port with --port"
+                ).format(port=port)
+            if error.errno == errno.EADDRNOTAVAIL:
+                return _("the address {host} is not one of this machine").format(host=host)
+            return _("could not listen on {host}:{port} ({reason})").format(
+                host=host, port=port, reason=error.strerror or error
+            )
+    return None
 
 
 def run(

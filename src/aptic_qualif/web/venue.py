@@ -18,7 +18,7 @@ from aptic_qualif.review.visibility import (
     visibility,
 )
 from aptic_qualif.web.problems import Problem, at_questions, merged
-from aptic_qualif.web.server import REPORT_CSP, Call, ServerBase
+from aptic_qualif.web.server import REPORT_CSP, Call, ServerBase, main_menu
 
 
 class VenuePages(ServerBase):
@@ -41,6 +41,7 @@ class VenuePages(ServerBase):
             ),
             titles=self.section_titles(),
             history=editing.history(checked),
+            effort=self.effort(),
         )
 
     def section(self, call: Call) -> Response:
@@ -235,7 +236,10 @@ class VenuePages(ServerBase):
             back = (f"{call.base}/candidatures/{app_id}/", _("Back to the application"))
         else:
             back = (f"{call.base}/candidatures/{app_id}/lecture", _("Back to the application"))
-        response = HTMLResponse(render_html([redact(assessment, seen)], back=back))
+        page = render_html(
+            [redact(assessment, seen)], back=back, home=f"{call.base}/", menu=main_menu(call)
+        )
+        response = HTMLResponse(page)
         response.headers["Content-Security-Policy"] = REPORT_CSP
         return response
 

@@ -32,17 +32,16 @@ MkDocs reads it), :mod:`.build` (MkDocs, the sanitiser, the whole build), :mod:`
 
 from __future__ import annotations
 
+from aptic_qualif.formats import day as long_date
 from aptic_qualif.publish.site.build import build_site, run_mkdocs
 from aptic_qualif.publish.site.config import CONFIG_CODE_KEYS, CONFIG_TAGS, YAML_TAG, check_config
 from aptic_qualif.publish.site.markup import (
     LINK_MAP,
-    MONTHS,
     Md,
     anchor,
     code,
     decimal,
     external_link,
-    long_date,
     neutralize_html,
     number,
     translate,
@@ -106,7 +105,6 @@ __all__ = [
     "IDENTITY_PAGE",
     "LINK_MAP",
     "MARKER",
-    "MONTHS",
     "POLICY_PAGE",
     "SEARCH_INDEX",
     "SITE_DIR",

@@ -4,12 +4,13 @@ template texts, and the Markdown files of the repository that the site includes.
 from __future__ import annotations
 
 import re
-from datetime import date
 from pathlib import Path
 from urllib.parse import quote
 
 from aptic_qualif.errors import CommandError
-from aptic_qualif.i18n import N_, _, language, ngettext
+from aptic_qualif.formats import number as number
+from aptic_qualif.formats import plural_count
+from aptic_qualif.i18n import _, ngettext
 from aptic_qualif.publish.site.paths import CHARTER_PAGE, _segment, relative
 from aptic_qualif.sanitize import markdown_code
 from aptic_qualif.sanitize import markdown_text as md_escape
@@ -23,44 +24,9 @@ class Md(str):
     __slots__ = ()
 
 
-def number(value: float) -> str:
-    """A number in the language in use: ``1,5`` and ``3\u202f847`` in French (a narrow
-    no-break space between thousands), ``1.5`` and ``3,847`` in English; ``12``."""
-    value = float(value)
-    text = f"{int(value):,}" if value.is_integer() else f"{value:,}"
-    if language() == "fr":
-        return text.replace(",", "\u202f").replace(".", ",")
-    return text
-
-
 def decimal(value: float, places: int = 2) -> str:
     """A number with ``places`` decimals in the language in use: ``0,75``, ``0.75``."""
-    text = f"{float(value):.{places}f}"
-    return text.replace(".", ",") if language() == "fr" else text
-
-
-MONTHS = (
-    N_("January"),
-    N_("February"),
-    N_("March"),
-    N_("April"),
-    N_("May"),
-    N_("June"),
-    N_("July"),
-    N_("August"),
-    N_("September"),
-    N_("October"),
-    N_("November"),
-    N_("December"),
-)
-
-
-def long_date(value: date) -> str:
-    """A date in words, in the language in use: ``1er décembre 2026``, ``1 December 2026``."""
-    day = str(value.day)
-    if language() == "fr" and value.day == 1:
-        day += "er"
-    return f"{day} {_(MONTHS[value.month - 1])} {value.year}"
+    return number(value, places)
 
 
 def _finalize(value: object) -> str:
@@ -104,13 +70,9 @@ def translate_plural(singular: str, several: str, n: float, /, **values: object)
     """Like :func:`translate` for a message that depends on the count ``n`` (also given to
     the message as ``{n}``). French agreement: « 1,5 point », « 2 points »; English:
     "1 point", "1.5 points"."""
-    if float(n).is_integer():
-        count = int(n)
-    else:  # « 1,5 point » in French (singular below 2), "1.5 points" in English
-        count = 1 if language() == "fr" and abs(float(n)) < 2 else 2
     values = {"n": n, **values}
     return Md(
-        ngettext(singular, several, count).format(
+        ngettext(singular, several, plural_count(n)).format(
             **{name: _finalize(v) for name, v in values.items()}
         )
     )

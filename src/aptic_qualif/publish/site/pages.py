@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from aptic_qualif.publish.network import NetworkSource, NetworkView
     from aptic_qualif.questionnaire.model import Item
     from aptic_qualif.referentiel.model import Service
+from aptic_qualif.formats import day as long_date
 from aptic_qualif.publish.site.markup import (
     Md,
     _finalize,
@@ -27,7 +28,6 @@ from aptic_qualif.publish.site.markup import (
     code,
     decimal,
     external_link,
-    long_date,
     number,
     translate,
     translate_plural,

@@ -28,6 +28,40 @@
   focusTarget();
 })();
 
+/* A text with a limit (data-counted: the summary, 280 characters on the national map) shows
+ * how many characters it holds as one types; screen readers hear it once the typing
+ * pauses (a polite live region), not at every key. Without this script the count is the
+ * one of the saved text, and the server says when the text is too long. */
+(function () {
+  "use strict";
+  Array.prototype.forEach.call(document.querySelectorAll("[data-counted]"), function (field) {
+    var shown = document.querySelector('[data-counter-for="' + field.id + '"]');
+    var said = document.querySelector('[data-counter-said="' + field.id + '"]');
+    var limit = parseInt(field.getAttribute("data-counted"), 10);
+    var timer = null;
+    if (!shown || !limit) {
+      return;
+    }
+    function text() {
+      var count = Array.from ? Array.from(field.value.trim()).length : field.value.trim().length;
+      var over = count - limit;
+      var template = shown.getAttribute(over > 0 ? "data-over" : "data-text") || "";
+      shown.classList.toggle("depasse", over > 0);
+      return template.replace("{count}", count).replace("{limit}", limit).replace("{over}", over);
+    }
+    field.addEventListener("input", function () {
+      var words = text();
+      shown.textContent = words;
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        if (said) {
+          said.textContent = words;
+        }
+      }, 800);
+    });
+  });
+})();
+
 (function () {
   "use strict";
   var form = document.querySelector("form[data-autosave]");
