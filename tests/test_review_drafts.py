@@ -333,6 +333,11 @@ def test_a_stale_review_in_the_terminal_asks_only_what_changed(
     forced = _terminal_review(context, path, reviews, script, force=True)
     assert forced.defaults[0] is False
     assert forced.defaults[1:3] == [0, "Commentaire 0."]
+    # --force on a stale review asks everything too.
+    text = path.read_text("utf-8")
+    path.write_text(text.replace("Tout autre chose", "Encore autre chose", 1), "utf-8")
+    again = _terminal_review(context, path, reviews, script, force=True)
+    assert again.asked.count("Note (de 0 à 4)") == len(items)
 
 
 def _checked_at(context: Context, path: Path) -> CheckedApplication:

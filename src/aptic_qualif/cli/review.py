@@ -47,13 +47,9 @@ def review_command(
         typer.Option("--reviewer", help=_("Your reviewer id (a slug, e.g. claire-martin).")),
     ] = None,
     reviews_dir: Annotated[
-        Optional[Path],  # noqa: UP045
-        typer.Option(
-            "--reviews",
-            help=_("Folder of the reviews (<application>/<reviewer>.yaml)."),
-            show_default="reviews",
-        ),
-    ] = None,
+        Path,
+        typer.Option("--reviews", help=_("Folder of the reviews (<application>/<reviewer>.yaml).")),
+    ] = Path("reviews"),
     former_reviews_dir: Annotated[
         Optional[Path],  # noqa: UP045
         # The former name of --reviews, kept (hidden) so that scripts written with it work.
@@ -83,9 +79,11 @@ def review_command(
 ) -> None:
     from aptic_qualif.context import load_context
 
-    if reviews_dir is not None and former_reviews_dir is not None:
-        fail(_("give --reviews only (--reviews-dir is its former name)"))
-    reviews_dir = reviews_dir or former_reviews_dir or user_path(Path("reviews"))
+    if former_reviews_dir is not None:
+        # Paths reach the command absolute (handle_errors): the default, too.
+        if reviews_dir != user_path(Path("reviews")):
+            fail(_("give --reviews only (--reviews-dir is its former name)"))
+        reviews_dir = former_reviews_dir
     context = load_context(state().root)
     if target == "summary":
         if folder is None:

@@ -121,9 +121,9 @@ def review_application(
     as the web review page does: the scores and comments of the items whose answer and
     evidence did not change are kept, and only what changed is asked again, then the
     recommendation and the overall comment, each starting from what it was. A finished
-    review that is still fresh is changed only with ``force``, which asks everything again,
-    each question starting from the earlier answer; a file that is not a readable review
-    is replaced only with ``force``."""
+    review that is still fresh is changed only with ``force``, which asks everything again
+    (of a stale review too), each question starting from the earlier answer; a file that is
+    not a readable review is replaced only with ``force``."""
     path = review_path(reviews_dir, checked.id, reviewer)
     existing: Review | None = None
     try:
@@ -164,7 +164,7 @@ def review_application(
                 total=len(items),
             )
         )
-    elif existing is not None and stale:
+    elif existing is not None and stale and not force:
         prompter.say(
             _(
                 "The application changed since your review of {date}; you are asked again only "
