@@ -6,7 +6,8 @@ resident memory (``getrusage(RUSAGE_CHILDREN).ru_maxrss``) once it has ended:
 * ``assess DOSSIER -f csv|json -o …``, ``coverage DOSSIER -f csv -o …`` and
   ``export lieux DOSSIER -o …``;
 * for scale, a bare parse of the same files with PyYAML's libyaml loader (no checks, no
-  scores): the least any tool reading YAML has to spend.
+  scores): the least any tool reading YAML has to spend, the **parse floor**; each command's
+  time is also given as a multiple of it.
 
     python benchmarks/bench_memory.py [--size 10000] [--folder DOSSIER]
 
@@ -35,7 +36,8 @@ done = subprocess.run(sys.argv[1:], capture_output=True, check=False)
 elapsed = time.perf_counter() - start
 if done.returncode not in (0, 1):
     sys.exit(done.stderr.decode()[-2000:])
-print(elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss)
 """
 
 _BARE_PARSE = """
@@ -46,8 +48,9 @@ for path in sorted(Path(sys.argv[1]).glob("*.yaml")):
 """
 
 
-def measure(command: list[str]) -> tuple[float, float]:
-    """Seconds and peak resident memory (MiB) of ``command`` in a new process."""
+def measure(command: list[str]) -> tuple[float, float, float]:
+    """Seconds, processor seconds (user and system: what other work on a shared machine
+    disturbs least) and peak resident memory (MiB) of ``command`` in a new process."""
     out = subprocess.run(
         [sys.executable, "-c", _MEASURE, *command],
         cwd=REPO,
@@ -57,8 +60,8 @@ def measure(command: list[str]) -> tuple[float, float]:
     )
     if out.returncode != 0:
         sys.exit(f"failed: {' '.join(command[:4])} …\n{out.stderr}")
-    seconds, kib = out.stdout.split()
-    return float(seconds), int(kib) / 1024
+    seconds, cpu, kib = out.stdout.split()
+    return float(seconds), float(cpu), int(kib) / 1024
 
 
 def main() -> None:
@@ -99,11 +102,17 @@ def main() -> None:
             "libyaml parse only": [sys.executable, "-c", _BARE_PARSE, str(folder)],
         }
         print(f"{count} applications; Python {platform.python_version()}, {platform.machine()}")
-        print("| command | time | peak memory |")
-        print("|---|---:|---:|")
+        floor, floor_cpu, floor_mib = measure(commands.pop("libyaml parse only"))
+        print("| command | time | processor time | × parse floor (processor) | peak memory |")
+        print("|---|---:|---:|---:|---:|")
         for name, command in commands.items():
-            seconds, mib = measure(command)
-            print(f"| {name} | {seconds:.1f} s | {mib:.0f} MiB |")
+            seconds, cpu, mib = measure(command)
+            ratio = cpu / floor_cpu
+            print(f"| {name} | {seconds:.1f} s | {cpu:.1f} s | {ratio:.1f} | {mib:.0f} MiB |")
+        print(
+            f"| libyaml parse only (the floor) | {floor:.1f} s | {floor_cpu:.1f} s | 1 "
+            f"| {floor_mib:.0f} MiB |"
+        )
 
 
 if __name__ == "__main__":

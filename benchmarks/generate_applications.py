@@ -6,6 +6,14 @@ only to the items whose ``enable_when`` holds, every required item answered, and
 that vary with a hidden "maturity" of the venue so that the decisions vary too (a few
 venues also refuse the charter or the data-protection duties, which knocks them out).
 
+Each venue writes its narrative answers in its own words: sentences of a shared pool, told
+its own way (words left out, details of its own: its commune, a first name, a number), so
+that two honest venues' answers to one question stay well apart, as real ones do. One venue
+in :data:`COPY_EVERY` pastes, with a word changed, the answer of an earlier venue to one
+question: the detection of copies (``review.copies``) finds it, as it would in a network.
+(Drawn from the pool as they are, nearly every venue's answers were near-identical to every
+other's: copies everywhere, which no network has.)
+
 The questionnaire is walked through the project's own models, so the generator follows it
 when it changes. The output is deterministic for a given seed.
 
@@ -27,6 +35,7 @@ from typing import Any, NamedTuple
 
 from aptic_qualif.application import ANSWERS_KEY, IDENTITY_KEY, siret_is_valid
 from aptic_qualif.context import Context, load_context
+from aptic_qualif.questionnaire.answers import long_answer
 from aptic_qualif.questionnaire.conditions import enabled_items
 from aptic_qualif.questionnaire.load import LocatedItem
 from aptic_qualif.questionnaire.model import Item, Option
@@ -360,10 +369,40 @@ def make_venue(index: int, rng: random.Random) -> Venue:
     return Venue(index, maturity, commune, kinds, name, slugify(name), travelling)
 
 
+COPY_EVERY = 40
+"""One venue in this many pastes an earlier venue's answer to one question."""
+FIRST_NAMES = ("Amina", "Bruno", "Chloé", "David", "Élise", "Farid", "Gaëlle", "Hugo", "Inès")
+
+
+def in_own_words(sentence: str, venue: Venue, rng: random.Random) -> str:
+    """``sentence`` as ``venue`` would write it: about a third of its words left out, and one
+    or two details of its own put in."""
+    words = sentence.split()
+    kept = words[:1] + [word for word in words[1:] if rng.random() > 0.35]
+    details = (
+        f"à {venue.commune.name}",
+        f"avec {rng.choice(FIRST_NAMES)}",
+        f"{rng.randint(2, 60)} personnes",
+        f"depuis {rng.randint(2008, 2025)}",
+        venue.name,
+    )
+    for detail in rng.sample(details, rng.randint(1, 2)):
+        kept.insert(rng.randint(1, len(kept)), detail)
+    return " ".join(kept)
+
+
 def narrative(item_id: str, venue: Venue, rng: random.Random) -> str:
     pool = NARRATIVES.get(item_id, GENERIC_SENTENCES)
     count = 1 + round(venue.maturity * (len(pool) - 1) * rng.uniform(0.5, 1.0))
-    return " ".join(rng.sample(pool, min(count, len(pool))))
+    chosen = rng.sample(pool, min(count, len(pool)))
+    return " ".join(in_own_words(sentence, venue, rng) for sentence in chosen)
+
+
+def paste(text: str, rng: random.Random) -> str:
+    """An answer pasted from another venue, one word changed."""
+    words = text.split()
+    words[rng.randrange(len(words))] = rng.choice(("notre", "chaque", "toujours", "aussi"))
+    return " ".join(words)
 
 
 def identity_text(item_id: str, venue: Venue, rng: random.Random) -> str | None:
@@ -597,9 +636,22 @@ def generate(n: int, out_dir: Path, seed: int = 0) -> list[Path]:
     ) | frozenset(r.item for r in (ctx.policy.requirements if ctx.policy else ()))
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
+    written = [
+        located.id
+        for located in ctx.questionnaire.items
+        if long_answer(located) and not located.is_identity
+    ]
+    earlier: dict[str, str] = {}
+    """The answer of the latest venue to each written question."""
     for index in range(1, n + 1):
         venue = make_venue(index, rng)
         answers = answers_for(venue, rng, ctx, knockout_items)
+        answered = [item for item in written if isinstance(answers.get(item), str)]
+        pasted = [item for item in answered if item in earlier]
+        if index % COPY_EVERY == 0 and pasted:
+            item = rng.choice(pasted)
+            answers[item] = paste(earlier[item], rng)
+        earlier.update((item, answers[item]) for item in answered)
         path = out_dir / f"candidature-{index:05d}-{venue.slug[:40].strip('-')}.yaml"
         path.write_text(render(venue, answers, ctx, seed), encoding="utf-8")
         paths.append(path)

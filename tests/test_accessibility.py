@@ -42,7 +42,8 @@ _RUN_AXE = """async (tags) => {
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_site(REPO, tmp_path_factory.mktemp("a11y") / "site")
+    # served at the root of a local server: its 404 page finds its assets from there
+    return build_site(REPO, tmp_path_factory.mktemp("a11y") / "site", site_url="http://127.0.0.1/")
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import jsonschema
@@ -27,11 +28,19 @@ def assessment_schema() -> str:
     return json.dumps(assessments_schema(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
-def check(path: Path, text: str) -> None:
+RELEASE = re.compile(r"(\"referentiel\": \"[a-z0-9-]+@)[0-9]+\.[0-9]+\.[0-9]+\"")
+"""The référentiel's release an assessment names: a contributor who adds a service bumps it,
+which changes no score, so that the comparison leaves it aside (it is checked apart)."""
+
+
+def check(path: Path, text: str, *, any_release: bool = False) -> None:
     if UPDATE:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    assert path.read_text(encoding="utf-8") == text, f"{path} is out of date: UPDATE_GOLDEN=1"
+    expected = path.read_text(encoding="utf-8")
+    if any_release:
+        expected, text = (RELEASE.sub(r'\1<version>"', t) for t in (expected, text))
+    assert expected == text, f"{path} is out of date: UPDATE_GOLDEN=1"
 
 
 def test_the_published_schema_is_up_to_date() -> None:
@@ -50,7 +59,10 @@ def examples(monkeypatch: pytest.MonkeyPatch) -> list[Assessment]:
 
 def test_golden_assessments(examples: list[Assessment]) -> None:
     text = render_json(examples)
-    check(GOLDEN / "assessments.json", text)
+    check(GOLDEN / "assessments.json", text, any_release=True)
+    catalogue = load_context(REPO).catalogue
+    release = f"{catalogue.scheme.id}@{catalogue.version}"
+    assert {a["referentiel"] for a in json.loads(text)["assessments"]} == {release}
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator.check_schema(schema)
     jsonschema.validate(json.loads(text), schema)

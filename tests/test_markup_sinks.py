@@ -337,7 +337,10 @@ def _project_with_site(tmp_path: Path, extra: str) -> Path:
     shutil.copytree(MINI, root)
     shutil.copytree(REPO / "site", root / "site")
     config = root / "site" / "mkdocs.yml"
-    config.write_text(config.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    text = config.read_text(encoding="utf-8")
+    for key in re.findall(r"^(\w+):", extra, re.MULTILINE):  # the poisoned value replaces it
+        text = re.sub(rf"^{key}:.*\n", "", text, flags=re.MULTILINE)
+    config.write_text(text + extra, encoding="utf-8")
     return root
 
 

@@ -470,8 +470,16 @@ def test_publish_site_calls_the_site_builder(
     calls: list[tuple[Path, Path, bool]] = []
 
     def build_site(
-        root: Path, output: Path, *, force: bool, network: object, report: object, by: str
+        root: Path,
+        output: Path,
+        *,
+        force: bool,
+        network: object,
+        report: object,
+        by: str,
+        site_url: str | None,
     ) -> Path:
+        assert site_url is None  # without --site-url: the configuration's
         assert network is None  # without --applications: the examples
         assert by == "departement"  # without --by commune: no page per département
         calls.append((root, output, force))

@@ -45,7 +45,12 @@ DEPRECATE_C = (
 
 
 def version(v: str) -> tuple[str, ...]:
-    return _replace(S, 'version: "1.1.0"', f'version: "{v}"')
+    """A release: its version, and the day of the change (``modified``, ``DIFF004``)."""
+    return _replace(
+        S,
+        'version: "1.1.0"\nmodified: "2026-01-15"',
+        f'version: "{v}"\nmodified: "2026-02-01"',
+    )
 
 
 # (name, edits of NEW, expected change kinds, required bump)

@@ -269,10 +269,12 @@ def test_base_names_what_the_branch_changed(repo: Path, runner: CliRunner) -> No
     commit_all(repo, "main")
     git(repo, "switch", "-q", "ajout")
     assert changed_files(repo / "referentiel", "main") == {(repo / added).resolve()}
-    # catalogue diff --base reports the same way
+    # catalogue diff --base reports the same way, and still compares the two versions
     result = runner.invoke(app, ["catalogue", "diff", "--base", "main"])
     assert result.exit_code == 1, result.output
-    assert [line.split(":", 1)[0] for line in errors(result.output)] == [added]
+    conflicts = [line for line in errors(result.output) if "REF003" in line]
+    assert [line.split(":", 1)[0] for line in conflicts] == [added]
+    assert "error[DIFF001]" in result.output
 
 
 @pytest.mark.parametrize("ref", ["-x", "--output=/tmp/x", ""])

@@ -15,12 +15,13 @@ from rdflib.compare import to_isomorphic
 from rdflib.namespace import SKOS
 
 from aptic_qualif.context import Context, load_context
-from aptic_qualif.publish.site import W3ID_RULES, build_site, w3id_rules
+from aptic_qualif.publish.site import W3ID_RULES, build_site, site_address, w3id_rules
 from aptic_qualif.publish.skos import VOCABULARY, catalogue_graph, vocab_namespace
 from tests.conftest import REPO
 
 VANN = "http://purl.org/vocab/vann/"
 HTML, JSONLD, TURTLE = "text/html", "application/ld+json", "text/turtle"
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 SITE_URL = "https://site.example/referentiel-site/"
 
 pytestmark = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
@@ -61,24 +62,57 @@ def _parse(path: Path) -> _Links:
 
 def _redirect(rules: str, path: str, accept: str, language: str = "fr-FR,fr") -> str | None:
     """Where the Apache rules send a request for ``path`` (relative to the .htaccess
-    folder) with these Accept and Accept-Language headers: the first rule whose conditions
-    hold, like mod_rewrite with [L]."""
+    folder) with these Accept and Accept-Language headers, as mod_rewrite reads them:
+    conditions ANDed (``!`` negates), ``%N`` from the last condition, ``$N`` from the rule,
+    ``[E=…]`` setting variables and going on, the first redirect ending it ([L]).
+    :func:`test_apache_agrees_with_this_reading` checks the reading against Apache."""
     conditions: list[tuple[str, str]] = []
+    env: dict[str, str] = {}
     headers = {"%{HTTP_ACCEPT}": accept, "%{HTTP:Accept-Language}": language}
+
+    def expand(text: str) -> str:
+        for name, value in headers.items():
+            text = text.replace(name, value)
+        return re.sub(r"%\{ENV:(\w+)\}", lambda m: env.get(m.group(1), ""), text)
+
     for line in rules.splitlines():
         if line.startswith("RewriteCond "):
-            _keyword, header, pattern = line.split(" ", 2)
-            conditions.append((headers[header], pattern))
+            _keyword, test, pattern = line.split(" ", 2)
+            conditions.append((test, pattern))
             continue
         if not line.startswith("RewriteRule "):
             continue
         _keyword, pattern, target, flags = line.split(" ")
-        assert flags == "[R=303,L]"
         match = re.match(pattern, path)
-        holds = all(re.search(pattern, value) for value, pattern in conditions)
+        groups: tuple[str | None, ...] = ()
+        holds = True
+        for test, condition in conditions:
+            negated = condition.startswith("!")
+            found = re.search(condition.removeprefix("!"), expand(test))
+            if negated == bool(found):
+                holds = False
+                break
+            if found and not negated:
+                groups = found.groups()
         conditions = []
-        if match and holds:
-            return target.replace("$1", (match.group(1) if match.re.groups else None) or "")
+        if not (match and holds):
+            continue
+
+        def backrefs(
+            text: str,
+            groups: tuple[str | None, ...] = groups,
+            rule_groups: tuple[str | None, ...] = match.groups(),
+        ) -> str:
+            text = re.sub(r"%(\d)", lambda m: groups[int(m.group(1)) - 1] or "", text)
+            return re.sub(r"\$(\d)", lambda m: rule_groups[int(m.group(1)) - 1] or "", text)
+
+        if target == "-":
+            for setting in flags.strip("[]").split(","):
+                name, _sep, value = setting.removeprefix("E=").partition(":")
+                env[name] = backrefs(value)
+            continue
+        assert flags == "[R=303,L]"
+        return backrefs(target)
     return None
 
 
@@ -106,20 +140,21 @@ def test_every_iri_resolves_through_the_w3id_rules(site: Path, context: Context)
     built site that describes it; the rules the site publishes are those tested here."""
     base = context.catalogue.scheme.base_iri
     published = (site / "telechargements" / W3ID_RULES).read_text(encoding="utf-8")
-    assert published == w3id_rules(base, "SITE_URL/")
-    rules = w3id_rules(base, SITE_URL)
+    assert published == w3id_rules(base, site_address(REPO), context.catalogue.version)
+    assert "SITE_URL" not in published  # the site's address is configured
+    rules = w3id_rules(base, SITE_URL, context.catalogue.version)
     folder = "/" + urlsplit(base).path.strip("/").split("/")[0] + "/"  # w3id: /aptic-qualif/
     iris = [base, *(base + c for c in _concepts(context))]
     iris += [vocab_namespace(base) + name for name in VOCABULARY]
     for iri in iris:
         request = urlsplit(iri)
         path = request.path.removeprefix(folder)
-        for accept in (HTML, f"{JSONLD}, {TURTLE};q=0.5", TURTLE):
+        for accept in (HTML, f"{JSONLD}, {TURTLE};q=0.5", TURTLE, BROWSER):
             target = _redirect(rules, path, accept)
             assert target is not None, (iri, accept)
             file = _site_file(site, target)
             assert file.is_file(), (iri, accept, target)
-            if accept == HTML:
+            if accept in (HTML, BROWSER):
                 page = _parse(file)
                 if request.fragment:  # a property of vocab#: a section of the page
                     assert request.fragment in page.ids, iri
@@ -129,6 +164,8 @@ def test_every_iri_resolves_through_the_w3id_rules(site: Path, context: Context)
                 assert english_file.is_file(), (iri, english)
                 assert '<html lang="en"' in english_file.read_text(encoding="utf-8")
                 continue
+            if not request.fragment:  # a concept asked for with a trailing slash: the same
+                assert _redirect(rules, path.rstrip("/") + "/", accept) == target, iri
             syntax = "json-ld" if accept.startswith(JSONLD) else "turtle"
             graph = Graph().parse(file, format=syntax)
             assert (URIRef(iri), None, None) in graph, (iri, accept, target)
@@ -234,3 +271,174 @@ def test_skosify_has_no_warning_on_the_published_turtle(site: Path) -> None:
     finally:
         root.removeHandler(collect)
     assert collect.messages == []
+
+
+QUALITIES = [
+    # (Accept, what a concept IRI is sent to)
+    (f"{TURTLE}, {JSONLD};q=0.5", "ttl"),
+    (f"{JSONLD};q=0.4, {TURTLE};q=0.5", "ttl"),
+    (f"{JSONLD}, {TURTLE}", "jsonld"),  # a tie: JSON-LD
+    (f"{TURTLE};q=0, */*", "page"),  # q=0: refused
+    (f"{HTML};q=0.9, {JSONLD};q=0.95", "jsonld"),
+    (f"{JSONLD};q=0.5, {HTML}", "page"),
+    (f"{TURTLE};charset=utf-8;q=0.7, {HTML};q=0.69", "ttl"),
+    (f"{TURTLE};q=0.05, */*;q=0.1", "page"),
+    (f"{TURTLE};q=0.123, */*;q=0.1229", "ttl"),
+    (BROWSER, "page"),
+    ("*/*", "page"),
+    ("application/rdf+xml", "page"),  # nothing the site has: the page
+]
+
+
+@pytest.mark.parametrize(("accept", "expected"), QUALITIES)
+def test_the_rules_weigh_the_quality_of_each_type(
+    context: Context, accept: str, expected: str
+) -> None:
+    rules = w3id_rules(context.catalogue.scheme.base_iri, SITE_URL, context.catalogue.version)
+    target = _redirect(rules, "referentiel/acheter-et-vendre-en-ligne", accept)
+    wanted = {
+        "ttl": f"{SITE_URL}referentiel/acheter-et-vendre-en-ligne.ttl",
+        "jsonld": f"{SITE_URL}referentiel/acheter-et-vendre-en-ligne.jsonld",
+        "page": f"{SITE_URL}referentiel/acheter-et-vendre-en-ligne/",
+    }
+    assert target == wanted[expected]
+
+
+def test_the_version_iri_resolves(site: Path, context: Context) -> None:
+    """``owl:versionIRI`` (``{base}2.1.0/``): the release's own files, or as a page the
+    catalogue's changelog, which names it."""
+    version = context.catalogue.version
+    rules = w3id_rules(context.catalogue.scheme.base_iri, SITE_URL, version)
+    path = f"referentiel/{version}/"
+    for accept, syntax in ((JSONLD, "json-ld"), (TURTLE, "turtle")):
+        for asked in (path, path.rstrip("/")):
+            target = _redirect(rules, asked, accept)
+            assert target is not None, (asked, accept)
+            graph = Graph().parse(_site_file(site, target), format=syntax)
+            scheme = URIRef(context.catalogue.scheme.base_iri)
+            assert (scheme, None, None) in graph
+    for language, prefix in (("fr-FR,fr", ""), ("en-GB,en", "en/")):
+        page = _redirect(rules, path, HTML, language)
+        assert page == f"{SITE_URL}{prefix}journal/referentiel/"
+        assert version in _site_file(site, page).read_text(encoding="utf-8")
+
+
+def test_the_sitemaps_list_the_published_addresses(site: Path) -> None:
+    """``site_url`` is set: each language's sitemap names its own pages at the site's
+    address (the French site at its root, the English one in ``en/``)."""
+    address = site_address(REPO)
+    assert address.startswith("https://")
+    for folder, prefix in ((site, address), (site / "en", address + "en/")):
+        text = (folder / "sitemap.xml").read_text(encoding="utf-8")
+        urls = re.findall(r"<loc>([^<]+)</loc>", text)
+        assert len(urls) > 60, folder
+        assert all(url.startswith(prefix) for url in urls), folder
+        assert f"{prefix}referentiel/acheter-et-vendre-en-ligne/" in urls
+        if folder == site:
+            assert not any(url.startswith(address + "en/") for url in urls)
+
+
+def test_publish_site_takes_the_address_it_is_published_at(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from aptic_qualif.cli import app as cli_app
+
+    runner = CliRunner()
+    out = tmp_path / "site"
+    done = runner.invoke(
+        cli_app.app,
+        ["--root", str(REPO), "publish", "site", "-o", str(out), "--site-url", SITE_URL],
+    )
+    assert done.exit_code == 0, done.output
+    rules = (out / "telechargements" / W3ID_RULES).read_text(encoding="utf-8")
+    assert f" {SITE_URL}referentiel/$1/ " in rules
+    assert f"<loc>{SITE_URL}en/referentiel/acheter-et-vendre-en-ligne/</loc>" in (
+        out / "en" / "sitemap.xml"
+    ).read_text(encoding="utf-8")
+    refused = runner.invoke(
+        cli_app.app,
+        ["--root", str(REPO), "publish", "site", "-o", str(tmp_path / "x"), "--site-url", "x"],
+    )
+    assert refused.exit_code == 2
+
+
+APACHE = Path("/usr/sbin/apache2")
+APACHE_MODULES = Path("/usr/lib/apache2/modules")
+
+
+def test_apache_agrees_with_this_reading(context: Context, tmp_path: Path) -> None:
+    """Debian's Apache, with mod_rewrite, serves the rules as w3id.org does (an .htaccess in
+    the project's folder): every IRI, with every Accept header above and both languages,
+    is sent where :func:`_redirect` says."""
+    import os
+    import socket
+    import subprocess
+    import time
+    import urllib.error
+    import urllib.request
+
+    if not APACHE.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Apache not found at {APACHE}: .ci/run installs apache2", pytrace=False)
+        pytest.skip("no Apache: apt-get install apache2")
+    base = context.catalogue.scheme.base_iri
+    rules = w3id_rules(base, SITE_URL, context.catalogue.version)
+    project = urlsplit(base).path.strip("/").split("/")[0]
+    (tmp_path / "www" / project).mkdir(parents=True)
+    (tmp_path / "www" / project / ".htaccess").write_text(rules, encoding="utf-8")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    modules = "\n".join(
+        f"LoadModule {name}_module {APACHE_MODULES}/mod_{name}.so"
+        for name in ("mpm_event", "authz_core", "rewrite")
+    )
+    config = tmp_path / "httpd.conf"
+    config.write_text(
+        f"ServerRoot {tmp_path}\nServerName localhost\nPidFile {tmp_path}/httpd.pid\n"
+        f"Listen 127.0.0.1:{port}\n{modules}\nErrorLog {tmp_path}/error.log\n"
+        f"DocumentRoot {tmp_path}/www\n<Directory {tmp_path}/www>\n  AllowOverride All\n"
+        "  Require all granted\n</Directory>\n",
+        encoding="utf-8",
+    )
+
+    class _NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: object, **kwargs: object) -> None:
+            return None
+
+    opener = urllib.request.build_opener(_NoRedirect)
+    subprocess.run([str(APACHE), "-f", str(config), "-k", "start"], check=True)
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        paths = [
+            "referentiel/",
+            "referentiel/acheter-et-vendre-en-ligne",
+            "referentiel/acheter-et-vendre-en-ligne/",
+            "referentiel/vocab",
+        ]
+        paths += [f"referentiel/{context.catalogue.version}/", "referentiel/2.0.0"]
+        accepts = [HTML, JSONLD, TURTLE, *(accept for accept, _expected in QUALITIES)]
+        for path in paths:
+            for accept in accepts:
+                for language in ("fr-FR,fr;q=0.9", "en-GB,en;q=0.8"):
+                    request = urllib.request.Request(
+                        f"http://127.0.0.1:{port}/{project}/{path}",
+                        headers={"Accept": accept, "Accept-Language": language},
+                    )
+                    try:
+                        opener.open(request, timeout=5)
+                        answer: tuple[int, str | None] = (200, None)
+                    except urllib.error.HTTPError as error:
+                        answer = (error.code, error.headers.get("Location"))
+                    expected = _redirect(rules, path, accept, language)
+                    assert answer == (303, expected), (path, accept, language)
+    finally:
+        subprocess.run([str(APACHE), "-f", str(config), "-k", "stop"], check=False)

@@ -324,6 +324,16 @@ CODES: dict[str, Code] = {
             N_("added_in or deprecated_in does not match the new version."),
         ),
         Code(
+            "DIFF004",
+            "modified-unchanged",
+            N_("The catalogue changed but its date of modification (modified) did not."),
+        ),
+        Code(
+            "DIFF005",
+            "changelog-missing",
+            N_("The catalogue's changelog has no section for the new version."),
+        ),
+        Code(
             "POL001",
             "smart-route",
             N_("Self-declaration alone qualifies a venue: no reviewer-rated answer is needed."),
@@ -415,3 +425,242 @@ CODES: dict[str, Code] = {
         ),
     )
 }
+
+
+HINTS: dict[str, str] = {
+    "IO001": N_("check that the file exists and that you may read it"),
+    "IO002": N_("replace it with a regular file"),
+    "IO003": N_("copy the file into the folder instead of linking to it"),
+    "YAML001": N_(
+        "at the position shown: indent with spaces (never tabs), write key: value, close "
+        "every quote"
+    ),
+    "YAML002": N_("keep a single occurrence of the key"),
+    "YAML003": N_("write the value in full at each place"),
+    "YAML004": N_("remove the tag: only plain YAML data is accepted"),
+    "YAML005": N_("save the file again as UTF-8"),
+    "YAML006": N_("remove the --- separator: one file, one document"),
+    "YAML007": N_("a file of the tool takes a few KiB: check the file"),
+    "YAML008": N_("a file of the tool has a few levels: check the file"),
+    "YAML009": N_("write a reasonable number, or put the value in quotes if it is a text"),
+    "TXT001": N_("remove the character shown; write the text on one line"),
+    "SCH001": N_("add the field (see the complete example in CONTRIBUTING.md)"),
+    "SCH002": N_("correct its name, or remove it"),
+    "SCH003": N_(
+        'write the value as the format expects: a text in quotes ("2.1", "1.2.0"), an ISO'
+        " 8601 duration (PT1H30M), a list, an allowed value"
+    ),
+    "REF001": N_("lowercase letters without accents, digits and single hyphens"),
+    "REF002": N_("choose another identifier"),
+    "REF003": N_("take the next free number of the level"),
+    "REF004": N_("name the file <id>.yaml (never change the id of a published service)"),
+    "REF005": N_("move the file to services/<level>/"),
+    "REF006": N_("declare exactly three distinct levels in referentiel.yaml"),
+    "REF007": N_("decouvrir, maitriser or agir"),
+    "REF008": N_("fill in the label in fr and in en"),
+    "REF009": N_(
+        "reword one label so that the two active services differ (case and spaces do not count)"
+    ),
+    "REF010": N_("remove the duplicate, or the repetition of the preferred label"),
+    "REF011": N_("write the definition in fr and in en"),
+    "REF012": N_("add replaced_by: <id of an active service>"),
+    "REF013": N_("correct the identifier of the replacement"),
+    "REF014": N_("point straight to the final active service"),
+    "REF015": N_("each deprecated service must point to an active one"),
+    "REF016": N_("set status: deprecated, or remove these fields"),
+    "REF017": N_("choose a new identifier or a new notation"),
+    "REF018": N_("copy exactly one of the allowed values (CONTRIBUTING.md lists them)"),
+    "REF019": N_(
+        "raise version in referentiel.yaml to the release that brings this change; "
+        "catalogue diff --base origin/main says which version the change needs"
+    ),
+    "REF020": N_("a service file ends in .yaml and lives in services/<level>/"),
+    "REF021": N_("keep at least one active service per level"),
+    "REF022": N_("translate every element"),
+    "REF023": N_(
+        "end base_iri with / (a concept's IRI is the base IRI followed by its identifier)"
+    ),
+    "REF024": N_(
+        "count the usual sessions, each as long as typical_duration; beyond 20, describe "
+        "a shorter service"
+    ),
+    "REF025": N_(
+        "add coop_thematiques: with the thematiques a mediator would tick in La Coop for "
+        "this service"
+    ),
+    "REF026": N_("choose another identifier and rename the file"),
+    "DIFF001": N_("write in referentiel.yaml the version the message gives"),
+    "DIFF002": N_(
+        "restore the file and deprecate the service; otherwise list it under retired (a "
+        "major change)"
+    ),
+    "DIFF003": N_("write the version declared in referentiel.yaml"),
+    "DIFF004": N_("set modified in referentiel.yaml to the day of the change"),
+    "DIFF005": N_(
+        "paste at the top of referentiel/CHANGELOG.md the section that catalogue diff "
+        "--base origin/main --changelog prints, and complete it"
+    ),
+    "QST001": N_("give each question an identifier of its own in the whole questionnaire"),
+    "QST002": N_("lowercase letters without accents, digits and single hyphens"),
+    "QST003": N_("one file themes/<theme>.yaml per theme listed in themes, and nothing else"),
+    "QST004": N_(
+        "options for single and multiple choices only, with distinct values; exclusive "
+        "only in a multiple choice"
+    ),
+    "QST005": N_(
+        "scoring: auto gives points to every option (0 included), points_if_true, "
+        "brackets or services_points; scoring: none gives none"
+    ),
+    "QST006": N_(
+        "a text, a date or a web address is scored with a rubric (scoring: rubric); the "
+        "identity is never scored"
+    ),
+    "QST007": N_("five steps, score 0, 1, 2, 3 and 4 in order, each described"),
+    "QST008": N_("correct the identifier of the item the condition names"),
+    "QST009": N_("a condition depends only on a question asked before"),
+    "QST010": N_(
+        "equals/not_equals for yes-no and single choices, contains/not_contains for "
+        "multiple choices and services, comparisons for numbers, exists for all"
+    ),
+    "QST011": N_("true or false, an existing option value, a service identifier, a number"),
+    "QST012": N_("the message names each question of the cycle: break it"),
+    "QST013": N_("one item of type: services, whose levels are levels of the référentiel"),
+    "QST014": N_("min ≤ max; brackets with increasing min and points"),
+    "QST015": N_(
+        "nom, siret, adresse, code_postal, commune and code_insee with their types; "
+        "export names a column of the national schema"
+    ),
+    "QST016": N_("fill in the label in fr and in en"),
+    "QST017": N_("correct the identifier in policy.yaml"),
+    "QST018": N_(
+        "weights ≥ 0, thresholds from 0 to 100, a knock-out with item and condition (or "
+        "invalid_identity: true), a last rule when: always"
+    ),
+    "APP001": N_("questionnaire: <id>@<version> of the project's questionnaire"),
+    "APP002": N_(
+        "read the answers again in the light of the questionnaire's changelog, then write"
+        " the current version"
+    ),
+    "APP003": N_("correct the identifier of the question"),
+    "APP004": N_(
+        "the right type (true/false, number, list), an existing choice, within bounds, an"
+        " exclusive choice alone"
+    ),
+    "APP005": N_("answer the question: it applies to your venue"),
+    "APP006": N_("remove the answer, or change the answer it depends on"),
+    "APP007": N_("the identifier of an active service of the référentiel"),
+    "APP008": N_(
+        "14 digits, copied from the directory of companies "
+        "(annuaire-entreprises.data.gouv.fr); the check digit must be right"
+    ),
+    "APP009": N_('5 digits in quotes ("01000"), those of a letter sent to the venue'),
+    "APP010": N_("5 characters: 2A/2B in Corsica, 971 to 976 overseas"),
+    "APP011": N_("name@domain.fr, https://…, 01 23 45 67 89, 2024-05-31"),
+    "APP012": N_("the identity goes under lieu, the answers to the themes under reponses"),
+    "APP013": N_(
+        "give the postcode of a letter sent to the venue and the INSEE code of its commune"
+    ),
+    "APP014": N_("date: YYYY-MM-DD, the day you complete it"),
+    "APP015": N_(
+        "evidence only for questions that ask for it and apply; an https:// link or the "
+        "name of an attached document"
+    ),
+    "APP020": N_(
+        "OpenStreetMap's opening_hours format, days in English: Mo-Fr "
+        "09:00-12:00,14:00-18:30; Sa 09:00-12:00"
+    ),
+    "APP021": N_(
+        "keep to the national column the answer fills: its length, its format, no | in a "
+        "column of several values"
+    ),
+    "APP022": N_(
+        "shorten the answer: 10,000 characters for a long text, 2,000 for any other written answer"
+    ),
+    "APP023": N_("correct either the hours open for mediation or the opening hours"),
+    "APP024": N_(
+        "count the employees, volunteers and regular benevolent helpers who spend these "
+        "hours with the public"
+    ),
+    "APP025": N_("count the drop-in sessions and appointments within the hours open for mediation"),
+    "APP026": N_(
+        "a person who came several times in the month counts once: check the estimate and the hours"
+    ),
+    "APP027": N_("correct the equipment, or the ways people are received and supported"),
+    "APP028": N_(
+        "a bus or a van going from commune to commune travels; count its stops served at "
+        "least once a month"
+    ),
+    "APP029": N_("tick the Aidants Connect training among the trainings"),
+    "REV001": N_("reviews/<application>/<reviewer>.yaml, with the same identifiers in the file"),
+    "REV002": N_("score only the questions rated with a rubric (scoring: rubric)"),
+    "REV003": N_("review the application again: review APPLICATION --reviewer ID --force"),
+    "REV004": N_("the review is not counted: ask another reviewer"),
+    "REV005": N_("aptic-qualif review APPLICATION --reviewer ID takes it up where it stopped"),
+    "REV006": N_("one person, one review: merge the two reviews"),
+    "LIEU001": N_(
+        "the national schema's header (id, pivot, nom, commune, code_postal, adresse, "
+        "date_maj), comma-separated, in UTF-8"
+    ),
+    "LIEU002": N_(
+        "fill the required columns; pivot is a 14-digit SIRET; a valid postcode; as many "
+        "fields as the header"
+    ),
+    "LIEU003": N_(
+        "an exact value of the national schema, one choice for a single-choice question; "
+        "otherwise complete the application by hand"
+    ),
+    "LIEU004": N_("correct the identity answer of the application (format, length, allowed value)"),
+    "LIEU005": N_("each venue has its own id: correct or remove the duplicate row"),
+    "LIEU006": N_(
+        "split it into several files, each with the header row, and import them one after the other"
+    ),
+    "GEO001": N_("the INSEE code of a current commune (INSEE's Code officiel géographique)"),
+    "GEO002": N_(
+        "copy the commune's name of its INSEE code; accents, case, hyphens and St/Saint "
+        "do not count"
+    ),
+    "GEO003": N_("write INSEE codes, separated by commas"),
+    "POL001": N_(
+        "declare practice floors (practice: overall, themes, items) so that reviewers' "
+        "scores decide, or raise the thresholds"
+    ),
+    "POL002": N_("add a floor for the theme (practice: themes) or for one of its rated questions"),
+    "POL003": N_(
+        "give more weight to the rated answers (item_weights), or less to the declared ones"
+    ),
+    "POL004": N_("lower the threshold (or the floor, from 0 to 4), or make points reachable"),
+    "POL005": N_("give it a weight, points or a threshold, or make it informative (scoring: none)"),
+    "POL006": N_(
+        "raise the minimum of the answer that says whether the person is made autonomous "
+        "(practice: items), or the overall minimum (practice: overall)"
+    ),
+    "CAS001": N_(
+        "a folder questionnaire/cases/<case>/ holding exactly candidature.yaml and cas.yaml"
+    ),
+    "CAS002": N_("lowercase letters without accents, digits and single hyphens"),
+    "CAS003": N_("score only the questions rated with a rubric (scoring: rubric)"),
+    "CAS004": N_("merge them, or name the other reviewer"),
+    "CAS005": N_("remove the score, or change the answer the question depends on"),
+    "CAS006": N_("name the folder of another case of questionnaire/cases/"),
+    "SITE001": N_("remove the key; copy the configuration you want into site/mkdocs.yml"),
+    "SITE002": N_(
+        "remove it; if the site needs it, propose adding it to the list "
+        "(publish/site/config.py) in a pull request of its own"
+    ),
+    "SITE003": N_("a file under site/docs/ and its relative path; an https:// address"),
+    "SITE004": N_("replace the link with the file itself"),
+    "SITE005": N_("put the snippet in site/docs/"),
+    "SITE006": N_(
+        "a template prints values, nothing more (CONTRIBUTING.md: the site, what is code)"
+    ),
+}
+"""What to do about each code, shown under a diagnostic that brings no hint of its own (the
+``correction`` column of the table in CONTRIBUTING.md, shortened)."""
+
+
+def code_hint(code: str) -> str | None:
+    """The general hint of ``code`` in the language in use (``None`` for an unknown code)."""
+    from aptic_qualif.i18n import _
+
+    hint = HINTS.get(code)
+    return _(hint) if hint else None

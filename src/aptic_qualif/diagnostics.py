@@ -70,12 +70,21 @@ class Diagnostic:
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.span.file, self.span.line, self.span.col, self.code, self.message)
 
+    @property
+    def shown_hint(self) -> str | None:
+        """The hint printed under the diagnostic: its own, else its code's general one
+        (:data:`aptic_qualif.codes.HINTS`), so that no diagnostic comes without one."""
+        from aptic_qualif.codes import code_hint
+
+        return self.hint or code_hint(self.code)
+
     def render(self) -> str:
         file, line, col = self.span
         where = f"{file}:{line}:{col}" if line else file
         text = f"{where}: {self.severity}[{self.code}]: {self.message}"
-        if self.hint:
-            text += "\n  = " + _("hint: {hint}").format(hint=self.hint)
+        hint = self.shown_hint
+        if hint:
+            text += "\n  = " + _("hint: {hint}").format(hint=hint)
         return text
 
     def to_json(self) -> dict[str, Any]:
@@ -86,7 +95,7 @@ class Diagnostic:
             "severity": self.severity,
             "code": self.code,
             "message": self.message,
-            "hint": self.hint,
+            "hint": self.shown_hint,
         }
 
 

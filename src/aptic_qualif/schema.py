@@ -234,6 +234,55 @@ def _inner_model(annotation: Any) -> Any:
     return None
 
 
+_DROPPED = object()
+
+
+def _drop(data: Any, loc: tuple[Any, ...]) -> bool:
+    """Mark the value at ``loc`` in ``data`` as dropped (the deepest part of ``loc`` that
+    exists: pydantic adds the names of validators and union members to a location)."""
+    parent: Any = None
+    key: Any = None
+    current = data
+    for part in loc:
+        in_mapping = isinstance(current, dict) and part in current
+        in_list = isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)
+        if not (in_mapping or in_list):
+            break
+        parent, key, current = current, part, current[part]
+    if parent is None or parent[key] is _DROPPED:
+        return False
+    parent[key] = _DROPPED
+    return True
+
+
+def _without_dropped(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_dropped(v) for k, v in value.items() if v is not _DROPPED}
+    if isinstance(value, list):
+        return [_without_dropped(v) for v in value if v is not _DROPPED]
+    return value
+
+
+def salvage(model: type[M], data: Any) -> M | None:
+    """``data`` validated without the values that fail ``model``, when what is left still
+    makes one (no required field among them): so that the rules across files can check the
+    rest of a file whose schema errors are already reported, all problems at once.
+    ``None`` when nothing sound is left."""
+    current = _without_dropped(data)  # a copy: ``data`` is left as it is
+    for _attempt in range(5):
+        try:
+            return model.model_validate(current)
+        except ValidationError as exc:
+            errors = exc.errors()
+            if any(error["type"] == "missing" for error in errors):
+                return None
+            dropped = [_drop(current, tuple(error["loc"])) for error in errors]  # every one
+            if not any(dropped):
+                return None
+            current = _without_dropped(current)
+    return None
+
+
 def validate_document(model: type[M], doc: Document) -> tuple[M | None, list[Diagnostic]]:
     """Validate ``doc`` against ``model``; all errors are returned at once."""
     try:

@@ -164,9 +164,12 @@ def diff_command(
         if old_catalogue is None:
             emit_report(old_report, ReportFormat.text)
             fail(_("the previous référentiel cannot be read"))
-    if new_catalogue is None or not report.ok:
+    if new_catalogue is None:
         emit_report(report, ReportFormat.json if fmt is DiffFormat.json else ReportFormat.text)
         raise typer.Exit(1)
+    # An invalid catalogue that could be read is still compared: the diff explains the
+    # version rules (DIFF001, DIFF003) that its errors (REF019…) are about, and its errors
+    # are printed with it (exit 1).
     if loaded is None:
         echo(
             _("No référentiel at {ref}: this is its first version ({version}).").format(
@@ -179,6 +182,8 @@ def diff_command(
     combined = Report([*report.diagnostics, *result.report.diagnostics])
     if changelog:
         echo_data(render_changelog(result, new_catalogue.scheme.modified.isoformat()), nl=False)
+        if combined.diagnostics:
+            emit_report(combined, ReportFormat.text, err=True)
     elif fmt is DiffFormat.json:
         payload = {
             "old_version": result.old_version,
@@ -206,7 +211,7 @@ def diff_command(
         echo(render_text(result))
         if combined.diagnostics:
             echo(combined.render_text())
-    exit_for(result.ok)
+    exit_for(result.ok and report.ok)
 
 
 @app.command("list", help=_("List the services of the référentiel."))

@@ -137,6 +137,16 @@ def site_command(
             ),
         ),
     ] = CoverageBy.departement,
+    site_url: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--site-url",
+            help=_(
+                "Address the site is published at (https://…/), for its sitemap and the "
+                "redirect rules of its IRIs; the site_url of site/mkdocs.yml by default."
+            ),
+        ),
+    ] = None,
 ) -> None:
     from aptic_qualif.cli.common import ReportFormat, emit_report, fail, user_path
     from aptic_qualif.diagnostics import Report
@@ -146,6 +156,15 @@ def site_command(
 
     if applications is None and (reviews is not None or policy is not None):
         fail(_("--reviews and --policy go with --applications"))
+    if site_url is not None:
+        from aptic_qualif.text import is_http_iri
+
+        if not is_http_iri(site_url):
+            fail(
+                _(
+                    "--site-url needs a web address, such as https://example.org/site/: {url}"
+                ).format(url=site_url)
+            )
     network = (
         NetworkSource(
             user_path(str(applications)),
@@ -166,6 +185,7 @@ def site_command(
         network=network,
         report=report,
         by="commune" if by is CoverageBy.commune else "departement",
+        site_url=site_url,
     )
     if report.diagnostics:
         emit_report(report, ReportFormat.text, err=True)

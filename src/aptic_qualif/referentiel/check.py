@@ -45,13 +45,14 @@ def normalize_label(text: str) -> str:
 def validate_catalogue(
     root: Path, *, changed: Collection[Path] = frozenset()
 ) -> tuple[Catalogue | None, Report]:
-    """Read the référentiel in ``root`` and check every rule; all problems at once.
+    """Read the référentiel in ``root`` and check every rule; all problems at once: a
+    service file with schema errors is checked for the rest too (``salvage``).
 
     ``changed`` holds the files the contributor changed (resolved paths, as
     :func:`aptic_qualif.gitref.changed_files` gives them): a conflict between two service
     files is reported on the changed one (see :func:`touch_key`).
     """
-    catalogue, report = load_catalogue(root)
+    catalogue, report = load_catalogue(root, salvage=True)
     if catalogue is not None:
         report.extend(check_catalogue(catalogue, changed=changed))
     return catalogue, report
@@ -188,6 +189,26 @@ def conflicts(
                 yield key, other, kept
 
 
+_NOTATION = re.compile(r"(?P<prefix>.*?)(?P<number>[0-9]+)")
+
+
+def _next_free_notation(catalogue: Catalogue, notation: str) -> str | None:
+    """The notation after the highest one of the same prefix (``MAI-24`` after ``MAI-23``),
+    retired ones counted: ``None`` when ``notation`` does not end in a number."""
+    match = _NOTATION.fullmatch(notation)
+    if match is None:
+        return None
+    prefix, width = match["prefix"], len(match["number"])
+    taken = [entry.service.notation for entry in catalogue.entries]
+    taken += [r.notation for r in catalogue.scheme.retired if r.notation]
+    numbers = [
+        int(found["number"])
+        for found in map(_NOTATION.fullmatch, taken)
+        if found is not None and found["prefix"] == prefix
+    ]
+    return f"{prefix}{max(numbers, default=0) + 1:0{width}d}"
+
+
 def _where(span: Span) -> str:
     """``file:line`` of the other file of a conflict (``file`` when the line is unknown)."""
     return f"{span.file}:{span.line}" if span.line else span.file
@@ -208,6 +229,7 @@ def _check_identity(catalogue: Catalogue, changed: Collection[Path]) -> Iterator
         )
     notations = ((normalize_label(e.service.notation), e) for e in entries)
     for _notation, entry, kept in conflicts(notations, changed):
+        free = _next_free_notation(catalogue, entry.service.notation)
         yield Diagnostic.error(
             "REF003",
             entry.doc.span(("notation",)),
@@ -216,6 +238,7 @@ def _check_identity(catalogue: Catalogue, changed: Collection[Path]) -> Iterator
                 id=kept.service.id,
                 file=_where(kept.doc.span(("notation",))),
             ),
+            _("the next free notation is {notation}").format(notation=free) if free else None,
         )
     for entry in entries:
         doc, service = entry.doc, entry.service
@@ -581,6 +604,11 @@ def _check_versions(catalogue: Catalogue) -> Iterator[Diagnostic]:
                 _("added_in {added} is later than the catalogue version {version}").format(
                     added=service.added_in, version=catalogue.version
                 ),
+                _(
+                    'a new service comes with a new version: set version: "{added}" in '
+                    "referentiel.yaml (catalogue diff --base origin/main says which version the "
+                    "change needs)"
+                ).format(added=service.added_in),
             )
         if service.deprecated_in is not None:
             deprecated = version_tuple(service.deprecated_in)
@@ -595,5 +623,13 @@ def _check_versions(catalogue: Catalogue) -> Iterator[Diagnostic]:
                         deprecated=service.deprecated_in,
                         added=service.added_in,
                         version=catalogue.version,
+                    ),
+                    _(
+                        'set version: "{deprecated}" in referentiel.yaml, the release that '
+                        "deprecates the service"
+                    ).format(deprecated=service.deprecated_in)
+                    if deprecated > current
+                    else _(
+                        "deprecated_in is the release that deprecates the service, after added_in"
                     ),
                 )

@@ -12,13 +12,14 @@ Semantic versioning for a vocabulary:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from aptic_qualif.diagnostics import Diagnostic, Report
+from aptic_qualif.diagnostics import Diagnostic, Report, Span
 from aptic_qualif.gitref import extract_at_ref, repository_top
 from aptic_qualif.i18n import _, language
 from aptic_qualif.referentiel.load import Catalogue, load_catalogue
@@ -185,6 +186,8 @@ def diff_catalogues(old: Catalogue, new: Catalogue) -> CatalogueDiff:
 
     order = list(KIND_BUMP)
     result.changes.sort(key=lambda c: (order.index(c.kind), c.notation, c.id))
+    if result.changes or new.version != old.version:
+        result.report.extend(_release_notes(old, new))
     if not result.version_ok:
         result.report.add(
             Diagnostic.error(
@@ -205,6 +208,56 @@ def diff_catalogues(old: Catalogue, new: Catalogue) -> CatalogueDiff:
             )
         )
     return result
+
+
+CHANGELOG = "CHANGELOG.md"
+"""The changelog of a référentiel, beside ``referentiel.yaml``."""
+
+MAX_CHANGELOG_BYTES = 4 * 1024 * 1024
+
+
+def _release_notes(old: Catalogue, new: Catalogue) -> Iterator[Diagnostic]:
+    """What a change must come with besides its version: a later ``modified`` date
+    (``DIFF004``; the changelog's section takes that date) and, when the référentiel keeps a
+    changelog, a section for the new version in it (``DIFF005``)."""
+    from aptic_qualif.project import display_path
+    from aptic_qualif.reading import read_regular
+
+    if new.scheme.modified <= old.scheme.modified:
+        yield Diagnostic.error(
+            "DIFF004",
+            new.scheme_doc.span(("modified",)),
+            _(
+                "the catalogue changed but modified is still {date}, the date of version "
+                "{previous}: the changelog would date the new version from then"
+            ).format(date=new.scheme.modified.isoformat(), previous=old.version),
+            _('set modified: "YYYY-MM-DD" in referentiel.yaml, the day of the change'),
+        )
+    changelog = new.root / CHANGELOG
+    if not changelog.exists():
+        return
+    shown = display_path(changelog)
+    raw, refused = read_regular(changelog, shown, limit=MAX_CHANGELOG_BYTES)
+    if refused is not None:
+        yield refused
+        return
+    text = (raw or b"").decode("utf-8", errors="replace")
+    heading = re.compile(rf"^## \[{re.escape(new.version)}\]", re.MULTILINE)
+    if heading.search(text):
+        return
+    first = re.search(r"^## ", text, re.MULTILINE)
+    line = text.count("\n", 0, first.start()) + 1 if first else 1
+    yield Diagnostic.error(
+        "DIFF005",
+        Span(shown, line, 1),
+        _("{file} has no section for version {version}").format(
+            file=CHANGELOG, version=new.version
+        ),
+        _(
+            "paste here the section that catalogue diff --base origin/main --changelog prints, "
+            "and complete it"
+        ),
+    )
 
 
 def _version_field(new: Catalogue, service: Service, name: str, value: str) -> Diagnostic:

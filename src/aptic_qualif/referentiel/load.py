@@ -12,6 +12,7 @@ from aptic_qualif.i18n import _
 from aptic_qualif.project import SCHEME_FILE, display_path
 from aptic_qualif.reading import unlisted_folder, walk
 from aptic_qualif.referentiel.model import Level, Scheme, Service
+from aptic_qualif.schema import salvage as salvage_model
 from aptic_qualif.schema import validate_document
 from aptic_qualif.text import check_texts, multiline_under
 from aptic_qualif.yamlio import Document, bulk_reading, load_yaml
@@ -93,13 +94,18 @@ def _service_files(
 
 
 def load_catalogue(
-    root: Path, *, display: Callable[[Path], str] = display_path
+    root: Path, *, display: Callable[[Path], str] = display_path, salvage: bool = False
 ) -> tuple[Catalogue | None, Report]:
     """Read the référentiel in folder ``root``.
 
     Returns the catalogue (``None`` when the scheme file itself is unusable) and the
     report of every file and schema problem. Integrity rules are checked separately by
     :func:`aptic_qualif.referentiel.check.check_catalogue`.
+
+    With ``salvage``, a service file with schema errors still joins the catalogue, without
+    its faulty values, when the rest of it makes a service (:func:`~aptic_qualif.schema.salvage`):
+    the integrity rules then check it too, and a contributor reads every problem of the file
+    at once. The report then holds the schema errors: such a catalogue is never published.
     """
     report = Report()
     scheme_path = root / SCHEME_FILE
@@ -128,6 +134,8 @@ def load_catalogue(
             report.extend(check_texts(doc, MULTILINE))
             service, diagnostics = validate_document(Service, doc)
             report.extend(diagnostics)
+            if service is None and salvage:
+                service = salvage_model(Service, doc.data)
             if service is None:
                 unreadable.append(path)
             else:

@@ -101,7 +101,10 @@ def normalise(text: str) -> str:
     """``text`` as it is compared: what a reader sees, case folded, confusable letters as
     the letters they imitate, without accents, punctuation nor runs of whitespace."""
     key = unicodedata.normalize("NFD", comparison_key(text))
-    bare = "".join(c for c in key if not unicodedata.combining(c)).casefold()
+    # the accents, found among the distinct characters (a few dozen) rather than one
+    # character at a time: the same text, several times faster
+    accents = {ord(c): None for c in set(key) if unicodedata.combining(c)}
+    bare = key.translate(accents).casefold()
     return " ".join(_NOT_WORD.sub(" ", bare).split())
 
 

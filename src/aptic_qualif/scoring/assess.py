@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pickle
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from aptic_qualif.application import CheckedApplication, validate_application
 from aptic_qualif.context import Context
@@ -55,8 +58,9 @@ def iter_assessments(
 
     Each application is assessed with its written answers near-identical to another
     application's of the batch (``copies``, by application id): unless given, they are
-    found over all ``files`` first (:func:`~aptic_qualif.review.copies.copies_of_files`),
-    which reads every file once more."""
+    found over all ``files`` first (:func:`~aptic_qualif.review.copies.find_copies`): each
+    file is still read and checked once, its check kept in a temporary file until its turn
+    to be assessed."""
     if context.policy is None:
         from aptic_qualif.errors import CommandError
 
@@ -90,27 +94,67 @@ def _assessed(
     on_file: Callable[[Path], None] | None,
     copies: Mapping[str, Sequence[CopyMatch]] | None = None,
 ) -> Iterator[tuple[Assessment, CheckedApplication, list[Review]]]:
-    if copies is None:
-        from aptic_qualif.review.copies import copies_of_files
+    checks: Iterable[tuple[Path, CheckedApplication | None, Report]]
+    with tempfile.TemporaryFile(prefix="aptic-qualif-") as spool:
+        if copies is None:
+            copies, checks = _copies_then_checks(files, folders, context, spool, on_file)
+        else:
+            checks = _checks(files, folders, context, on_file)
+        for path, checked, report in checks:
+            if checked is None:
+                batch.report.extend(report.diagnostics)
+                batch.unreadable.append(display_path(path))
+                continue
+            own = by_application.get(checked.id, [])
+            assessment = scorer.assess(checked, own, copies=copies.get(checked.id, ()))
+            if reviews_dir is not None:
+                batch.report.extend(review_warnings(assessment, reviews_dir))
+            yield assessment, checked, own
 
-        copies = copies_of_files(
-            {path: folders.get(path) for path in files}, context.questionnaire, context.catalogue
-        )
+
+def _checks(
+    files: list[Path],
+    folders: Mapping[Path, Path | None],
+    context: Context,
+    on_file: Callable[[Path], None] | None,
+) -> Iterator[tuple[Path, CheckedApplication | None, Report]]:
+    """Each file read and checked, in turn."""
     for path in files:
         if on_file is not None:
             on_file(path)
         checked, report = validate_application(
             path, context.questionnaire, context.catalogue, within=folders.get(path)
         )
-        if checked is None:
-            batch.report.extend(report.diagnostics)
-            batch.unreadable.append(display_path(path))
-            continue
-        own = by_application.get(checked.id, [])
-        assessment = scorer.assess(checked, own, copies=copies.get(checked.id, ()))
-        if reviews_dir is not None:
-            batch.report.extend(review_warnings(assessment, reviews_dir))
-        yield assessment, checked, own
+        yield path, checked, report
+
+
+def _copies_then_checks(
+    files: list[Path],
+    folders: Mapping[Path, Path | None],
+    context: Context,
+    spool: IO[bytes],
+    on_file: Callable[[Path], None] | None,
+) -> tuple[dict[str, list[CopyMatch]], Iterator[tuple[Path, CheckedApplication | None, Report]]]:
+    """The copies over every file (:func:`~aptic_qualif.review.copies.find_copies`), and
+    the files' checks to assess them with: each file is read and checked once, its written
+    answers kept for the copies and its check written to ``spool`` (a temporary file, so
+    that memory does not grow with the batch), then read back in turn. Reading and checking
+    every file a second time cost as much as assessing it."""
+    from aptic_qualif.review.copies import find_copies, written_answers
+
+    answers = []
+    for path, checked, report in _checks(files, folders, context, on_file):
+        if checked is not None:
+            answers.extend(written_answers(checked, context.questionnaire))
+        pickle.dump((path, checked, report), spool, protocol=pickle.HIGHEST_PROTOCOL)
+    found = find_copies(answers)
+    spool.seek(0)
+
+    def read_back() -> Iterator[tuple[Path, CheckedApplication | None, Report]]:
+        for _path in files:
+            yield pickle.load(spool)  # written just above, by this process
+
+    return found, read_back()
 
 
 def assess_each(

@@ -9,7 +9,6 @@ import csv
 import io
 import itertools
 import json
-import textwrap
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -62,7 +61,9 @@ def json_chunks(assessments: Iterable[Assessment]) -> Iterator[str]:
             indent=2,
             sort_keys=True,
         )
-        yield ("\n" if empty else ",\n") + textwrap.indent(text, "    ")
+        # indented by 4 (every line of indented JSON holds something; a newline in a
+        # string is escaped): str.replace, three times as fast as textwrap.indent
+        yield ("\n    " if empty else ",\n    ") + text.replace("\n", "\n    ")
         empty = False
     tool = json.dumps(f"aptic-qualif {__version__}", ensure_ascii=False)
     yield ("]" if empty else "\n  ]") + (

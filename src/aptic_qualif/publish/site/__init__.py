@@ -47,7 +47,12 @@ from aptic_qualif.publish.site.markup import (
     translate,
     translate_plural,
 )
-from aptic_qualif.publish.site.pages import example_downloads, w3id_rules, write_downloads
+from aptic_qualif.publish.site.pages import (
+    example_downloads,
+    site_address,
+    w3id_rules,
+    write_downloads,
+)
 from aptic_qualif.publish.site.paths import (
     ALPHABETICAL_PAGE,
     CHARTER_PAGE,
@@ -134,6 +139,7 @@ __all__ = [
     "relative",
     "run_mkdocs",
     "service_page",
+    "site_address",
     "site_source",
     "stage_site",
     "theme_page",

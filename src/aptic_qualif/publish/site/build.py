@@ -216,7 +216,12 @@ def _sandbox_problem(error: Exception, config: Path, display: str | None) -> str
 
 
 def run_mkdocs(
-    config: Path, site_dir: Path, *, display: str | None = None, language: str | None = None
+    config: Path,
+    site_dir: Path,
+    *,
+    display: str | None = None,
+    language: str | None = None,
+    site_url: str | None = None,
 ) -> None:
     """``mkdocs build --strict``: any warning (broken link, missing page) fails the build.
 
@@ -226,8 +231,9 @@ def run_mkdocs(
     :func:`_sanitising_plugin`. With ``language``, one language of a site staged by
     :func:`stage_site` is built, with the selector of languages.
 
-    ``site_dir`` is made absolute before it is handed over."""
-    data = site_config(config, language, display)
+    ``site_dir`` is made absolute before it is handed over; ``site_url`` replaces the
+    configuration's (see :func:`~aptic_qualif.publish.site.config.site_config`)."""
+    data = site_config(config, language, display, site_url)
     site_dir = site_dir.absolute()
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # no end-of-life banner in our output
     from jinja2.exceptions import SecurityError
@@ -303,6 +309,7 @@ def build_site(
     network: NetworkSource | None = None,
     report: Report | None = None,
     by: By = "departement",
+    site_url: str | None = None,
 ) -> Path:
     """Build the site of the project ``root`` into ``output``; returns ``output``.
 
@@ -320,7 +327,9 @@ def build_site(
     network's own applications and reviews (scored with its ``policy`` when given); without
     it, from the project's fictional examples, which the pages say. Unreadable applications
     and review problems are added to ``report`` (the build goes on without them). With
-    ``by="commune"``, each département gets the page of its communes."""
+    ``by="commune"``, each département gets the page of its communes. ``site_url`` is the
+    address the site is published at (``publish site --site-url``), when it is not the
+    ``site_url`` of ``site/mkdocs.yml``: the sitemap and the w3id rules carry it."""
     from aptic_qualif.context import load_context
 
     output = output.absolute()
@@ -333,15 +342,22 @@ def build_site(
     output.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="aptic-qualif-site-") as tmp:
         config = stage_site(
-            context, Path(tmp) / "source", source, network, report, by=by, hand_written=hand_written
+            context,
+            Path(tmp) / "source",
+            source,
+            network,
+            report,
+            by=by,
+            hand_written=hand_written,
+            site_url=site_url,
         )
         built = Path(tempfile.mkdtemp(prefix=f".{output.name}.", dir=output.parent))
         built.chmod(0o755)  # mkdtemp makes it private; a web server must read the site
         try:
             display = display_path(source / CONFIG_FILE)
             # French first: MkDocs empties the folder it builds into, here only en/.
-            run_mkdocs(config, built, display=display, language="fr")
-            run_mkdocs(config, built / "en", display=display, language="en")
+            run_mkdocs(config, built, display=display, language="fr", site_url=site_url)
+            run_mkdocs(config, built / "en", display=display, language="en", site_url=site_url)
             fold_search_index(built)
             fold_search_index(built / "en")
             (built / MARKER).write_text(_manifest(built), encoding="utf-8")

@@ -783,12 +783,21 @@ def _alternate(lang: str) -> list[dict[str, str]]:
     ]
 
 
-def site_config(config: Path, lang: str | None, display: str | None) -> dict[str, Any]:
+def site_config(
+    config: Path, lang: str | None, display: str | None, site_url: str | None = None
+) -> dict[str, Any]:
     """The whole configuration of the site in ``lang``, as MkDocs gets it: ``config``
     read and checked (:func:`read_config`), with the language selector, and for English its
     pages (``docs-en``), its navigation and ``mkdocs.en.yml``, checked the same way then
-    merged into it (:func:`_merge`)."""
+    merged into it (:func:`_merge`).
+
+    ``site_url`` (``publish site --site-url``) replaces the configuration's address. The
+    English site lives in ``en/`` of the French one: its address is the French one's
+    followed by ``en/`` (unless ``mkdocs.en.yml`` gives its own), so that its sitemap and
+    canonical links name its own pages."""
     base = read_config(config, display)
+    if site_url is not None:
+        base["site_url"] = site_url.rstrip("/") + "/"
     docs = config.parent / DOCS_DIR
     if lang == "en":
         overrides: dict[str, Any] = {}
@@ -806,6 +815,8 @@ def site_config(config: Path, lang: str | None, display: str | None) -> dict[str
             )
             overrides.update(read_config(english, shown))
         merged = _merge(base, overrides)
+        if "site_url" not in overrides and isinstance(base.get("site_url"), str):
+            merged["site_url"] = base["site_url"].rstrip("/") + "/en/"
         theme = merged.get("theme") or {}
         theme = {"name": theme} if isinstance(theme, str) else dict(theme)
         if "language" not in (overrides.get("theme") or {}):

@@ -67,7 +67,13 @@ class _Renderer:
     :func:`translate_plural` (``_`` and ``ngettext`` in the templates), bilingual values go
     through the ``text`` and ``texts`` filters."""
 
-    def __init__(self, context: Context, pages: Sequence[str] = (), lang: str = "fr") -> None:
+    def __init__(
+        self,
+        context: Context,
+        pages: Sequence[str] = (),
+        lang: str = "fr",
+        site_url: str | None = None,
+    ) -> None:
         import jinja2
 
         from aptic_qualif.referentiel.browse import format_duration
@@ -77,6 +83,7 @@ class _Renderer:
 
         self.context = context
         self.lang = lang
+        self.site_url = site_url if site_url is not None else site_address(context.root)
         catalogue, questionnaire = context.catalogue, context.questionnaire
         self.item_pages = {
             located.id: IDENTITY_PAGE if located.is_identity else theme_page(located.theme)
@@ -364,7 +371,11 @@ def _generated_pages(
             properties=VOCABULARY,
             namespace=vocab_namespace(catalogue.scheme.base_iri),
             # printed as is inside a code fence, where Markdown is never interpreted
-            rules=Md(w3id_rules(catalogue.scheme.base_iri, _site_url(context)).replace("`", "%60")),
+            rules=Md(
+                w3id_rules(catalogue.scheme.base_iri, renderer.site_url, catalogue.version).replace(
+                    "`", "%60"
+                )
+            ),
         ),
     )
     yield (
@@ -432,31 +443,78 @@ def _alphabetical(
 MAX_CONFIG_BYTES = 1024 * 1024
 
 
-def _site_url(context: Context) -> str:
-    """The address of the published site (``site_url`` of ``mkdocs.yml``), or ``SITE_URL/``
-    when the configuration does not say it."""
+def site_address(root: Path, configured: str | None = None) -> str:
+    """The address of the published site, ending in ``/``: ``configured`` (``publish site
+    --site-url``) when given, else the ``site_url`` of ``mkdocs.yml``, else ``SITE_URL/``."""
     from aptic_qualif.reading import read_regular
 
-    config = site_source(context.root) / CONFIG_FILE
-    raw, _refused = read_regular(config, str(config), limit=MAX_CONFIG_BYTES)  # checked later
-    match = re.search(
-        r"^site_url:[ \t]*[\"']?(https?://[^\"'\s#]+)",
-        (raw or b"").decode("utf-8", errors="replace"),
-        re.MULTILINE,
-    )
-    url = match.group(1) if match else "SITE_URL"
-    return url.rstrip("/") + "/"
+    if configured is None:
+        config = site_source(root) / CONFIG_FILE
+        raw, _refused = read_regular(config, str(config), limit=MAX_CONFIG_BYTES)  # checked later
+        match = re.search(
+            r"^site_url:[ \t]*[\"']?(https?://[^\"'\s#]+)",
+            (raw or b"").decode("utf-8", errors="replace"),
+            re.MULTILINE,
+        )
+        configured = match.group(1) if match else "SITE_URL"
+    return configured.rstrip("/") + "/"
 
 
-def w3id_rules(base_iri: str, site_url: str) -> str:
+VERSIONED_DOWNLOADS = DOWNLOADS_DIR + "/{version}"
+"""Where the site keeps the whole scheme of its release, the target of its version IRI."""
+
+_ACCEPTED = {
+    "QJ": r"application/ld\+json",
+    "QT": r"text/turtle",
+    "QH": r"text/html",
+}
+"""The media types the rules weigh, each under the variable that holds its quality."""
+
+_GREATER = "|".join(
+    rf"^([0-9]*){d}[0-9]*#\{i + 1}[0-{d - 1}]" for i, d in enumerate(range(9, 0, -1))
+)
+"""Matches ``A#B`` when ``A`` > ``B``, both four digits: the first digit where they differ is
+greater in ``A`` (``\\1`` … ``\\9``: the same digits before it)."""
+
+
+def _quality_rules() -> list[str]:
+    """Rules that set ``QJ``, ``QT`` and ``QH`` to the quality (``q``, RFC 9110) that the
+    ``Accept`` header gives JSON-LD, Turtle and HTML, as four digits (``1000`` for 1,
+    ``0500`` for 0.5, ``0000`` when absent or refused): mod_rewrite compares texts only, so
+    the qualities are written to compare as texts. HTML without ``text/html`` takes the
+    quality of ``*/*`` (or ``text/*``)."""
+    lines = ["RewriteRule ^ - [E=QJ:0000,E=QT:0000,E=QH:0000]"]
+    wildcard = r"(?:\*/\*|text/\*)"
+    below_one = r"0(?:\.([0-9]?)([0-9]?)([0-9]?)[0-9]*)?\s*(?:[,;]|$)"
+    for variable, media in _ACCEPTED.items():
+        kinds = [media, wildcard] if variable == "QH" else [media]
+        for kind in reversed(kinds):  # the type itself last: it wins over the wildcard
+            params = r"(?:\s*;\s*(?!q=)[^,;]*)*"
+            lines += [
+                rf"RewriteCond %{{HTTP_ACCEPT}} (?:^|,)\s*{kind}{params}\s*(?:[,;]|$)",
+                f"RewriteRule ^ - [E={variable}:1000]",
+                rf"RewriteCond %{{HTTP_ACCEPT}} (?:^|,)\s*{kind}{params}\s*;\s*q={below_one}",
+                f"RewriteRule ^ - [E={variable}:0%1%2%3000]",
+            ]
+        lines += [
+            rf"RewriteCond %{{ENV:{variable}}} ^([0-9]{{4}})",
+            f"RewriteRule ^ - [E={variable}:%1]",
+        ]
+    return lines
+
+
+def w3id_rules(base_iri: str, site_url: str, version: str | None = None) -> str:
     """Apache rewrite rules that make every IRI of the scheme resolve (for w3id.org, whose
     redirects are ``.htaccess`` files, one folder per project).
 
     ``base_iri`` is ``https://w3id.org/{project}/{path}``: the file goes in the ``{project}``
-    folder and matches ``{path}``. An IRI asked for with ``Accept: application/ld+json``
-    or ``text/turtle`` is sent (303) to the concept's own JSON-LD or Turtle; any other
-    request to its page, in English when the browser's first language is English. The
-    scheme itself and the ``vocab`` properties are described by the whole scheme's files."""
+    folder and matches ``{path}``. An IRI is sent (303) to its JSON-LD, its Turtle or its
+    page, whichever the ``Accept`` header prefers by its quality values (a tie goes to
+    JSON-LD, then Turtle; a type with ``q=0`` is refused; nothing acceptable: the page), the
+    page in English when the browser's first language is English. The scheme itself and the
+    ``vocab`` properties are described by the whole scheme's files; a version IRI
+    (``{base}1.2.0/``) by that release's files, kept by the site in
+    ``telechargements/1.2.0/``, or, as a page, by the catalogue's changelog."""
     from urllib.parse import urlsplit
 
     segments = urlsplit(base_iri).path.strip("/").split("/")
@@ -465,29 +523,48 @@ def w3id_rules(base_iri: str, site_url: str) -> str:
     site = site_url
     concepts = f"{site}{CONCEPTS_DIR}/"
     whole = f"{site}{DOWNLOADS_DIR}/referentiel"
+    versioned = f"{site}{VERSIONED_DOWNLOADS.format(version='$1')}/referentiel"
+    release = r"([0-9]+\.[0-9]+\.[0-9]+)/?"
     lines = [
         f"# Redirects of {base_iri} to the site of the référentiel, {site}",
         f"# (w3id.org: the file .htaccess of the folder {project}/).",
         "# Generated by aptic-qualif publish site: every concept IRI leads to its page,",
-        "# or to its own JSON-LD or Turtle when the request asks for it (Accept header).",
+        "# or to its own JSON-LD or Turtle when the request prefers it (Accept header and",
+        "# its q values: QJ, QT and QH hold the quality of JSON-LD, Turtle and HTML).",
+        *([f"# The release in force: {version}."] if version else []),
         "RewriteEngine on",
         "",
+        *_quality_rules(),
+        "",
     ]
-    for accept, extension in (("application/ld\\+json", "jsonld"), ("text/turtle", "ttl")):
-        lines += [
-            f"RewriteCond %{{HTTP_ACCEPT}} {accept}",
-            f"RewriteRule ^{prefix}(vocab)?$ {whole}.{extension} [R=303,L]",
-            f"RewriteCond %{{HTTP_ACCEPT}} {accept}",
-            f"RewriteRule ^{prefix}([a-z0-9-]+)$ {concepts}$1.{extension} [R=303,L]",
+    wanted = {
+        "jsonld": [f"%{{ENV:QH}}#%{{ENV:QJ}} !{_GREATER}", f"%{{ENV:QT}}#%{{ENV:QJ}} !{_GREATER}"],
+        "ttl": [f"%{{ENV:QH}}#%{{ENV:QT}} !{_GREATER}"],
+    }
+    for extension, conditions in wanted.items():
+        variable = "QJ" if extension == "jsonld" else "QT"
+        condition = [f"RewriteCond %{{ENV:{variable}}} !^0000$"] + [
+            f"RewriteCond {c}" for c in conditions
         ]
-    english = f"{site}en/{CONCEPTS_DIR}/"
+        lines += [
+            *condition,
+            f"RewriteRule ^{prefix}(vocab)?$ {whole}.{extension} [R=303,L]",
+            *condition,
+            f"RewriteRule ^{prefix}{release}$ {versioned}.{extension} [R=303,L]",
+            *condition,
+            f"RewriteRule ^{prefix}([a-z0-9-]+)/?$ {concepts}$1.{extension} [R=303,L]",
+        ]
+    english = f"{site}en/"
     lines += [
         "# A reader whose browser prefers English gets the English page (in en/).",
         "RewriteCond %{HTTP:Accept-Language} ^en",
-        f"RewriteRule ^{prefix}([a-z0-9-]+)$ {english}$1/ [R=303,L]",
+        f"RewriteRule ^{prefix}{release}$ {english}journal/referentiel/ [R=303,L]",
         "RewriteCond %{HTTP:Accept-Language} ^en",
-        f"RewriteRule ^{prefix}$ {english} [R=303,L]",
-        f"RewriteRule ^{prefix}([a-z0-9-]+)$ {concepts}$1/ [R=303,L]",
+        f"RewriteRule ^{prefix}([a-z0-9-]+)/?$ {english}{CONCEPTS_DIR}/$1/ [R=303,L]",
+        "RewriteCond %{HTTP:Accept-Language} ^en",
+        f"RewriteRule ^{prefix}$ {english}{CONCEPTS_DIR}/ [R=303,L]",
+        f"RewriteRule ^{prefix}{release}$ {site}journal/referentiel/ [R=303,L]",
+        f"RewriteRule ^{prefix}([a-z0-9-]+)/?$ {concepts}$1/ [R=303,L]",
         f"RewriteRule ^{prefix}$ {concepts} [R=303,L]",
         "",
     ]

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from aptic_qualif.publish.network import NetworkSource
 from aptic_qualif.publish.site.markup import _include_markdown
 from aptic_qualif.publish.site.pages import (
+    VERSIONED_DOWNLOADS,
     _coverage_values,
     _former_page,
     _generated_pages,
@@ -28,8 +29,8 @@ from aptic_qualif.publish.site.pages import (
     _ordered_services,
     _Renderer,
     _shown_applications,
-    _site_url,
     example_downloads,
+    site_address,
     w3id_rules,
     write_downloads,
 )
@@ -143,11 +144,13 @@ def stage_site(
     *,
     by: By = "departement",
     hand_written: dict[str, bytes] | None = None,
+    site_url: str | None = None,
 ) -> Path:
     """Write the MkDocs project of the site into ``staging``; returns its ``mkdocs.yml``.
 
     ``hand_written`` are the hand-written site's files, when the caller has read them already
-    (:func:`read_site_files`).
+    (:func:`read_site_files`). ``site_url`` is the address the site is published at, when
+    it is not the ``site_url`` of its configuration (:func:`site_address`).
 
     The site is bilingual: ``docs/`` holds the French pages, ``docs-en/`` the same pages in
     English (a hand-written page ``x.md`` takes its English text from ``x.en.md`` beside
@@ -215,19 +218,25 @@ def stage_site(
         shared[concept_data(identifier, "ttl")] = turtle
     for name, text in example_downloads(context, view).items():
         shared[f"{DOWNLOADS_DIR}/{name}"] = text
+    address = site_address(context.root, site_url)
+    version = context.catalogue.version
     shared[f"{DOWNLOADS_DIR}/{W3ID_RULES}"] = w3id_rules(
-        context.catalogue.scheme.base_iri, _site_url(context)
+        context.catalogue.scheme.base_iri, address, version
     )
     with tempfile.TemporaryDirectory(prefix="aptic-qualif-downloads-") as tmp:
         for name in write_downloads(context, Path(tmp)):
             shared[f"{DOWNLOADS_DIR}/{name}"] = (Path(tmp) / name).read_text(encoding="utf-8")
+    for extension in ("jsonld", "ttl"):  # the release's own files: its version IRI's target
+        shared[f"{VERSIONED_DOWNLOADS.format(version=version)}/referentiel.{extension}"] = shared[
+            f"{DOWNLOADS_DIR}/referentiel.{extension}"
+        ]
 
     root = context.root
     from aptic_qualif.publish import departements
 
     for lang, folder in (("fr", docs), ("en", english)):
         with _in_language(lang):
-            renderer = _Renderer(context, extra_pages, lang)
+            renderer = _Renderer(context, extra_pages, lang, address)
             coverage_values = _coverage_values(context, view, shown)
             for page, text in _generated_pages(context, renderer, coverage_values):
                 write(folder, page, text)
