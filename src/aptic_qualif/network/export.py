@@ -8,7 +8,9 @@ the national value of each option. Computed columns:
   from), else ``aptic-qualif-<application id>`` (the file name without extension);
 - ``services``: the national values of the catalogue services the venue declared
   (``mappings.lieux_services``), in the schema's order;
-- ``autres_formations_labels``: the policy's label, for qualified venues only;
+- ``autres_formations_labels``: the labels that the national cartography spells otherwise
+  than the schema's pattern (:data:`~aptic_qualif.network.national.LABELS_AS_OTHER`), then
+  the policy's label, for qualified venues only;
 - ``source``: ``aptic-qualif``;
 - ``date_maj``: the given date, else the latest date of the reviews used for the venue,
   else the ``modified`` date of the référentiel: never the clock, so that the same files
@@ -51,6 +53,7 @@ from aptic_qualif.network.national import (
     conform_values,
     format_number,
     national_cell,
+    place_labels,
 )
 from aptic_qualif.questionnaire.load import LocatedItem
 from aptic_qualif.questionnaire.model import CHOICE_TYPES, NUMBER_TYPES, Item
@@ -147,6 +150,9 @@ class RowBuilder:
                 offered.update(self.national.get(service, ()))
             if item_id in answers:
                 spans.setdefault("services", doc.span((ANSWERS_KEY, item_id)))
+        if "formations_labels" in spans:
+            spans.setdefault("autres_formations_labels", spans["formations_labels"])
+        place_labels(values)
         values["services"] = [value for value in LIEUX_SERVICES if value in offered]
         values["id"] = [checked.venue_id or ID_PREFIX + checked.id]
         values["source"] = [SOURCE]

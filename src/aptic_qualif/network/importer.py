@@ -39,6 +39,7 @@ from aptic_qualif.diagnostics import Diagnostic, Report, Span
 from aptic_qualif.i18n import _
 from aptic_qualif.network import COMMENTED_MAX
 from aptic_qualif.network.national import (
+    LABELS_FROM_OTHER,
     LIEUX_REQUIRED,
     MAX_CSV_BYTES,
     MULTI_VALUED,
@@ -381,6 +382,14 @@ class _RowMapper:
         identity: dict[str, Any] = {}
         for located, column in self.items:
             raw = cell(column)
+            if column == "formations_labels":
+                # the labels the export writes in autres_formations_labels (LABELS_AS_OTHER)
+                others = [
+                    LABELS_FROM_OTHER[part.strip()]
+                    for part in cell("autres_formations_labels").split(SEPARATOR)
+                    if part.strip() in LABELS_FROM_OTHER
+                ]
+                raw = SEPARATOR.join([raw, *others] if raw else others)
             if not raw:
                 continue
             value, errors, warnings = self._answer(located, column, raw)
