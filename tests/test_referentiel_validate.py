@@ -432,6 +432,31 @@ CASES = [
         ),
         (("REF025", M, 15),),
     ),
+    Case(
+        "coop-demarche-alone-from-3.0.0",
+        (
+            _replace(M, "coop_thematiques: [email]", "coop_thematiques: [email, social_sante]"),
+            _replace(S, 'version: "1.1.0"', 'version: "3.0.0"'),
+        ),
+        (("REF027", M, 19),),
+    ),
+    Case(
+        "coop-demarche-with-its-thematique",
+        (
+            _replace(
+                M,
+                "coop_thematiques: [email]",
+                "coop_thematiques: [social_sante, aide_aux_demarches_administratives]",
+            ),
+            _replace(S, 'version: "1.1.0"', 'version: "3.0.0"'),
+        ),
+        (),
+    ),
+    Case(
+        "coop-demarche-alone-before-3.0.0",
+        (_replace(M, "coop_thematiques: [email]", "coop_thematiques: [email, social_sante]"),),
+        (),
+    ),
     Case("coop-optional-before-2.1.0", (_replace(M, "  coop_thematiques: [email]\n", ""),), ()),
     Case(
         "coop-deprecated-service-needs-none",

@@ -296,6 +296,14 @@ CODES: dict[str, Code] = {
                 "or its page would be another's."
             ),
         ),
+        Code(
+            "REF027",
+            "coop-demarche-alone",
+            N_(
+                "A service maps to a kind of administrative procedure of La Coop without "
+                "'aide_aux_demarches_administratives', which La Coop refuses."
+            ),
+        ),
         Code("DIFF001", "version-bump", N_("The declared version is lower than the change needs.")),
         Code(
             "DIFF002",

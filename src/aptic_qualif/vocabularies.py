@@ -167,6 +167,9 @@ COOP_DEMARCHES: dict[str, str] = {
 """La Coop's kinds of administrative procedure, recorded with
 ``aide_aux_demarches_administratives``, by API value."""
 
+COOP_ADMINISTRATIVE = "aide_aux_demarches_administratives"
+"""La Coop's thematique without which it refuses a kind of procedure (``REF027``)."""
+
 COOP_THEMATIQUES: dict[str, str] = {**COOP_MEDIATION, **COOP_DEMARCHES}
 """Every thematique of La Coop de la médiation numérique, by API value, with its label."""
 

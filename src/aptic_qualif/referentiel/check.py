@@ -22,13 +22,14 @@ from aptic_qualif.diagnostics import Diagnostic, Report, Span
 from aptic_qualif.i18n import _, ngettext
 from aptic_qualif.referentiel.load import Catalogue, ServiceEntry, load_catalogue
 from aptic_qualif.referentiel.model import (
+    COHERENT_MAPPINGS_FROM,
     COOP_REQUIRED_FROM,
     MAX_SESSIONS,
     SESSIONS_REQUIRED_FROM,
 )
 from aptic_qualif.schema import version_tuple
 from aptic_qualif.text import comparison_key, visible
-from aptic_qualif.vocabularies import VOCABULARIES
+from aptic_qualif.vocabularies import COOP_ADMINISTRATIVE, COOP_DEMARCHES, VOCABULARIES
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 LANGS = ("fr", "en")
@@ -69,6 +70,7 @@ def check_catalogue(
         *_check_replacements(catalogue, changed),
         *_check_mappings(catalogue),
         *_check_coop_mapped(catalogue),
+        *_check_coop_demarches(catalogue),
         *_check_sessions(catalogue),
         *_check_versions(catalogue),
     ]
@@ -488,6 +490,34 @@ def _check_coop_mapped(catalogue: Catalogue) -> Iterator[Diagnostic]:
                     "mediator records this service in La Coop, for example [{example}]"
                 ).format(example="navigation_sur_internet"),
             )
+
+
+def _check_coop_demarches(catalogue: Catalogue) -> Iterator[Diagnostic]:
+    """La Coop's rule (its server validation, ``canHaveAdministationThematiques``): a kind of
+    administrative procedure (:data:`~aptic_qualif.vocabularies.COOP_DEMARCHES`) is recorded
+    only with ``aide_aux_demarches_administratives``; La Coop refuses the activity otherwise.
+    Checked from :data:`COHERENT_MAPPINGS_FROM` on."""
+    if version_tuple(catalogue.version) < version_tuple(COHERENT_MAPPINGS_FROM):
+        return
+    for entry in catalogue.entries:
+        thematiques = entry.service.mappings.coop_thematiques
+        if COOP_ADMINISTRATIVE in thematiques:
+            continue
+        alone = [(i, value) for i, value in enumerate(thematiques) if value in COOP_DEMARCHES]
+        if not alone:
+            continue
+        yield Diagnostic.error(
+            "REF027",
+            entry.doc.span(("mappings", "coop_thematiques", alone[0][0])),
+            _(
+                "'{values}' is a kind of administrative procedure in La Coop, which refuses it "
+                "without '{administrative}'"
+            ).format(values="', '".join(v for _i, v in alone), administrative=COOP_ADMINISTRATIVE),
+            _(
+                "if a procedure is done during the session, add '{administrative}'; otherwise "
+                "remove '{values}' and keep the mediation thematiques"
+            ).format(values="', '".join(v for _i, v in alone), administrative=COOP_ADMINISTRATIVE),
+        )
 
 
 def _check_sessions(catalogue: Catalogue) -> Iterator[Diagnostic]:

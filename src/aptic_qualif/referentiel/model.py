@@ -90,6 +90,11 @@ COOP_REQUIRED_FROM = "2.1.0"
 """The référentiel version from which every active service maps to at least one thematique
 of La Coop de la médiation numérique; older releases have no such mapping."""
 
+COHERENT_MAPPINGS_FROM = "3.0.0"
+"""The référentiel version from which a service's mappings must agree with one another the way
+their consumers check them (``REF027``: La Coop refuses a kind of administrative procedure
+without ``aide_aux_demarches_administratives``); older releases were not held to it."""
+
 MAX_SESSIONS = 20
 """A service needing more sessions than this is a training course, not a service."""
 
