@@ -457,6 +457,127 @@ CASES = [
         (_replace(M, "coop_thematiques: [email]", "coop_thematiques: [email, social_sante]"),),
         (),
     ),
+    Case(
+        "national-demarches-without-la-coop-s",
+        (
+            _replace(
+                C,
+                "    - Compréhension du monde numérique",
+                "    - Aide aux démarches administratives",
+            ),
+            _replace(S, 'version: "1.1.0"', 'version: "3.0.0"'),
+        ),
+        (("REF028", C, 25),),
+    ),
+    Case(
+        "national-demarches-for-an-association",
+        (
+            _replace(
+                C,
+                "    - Compréhension du monde numérique",
+                "    - Aide aux démarches administratives",
+            ),
+            _replace(
+                C,
+                "coop_thematiques: [culture_numerique, navigation_sur_internet]",
+                "coop_thematiques: [aide_aux_demarches_administratives, associations]",
+            ),
+            _replace(S, 'version: "1.1.0"', 'version: "3.0.0"'),
+        ),
+        (("REF028", C, 25),),
+    ),
+    Case(
+        "national-demarches-done-in-the-session",
+        (
+            _replace(
+                C,
+                "    - Compréhension du monde numérique",
+                "    - Aide aux démarches administratives",
+            ),
+            _replace(
+                C,
+                "coop_thematiques: [culture_numerique, navigation_sur_internet]",
+                "coop_thematiques: [aide_aux_demarches_administratives, social_sante]",
+            ),
+            _replace(S, 'version: "1.1.0"', 'version: "3.0.0"'),
+        ),
+        (),
+    ),
+    Case(
+        "national-insertion-without-a-path-to-work",
+        (
+            _replace(
+                C,
+                "    - Compréhension du monde numérique",
+                "    - Insertion professionnelle via le numérique",
+            ),
+            _replace(S, 'version: "1.1.0"', 'version: "3.0.0"'),
+        ),
+        (("REF028", C, 25),),
+    ),
+    Case(
+        "national-insertion-with-a-jobseeker-thematique",
+        (
+            _replace(
+                C,
+                "    - Compréhension du monde numérique",
+                "    - Insertion professionnelle via le numérique",
+            ),
+            _replace(
+                C,
+                "    - numerique--maitriser-les-fondamentaux-du-numerique",
+                "    - numerique--maitriser-les-fondamentaux-du-numerique\n"
+                "    - trouver-un-emploi--repondre-a-des-offres-demploi",
+            ),
+            _replace(S, 'version: "1.1.0"', 'version: "3.0.0"'),
+        ),
+        (),
+    ),
+    Case(
+        "coop-parenting-without-data-inclusion-s",
+        (
+            _replace(
+                C,
+                "coop_thematiques: [culture_numerique, navigation_sur_internet]",
+                "coop_thematiques: [culture_numerique, parentalite]",
+            ),
+            _replace(S, 'version: "1.1.0"', 'version: "3.0.0"'),
+        ),
+        (("REF028", C, 29),),
+    ),
+    Case(
+        "mapping-rules-before-3.0.0",
+        (
+            _replace(
+                C,
+                "    - Compréhension du monde numérique",
+                "    - Aide aux démarches administratives",
+            ),
+        ),
+        (),
+    ),
+    Case(
+        "level-minimum-sessions",
+        (
+            _replace(
+                S,
+                "      en: Increase one's power to act.\n",
+                "      en: Increase one's power to act.\n    min_sessions: 5\n",
+            ),
+        ),
+        (("REF029", A, 14),),
+    ),
+    Case(
+        "level-minimum-sessions-met",
+        (
+            _replace(
+                S,
+                "      en: Increase one's power to act.\n",
+                "      en: Increase one's power to act.\n    min_sessions: 4\n",
+            ),
+        ),
+        (),
+    ),
     Case("coop-optional-before-2.1.0", (_replace(M, "  coop_thematiques: [email]\n", ""),), ()),
     Case(
         "coop-deprecated-service-needs-none",

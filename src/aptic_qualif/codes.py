@@ -304,6 +304,20 @@ CODES: dict[str, Code] = {
                 "'aide_aux_demarches_administratives', which La Coop refuses."
             ),
         ),
+        Code(
+            "REF028",
+            "mapping-mismatch",
+            N_(
+                "A mapping value of a service lacks the other mapping it needs, or goes with "
+                "one that contradicts it (for example 'Aide aux démarches administratives' "
+                "without La Coop's 'aide_aux_demarches_administratives')."
+            ),
+        ),
+        Code(
+            "REF029",
+            "level-sessions",
+            N_("An active service takes fewer sessions than its level's min_sessions."),
+        ),
         Code("DIFF001", "version-bump", N_("The declared version is lower than the change needs.")),
         Code(
             "DIFF002",

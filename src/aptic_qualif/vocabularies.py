@@ -20,7 +20,11 @@ These are facts from published standards, not content of this project:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Literal
+
+from aptic_qualif.i18n import N_
 
 LIEUX_SERVICES: tuple[str, ...] = (
     "Aide aux démarches administratives",
@@ -287,3 +291,102 @@ VOCABULARIES: dict[str, frozenset[str]] = {
     "coop_thematiques": frozenset(COOP_THEMATIQUES),
 }
 """Allowed values of each mapping field of a service."""
+
+
+@dataclass(frozen=True)
+class MappingRule:
+    """How a value of one mapping of a service binds its other mappings (``REF028``): the
+    consumers read the mappings together, and a value alone publishes wrong information."""
+
+    field: str
+    """The mapping field (a key of :data:`VOCABULARIES`)."""
+    value: str
+    needs: tuple[tuple[str, str], ...] = ()
+    """At least one of these (field, value) must be there too; a value ending with ``--`` is
+    a family of data·inclusion thematiques (any value starting with it)."""
+    excludes: tuple[tuple[str, str], ...] = ()
+    """None of these (field, value) may be there too."""
+    why: str = ""
+    """Why (an English msgid, translated when shown)."""
+
+
+JOBSEEKER_THEMATIQUES: tuple[tuple[str, str], ...] = (
+    ("data_inclusion", "trouver-un-emploi--"),
+    ("data_inclusion", "preparer-sa-candidature--"),
+    ("data_inclusion", "choisir-un-metier--"),
+    ("data_inclusion", "se-former--"),
+    ("data_inclusion", "creer-une-entreprise--definir-son-projet-de-creation-dentreprise"),
+    ("data_inclusion", "creer-une-entreprise--structurer-son-projet-de-creation-dentreprise"),
+)
+"""data·inclusion's thematiques of a person's path to work (finding a job, applying, choosing
+a trade, training, starting a business)."""
+
+MAPPING_RULES: tuple[MappingRule, ...] = (
+    MappingRule(
+        "lieux_services",
+        "Aide aux démarches administratives",
+        needs=(("coop_thematiques", COOP_ADMINISTRATIVE),),
+        excludes=(("coop_thematiques", "associations"), ("coop_thematiques", "entrepreneuriat")),
+        why=N_(
+            "prescribers look up this value to send people who need a procedure of their own "
+            "done: a service where the person does one during the session (recorded in La "
+            "Coop with aide_aux_demarches_administratives), not the procedures of an "
+            "association or a business"
+        ),
+    ),
+    MappingRule(
+        "lieux_services",
+        "Insertion professionnelle via le numérique",
+        needs=(("coop_thematiques", "insertion_professionnelle"), *JOBSEEKER_THEMATIQUES),
+        why=N_(
+            "France Travail's prescribers look up this value for jobseekers: the service "
+            "serves a path to work (La Coop's insertion_professionnelle, or a data·inclusion "
+            "thematique of finding a job, applying, training or starting a business)"
+        ),
+    ),
+    MappingRule(
+        "coop_thematiques",
+        "insertion_professionnelle",
+        needs=JOBSEEKER_THEMATIQUES,
+        why=N_(
+            "a service that serves a path to work carries its data·inclusion thematique, so "
+            "that employment services find it"
+        ),
+    ),
+    MappingRule(
+        "coop_thematiques",
+        "entrepreneuriat",
+        needs=(("data_inclusion", "creer-une-entreprise--"),),
+        why=N_(
+            "a service for a business carries a data·inclusion thematique of "
+            "creer-une-entreprise, so that business support services find it"
+        ),
+    ),
+    MappingRule(
+        "coop_thematiques",
+        "parentalite",
+        needs=(("data_inclusion", "famille--soutien-a-la-parentalite-et-a-leducation"),),
+        why=N_(
+            "a service for parents carries data·inclusion's parenting thematique, so that "
+            "family services find it"
+        ),
+    ),
+    MappingRule(
+        "coop_thematiques",
+        "sante",
+        needs=(("data_inclusion", "sante--"),),
+        why=N_(
+            "a health service carries a data·inclusion thematique of sante, so that health "
+            "and social workers find it"
+        ),
+    ),
+)
+"""The rules that bind a service's mappings to one another (``REF028``), checked from
+référentiel 3.0.0 on."""
+
+
+def mapping_matches(values: Iterable[str], wanted: str) -> bool:
+    """Whether ``wanted`` (a value, or a family ending with ``--``) is among ``values``."""
+    if wanted.endswith("--"):
+        return any(value.startswith(wanted) for value in values)
+    return wanted in values

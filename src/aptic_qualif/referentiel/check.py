@@ -29,7 +29,13 @@ from aptic_qualif.referentiel.model import (
 )
 from aptic_qualif.schema import version_tuple
 from aptic_qualif.text import comparison_key, visible
-from aptic_qualif.vocabularies import COOP_ADMINISTRATIVE, COOP_DEMARCHES, VOCABULARIES
+from aptic_qualif.vocabularies import (
+    COOP_ADMINISTRATIVE,
+    COOP_DEMARCHES,
+    MAPPING_RULES,
+    VOCABULARIES,
+    mapping_matches,
+)
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 LANGS = ("fr", "en")
@@ -71,6 +77,8 @@ def check_catalogue(
         *_check_mappings(catalogue),
         *_check_coop_mapped(catalogue),
         *_check_coop_demarches(catalogue),
+        *_check_mapping_rules(catalogue),
+        *_check_level_sessions(catalogue),
         *_check_sessions(catalogue),
         *_check_versions(catalogue),
     ]
@@ -518,6 +526,77 @@ def _check_coop_demarches(catalogue: Catalogue) -> Iterator[Diagnostic]:
                 "remove '{values}' and keep the mediation thematiques"
             ).format(values="', '".join(v for _i, v in alone), administrative=COOP_ADMINISTRATIVE),
         )
+
+
+def _check_mapping_rules(catalogue: Catalogue) -> Iterator[Diagnostic]:
+    """:data:`~aptic_qualif.vocabularies.MAPPING_RULES`: a mapping value that needs another
+    mapping, or that another mapping excludes (``REF028``), on the value's line. Active
+    services only, from :data:`COHERENT_MAPPINGS_FROM` on."""
+    if version_tuple(catalogue.version) < version_tuple(COHERENT_MAPPINGS_FROM):
+        return
+    for entry in catalogue.entries:
+        service = entry.service
+        if not service.active:
+            continue
+        mappings = service.mappings
+        for rule in MAPPING_RULES:
+            values: list[str] = getattr(mappings, rule.field)
+            if rule.value not in values:
+                continue
+            span = entry.doc.span(("mappings", rule.field, values.index(rule.value)))
+            if rule.needs and not any(
+                mapping_matches(getattr(mappings, field), wanted) for field, wanted in rule.needs
+            ):
+                yield Diagnostic.error(
+                    "REF028",
+                    span,
+                    _("'{value}' ({field}) needs one of: {needs}").format(
+                        value=rule.value,
+                        field=rule.field,
+                        needs=", ".join(
+                            f"{wanted}{'…' if wanted.endswith('--') else ''} ({field})"
+                            for field, wanted in rule.needs
+                        ),
+                    ),
+                    _(rule.why),
+                )
+            for field, unwanted in rule.excludes:
+                if mapping_matches(getattr(mappings, field), unwanted):
+                    yield Diagnostic.error(
+                        "REF028",
+                        span,
+                        _("'{value}' ({field}) does not go with '{other}' ({other_field})").format(
+                            value=rule.value, field=rule.field, other=unwanted, other_field=field
+                        ),
+                        _(rule.why),
+                    )
+
+
+def _check_level_sessions(catalogue: Catalogue) -> Iterator[Diagnostic]:
+    """A level may set ``min_sessions``: an active service of that level takes at least as
+    many sessions (``REF029``), so that a single session never buys a higher level."""
+    minimum = {level.id: level.min_sessions for level in catalogue.scheme.levels}
+    for entry in catalogue.entries:
+        service = entry.service
+        least = minimum.get(service.level)
+        if not service.active or least is None or service.sessions is None:
+            continue
+        if service.sessions < least:
+            yield Diagnostic.error(
+                "REF029",
+                entry.doc.span(("sessions",)),
+                _(
+                    "the service '{id}' takes {sessions} session(s); a service of the level "
+                    "'{level}' takes at least {minimum}"
+                ).format(
+                    id=service.id, sessions=service.sessions, level=service.level, minimum=least
+                ),
+                _(
+                    "describe the project it leads to over several sessions, or move what "
+                    "fits in one session to a lower level (deprecate this service and add one "
+                    "there)"
+                ),
+            )
 
 
 def _check_sessions(catalogue: Catalogue) -> Iterator[Diagnostic]:

@@ -43,6 +43,8 @@ class Level(StrictModel):
     notation: str
     pref_label: LangText
     definition: LangText
+    min_sessions: int | None = Field(default=None, ge=1, le=20)
+    """The fewest sessions an active service of this level takes (``REF029``), if any."""
 
 
 class Retired(StrictModel):
