@@ -267,6 +267,14 @@ CODES: dict[str, Code] = {
             "lieux-file-too-large",
             N_("A venues CSV exceeds the size limit of the import (64 MiB): split it."),
         ),
+        Code(
+            "LIEU007",
+            "data-inclusion-refused",
+            N_(
+                "A venue whose structure or services data·inclusion's own models refuse is not "
+                "exported to data·inclusion."
+            ),
+        ),
         Code("GEO001", "unknown-commune", N_("The INSEE code is no current commune's.")),
         Code(
             "GEO003",

@@ -24,6 +24,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+from data_inclusion.schema.v1 import Thematique
+
 from aptic_qualif.i18n import N_
 
 LIEUX_SERVICES: tuple[str, ...] = (
@@ -57,80 +59,11 @@ CRCN: dict[str, str] = {
     "5.2": "Construire un environnement numérique",
 }
 
-DATA_INCLUSION_THEMATIQUES: tuple[str, ...] = (
-    "choisir-un-metier--confirmer-son-choix-de-metier",
-    "choisir-un-metier--connaitre-les-opportunites-demploi",
-    "choisir-un-metier--decouvrir-un-metier-ou-un-secteur-dactivite",
-    "choisir-un-metier--identifier-ses-points-forts-et-ses-competences",
-    "creer-une-entreprise--definir-son-projet-de-creation-dentreprise",
-    "creer-une-entreprise--developper-son-entreprise",
-    "creer-une-entreprise--structurer-son-projet-de-creation-dentreprise",
-    "difficultes-administratives-ou-juridiques--accompagnement-aux-demarches-administratives",
-    "difficultes-administratives-ou-juridiques--accompagnement-pour-lacces-a-la-citoyennete",
-    "difficultes-administratives-ou-juridiques--accompagnement-pour-lacces-aux-droits",
-    "difficultes-administratives-ou-juridiques--beneficier-dune-mesure-daccompagnement-adapte",
-    "difficultes-administratives-ou-juridiques--connaitre-ses-droits-face-a-une-discrimination",
-    "difficultes-administratives-ou-juridiques--prendre-en-compte-une-problematique-judiciaire",
-    "difficultes-financieres--acquerir-une-autonomie-budgetaire",
-    "difficultes-financieres--ameliorer-sa-gestion-budgetaire",
-    "difficultes-financieres--mettre-en-place-une-mesure-de-protection-financiere",
-    "difficultes-financieres--prevenir-une-degradation-de-la-situation-financiere",
-    "difficultes-financieres--situation-dendettement-surendettement",
-    "equipement-et-alimentation--aide-menagere",
-    "equipement-et-alimentation--alimentation",
-    "equipement-et-alimentation--electromenager",
-    "equipement-et-alimentation--habillement",
-    "famille--garde-denfants",
-    "famille--prise-en-charge-personne-dependante",
-    "famille--soutien-a-la-parentalite-et-a-leducation",
-    "famille--soutien-aidants",
-    "famille--surmonter-conflits-separation-violence",
-    "lecture-ecriture-calcul--maitriser-le-calcul",
-    "lecture-ecriture-calcul--maitriser-le-francais",
-    "logement-hebergement--acheter-un-logement",
-    "logement-hebergement--changer-de-logement",
-    "logement-hebergement--louer-un-logement",
-    "logement-hebergement--rechercher-une-solution-dhebergement-temporaire",
-    "logement-hebergement--reduire-les-impayes-de-loyer",
-    "logement-hebergement--se-maintenir-dans-le-logement",
-    "logement-hebergement--sinformer-sur-les-demarches-liees-a-lacces-au-logement",
-    "mobilite--acceder-a-un-vehicule",
-    "mobilite--entretenir-reparer-son-vehicule",
-    "mobilite--etre-accompagne-dans-son-parcours-mobilite",
-    "mobilite--financer-ma-mobilite",
-    "mobilite--mobilite-douce-partagee-collective",
-    "mobilite--preparer-un-permis",
-    "numerique--acceder-a-des-services-en-ligne",
-    "numerique--acceder-a-une-connexion-internet",
-    "numerique--acquerir-un-equipement",
-    "numerique--maitriser-les-fondamentaux-du-numerique",
-    "preparer-sa-candidature--developper-son-reseau",
-    "preparer-sa-candidature--organiser-ses-demarches-de-recherche-demploi",
-    "preparer-sa-candidature--realiser-un-cv-et-ou-une-lettre-de-motivation",
-    "preparer-sa-candidature--valoriser-ses-competences",
-    "remobilisation--activites-sportives-et-culturelles",
-    "remobilisation--benevolat-action-citoyenne",
-    "remobilisation--bien-etre-confiance-en-soi",
-    "remobilisation--lien-social",
-    "sante--acces-aux-soins",
-    "sante--addictions",
-    "sante--constituer-un-dossier-mdph-invalidite",
-    "sante--sante-mentale",
-    "sante--sante-sexuelle",
-    "se-former--monter-son-dossier-de-formation",
-    "se-former--trouver-sa-formation",
-    "souvrir-a-linternational--connaitre-les-opportunites-demploi-a-letranger",
-    "souvrir-a-linternational--sinformer-sur-les-aides-pour-travailler-a-letranger",
-    "souvrir-a-linternational--sorganiser-suite-a-son-retour-en-france",
-    "trouver-un-emploi--convaincre-un-recruteur-en-entretien",
-    "trouver-un-emploi--faire-des-candidatures-spontanees",
-    "trouver-un-emploi--maintien-dans-lemploi",
-    "trouver-un-emploi--repondre-a-des-offres-demploi",
-    "trouver-un-emploi--suivre-ses-candidatures-et-relancer-les-employeurs",
-)
-"""Every ``thematiques`` value of data·inclusion 1.x (``data-inclusion-schema`` 1.0.10): the
-digital ones (``numerique--*``) and the others a service may also serve (finding a job,
-parenting, French, administrative procedures…)."""
+DATA_INCLUSION_THEMATIQUES: tuple[str, ...] = tuple(sorted(t.value for t in Thematique))
+"""Every ``thematiques`` value of data·inclusion 1.x, taken from data·inclusion's own schema
+(``data-inclusion-schema``, enumeration ``Thematique``), in alphabetical order: the digital
+ones (``numerique--*``) and the others a service may also serve (finding a job, parenting,
+French, administrative procedures…)."""
 
 COOP_MEDIATION: dict[str, str] = {
     "diagnostic_numerique": "Diagnostic numérique",

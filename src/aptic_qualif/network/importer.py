@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from aptic_qualif.application import (
+    MAX_SOURCE,
     check_answer,
     venue_id_key,
     venue_id_problem,
@@ -50,7 +51,7 @@ from aptic_qualif.project import display_path
 from aptic_qualif.questionnaire.load import LocatedItem
 from aptic_qualif.questionnaire.model import CHOICE_TYPES, NUMBER_TYPES
 from aptic_qualif.reading import read_regular
-from aptic_qualif.text import parse_number
+from aptic_qualif.text import parse_number, text_problem
 from aptic_qualif.vocabularies import LIEUX_COLUMNS
 
 
@@ -70,6 +71,9 @@ class ImportedVenue:
     venue_id: str | None = None
     """The row's ``id``, recorded as the application's ``identifiant`` so that exporting the
     venue again keeps it."""
+    source: str | None = None
+    """The row's ``source`` (the record's producer), recorded as the application's
+    ``source`` so that the exports keep it."""
 
 
 @dataclass
@@ -458,7 +462,22 @@ class _RowMapper:
             report.extend(problems)
             return None
         extras = {column: cell(column) for column in ("id", "source", "date_maj", "services")}
-        return ImportedVenue(number, "", identity, extras, venue_id)
+        source: str | None = " ".join(cell("source").split()) or None
+        if source is not None and (
+            text_problem(source) is not None or len(source) > MAX_SOURCE or SEPARATOR in source
+        ):
+            report.add(
+                Diagnostic.warning(
+                    "LIEU003",
+                    span("source"),
+                    _(
+                        "row {row}, column {column}: '{value}' cannot be kept as the source; "
+                        "the export will give the network's"
+                    ).format(row=number, column="source", value=source[:60]),
+                )
+            )
+            source = None
+        return ImportedVenue(number, "", identity, extras, venue_id, source)
 
     def _answer(
         self, located: LocatedItem, column: str, raw: str

@@ -226,6 +226,17 @@ class SkeletonRenderer:
                 ),
                 f"identifiant: {yaml_scalar(venue.venue_id)}",
             ]
+        if venue.source is not None:
+            lines += [
+                *comment(
+                    _(
+                        "The producer of the national record: keep it, so that the exports "
+                        "keep publishing the venue under its source."
+                    ),
+                    "",
+                ),
+                f"source: {yaml_scalar(venue.source)}",
+            ]
         lines += ["", f"{IDENTITY_KEY}:"]
         for located, item_comments in self.identity:
             if not compact:
