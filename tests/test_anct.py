@@ -27,6 +27,7 @@ from tests.test_lieux import _rows, assert_valid_national
 NODE_DIR = REPO / "tests" / "node"
 LIBRARY = NODE_DIR / "node_modules" / "@gouvfr-anct" / "lieux-de-mediation-numerique"
 APPLICATIONS = REPO / "examples" / "applications"
+BOOKING = "https://strada-numerica.example.org/rendez-vous"
 
 
 @pytest.fixture
@@ -78,7 +79,8 @@ def _label_options() -> list[tuple[str, str]]:
 
 
 def _venue_with_every_label(folder: Path) -> Path:
-    """bus-numerique-corse, with every option that fills ``formations_labels`` chosen."""
+    """bus-numerique-corse, with every option that fills ``formations_labels`` chosen (and a
+    booking link)."""
     text = (APPLICATIONS / "bus-numerique-corse.yaml").read_text(encoding="utf-8")
     for item_id, identity, options in _label_items():
         chosen = "".join(f"    - {value}\n" for value, _export in options)
@@ -90,6 +92,9 @@ def _venue_with_every_label(folder: Path) -> Path:
             text = text.replace(
                 "  frais_a_charge: gratuit\n", f"  {item_id}:\n{chosen}  frais_a_charge: gratuit\n"
             )
+    text = text.replace(
+        "  frais_a_charge: gratuit\n", f"  prise_rdv: {BOOKING}\n  frais_a_charge: gratuit\n"
+    )
     folder.mkdir()
     (folder / "bus.yaml").write_text(text, encoding="utf-8")
     return folder
@@ -131,6 +136,7 @@ def test_every_label_is_accepted_by_the_schema_and_the_cartography(
     for _value, export in options:
         # every label ticked reaches the cartography, in the library's spelling
         assert LABELS_AS_OTHER.get(export, export) in accepted, export
+    assert lieu["prise_rdv"] == BOOKING  # the booking link, a national column too
     for schema_spelling, spelling in LABELS_AS_OTHER.items():
         assert schema_spelling not in row["formations_labels"].split("|")
         assert spelling in row["autres_formations_labels"].split("|")
