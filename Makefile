@@ -15,8 +15,9 @@ UV_VERSION := 0.13.9
 TOOLS  := .venv-tools
 # Etalab's commune reference (npm @etalab/decoupage-administratif): `make communes` vendors it.
 COMMUNES_VERSION := 6.0.0
+NODE_STAMP := tests/node/node_modules/.installed
 
-.PHONY: install demo test lint typecheck unit i18n benchmark lock communes clean serve
+.PHONY: install node demo test lint typecheck unit i18n benchmark lock communes clean serve
 
 # The environment is rebuilt from scratch whenever the lock or the project changes, so that it
 # holds exactly what the lock says (no leftover from an earlier lock). pip installs the locked
@@ -78,8 +79,17 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy src
 
-unit: $(STAMP)
+unit: $(STAMP) $(NODE_STAMP)
 	$(BIN)/pytest
+
+## node: the consumers' own JavaScript libraries that the tests run on the exports (the national
+## cartography's @gouvfr-anct/lieux-de-mediation-numerique), installed by npm ci exactly as
+## tests/node/package-lock.json pins them (needs Debian's nodejs and npm)
+$(NODE_STAMP): tests/node/package.json tests/node/package-lock.json
+	npm ci --prefix tests/node --ignore-scripts --no-audit --no-fund
+	touch $(NODE_STAMP)
+
+node: $(NODE_STAMP)
 
 ## serve: the web front on the examples (an address valid for the session is printed)
 serve: $(STAMP)
@@ -117,4 +127,4 @@ communes: $(STAMP)
 	$(BIN)/python tools/build_communes.py --version $(COMMUNES_VERSION)
 
 clean:
-	rm -rf $(VENV) $(TOOLS) build dist .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(TOOLS) build dist .pytest_cache .mypy_cache .ruff_cache tests/node/node_modules

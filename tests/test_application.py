@@ -141,6 +141,28 @@ CASES = [
     Case(
         "bad-email", (_replace(F, "contact@example.org", "contact@example"),), (("APP011", F, 10),)
     ),
+    # what a simple pattern lets through and data·inclusion's models (email-validator) refuse
+    Case(
+        "email-two-dots",
+        (_replace(F, "contact@example.org", "con..tact@example.org"),),
+        (("APP011", F, 10),),
+    ),
+    Case(
+        "email-leading-dot",
+        (_replace(F, "contact@example.org", ".contact@example.org"),),
+        (("APP011", F, 10),),
+    ),
+    Case(
+        "email-domain-two-dots",
+        (_replace(F, "contact@example.org", "contact@example..org"),),
+        (("APP011", F, 10),),
+    ),
+    Case(
+        "email-domain-hyphen",
+        (_replace(F, "contact@example.org", "contact@-example.org"),),
+        (("APP011", F, 10),),
+    ),
+    Case("email-accented", (_replace(F, "contact@example.org", "médiathèque@example.org"),), ()),
     Case(
         "bad-url",
         (_replace(F, "https://example.org/espace-numerique", "example.org"),),

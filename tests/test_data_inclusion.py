@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 from data_inclusion.schema import v1
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from aptic_qualif.application import application_files
@@ -202,3 +204,208 @@ def test_cli_refuses_a_file_as_folder(tmp_path: Path, runner: CliRunner) -> None
     )
     assert result.exit_code == 2
     assert "Traceback" not in result.output
+
+
+# ── Fields consumers need, the network's identity, the models at export time ──
+
+BASE_URL = "https://reseau.example.org/lieux/"
+BOOKING = "https://rdv.example.org/strada-numerica"
+CONDITIONS = "Adhésion gratuite à l'association, sur présentation d'une pièce d'identité"
+SERVED = ["2B074", "2B177", "2B238", "2B260", "2B263", "2B315", "2B341", "2B354"]
+
+
+def _network_policy(tmp_path: Path, source: str = "reseau-test", prefix: str = "rt-") -> Path:
+    text = (REPO / "questionnaire" / "policy.yaml").read_text(encoding="utf-8")
+    changed = text.replace(
+        "network:\n  source: aptic-qualif\n  id_prefix: aptic-qualif-\n",
+        f"network:\n  source: {source}\n  id_prefix: {prefix}\n  base_url: {BASE_URL}\n",
+    )
+    assert changed != text
+    path = tmp_path / "policy.yaml"
+    path.write_text(changed, encoding="utf-8")
+    return path
+
+
+def _travelling_venue_with_everything(folder: Path) -> None:
+    (folder / "applications").mkdir(parents=True)
+    (folder / "reviews").mkdir()
+    text = (REPO / "examples" / "applications" / "bus-numerique-corse.yaml").read_text(
+        encoding="utf-8"
+    )
+    changed = text.replace(
+        "  modalites_acces:\n    - se-presenter\n    - telephoner\n",
+        "  modalites_acces:\n    - se-presenter\n    - telephoner\n    - prendre-rdv-en-ligne\n"
+        f"  prise_rdv: {BOOKING}\n"
+        f"  conditions_acces: {json.dumps(CONDITIONS, ensure_ascii=False)}\n",
+    )
+    assert changed != text
+    # Conditions of access are asked when support is free under conditions, or paid.
+    assert "  frais_a_charge: gratuit\n" in changed
+    changed = changed.replace(
+        "  frais_a_charge: gratuit\n", "  frais_a_charge: gratuit-sous-condition\n"
+    )
+    _write(folder / "applications", "bus.yaml", changed)
+    fixed = (REPO / "examples" / "applications" / "mediatheque-les-tilleuls.yaml").read_text(
+        encoding="utf-8"
+    )
+    _write(folder / "applications", "tilleuls.yaml", fixed)
+
+
+def test_records_with_every_field_a_consumer_needs_validate(tmp_path: Path) -> None:
+    """zone_eligibilite from the communes a travelling venue serves, conditions_acces and the
+    booking link from the application, source, ids and lien_source from the network's
+    identity: data·inclusion's own models take every record, strictly."""
+    folder = tmp_path / "examples"
+    _travelling_venue_with_everything(folder)
+    context = load_context(REPO, policy=_network_policy(tmp_path))
+    result = _export(context, folder, include_all=True)
+    assert not [d for d in result.report.diagnostics if d.code == "LIEU007"]
+    _validate(result)
+    structures = {s["id"]: s for s in result.structures}
+    bus = structures["reseau-test--bus"]
+    assert bus["source"] == "reseau-test"
+    assert bus["lien_source"] == BASE_URL + "rt-bus"
+    services = [s for s in result.services if s["structure_id"] == bus["id"]]
+    assert services
+    for record in services:
+        assert record["source"] == "reseau-test"
+        assert record["zone_eligibilite"] == SERVED
+        assert record["conditions_acces"] == CONDITIONS
+        assert record["lien_mobilisation"] == BOOKING
+        assert "utiliser-lien-mobilisation" in record["modes_mobilisation"]
+        assert record["lien_source"] == BASE_URL + "rt-bus"
+        service = v1.Service.model_validate(record, context=STRICT)
+        assert str(service.lien_mobilisation) == BOOKING
+    # a fixed venue: the people of its département
+    tilleuls = [s for s in result.services if s["structure_id"] == "reseau-test--tilleuls"]
+    assert tilleuls
+    departement = di.departement_code(structures["reseau-test--tilleuls"]["code_insee"])
+    for record in tilleuls:
+        assert record["zone_eligibilite"] == [departement]
+        assert record["conditions_acces"] is None and record["lien_mobilisation"] is None
+
+
+def test_remote_services_have_a_zone_too(context: Context) -> None:
+    result = _export(context)
+    remote = [s for s in result.services if s["modes_accueil"] == ["a-distance"]]
+    assert all(s["zone_eligibilite"] for s in result.services)
+    for record in remote:
+        assert record["code_insee"] is None and record["zone_eligibilite"]
+
+
+@pytest.mark.parametrize(
+    ("insee", "departement"), [("2B096", "2B"), ("97411", "974"), ("01053", "01")]
+)
+def test_departement_code(insee: str, departement: str) -> None:
+    assert di.departement_code(insee) == departement
+    v1.Service.model_validate(
+        {
+            "source": "s",
+            "structure_id": "s--a",
+            "id": "s--a--b",
+            "nom": "Service",
+            "description": "Une description.",
+            "date_maj": "2026-12-01",
+            "zone_eligibilite": [departement],
+        },
+        context=STRICT,
+    )
+
+
+def test_the_national_export_uses_the_networks_identity(tmp_path: Path, runner: CliRunner) -> None:
+    folder = tmp_path / "examples"
+    _travelling_venue_with_everything(folder)
+    policy = _network_policy(tmp_path)
+    target = tmp_path / "lieux.csv"
+    result = runner.invoke(
+        app,
+        [
+            *("--root", str(REPO), "export", "lieux", str(folder / "applications"), "--all"),
+            *("--policy", str(policy), "-o", str(target)),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
+    by_id = {row["id"]: row for row in rows}
+    assert set(by_id) == {"rt-bus", "rt-tilleuls"}
+    assert {row["source"] for row in rows} == {"reseau-test"}
+    assert by_id["rt-bus"]["prise_rdv"] == BOOKING
+
+
+def test_an_imported_record_keeps_its_source(tmp_path: Path, runner: CliRunner) -> None:
+    """Import a national extract, export it again: each venue keeps the source and the id of
+    its record, whatever the network's own source (data·inclusion ids too)."""
+    source = REPO / "reference" / "standard-mediation-num" / "exemple-valide.csv"
+    original = {
+        row["id"]: row["source"]
+        for row in csv.DictReader(io.StringIO(source.read_text(encoding="utf-8")))
+    }
+    assert original and all(original.values())
+    imported = tmp_path / "importes"
+    result = runner.invoke(
+        app, ["--root", str(REPO), "import", "lieux", str(source), "-o", str(imported)]
+    )
+    assert result.exit_code == 0, result.output
+    policy = _network_policy(tmp_path)
+    target = tmp_path / "lieux.csv"
+    result = runner.invoke(
+        app,
+        [
+            *("--root", str(REPO), "export", "lieux", str(imported), "--all"),
+            *("--policy", str(policy), "-o", str(target)),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    exported = {
+        row["id"]: row["source"]
+        for row in csv.DictReader(io.StringIO(target.read_text(encoding="utf-8")))
+    }
+    assert exported == original
+    context = load_context(REPO, policy=policy)
+    files, _missing = application_files([imported])
+    records = di.export_data_inclusion(files, context, include_all=True)
+    assert {s["source"] for s in records.structures} == set(original.values())
+    assert {s["id"] for s in records.structures} == {f"{original[i]}--{i}" for i in original}
+
+
+def test_a_record_the_models_refuse_is_not_exported(
+    context: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The models run at export time: a venue whose record they refuse is left out, with a
+    warning located in its application, and the other venues are exported."""
+    service_record = di.service_record
+
+    def broken(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        record = service_record(*args, **kwargs)
+        if record["structure_id"].endswith("bus-numerique-corse"):
+            record["courriel"] = "bus..numerique@example.org"
+        return record
+
+    monkeypatch.setattr(di, "service_record", broken)
+    result = _export(context)
+    warnings = [d for d in result.report.diagnostics if d.code == "LIEU007"]
+    assert len(warnings) == 1
+    assert warnings[0].span.file.endswith("bus-numerique-corse.yaml")
+    assert "courriel" in warnings[0].message
+    assert "aptic-qualif--bus-numerique-corse" not in {s["id"] for s in result.structures}
+    assert len(result.structures) == 5
+    _validate(result)
+
+
+@settings(max_examples=300)
+@given(
+    st.one_of(
+        st.emails(),
+        st.from_regex(r"[a-z.\-]{0,6}@[a-z.\-]{0,6}\.[a-z]{2,3}", fullmatch=True),
+        st.text(max_size=20),
+    )
+)
+def test_an_address_the_project_takes_is_one_data_inclusion_takes(address: str) -> None:
+    from pydantic import EmailStr, TypeAdapter, ValidationError
+
+    from aptic_qualif.application import email_is_valid
+
+    try:
+        TypeAdapter(EmailStr).validate_python(address)
+    except ValidationError:
+        assert not email_is_valid(address), address

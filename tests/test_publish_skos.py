@@ -431,7 +431,9 @@ def test_csv_lists_mappings_joined_with_a_bar(shipped_catalogue: Catalogue) -> N
     assert row["lieux_services"] == "Insertion professionnelle via le numérique"
     assert row["crcn"] == "1.1|2.4"
     assert row["coop_thematiques"] == "insertion_professionnelle"
-    assert by_id["utiliser-mon-espace-sante"]["coop_thematiques"] == "sante|social_sante"
+    assert by_id["utiliser-mon-espace-sante"]["coop_thematiques"] == (
+        "sante|aide_aux_demarches_administratives|social_sante"
+    )
     assert row["data_inclusion"].split("|") == [
         "numerique--acceder-a-des-services-en-ligne",
         "numerique--maitriser-les-fondamentaux-du-numerique",

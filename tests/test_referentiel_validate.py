@@ -434,6 +434,152 @@ CASES = [
         ),
         (("REF025", M, 15),),
     ),
+    Case(
+        "coop-demarche-alone-from-3.0.0",
+        (
+            _replace(M, "coop_thematiques: [email]", "coop_thematiques: [email, social_sante]"),
+            _replace(S, 'version: "1.1.0"', 'version: "3.0.0"'),
+        ),
+        (("REF027", M, 19),),
+    ),
+    Case(
+        "coop-demarche-with-its-thematique",
+        (
+            _replace(
+                M,
+                "coop_thematiques: [email]",
+                "coop_thematiques: [social_sante, aide_aux_demarches_administratives]",
+            ),
+            _replace(S, 'version: "1.1.0"', 'version: "3.0.0"'),
+        ),
+        (),
+    ),
+    Case(
+        "coop-demarche-alone-before-3.0.0",
+        (_replace(M, "coop_thematiques: [email]", "coop_thematiques: [email, social_sante]"),),
+        (),
+    ),
+    Case(
+        "national-demarches-without-la-coop-s",
+        (
+            _replace(
+                C,
+                "    - Compréhension du monde numérique",
+                "    - Aide aux démarches administratives",
+            ),
+            _replace(S, 'version: "1.1.0"', 'version: "3.0.0"'),
+        ),
+        (("REF028", C, 25),),
+    ),
+    Case(
+        "national-demarches-for-an-association",
+        (
+            _replace(
+                C,
+                "    - Compréhension du monde numérique",
+                "    - Aide aux démarches administratives",
+            ),
+            _replace(
+                C,
+                "coop_thematiques: [culture_numerique, navigation_sur_internet]",
+                "coop_thematiques: [aide_aux_demarches_administratives, associations]",
+            ),
+            _replace(S, 'version: "1.1.0"', 'version: "3.0.0"'),
+        ),
+        (("REF028", C, 25),),
+    ),
+    Case(
+        "national-demarches-done-in-the-session",
+        (
+            _replace(
+                C,
+                "    - Compréhension du monde numérique",
+                "    - Aide aux démarches administratives",
+            ),
+            _replace(
+                C,
+                "coop_thematiques: [culture_numerique, navigation_sur_internet]",
+                "coop_thematiques: [aide_aux_demarches_administratives, social_sante]",
+            ),
+            _replace(S, 'version: "1.1.0"', 'version: "3.0.0"'),
+        ),
+        (),
+    ),
+    Case(
+        "national-insertion-without-a-path-to-work",
+        (
+            _replace(
+                C,
+                "    - Compréhension du monde numérique",
+                "    - Insertion professionnelle via le numérique",
+            ),
+            _replace(S, 'version: "1.1.0"', 'version: "3.0.0"'),
+        ),
+        (("REF028", C, 25),),
+    ),
+    Case(
+        "national-insertion-with-a-jobseeker-thematique",
+        (
+            _replace(
+                C,
+                "    - Compréhension du monde numérique",
+                "    - Insertion professionnelle via le numérique",
+            ),
+            _replace(
+                C,
+                "    - numerique--maitriser-les-fondamentaux-du-numerique",
+                "    - numerique--maitriser-les-fondamentaux-du-numerique\n"
+                "    - trouver-un-emploi--repondre-a-des-offres-demploi",
+            ),
+            _replace(S, 'version: "1.1.0"', 'version: "3.0.0"'),
+        ),
+        (),
+    ),
+    Case(
+        "coop-parenting-without-data-inclusion-s",
+        (
+            _replace(
+                C,
+                "coop_thematiques: [culture_numerique, navigation_sur_internet]",
+                "coop_thematiques: [culture_numerique, parentalite]",
+            ),
+            _replace(S, 'version: "1.1.0"', 'version: "3.0.0"'),
+        ),
+        (("REF028", C, 29),),
+    ),
+    Case(
+        "mapping-rules-before-3.0.0",
+        (
+            _replace(
+                C,
+                "    - Compréhension du monde numérique",
+                "    - Aide aux démarches administratives",
+            ),
+        ),
+        (),
+    ),
+    Case(
+        "level-minimum-sessions",
+        (
+            _replace(
+                S,
+                "      en: Increase one's power to act.\n",
+                "      en: Increase one's power to act.\n    min_sessions: 5\n",
+            ),
+        ),
+        (("REF029", A, 14),),
+    ),
+    Case(
+        "level-minimum-sessions-met",
+        (
+            _replace(
+                S,
+                "      en: Increase one's power to act.\n",
+                "      en: Increase one's power to act.\n    min_sessions: 4\n",
+            ),
+        ),
+        (),
+    ),
     Case("coop-optional-before-2.1.0", (_replace(M, "  coop_thematiques: [email]\n", ""),), ()),
     Case(
         "coop-deprecated-service-needs-none",
@@ -471,12 +617,12 @@ CASES = [
                 M, "  lieux_services:\n    - Maîtrise des outils numériques du quotidien\n", ""
             ),
         ),
-        (("REF027", M, 15),),
+        (("REF030", M, 15),),
     ),
     Case(
         "no-data-inclusion-thematique",
         (_replace(M, DATA_INCLUSION, ""),),
-        (("REF027", M, 15),),
+        (("REF030", M, 15),),
     ),
     Case(
         "no-mapping-at-all",
@@ -488,7 +634,7 @@ CASES = [
                 M, "  data_inclusion:\n    - numerique--acceder-a-des-services-en-ligne\n", ""
             ),
         ),
-        (("REF027", M, 15), ("REF027", M, 15)),
+        (("REF030", M, 15), ("REF030", M, 15)),
     ),
 ]
 
@@ -630,12 +776,12 @@ def test_ref022_compares_learning_outcomes_only_as_contributing_says(mini: Path)
     assert "`alt_labels` et `learning_outcomes` doivent avoir le même nombre" not in text
 
 
-def test_ref027_is_documented_and_the_shipped_referentiel_reaches_both_exports() -> None:
+def test_ref030_is_documented_and_the_shipped_referentiel_reaches_both_exports() -> None:
     row = next(
         line
         for line in (REPO / "CONTRIBUTING.md").read_text(encoding="utf-8").splitlines()
-        if line.startswith("| `REF027`")
+        if line.startswith("| `REF030`")
     )
     assert "lieux_services" in row and "data_inclusion" in row and "avertissement" in row
     _catalogue, report = validate_catalogue(REPO / "referentiel")
-    assert [d for d in report.diagnostics if d.code == "REF027"] == []
+    assert [d for d in report.diagnostics if d.code == "REF030"] == []

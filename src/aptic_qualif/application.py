@@ -55,7 +55,6 @@ _SIRET = re.compile(r"[0-9]{14}")
 # Digits are ASCII digits ([0-9]): in a Python pattern \d also matches full-width "０" or
 # Arabic-Indic "٠", which no register or national file accepts.
 _POSTCODE = re.compile(r"(?:0[1-9]|[1-8][0-9]|9[0-5])[0-9]{3}|97[1-8][0-9]{2}|98[0-9][0-9]{2}")
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _PHONE = re.compile(r"(?:\+33|\+590|\+594|\+262|\+596|\+269|\+687|\+689|\+508|\+681)[0-9]{6,9}")
 VENUE_ID_PATTERN = r"^(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9._:@+-]{0,199}$"
 """A venue's identifier in the national open data (its ``id`` column), as an application
@@ -125,6 +124,32 @@ def _venue_id(value: str) -> str:
 VenueId = Annotated[str, AfterValidator(_venue_id)]
 """An ``identifiant``: refused, located, with :func:`venue_id_problem`'s code and message."""
 
+MAX_SOURCE = 100
+
+
+def _source(value: str) -> str:
+    unsafe = text_problem(value)
+    if unsafe is not None:
+        code, (message, hint) = "TXT001", unsafe
+    elif not value.strip() or len(value) > MAX_SOURCE or "|" in value:
+        code = "SCH003"
+        message = _("'{value}' cannot be the source of a venue's record").format(
+            value=value if len(value) <= 60 else value[:59] + "…"
+        )
+        hint = _(
+            "a source is the name of the producer of the record: at most {n} characters, "
+            "without '|'"
+        ).format(n=MAX_SOURCE)
+    else:
+        return value.strip()
+    raise PydanticCustomError(
+        "diagnostic", "refused value", {"code": code, "message": message, "hint": hint}
+    )
+
+
+RecordSource = Annotated[str, AfterValidator(_source)]
+"""A ``source``: the producer of the national record an application was imported from."""
+
 _REFERENCE = re.compile(r"(?P<id>[a-z0-9-]+)@(?P<version>[0-9]+\.[0-9]+\.[0-9]+)")
 
 
@@ -172,6 +197,10 @@ class Application(StrictModel):
     record an application was imported from (``import lieux``) and used by ``export lieux``,
     so that publishing again updates the same venue instead of adding one. Without it, the
     export makes one from the file name."""
+    source: RecordSource | None = None
+    """The ``source`` of the national record the application was imported from
+    (``import lieux``): the exports keep it, so that the venue stays its producer's.
+    Without it, the exports give the network's own source (the policy's ``network``)."""
     lieu: dict[str, Any] = Field(default_factory=dict)
     reponses: dict[str, Any] = Field(default_factory=dict)
     preuves: dict[str, list[str]] = Field(default_factory=dict)
@@ -232,8 +261,28 @@ class CheckedApplication:
         return self.application.identifiant
 
     @property
+    def record_source(self) -> str | None:
+        """The producer of the national record the application was imported from, if any
+        (``source``)."""
+        return self.application.source
+
+    @property
     def venue_name(self) -> str:
         return str(self.answers.get("nom") or self.id)
+
+
+def email_is_valid(text: str) -> bool:
+    """Whether ``text`` is an email address as email-validator reads it: the library behind
+    pydantic's ``EmailStr``, which data·inclusion's models use (``a..b@x.fr`` passes a
+    simple pattern, then data·inclusion refuses every record that carries it). Syntax only:
+    no DNS query."""
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        validate_email(text, check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
 
 
 def siret_is_valid(siret: str) -> bool:
@@ -782,8 +831,15 @@ def _check_type(
                 ),
             )
         return text.upper(), []
-    if kind == "email" and not _EMAIL.fullmatch(text):
-        return bad("APP011", _("'{value}' is not an email address").format(value=value))
+    if kind == "email" and not email_is_valid(text):
+        return bad(
+            "APP011",
+            _("'{value}' is not an email address").format(value=value),
+            _(
+                "write it as name@domain.fr: no space, no dot at the start or end of the name, "
+                "never two dots in a row"
+            ),
+        )
     if kind == "url" and not is_http_iri(text):
         return bad(
             "APP011", _("'{value}' is not a web address (http or https)").format(value=value)

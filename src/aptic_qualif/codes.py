@@ -275,6 +275,14 @@ CODES: dict[str, Code] = {
             "lieux-file-too-large",
             N_("A venues CSV exceeds the size limit of the import (64 MiB): split it."),
         ),
+        Code(
+            "LIEU007",
+            "data-inclusion-refused",
+            N_(
+                "A venue whose structure or services data·inclusion's own models refuse is not "
+                "exported to data·inclusion."
+            ),
+        ),
         Code("GEO001", "unknown-commune", N_("The INSEE code is no current commune's.")),
         Code(
             "GEO003",
@@ -306,6 +314,28 @@ CODES: dict[str, Code] = {
         ),
         Code(
             "REF027",
+            "coop-demarche-alone",
+            N_(
+                "A service maps to a kind of administrative procedure of La Coop without "
+                "'aide_aux_demarches_administratives', which La Coop refuses."
+            ),
+        ),
+        Code(
+            "REF028",
+            "mapping-mismatch",
+            N_(
+                "A mapping value of a service lacks the other mapping it needs, or goes with "
+                "one that contradicts it (for example 'Aide aux démarches administratives' "
+                "without La Coop's 'aide_aux_demarches_administratives')."
+            ),
+        ),
+        Code(
+            "REF029",
+            "level-sessions",
+            N_("An active service takes fewer sessions than its level's min_sessions."),
+        ),
+        Code(
+            "REF030",
             "unexported",
             N_(
                 "An active service maps to no service of the national schema of venues, or to "

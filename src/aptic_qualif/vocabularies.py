@@ -20,7 +20,13 @@ These are facts from published standards, not content of this project:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Literal
+
+from data_inclusion.schema.v1 import Thematique
+
+from aptic_qualif.i18n import N_
 
 LIEUX_SERVICES: tuple[str, ...] = (
     "Aide aux démarches administratives",
@@ -53,80 +59,11 @@ CRCN: dict[str, str] = {
     "5.2": "Construire un environnement numérique",
 }
 
-DATA_INCLUSION_THEMATIQUES: tuple[str, ...] = (
-    "choisir-un-metier--confirmer-son-choix-de-metier",
-    "choisir-un-metier--connaitre-les-opportunites-demploi",
-    "choisir-un-metier--decouvrir-un-metier-ou-un-secteur-dactivite",
-    "choisir-un-metier--identifier-ses-points-forts-et-ses-competences",
-    "creer-une-entreprise--definir-son-projet-de-creation-dentreprise",
-    "creer-une-entreprise--developper-son-entreprise",
-    "creer-une-entreprise--structurer-son-projet-de-creation-dentreprise",
-    "difficultes-administratives-ou-juridiques--accompagnement-aux-demarches-administratives",
-    "difficultes-administratives-ou-juridiques--accompagnement-pour-lacces-a-la-citoyennete",
-    "difficultes-administratives-ou-juridiques--accompagnement-pour-lacces-aux-droits",
-    "difficultes-administratives-ou-juridiques--beneficier-dune-mesure-daccompagnement-adapte",
-    "difficultes-administratives-ou-juridiques--connaitre-ses-droits-face-a-une-discrimination",
-    "difficultes-administratives-ou-juridiques--prendre-en-compte-une-problematique-judiciaire",
-    "difficultes-financieres--acquerir-une-autonomie-budgetaire",
-    "difficultes-financieres--ameliorer-sa-gestion-budgetaire",
-    "difficultes-financieres--mettre-en-place-une-mesure-de-protection-financiere",
-    "difficultes-financieres--prevenir-une-degradation-de-la-situation-financiere",
-    "difficultes-financieres--situation-dendettement-surendettement",
-    "equipement-et-alimentation--aide-menagere",
-    "equipement-et-alimentation--alimentation",
-    "equipement-et-alimentation--electromenager",
-    "equipement-et-alimentation--habillement",
-    "famille--garde-denfants",
-    "famille--prise-en-charge-personne-dependante",
-    "famille--soutien-a-la-parentalite-et-a-leducation",
-    "famille--soutien-aidants",
-    "famille--surmonter-conflits-separation-violence",
-    "lecture-ecriture-calcul--maitriser-le-calcul",
-    "lecture-ecriture-calcul--maitriser-le-francais",
-    "logement-hebergement--acheter-un-logement",
-    "logement-hebergement--changer-de-logement",
-    "logement-hebergement--louer-un-logement",
-    "logement-hebergement--rechercher-une-solution-dhebergement-temporaire",
-    "logement-hebergement--reduire-les-impayes-de-loyer",
-    "logement-hebergement--se-maintenir-dans-le-logement",
-    "logement-hebergement--sinformer-sur-les-demarches-liees-a-lacces-au-logement",
-    "mobilite--acceder-a-un-vehicule",
-    "mobilite--entretenir-reparer-son-vehicule",
-    "mobilite--etre-accompagne-dans-son-parcours-mobilite",
-    "mobilite--financer-ma-mobilite",
-    "mobilite--mobilite-douce-partagee-collective",
-    "mobilite--preparer-un-permis",
-    "numerique--acceder-a-des-services-en-ligne",
-    "numerique--acceder-a-une-connexion-internet",
-    "numerique--acquerir-un-equipement",
-    "numerique--maitriser-les-fondamentaux-du-numerique",
-    "preparer-sa-candidature--developper-son-reseau",
-    "preparer-sa-candidature--organiser-ses-demarches-de-recherche-demploi",
-    "preparer-sa-candidature--realiser-un-cv-et-ou-une-lettre-de-motivation",
-    "preparer-sa-candidature--valoriser-ses-competences",
-    "remobilisation--activites-sportives-et-culturelles",
-    "remobilisation--benevolat-action-citoyenne",
-    "remobilisation--bien-etre-confiance-en-soi",
-    "remobilisation--lien-social",
-    "sante--acces-aux-soins",
-    "sante--addictions",
-    "sante--constituer-un-dossier-mdph-invalidite",
-    "sante--sante-mentale",
-    "sante--sante-sexuelle",
-    "se-former--monter-son-dossier-de-formation",
-    "se-former--trouver-sa-formation",
-    "souvrir-a-linternational--connaitre-les-opportunites-demploi-a-letranger",
-    "souvrir-a-linternational--sinformer-sur-les-aides-pour-travailler-a-letranger",
-    "souvrir-a-linternational--sorganiser-suite-a-son-retour-en-france",
-    "trouver-un-emploi--convaincre-un-recruteur-en-entretien",
-    "trouver-un-emploi--faire-des-candidatures-spontanees",
-    "trouver-un-emploi--maintien-dans-lemploi",
-    "trouver-un-emploi--repondre-a-des-offres-demploi",
-    "trouver-un-emploi--suivre-ses-candidatures-et-relancer-les-employeurs",
-)
-"""Every ``thematiques`` value of data·inclusion 1.x (``data-inclusion-schema`` 1.0.10): the
-digital ones (``numerique--*``) and the others a service may also serve (finding a job,
-parenting, French, administrative procedures…)."""
+DATA_INCLUSION_THEMATIQUES: tuple[str, ...] = tuple(sorted(t.value for t in Thematique))
+"""Every ``thematiques`` value of data·inclusion 1.x, taken from data·inclusion's own schema
+(``data-inclusion-schema``, enumeration ``Thematique``), in alphabetical order: the digital
+ones (``numerique--*``) and the others a service may also serve (finding a job, parenting,
+French, administrative procedures…)."""
 
 COOP_MEDIATION: dict[str, str] = {
     "diagnostic_numerique": "Diagnostic numérique",
@@ -166,6 +103,9 @@ COOP_DEMARCHES: dict[str, str] = {
 }
 """La Coop's kinds of administrative procedure, recorded with
 ``aide_aux_demarches_administratives``, by API value."""
+
+COOP_ADMINISTRATIVE = "aide_aux_demarches_administratives"
+"""La Coop's thematique without which it refuses a kind of procedure (``REF027``)."""
 
 COOP_THEMATIQUES: dict[str, str] = {**COOP_MEDIATION, **COOP_DEMARCHES}
 """Every thematique of La Coop de la médiation numérique, by API value, with its label."""
@@ -284,3 +224,102 @@ VOCABULARIES: dict[str, frozenset[str]] = {
     "coop_thematiques": frozenset(COOP_THEMATIQUES),
 }
 """Allowed values of each mapping field of a service."""
+
+
+@dataclass(frozen=True)
+class MappingRule:
+    """How a value of one mapping of a service binds its other mappings (``REF028``): the
+    consumers read the mappings together, and a value alone publishes wrong information."""
+
+    field: str
+    """The mapping field (a key of :data:`VOCABULARIES`)."""
+    value: str
+    needs: tuple[tuple[str, str], ...] = ()
+    """At least one of these (field, value) must be there too; a value ending with ``--`` is
+    a family of data·inclusion thematiques (any value starting with it)."""
+    excludes: tuple[tuple[str, str], ...] = ()
+    """None of these (field, value) may be there too."""
+    why: str = ""
+    """Why (an English msgid, translated when shown)."""
+
+
+JOBSEEKER_THEMATIQUES: tuple[tuple[str, str], ...] = (
+    ("data_inclusion", "trouver-un-emploi--"),
+    ("data_inclusion", "preparer-sa-candidature--"),
+    ("data_inclusion", "choisir-un-metier--"),
+    ("data_inclusion", "se-former--"),
+    ("data_inclusion", "creer-une-entreprise--definir-son-projet-de-creation-dentreprise"),
+    ("data_inclusion", "creer-une-entreprise--structurer-son-projet-de-creation-dentreprise"),
+)
+"""data·inclusion's thematiques of a person's path to work (finding a job, applying, choosing
+a trade, training, starting a business)."""
+
+MAPPING_RULES: tuple[MappingRule, ...] = (
+    MappingRule(
+        "lieux_services",
+        "Aide aux démarches administratives",
+        needs=(("coop_thematiques", COOP_ADMINISTRATIVE),),
+        excludes=(("coop_thematiques", "associations"), ("coop_thematiques", "entrepreneuriat")),
+        why=N_(
+            "prescribers look up this value to send people who need a procedure of their own "
+            "done: a service where the person does one during the session (recorded in La "
+            "Coop with aide_aux_demarches_administratives), not the procedures of an "
+            "association or a business"
+        ),
+    ),
+    MappingRule(
+        "lieux_services",
+        "Insertion professionnelle via le numérique",
+        needs=(("coop_thematiques", "insertion_professionnelle"), *JOBSEEKER_THEMATIQUES),
+        why=N_(
+            "France Travail's prescribers look up this value for jobseekers: the service "
+            "serves a path to work (La Coop's insertion_professionnelle, or a data·inclusion "
+            "thematique of finding a job, applying, training or starting a business)"
+        ),
+    ),
+    MappingRule(
+        "coop_thematiques",
+        "insertion_professionnelle",
+        needs=JOBSEEKER_THEMATIQUES,
+        why=N_(
+            "a service that serves a path to work carries its data·inclusion thematique, so "
+            "that employment services find it"
+        ),
+    ),
+    MappingRule(
+        "coop_thematiques",
+        "entrepreneuriat",
+        needs=(("data_inclusion", "creer-une-entreprise--"),),
+        why=N_(
+            "a service for a business carries a data·inclusion thematique of "
+            "creer-une-entreprise, so that business support services find it"
+        ),
+    ),
+    MappingRule(
+        "coop_thematiques",
+        "parentalite",
+        needs=(("data_inclusion", "famille--soutien-a-la-parentalite-et-a-leducation"),),
+        why=N_(
+            "a service for parents carries data·inclusion's parenting thematique, so that "
+            "family services find it"
+        ),
+    ),
+    MappingRule(
+        "coop_thematiques",
+        "sante",
+        needs=(("data_inclusion", "sante--"),),
+        why=N_(
+            "a health service carries a data·inclusion thematique of sante, so that health "
+            "and social workers find it"
+        ),
+    ),
+)
+"""The rules that bind a service's mappings to one another (``REF028``), checked from
+référentiel 3.0.0 on."""
+
+
+def mapping_matches(values: Iterable[str], wanted: str) -> bool:
+    """Whether ``wanted`` (a value, or a family ending with ``--``) is among ``values``."""
+    if wanted.endswith("--"):
+        return any(value.startswith(wanted) for value in values)
+    return wanted in values

@@ -9,12 +9,20 @@ schema 1.x (the national repository of the social and professional inclusion off
 * A **service** per catalogue service the venue offers: the service's French label and
   definition, ``thematiques`` from the référentiel's ``mappings.data_inclusion``, its ``type``
   and ``modes_accueil`` from its modalities, and the venue's fees, publics, access modes,
-  hours and (public) contacts.
+  hours and (public) contacts; ``zone_eligibilite`` from the communes a travelling venue
+  serves (``communes_itinerance``), else the venue's département; ``conditions_acces`` and
+  the booking link (``lien_mobilisation``, mode ``utiliser-lien-mobilisation``) from the
+  identity answers ``conditions_acces`` and ``prise_rdv``.
+* ``source`` and ids are the network's (the policy's ``network``: source, id prefix, address
+  of the venue pages for ``lien_source``), or, for a venue imported from a national extract,
+  its record's own source.
 
 The output is what data·inclusion's models read: lists of structures and of services (JSON),
 or one CSV per table whose list cells hold JSON arrays. Records, keys and list values are
-sorted: the same applications give the same bytes. The tests validate every record with the
-``data-inclusion-schema`` package's own pydantic models.
+sorted: the same applications give the same bytes. Every record is validated with the
+``data-inclusion-schema`` package's own pydantic models before it is written: a venue whose
+structure or one of whose services they refuse is left out, with a warning (``LIEU007``)
+located in its application.
 """
 
 from __future__ import annotations
@@ -29,12 +37,15 @@ from typing import Any
 
 from aptic_qualif.application import CheckedApplication
 from aptic_qualif.context import Context
-from aptic_qualif.diagnostics import Report
-from aptic_qualif.network.lieux import ID_PREFIX, SEPARATOR, SOURCE, RowBuilder
+from aptic_qualif.diagnostics import Diagnostic, Report, Span
+from aptic_qualif.i18n import _
+from aptic_qualif.network.lieux import SEPARATOR, RowBuilder
+from aptic_qualif.places import INSEE, ITINERANCE, itinerance_codes
 from aptic_qualif.referentiel.model import Service
 from aptic_qualif.review.model import Review
 from aptic_qualif.sanitize import csv_row
 from aptic_qualif.scoring.model import Assessment
+from aptic_qualif.scoring.policy import NetworkIdentity
 from aptic_qualif.vocabularies import LIEUX_MODALITES_ACCOMPAGNEMENT
 
 STRUCTURES_FILE = "structures"
@@ -84,6 +95,8 @@ MODES_MOBILISATION: dict[str, str] = {
 """``modalites_acces`` values and how a person mobilises the service in data·inclusion."""
 
 CONTACT_MODES = {"telephoner": "telephone", "envoyer-un-courriel": "courriel"}
+BOOKING_MODE = "utiliser-lien-mobilisation"
+"""The mode of a service with a booking link (``prise_rdv``, ``lien_mobilisation``)."""
 """A mode of mobilisation that needs a contact is kept only when that contact is public."""
 
 STRUCTURE_FIELDS: tuple[str, ...] = (
@@ -186,14 +199,34 @@ def _number(text: str | None) -> float | None:
     return float(text) if text else None
 
 
-def structure_id(row: dict[str, str]) -> str:
-    """``aptic-qualif--<venue>``: data·inclusion ids are the source, two hyphens, then the
-    producer's own id (the national export's, without its ``aptic-qualif-`` prefix)."""
-    return f"{SOURCE}--{row['id'].removeprefix(ID_PREFIX)}"
+def structure_id(row: dict[str, str], network: NetworkIdentity | None = None) -> str:
+    """``<source>--<venue>``: data·inclusion ids are the source, two hyphens, then the
+    producer's own id (the national export's, without the network's ``id_prefix``)."""
+    network = network or NetworkIdentity()
+    return f"{row['source']}--{row['id'].removeprefix(network.id_prefix)}"
 
 
-def structure(row: dict[str, str]) -> Record:
+def departement_code(insee: str) -> str:
+    """The département of an INSEE commune code: ``2B`` for ``2B096``, ``974`` for
+    ``97411``."""
+    return insee[:3] if insee[:2] in {"97", "98"} else insee[:2]
+
+
+def eligibility_zone(answers: dict[str, Any]) -> list[str] | None:
+    """Where the people a venue serves live (``zone_eligibilite``): the communes a
+    travelling venue goes to (``communes_itinerance``), else the venue's département (a
+    venue is open to the people around it, and remote services are given to them too)."""
+    if answers.get("itinerance") == "itinerant":
+        codes, _invalid = itinerance_codes(answers.get(ITINERANCE))
+        if codes:
+            return sorted(codes)
+    insee = answers.get(INSEE)
+    return [departement_code(str(insee).upper())] if insee else None
+
+
+def structure(row: dict[str, str], network: NetworkIdentity | None = None) -> Record:
     """The data·inclusion structure of a national row."""
+    network = network or NetworkIdentity()
     reseaux = {
         RESEAUX_OF_TYPOLOGIE[t] for t in _values(row, "typologie") if t in RESEAUX_OF_TYPOLOGIE
     }
@@ -203,11 +236,12 @@ def structure(row: dict[str, str]) -> Record:
         if p in RESEAUX_OF_PROGRAMMES
     }
     record: Record = {
-        "source": SOURCE,
-        "id": structure_id(row),
+        "source": row["source"],
+        "id": structure_id(row, network),
         "nom": row["nom"],
         "date_maj": row["date_maj"],
         "description": row.get("presentation_detail") or row.get("presentation_resume") or None,
+        "lien_source": network.base_url + row["id"] if network.base_url else None,
         "siret": row.get("pivot") or None,
         **{key: row.get(key) or None for key in _PLACE},
         "longitude": _number(row.get("longitude")),
@@ -249,8 +283,15 @@ def modes_accueil(service: Service, row: dict[str, str]) -> list[str]:
     return sorted(modes)
 
 
-def service_record(service: Service, row: dict[str, str], venue: Record) -> Record:
-    """The data·inclusion service of one catalogue service at one venue."""
+def service_record(
+    service: Service,
+    row: dict[str, str],
+    venue: Record,
+    answers: dict[str, Any] | None = None,
+) -> Record:
+    """The data·inclusion service of one catalogue service at one venue (``answers``: the
+    venue's answers, for the zone and the conditions of access)."""
+    answers = answers or {}
     fees = _values(row, "frais_a_charge")
     frais = {FRAIS[f] for f in fees if f in FRAIS}
     publics = _values(row, "publics_specifiquement_adresses") + _values(
@@ -262,14 +303,19 @@ def service_record(service: Service, row: dict[str, str], venue: Record) -> Reco
     mobilisation = {
         m for m in mobilisation if CONTACT_MODES.get(m) is None or venue[CONTACT_MODES[m]]
     }
+    booking = row.get("prise_rdv") or None
+    if booking:
+        mobilisation.add(BOOKING_MODE)
+    conditions = " ".join(str(answers.get("conditions_acces") or "").split()) or None
     modes = modes_accueil(service, row)
     in_person = "en-presentiel" in modes
     record: Record = {
-        "source": SOURCE,
+        "source": venue["source"],
         "structure_id": venue["id"],
         "id": f"{venue['id']}--{service.id}",
         "nom": service.pref_label.fr,
         "description": " ".join(service.definition.fr.split()),
+        "lien_source": venue["lien_source"],
         "date_maj": venue["date_maj"],
         "type": service_type(service),
         "thematiques": sorted(service.mappings.data_inclusion) or None,
@@ -283,12 +329,15 @@ def service_record(service: Service, row: dict[str, str], venue: Record) -> Reco
         "publics_precisions": (
             "Publics accueillis en particulier : " + ", ".join(publics) if publics else None
         ),
+        "conditions_acces": conditions,
         **{key: venue[key] if in_person else None for key in _PLACE},
         "longitude": venue["longitude"] if in_person else None,
         "latitude": venue["latitude"] if in_person else None,
         "telephone": venue["telephone"],
         "courriel": venue["courriel"],
         "modes_accueil": modes,
+        "zone_eligibilite": eligibility_zone(answers),
+        "lien_mobilisation": booking,
         "modes_mobilisation": sorted(mobilisation) or None,
         "mobilisable_par": ["usagers"] if mobilisation else None,
         "horaires_accueil": venue["horaires_accueil"],
@@ -321,7 +370,7 @@ def export_data_inclusion(
         located.id for located in context.questionnaire.items if located.item.type == "services"
     ]
     result = DataInclusionResult()
-    built: list[tuple[tuple[str, str], dict[str, str], list[str]]] = []
+    built: list[tuple[tuple[str, str], dict[str, str], list[str], dict[str, Any], str]] = []
 
     def build(assessment: Assessment, checked: CheckedApplication, own: Sequence[Review]) -> None:
         result.assessed += 1
@@ -335,7 +384,15 @@ def export_data_inclusion(
         offered: list[str] = []
         for item_id in services_items:
             offered += [s for s in checked.answers.get(item_id) or () if s not in offered]
-        built.append(((assessment.application, assessment.file), row, offered))
+        built.append(
+            (
+                (assessment.application, assessment.file),
+                row,
+                offered,
+                checked.answers,
+                assessment.file,
+            )
+        )
 
     batch = assess_each(files, context, build, reviews, on_file=on_file)
     result.report.extend(batch.report.diagnostics)
@@ -343,19 +400,54 @@ def export_data_inclusion(
     built.sort(key=lambda entry: entry[0])
     seen: set[str] = set()
     catalogue = context.catalogue.services
-    for _key, row, offered in built:
-        venue = structure(row)
+    for _key, row, offered, answers, file in built:
+        venue = structure(row, builder.network)
         venue["id"] = _unique(venue["id"], seen)
         if not MIN_NAME <= len(venue["nom"]) <= MAX_NAME:
             continue
+        services = [
+            service_record(service, row, venue, answers)
+            for service_id in sorted(offered)
+            if (service := catalogue.get(service_id)) is not None
+        ]
+        refused = refusal(venue, services)
+        if refused is not None:
+            result.report.add(
+                Diagnostic.warning(
+                    "LIEU007",
+                    Span(file, 1, 1),
+                    _(
+                        "venue not exported to data·inclusion: its schema refuses {record}, "
+                        "field {field}: {error}"
+                    ).format(record=refused[0], field=refused[1], error=refused[2]),
+                    _("correct the application's answer that fills this field"),
+                )
+            )
+            continue
         result.structures.append(venue)
-        for service_id in sorted(offered):
-            service = catalogue.get(service_id)
-            if service is not None:
-                result.services.append(service_record(service, row, venue))
+        result.services.extend(services)
     result.structures.sort(key=lambda r: r["id"])
     result.services.sort(key=lambda r: r["id"])
     return result
+
+
+def refusal(venue: Record, services: Sequence[Record]) -> tuple[str, str, str] | None:
+    """The first record of a venue that data·inclusion's own models refuse, as (record id,
+    field, the model's message), or ``None`` when they take them all. The models are the
+    ``data-inclusion-schema`` package's, with its warnings counted as errors."""
+    from data_inclusion.schema import v1
+    from pydantic import ValidationError
+
+    checks: list[tuple[Any, Record]] = [(v1.Structure, venue)]
+    checks += [(v1.Service, record) for record in services]
+    for model, record in checks:
+        try:
+            model.model_validate(record, context={"ignore_warnings": False})
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field_name = ".".join(str(part) for part in first["loc"]) or "-"
+            return str(record["id"]), field_name, str(first["msg"])
+    return None
 
 
 def latest_review_date(assessment: Assessment, reviews: Sequence[Review]) -> str | None:

@@ -5,11 +5,15 @@ identity items of the questionnaire name the column they fill (``export``) and, 
 the national value of each option. Computed columns:
 
 - ``id``: the application's ``identifiant`` (the id of the national record it was imported
-  from), else ``aptic-qualif-<application id>`` (the file name without extension);
+  from), else the network's ``id_prefix`` (the policy's ``network``, ``aptic-qualif-`` by
+  default) and the application id (the file name without extension);
 - ``services``: the national values of the catalogue services the venue declared
   (``mappings.lieux_services``), in the schema's order;
-- ``autres_formations_labels``: the policy's label, for qualified venues only;
-- ``source``: ``aptic-qualif``;
+- ``autres_formations_labels``: the labels that the national cartography spells otherwise
+  than the schema's pattern (:data:`~aptic_qualif.network.national.LABELS_AS_OTHER`), then
+  the policy's label, for qualified venues only;
+- ``source``: the application's ``source`` (the producer of the national record it was
+  imported from), else the network's (the policy's ``network``, ``aptic-qualif`` by default);
 - ``date_maj``: the given date, else the latest date of the reviews used for the venue,
   else the ``modified`` date of the référentiel: never the clock, so that the same files
   give the same export.
@@ -44,18 +48,18 @@ from aptic_qualif.i18n import _
 from aptic_qualif.network.national import (
     CONTACT_COLUMNS,
     CONTACTS_ITEM,
-    ID_PREFIX,
     LIEUX_REQUIRED,
     SEPARATOR,
-    SOURCE,
     conform_values,
     format_number,
     national_cell,
+    place_labels,
 )
 from aptic_qualif.questionnaire.load import LocatedItem
 from aptic_qualif.questionnaire.model import CHOICE_TYPES, NUMBER_TYPES, Item
 from aptic_qualif.review.model import Review
 from aptic_qualif.scoring.model import Assessment
+from aptic_qualif.scoring.policy import NetworkIdentity
 from aptic_qualif.vocabularies import LIEUX_COLUMNS, LIEUX_SERVICES
 
 
@@ -100,6 +104,7 @@ class RowBuilder:
             for service in context.catalogue.services.values()
         }
         self.label = context.policy.label if context.policy is not None else ""
+        self.network = context.policy.network if context.policy is not None else NetworkIdentity()
         self.default_date = context.catalogue.scheme.modified.isoformat()
 
     def row(
@@ -147,9 +152,12 @@ class RowBuilder:
                 offered.update(self.national.get(service, ()))
             if item_id in answers:
                 spans.setdefault("services", doc.span((ANSWERS_KEY, item_id)))
+        if "formations_labels" in spans:
+            spans.setdefault("autres_formations_labels", spans["formations_labels"])
+        place_labels(values)
         values["services"] = [value for value in LIEUX_SERVICES if value in offered]
-        values["id"] = [checked.venue_id or ID_PREFIX + checked.id]
-        values["source"] = [SOURCE]
+        values["id"] = [checked.venue_id or self.network.id_prefix + checked.id]
+        values["source"] = [checked.record_source or self.network.source]
         values["date_maj"] = [date_maj]
         if qualified and self.label:
             labels = values.setdefault("autres_formations_labels", [])

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from aptic_qualif.application import (
+    MAX_SOURCE,
     check_answer,
     venue_id_key,
     venue_id_problem,
@@ -40,6 +41,7 @@ from aptic_qualif.diagnostics import Diagnostic, Report, Span
 from aptic_qualif.i18n import _, ngettext
 from aptic_qualif.network import COMMENTED_MAX
 from aptic_qualif.network.national import (
+    LABELS_FROM_OTHER,
     LIEUX_REQUIRED,
     MAX_CSV_BYTES,
     MULTI_VALUED,
@@ -50,7 +52,7 @@ from aptic_qualif.project import display_path
 from aptic_qualif.questionnaire.load import LocatedItem
 from aptic_qualif.questionnaire.model import CHOICE_TYPES, NUMBER_TYPES
 from aptic_qualif.reading import read_regular
-from aptic_qualif.text import parse_number
+from aptic_qualif.text import parse_number, text_problem
 from aptic_qualif.vocabularies import LIEUX_COLUMNS, LIEUX_SERVICES
 
 
@@ -391,6 +393,14 @@ class _RowMapper:
         identity: dict[str, Any] = {}
         for located, column in self.items:
             raw = cell(column)
+            if column == "formations_labels":
+                # the labels the export writes in autres_formations_labels (LABELS_AS_OTHER)
+                others = [
+                    LABELS_FROM_OTHER[part.strip()]
+                    for part in cell("autres_formations_labels").split(SEPARATOR)
+                    if part.strip() in LABELS_FROM_OTHER
+                ]
+                raw = SEPARATOR.join([raw, *others] if raw else others)
             if not raw:
                 continue
             value, errors, warnings = self._answer(located, column, raw)
@@ -434,6 +444,7 @@ class _RowMapper:
                 )
             elif value is not None:
                 identity[located.id] = value
+        _booking_is_a_way_in(identity)
         venue_id: str | None = cell("id") or None
         refused = venue_id_problem(venue_id) if venue_id is not None else None
         if refused is not None:
@@ -484,7 +495,22 @@ class _RowMapper:
                     )
                 )
         extras["services"] = SEPARATOR.join(dict.fromkeys(services))
-        return ImportedVenue(number, "", identity, extras, venue_id)
+        source: str | None = " ".join(cell("source").split()) or None
+        if source is not None and (
+            text_problem(source) is not None or len(source) > MAX_SOURCE or SEPARATOR in source
+        ):
+            report.add(
+                Diagnostic.warning(
+                    "LIEU003",
+                    span("source"),
+                    _(
+                        "row {row}, column {column}: '{value}' cannot be kept as the source; "
+                        "the export will give the network's"
+                    ).format(row=number, column="source", value=source[:60]),
+                )
+            )
+            source = None
+        return ImportedVenue(number, "", identity, extras, venue_id, source)
 
     def _answer(
         self, located: LocatedItem, column: str, raw: str
@@ -549,6 +575,21 @@ def slug(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     words = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return words[:60].rstrip("-")
+
+
+BOOKING, WAYS_IN, BOOK_ONLINE = "prise_rdv", "modalites_acces", "prendre-rdv-en-ligne"
+
+
+def _booking_is_a_way_in(identity: dict[str, Any]) -> None:
+    """A record with a booking link is one a person can book online: the questionnaire asks
+    for the link only then, so the way in is added when the record does not list it (unless
+    it says the venue receives no public, which the link then contradicts: left as is)."""
+    if not identity.get(BOOKING):
+        return
+    ways = identity.get(WAYS_IN)
+    listed = list(ways) if isinstance(ways, list) else []
+    if BOOK_ONLINE not in listed and "pas-d-accueil-du-public" not in listed:
+        identity[WAYS_IN] = [*listed, BOOK_ONLINE]
 
 
 def _name(venues: list[ImportedVenue]) -> None:

@@ -49,6 +49,19 @@ FORMATIONS_LABELS: tuple[str, ...] = (
 )
 """The values the pattern of ``formations_labels`` allows (schema v1.0.2, spelling kept)."""
 
+LABELS_AS_OTHER: dict[str, str] = {
+    "Étapes numériques(La Poste)": "Étapes numériques (La Poste)",
+}
+"""Values of the ``formations_labels`` pattern that the national cartography's library
+(``@gouvfr-anct/lieux-de-mediation-numerique``, enumeration ``FormationLabel``) spells
+otherwise, with the library's spelling. The schema's pattern has no space before « ( »,
+its description and the library have one: no spelling of the column passes both, and the
+library refuses the whole venue. Such a label is exported in ``autres_formations_labels``
+(free text, which both accept), in the library's spelling; the import reads it back as the
+questionnaire's choice (``reference/README.md`` has the note for the schema's maintainers)."""
+
+LABELS_FROM_OTHER: dict[str, str] = {spelled: value for value, spelled in LABELS_AS_OTHER.items()}
+
 ENUMERATIONS: dict[str, tuple[str, ...]] = {
     **LIEUX_ENUMERATIONS,
     "formations_labels": FORMATIONS_LABELS,
@@ -144,6 +157,18 @@ def column_problem(column: str, value: str) -> tuple[str, str | None] | None:
         if checked.error is not None:
             return checked.error, checked.hint
     return None
+
+
+def place_labels(values: dict[str, list[str]]) -> None:
+    """Move the labels of :data:`LABELS_AS_OTHER` from ``formations_labels`` to
+    ``autres_formations_labels``, in the cartography's spelling (in place)."""
+    labels = values.get("formations_labels", [])
+    moved = [LABELS_AS_OTHER[value] for value in labels if value in LABELS_AS_OTHER]
+    if not moved:
+        return
+    values["formations_labels"] = [value for value in labels if value not in LABELS_AS_OTHER]
+    others = values.setdefault("autres_formations_labels", [])
+    others[:0] = [value for value in moved if value not in others]
 
 
 def conform_values(column: str, values: list[str], span: Span, report: Report) -> list[str]:

@@ -44,6 +44,9 @@ class ImportedVenue:
     venue_id: str | None = None
     """The row's ``id``, recorded as the application's ``identifiant`` so that exporting the
     venue again keeps it."""
+    source: str | None = None
+    """The row's ``source`` (the record's producer), recorded as the application's
+    ``source`` so that the exports keep it."""
 
 
 def _one_line(text: str, limit: int = 200) -> str:
@@ -240,6 +243,17 @@ class SkeletonRenderer:
                     "",
                 ),
                 f"identifiant: {yaml_scalar(venue.venue_id)}",
+            ]
+        if venue.source is not None:
+            lines += [
+                *comment(
+                    _(
+                        "The producer of the national record: keep it, so that the exports "
+                        "keep publishing the venue under its source."
+                    ),
+                    "",
+                ),
+                f"source: {yaml_scalar(venue.source)}",
             ]
         lines += ["", f"{IDENTITY_KEY}:"]
         for located, item_comments in self.identity:

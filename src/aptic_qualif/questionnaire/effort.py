@@ -122,6 +122,8 @@ class Profile:
 
 
 SMALL_FIXED_ANSWERS: Mapping[str, Any] = {
+    "frais_a_charge": "gratuit",
+    "modalites_acces": ["se-presenter", "telephoner"],
     "itinerance": "fixe",
     "apt-heures-mediation": 20,
     "apt-benevoles-reguliers": 2,
@@ -141,7 +143,8 @@ SMALL_FIXED_ANSWERS: Mapping[str, Any] = {
 }
 """A small association welcoming the public in one place, as the example applications of
 associations describe it (``association-insertion-tremplin``, ``association-les-cles-du-
-plateau``): some twenty hours of mediation a week on a few computers, help with online
+plateau``): free support, reached by walking in or phoning (no online booking), some
+twenty hours of mediation a week on a few computers, help with online
 procedures, two volunteers, people referred by social services; no travelling, no outreach
 sessions, no equipment for a disability, never a procedure done for someone, and the bonus
 theme of innovation left aside (it only ever raises a score). A question whose condition

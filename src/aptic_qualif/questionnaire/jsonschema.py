@@ -24,7 +24,9 @@ _PATTERNS = {
     "siret": r"^[0-9]{14}$",
     "postcode": r"^[0-9]{5}$",
     "insee_code": r"^([013-9][0-9]|2[AB1-9])[0-9]{3}$",
-    "email": r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+    # a first sieve for editors; the program checks with email-validator (never "..", nor a
+    # dot at the start or end of the name)
+    "email": r"^(?!\.)(?!.*\.\.)(?!.*\.@)[^@\s]+@[^@\s.-][^@\s]*\.[^@\s]+$",
     "url": r"^https?://\S+$",
 }
 
@@ -181,6 +183,18 @@ def application_schema(loaded: LoadedQuestionnaire, catalogue: Catalogue | None)
                 ),
                 "type": "string",
                 "pattern": VENUE_ID_PATTERN,
+            },
+            "source": {
+                "title": "Source de la fiche nationale importée",
+                "description": (
+                    "Le producteur de la fiche dont la candidature est issue ; les exports la "
+                    "gardent. The producer of the national record the application was imported "
+                    "from; the exports keep it."
+                ),
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 100,
+                "pattern": "^[^|]*$",
             },
             "mises_de_cote": {
                 "title": "Réponses mises de côté",

@@ -22,13 +22,20 @@ from aptic_qualif.diagnostics import Diagnostic, Report, Span
 from aptic_qualif.i18n import _, ngettext
 from aptic_qualif.referentiel.load import Catalogue, ServiceEntry, load_catalogue
 from aptic_qualif.referentiel.model import (
+    COHERENT_MAPPINGS_FROM,
     COOP_REQUIRED_FROM,
     MAX_SESSIONS,
     SESSIONS_REQUIRED_FROM,
 )
 from aptic_qualif.schema import version_tuple
 from aptic_qualif.text import comparison_key, visible
-from aptic_qualif.vocabularies import VOCABULARIES
+from aptic_qualif.vocabularies import (
+    COOP_ADMINISTRATIVE,
+    COOP_DEMARCHES,
+    MAPPING_RULES,
+    VOCABULARIES,
+    mapping_matches,
+)
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 LANGS = ("fr", "en")
@@ -71,6 +78,9 @@ def check_catalogue(
         *_check_mappings(catalogue),
         *_check_coop_mapped(catalogue),
         *_check_exported(catalogue),
+        *_check_coop_demarches(catalogue),
+        *_check_mapping_rules(catalogue),
+        *_check_level_sessions(catalogue),
         *_check_sessions(catalogue),
         *_check_versions(catalogue),
     ]
@@ -514,8 +524,107 @@ def _check_coop_mapped(catalogue: Catalogue) -> Iterator[Diagnostic]:
             )
 
 
+def _check_coop_demarches(catalogue: Catalogue) -> Iterator[Diagnostic]:
+    """La Coop's rule (its server validation, ``canHaveAdministationThematiques``): a kind of
+    administrative procedure (:data:`~aptic_qualif.vocabularies.COOP_DEMARCHES`) is recorded
+    only with ``aide_aux_demarches_administratives``; La Coop refuses the activity otherwise.
+    Checked from :data:`COHERENT_MAPPINGS_FROM` on."""
+    if version_tuple(catalogue.version) < version_tuple(COHERENT_MAPPINGS_FROM):
+        return
+    for entry in catalogue.entries:
+        thematiques = entry.service.mappings.coop_thematiques
+        if COOP_ADMINISTRATIVE in thematiques:
+            continue
+        alone = [(i, value) for i, value in enumerate(thematiques) if value in COOP_DEMARCHES]
+        if not alone:
+            continue
+        yield Diagnostic.error(
+            "REF027",
+            entry.doc.span(("mappings", "coop_thematiques", alone[0][0])),
+            _(
+                "'{values}' is a kind of administrative procedure in La Coop, which refuses it "
+                "without '{administrative}'"
+            ).format(values="', '".join(v for _i, v in alone), administrative=COOP_ADMINISTRATIVE),
+            _(
+                "if a procedure is done during the session, add '{administrative}'; otherwise "
+                "remove '{values}' and keep the mediation thematiques"
+            ).format(values="', '".join(v for _i, v in alone), administrative=COOP_ADMINISTRATIVE),
+        )
+
+
+def _check_mapping_rules(catalogue: Catalogue) -> Iterator[Diagnostic]:
+    """:data:`~aptic_qualif.vocabularies.MAPPING_RULES`: a mapping value that needs another
+    mapping, or that another mapping excludes (``REF028``), on the value's line. Active
+    services only, from :data:`COHERENT_MAPPINGS_FROM` on."""
+    if version_tuple(catalogue.version) < version_tuple(COHERENT_MAPPINGS_FROM):
+        return
+    for entry in catalogue.entries:
+        service = entry.service
+        if not service.active:
+            continue
+        mappings = service.mappings
+        for rule in MAPPING_RULES:
+            values: list[str] = getattr(mappings, rule.field)
+            if rule.value not in values:
+                continue
+            span = entry.doc.span(("mappings", rule.field, values.index(rule.value)))
+            if rule.needs and not any(
+                mapping_matches(getattr(mappings, field), wanted) for field, wanted in rule.needs
+            ):
+                yield Diagnostic.error(
+                    "REF028",
+                    span,
+                    _("'{value}' ({field}) needs one of: {needs}").format(
+                        value=rule.value,
+                        field=rule.field,
+                        needs=", ".join(
+                            f"{wanted}{'…' if wanted.endswith('--') else ''} ({field})"
+                            for field, wanted in rule.needs
+                        ),
+                    ),
+                    _(rule.why),
+                )
+            for field, unwanted in rule.excludes:
+                if mapping_matches(getattr(mappings, field), unwanted):
+                    yield Diagnostic.error(
+                        "REF028",
+                        span,
+                        _("'{value}' ({field}) does not go with '{other}' ({other_field})").format(
+                            value=rule.value, field=rule.field, other=unwanted, other_field=field
+                        ),
+                        _(rule.why),
+                    )
+
+
+def _check_level_sessions(catalogue: Catalogue) -> Iterator[Diagnostic]:
+    """A level may set ``min_sessions``: an active service of that level takes at least as
+    many sessions (``REF029``), so that a single session never buys a higher level."""
+    minimum = {level.id: level.min_sessions for level in catalogue.scheme.levels}
+    for entry in catalogue.entries:
+        service = entry.service
+        least = minimum.get(service.level)
+        if not service.active or least is None or service.sessions is None:
+            continue
+        if service.sessions < least:
+            yield Diagnostic.error(
+                "REF029",
+                entry.doc.span(("sessions",)),
+                _(
+                    "the service '{id}' takes {sessions} session(s); a service of the level "
+                    "'{level}' takes at least {minimum}"
+                ).format(
+                    id=service.id, sessions=service.sessions, level=service.level, minimum=least
+                ),
+                _(
+                    "describe the project it leads to over several sessions, or move what "
+                    "fits in one session to a lower level (deprecate this service and add one "
+                    "there)"
+                ),
+            )
+
+
 def _check_exported(catalogue: Catalogue) -> Iterator[Diagnostic]:
-    """``REF027``, a warning: an active service that maps to no service of the national
+    """``REF030``, a warning: an active service that maps to no service of the national
     schema of venues (``lieux_services``) never reaches the national export (``export
     lieux``), and one that maps to no data·inclusion thematique never reaches ``export
     data-inclusion``. A warning, not an error: a service may have no equivalent there yet."""
@@ -555,7 +664,7 @@ def _check_exported(catalogue: Catalogue) -> Iterator[Diagnostic]:
             has_mappings = "mappings" in (entry.doc.data or {})
             span = entry.doc.key_span(("mappings",)) if has_mappings else entry.doc.span(())
             yield Diagnostic.warning(
-                "REF027",
+                "REF030",
                 span,
                 message.format(id=service.id),
                 hint.format(example=example),

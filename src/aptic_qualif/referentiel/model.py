@@ -43,6 +43,8 @@ class Level(StrictModel):
     notation: str
     pref_label: LangText
     definition: LangText
+    min_sessions: int | None = Field(default=None, ge=1, le=20)
+    """The fewest sessions an active service of this level takes (``REF029``), if any."""
 
 
 class Retired(StrictModel):
@@ -89,6 +91,11 @@ SESSIONS_REQUIRED_FROM = "2.0.0"
 COOP_REQUIRED_FROM = "2.1.0"
 """The référentiel version from which every active service maps to at least one thematique
 of La Coop de la médiation numérique; older releases have no such mapping."""
+
+COHERENT_MAPPINGS_FROM = "3.0.0"
+"""The référentiel version from which a service's mappings must agree with one another the way
+their consumers check them (``REF027``: La Coop refuses a kind of administrative procedure
+without ``aide_aux_demarches_administratives``); older releases were not held to it."""
 
 MAX_SESSIONS = 20
 """A service needing more sessions than this is a training course, not a service."""

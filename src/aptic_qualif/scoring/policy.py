@@ -137,6 +137,24 @@ class ReviewSettings(StrictModel):
     different decisions, the application awaits a further review."""
 
 
+class NetworkIdentity(StrictModel):
+    """Who publishes the exports: the network that runs the qualification, so that two
+    networks using the tool never publish under the same name."""
+
+    source: str = Field(default="aptic-qualif", pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+    """The ``source`` of the national export and of data·inclusion, and the first part of
+    data·inclusion ids (``<source>--<id>``); a venue imported from a national extract keeps
+    the extract's own source."""
+    id_prefix: str = Field(
+        default="aptic-qualif-", pattern=r"^(?:[A-Za-z0-9][A-Za-z0-9._:@+-]{0,99})?$"
+    )
+    """Put before the application's file name to make the national ``id`` of a venue that
+    records none (an imported venue keeps the id of its record)."""
+    base_url: str | None = Field(default=None, pattern=r"^https?://[^\s|]+/$")
+    """The address of the network's venue pages, ending with ``/``: the venue's id appended
+    to it makes ``lien_source`` in data·inclusion. None: no link."""
+
+
 class Policy(StrictModel):
     id: str
     version: SemVer
@@ -166,3 +184,5 @@ class Policy(StrictModel):
     rules: list[Rule] = Field(min_length=1)
     label: str = "Qualifié aptic-qualif"
     """The label a qualified venue carries in the national export."""
+    network: NetworkIdentity = Field(default_factory=NetworkIdentity)
+    """Who publishes the exports (source, id prefix, address of the venue pages)."""
