@@ -25,7 +25,7 @@ id: faire-une-pre-demande-de-titre-d-identite
 notation: MAI-13
 level: maitrise
 status: active
-added_in: "2.2.0"
+added_in: "3.1.0"
 pref_label:
   fr: Faire une pré-demande de titre d'identité
   en: Pre-apply for an identity document
@@ -61,7 +61,7 @@ def test_a_schema_error_hides_no_other_error_of_the_file(project: Path) -> None:
         (code, NEW) for code in ("SCH003", "REF003", "REF007", "REF018", "REF019", "REF025")
     }
     (notation,) = [d for d in report.errors if d.code == "REF003"]
-    assert notation.hint == "la prochaine notation libre est MAI-24"  # MAI-23 is taken
+    assert notation.hint == "la prochaine notation libre est MAI-25"  # MAI-24 is taken
 
 
 def test_a_file_missing_a_required_field_is_not_guessed(project: Path) -> None:
@@ -91,7 +91,7 @@ def test_a_diagnostic_without_a_hint_of_its_own_shows_its_codes() -> None:
 
 
 def test_ref019_says_which_version_to_declare(project: Path) -> None:
-    fixed = DRAFT.replace("MAI-13", "MAI-24").replace("maitrise\n", "maitriser\n")
+    fixed = DRAFT.replace("MAI-13", "MAI-25").replace("maitrise\n", "maitriser\n")
     fixed = fixed.replace(
         "[2.4]", '["2.4"]\n  coop_thematiques: [aide_aux_demarches_administratives]'
     )
@@ -100,14 +100,14 @@ def test_ref019_says_which_version_to_declare(project: Path) -> None:
     _catalogue, report = validate_catalogue(project / "referentiel")
     (problem,) = report.errors
     assert problem.code == "REF019"
-    assert problem.hint is not None and 'version: "2.2.0"' in problem.hint
+    assert problem.hint is not None and 'version: "3.1.0"' in problem.hint
 
 
 def _release(project: Path, *, version: str, modified: str | None = None) -> None:
     scheme = project / "referentiel" / "referentiel.yaml"
-    text = scheme.read_text(encoding="utf-8").replace('version: "2.1.0"', f'version: "{version}"')
+    text = scheme.read_text(encoding="utf-8").replace('version: "3.0.0"', f'version: "{version}"')
     if modified is not None:
-        text = text.replace('modified: "2026-12-01"', f'modified: "{modified}"')
+        text = text.replace('modified: "2026-12-07"', f'modified: "{modified}"')
     scheme.write_text(text, encoding="utf-8")
 
 
@@ -115,7 +115,7 @@ def test_diff_runs_on_a_catalogue_it_can_read_and_asks_for_the_release(
     project: Path,
 ) -> None:
     runner = CliRunner()
-    fixed = DRAFT.replace("MAI-13", "MAI-24").replace("maitrise\n", "maitriser\n")
+    fixed = DRAFT.replace("MAI-13", "MAI-25").replace("maitrise\n", "maitriser\n")
     fixed = fixed.replace(
         "[2.4]", '["2.4"]\n  coop_thematiques: [aide_aux_demarches_administratives]'
     )
@@ -126,9 +126,9 @@ def test_diff_runs_on_a_catalogue_it_can_read_and_asks_for_the_release(
     assert result.exit_code == 1, result.output
     codes = {line.split("error[", 1)[1].split("]", 1)[0] for line in errors(result.output)}
     assert codes == {"REF019", "DIFF001", "DIFF003", "DIFF004"}
-    assert "[mineure] ajouté : MAI-24" in result.output
+    assert "[mineure] ajouté : MAI-25" in result.output
     # bumped, but neither the date nor the changelog
-    _release(project, version="2.2.0")
+    _release(project, version="3.1.0")
     result = runner.invoke(app, ["catalogue", "diff", "--base", "main"])
     assert result.exit_code == 1, result.output
     assert [line.split(": error")[0] for line in errors(result.output)] == [
@@ -137,14 +137,14 @@ def test_diff_runs_on_a_catalogue_it_can_read_and_asks_for_the_release(
     ]
     assert "error[DIFF005]" in result.output and "error[DIFF004]" in result.output
     # the changelog section comes with the release's date, once modified says it
-    _release(project, version="2.2.0", modified="2026-12-10")
+    _release(project, version="3.1.0", modified="2026-12-10")
     result = runner.invoke(app, ["catalogue", "diff", "--base", "main", "--changelog"])
     assert result.exit_code == 1  # not in the changelog yet: said on standard error
     section = result.stdout
-    assert section.startswith("## [2.2.0] - 2026-12-10\n")
+    assert section.startswith("## [3.1.0] - 2026-12-10\n")
     changelog = project / "referentiel" / "CHANGELOG.md"
     text = changelog.read_text(encoding="utf-8")
-    head, sep, rest = text.partition("## [2.1.0]")
+    head, sep, rest = text.partition("## [3.0.0]")
     changelog.write_text(head + section + "\n" + sep + rest, encoding="utf-8")
     result = runner.invoke(app, ["catalogue", "diff", "--base", "main"])
     assert result.exit_code == 0, result.output

@@ -57,11 +57,16 @@ def test_streamed_output_is_the_whole_batch_rendering(
 
 
 def test_assessments_are_made_one_at_a_time(repo: Path) -> None:
-    """Nothing is read ahead: the first assessment comes after reading one file."""
+    """Nothing is read ahead once the copies are known: the first assessment comes after
+    reading one file. To find the copies, every file is read first, once: its check then
+    waits in a temporary file, not in memory (``scoring.assess``)."""
     context = load_context(REPO)
+    files = sorted(APPLICATIONS.glob("*.yaml"))
     read: list[Path] = []
-    assessed = iter_assessments(
-        sorted(APPLICATIONS.glob("*.yaml")), context, Batch(), on_file=read.append
-    )
+    assessed = iter_assessments(files, context, Batch(), on_file=read.append, copies={})
     first, _checked, _own = next(iter(assessed))
     assert len(read) == 1 and first.application == read[0].stem
+    read.clear()
+    assessed = iter_assessments(files, context, Batch(), on_file=read.append)
+    first, _checked, _own = next(iter(assessed))
+    assert read == files and first.application == files[0].stem

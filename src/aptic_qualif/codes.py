@@ -519,6 +519,19 @@ HINTS: dict[str, str] = {
         "this service"
     ),
     "REF026": N_("choose another identifier and rename the file"),
+    "REF027": N_(
+        "if a procedure is done during the session, add aide_aux_demarches_administratives; "
+        "otherwise remove the kind of procedure"
+    ),
+    "REF028": N_("add the mapping the rule needs, or remove the one it excludes"),
+    "REF029": N_(
+        "describe the project over several sessions, or deprecate the service and add one at a "
+        "lower level"
+    ),
+    "REF030": N_(
+        "add the mapping (lieux_services, data_inclusion); with no equivalent, keep the warning "
+        "and say so in the pull request"
+    ),
     "DIFF001": N_("write in referentiel.yaml the version the message gives"),
     "DIFF002": N_(
         "restore the file and deprecate the service; otherwise list it under retired (a "
@@ -565,6 +578,10 @@ HINTS: dict[str, str] = {
     "QST018": N_(
         "weights ≥ 0, thresholds from 0 to 100, a knock-out with item and condition (or "
         "invalid_identity: true), a last rule when: always"
+    ),
+    "QST019": N_(
+        "derive from an existing item of the right type: commune-name from an insee_code to a "
+        "text, contains from a multiple choice to a boolean"
     ),
     "APP001": N_("questionnaire: <id>@<version> of the project's questionnaire"),
     "APP002": N_(
@@ -643,6 +660,10 @@ HINTS: dict[str, str] = {
     "LIEU005": N_("each venue has its own id: correct or remove the duplicate row"),
     "LIEU006": N_(
         "split it into several files, each with the header row, and import them one after the other"
+    ),
+    "LIEU007": N_(
+        "correct the answer data·inclusion refuses (the message names the field), then export "
+        "again"
     ),
     "GEO001": N_("the INSEE code of a current commune (INSEE's Code officiel géographique)"),
     "GEO002": N_(
