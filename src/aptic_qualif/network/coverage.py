@@ -486,7 +486,8 @@ class CoverageCounter:
                 itinerant=self.travelling,
                 without_territory=self.without,
                 ignored_itinerance_codes=self.ignored,
-                territories=len(rows),
+                # the territories where a venue is counted (the listed zeros aside)
+                territories=sum(1 for row in rows if row.venues),
                 levels={level: self.national_levels[level] for level in levels},
                 services_offered=len(national),
             ),
