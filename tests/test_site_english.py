@@ -184,6 +184,23 @@ def test_the_english_search_is_english(site: Path, shipped_context: Context) -> 
     assert service.pref_label.en in html.unescape(doc["title"])
 
 
+def test_french_only_pages_stay_out_of_the_english_search(site: Path) -> None:
+    """English queries found « Journal des modifications », « Ajouté », « Contribuer à
+    aptic-qualif »: the pages shown in French on the English site are not indexed by its
+    search (the French search keeps them), and the navigation names them in English."""
+    english = json.loads((site / "en" / "search" / "search_index.json").read_text("utf-8"))
+    french = json.loads((site / "search" / "search_index.json").read_text("utf-8"))
+    french_only = ("journal/", "contribuer/", "questionnaire/charte/")
+    assert not [d["location"] for d in english["docs"] if d["location"].startswith(french_only)]
+    assert [d["location"] for d in french["docs"] if d["location"].startswith(french_only)]
+    for doc in english["docs"]:
+        assert "Ajouté" not in doc["title"] and "Journal des modifications" not in doc["title"]
+    charter = (site / "en" / "questionnaire" / "charte" / "index.html").read_text("utf-8")
+    assert "<title>Charter of qualified venues - " in charter and "Only in French" in charter
+    home = (site / "en" / "index.html").read_text("utf-8")
+    assert "Charter of qualified venues" in home  # its entry in the navigation
+
+
 def test_a_hand_written_page_takes_its_english_version_or_says_it_is_french(
     tmp_path: Path,
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import shutil
 import tempfile
@@ -123,16 +124,27 @@ def site_files(source: Path) -> tuple[dict[str, bytes], Report]:
     return files, report
 
 
-def _french_only(markdown: str) -> str:
-    """A French page placed in the English site: a note under its title says so."""
+def _french_only(markdown: str, page_title: str | None = None) -> str:
+    """A French page placed in the English site: a note under its title says so; the English
+    search does not index it (its French words answered English queries: « Journal des
+    modifications », « Ajouté »); with ``page_title`` (English), the navigation and the browser's
+    tab name it in English."""
     title = _("Only in French")
     text = _("This page has no English version yet: it is shown in French.")
     note = f'!!! note "{title}"\n\n    {text}\n'
     lines = markdown.split("\n")
     for index, line in enumerate(lines):
         if line.startswith("# "):
-            return "\n".join([*lines[: index + 1], "", note, *lines[index + 1 :]])
-    return note + "\n" + markdown
+            body = "\n".join([*lines[: index + 1], "", note, *lines[index + 1 :]])
+            break
+    else:
+        body = note + "\n" + markdown
+    if body.startswith("---\n"):
+        return body
+    meta = ["---", "search:", "  exclude: true"]
+    if page_title is not None:
+        meta.append("title: " + json.dumps(page_title, ensure_ascii=False))  # a YAML string
+    return "\n".join([*meta, "---", "", body])
 
 
 def stage_site(
@@ -262,7 +274,7 @@ def stage_site(
                         "missing.md.j2", page, origin=origin.name, title=title
                     )
                 elif lang != "fr":
-                    included = _french_only(included)
+                    included = _french_only(included, title)
                 write(folder, page, included)
             for page, text in sorted(shared.items()):
                 write(folder, page, text)
