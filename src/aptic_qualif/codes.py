@@ -397,5 +397,44 @@ CODES: dict[str, Code] = {
                 "objects, which its sandbox refuses."
             ),
         ),
+        Code(
+            "USG001",
+            "personal-data-column",
+            N_(
+                "A file of usages has a column that would hold personal data (a name, a "
+                "contact, a birth date, a person identifier, free text): it is refused whole."
+            ),
+        ),
+        Code(
+            "USG002",
+            "personal-data-value",
+            N_(
+                "A cell of a file of usages looks like an e-mail address, a telephone number "
+                "or a NIR: the file is refused whole."
+            ),
+        ),
+        Code(
+            "USG003",
+            "usage-columns",
+            N_("A file of usages has an unknown, repeated or missing column: it is refused."),
+        ),
+        Code(
+            "USG004", "usage-invalid-row", N_("A row of usages breaks the format: it is skipped.")
+        ),
+        Code(
+            "USG005",
+            "usage-unknown-service",
+            N_("A row of usages names a service the référentiel does not know: it is skipped."),
+        ),
+        Code(
+            "USG006",
+            "usage-unknown-place",
+            N_("A row of usages names an unknown commune or département: it is skipped."),
+        ),
+        Code(
+            "USG007",
+            "personal-columns-dropped",
+            N_("A column of La Coop's export that names people was left unread."),
+        ),
     )
 }
