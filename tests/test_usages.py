@@ -56,7 +56,9 @@ def test_frictionless_reads_the_format_as_the_importer_does(tmp_path: Path) -> N
     descriptor = schema()
     ok = frictionless.validate(
         frictionless.Resource(
-            path="accompagnements-synthetiques.csv", basepath=str(EXAMPLES), schema=frictionless.Schema.from_descriptor(descriptor)
+            path="accompagnements-synthetiques.csv",
+            basepath=str(EXAMPLES),
+            schema=frictionless.Schema.from_descriptor(descriptor),
         )
     )
     assert ok.valid, ok.flatten(["rowNumber", "message"])[:3]
@@ -71,9 +73,13 @@ def test_frictionless_reads_the_format_as_the_importer_does(tmp_path: Path) -> N
         "2025-03-04,aptic-qualif-lieu-1,,DEC-01,individuel,,non,,seniors|vieux,,",
     )
     report = frictionless.validate(
-        frictionless.Resource(path=bad.name, basepath=str(tmp_path), schema=frictionless.Schema.from_descriptor(descriptor))
+        frictionless.Resource(
+            path=bad.name,
+            basepath=str(tmp_path),
+            schema=frictionless.Schema.from_descriptor(descriptor),
+        )
     )
-    frictionless_rows = sorted({row for row, in report.flatten(["rowNumber"])})
+    frictionless_rows = sorted({row for (row,) in report.flatten(["rowNumber"])})
     ours = import_usages(bad, Resolver(load_catalogue_or_fail(REPO)))
     assert frictionless_rows == ours.invalid_rows == [3, 4, 5, 6, 7]
 
@@ -244,9 +250,7 @@ def test_la_coop_export_mapped(resolver: Resolver) -> None:
 
 
 def test_la_coop_row_without_a_venue_is_skipped(resolver: Resolver) -> None:
-    result = import_coop(
-        EXAMPLES / "coop-activites-synthetiques.csv", resolver, drop_personal=True
-    )
+    result = import_coop(EXAMPLES / "coop-activites-synthetiques.csv", resolver, drop_personal=True)
     assert result.kept == 0 and len(result.invalid_rows) == 5
 
 
@@ -259,20 +263,21 @@ def test_cli_import_then_report(tmp_path: Path, runner: CliRunner) -> None:
     assert runner.invoke(app, args).exit_code == 0  # the same file again replaces itself
     months = sorted(p.parent.name for p in store.glob("mois=*/*.parquet"))
     assert len(months) == len(set(months)) == 12
-    report = runner.invoke(
-        app, ["--root", str(REPO), "usages", "report", str(store), "-f", "json"]
-    )
+    report = runner.invoke(app, ["--root", str(REPO), "usages", "report", str(store), "-f", "json"])
     assert report.exit_code == 0, report.output
     data = json.loads(report.stdout)
     month = next(t for t in data["tableaux"] if t["id"] == "mois")
     total = month["lignes"][-1][1]
-    assert total == 400 + sum(  # the collective sessions count their participants
-        int(p) - 1
-        for p in (
-            line.split(",")[5]
-            for line in source.read_text(encoding="utf-8").splitlines()[1:]
+    assert (
+        total
+        == 400
+        + sum(  # the collective sessions count their participants
+            int(p) - 1
+            for p in (
+                line.split(",")[5] for line in source.read_text(encoding="utf-8").splitlines()[1:]
+            )
+            if p
         )
-        if p
     )
     for fmt in ("csv", "markdown"):
         again = runner.invoke(
@@ -301,3 +306,82 @@ def test_the_other_commands_never_load_duckdb_nor_pyarrow() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+@pytest.fixture(scope="module")
+def example_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from aptic_qualif.usages.store import write_records
+
+    store = tmp_path_factory.mktemp("usages") / "entrepot"
+    result = import_usages(
+        EXAMPLES / "accompagnements-synthetiques.csv", Resolver(load_catalogue_or_fail(REPO))
+    )
+    write_records(result.columns, store, result.digest)
+    return store
+
+
+def test_no_published_count_is_small(example_store: Path) -> None:
+    from aptic_qualif.usages.report import build_report, sections
+
+    report = build_report(example_store, load_catalogue_or_fail(REPO))
+    for departement in (None, *report.departements):
+        for section in sections(report, departement):
+            for row in section.rows:
+                for value in row[1:]:
+                    if isinstance(value, int) and section.id != "offre":
+                        assert value == 0 or value >= 11, (section.id, departement, row)
+
+
+def test_usage_pages_chart_and_table(example_store: Path) -> None:
+    from aptic_qualif.sanitize import html_content
+    from aptic_qualif.usages.pages import usage_downloads, usage_pages
+    from aptic_qualif.usages.report import build_report
+
+    report = build_report(example_store, load_catalogue_or_fail(REPO))
+    pages = usage_pages(report, {"75": "75 Paris"})
+    assert "usages/index.md" in pages and "usages/75.md" in pages
+    national = pages["usages/index.md"]
+    assert national.count("<svg") == 5  # month, level, service, public, age
+    assert "| Mois | Accompagnements |" in national
+    assert "[75 Paris](75.md)" in national
+    chart = national[national.index("<svg") : national.index("</svg>") + 6]
+    assert html_content(chart).count("<rect") == chart.count("<rect") > 0
+    downloads = usage_downloads(report)
+    assert downloads["usages-agregats.csv"].startswith("tableau,ligne,colonne,valeur,secret\n")
+    assert json.loads(downloads["usages-agregats.schema.json"])["fields"][4]["name"] == "secret"
+
+
+def test_the_aggregates_are_valid_for_their_schema(example_store: Path, tmp_path: Path) -> None:
+    import frictionless
+
+    from aptic_qualif.usages.pages import usage_downloads
+    from aptic_qualif.usages.report import build_report
+
+    files = usage_downloads(build_report(example_store, load_catalogue_or_fail(REPO)))
+    (tmp_path / "agregats.csv").write_text(files["usages-agregats.csv"], encoding="utf-8")
+    descriptor = json.loads(files["usages-agregats.schema.json"])
+    report = frictionless.validate(
+        frictionless.Resource(
+            path="agregats.csv",
+            basepath=str(tmp_path),
+            schema=frictionless.Schema.from_descriptor(descriptor),
+        )
+    )
+    assert report.valid, report.flatten(["rowNumber", "message"])[:3]
+
+
+def test_publish_site_with_usages(example_store: Path, tmp_path: Path, runner: CliRunner) -> None:
+    site = tmp_path / "site"
+    result = runner.invoke(
+        app,
+        ["--root", str(REPO), "publish", "site", "-o", str(site), "--usages", str(example_store)],
+    )
+    assert result.exit_code == 0, result.output
+    for page in ("usages/index.html", "en/usages/index.html", "usages/13/index.html"):
+        html = (site / page).read_text(encoding="utf-8")
+        assert "<svg" in html and "<table>" in html
+    assert "Usages of digital mediation" in (site / "en/usages/index.html").read_text("utf-8")
+    assert (site / "telechargements" / "usages-agregats.csv").is_file()
+    assert "usages-agregats.schema.json" in (site / "telechargements/index.html").read_text(
+        "utf-8"
+    )

@@ -137,6 +137,17 @@ def site_command(
             ),
         ),
     ] = CoverageBy.departement,
+    usages: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--usages",
+            help=_(
+                "Store of the usage observatory (aptic-qualif usages import): its pages, "
+                "national and per département, and its open-data aggregates."
+            ),
+            file_okay=False,
+        ),
+    ] = None,
 ) -> None:
     from aptic_qualif.cli.common import ReportFormat, emit_report, fail, user_path
     from aptic_qualif.diagnostics import Report
@@ -156,6 +167,8 @@ def site_command(
         else None
     )
     root = project_root(state().root)
+    if usages is not None and not usages.is_dir():
+        fail(_("the folder '{path}' does not exist").format(path=display_path(usages)))
     folder_output(output)
     target = output if output is not None else root / "build" / "site"
     report = Report()
@@ -166,6 +179,7 @@ def site_command(
         network=network,
         report=report,
         by="commune" if by is CoverageBy.commune else "departement",
+        usages=usages,
     )
     if report.diagnostics:
         emit_report(report, ReportFormat.text, err=True)

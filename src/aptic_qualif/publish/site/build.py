@@ -303,6 +303,7 @@ def build_site(
     network: NetworkSource | None = None,
     report: Report | None = None,
     by: By = "departement",
+    usages: Path | None = None,
 ) -> Path:
     """Build the site of the project ``root`` into ``output``; returns ``output``.
 
@@ -320,7 +321,8 @@ def build_site(
     network's own applications and reviews (scored with its ``policy`` when given); without
     it, from the project's fictional examples, which the pages say. Unreadable applications
     and review problems are added to ``report`` (the build goes on without them). With
-    ``by="commune"``, each département gets the page of its communes."""
+    ``by="commune"``, each département gets the page of its communes. With ``usages`` (a
+    store of the usage observatory), the observatory's pages and open-data aggregates."""
     from aptic_qualif.context import load_context
 
     output = output.absolute()
@@ -333,7 +335,14 @@ def build_site(
     output.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="aptic-qualif-site-") as tmp:
         config = stage_site(
-            context, Path(tmp) / "source", source, network, report, by=by, hand_written=hand_written
+            context,
+            Path(tmp) / "source",
+            source,
+            network,
+            report,
+            by=by,
+            hand_written=hand_written,
+            usages=usages,
         )
         built = Path(tempfile.mkdtemp(prefix=f".{output.name}.", dir=output.parent))
         built.chmod(0o755)  # mkdtemp makes it private; a web server must read the site
