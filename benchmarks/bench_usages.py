@@ -41,11 +41,12 @@ elif step == "import":
     from aptic_qualif.context import load_catalogue_or_fail
     from aptic_qualif.usages.importer import import_usages
     from aptic_qualif.usages.model import Resolver
-    from aptic_qualif.usages.store import write_records
-    result = import_usages(source, Resolver(load_catalogue_or_fail(repo)))
+    from aptic_qualif.usages.store import StoreWriter
+    writer = StoreWriter(store)
+    result = import_usages(source, Resolver(load_catalogue_or_fail(repo)), sink=writer.add)
     t1 = time.perf_counter()
-    write_records(result.columns, store, result.digest)
-    extra = {"kept": result.kept, "read_and_check": t1 - t0}
+    writer.commit(result.digest)
+    extra = {"kept": result.kept, "read_check_and_stage": t1 - t0}
 elif step == "report":
     from aptic_qualif.context import load_catalogue_or_fail
     from aptic_qualif.usages.report import build_report, render_json

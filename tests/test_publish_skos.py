@@ -470,10 +470,18 @@ def test_publish_site_calls_the_site_builder(
     calls: list[tuple[Path, Path, bool]] = []
 
     def build_site(
-        root: Path, output: Path, *, force: bool, network: object, report: object, by: str
+        root: Path,
+        output: Path,
+        *,
+        force: bool,
+        network: object,
+        report: object,
+        by: str,
+        usages: object,
     ) -> Path:
         assert network is None  # without --applications: the examples
         assert by == "departement"  # without --by commune: no page per département
+        assert usages is None  # without --usages: no page of the usage observatory
         calls.append((root, output, force))
         return output
 

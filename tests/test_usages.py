@@ -382,6 +382,4 @@ def test_publish_site_with_usages(example_store: Path, tmp_path: Path, runner: C
         assert "<svg" in html and "<table>" in html
     assert "Usages of digital mediation" in (site / "en/usages/index.html").read_text("utf-8")
     assert (site / "telechargements" / "usages-agregats.csv").is_file()
-    assert "usages-agregats.schema.json" in (site / "telechargements/index.html").read_text(
-        "utf-8"
-    )
+    assert "usages-agregats.schema.json" in (site / "telechargements/index.html").read_text("utf-8")

@@ -104,7 +104,7 @@ def import_command(
     from aptic_qualif.project import project_root
     from aptic_qualif.usages.importer import import_coop, import_usages, read_venue_map
     from aptic_qualif.usages.model import Resolver
-    from aptic_qualif.usages.store import write_records
+    from aptic_qualif.usages.store import StoreWriter
 
     folder_output(store)
     missing = [f for f in files if not present(f)]
@@ -120,18 +120,29 @@ def import_command(
         report.extend(problems.diagnostics)
     ok = report.ok
     for path in files:
-        if source is SourceFormat.coop:
-            result = import_coop(
-                path, resolver, venue=venue, venues=venue_map, drop_personal=drop_personal
-            )
-        else:
-            result = import_usages(path, resolver)
+        writer = StoreWriter(store)
+        try:
+            if source is SourceFormat.coop:
+                result = import_coop(
+                    path,
+                    resolver,
+                    venue=venue,
+                    venues=venue_map,
+                    drop_personal=drop_personal,
+                    sink=writer.add,
+                )
+            else:
+                result = import_usages(path, resolver, sink=writer.add)
+        except BaseException:
+            writer.abort()
+            raise
         report.extend(result.report.diagnostics)
         if result.refused:
+            writer.abort()
             ok = False
             echo(_("{file}: refused, nothing imported").format(file=result.file), err=True)
             continue
-        write_records(result.columns, store, result.digest)
+        writer.commit(result.digest)
         ok = ok and not result.invalid_rows
         echo(
             _("{file}: {kept} record(s) imported, {invalid} row(s) skipped, out of {rows}.").format(
@@ -253,6 +264,14 @@ def generate_command(
     ] = 1000,
     seed: Annotated[int, typer.Option("--seed", help=_("Seed of the random draws."))] = 1,
     year: Annotated[int, typer.Option("--year", help=_("Year of the records."))] = 2025,
+    departements: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(
+            "--departement",
+            "-d",
+            help=_("Only venues of this département (repeat the option for several)."),
+        ),
+    ] = None,
     output: OutputOption = None,
     force: ForceOption = False,
 ) -> None:
@@ -261,7 +280,18 @@ def generate_command(
     from aptic_qualif.usages.generate import generate_csv
 
     catalogue = load_catalogue_or_fail(project_root(state().root))
-    write_output(generate_csv(count, catalogue, seed=seed, year=year), output, force=force)
+    from aptic_qualif.communes import communes
+
+    known = communes().departement_populations
+    unknown = [d for d in departements or [] if d not in known]
+    if unknown:
+        fail(_("unknown département: {codes}").format(codes=", ".join(unknown)))
+    chosen = tuple(departements) if departements else None
+    write_output(
+        generate_csv(count, catalogue, seed=seed, year=year, departements=chosen),
+        output,
+        force=force,
+    )
 
 
 @app.command(

@@ -18,7 +18,9 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import os
 import re
+import stat
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -32,8 +34,11 @@ from aptic_qualif.reading import read_regular
 from aptic_qualif.usages.model import Resolver, check_cell, field_names, required_fields, rules
 from aptic_qualif.usages.personal import KIND_LABELS, fold, personal_column, personal_value
 
-MAX_BYTES = 1024 * 1024 * 1024
-"""The largest file an import reads (about 10 million records of the format)."""
+MAX_BYTES = 4 * 1024 * 1024 * 1024
+"""The largest file an import reads (about 40 million records of the format); it is read as
+a stream, :data:`CHUNK_ROWS` records at a time."""
+MAX_CELL_CHARS = 131_072
+CHUNK_ROWS = 200_000
 
 STORED_COLUMNS: tuple[str, ...] = (
     "mois",
@@ -74,49 +79,102 @@ class UsageImport:
     """The whole file is refused (personal data, a wrong header, unreadable): no record."""
     digest: str = ""
     """SHA-256 of the file's bytes: importing the same file again replaces its records."""
-
-    @property
-    def kept(self) -> int:
-        return len(self.columns["mois"])
+    kept: int = 0
+    """Records kept (in :attr:`columns`, or given to the import's sink)."""
 
     def refuse(self, diagnostic: Diagnostic) -> None:
         self.report.add(diagnostic)
         self.refused = True
         self.columns = empty_columns()
+        self.kept = 0
 
 
-def _read_text(path: Path, result: UsageImport) -> str | None:
-    raw, problem = read_regular(path, result.file, limit=MAX_BYTES)
-    if raw is None:
-        assert problem is not None
-        result.refuse(problem)
-        return None
-    result.digest = hashlib.sha256(raw).hexdigest()
+class _Hashing(io.RawIOBase):
+    """A file's bytes as they are read, hashed on the way (SHA-256)."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.hash = hashlib.sha256()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = os.read(self.fd, len(buffer))
+        self.hash.update(data)
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _records(path: Path, result: UsageImport) -> Iterator[tuple[int, list[str]]]:
+    """Each CSV record of a regular file, streamed, with the line it starts on (1-based).
+
+    A file that cannot be read, is not a regular file, is larger than :data:`MAX_BYTES` or is
+    not UTF-8 refuses the import (the records already read are dropped by the caller). The
+    file's SHA-256 is in ``result.digest`` once every record is read."""
     try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
         result.refuse(
             Diagnostic.error(
                 "IO001",
                 Span(result.file, 0, 0),
-                _("the file is not encoded in UTF-8"),
-                _("save it again as CSV UTF-8"),
+                _("cannot read the file: {reason}").format(reason=exc.strerror or exc),
             )
         )
-        return None
-
-
-def _records(text: str, start: int = 0) -> Iterator[tuple[int, list[str]]]:
-    """Each CSV record with the line it starts on (1-based)."""
-    previous = csv.field_size_limit(max(len(text), 131_072) + 1)
+        return
     try:
-        reader = csv.reader(io.StringIO(text, newline=""))
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            _raw, problem = read_regular(path, result.file, limit=0)
+            result.refuse(
+                problem
+                or Diagnostic.error("IO002", Span(result.file, 0, 0), _("not a regular file"))
+            )
+            return
+        if info.st_size > MAX_BYTES:
+            result.refuse(
+                Diagnostic.error(
+                    "YAML007",
+                    Span(result.file, 1, 1),
+                    _("the file is too large (more than {limit} bytes)").format(limit=MAX_BYTES),
+                    _("split it into smaller files, each with the header row"),
+                )
+            )
+            return
+        raw = _Hashing(fd)
+        text = io.TextIOWrapper(io.BufferedReader(raw, 1 << 20), encoding="utf-8-sig", newline="")
+        previous = csv.field_size_limit(MAX_CELL_CHARS)
+        reader = csv.reader(text)
         line = 1
-        for record in reader:
-            yield line, record
-            line = reader.line_num + 1
+        try:
+            for record in reader:
+                yield line, record
+                line = reader.line_num + 1
+        except UnicodeDecodeError:
+            result.refuse(
+                Diagnostic.error(
+                    "IO001",
+                    Span(result.file, line, 0),
+                    _("the file is not encoded in UTF-8"),
+                    _("save it again as CSV UTF-8"),
+                )
+            )
+            return
+        except csv.Error as exc:
+            result.refuse(
+                Diagnostic.error(
+                    "USG004",
+                    Span(result.file, line, 0),
+                    _("unreadable CSV: {error}").format(error=exc),
+                )
+            )
+            return
+        finally:
+            csv.field_size_limit(previous)
+        result.digest = raw.hash.hexdigest()
     finally:
-        csv.field_size_limit(previous)
+        os.close(fd)
 
 
 def _personal_header(header: list[str], result: UsageImport, *, line: int = 1) -> bool:
@@ -157,29 +215,47 @@ def _personal_cell(result: UsageImport, line: int, col: int, name: str, kind: st
 
 
 class _Rows:
-    """Turns checked rows into stored columns; every distinct value is checked once."""
+    """Turns rows of the format into stored columns, a chunk at a time and column by column:
+    every distinct value of a column is checked once per import (a national file repeats
+    the same dates, venues and services millions of times)."""
 
-    def __init__(self, resolver: Resolver, result: UsageImport) -> None:
+    def __init__(
+        self,
+        resolver: Resolver,
+        result: UsageImport,
+        names: list[str],
+        cols: dict[str, int],
+        sink: Callable[[Columns], None] | None,
+    ) -> None:
         self.resolver = resolver
         self.result = result
-        self._cells: dict[tuple[str, str], tuple[Any, str | None, str | None]] = {}
+        self.names = names
+        self.cols = cols
+        self.sink = sink
+        self._cells: dict[str, dict[str, tuple[Any, str | None, str | None]]] = {
+            name: {} for name in field_names()
+        }
         self._places: dict[str, str | None] = {}
-        self._interned: dict[str, str] = {}
+        self._targets: dict[str, Any] = {}
+        self.lines: list[int] = []
+        self.records: list[list[str]] = []
+
+    def push(self, line: int, record: list[str]) -> None:
+        self.lines.append(line)
+        self.records.append(record)
+        if len(self.records) >= CHUNK_ROWS:
+            self.flush()
 
     def cell(self, name: str, value: str) -> tuple[Any, str | None, str | None]:
         """(typed value, schema problem, personal kind) of one cell."""
-        key = (name, value)
-        found = self._cells.get(key)
+        cache = self._cells[name]
+        found = cache.get(value)
         if found is None:
             kind = personal_value(value) if value else None
             typed, problem = check_cell(rules()[name], value)
-            found = (
-                self._interned.setdefault(typed, typed) if isinstance(typed, str) else typed,
-                problem,
-                kind,
-            )
-            if len(self._cells) < 1_000_000:
-                self._cells[key] = found
+            found = (typed, problem, kind)
+            if len(cache) < 2_000_000:
+                cache[value] = found
         return found
 
     def place(self, code: str) -> str | None:
@@ -187,78 +263,131 @@ class _Rows:
             self._places[code] = self.resolver.departement_of(code)
         return self._places[code]
 
-    def error(self, code: str, line: int, col: int, message: str, hint: str | None = None) -> None:
-        self.result.report.add(
-            Diagnostic.error(code, Span(self.result.file, line, col), message, hint)
-        )
+    def error(self, code: str, line: int, col: int, message: str) -> None:
+        self.result.report.add(Diagnostic.error(code, Span(self.result.file, line, col), message))
 
-    def add(self, line: int, values: dict[str, str], cols: dict[str, int]) -> None:
-        """Check one row of the format (``values`` by field name) and keep it, or report it."""
+    def flush(self) -> None:
+        """Check the pending rows, keep the valid ones (to the sink, or the result)."""
+        lines, records = self.lines, self.records
+        self.lines, self.records = [], []
         result = self.result
-        typed: dict[str, Any] = {}
-        problems: list[tuple[str, str, str]] = []
-        for name, value in values.items():
-            got, problem, kind = self.cell(name, value)
-            if kind is not None:
-                _personal_cell(result, line, cols.get(name, 0), name, kind)
-                return
-            if problem is not None:
-                problems.append((name, problem, "USG004"))
-            typed[name] = got
+        if not records:
+            return
+        count = len(records)
+        given = dict(zip(self.names, zip(*records, strict=True), strict=True))
+        typed: dict[str, list[Any]] = {}
+        problems: dict[int, list[tuple[str, str, str]]] = {}
+        for name in field_names():
+            values = given.get(name)
+            if values is None:
+                typed[name] = [None] * count
+                continue
+            checked = {value: self.cell(name, value) for value in set(values)}
+            for value, (_typed, _problem, kind) in checked.items():
+                if kind is not None:
+                    index = values.index(value)
+                    _personal_cell(result, lines[index], self.cols.get(name, 0), name, kind)
+            if result.refused:
+                continue
+            typed[name] = [checked[value][0] for value in values]
+            if any(problem is not None for _t, problem, _k in checked.values()):
+                for index, value in enumerate(values):
+                    problem = checked[value][1]
+                    if problem is not None:
+                        problems.setdefault(index, []).append((name, problem, "USG004"))
         if result.refused:
             return
-        if not problems:
-            problems = self._semantics(typed)
-        if problems:
-            result.invalid_rows.append(line)
-            for name, problem, code in problems:
+        services = typed["service"]
+        for value in set(services):
+            if value is not None and value not in self._targets:
+                self._targets[value] = self.resolver.service(value)
+        for name in ("commune_lieu", "residence"):
+            for value in set(typed[name]):
+                if value is not None:
+                    self.place(value)
+        for index, (service, mode, participants, paid, emitter, commune, residence) in enumerate(
+            zip(
+                services,
+                typed["mode"],
+                typed["participants"],
+                typed["pass"],
+                typed["pass_emetteur"],
+                typed["commune_lieu"],
+                typed["residence"],
+                strict=True,
+            )
+        ):
+            if index in problems:
+                continue
+            found = self._row_problems(
+                service, mode, participants, paid, emitter, commune, residence
+            )
+            if found:
+                problems[index] = found
+        for index in sorted(problems):
+            result.invalid_rows.append(lines[index])
+            for name, problem, code in problems[index]:
                 self.error(
                     code,
-                    line,
-                    cols.get(name, 0),
+                    lines[index],
+                    self.cols.get(name, 0),
                     _("row skipped: {problem}").format(problem=problem),
                 )
-            return
-        target = self.resolver.service(typed["service"])
-        assert target is not None
-        date = typed["date"]
-        mode = typed["mode"]
-        columns = result.columns
-        columns["mois"].append(date[:7])
-        columns["date"].append(date)
-        columns["lieu"].append(typed["lieu"])
-        columns["departement"].append(
-            self.place(typed["commune_lieu"]) if typed.get("commune_lieu") else None
-        )
-        columns["service"].append(target.service)
-        columns["thematique"].append(target.thematique)
-        columns["niveau"].append(target.niveau)
-        columns["mode"].append(mode)
-        columns["participants"].append(typed.get("participants") or 1)
-        columns["pass"].append(bool(typed.get("pass")))
-        columns["pass_emetteur"].append(typed.get("pass_emetteur"))
-        publics = typed.get("publics")
-        columns["publics"].append(publics.split("|") if publics else [])
-        columns["tranche_age"].append(typed.get("tranche_age"))
-        residence = typed.get("residence")
-        columns["residence"].append(residence)
-        columns["residence_departement"].append(self.place(residence) if residence else None)
+        keep = [i for i in range(count) if i not in problems] if problems else range(count)
+        targets = [self._targets[typed["service"][i]] for i in keep]
+        places = self._places
+        dates = [typed["date"][i] for i in keep]
+        columns: Columns = {
+            "mois": [d[:7] for d in dates],
+            "date": dates,
+            "lieu": [typed["lieu"][i] for i in keep],
+            "departement": [
+                places.get(c) if c else None for c in (typed["commune_lieu"][i] for i in keep)
+            ],
+            "service": [t.service for t in targets],
+            "thematique": [t.thematique for t in targets],
+            "niveau": [t.niveau for t in targets],
+            "mode": [typed["mode"][i] for i in keep],
+            "participants": [typed["participants"][i] or 1 for i in keep],
+            "pass": [bool(typed["pass"][i]) for i in keep],
+            "pass_emetteur": [typed["pass_emetteur"][i] for i in keep],
+            "publics": [p.split("|") if p else [] for p in (typed["publics"][i] for i in keep)],
+            "tranche_age": [typed["tranche_age"][i] for i in keep],
+            "residence": [typed["residence"][i] for i in keep],
+            "residence_departement": [
+                places.get(r) if r else None for r in (typed["residence"][i] for i in keep)
+            ],
+        }
+        result.kept += len(dates)
+        if self.sink is not None:
+            self.sink(columns)
+        else:
+            for name, kept in columns.items():
+                result.columns[name].extend(kept)
 
-    def _semantics(self, typed: dict[str, Any]) -> list[tuple[str, str, str]]:
+    def _row_problems(
+        self,
+        service: str,
+        mode: str,
+        participants: int | None,
+        paid: bool | None,
+        emitter: str | None,
+        commune: str | None,
+        residence: str | None,
+    ) -> list[tuple[str, str, str]]:
         problems: list[tuple[str, str, str]] = []
-        if self.resolver.service(typed["service"]) is None:
+        if self._targets.get(service) is None:
             problems.append(
                 (
                     "service",
                     _(
                         "service '{value}' is neither a service of the référentiel (id or "
                         "notation) nor a thematique of La Coop"
-                    ).format(value=typed["service"]),
+                    ).format(value=service),
                     "USG005",
                 )
             )
-        participants = typed.get("participants")
-        if participants is not None and participants > 1 and typed["mode"] != "collectif":
+        if participants is not None and participants > 1 and mode != "collectif":
             problems.append(
                 (
                     "participants",
@@ -266,13 +395,12 @@ class _Rows:
                     "USG004",
                 )
             )
-        if typed.get("pass_emetteur") and not typed.get("pass"):
+        if emitter and not paid:
             problems.append(
                 ("pass_emetteur", _("pass_emetteur is given but pass is not 'oui'"), "USG004")
             )
-        for name in ("commune_lieu", "residence"):
-            code = typed.get(name)
-            if code and self.place(code) is None:
+        for name, code in (("commune_lieu", commune), ("residence", residence)):
+            if code and self._places.get(code) is None:
                 problems.append(
                     (
                         name,
@@ -285,14 +413,19 @@ class _Rows:
         return problems
 
 
-def import_usages(path: Path, resolver: Resolver) -> UsageImport:
-    """Read a CSV in the observatory's format (``schema.json``)."""
+def import_usages(
+    path: Path, resolver: Resolver, *, sink: Callable[[Columns], None] | None = None
+) -> UsageImport:
+    """Read a CSV in the observatory's format (``schema.json``), as a stream.
+
+    The records kept go to ``sink``, a chunk of columns at a time, or else to the result's
+    columns. A refused file may have given chunks to ``sink`` before its refusal: the caller
+    drops them (:class:`~aptic_qualif.usages.store.StoreWriter` does)."""
     result = UsageImport(display_path(path))
-    text = _read_text(path, result)
-    if text is None:
-        return result
-    records = _records(text)
+    records = _records(path, result)
     first = next(records, None)
+    if result.refused:
+        return result
     if first is None:
         result.refuse(
             Diagnostic.error(
@@ -346,7 +479,7 @@ def import_usages(path: Path, resolver: Resolver) -> UsageImport:
     if result.refused:
         return result
     cols = {name: col for col, name in enumerate(names, start=1)}
-    rows = _Rows(resolver, result)
+    rows = _Rows(resolver, result, names, cols, sink)
     width = len(names)
     for line, record in records:
         if not record:
@@ -368,9 +501,11 @@ def import_usages(path: Path, resolver: Resolver) -> UsageImport:
                     ),
                 )
             continue
-        rows.add(line, dict(zip(names, record, strict=True)), cols)
+        rows.push(line, record)
+    rows.flush()
     if result.refused:
         result.columns = empty_columns()
+        result.kept = 0
     return result
 
 
@@ -487,6 +622,7 @@ def import_coop(
     venue: str | None = None,
     venues: dict[str, str] | None = None,
     drop_personal: bool = False,
+    sink: Callable[[Columns], None] | None = None,
 ) -> UsageImport:
     """Read La Coop's activity export (its « Activités » table saved as CSV).
 
@@ -495,10 +631,7 @@ def import_coop(
     An activity counts once, under its first thematique (a kind of administrative
     procedure before the generic « Aide aux démarches administratives »)."""
     result = UsageImport(display_path(path))
-    text = _read_text(path, result)
-    if text is None:
-        return result
-    records = _records(text)
+    records = _records(path, result)
     header: list[str] | None = None
     header_line = 1
     for line, record in records:
@@ -567,7 +700,14 @@ def import_coop(
     themes = _coop_thematiques()
     demarches = set(themes.pop("__demarches__").split("|"))
     places = _CoopPlaces()
-    rows = _Rows(resolver, result)
+    names = list(field_names())
+    rows = _Rows(
+        resolver,
+        result,
+        names,
+        {k: cols.get(c, 1) for k, c in _COOP_FIELD_COLUMN.items()},
+        sink,
+    )
     venues = venues or {}
     for line, record in records:
         if not any(cell.strip() for cell in record):
@@ -599,9 +739,11 @@ def import_coop(
             )
             continue
         assert values is not None
-        rows.add(line, values, {k: cols.get(c, 1) for k, c in _COOP_FIELD_COLUMN.items()})
+        rows.push(line, [values[name] for name in names])
+    rows.flush()
     if result.refused:
         result.columns = empty_columns()
+        result.kept = 0
     return result
 
 
@@ -701,7 +843,7 @@ def read_venue_map(path: Path) -> tuple[dict[str, str], Report]:
         report.add(problem)
         return {}, report
     found: dict[str, str] = {}
-    for line, record in _records(raw.decode("utf-8-sig", errors="replace")):
+    for line, record in csv_lines(raw.decode("utf-8-sig", errors="replace")):
         if line == 1 or not record:
             continue
         if len(record) != 2 or not rules()["lieu"].pattern.fullmatch(record[1].strip()):  # type: ignore[union-attr]
@@ -715,3 +857,12 @@ def read_venue_map(path: Path) -> tuple[dict[str, str], Report]:
             continue
         found[record[0].strip()] = record[1].strip()
     return found, report
+
+
+def csv_lines(text: str) -> Iterator[tuple[int, list[str]]]:
+    """Each CSV record of a text with the line it starts on (1-based)."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    line = 1
+    for record in reader:
+        yield line, record
+        line = reader.line_num + 1

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -50,34 +52,66 @@ def arrow_schema() -> pa.Schema:
     )
 
 
-def write_records(columns: Columns, store: Path, digest: str) -> list[Path]:
-    """Write the records of one source file into ``store``, one Parquet file per month;
-    the files of an earlier import of the same source are replaced. Returns the files."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    import pyarrow.parquet as pq
+class StoreWriter:
+    """Writes the records of one source file into a store, chunk by chunk, and puts them in
+    place only when the whole file is read (:meth:`commit`): a file refused half-way leaves
+    the store as it was (:meth:`abort`). Each month of the source ends as one Parquet file,
+    ``mois=YYYY-MM/<source>.parquet``, which replaces the one of an earlier import of the
+    same source."""
 
-    assert list(columns) == list(STORED_COLUMNS)
-    table = pa.table(columns, schema=arrow_schema())
-    store.mkdir(parents=True, exist_ok=True)
-    name = f"{digest[:24]}.parquet"
-    for stale in store.glob(f"mois=*/{name}"):
-        stale.unlink()
-    written: list[Path] = []
-    if table.num_rows == 0:
+    def __init__(self, store: Path) -> None:
+        self.store = store
+        store.mkdir(parents=True, exist_ok=True)
+        self.staging = Path(tempfile.mkdtemp(prefix=".import-", dir=store))
+        self.parts: dict[str, list[Path]] = {}
+
+    def add(self, columns: Columns) -> None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        import pyarrow.parquet as pq
+
+        table = pa.table(columns, schema=arrow_schema())
+        if table.num_rows == 0:
+            return
+        for month in sorted(pc.unique(table.column("mois")).to_pylist()):
+            part = table.filter(pc.equal(table.column("mois"), month)).drop_columns(["mois"])
+            parts = self.parts.setdefault(month, [])
+            target = self.staging / f"{month}-{len(parts):05d}.parquet"
+            pq.write_table(part, target, compression="zstd")
+            parts.append(target)
+
+    def commit(self, digest: str) -> list[Path]:
+        """Put the records in place (one file per month); returns the files written."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        name = f"{digest[:24]}.parquet"
+        for stale in self.store.glob(f"mois=*/{name}"):
+            stale.unlink()
+        written: list[Path] = []
+        for month in sorted(self.parts):
+            table = pa.concat_tables([pq.read_table(p) for p in self.parts[month]])
+            table = table.sort_by([("date", "ascending")])
+            folder = self.store / f"mois={month}"
+            folder.mkdir(exist_ok=True)
+            temporary = self.staging / f"{month}.parquet"
+            pq.write_table(table, temporary, compression="zstd", row_group_size=1_000_000)
+            target = folder / name
+            temporary.replace(target)
+            written.append(target)
+        self.abort()
         return written
-    table = table.sort_by([("mois", "ascending"), ("date", "ascending")])
-    months = pc.unique(table.column("mois")).to_pylist()
-    for month in sorted(months):
-        part = table.filter(pc.equal(table.column("mois"), month)).drop_columns(["mois"])
-        folder = store / f"mois={month}"
-        folder.mkdir(exist_ok=True)
-        target = folder / name
-        temporary = folder / f".{name}.tmp"
-        pq.write_table(part, temporary, compression="zstd", row_group_size=1_000_000)
-        temporary.replace(target)
-        written.append(target)
-    return written
+
+    def abort(self) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def write_records(columns: Columns, store: Path, digest: str) -> list[Path]:
+    """Write the records of one source file (all in memory) into ``store``."""
+    assert list(columns) == list(STORED_COLUMNS)
+    writer = StoreWriter(store)
+    writer.add(columns)
+    return writer.commit(digest)
 
 
 def parquet_files(store: Path) -> list[Path]:
