@@ -243,7 +243,7 @@ class _Rows:
     def push(self, line: int, record: list[str]) -> None:
         self.lines.append(line)
         self.records.append(record)
-        if len(self.records) >= CHUNK_ROWS:
+        if len(self.lines) >= CHUNK_ROWS:
             self.flush()
 
     def cell(self, name: str, value: str) -> tuple[Any, str | None, str | None]:
@@ -289,7 +289,8 @@ class _Rows:
                     _personal_cell(result, lines[index], self.cols.get(name, 0), name, kind)
             if result.refused:
                 continue
-            typed[name] = [checked[value][0] for value in values]
+            typed_of = {value: found[0] for value, found in checked.items()}
+            typed[name] = list(map(typed_of.__getitem__, values))
             if any(problem is not None for _t, problem, _k in checked.values()):
                 for index, value in enumerate(values):
                     problem = checked[value][1]
@@ -301,26 +302,46 @@ class _Rows:
         for value in set(services):
             if value is not None and value not in self._targets:
                 self._targets[value] = self.resolver.service(value)
+        unknown_places: set[str | None] = set()
         for name in ("commune_lieu", "residence"):
             for value in set(typed[name]):
-                if value is not None:
-                    self.place(value)
-        for index, (service, mode, participants, paid, emitter, commune, residence) in enumerate(
-            zip(
-                services,
-                typed["mode"],
-                typed["participants"],
-                typed["pass"],
-                typed["pass_emetteur"],
-                typed["commune_lieu"],
-                typed["residence"],
-                strict=True,
+                if value is not None and self.place(value) is None:
+                    unknown_places.add(value)
+        unknown_services = {v for v in set(services) if self._targets.get(v) is None}
+        # the rules across columns, on the rows that may break one (most break none)
+        suspects = [
+            index
+            for index, (service, mode, participants, paid, emitter, commune, residence) in (
+                enumerate(
+                    zip(
+                        services,
+                        typed["mode"],
+                        typed["participants"],
+                        typed["pass"],
+                        typed["pass_emetteur"],
+                        typed["commune_lieu"],
+                        typed["residence"],
+                        strict=True,
+                    )
+                )
             )
-        ):
+            if service in unknown_services
+            or (participants is not None and participants > 1 and mode != "collectif")
+            or (emitter and not paid)
+            or commune in unknown_places
+            or residence in unknown_places
+        ]
+        for index in suspects:
             if index in problems:
                 continue
             found = self._row_problems(
-                service, mode, participants, paid, emitter, commune, residence
+                services[index],
+                typed["mode"][index],
+                typed["participants"][index],
+                typed["pass"][index],
+                typed["pass_emetteur"][index],
+                typed["commune_lieu"][index],
+                typed["residence"][index],
             )
             if found:
                 problems[index] = found
@@ -333,30 +354,33 @@ class _Rows:
                     self.cols.get(name, 0),
                     _("row skipped: {problem}").format(problem=problem),
                 )
-        keep = [i for i in range(count) if i not in problems] if problems else range(count)
-        targets = [self._targets[typed["service"][i]] for i in keep]
-        places = self._places
-        dates = [typed["date"][i] for i in keep]
+        if problems:
+            keep = [i for i in range(count) if i not in problems]
+            typed = {name: [values[i] for i in keep] for name, values in typed.items()}
+        places: dict[str | None, str | None] = {None: None}
+        places.update(self._places)
+        targets = list(map(self._targets.__getitem__, typed["service"]))
+        dates = typed["date"]
+        months = {d: d[:7] for d in set(dates)}
+        splits: dict[str | None, list[str]] = {}
+        for value in set(typed["publics"]):
+            splits[value] = value.split("|") if value else []
         columns: Columns = {
-            "mois": [d[:7] for d in dates],
+            "mois": list(map(months.__getitem__, dates)),
             "date": dates,
-            "lieu": [typed["lieu"][i] for i in keep],
-            "departement": [
-                places.get(c) if c else None for c in (typed["commune_lieu"][i] for i in keep)
-            ],
+            "lieu": typed["lieu"],
+            "departement": list(map(places.__getitem__, typed["commune_lieu"])),
             "service": [t.service for t in targets],
             "thematique": [t.thematique for t in targets],
             "niveau": [t.niveau for t in targets],
-            "mode": [typed["mode"][i] for i in keep],
-            "participants": [typed["participants"][i] or 1 for i in keep],
-            "pass": [bool(typed["pass"][i]) for i in keep],
-            "pass_emetteur": [typed["pass_emetteur"][i] for i in keep],
-            "publics": [p.split("|") if p else [] for p in (typed["publics"][i] for i in keep)],
-            "tranche_age": [typed["tranche_age"][i] for i in keep],
-            "residence": [typed["residence"][i] for i in keep],
-            "residence_departement": [
-                places.get(r) if r else None for r in (typed["residence"][i] for i in keep)
-            ],
+            "mode": typed["mode"],
+            "participants": [p or 1 for p in typed["participants"]],
+            "pass": [p is True for p in typed["pass"]],
+            "pass_emetteur": typed["pass_emetteur"],
+            "publics": list(map(splits.__getitem__, typed["publics"])),
+            "tranche_age": typed["tranche_age"],
+            "residence": typed["residence"],
+            "residence_departement": list(map(places.__getitem__, typed["residence"])),
         }
         result.kept += len(dates)
         if self.sink is not None:
@@ -414,6 +438,17 @@ class _Rows:
 
 
 def import_usages(
+    path: Path, resolver: Resolver, *, sink: Callable[[Columns], None] | None = None
+) -> UsageImport:
+    """Read a CSV in the observatory's format (:func:`_import_usages`), the cyclic garbage
+    collector paused (millions of small lists and no cycle)."""
+    from aptic_qualif.yamlio import bulk_reading
+
+    with bulk_reading():
+        return _import_usages(path, resolver, sink=sink)
+
+
+def _import_usages(
     path: Path, resolver: Resolver, *, sink: Callable[[Columns], None] | None = None
 ) -> UsageImport:
     """Read a CSV in the observatory's format (``schema.json``), as a stream.
@@ -615,7 +650,15 @@ class _CoopPlaces:
         return found
 
 
-def import_coop(
+def import_coop(path: Path, resolver: Resolver, **options: Any) -> UsageImport:
+    """Read La Coop's activity export (:func:`_import_coop`), the garbage collector paused."""
+    from aptic_qualif.yamlio import bulk_reading
+
+    with bulk_reading():
+        return _import_coop(path, resolver, **options)
+
+
+def _import_coop(
     path: Path,
     resolver: Resolver,
     *,
