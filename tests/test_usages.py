@@ -383,3 +383,13 @@ def test_publish_site_with_usages(example_store: Path, tmp_path: Path, runner: C
     assert "Usages of digital mediation" in (site / "en/usages/index.html").read_text("utf-8")
     assert (site / "telechargements" / "usages-agregats.csv").is_file()
     assert "usages-agregats.schema.json" in (site / "telechargements/index.html").read_text("utf-8")
+
+
+def test_report_of_an_empty_store(tmp_path: Path, runner: CliRunner) -> None:
+    (tmp_path / "vide").mkdir()
+    result = runner.invoke(
+        app, ["--root", str(REPO), "usages", "report", str(tmp_path / "vide"), "-f", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    month = next(t for t in json.loads(result.stdout)["tableaux"] if t["id"] == "mois")
+    assert month["lignes"] == [["Total", 0]]

@@ -149,3 +149,8 @@ def test_negative_counts_are_refused() -> None:
 def test_same_table_same_pattern() -> None:
     cells = [[5, 12, 40, 3], [20, 8, 90, 60], [7, 70, 13, 2]]
     assert _protected(cells, 11) == _protected(cells, 11)
+
+
+def test_a_table_without_rows_publishes_zeros() -> None:
+    table = protect("t", [], ["a", "b"], [])
+    assert table.value(0, 0) == 0 and table.value(0, 2) == 0

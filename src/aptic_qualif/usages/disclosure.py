@@ -61,11 +61,9 @@ class ProtectedTable:
         return sum(s != "published" for line in self.status for s in line)
 
 
-def _extended(
-    cells: Sequence[Sequence[int]],
-) -> list[list[int]]:
+def _extended(cells: Sequence[Sequence[int]], n_cols: int) -> list[list[int]]:
     """The table with its margins at index 0 of rows and columns."""
-    n_rows, n_cols = len(cells), len(cells[0]) if cells else 0
+    n_rows = len(cells)
     grid = [[0] * (n_cols + 1) for _ in range(n_rows + 1)]
     for i in range(n_rows):
         for j in range(n_cols):
@@ -185,7 +183,7 @@ def protect(
         raise ValueError("the threshold is at least 1")
     if len(cells) != len(row_labels) or any(len(line) != len(col_labels) for line in cells):
         raise ValueError("cells do not match the labels")
-    grid = _extended(cells)
+    grid = _extended(cells, len(col_labels))
     n_rows, n_cols = len(grid), len(grid[0])
     primary = {(i, j) for i in range(n_rows) for j in range(n_cols) if 0 < grid[i][j] < threshold}
     unpublished: set[tuple[int, int]] = set()
