@@ -102,6 +102,7 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench_publish.py
 	$(BIN)/python benchmarks/bench_assess.py --sizes 1000
 	$(BIN)/python benchmarks/bench_policy.py
+	$(BIN)/python benchmarks/bench_usages.py --records 200000
 
 ## lock: resolve every dependency anew (on purpose, in its own commit) for Python 3.11 and up;
 ## pylock.toml (PEP 751) is the same resolution in the standard format, made from requirements.txt
