@@ -393,3 +393,44 @@ def test_report_of_an_empty_store(tmp_path: Path, runner: CliRunner) -> None:
     assert result.exit_code == 0, result.output
     month = next(t for t in json.loads(result.stdout)["tableaux"] if t["id"] == "mois")
     assert month["lignes"] == [["Total", 0]]
+
+
+def test_la_coop_workbook_is_read_like_its_csv(tmp_path: Path) -> None:
+    """La Coop exports a workbook: its « Activités » sheet, dates as dates, gives the same
+    records as the same sheet saved as CSV."""
+    import csv
+    import datetime
+
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Activités"
+    source = EXAMPLES / "coop-activites-synthetiques.csv"
+    with source.open(encoding="utf-8", newline="") as rows:
+        for row in csv.reader(rows):
+            cells: list[object] = list(row)
+            if row and len(row[0]) == 10 and row[0][2] == "/":
+                day, month, year = map(int, row[0].split("/"))
+                cells[0] = datetime.datetime(year, month, day)
+            if len(row) > 2 and row[2].isdigit():
+                cells[2] = int(row[2])
+            sheet.append(cells)
+    path = tmp_path / "export.xlsx"
+    workbook.save(path)
+    resolver = Resolver(load_catalogue_or_fail(REPO))
+    options = {"venue": "aptic-qualif-exemple", "drop_personal": True}
+    from_workbook = import_coop(path, resolver, **options)
+    from_csv = import_coop(source, resolver, **options)
+    assert from_workbook.kept == from_csv.kept == 4
+    assert from_workbook.columns == from_csv.columns
+    # the same activity is refused: row 14 of the sheet, line 25 of the CSV (its cells
+    # hold line breaks)
+    assert from_workbook.invalid_rows == [14] and from_csv.invalid_rows == [25]
+
+
+def test_a_file_that_is_no_workbook_is_refused(tmp_path: Path, resolver: Resolver) -> None:
+    path = tmp_path / "export.xlsx"
+    path.write_text("pas un classeur", encoding="utf-8")
+    result = import_coop(path, resolver, venue="x", drop_personal=True)
+    assert result.refused and codes(result) == ["IO001"]

@@ -177,6 +177,59 @@ def _records(path: Path, result: UsageImport) -> Iterator[tuple[int, list[str]]]
         os.close(fd)
 
 
+MAX_XLSX_BYTES = 256 * 1024 * 1024
+COOP_SHEET = "Activités"
+
+
+def _xlsx_cell(value: object) -> str:
+    """A cell of a workbook as the text its CSV export would hold."""
+    import datetime
+
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _xlsx_records(path: Path, result: UsageImport) -> Iterator[tuple[int, list[str]]]:
+    """Each row of La Coop's workbook (its « Activités » sheet, else the first), with its
+    row number, as texts."""
+    raw, problem = read_regular(path, result.file, limit=MAX_XLSX_BYTES)
+    if raw is None:
+        assert problem is not None
+        result.refuse(problem)
+        return
+    result.digest = hashlib.sha256(raw).hexdigest()
+    import zipfile
+
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
+        result.refuse(
+            Diagnostic.error(
+                "IO001",
+                Span(result.file, 0, 0),
+                _("the file is not an Excel workbook (.xlsx) that can be read"),
+                _("export the activities from La Coop again, or save the sheet as CSV"),
+            )
+        )
+        return
+    try:
+        sheet = (
+            workbook[COOP_SHEET] if COOP_SHEET in workbook.sheetnames else workbook.worksheets[0]
+        )
+        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            yield number, [_xlsx_cell(value) for value in row]
+    finally:
+        workbook.close()
+
+
 def _personal_header(header: list[str], result: UsageImport, *, line: int = 1) -> bool:
     """Refuse the file when a column would hold personal data; True when refused."""
     problems = [
@@ -667,14 +720,17 @@ def _import_coop(
     drop_personal: bool = False,
     sink: Callable[[Columns], None] | None = None,
 ) -> UsageImport:
-    """Read La Coop's activity export (its « Activités » table saved as CSV).
+    """Read La Coop's activity export: its workbook (.xlsx), or its « Activités » sheet
+    saved as CSV.
 
     The venue of an activity is ``venues[Lieu]`` (the national id of each « Lieu » text of
     the export), else ``venue``; a row whose venue is not known is reported and skipped.
     An activity counts once, under its first thematique (a kind of administrative
     procedure before the generic « Aide aux démarches administratives »)."""
     result = UsageImport(display_path(path))
-    records = _records(path, result)
+    records = (
+        _xlsx_records(path, result) if path.suffix.lower() == ".xlsx" else _records(path, result)
+    )
     header: list[str] | None = None
     header_line = 1
     for line, record in records:
