@@ -57,9 +57,9 @@ class SourceFormat(StrEnum):
     help=_(
         "Import activity records into the store: CSV files in the usage format (see "
         "'usages schema'), or La Coop de la médiation numérique's activity export "
-        "(--from coop: its .xlsx workbook or its sheet saved as CSV). A file with a column or a cell of personal data is refused whole; "
-        "an invalid row is reported and skipped, the others kept. Importing a file again "
-        "replaces its records."
+        "(--from coop: its .xlsx workbook or its sheet saved as CSV). A file with a column "
+        "or a cell of personal data is refused whole; an invalid row is reported and "
+        "skipped, the others kept. Importing a file again replaces its records."
     ),
 )
 @handle_errors
