@@ -63,7 +63,10 @@ demo: $(STAMP)
 	$(CLI) import lieux build/lieux.csv -o build/lieux-importes --force
 	$(CLI) export data-inclusion examples/applications --reviews examples/reviews \
 		-o build/data-inclusion --force
-	$(CLI) publish site -o build/site
+	$(CLI) usages generate -n 2000 --seed 3 -d 13 -d 35 -d 69 -o build/usages.csv --force
+	$(CLI) usages import build/usages.csv --store build/usages
+	$(CLI) usages report build/usages -d 13 -f markdown -o build/usages-13.md --force
+	$(CLI) publish site -o build/site --usages build/usages
 	$(BIN)/python -m aptic_qualif.demo build
 
 ## test: lint, format check, type check, tests; then the scoring policy: no smart route
@@ -109,6 +112,7 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench_publish.py
 	$(BIN)/python benchmarks/bench_assess.py --sizes 1000
 	$(BIN)/python benchmarks/bench_policy.py
+	$(BIN)/python benchmarks/bench_usages.py --records 200000
 
 ## lock: resolve every dependency anew (on purpose, in its own commit) for Python 3.11 and up;
 ## pylock.toml (PEP 751) is the same resolution in the standard format, made from requirements.txt

@@ -480,10 +480,12 @@ def test_publish_site_calls_the_site_builder(
         report: object,
         by: str,
         site_url: str | None,
+        usages: object,
     ) -> Path:
         assert site_url is None  # without --site-url: the configuration's
         assert network is None  # without --applications: the examples
         assert by == "departement"  # without --by commune: no page per département
+        assert usages is None  # without --usages: no page of the usage observatory
         calls.append((root, output, force))
         return output
 

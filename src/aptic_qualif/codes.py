@@ -453,6 +453,45 @@ CODES: dict[str, Code] = {
                 "objects, which its sandbox refuses."
             ),
         ),
+        Code(
+            "USG001",
+            "personal-data-column",
+            N_(
+                "A file of usages has a column that would hold personal data (a name, a "
+                "contact, a birth date, a person identifier, free text): it is refused whole."
+            ),
+        ),
+        Code(
+            "USG002",
+            "personal-data-value",
+            N_(
+                "A cell of a file of usages looks like an e-mail address, a telephone number "
+                "or a NIR: the file is refused whole."
+            ),
+        ),
+        Code(
+            "USG003",
+            "usage-columns",
+            N_("A file of usages has an unknown, repeated or missing column: it is refused."),
+        ),
+        Code(
+            "USG004", "usage-invalid-row", N_("A row of usages breaks the format: it is skipped.")
+        ),
+        Code(
+            "USG005",
+            "usage-unknown-service",
+            N_("A row of usages names a service the référentiel does not know: it is skipped."),
+        ),
+        Code(
+            "USG006",
+            "usage-unknown-place",
+            N_("A row of usages names an unknown commune or département: it is skipped."),
+        ),
+        Code(
+            "USG007",
+            "personal-columns-dropped",
+            N_("A column of La Coop's export that names people was left unread."),
+        ),
     )
 }
 
@@ -662,9 +701,20 @@ HINTS: dict[str, str] = {
         "split it into several files, each with the header row, and import them one after the other"
     ),
     "LIEU007": N_(
-        "correct the answer data·inclusion refuses (the message names the field), then export "
-        "again"
+        "correct the answer data·inclusion refuses (the message names the field), then export again"
     ),
+    "USG001": N_(
+        "remove the column and its cells; for La Coop's export, --drop-personal-columns leaves "
+        "them unread"
+    ),
+    "USG002": N_(
+        "find where the value comes from, erase it at the source, then export and import again"
+    ),
+    "USG003": N_("aptic-qualif usages schema gives the columns of the format"),
+    "USG004": N_("correct the row and import the file again (it replaces its earlier import)"),
+    "USG005": N_("aptic-qualif catalogue list gives the identifiers and notations"),
+    "USG006": N_("an INSEE code (35238) or a département (35, 2A, 974), never an address"),
+    "USG007": N_("nothing to do: the column is neither stored nor shown"),
     "GEO001": N_("the INSEE code of a current commune (INSEE's Code officiel géographique)"),
     "GEO002": N_(
         "copy the commune's name of its INSEE code; accents, case, hyphens and St/Saint "

@@ -77,7 +77,12 @@ def demo_outputs(catalogue: Catalogue) -> list[str]:
         f"{IMPORTED_DIR}/",
         f"{DATA_INCLUSION_DIR}/structures.json",
         f"{DATA_INCLUSION_DIR}/services.json",
+        "usages.csv",
+        "usages-13.md",
         *(f"{SITE_DIR}/{page}" for page in site_pages(catalogue)),
+        f"{SITE_DIR}/usages/index.html",
+        f"{SITE_DIR}/usages/13/index.html",
+        f"{SITE_DIR}/telechargements/usages-agregats.csv",
     ]
 
 

@@ -20,6 +20,7 @@ from aptic_qualif.cli import (
     questionnaire,
     review,
     serve,
+    usages,
 )
 from aptic_qualif.cli.common import State, echo, fail, handle_errors, set_state, user_path
 from aptic_qualif.cli.framework import LocalizedGroup, install
@@ -46,6 +47,7 @@ app.add_typer(apply.app, name="apply")
 app.add_typer(publish.app, name="publish")
 app.add_typer(lieux.export_app, name="export")
 app.add_typer(lieux.import_app, name="import")
+app.add_typer(usages.app, name="usages")
 app.command(
     "assess",
     help=_(

@@ -147,6 +147,17 @@ def site_command(
             ),
         ),
     ] = None,
+    usages: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--usages",
+            help=_(
+                "Store of the usage observatory (aptic-qualif usages import): its pages, "
+                "national and per département, and its open-data aggregates."
+            ),
+            file_okay=False,
+        ),
+    ] = None,
 ) -> None:
     from aptic_qualif.cli.common import ReportFormat, emit_report, fail, user_path
     from aptic_qualif.diagnostics import Report
@@ -175,6 +186,8 @@ def site_command(
         else None
     )
     root = project_root(state().root)
+    if usages is not None and not usages.is_dir():
+        fail(_("the folder '{path}' does not exist").format(path=display_path(usages)))
     folder_output(output)
     target = output if output is not None else root / "build" / "site"
     report = Report()
@@ -186,6 +199,7 @@ def site_command(
         report=report,
         by="commune" if by is CoverageBy.commune else "departement",
         site_url=site_url,
+        usages=usages,
     )
     if report.diagnostics:
         emit_report(report, ReportFormat.text, err=True)

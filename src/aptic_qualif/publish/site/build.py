@@ -310,6 +310,7 @@ def build_site(
     report: Report | None = None,
     by: By = "departement",
     site_url: str | None = None,
+    usages: Path | None = None,
 ) -> Path:
     """Build the site of the project ``root`` into ``output``; returns ``output``.
 
@@ -329,7 +330,9 @@ def build_site(
     and review problems are added to ``report`` (the build goes on without them). With
     ``by="commune"``, each département gets the page of its communes. ``site_url`` is the
     address the site is published at (``publish site --site-url``), when it is not the
-    ``site_url`` of ``site/mkdocs.yml``: the sitemap and the w3id rules carry it."""
+    ``site_url`` of ``site/mkdocs.yml``: the sitemap and the w3id rules carry it.
+    With ``usages`` (a store of the usage observatory), the observatory's pages and open-data
+    aggregates."""
     from aptic_qualif.context import load_context
 
     output = output.absolute()
@@ -350,6 +353,7 @@ def build_site(
             by=by,
             hand_written=hand_written,
             site_url=site_url,
+            usages=usages,
         )
         built = Path(tempfile.mkdtemp(prefix=f".{output.name}.", dir=output.parent))
         built.chmod(0o755)  # mkdtemp makes it private; a web server must read the site

@@ -263,7 +263,9 @@ def _yaml_string(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def _navigation(context: Context, extra_pages: Sequence[str], lang: str) -> str:
+def _navigation(
+    context: Context, extra_pages: Sequence[str], lang: str, *, usages: bool = False
+) -> str:
     """The ``nav`` of the site as YAML, in ``lang`` (the language in use): sections in a
     fixed order, generated pages inside."""
     catalogue, questionnaire = context.catalogue, context.questionnaire
@@ -290,6 +292,8 @@ def _navigation(context: Context, extra_pages: Sequence[str], lang: str) -> str:
     lines.append(f"      - {CHARTER_PAGE}")
     lines.append(f"  - {t(coverage)}:")
     lines += [f"      - {COVERAGE_PAGE}", f"      - {VENUES_PAGE}"]
+    if usages:
+        lines.append(f"  - {t(_('Usages'))}: usages/index.md")
     lines.append(f"  - {t(contributing)}: contribuer.md")
     lines += [
         f"  - {t(changelog)}:",

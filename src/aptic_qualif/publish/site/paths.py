@@ -36,6 +36,8 @@ DOWNLOADS: tuple[tuple[str, str], ...] = (
     ("candidature-modele.yaml", "template"),
     ("lieux.csv", "lieux"),
     ("couverture-departements.csv", "coverage"),
+    ("usages-agregats.csv", "usages"),
+    ("usages-agregats.schema.json", "usages-schema"),
 )
 """The files the downloads page describes, in its order, each with its kind. The last two
 come from the project's example applications, when it has some (see :func:`example_downloads`)."""

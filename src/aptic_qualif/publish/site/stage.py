@@ -8,7 +8,7 @@ import re
 import shutil
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aptic_qualif.errors import CommandError
 from aptic_qualif.i18n import _
@@ -157,6 +157,7 @@ def stage_site(
     by: By = "departement",
     hand_written: dict[str, bytes] | None = None,
     site_url: str | None = None,
+    usages: Path | None = None,
 ) -> Path:
     """Write the MkDocs project of the site into ``staging``; returns its ``mkdocs.yml``.
 
@@ -243,6 +244,15 @@ def stage_site(
             f"{DOWNLOADS_DIR}/referentiel.{extension}"
         ]
 
+    usage_report = None
+    if usages is not None:
+        usage_report = _usage_report(context, usages, view if by == "departement" else None)
+        from aptic_qualif.usages.pages import usage_downloads
+
+        with _in_language("fr"):
+            for name, text in usage_downloads(usage_report).items():
+                shared[f"{DOWNLOADS_DIR}/{name}"] = text
+
     root = context.root
     from aptic_qualif.publish import departements
 
@@ -254,6 +264,11 @@ def stage_site(
                 write(folder, page, text)
             for page, text in departements.render_pages(renderer.render, view, coverage_values):
                 write(folder, page, text)
+            if usage_report is not None:
+                from aptic_qualif.usages.pages import usage_pages
+
+                for page, text in usage_pages(usage_report, _departement_names()).items():
+                    write(folder, page, text)
             for page, origin, title in (
                 ("journal/referentiel.md", root / "referentiel" / "CHANGELOG.md", _("Catalogue")),
                 (
@@ -290,13 +305,39 @@ def stage_site(
 
     config = staging / CONFIG_FILE
     text = config.read_text(encoding="utf-8")
-    if departements.departement_pages(view) and not re.search(r"^not_in_nav\s*:", text, re.M):
-        text = text.rstrip("\n") + "\n" + departements.NOT_IN_NAV
+    hidden_pages = []
+    if departements.departement_pages(view):
+        hidden_pages.append(departements.NOT_IN_NAV.split("\n", 1)[1])
+    if usage_report is not None:
+        hidden_pages.append("  /usages/\n")
+    if hidden_pages and not re.search(r"^not_in_nav\s*:", text, re.M):
+        text = text.rstrip("\n") + "\nnot_in_nav: |\n" + "".join(hidden_pages)
         config.write_text(text, "utf-8")
     if not _has_nav(text):
         extra = [p for p in extra_pages if not p.startswith(f"{DOWNLOADS_DIR}/")]
         with _in_language("fr"):
-            config.write_text(text.rstrip("\n") + "\n" + _navigation(context, extra, "fr"), "utf-8")
+            nav = _navigation(context, extra, "fr", usages=usage_report is not None)
+            config.write_text(text.rstrip("\n") + "\n" + nav, "utf-8")
         with _in_language("en"):
-            (staging / ENGLISH_NAV).write_text(_navigation(context, extra, "en"), "utf-8")
+            nav = _navigation(context, extra, "en", usages=usage_report is not None)
+            (staging / ENGLISH_NAV).write_text(nav, "utf-8")
     return config
+
+
+def _usage_report(context: Context, store: Path, view: Any) -> Any:
+    """The observatory's report of ``store``, the offer taken from the site's coverage."""
+    from aptic_qualif.usages.report import Offer, build_report
+
+    offer = None
+    if view is not None:
+        offer = {
+            t.territory: Offer(t.venues, t.population, frozenset(t.services))
+            for t in view.coverage.territories
+        }
+    return build_report(store, context.catalogue, offer=offer)
+
+
+def _departement_names() -> dict[str, str]:
+    from aptic_qualif.network.coverage import departement_label, every_departement
+
+    return {code: f"{code} {departement_label(code)}".strip() for code in every_departement()}
