@@ -284,7 +284,7 @@ def test_a_stale_review_in_the_terminal_asks_only_what_changed(
     first: list[object] = [False]
     for n, _item in enumerate(items):
         first += [n % 5, f"Commentaire {n}."]
-    first += ["a-completer", "Aucune grille fournie pour le suivi."]
+    first += [[], "a-completer", "Aucune grille fournie pour le suivi."]  # no claim marked
     _terminal_review(context, path, reviews, first)
 
     # Unchanged: nothing to do without --force, and the error says which option.
@@ -298,15 +298,17 @@ def test_a_stale_review_in_the_terminal_asks_only_what_changed(
     assert answer[:30] in text
     path.write_text(text.replace(answer[:30], "Tout autre chose, désormais", 1), "utf-8")
     again = _terminal_review(
-        context, path, reviews, [4, "Mieux décrit.", "qualifier", "Le suivi est décrit."]
+        context, path, reviews, [4, "Mieux décrit.", [], "qualifier", "Le suivi est décrit."]
     )
     assert again.asked == [
         "Note (de 0 à 4)",
         "Commentaire (Entrée pour passer)",
+        again.asked[2],  # the declared answers to mark unsupported, asked every time
         "Recommandation",
         again.asked[-1],
     ]
-    assert again.defaults[:3] == [1, "Commentaire 1.", "a-completer"]  # from the earlier review
+    assert again.asked[2].startswith("Réponses déclarées que les justificatifs")
+    assert again.defaults[:4] == [1, "Commentaire 1.", [], "a-completer"]  # the earlier review
     assert again.defaults[-1] == "Aucune grille fournie pour le suivi."
     said = "\n".join(again.said)
     assert "a changé" in said and "vos autres notes et commentaires sont conservés" in said
@@ -329,7 +331,7 @@ def test_a_stale_review_in_the_terminal_asks_only_what_changed(
     script: list[object] = [False]
     for _item in items:
         script += [2, "Revu."]
-    script += ["qualifier", "Revu en entier."]
+    script += [[], "qualifier", "Revu en entier."]
     forced = _terminal_review(context, path, reviews, script, force=True)
     assert forced.defaults[0] is False
     assert forced.defaults[1:3] == [0, "Commentaire 0."]
@@ -364,7 +366,7 @@ def test_a_stale_review_with_real_prompts_starts_from_the_earlier_answers(
     first: list[object] = [False]
     for _item in items:
         first += [3, "Précis."]
-    first += ["a-completer", "Aucune grille fournie."]
+    first += [[], "a-completer", "Aucune grille fournie."]
     _terminal_review(context, path, reviews, first)
     checked = _checked_at(context, path)
     answer = str(checked.answers[items[0]])
@@ -372,8 +374,8 @@ def test_a_stale_review_with_real_prompts_starts_from_the_earlier_answers(
 
     checked = _checked_at(context, path)
     with create_pipe_input() as keys:
-        # score, comment, recommendation: Enter; the overall comment: Esc then Enter.
-        keys.send_text("\r" * 3 + "\x1b\r")
+        # score, comment, claims, recommendation: Enter; the overall comment: Esc then Enter.
+        keys.send_text("\r" * 4 + "\x1b\r")
         review_application(
             checked,
             context.questionnaire,
@@ -389,3 +391,60 @@ def test_a_stale_review_with_real_prompts_starts_from_the_earlier_answers(
     )
     assert review.recommendation == "a-completer"
     assert review.comment == "Aucune grille fournie."
+
+
+def test_the_terminal_review_marks_claims_and_examines_copies(
+    context: Context, tmp_path: Path
+) -> None:
+    """As the web review page does: the declared answers that take evidence, to mark those
+    the evidence sent does not support, and the possible copies, named by their id only."""
+    from aptic_qualif.review.copies import copies_of_files
+
+    folder = tmp_path / "applications"
+    folder.mkdir()
+    path = folder / f"{APP}.yaml"
+    shutil.copy(REPO / "examples" / "applications" / f"{APP}.yaml", path)
+    # Another venue pastes this one's account of its approach.
+    copier = folder / "tiers-lieu-la-coursive.yaml"
+    shutil.copy(REPO / "examples" / "applications" / "tiers-lieu-la-coursive.yaml", copier)
+    checked = _checked(context)
+    item = "apt-demarche-pedagogique"
+    data = load_yaml(copier, "x")[0].data  # type: ignore[union-attr]
+    text = copier.read_text("utf-8")
+    pasted = str(checked.answers[item]).replace("\n", " ")
+    own = str(data["reponses"][item]).replace("\n", " ")
+    assert own[:40] in text.replace("\n    ", " ")
+    import yaml
+
+    data["reponses"][item] = pasted
+    copier.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+    copies = copies_of_files(sorted(folder.glob("*.yaml")), context.questionnaire, None)
+    assert [m.other for m in copies[APP]] == ["tiers-lieu-la-coursive"]
+
+    items = _items(context, checked)
+    script: list[object] = [False]
+    for _item in items:
+        script += [3, "Précis."]
+    script += [["apt-formations-mediateurs"], ["tiers-lieu-la-coursive"], "qualifier", "Bien."]
+    checked = _checked_at(context, path)
+    prompter = Scripted(script)
+    review_application(
+        checked,
+        context.questionnaire,
+        "yannick",
+        prompter,
+        tmp_path / "reviews",
+        today=DAY,
+        copies=copies[APP],
+    )
+    assert prompter.answers == []
+    said = "\n".join(prompter.said)
+    # Blind review: the other application by its id, never its venue's name.
+    assert "tiers-lieu-la-coursive" in said and "La Coursive" not in said
+    assert any(q.startswith("Réponses déclarées que les justificatifs") for q in prompter.asked)
+    assert any(q.startswith("Cochez chaque candidature") for q in prompter.asked)
+    review = load_review(tmp_path / "reviews", APP, "yannick")
+    assert review is not None and not review.draft
+    assert review.unsupported == ["apt-formations-mediateurs"]
+    assert review.reviewed is not None and "apt-formations-mediateurs" in review.reviewed.claims
+    assert review.copies_examined == ["tiers-lieu-la-coursive"]

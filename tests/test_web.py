@@ -101,6 +101,9 @@ def test_a_venue_creates_fills_and_submits_an_application(web: Web) -> None:
     data = load_yaml(path, "x")[0]
     assert data is not None and data.data["statut"] == "brouillon"
     assert data.data["lieu"] == {"nom": "Espace numérique Jean-Zay"}
+    home = html.unescape(web.client.get(created.headers["location"]).text)
+    # One answer, the name: in the singular (French counts 0 and 1 in the singular too).
+    assert "1 question répondue sur 22" in home and "0 question répondue sur" in home
 
     # A section: the answers are written to the file, as the commands read it.
     section = f"{base}/candidatures/espace-numerique-jean-zay/aptitudes"

@@ -111,6 +111,16 @@ def review_command(
     if checked is None:
         emit_report(report, ReportFormat.text)
         raise typer.Exit(1)
+    from aptic_qualif.review.copies import copies_of_files
+
+    # The possible copies of its written answers among the applications of its folder, as
+    # assess and serve find them: the reviewer is asked to compare them.
+    siblings = sorted(p for p in path.parent.glob("*.yaml") if p.is_file())
+    copies = (
+        copies_of_files(siblings, context.questionnaire, context.catalogue).get(checked.id, [])
+        if len(siblings) > 1
+        else []
+    )
     try:
         saved = review_application(
             checked,
@@ -119,6 +129,7 @@ def review_command(
             QuestionaryPrompter(),
             reviews_dir,
             force=force,
+            copies=copies,
         )
     except Interrupted:
         from aptic_qualif.review.draft import DraftError, load_review

@@ -445,6 +445,20 @@ def record_claims(
     )
 
 
+def record_copies(review: Review, flagged_others: Iterable[str], examined: Iterable[str]) -> Review:
+    """``review`` with the possible copies its reviewer examined: of the other applications
+    whose answers are near-identical to this one's (``flagged_others``, the matches still
+    found), those the reviewer says they compared (``examined``). A declared conflict of
+    interest examines nothing."""
+    if review.conflict_of_interest:
+        return review
+    others = set(flagged_others)
+    ticked = sorted(other for other in set(examined) if other in others)
+    if ticked == review.copies_examined:
+        return review
+    return review.model_copy(update={"copies_examined": ticked})
+
+
 def reopen(review: Review, *, today: date | None = None) -> Review:
     """A finished review as a draft again, with all it holds, to change it. Saving it
     replaces the finished review: :func:`save_review` needs ``force`` for that first save."""

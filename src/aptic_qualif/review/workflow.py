@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -31,12 +31,16 @@ from aptic_qualif.i18n import N_, _, localized
 from aptic_qualif.project import display_path
 from aptic_qualif.questionnaire.fill import Prompter
 from aptic_qualif.questionnaire.load import LoadedQuestionnaire, LocatedItem
+from aptic_qualif.review.copies import describe, flagged
 from aptic_qualif.review.draft import (
     DraftError,
+    claims_to_mark,
     finish,
     load_review,
     missing,
+    record_claims,
     record_conflict,
+    record_copies,
     record_overall,
     record_score,
     reopen,
@@ -48,6 +52,7 @@ from aptic_qualif.review.load import review_path
 from aptic_qualif.review.model import Review
 from aptic_qualif.review.select import select_reviews
 from aptic_qualif.scoring.engine import aggregate_scores
+from aptic_qualif.scoring.model import CopyMatch
 from aptic_qualif.scoring.policy import Policy
 
 MIN_PAIRED_UNITS = 10
@@ -110,8 +115,14 @@ def review_application(
     *,
     today: date | None = None,
     force: bool = False,
+    copies: Sequence[CopyMatch] = (),
 ) -> Path:
     """Ask for the review of ``checked`` and save it; returns the review file.
+
+    After the rated answers, as on the web review page: the declared answers that take
+    evidence, to mark those the evidence sent does not support, and the possible copies
+    (``copies``: the matches of ``checked``'s written answers in its folder), to say which
+    the reviewer compared; the other application is named by its id only (blind review).
 
     The review is a draft (:mod:`aptic_qualif.review.draft`) saved after every answer: an
     interruption loses at most the question being answered, and the next run resumes the
@@ -237,6 +248,10 @@ def review_application(
             draft, checked, questionnaire, item_id, int(score), comment, today=today
         )
         save_review(draft, reviews_dir)
+    draft = _ask_claims(draft, checked, questionnaire, prompter, today)
+    save_review(draft, reviews_dir)
+    draft = _ask_copies(draft, checked, questionnaire, prompter, copies)
+    save_review(draft, reviews_dir)
     recommendation = draft.recommendation
     # A review reopened (the application changed, or --force) confirms its recommendation
     # and overall comment, each starting from what it was.
@@ -258,6 +273,81 @@ def review_application(
         )
         draft = record_overall(draft, recommendation, comment, today=today)
     return save_review(finish(draft, checked, questionnaire, today=today), reviews_dir)
+
+
+def _ask_claims(
+    draft: Review,
+    checked: CheckedApplication,
+    questionnaire: LoadedQuestionnaire,
+    prompter: Prompter,
+    today: date | None,
+) -> Review:
+    """The declared answers the evidence sent does not support, ticked by the reviewer
+    (:func:`~aptic_qualif.review.draft.record_claims`); none to ask: ``draft`` as it is."""
+    claims = claims_to_mark(checked, questionnaire)
+    if not claims:
+        return draft
+    by_id = questionnaire.by_id
+    choices = []
+    for item in claims:
+        sent = checked.evidence.get(item) or []
+        evidence = ", ".join(sent) if sent else _("none")
+        choices.append(
+            (
+                _("{label} — evidence sent: {evidence}").format(
+                    label=localized(by_id[item].item.label), evidence=evidence
+                ),
+                item,
+            )
+        )
+    chosen = prompter.checkbox(
+        _(
+            "Declared answers that the evidence sent does not support (a majority of reviewers "
+            "marking one takes its points away; tick none if every one is supported)"
+        ),
+        choices,
+        lambda _chosen: None,
+        default=[item for item in draft.unsupported if item in claims],
+    )
+    return record_claims(draft, checked, questionnaire, chosen)
+
+
+def _ask_copies(
+    draft: Review,
+    checked: CheckedApplication,
+    questionnaire: LoadedQuestionnaire,
+    prompter: Prompter,
+    copies: Sequence[CopyMatch],
+) -> Review:
+    """The possible copies the reviewer compared (:func:`~aptic_qualif.review.draft.
+    record_copies`), each match said first with the other application named by its id."""
+    matches = flagged(copies)
+    if not matches:
+        return draft
+    by_id = questionnaire.by_id
+
+    def label(item: str) -> str:
+        return localized(by_id[item].item.label) if item in by_id else item
+
+    prompter.say(_("Possible copies: the decision waits until a reviewer compares them."))
+    for match in matches:
+        blind = match.model_copy(
+            update={
+                "label": label(match.item),
+                "other_label": label(match.other_item),
+                "other_venue": "",
+                "examined": match.other in draft.copies_examined,
+            }
+        )
+        prompter.say(f"  - {describe(blind)}")
+    others = sorted({match.other for match in matches})
+    examined = prompter.checkbox(
+        _("Tick each application whose answers you compared with this one's"),
+        [(_("application {id}").format(id=other), other) for other in others],
+        lambda _chosen: None,
+        default=[other for other in draft.copies_examined if other in others],
+    )
+    return record_copies(draft, others, examined)
 
 
 @dataclass

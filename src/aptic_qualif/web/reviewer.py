@@ -290,15 +290,11 @@ class ReviewerPages(ServerBase):
     def _record_copies(self, review: Review, form: Mapping[str, str]) -> Review:
         """Record which possible copies the reviewer says they examined (``copie:<id>``
         ticked): the other applications of the matches still found."""
-        if review.conflict_of_interest:
-            return review
         from aptic_qualif.review.copies import flagged
+        from aptic_qualif.review.draft import record_copies
 
         others = {match.other for match in flagged(self.copies_of(review.application))}
-        ticked = sorted(other for other in others if form.get(f"copie:{other}"))
-        if ticked == review.copies_examined:
-            return review
-        return review.model_copy(update={"copies_examined": ticked})
+        return record_copies(review, others, (o for o in others if form.get(f"copie:{o}")))
 
     def _others(
         self,
