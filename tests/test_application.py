@@ -21,6 +21,7 @@ from aptic_qualif.questionnaire.jsonschema import application_schema
 from aptic_qualif.questionnaire.model import Item
 from aptic_qualif.questionnaire.template import render_template
 from aptic_qualif.yamlio import parse_yaml
+from tests.conftest import REPO
 from tests.test_referentiel_validate import Case, _replace, apply_edits
 
 F = "applications/complet.yaml"
@@ -466,3 +467,27 @@ def test_cli_questionnaire_validate(mini: Path, runner: CliRunner) -> None:
     result = runner.invoke(app, ["apply", "validate", F])
     assert result.exit_code == 2
     assert "questionnaire validate" in result.output
+
+
+def test_an_answer_that_does_not_apply_says_its_condition_in_words(
+    tmp_path: Path, runner: CliRunner
+) -> None:
+    """APP006 names the condition as the template and the site say it, never « contains »."""
+    example = REPO / "examples" / "applications" / "association-les-cles-du-plateau.yaml"
+    text = example.read_text(encoding="utf-8")
+    assert "  frais_a_charge: gratuit\n" in text
+    path = tmp_path / example.name
+    path.write_text(
+        text.replace(
+            "  frais_a_charge: gratuit\n",
+            "  frais_a_charge: gratuit\n  prise_rdv: https://exemple.fr/rdv\n",
+        ),
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["--root", str(REPO), "apply", "validate", str(path)])
+    assert result.exit_code == 1
+    assert (
+        "ne s'applique que si la réponse à modalites_acces comprend « prendre-rdv-en-ligne »"
+        in result.output
+    )
+    assert " contains " not in result.output

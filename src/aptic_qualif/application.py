@@ -36,7 +36,7 @@ from aptic_qualif.i18n import _
 from aptic_qualif.network.national import HOURS_COLUMN, column_problem
 from aptic_qualif.places import INSEE_CODE
 from aptic_qualif.project import display_path
-from aptic_qualif.questionnaire.conditions import enabled_items, is_answered
+from aptic_qualif.questionnaire.conditions import describe_condition, enabled_items, is_answered
 from aptic_qualif.questionnaire.derive import derivable as derived_answers
 from aptic_qualif.questionnaire.derive import not_asked
 from aptic_qualif.questionnaire.load import LoadedQuestionnaire, LocatedItem
@@ -562,10 +562,7 @@ def describe_conditions(located: LocatedItem, questionnaire: LoadedQuestionnaire
     rule = located.item.enable_when
     if rule is None:
         return ""
-    parts = [
-        f"{c.question} {c.operator}" + (f" {c.value}" if c.value is not None else "")
-        for c in rule.conditions
-    ]
+    parts = [describe_condition(c) for c in rule.conditions]
     joiner = _(" and ") if rule.behavior == "all" else _(" or ")
     return _("it applies only when {conditions}").format(conditions=joiner.join(parts))
 
