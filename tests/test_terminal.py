@@ -202,7 +202,8 @@ def _command_paths() -> list[list[str]]:
 
 
 ENGLISH_NAMES = re.compile(
-    r"<(str|bool|int|float|Path|path|list\[\w+\])>|FILE_OR|FOLDER|\bFILE\b|YYYY|\bpaths\b"
+    r"<(str|bool|int|float|Path|path|list\[\w+\])>|<\w+ range>|FILE_OR|FOLDER|\bFILE\b|YYYY"
+    r"|\bpaths\b"
     r"|\bdirectory\b|\bAPPLICATION\b|\[(folder|old|new|path)\]"
 )
 

@@ -65,7 +65,9 @@ TYPES = {
     "directory": N_("folder"),
 }
 """The types typer shows in help (``<str>``, ``<list[Path]>``), said in the language in use."""
-_TYPE = re.compile(r"^<(list\[)?([A-Za-z]+)(\])?>$")
+_TYPE = re.compile(r"^<(list\[)?([A-Za-z]+)(?: range)?(\])?>$")
+"""A type label; a bounded number (``<int range>``) is said as its type, its bounds shown
+beside it by typer (``[1<=x<=65535]``)."""
 
 
 def localized_type(label: str, *, flag: bool = False) -> str:

@@ -21,7 +21,7 @@ from aptic_qualif.cli.common import (
     state,
     write_output,
 )
-from aptic_qualif.i18n import _
+from aptic_qualif.i18n import N_, _
 from aptic_qualif.project import display_path
 from aptic_qualif.reading import present
 
@@ -65,7 +65,7 @@ class SourceFormat(StrEnum):
 @handle_errors
 def import_command(
     files: Annotated[
-        list[Path], typer.Argument(metavar="FILE.csv...", help=_("CSV files to import."))
+        list[Path], typer.Argument(metavar=N_("FILE.csv..."), help=_("CSV files to import."))
     ],
     store: StoreOption,
     source: Annotated[
@@ -192,7 +192,7 @@ def offer_of(applications: list[str], reviews: Path | None) -> dict[str, Offer]:
 def report_command(
     store: Annotated[
         Path,
-        typer.Argument(metavar="STORE", help=_("Folder of the records."), file_okay=False),
+        typer.Argument(metavar=N_("STORE"), help=_("Folder of the records."), file_okay=False),
     ],
     departement: Annotated[
         Optional[str],  # noqa: UP045
