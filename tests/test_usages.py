@@ -46,6 +46,18 @@ def test_the_example_imports_whole(resolver: Resolver) -> None:
     assert result.kept == result.rows == 400
 
 
+def test_a_service_deprecated_since_counts_under_its_own_name(resolver: Resolver) -> None:
+    """An accompaniment of last year names a service deprecated since (the example's
+    utiliser-l-ia-generative-avec-discernement, DEC-17): it was offered then, and counts."""
+    deprecated = resolver.services["utiliser-l-ia-generative-avec-discernement"]
+    assert not deprecated.active
+    for value in (deprecated.id, deprecated.notation):
+        target = resolver.service(value)
+        assert target is not None and target.service == deprecated.id
+    text = (EXAMPLES / "accompagnements-synthetiques.csv").read_text(encoding="utf-8")
+    assert deprecated.id in text
+
+
 def test_frictionless_reads_the_format_as_the_importer_does(tmp_path: Path) -> None:
     """The schema is valid for frictionless, which accepts the example and refuses the rows
     that the importer refuses for the schema's own reasons."""

@@ -186,11 +186,13 @@ class Resolver:
         self._targets: dict[str, ServiceTarget] = {}
         by_theme: dict[str, list[Any]] = {}
         for service in catalogue.services.values():
-            if not service.active:
-                continue
+            # A deprecated service was offered when the accompaniment took place: its
+            # records count under it. A La Coop thematique maps to active services only.
             target = ServiceTarget(service.id, None, service.level)
             self._targets[service.id] = target
             self._targets[service.notation] = target
+            if not service.active:
+                continue
             for theme in service.mappings.coop_thematiques:
                 by_theme.setdefault(theme, []).append(service)
         for theme in COOP_THEMATIQUES:
@@ -205,9 +207,7 @@ class Resolver:
                     theme, ServiceTarget(None, theme, levels.pop() if len(levels) == 1 else None)
                 )
         self.levels: tuple[str, ...] = tuple(level.id for level in catalogue.scheme.levels)
-        self.services: Mapping[str, Any] = {
-            s.id: s for s in catalogue.services.values() if s.active
-        }
+        self.services: Mapping[str, Any] = dict(catalogue.services)
 
     def service(self, value: str) -> ServiceTarget | None:
         return self._targets.get(value)

@@ -116,10 +116,11 @@ def build_report(
     months = sorted({row[1] for row in by_month})
     levels = tuple((level.id, level.pref_label.fr) for level in catalogue.scheme.levels)
     level_order = {level: k for k, (level, _label) in enumerate(levels)}
-    services = [s for s in catalogue.services.values() if s.active]
+    used = {row[1] for row in by_service}
+    # Active services, and the deprecated ones that were used when they were offered.
+    services = [s for s in catalogue.services.values() if s.active or s.id in used]
     labels = {s.id: s.pref_label.fr for s in services}
     service_levels: dict[str, str | None] = {s.id: s.level for s in services}
-    used = {row[1] for row in by_service}
     ordered = sorted(
         (s for s in services if s.id in used),
         key=lambda s: (level_order.get(s.level, 99), s.notation),
