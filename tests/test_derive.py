@@ -105,6 +105,13 @@ def test_no_front_asks_a_derived_question(context: Context, tmp_path: Path) -> N
     data = load_yaml(EXAMPLE, "x")[0].data  # type: ignore[union-attr]
     aside = [located.id for located in prune(data, context.questionnaire)]
     assert "commune" in aside and "commune" not in data["lieu"]
+    # A written answer that differs from what follows stays asked, and kept: this venue says
+    # it uses a referral tool, though its ways in do not say so.
+    assert data["reponses"]["pub-outil-orientation"] is True
+    assert "fiche-prescription" not in data["lieu"]["modalites_acces"]
+    assert "pub-outil-orientation" not in aside
+    checked = check(context, EXAMPLE)
+    assert "pub-outil-orientation" in checked.asked and "commune" not in checked.asked
 
 
 def test_the_template_says_a_derived_answer_is_left_empty(

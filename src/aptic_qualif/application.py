@@ -420,7 +420,8 @@ def check_application(
     for key in checked.derived - enabled:
         answers.pop(key, None)
     checked.derived &= enabled
-    checked.derivable = not_asked(items, enabled)
+    # A written answer that is invalid, or that differs from what follows, stays asked.
+    checked.derivable = not_asked(items, enabled, answers) - set(checked.invalid)
     for located in questionnaire.items:
         key = located.id
         if key not in enabled:

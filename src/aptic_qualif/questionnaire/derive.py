@@ -58,13 +58,23 @@ def asked(items: Iterable[Item], answers: Mapping[str, Any]) -> set[str]:
     the source is asked instead, and the derived answer follows from it."""
     listed = list(items)
     enabled = enabled_items(listed, answers)
-    return enabled - not_asked(listed, enabled)
+    return enabled - not_asked(listed, enabled, answers)
 
 
-def not_asked(items: Iterable[Item], enabled: set[str]) -> set[str]:
-    """The derived items of ``items`` whose source is among the ``enabled`` items."""
-    return {
-        item.id
-        for item in items
-        if item.derive is not None and item.id in enabled and item.derive.source in enabled
-    }
+def not_asked(
+    items: Iterable[Item], enabled: set[str], answers: Mapping[str, Any] | None = None
+) -> set[str]:
+    """The derived items of ``items`` whose source is among the ``enabled`` items. With
+    ``answers``, a derived item whose written answer differs from what follows from its
+    source stays asked: the venue's word stands, where the venue can see and change it."""
+    found = set()
+    for item in items:
+        rule = item.derive
+        if rule is None or item.id not in enabled or rule.source not in enabled:
+            continue
+        if answers is not None:
+            given = answers.get(item.id)
+            if is_answered(given) and given != derived_value(item, answers):
+                continue
+        found.add(item.id)
+    return found
