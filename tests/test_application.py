@@ -491,3 +491,28 @@ def test_an_answer_that_does_not_apply_says_its_condition_in_words(
         in result.output
     )
     assert " contains " not in result.output
+
+
+def test_an_answer_to_a_retired_question_says_why_it_is_gone(
+    tmp_path: Path, runner: CliRunner
+) -> None:
+    """APP003 on a question the questionnaire retired says so, with the reason, rather than
+    guessing a question of a similar name."""
+    example = REPO / "examples" / "applications" / "association-les-cles-du-plateau.yaml"
+    text = example.read_text(encoding="utf-8")
+    assert "  ter-permanences-exterieures: true\n" in text
+    path = tmp_path / example.name
+    path.write_text(
+        text.replace(
+            "  ter-permanences-exterieures: true\n",
+            "  ter-partenaires-locaux: 4\n  ter-permanences-exterieures: true\n",
+        ),
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["--root", str(REPO), "apply", "validate", str(path)])
+    assert result.exit_code == 1
+    assert "error[APP003]" in result.output
+    assert "la question a été retirée dans la version 3.0.0 (un nombre de partenaires" in (
+        result.output.replace("\n", " ")
+    )
+    assert "vouliez-vous dire" not in result.output

@@ -41,6 +41,7 @@ from aptic_qualif.questionnaire.derive import derivable as derived_answers
 from aptic_qualif.questionnaire.derive import not_asked
 from aptic_qualif.questionnaire.load import LoadedQuestionnaire, LocatedItem
 from aptic_qualif.questionnaire.model import TEXT_TYPES, Item
+from aptic_qualif.questionnaire.retired import retired_in
 from aptic_qualif.reading import present, read_regular, walk
 from aptic_qualif.referentiel.load import Catalogue
 from aptic_qualif.schema import LaxDate, StrictModel, validate_document, version_tuple
@@ -369,6 +370,13 @@ def check_application(
             where = (section, key)
             if located is None:
                 close = difflib.get_close_matches(key, list(by_id), n=1)
+                retired = retired_in(key)
+                hint = _("did you mean '{name}'?").format(name=close[0]) if close else None
+                if retired is not None:
+                    hint = _(
+                        "the question was retired in version {version} ({why}): remove the "
+                        "answer (apply migrate does it for an application of an earlier version)"
+                    ).format(version=retired[0], why=_(retired[1]))
                 report.add(
                     Diagnostic.error(
                         "APP003",
@@ -376,7 +384,7 @@ def check_application(
                         _("'{id}' is not an item of the questionnaire {ref}").format(
                             id=key, ref=questionnaire.reference
                         ),
-                        _("did you mean '{name}'?").format(name=close[0]) if close else None,
+                        hint,
                     )
                 )
                 continue

@@ -24,6 +24,7 @@ from aptic_qualif.cli.common import (
 from aptic_qualif.i18n import N_, _
 from aptic_qualif.project import display_path
 from aptic_qualif.reading import present
+from aptic_qualif.usages.disclosure import DEFAULT_THRESHOLD
 
 if TYPE_CHECKING:
     from aptic_qualif.usages.report import Offer
@@ -205,7 +206,7 @@ def report_command(
             min=1,
             help=_("Counts below this are secret, and so is what would reveal them."),
         ),
-    ] = 11,
+    ] = DEFAULT_THRESHOLD,
     applications: Annotated[
         Optional[list[str]],  # noqa: UP045
         typer.Option(

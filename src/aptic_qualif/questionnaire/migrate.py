@@ -26,8 +26,12 @@ from pathlib import Path
 from typing import Any
 
 from aptic_qualif.diagnostics import Diagnostic, Report, Span
-from aptic_qualif.i18n import N_, _
+from aptic_qualif.i18n import _
 from aptic_qualif.questionnaire.load import LoadedQuestionnaire
+from aptic_qualif.questionnaire.retired import (
+    IDENTITY_RETIRED_IN_3_0_0,
+    QUESTIONS_RETIRED_IN_3_0_0,
+)
 from aptic_qualif.referentiel.load import Catalogue
 from aptic_qualif.yamlio import Document, dump_yaml, parse_yaml
 
@@ -117,46 +121,8 @@ STEPS: tuple[Step, ...] = (
             ),
         ),
         merges=(Merge(("cs-seniors", "cs-jeunes-parents"), "cs-ages-de-la-vie"),),
-        retired={
-            "apt-wifi-public": N_("now an option of the complementary equipment"),
-            "cs-interpretariat": N_("now an option of the languages"),
-            "apt-formation-recente": N_("now an option of the team's trainings"),
-            "cs-seniors": N_("merged with young people and parents in one question"),
-            "cs-jeunes-parents": N_("merged with older people in one question"),
-            "ter-partenaires-locaux": N_(
-                "a count of partners earned points on a declaration alone: the partners are "
-                "named, and judged, in the account of the territory's needs"
-            ),
-            "cs-aidants-connect": N_("now an answer to how the team does a procedure for someone"),
-            "cs-nombre-aidants-habilites": N_(
-                "the number of authorised helpers changed no decision"
-            ),
-            "apt-tablettes-smartphones": N_(
-                "equipment beyond the public computers changed no decision"
-            ),
-            "pub-adaptation-eloignes": N_(
-                "merged with the account of an adapted support session (specific skills)"
-            ),
-            "pub-pass-numerique": N_("for information only: it changed no decision"),
-            "pub-pass-emetteurs": N_("for information only: it changed no decision"),
-            "ter-financeurs": N_("for information only: it changed no decision"),
-            "inn-participation-usagers": N_(
-                "innovation keeps one written answer, the account of an experiment"
-            ),
-            "inn-outil-suivi-activite": N_("for information only: it changed no decision"),
-            "inn-lien-ressource-publiee": N_(
-                "the link is now the evidence of the contribution to digital commons"
-            ),
-        },
-        identity_retired={
-            "publics_specifiquement_adresses": N_(
-                "the column is now filled from the publics the venue supports (Publics)"
-            ),
-            "prise_en_charge_specifique": N_(
-                "the column is now filled from the disabilities, languages and illiteracy "
-                "answers (specific skills)"
-            ),
-        },
+        retired=QUESTIONS_RETIRED_IN_3_0_0,
+        identity_retired=IDENTITY_RETIRED_IN_3_0_0,
         option_moves=(
             OptionMove(
                 "dispositif_programmes_nationaux",
