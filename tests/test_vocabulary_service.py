@@ -10,11 +10,14 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import to_isomorphic
 from rdflib.namespace import SKOS
 
 from aptic_qualif.context import Context, load_context
+from aptic_qualif.i18n import preferred_language
 from aptic_qualif.publish.site import W3ID_RULES, build_site, site_address, w3id_rules
 from aptic_qualif.publish.skos import VOCABULARY, catalogue_graph, vocab_namespace
 from tests.conftest import REPO
@@ -304,6 +307,64 @@ def test_the_rules_weigh_the_quality_of_each_type(
     assert target == wanted[expected]
 
 
+LANGUAGES = [
+    # (Accept-Language, the language of the page a concept IRI is sent to)
+    ("fr-FR,fr;q=0.9", "fr"),
+    ("en-GB,en;q=0.8,fr;q=0.5", "en"),
+    ("en-US,en;q=0.9", "en"),
+    ("de-DE,de;q=0.9,en;q=0.5", "en"),  # neither first: English is weighed above French
+    ("de-DE,fr;q=0.6,en;q=0.5", "fr"),
+    ("fr;q=0.3, en;q=0.31", "en"),
+    ("en;q=0.5, fr", "fr"),  # listed first, weighed lower
+    ("en, fr", "fr"),  # a tie: the project's language
+    ("EN-gb", "en"),  # tags are not case-sensitive
+    ("en;q=0", "fr"),  # refused
+    ("*", "fr"),
+    ("de,*;q=0.5,fr;q=0.4", "en"),  # English takes the quality of *
+    ("es-ES, en-US;q=0.123, fr;q=0.1229", "en"),
+    ("ena, fr;q=0.1", "fr"),  # not English
+    ("", "fr"),
+]
+
+
+@pytest.mark.parametrize(("language", "expected"), LANGUAGES)
+def test_the_rules_weigh_the_quality_of_each_language(
+    context: Context, language: str, expected: str
+) -> None:
+    """A concept IRI followed by a browser goes to the English page when the browser weighs
+    English above French, whatever its first language; ``serve`` decides the same way."""
+    rules = w3id_rules(context.catalogue.scheme.base_iri, SITE_URL, context.catalogue.version)
+    target = _redirect(rules, "referentiel/acheter-et-vendre-en-ligne", BROWSER, language)
+    prefix = SITE_URL + ("en/" if expected == "en" else "")
+    assert target == f"{prefix}referentiel/acheter-et-vendre-en-ligne/"
+    assert preferred_language(language) == expected
+
+
+_LANGUAGE_RULES = w3id_rules("https://w3id.org/aptic-qualif/referentiel/", SITE_URL, "3.0.0")
+
+_TAG = st.sampled_from(["fr", "fr-FR", "FR-ca", "en", "en-GB", "En-us", "de", "*", "es-419"])
+_Q = st.one_of(
+    st.none(),
+    st.sampled_from(["0", "1", "1.0", "0.5", "0.50", "0.05", "0.123", "0.1234", "0.", "x"]),
+)
+
+
+@given(st.lists(st.tuples(_TAG, _Q, st.sampled_from(["", " "])), max_size=5))
+def test_the_rules_and_serve_choose_the_same_language(
+    entries: list[tuple[str, str | None, str]],
+) -> None:
+    """For any Accept-Language header, the published rules and ``serve``'s negotiation send
+    the reader to the same language (one definition, read twice: in Python and by
+    mod_rewrite, which :func:`test_apache_agrees_with_this_reading` checks)."""
+    header = ",".join(
+        f"{space}{tag}" + (f";q={q}" if q is not None else "") for tag, q, space in entries
+    )
+    rules = _LANGUAGE_RULES
+    target = _redirect(rules, "referentiel/acheter-et-vendre-en-ligne", BROWSER, header)
+    english = target == f"{SITE_URL}en/referentiel/acheter-et-vendre-en-ligne/"
+    assert english == (preferred_language(header) == "en"), header
+
+
 def test_the_version_iri_resolves(site: Path, context: Context) -> None:
     """``owl:versionIRI`` (``{base}2.1.0/``): the release's own files, or as a page the
     catalogue's changelog, which names it."""
@@ -426,9 +487,10 @@ def test_apache_agrees_with_this_reading(context: Context, tmp_path: Path) -> No
         ]
         paths += [f"referentiel/{context.catalogue.version}/", "referentiel/2.0.0"]
         accepts = [HTML, JSONLD, TURTLE, *(accept for accept, _expected in QUALITIES)]
+        languages = [language for language, _expected in LANGUAGES]
         for path in paths:
             for accept in accepts:
-                for language in ("fr-FR,fr;q=0.9", "en-GB,en;q=0.8"):
+                for language in ("fr-FR,fr;q=0.9", "en-GB,en;q=0.8", *languages):
                     request = urllib.request.Request(
                         f"http://127.0.0.1:{port}/{project}/{path}",
                         headers={"Accept": accept, "Accept-Language": language},

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gettext
 import os
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -36,6 +37,37 @@ def detect_language(environ: Mapping[str, str] | None = None) -> str:
         value = env.get(name, "").strip()
         if value:
             return "en" if value.lower().startswith("en") else DEFAULT_LANGUAGE
+    return DEFAULT_LANGUAGE
+
+
+_BELOW_ONE = re.compile(r"q=0(?:\.([0-9]{0,3})[0-9]*)?")
+
+
+def language_quality(header: str, language: str) -> float:
+    """The quality (``q``, RFC 9110) an ``Accept-Language`` header gives ``language``: that
+    of the first entry naming it (``en``, ``en-GB``: browsers list each language once, its
+    most specific form first), else that of ``*``, else 0. A ``q`` below 1 counts to three
+    decimals, as RFC 9110 writes it; any other (``q=1``, or a malformed one) counts as 1."""
+    wildcard: float | None = None
+    for part in header.split(","):
+        tag, _sep, params = part.partition(";")
+        tag = tag.strip().lower()
+        below_one = _BELOW_ONE.fullmatch(params.strip().replace(" ", "").replace("\t", ""))
+        quality = float(f"0.{below_one.group(1) or 0}") if below_one else 1.0
+        if tag == language or tag.startswith(language + "-"):
+            return quality
+        if tag == "*" and wildcard is None:
+            wildcard = quality
+    return wildcard or 0.0
+
+
+def preferred_language(header: str) -> str:
+    """The language an ``Accept-Language`` header prefers among French and English: English
+    when it weighs English above French (:func:`language_quality`), else French, the
+    language of the project (a tie, a header naming neither, or no header). The site's
+    redirect rules (``publish.site.pages.w3id_rules``) decide the same way."""
+    if language_quality(header, "en") > language_quality(header, DEFAULT_LANGUAGE):
+        return "en"
     return DEFAULT_LANGUAGE
 
 

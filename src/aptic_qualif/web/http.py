@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from aptic_qualif.i18n import LANGUAGES
+from aptic_qualif.i18n import preferred_language
 from aptic_qualif.web.server import CSP, Settings
 
 
@@ -23,20 +23,9 @@ def expected_origin(request: Request, settings: Settings) -> str:
 
 
 def negotiate(header: str) -> str:
-    """The language the browser prefers among French and English (French by default)."""
-    best, best_q = "fr", 0.0
-    for part in header.split(","):
-        tag, _sep, params = part.strip().partition(";")
-        lang = tag.strip().lower()[:2]
-        q = 1.0
-        if params.strip().startswith("q="):
-            try:
-                q = float(params.strip()[2:])
-            except ValueError:
-                q = 0.0
-        if lang in LANGUAGES and q > best_q:
-            best, best_q = lang, q
-    return best
+    """The language the browser prefers among French and English (French by default):
+    :func:`aptic_qualif.i18n.preferred_language`."""
+    return preferred_language(header)
 
 
 BODY_TIMEOUT = 15.0

@@ -507,6 +507,35 @@ def _quality_rules() -> list[str]:
     return lines
 
 
+_LANGUAGE_TAGS = {"QE": "[eE][nN]", "QF": "[fF][rR]"}
+"""The languages the rules weigh (any case, RFC 4647), each under the variable that holds
+its quality."""
+
+
+def _language_rules() -> list[str]:
+    """Rules that set ``QE`` and ``QF`` to the quality the ``Accept-Language`` header gives
+    English and French, as :func:`aptic_qualif.i18n.language_quality` reads it (four digits,
+    as in :func:`_quality_rules`): that of the first entry naming the language (``en``,
+    ``en-GB``), else that of ``*``."""
+    lines = ["RewriteRule ^ - [E=QE:0000,E=QF:0000]"]
+    below_one = r"0(?:\.([0-9]?)([0-9]?)([0-9]?)[0-9]*)?\s*(?:,|$)"
+    for variable, tag in _LANGUAGE_TAGS.items():
+        for kind in (r"\*", rf"{tag}(?:-[a-zA-Z0-9]+)*"):  # the language itself last: it wins
+            # The first entry that is ``kind``: every entry before it is something else.
+            first = rf"^(?:(?!\s*{kind}\s*(?:[,;]|$))[^,]*,)*\s*{kind}\s*"
+            lines += [
+                rf"RewriteCond %{{HTTP:Accept-Language}} {first}(?:[,;]|$)",
+                f"RewriteRule ^ - [E={variable}:1000]",
+                rf"RewriteCond %{{HTTP:Accept-Language}} {first};\s*q={below_one}",
+                f"RewriteRule ^ - [E={variable}:0%1%2%3000]",
+            ]
+        lines += [
+            rf"RewriteCond %{{ENV:{variable}}} ^([0-9]{{4}})",
+            f"RewriteRule ^ - [E={variable}:%1]",
+        ]
+    return lines
+
+
 def w3id_rules(base_iri: str, site_url: str, version: str | None = None) -> str:
     """Apache rewrite rules that make every IRI of the scheme resolve (for w3id.org, whose
     redirects are ``.htaccess`` files, one folder per project).
@@ -515,7 +544,8 @@ def w3id_rules(base_iri: str, site_url: str, version: str | None = None) -> str:
     folder and matches ``{path}``. An IRI is sent (303) to its JSON-LD, its Turtle or its
     page, whichever the ``Accept`` header prefers by its quality values (a tie goes to
     JSON-LD, then Turtle; a type with ``q=0`` is refused; nothing acceptable: the page), the
-    page in English when the browser's first language is English. The scheme itself and the
+    page in English when the ``Accept-Language`` header weighs English above French (as
+    :func:`aptic_qualif.i18n.preferred_language` decides for ``serve``). The scheme itself and the
     ``vocab`` properties are described by the whole scheme's files; a version IRI
     (``{base}1.2.0/``) by that release's files, kept by the site in
     ``telechargements/1.2.0/``, or, as a page, by the catalogue's changelog."""
@@ -540,6 +570,9 @@ def w3id_rules(base_iri: str, site_url: str, version: str | None = None) -> str:
         "",
         *_quality_rules(),
         "",
+        "# QE and QF: the quality of English and French in the Accept-Language header.",
+        *_language_rules(),
+        "",
     ]
     wanted = {
         "jsonld": [f"%{{ENV:QH}}#%{{ENV:QJ}} !{_GREATER}", f"%{{ENV:QT}}#%{{ENV:QJ}} !{_GREATER}"],
@@ -560,12 +593,12 @@ def w3id_rules(base_iri: str, site_url: str, version: str | None = None) -> str:
         ]
     english = f"{site}en/"
     lines += [
-        "# A reader whose browser prefers English gets the English page (in en/).",
-        "RewriteCond %{HTTP:Accept-Language} ^en",
+        "# A reader whose browser weighs English above French gets the English page (in en/).",
+        f"RewriteCond %{{ENV:QE}}#%{{ENV:QF}} {_GREATER}",
         f"RewriteRule ^{prefix}{release}$ {english}journal/referentiel/ [R=303,L]",
-        "RewriteCond %{HTTP:Accept-Language} ^en",
+        f"RewriteCond %{{ENV:QE}}#%{{ENV:QF}} {_GREATER}",
         f"RewriteRule ^{prefix}([a-z0-9-]+)/?$ {english}{CONCEPTS_DIR}/$1/ [R=303,L]",
-        "RewriteCond %{HTTP:Accept-Language} ^en",
+        f"RewriteCond %{{ENV:QE}}#%{{ENV:QF}} {_GREATER}",
         f"RewriteRule ^{prefix}$ {english}{CONCEPTS_DIR}/ [R=303,L]",
         f"RewriteRule ^{prefix}{release}$ {site}journal/referentiel/ [R=303,L]",
         f"RewriteRule ^{prefix}([a-z0-9-]+)/?$ {concepts}$1/ [R=303,L]",
