@@ -805,6 +805,41 @@ def test_an_application_starts_from_a_venue_imported_from_the_national_data(
         == 404
     )
 
+    # Its identity is one card to check: the imported answers are read, not asked again.
+    page = client.get(f"/t/{web.local}/candidatures/{app_id}/identite").text
+    card, _sep, rest = page.partition("</section>")
+    assert "data-card" in card
+    assert "Votre lieu tel que le décrivent les données nationales des lieux" in card
+    assert html.escape(origin["lieu"]["nom"]) in card.split("<details>", 1)[0]  # read
+    assert 'name="nom"' in card.split("<details>", 1)[1]  # corrected from the card
+    assert 'name="nom"' not in rest
+    assert 'name="contacts_publics"' in rest  # not in the national data: asked
+    # A correction through the card is saved like any answer.
+    version = _version(page)
+    saved = client.post(
+        f"/t/{web.local}/candidatures/{app_id}/identite",
+        data={"_csrf": csrf.group(1), "_version": version, "nom": "Nouveau nom", "aller": "rester"},
+    )
+    assert saved.status_code == 200
+    written = editing.read_data(project / "examples" / "applications" / f"{app_id}.yaml")
+    assert written["lieu"]["nom"] == "Nouveau nom"
+    # An answer with a problem leaves the card, to be corrected where the venue sees it.
+    broken = client.post(
+        f"/t/{web.local}/candidatures/{app_id}/identite",
+        data={
+            "_csrf": csrf.group(1),
+            "_version": _version(saved.text),
+            "code_postal": "7120",
+            "aller": "rester",
+        },
+    )
+    card, _sep, rest = broken.text.partition("</section>")
+    assert 'name="code_postal"' not in card
+    assert 'name="code_postal"' in rest
+    # An application typed by the venue has no card.
+    typed = client.get(f"/t/{web.local}/candidatures/{APP}/identite").text
+    assert "data-card" not in typed
+
 
 def _version(page: str) -> str:
     found = re.search(r'name="_version" value="([^"]*)"', page)

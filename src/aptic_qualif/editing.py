@@ -566,6 +566,33 @@ def shown_items(
     return [i for i in loaded.items if i.theme == section and i.id in checked.asked]
 
 
+def identity_card(
+    checked: CheckedApplication, loaded: LoadedQuestionnaire, problems: Collection[str]
+) -> list[LocatedItem]:
+    """The identity answers shown together as one card to check rather than as questions.
+
+    Only for an application started from the national venue data (``import lieux``: it keeps
+    the venue's national ``identifiant``): the answers such an import fills
+    (:func:`~aptic_qualif.questionnaire.effort.is_prefilled`) that are given, asked, and not
+    among ``problems`` (the questions with an error or a warning, which stay questions so
+    that the venue sees what to correct). The venue opens the card to correct an answer; the
+    questionnaire's length (``questionnaire validate``) counts the card as one question."""
+    from aptic_qualif.questionnaire.effort import is_prefilled
+
+    if checked.application.identifiant is None:
+        return []
+    identity = checked.application.lieu
+    return [
+        located
+        for located in loaded.items
+        if located.is_identity
+        and is_prefilled(located)
+        and located.id in checked.asked
+        and located.id not in problems
+        and identity.get(located.id) not in (None, "", [])
+    ]
+
+
 def check(
     path: Path, loaded: LoadedQuestionnaire, catalogue: Catalogue
 ) -> tuple[CheckedApplication | None, Report]:

@@ -20,7 +20,9 @@ discussed and changed in one place:
   scores);
 - an identity field that an import from the national venue data pre-fills (an identity
   item with an ``export`` key, see ``import lieux``) is only checked
-  (:data:`PREFILLED_SECONDS`), for a profile whose identity is imported.
+  (:data:`PREFILLED_SECONDS`), for a profile whose identity is imported; those fields are
+  shown together as one card to check (``aptic_qualif.editing.identity_card``), so they
+  count as one question.
 
 The texts read and the lengths asked for are taken in French, the language venues answer
 in, so that the figures are the same whatever the language they are shown in. The model
@@ -165,7 +167,7 @@ SMALL_FIXED_IMPORTED = Profile(
     N_("Small fixed venue, identity imported"),
     N_(
         "the same venue, its identity pre-filled from the national venue data (import "
-        "lieux) and only checked"
+        "lieux) and only checked, on one card"
     ),
     SMALL_FIXED_ANSWERS,
     prefilled=True,
@@ -344,11 +346,15 @@ def shown_items(loaded: LoadedQuestionnaire, profile: Profile) -> list[LocatedIt
 
 def _section(name: str, items: Iterable[LocatedItem], prefilled: bool) -> SectionEffort:
     items = list(items)
+    # An imported identity is one card to check (see aptic_qualif.editing.identity_card):
+    # its fields are read and checked one by one, but it is one question, not one per field.
+    card = [located for located in items if prefilled and is_prefilled(located)]
     return SectionEffort(
         name,
-        questions=len(items),
+        questions=len(items) - len(card) + (1 if card else 0),
         written=sum(1 for located in items if is_written(located)),
-        required=sum(1 for located in items if located.item.required),
+        required=sum(1 for located in items if located.item.required and located not in card)
+        + (1 if any(located.item.required for located in card) else 0),
         seconds=sum(item_seconds(located, prefilled=prefilled) for located in items),
     )
 

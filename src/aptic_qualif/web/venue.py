@@ -120,6 +120,16 @@ class VenuePages(ServerBase):
                 )
         index = order.index(section)
         shown = {i.id for i in editing.shown_items(checked, section, self.questionnaire)}
+        card = (
+            {
+                i.id: i
+                for i in editing.identity_card(
+                    checked, self.questionnaire, {*errors, *warnings, *refused}
+                )
+            }
+            if section == order[0] and editing.status_of(checked) != "soumise"
+            else {}
+        )
         summary = [
             *(
                 Problem("error", "APP022", text, key, section)
@@ -152,7 +162,10 @@ class VenuePages(ServerBase):
             items=[
                 self.field(i, checked, errors, warnings, sent=fields if i.id in refused else None)
                 for i in self.questionnaire.theme_items(section)
+                if i.id not in card
             ],
+            # An imported identity: the answers that stand, as one card to check.
+            card=[self.field(i, checked, errors, warnings) for i in card.values()],
             previous=order[index - 1] if index > 0 else None,
             following=order[index + 1] if index + 1 < len(order) else None,
             position=index + 1,
