@@ -341,7 +341,7 @@ def test_the_readme_says_where_english_readers_are_redirected(site: Path) -> Non
     home = (site / "index.html").read_text(encoding="utf-8")
     assert 'http-equiv="refresh"' not in home and "navigator.language" not in home
     rules = (site / "telechargements" / "w3id.htaccess").read_text(encoding="utf-8")
-    assert "RewriteCond %{HTTP:Accept-Language} ^en" in rules
+    assert "RewriteCond %{ENV:QE}#%{ENV:QF}" in rules  # English weighed above French
     readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
     assert "un navigateur qui préfère l'anglais est envoyé aux pages anglaises |" not in readme
     assert "n'est envoyé aux pages anglaises que lorsqu'il suit l'IRI d'un concept" in readme
