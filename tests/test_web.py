@@ -1121,3 +1121,29 @@ def test_the_report_leads_back_to_where_it_was_opened_from(web: Web) -> None:
     _link, coordinator = web.store.create("coordination")
     page = web.client.get(f"/t/{coordinator}/candidatures/{APP}/rapport").text
     assert f'href="/t/{coordinator}/candidatures/{APP}/lecture"' in page
+
+
+def test_optional_details_are_one_line_the_venue_opens(web: Web, project: Path) -> None:
+    """The questions of a group (``groups``: the published record's optional details) are
+    put together behind one line, open when one of them is answered, closed otherwise; a
+    submitted application shows their answers like the others."""
+    base = f"/t/{web.local}/candidatures/{APP}/identite"
+    submitted = web.client.get(base).text
+    assert "<dt>Latitude</dt>" in submitted and "data-group" not in submitted
+    _reopen(web)
+    page = web.client.get(base).text
+    group = re.search(r'<details class="facultatif" data-group="fiche-publique"( open)?>', page)
+    assert group is not None and group.group(1) == " open"  # the example gives its position
+    inside = page[group.end() : page.index("</details>", group.end())]
+    assert "Compléter la fiche publiée du lieu (facultatif)" in inside
+    for item in ("latitude", "longitude", "fiche_acces_libre", "formations_labels"):
+        assert f'data-item="{item}"' in inside
+    assert 'data-item="horaires"' not in inside
+    # Nothing given in the group: it stays closed, its questions a click away.
+    path = project / "examples" / "applications" / f"{APP}.yaml"
+    data = editing.read_data(path)
+    for item in web.context.questionnaire.group_of:
+        data["lieu"].pop(item, None)
+    editing.write(path, data)
+    page = web.client.get(base).text
+    assert '<details class="facultatif" data-group="fiche-publique">' in page

@@ -132,6 +132,14 @@ CODES: dict[str, Code] = {
             ),
         ),
         Code(
+            "QST020",
+            "group",
+            N_(
+                "A group of optional questions names a question that does not exist, is "
+                "required or scored, or stands apart from the others."
+            ),
+        ),
+        Code(
             "APP001", "questionnaire-reference", N_("The application names another questionnaire.")
         ),
         Code("APP002", "questionnaire-version", N_("The application answers another version.")),
@@ -621,6 +629,10 @@ HINTS: dict[str, str] = {
     "QST019": N_(
         "derive from an existing item of the right type: commune-name from an insee_code to a "
         "text, contains from a multiple choice to a boolean"
+    ),
+    "QST020": N_(
+        "list optional, unscored questions that follow one another in one section, each in "
+        "one group"
     ),
     "APP001": N_("questionnaire: <id>@<version> of the project's questionnaire"),
     "APP002": N_(

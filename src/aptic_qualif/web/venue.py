@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
@@ -159,11 +160,15 @@ class VenuePages(ServerBase):
                 else ""
             ),
             # An answer refused for its size is shown as it was sent, to be shortened.
-            items=[
-                self.field(i, checked, errors, warnings, sent=fields if i.id in refused else None)
-                for i in self.questionnaire.theme_items(section)
-                if i.id not in card
-            ],
+            items=self.grouped(
+                [
+                    self.field(
+                        i, checked, errors, warnings, sent=fields if i.id in refused else None
+                    )
+                    for i in self.questionnaire.theme_items(section)
+                    if i.id not in card
+                ]
+            ),
             # An imported identity: the answers that stand, as one card to check.
             card=[self.field(i, checked, errors, warnings) for i in card.values()],
             previous=order[index - 1] if index > 0 else None,
@@ -178,6 +183,32 @@ class VenuePages(ServerBase):
             status=editing.status_of(checked),
             code=409 if conflicts else 200,
         )
+
+    def grouped(self, fields: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The fields of a section, those of a group of optional questions (``groups``) put
+        together where the first of them stands: one line the venue opens, open already when
+        one of them is answered or has something to correct."""
+        entries: list[dict[str, Any]] = []
+        opened: dict[str, dict[str, Any]] = {}
+        for f in fields:
+            group = self.questionnaire.group_of.get(f["id"])
+            if group is None:
+                entries.append(f)
+                continue
+            if group.id not in opened:
+                opened[group.id] = {
+                    "group": group.id,
+                    "label": localized(group.label),
+                    "help": localized(group.help) if group.help is not None else "",
+                    "fields": [],
+                    "open": False,
+                }
+                entries.append(opened[group.id])
+            entry = opened[group.id]
+            entry["fields"].append(f)
+            if f["text"] or f["chosen"] or f["errors"] or f["warnings"]:
+                entry["open"] = True
+        return entries
 
     def _refuse_if_submitted(self, call: Call, path: Path) -> Response | None:
         """A change posted to a submitted application is refused (409), whatever sent it:
