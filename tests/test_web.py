@@ -4,6 +4,7 @@ access by secret links, and the security rules (CSRF, origin, sizes, headers, pa
 from __future__ import annotations
 
 import html
+import json
 import re
 import shutil
 from collections.abc import Iterator
@@ -1147,3 +1148,63 @@ def test_optional_details_are_one_line_the_venue_opens(web: Web, project: Path) 
     editing.write(path, data)
     page = web.client.get(base).text
     assert '<details class="facultatif" data-group="fiche-publique">' in page
+
+
+def test_a_venue_reports_its_closure_and_leaves_the_published_data(
+    web: Web, project: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Charter, commitment 8: the venue tells the network it has closed. The closure is
+    recorded with its date, the venue is no longer qualified nor exported; reopening the
+    application undoes it."""
+    from typer.testing import CliRunner
+
+    from aptic_qualif.cli.app import app as cli
+
+    venue = "mediatheque-les-tilleuls"  # qualified (examples/README.md)
+    base = f"/t/{web.local}/candidatures/{venue}"
+
+    def exported() -> set[str]:
+        monkeypatch.chdir(project)
+        result = CliRunner().invoke(
+            cli,
+            [
+                "export",
+                "lieux",
+                "examples/applications",
+                "--reviews",
+                "examples/reviews",
+                "-f",
+                "json",
+                "-o",
+                str(tmp_path / "lieux.json"),
+                "--force",
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        rows = json.loads((tmp_path / "lieux.json").read_text(encoding="utf-8"))
+        return {row["id"] for row in rows}
+
+    before = exported()
+    assert any(venue in v for v in before)
+    home = web.client.get(f"{base}/").text
+    assert "Signaler la fermeture du lieu" in home
+    csrf = web.csrf(f"{base}/statut/fermer")
+    closed = web.client.post(f"{base}/statut/fermer", data={"_csrf": csrf})
+    assert closed.status_code == 200
+    data = editing.read_data(web.application(venue))
+    assert data["historique"][-1]["evenement"] == "fermee"
+    assert "Vous avez signalé la fermeture du lieu le" in closed.text
+    assert "fermeture du lieu signalée" in closed.text  # in the history
+    report = web.client.get(f"{base}/rapport").text
+    assert "Le lieu a signalé sa fermeture" in report
+    assert exported() == {v for v in before if venue not in v}
+    # Reported twice: recorded once.
+    web.client.post(f"{base}/statut/fermer", data={"_csrf": csrf})
+    events = [e["evenement"] for e in editing.read_data(web.application(venue))["historique"]]
+    assert events.count("fermee") == 1
+    # The venue opens again: it reopens its application, which is no longer closed.
+    _reopen(web, venue)
+    assert editing.read_data(web.application(venue))["historique"][-1]["evenement"] == "rouverte"
+    # A draft cannot report a closure.
+    refused = web.client.post(f"{base}/statut/fermer", data={"_csrf": csrf})
+    assert refused.status_code == 409

@@ -624,7 +624,7 @@ HINTS: dict[str, str] = {
     "QST017": N_("correct the identifier in policy.yaml"),
     "QST018": N_(
         "weights ≥ 0, thresholds from 0 to 100, a knock-out with item and condition (or "
-        "invalid_identity: true), a last rule when: always"
+        "invalid_identity: true, or venue_closed: true), a last rule when: always"
     ),
     "QST019": N_(
         "derive from an existing item of the right type: commune-name from an insee_code to a "

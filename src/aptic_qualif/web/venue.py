@@ -43,6 +43,7 @@ class VenuePages(ServerBase):
             titles=self.section_titles(),
             history=editing.history(checked),
             effort=self.effort(),
+            closure=checked.application.closure,
         )
 
     def section(self, call: Call) -> Response:
@@ -296,16 +297,26 @@ class VenuePages(ServerBase):
             return found
         app_id, path = found
         wanted = call.params["action"]
-        if wanted not in {"soumettre", "rouvrir"}:
+        if wanted not in {"soumettre", "rouvrir", "fermer"}:
             return self.not_found(call)
         checked = self.check(path)
         if checked is None:
             return self.unreadable(call)
         status = editing.status_of(checked)
         if call.form is None:
-            if wanted != "rouvrir" or status != "soumise":
+            if wanted == "soumettre" or status != "soumise":
                 return RedirectResponse(f"{call.base}/candidatures/{app_id}/", 303)
+            if wanted == "fermer":
+                if checked.application.closure is not None:
+                    return RedirectResponse(f"{call.base}/candidatures/{app_id}/", 303)
+                return self.render("close.html", call, app_id=app_id, checked=checked)
             return self.render("reopen.html", call, app_id=app_id, checked=checked)
+        if wanted == "fermer":
+            try:
+                editing.close(path)
+            except CommandError as exc:
+                return self.render("error.html", call, 409, message=str(exc))
+            return RedirectResponse(f"{call.base}/candidatures/{app_id}/", 303)
         if wanted == "soumettre":
             # Refused while apply validate finds any error (the page hides the button too).
             checked, found_problems = self.check_problems(path)
