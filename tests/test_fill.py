@@ -11,6 +11,7 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 from typer.testing import CliRunner
 
+from aptic_qualif import editing
 from aptic_qualif.application import validate_application
 from aptic_qualif.cli.app import app
 from aptic_qualif.context import Context, load_context
@@ -342,3 +343,50 @@ def test_a_text_starts_from_the_answer_given(keys: Any) -> None:
     keys.send_text(ENTER)
     ticked = prompter.checkbox("Qui ?", [("A", "a"), ("B", "b")], lambda _v: None, default=["b"])
     assert ticked == ["b"]
+
+
+def _with_group(mini: Path) -> Context:
+    """The mini questionnaire with its e-mail and opening hours as a group of optional
+    questions (``groups``)."""
+    path = mini / "questionnaire" / "questionnaire.yaml"
+    text = path.read_text(encoding="utf-8")
+    group = (
+        "groups:\n  - id: details\n    label: {fr: Compléter la fiche, en: Complete the record}\n"
+        "    help: {fr: Rien n'y change la décision., en: Nothing there changes the decision.}\n"
+        "    items: [courriel, horaires]\n"
+    )
+    path.write_text(text.replace("identity:\n", group + "identity:\n", 1), encoding="utf-8")
+    return load_context(mini)
+
+
+def test_a_group_left_aside_is_one_question(mini: Path) -> None:
+    """The optional questions of a group are offered with one question; left aside, they
+    are not asked, and a resumed run does not offer them again."""
+    context = _with_group(mini)
+    path = mini / "nouvelle.yaml"
+    identity = [answer for index, answer in enumerate(IDENTITY) if index not in (6, 7)]
+    identity.insert(6, HELP)
+    identity.insert(7, False)  # the group: its help, then « leave them aside »
+    first = Scripted([*identity, Interrupted])
+    with pytest.raises(Interrupted):
+        fill(path, context.questionnaire, context.catalogue, first)
+    assert "Compléter la fiche" in first.asked
+    assert "Rien n'y change la décision." in first.said
+    assert not any(question.startswith(("Courriel", "Horaires")) for question in first.asked)
+    saved = editing.read_data(path)
+    assert saved["lieu"]["courriel"] is None and saved["lieu"]["horaires"] is None
+    second = Scripted(["3", Interrupted])
+    with pytest.raises(Interrupted):
+        fill(path, context.questionnaire, context.catalogue, second)
+    assert "Compléter la fiche" not in second.asked
+
+
+def test_a_group_opened_asks_its_questions(mini: Path) -> None:
+    context = _with_group(mini)
+    path = mini / "nouvelle.yaml"
+    identity = [answer for index, answer in enumerate(IDENTITY) if index not in (6, 7)]
+    identity[6:6] = [True, "contact@lieu.example.org", "Mo-Fr 09:00-12:00"]
+    prompter = Scripted([*identity, Interrupted])
+    with pytest.raises(Interrupted):
+        fill(path, context.questionnaire, context.catalogue, prompter)
+    assert editing.read_data(path)["lieu"]["courriel"] == "contact@lieu.example.org"

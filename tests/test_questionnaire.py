@@ -146,6 +146,21 @@ CASES = [
 ]
 
 
+def _group(*items: str) -> tuple[str, str, str]:
+    listed = "".join(f"      - {item}\n" for item in items)
+    label = "    label: {fr: Détails, en: Details}\n"
+    group = f"groups:\n  - id: details\n{label}    items:\n{listed}"
+    return _replace(Q, "identity:\n", group + "identity:\n")
+
+
+CASES += [
+    Case("group-unknown-item", (_group("courriel", "inconnu"),), (("QST020", Q, 17),)),
+    Case("group-required-item", (_group("nom"),), (("QST020", Q, 16),)),
+    Case("group-apart", (_group("courriel", "presentation_resume"),), (("QST020", Q, 16),)),
+    Case("group-valid", (_group("courriel", "horaires"),), ()),
+]
+
+
 DERIVE = "    points_if_true: 2\n"
 
 

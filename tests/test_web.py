@@ -4,6 +4,7 @@ access by secret links, and the security rules (CSRF, origin, sizes, headers, pa
 from __future__ import annotations
 
 import html
+import json
 import re
 import shutil
 from collections.abc import Iterator
@@ -1121,3 +1122,89 @@ def test_the_report_leads_back_to_where_it_was_opened_from(web: Web) -> None:
     _link, coordinator = web.store.create("coordination")
     page = web.client.get(f"/t/{coordinator}/candidatures/{APP}/rapport").text
     assert f'href="/t/{coordinator}/candidatures/{APP}/lecture"' in page
+
+
+def test_optional_details_are_one_line_the_venue_opens(web: Web, project: Path) -> None:
+    """The questions of a group (``groups``: the published record's optional details) are
+    put together behind one line, open when one of them is answered, closed otherwise; a
+    submitted application shows their answers like the others."""
+    base = f"/t/{web.local}/candidatures/{APP}/identite"
+    submitted = web.client.get(base).text
+    assert "<dt>Latitude</dt>" in submitted and "data-group" not in submitted
+    _reopen(web)
+    page = web.client.get(base).text
+    group = re.search(r'<details class="facultatif" data-group="fiche-publique"( open)?>', page)
+    assert group is not None and group.group(1) == " open"  # the example gives its position
+    inside = page[group.end() : page.index("</details>", group.end())]
+    assert "Compléter la fiche publiée du lieu (facultatif)" in inside
+    for item in ("latitude", "longitude", "fiche_acces_libre", "formations_labels"):
+        assert f'data-item="{item}"' in inside
+    assert 'data-item="horaires"' not in inside
+    # Nothing given in the group: it stays closed, its questions a click away.
+    path = project / "examples" / "applications" / f"{APP}.yaml"
+    data = editing.read_data(path)
+    for item in web.context.questionnaire.group_of:
+        data["lieu"].pop(item, None)
+    editing.write(path, data)
+    page = web.client.get(base).text
+    assert '<details class="facultatif" data-group="fiche-publique">' in page
+
+
+def test_a_venue_reports_its_closure_and_leaves_the_published_data(
+    web: Web, project: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Charter, commitment 8: the venue tells the network it has closed. The closure is
+    recorded with its date, the venue is no longer qualified nor exported; reopening the
+    application undoes it."""
+    from typer.testing import CliRunner
+
+    from aptic_qualif.cli.app import app as cli
+
+    venue = "mediatheque-les-tilleuls"  # qualified (examples/README.md)
+    base = f"/t/{web.local}/candidatures/{venue}"
+
+    def exported() -> set[str]:
+        monkeypatch.chdir(project)
+        result = CliRunner().invoke(
+            cli,
+            [
+                "export",
+                "lieux",
+                "examples/applications",
+                "--reviews",
+                "examples/reviews",
+                "-f",
+                "json",
+                "-o",
+                str(tmp_path / "lieux.json"),
+                "--force",
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        rows = json.loads((tmp_path / "lieux.json").read_text(encoding="utf-8"))
+        return {row["id"] for row in rows}
+
+    before = exported()
+    assert any(venue in v for v in before)
+    home = web.client.get(f"{base}/").text
+    assert "Signaler la fermeture du lieu" in home
+    csrf = web.csrf(f"{base}/statut/fermer")
+    closed = web.client.post(f"{base}/statut/fermer", data={"_csrf": csrf})
+    assert closed.status_code == 200
+    data = editing.read_data(web.application(venue))
+    assert data["historique"][-1]["evenement"] == "fermee"
+    assert "Vous avez signalé la fermeture du lieu le" in closed.text
+    assert "fermeture du lieu signalée" in closed.text  # in the history
+    report = web.client.get(f"{base}/rapport").text
+    assert "Le lieu a signalé sa fermeture" in report
+    assert exported() == {v for v in before if venue not in v}
+    # Reported twice: recorded once.
+    web.client.post(f"{base}/statut/fermer", data={"_csrf": csrf})
+    events = [e["evenement"] for e in editing.read_data(web.application(venue))["historique"]]
+    assert events.count("fermee") == 1
+    # The venue opens again: it reopens its application, which is no longer closed.
+    _reopen(web, venue)
+    assert editing.read_data(web.application(venue))["historique"][-1]["evenement"] == "rouverte"
+    # A draft cannot report a closure.
+    refused = web.client.post(f"{base}/statut/fermer", data={"_csrf": csrf})
+    assert refused.status_code == 409

@@ -164,9 +164,10 @@ HISTORY_DATE_PATTERN = (
 class StatusChange(StrictModel):
     """One change of an application's status, as ``historique`` records it: submitted
     (``soumise``), put back to draft to change it (``rouverte``), submitted again after
-    that (``resoumise``)."""
+    that (``resoumise``), the venue's closure reported by the venue (``fermee``: the
+    charter's commitment to tell the network; reopening the application undoes it)."""
 
-    evenement: Literal["soumise", "rouverte", "resoumise"]
+    evenement: Literal["soumise", "rouverte", "resoumise", "fermee"]
     date: str = Field(pattern=HISTORY_DATE_PATTERN)
 
 
@@ -193,6 +194,15 @@ class Application(StrictModel):
     historique: list[StatusChange] = Field(default_factory=list)
     """Every change of status made in ``serve``, oldest first, with its date: the file
     only grows (nothing is ever removed from it)."""
+
+    @property
+    def closure(self) -> StatusChange | None:
+        """The venue's closure, when it is the last change recorded: a closed venue is not
+        qualified (the policy's ``venue_closed`` knock-out) until the application is
+        reopened and submitted again."""
+        last = self.historique[-1] if self.historique else None
+        return last if last is not None and last.evenement == "fermee" else None
+
     identifiant: VenueId | None = None
     """The venue's identifier in the national open data (the ``id`` column): kept from the
     record an application was imported from (``import lieux``) and used by ``export lieux``,

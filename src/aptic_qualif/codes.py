@@ -132,6 +132,14 @@ CODES: dict[str, Code] = {
             ),
         ),
         Code(
+            "QST020",
+            "group",
+            N_(
+                "A group of optional questions names a question that does not exist, is "
+                "required or scored, or stands apart from the others."
+            ),
+        ),
+        Code(
             "APP001", "questionnaire-reference", N_("The application names another questionnaire.")
         ),
         Code("APP002", "questionnaire-version", N_("The application answers another version.")),
@@ -616,11 +624,15 @@ HINTS: dict[str, str] = {
     "QST017": N_("correct the identifier in policy.yaml"),
     "QST018": N_(
         "weights ≥ 0, thresholds from 0 to 100, a knock-out with item and condition (or "
-        "invalid_identity: true), a last rule when: always"
+        "invalid_identity: true, or venue_closed: true), a last rule when: always"
     ),
     "QST019": N_(
         "derive from an existing item of the right type: commune-name from an insee_code to a "
         "text, contains from a multiple choice to a boolean"
+    ),
+    "QST020": N_(
+        "list optional, unscored questions that follow one another in one section, each in "
+        "one group"
     ),
     "APP001": N_("questionnaire: <id>@<version> of the project's questionnaire"),
     "APP002": N_(

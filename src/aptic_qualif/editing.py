@@ -462,6 +462,31 @@ def set_status(
         return True
 
 
+def close(path: Path, *, when: str | None = None) -> bool:
+    """Record that the venue has closed, as the charter asks the venue to tell the network
+    (commitment 8): a ``fermee`` event, with its date, at the end of the ``historique`` of a
+    submitted application. The venue is then no longer qualified nor published; reopening
+    the application (:func:`set_status`) undoes it. Returns whether the closure was
+    recorded (an application whose closure is already the last event is left as it is)."""
+    with exclusive(path):
+        data = read_data(path)
+        current = data.get("statut") or ("soumise" if data.get("date") else "brouillon")
+        if current != "soumise":
+            raise CommandError(
+                _(
+                    "Only a submitted application can report the venue's closure: this one is a "
+                    "draft."
+                )
+            )
+        history = list(data.get("historique", []))
+        if history and history[-1].get("evenement") == "fermee":
+            return False
+        history.append({"evenement": "fermee", "date": when or now_stamp()})
+        data["historique"] = history
+        write(path, data)
+        return True
+
+
 def status_of(checked: CheckedApplication) -> Status:
     """An application is submitted unless it says it is a draft. A file without a status
     (written by hand or by ``apply fill``) is submitted when it is given, if it is dated;

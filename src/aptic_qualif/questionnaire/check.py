@@ -62,7 +62,54 @@ def check_questionnaire(
         *_check_conditions(loaded, catalogue),
         *_check_derivations(loaded),
         *_check_services_item(loaded),
+        *_check_groups(loaded),
     ]
+
+
+def _check_groups(loaded: LoadedQuestionnaire) -> Iterator[Diagnostic]:
+    """QST020: a group of optional questions names questions that exist, are optional and
+    unscored (leaving the group aside changes no decision), belong to one group only and
+    follow one another in one section (the group is shown where they stand)."""
+    by_id = loaded.by_id
+    taken: dict[str, str] = {}
+    for g, group in enumerate(loaded.questionnaire.groups):
+        members = []
+        for i, item_id in enumerate(group.items):
+            span = loaded.doc.span(("groups", g, "items", i))
+            located = by_id.get(item_id)
+            problem = None
+            if located is None:
+                problem = _("no question has the id '{id}'").format(id=item_id)
+            elif located.item.required:
+                problem = _("'{id}' is required: only optional questions can be left aside").format(
+                    id=item_id
+                )
+            elif located.item.scoring != "none":
+                problem = _("'{id}' is scored: leaving it aside would change the score").format(
+                    id=item_id
+                )
+            elif item_id in taken:
+                problem = _("'{id}' is already in the group '{group}'").format(
+                    id=item_id, group=taken[item_id]
+                )
+            if problem is not None:
+                yield Diagnostic.error("QST020", span, problem)
+                continue
+            assert located is not None
+            taken[item_id] = group.id
+            members.append(located)
+        sections = {located.theme for located in members}
+        orders = sorted(located.order for located in members)
+        apart = bool(orders) and orders != list(range(orders[0], orders[0] + len(orders)))
+        if len(sections) > 1 or apart:
+            yield Diagnostic.error(
+                "QST020",
+                loaded.doc.span(("groups", g, "items")),
+                _(
+                    "the questions of the group '{group}' do not follow one another in one "
+                    "section: the group is shown where they stand"
+                ).format(group=group.id),
+            )
 
 
 def _check_derivations(loaded: LoadedQuestionnaire) -> Iterator[Diagnostic]:

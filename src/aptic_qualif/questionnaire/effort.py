@@ -42,6 +42,7 @@ from typing import Any
 from aptic_qualif.i18n import N_, _, language, localized
 from aptic_qualif.questionnaire.derive import asked
 from aptic_qualif.questionnaire.load import IDENTITY, LoadedQuestionnaire, LocatedItem
+from aptic_qualif.questionnaire.model import Group
 
 # -- the model --------------------------------------------------------------------------
 
@@ -121,6 +122,9 @@ class Profile:
     whatever its condition."""
     prefilled: bool = False
     """Whether the venue's identity was imported from the national venue data."""
+    open_groups: bool = False
+    """Whether the venue opens the groups of optional questions (``groups``); else each
+    group it leaves aside is one line read and passed."""
 
 
 SMALL_FIXED_ANSWERS: Mapping[str, Any] = {
@@ -158,7 +162,8 @@ SMALL_FIXED = Profile(
     N_(
         "a small association in one place, with two volunteers, no travelling or outreach "
         "sessions, that never does a procedure for someone and leaves aside the bonus theme "
-        "of innovation, its identity typed in"
+        "of innovation and the optional details of its published record, its identity typed "
+        "in"
     ),
     SMALL_FIXED_ANSWERS,
 )
@@ -177,6 +182,7 @@ EVERY_QUESTION = Profile(
     N_("Every question"),
     N_("every condition met and the identity typed in, the most a venue can be asked"),
     None,
+    open_groups=True,
 )
 
 PROFILES: tuple[Profile, ...] = (SMALL_FIXED, SMALL_FIXED_IMPORTED, EVERY_QUESTION)
@@ -321,7 +327,8 @@ class ProfileEffort:
     sections: list[SectionEffort]
     total: SectionEffort
     shown: list[str] = field(default_factory=list)
-    """Ids of the questions shown, in questionnaire order."""
+    """Ids of the questions shown (asked, or on the card of an imported identity), in
+    questionnaire order; not those of the groups the profile leaves aside."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -344,18 +351,45 @@ def shown_items(loaded: LoadedQuestionnaire, profile: Profile) -> list[LocatedIt
     return [located for located in loaded.items if located.id in enabled]
 
 
-def _section(name: str, items: Iterable[LocatedItem], prefilled: bool) -> SectionEffort:
-    items = list(items)
-    # An imported identity is one card to check (see aptic_qualif.editing.identity_card):
-    # its fields are read and checked one by one, but it is one question, not one per field.
-    card = [located for located in items if prefilled and is_prefilled(located)]
+def group_seconds(group: Group) -> float:
+    """Estimated seconds to read the line of a group of optional questions and pass it."""
+    text = f"{_french(group.label)} {_french(group.help)}"
+    return words(text) * 60 / READING_WORDS_PER_MINUTE + ANSWER_SECONDS["boolean"]
+
+
+def _seen(
+    loaded: LoadedQuestionnaire, items: Iterable[LocatedItem], profile: Profile
+) -> tuple[list[LocatedItem], list[LocatedItem], list[Group]]:
+    """Of the items shown to ``profile``: those asked one by one, those on the card of an
+    imported identity (:func:`aptic_qualif.editing.identity_card`: one question, each
+    field checked), and the groups of optional questions it leaves aside (one line each)."""
+    card: list[LocatedItem] = []
+    asked_items: list[LocatedItem] = []
+    groups: dict[str, Group] = {}
+    for located in items:
+        group = loaded.group_of.get(located.id)
+        if profile.prefilled and is_prefilled(located):
+            card.append(located)
+        elif group is not None and not profile.open_groups:
+            groups.setdefault(group.id, group)
+        else:
+            asked_items.append(located)
+    return asked_items, card, list(groups.values())
+
+
+def _section(
+    loaded: LoadedQuestionnaire, name: str, items: Iterable[LocatedItem], profile: Profile
+) -> SectionEffort:
+    asked_items, card, groups = _seen(loaded, items, profile)
+    read = [*asked_items, *card]
     return SectionEffort(
         name,
-        questions=len(items) - len(card) + (1 if card else 0),
-        written=sum(1 for located in items if is_written(located)),
-        required=sum(1 for located in items if located.item.required and located not in card)
+        questions=len(asked_items) + (1 if card else 0) + len(groups),
+        written=sum(1 for located in read if is_written(located)),
+        required=sum(1 for located in asked_items if located.item.required)
         + (1 if any(located.item.required for located in card) else 0),
-        seconds=sum(item_seconds(located, prefilled=prefilled) for located in items),
+        seconds=sum(item_seconds(located, prefilled=profile.prefilled) for located in read)
+        + sum(group_seconds(group) for group in groups),
     )
 
 
@@ -365,11 +399,13 @@ def profile_effort(loaded: LoadedQuestionnaire, profile: Profile) -> ProfileEffo
     shown = shown_items(loaded, profile)
     names = [IDENTITY, *loaded.themes]
     sections = [
-        _section(name, (located for located in shown if located.theme == name), profile.prefilled)
+        _section(loaded, name, (located for located in shown if located.theme == name), profile)
         for name in names
     ]
-    total = _section(TOTAL, shown, profile.prefilled)
-    return ProfileEffort(profile, sections, total, [located.id for located in shown])
+    total = _section(loaded, TOTAL, shown, profile)
+    asked_items, card, _groups = _seen(loaded, shown, profile)
+    seen = {located.id for located in (*asked_items, *card)}
+    return ProfileEffort(profile, sections, total, [i.id for i in shown if i.id in seen])
 
 
 def questionnaire_effort(

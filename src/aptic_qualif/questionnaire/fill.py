@@ -33,7 +33,7 @@ from aptic_qualif.questionnaire.answers import convert_choices, convert_text, lo
 from aptic_qualif.questionnaire.conditions import is_answered
 from aptic_qualif.questionnaire.derive import asked
 from aptic_qualif.questionnaire.load import IDENTITY, LoadedQuestionnaire, LocatedItem
-from aptic_qualif.questionnaire.model import Item
+from aptic_qualif.questionnaire.model import Group, Item
 from aptic_qualif.referentiel.load import Catalogue
 from aptic_qualif.sanitize import terminal
 from aptic_qualif.yamlio import dump_yaml
@@ -216,6 +216,15 @@ def _ask_remaining(
             continue
         if located.id not in asked(items, _given(data)):
             continue
+        group = loaded.group_of.get(located.id)
+        first_of_group = group is not None and not any(i in section for i in group.items)
+        if first_of_group and group is not None and not _open_group(group, prompter, lang):
+            # Left aside: its questions count as asked, unanswered (the recap can still
+            # change them), so that a resumed run does not offer them again.
+            for item_id in group.items:
+                section.setdefault(item_id, None)
+            atomic_write(path, _dump(loaded, data), force=True)
+            continue
         theme_items = [i for i in loaded.items if i.theme == located.theme]
         position = theme_items.index(located) + 1
         prompter.say(
@@ -242,6 +251,20 @@ def _ask_remaining(
         )
         progress.asked += 1
         atomic_write(path, _dump(loaded, data), force=True)
+
+
+def _open_group(group: Group, prompter: Prompter, lang: str) -> bool:
+    """Whether the person opens a group of optional questions (``groups``), its help on
+    demand."""
+    choices: list[Choice] = [(_("Yes, answer them"), True), (_("No, leave them aside"), False)]
+    if group.help is not None:
+        choices.append((_("(show the help)"), HELP))
+    while True:
+        value = prompter.select(terminal(localized(group.label, lang)), choices, default=False)
+        if value == HELP and group.help is not None:
+            prompter.say(terminal(localized(group.help, lang)))
+            continue
+        return bool(value)
 
 
 def shown_answer(item: Item, value: Any, catalogue: Catalogue, lang: str) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 from aptic_qualif.diagnostics import Diagnostic, Report
 from aptic_qualif.i18n import _
 from aptic_qualif.project import QUESTIONNAIRE_FILE, display_path
-from aptic_qualif.questionnaire.model import Item, Questionnaire, Theme
+from aptic_qualif.questionnaire.model import Group, Item, Questionnaire, Theme
 from aptic_qualif.reading import present
 from aptic_qualif.schema import validate_document
 from aptic_qualif.text import check_texts, multiline_under
@@ -69,6 +69,11 @@ class LoadedQuestionnaire:
     def reference(self) -> str:
         """``id@version``, as an application names the questionnaire it answers."""
         return f"{self.questionnaire.id}@{self.questionnaire.version}"
+
+    @cached_property
+    def group_of(self) -> dict[str, Group]:
+        """Each grouped question's group (``groups``), by question id."""
+        return {item: group for group in self.questionnaire.groups for item in group.items}
 
     @cached_property
     def by_id(self) -> dict[str, LocatedItem]:

@@ -197,6 +197,19 @@ class Theme(StrictModel):
     items: list[Item] = Field(min_length=1)
 
 
+class Group(StrictModel):
+    """Optional questions shown together behind one line that the venue opens (``groups``
+    of ``questionnaire.yaml``): details that feed an export and change no decision, which a
+    venue may leave aside with one glance rather than pass over one by one."""
+
+    id: str
+    label: LangText
+    """What the line says (« Compléter la fiche publiée du lieu »)."""
+    help: OptionalLangText | None = None
+    items: list[str] = Field(min_length=1)
+    """The questions, by id: optional, unscored, in this order in the questionnaire."""
+
+
 class Questionnaire(StrictModel):
     """``questionnaire/questionnaire.yaml``."""
 
@@ -209,3 +222,4 @@ class Questionnaire(StrictModel):
     """Where the application JSON Schema is published (used in the template's modeline)."""
     themes: list[str] = Field(min_length=1)
     identity: list[Item] = Field(min_length=1)
+    groups: list[Group] = Field(default_factory=list)

@@ -735,6 +735,8 @@ class Scorer:
             applies = False
             if knockout.invalid_identity:
                 applies = invalid_identity
+            elif knockout.venue_closed:
+                applies = checked.application.closure is not None
             elif knockout.item is not None and knockout.item in checked.enabled:
                 applies = knockout_applies(knockout, checked.answers.get(knockout.item))
             if applies:

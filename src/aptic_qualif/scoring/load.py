@@ -114,20 +114,28 @@ def _check(policy: Policy, doc: Document, loaded: LoadedQuestionnaire) -> Iterat
         elif not 0 <= minimum <= 4:
             yield _floor_out_of_range(doc, ("practice", "items", item), minimum)
     conditions = [
-        (("knockouts", index), knockout.item, knockout.condition, knockout.invalid_identity)
+        (
+            ("knockouts", index),
+            knockout.item,
+            knockout.condition,
+            knockout.invalid_identity or knockout.venue_closed,
+        )
         for index, knockout in enumerate(policy.knockouts)
     ] + [
         (("requirements", index), requirement.item, requirement.condition, False)
         for index, requirement in enumerate(policy.requirements)
     ]
-    for where, item_id, condition, invalid_identity in conditions:
-        if invalid_identity:
+    for where, item_id, condition, without_item in conditions:
+        if without_item:
             continue
         if item_id is None or condition is None:
             yield Diagnostic.error(
                 "QST018",
                 doc.span(where),
-                _("a knock-out needs 'item' and 'condition', or 'invalid_identity: true'"),
+                _(
+                    "a knock-out needs 'item' and 'condition', or 'invalid_identity: true', or "
+                    "'venue_closed: true'"
+                ),
             )
             continue
         target = by_id.get(item_id)

@@ -68,13 +68,17 @@ class Knockout(StrictModel):
     id: str
     reason: OptionalLangText
     item: str | None = None
-    """The item whose answer is tested; ``None`` with ``invalid_identity``."""
+    """The item whose answer is tested; ``None`` with ``invalid_identity`` or
+    ``venue_closed``."""
     condition: Condition | None = None
     """When the item's answer makes this condition hold, the knock-out applies. The
     ``question`` of the condition is the item itself."""
     invalid_identity: bool = False
     """Applies when an identity answer (SIRET, postcode…) is invalid. Prefer the
     ``identity_invalid`` rule: a typo is corrected, not a reason to refuse a venue."""
+    venue_closed: bool = False
+    """Applies when the venue has reported its closure (the last event of its
+    ``historique``, :attr:`~aptic_qualif.application.Application.closure`)."""
 
 
 class Requirement(StrictModel):

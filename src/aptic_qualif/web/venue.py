@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
@@ -42,6 +43,7 @@ class VenuePages(ServerBase):
             titles=self.section_titles(),
             history=editing.history(checked),
             effort=self.effort(),
+            closure=checked.application.closure,
         )
 
     def section(self, call: Call) -> Response:
@@ -159,11 +161,15 @@ class VenuePages(ServerBase):
                 else ""
             ),
             # An answer refused for its size is shown as it was sent, to be shortened.
-            items=[
-                self.field(i, checked, errors, warnings, sent=fields if i.id in refused else None)
-                for i in self.questionnaire.theme_items(section)
-                if i.id not in card
-            ],
+            items=self.grouped(
+                [
+                    self.field(
+                        i, checked, errors, warnings, sent=fields if i.id in refused else None
+                    )
+                    for i in self.questionnaire.theme_items(section)
+                    if i.id not in card
+                ]
+            ),
             # An imported identity: the answers that stand, as one card to check.
             card=[self.field(i, checked, errors, warnings) for i in card.values()],
             previous=order[index - 1] if index > 0 else None,
@@ -178,6 +184,32 @@ class VenuePages(ServerBase):
             status=editing.status_of(checked),
             code=409 if conflicts else 200,
         )
+
+    def grouped(self, fields: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The fields of a section, those of a group of optional questions (``groups``) put
+        together where the first of them stands: one line the venue opens, open already when
+        one of them is answered or has something to correct."""
+        entries: list[dict[str, Any]] = []
+        opened: dict[str, dict[str, Any]] = {}
+        for f in fields:
+            group = self.questionnaire.group_of.get(f["id"])
+            if group is None:
+                entries.append(f)
+                continue
+            if group.id not in opened:
+                opened[group.id] = {
+                    "group": group.id,
+                    "label": localized(group.label),
+                    "help": localized(group.help) if group.help is not None else "",
+                    "fields": [],
+                    "open": False,
+                }
+                entries.append(opened[group.id])
+            entry = opened[group.id]
+            entry["fields"].append(f)
+            if f["text"] or f["chosen"] or f["errors"] or f["warnings"]:
+                entry["open"] = True
+        return entries
 
     def _refuse_if_submitted(self, call: Call, path: Path) -> Response | None:
         """A change posted to a submitted application is refused (409), whatever sent it:
@@ -265,16 +297,26 @@ class VenuePages(ServerBase):
             return found
         app_id, path = found
         wanted = call.params["action"]
-        if wanted not in {"soumettre", "rouvrir"}:
+        if wanted not in {"soumettre", "rouvrir", "fermer"}:
             return self.not_found(call)
         checked = self.check(path)
         if checked is None:
             return self.unreadable(call)
         status = editing.status_of(checked)
         if call.form is None:
-            if wanted != "rouvrir" or status != "soumise":
+            if wanted == "soumettre" or status != "soumise":
                 return RedirectResponse(f"{call.base}/candidatures/{app_id}/", 303)
+            if wanted == "fermer":
+                if checked.application.closure is not None:
+                    return RedirectResponse(f"{call.base}/candidatures/{app_id}/", 303)
+                return self.render("close.html", call, app_id=app_id, checked=checked)
             return self.render("reopen.html", call, app_id=app_id, checked=checked)
+        if wanted == "fermer":
+            try:
+                editing.close(path)
+            except CommandError as exc:
+                return self.render("error.html", call, 409, message=str(exc))
+            return RedirectResponse(f"{call.base}/candidatures/{app_id}/", 303)
         if wanted == "soumettre":
             # Refused while apply validate finds any error (the page hides the button too).
             checked, found_problems = self.check_problems(path)
