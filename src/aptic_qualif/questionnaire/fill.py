@@ -216,15 +216,6 @@ def _ask_remaining(
             continue
         if located.id not in asked(items, _given(data)):
             continue
-        group = loaded.group_of.get(located.id)
-        first_of_group = group is not None and not any(i in section for i in group.items)
-        if first_of_group and group is not None and not _open_group(group, prompter, lang):
-            # Left aside: its questions count as asked, unanswered (the recap can still
-            # change them), so that a resumed run does not offer them again.
-            for item_id in group.items:
-                section.setdefault(item_id, None)
-            atomic_write(path, _dump(loaded, data), force=True)
-            continue
         theme_items = [i for i in loaded.items if i.theme == located.theme]
         position = theme_items.index(located) + 1
         prompter.say(
@@ -236,6 +227,15 @@ def _ask_remaining(
                 count=len(theme_items),
             )
         )
+        group = loaded.group_of.get(located.id)
+        first_of_group = group is not None and not any(i in section for i in group.items)
+        if first_of_group and group is not None and not _open_group(group, prompter, lang):
+            # Left aside: its questions count as asked, unanswered (the recap can still
+            # change them), so that a resumed run does not offer them again.
+            for item_id in group.items:
+                section.setdefault(item_id, None)
+            atomic_write(path, _dump(loaded, data), force=True)
+            continue
         proposals = place_proposals(located.id, data[IDENTITY_KEY])
         section[located.id] = (
             ask_proposed(located.item, proposals, catalogue, prompter, lang)
