@@ -424,3 +424,15 @@ def test_a_broken_link_fails_the_build(tmp_path: Path) -> None:
         build_site(root, output)
     assert not output.exists()
     assert [p.name for p in tmp_path.iterdir()] == ["projet"]  # no temporary folder left
+
+
+def test_the_identity_page_says_which_questions_are_an_optional_group(site: Path) -> None:
+    """The questions of a group (``groups``) say so on their page: a network reading the
+    questionnaire sees what a venue may leave aside with one answer."""
+    page = (site / "questionnaire" / "identite" / "index.html").read_text(encoding="utf-8")
+    said = page.count("Facultative, dans un groupe</strong> : « Compléter la fiche publiée du lieu")
+    assert said == 5  # position (2), Acceslibre record, programmes, labels
+    english = (site / "en" / "questionnaire" / "identite" / "index.html").read_text(
+        encoding="utf-8"
+    )
+    assert english.count("Optional, in a group</strong>: “Complete the venue's published") == 5
