@@ -227,15 +227,15 @@ def report_command(
     output: OutputOption = None,
     force: ForceOption = False,
 ) -> None:
-    from aptic_qualif.context import load_catalogue_or_fail
     from aptic_qualif.project import project_root
     from aptic_qualif.usages import report as usage_report
+    from aptic_qualif.usages.labels import report_labels
 
     if not store.is_dir():
         fail(_("the folder '{path}' does not exist").format(path=display_path(store)))
-    catalogue = load_catalogue_or_fail(project_root(state().root))
+    labels = report_labels(project_root(state().root), store)
     offer = offer_of(applications, reviews) if applications else None
-    report = usage_report.build_report(store, catalogue, threshold=threshold, offer=offer)
+    report = usage_report.build_report(store, labels, threshold=threshold, offer=offer)
     if departement is not None and departement not in report.departements:
         fail(_("no record for the département '{code}'").format(code=departement), 1)
     chosen = fmt or (

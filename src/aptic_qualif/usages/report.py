@@ -21,12 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from aptic_qualif.i18n import _
+from aptic_qualif.usages.cube import UNKNOWN as UNKNOWN  # the pages use it too
 from aptic_qualif.usages.disclosure import DEFAULT_THRESHOLD, ProtectedTable, protect
+from aptic_qualif.usages.labels import ReportLabels
 from aptic_qualif.usages.model import AGE_BANDS, EMITTERS, PUBLICS
-from aptic_qualif.usages.store import connect, query
 
-UNKNOWN = "inconnu"
-"""The row or column of records that do not say (a département, an age band)."""
 HIDDEN = "s"
 """How a hidden count is shown (the « secret statistique » of French official tables)."""
 
@@ -69,6 +68,10 @@ def _matrix(
     return cells
 
 
+def query(con: Any, sql: str) -> list[tuple[Any, ...]]:
+    return list(con.execute(sql).fetchall())
+
+
 def _territory_key(code: str) -> str:
     if code == UNKNOWN:
         return "~"
@@ -82,65 +85,62 @@ def build_report(
     threshold: int = DEFAULT_THRESHOLD,
     offer: dict[str, Offer] | None = None,
 ) -> UsageReport:
-    """Aggregate the store and protect every table."""
-    from aptic_qualif.communes import communes
+    """Aggregate the store (its cubes, :mod:`aptic_qualif.usages.cube`) and protect every
+    table. ``catalogue`` is the project's référentiel, or its :class:`ReportLabels`
+    (:func:`~aptic_qualif.usages.labels.report_labels`, cached in the store)."""
+    from aptic_qualif.usages.cube import connect_cube
 
-    con = connect(store)
-    dep = f"coalesce(departement, '{UNKNOWN}')"
-    svc = "coalesce(service, 'coop:' || thematique)"
-    by_month = query(con, f"SELECT {dep}, mois, sum(participants) FROM usages GROUP BY ALL")
-    by_service = query(con, f"SELECT {dep}, {svc}, sum(participants) FROM usages GROUP BY ALL")
+    labels_of = catalogue if isinstance(catalogue, ReportLabels) else ReportLabels.of(catalogue)
+    con = connect_cube(store)
+    con.execute("CREATE TEMPORARY TABLE c AS SELECT * FROM cube")
+    by_month = query(
+        con, "SELECT departement, mois, sum(n) FROM c WHERE vue = 'service' GROUP BY ALL"
+    )
+    by_service = query(
+        con, "SELECT departement, cle, sum(n) FROM c WHERE vue = 'service' GROUP BY ALL"
+    )
     by_public = query(
-        con,
-        f"SELECT d, p, sum(n) FROM (SELECT {dep} AS d, unnest(publics) AS p, participants AS n "
-        "FROM usages) GROUP BY ALL",
+        con, "SELECT departement, cle, sum(n) FROM c WHERE vue = 'public' GROUP BY ALL"
     )
-    by_age = query(
-        con,
-        f"SELECT {dep}, coalesce(tranche_age, '{UNKNOWN}'), sum(participants) FROM usages "
-        "GROUP BY ALL",
-    )
-    pass_level = query(
-        con,
-        f"SELECT coalesce(pass_emetteur, '{UNKNOWN}'), coalesce(niveau, '{UNKNOWN}'), "
-        "sum(participants) FROM usages WHERE pass GROUP BY ALL",
-    )
-    pass_dep = query(
-        con,
-        f"SELECT {dep}, coalesce(pass_emetteur, '{UNKNOWN}'), sum(participants) FROM usages "
-        "WHERE pass GROUP BY ALL",
-    )
+    by_age = query(con, "SELECT departement, cle, sum(n) FROM c WHERE vue = 'age' GROUP BY ALL")
+    pass_level = query(con, "SELECT cle, niveau, sum(n) FROM c WHERE vue = 'pass' GROUP BY ALL")
+    pass_dep = query(con, "SELECT departement, cle, sum(n) FROM c WHERE vue = 'pass' GROUP BY ALL")
     con.close()
 
     departements = sorted({row[0] for row in by_month} | set(offer or {}), key=_territory_key)
     months = sorted({row[1] for row in by_month})
-    levels = tuple((level.id, level.pref_label.fr) for level in catalogue.scheme.levels)
+    levels = labels_of.levels
     level_order = {level: k for k, (level, _label) in enumerate(levels)}
     used = {row[1] for row in by_service}
     # Active services, and the deprecated ones that were used when they were offered.
-    services = [s for s in catalogue.services.values() if s.active or s.id in used]
-    labels = {s.id: s.pref_label.fr for s in services}
+    services = [s for s in labels_of.services if s.active or s.id in used]
+    labels = {s.id: s.label for s in services}
     service_levels: dict[str, str | None] = {s.id: s.level for s in services}
     ordered = sorted(
         (s for s in services if s.id in used),
-        key=lambda s: (level_order.get(s.level, 99), s.notation),
+        key=lambda s: (level_order.get(s.level or "", 99), s.notation),
     )
-    from aptic_qualif.vocabularies import COOP_THEMATIQUES
-
     coop = sorted(key for key in used if key.startswith("coop:"))
     for key in coop:
-        labels[key] = COOP_THEMATIQUES.get(key[5:], key[5:])
+        labels[key] = labels_of.coop_thematiques.get(key[5:], key[5:])
         service_levels[key] = None
     service_keys = [s.id for s in ordered] + coop
     ages = [*AGE_BANDS, UNKNOWN]
     emitters = [*EMITTERS, UNKNOWN]
     level_keys = [level for level, _label in levels] + [UNKNOWN]
-    dep_table = communes().departement_populations
+    dep_table = labels_of.populations
 
     def table(
         name: str, rows: list[str], cols: list[str], data: list[tuple[Any, ...]], **kw: Any
     ) -> ProtectedTable:
-        return protect(name, rows, cols, _matrix(data, rows, cols), threshold=threshold, **kw)
+        return protect(
+            name,
+            rows,
+            cols,
+            _matrix(data, rows, cols),
+            threshold=threshold,
+            **kw,
+        )
 
     return UsageReport(
         threshold=threshold,
