@@ -344,6 +344,40 @@ def test_no_published_count_is_small(example_store: Path) -> None:
                         assert value == 0 or value >= 11, (section.id, departement, row)
 
 
+def test_level_subtotals_hide_only_what_they_must(example_store: Path) -> None:
+    from aptic_qualif.usages.report import build_report, level_subtotals
+    from tests.test_usages_disclosure import _check_ranges, audit
+
+    report = build_report(example_store, load_catalogue_or_fail(REPO))
+    table = report.by_service
+    groups = {
+        level: [table.col(k) for k in table.col_labels if report.service_levels.get(k) == level]
+        for level, _label in report.levels
+    }
+    published: list[tuple[int, list[int]]] = []
+    beside_a_secret = 0
+    for i in range(len(table.counts)):
+        for level, value in level_subtotals(report, i).items():
+            columns = groups[level]
+            if value is None:
+                continue
+            assert value == sum(table.counts[i][j] for j in columns)
+            published.append((i, columns))
+            beside_a_secret += any(table.value(i, j) is None for j in columns)
+    assert beside_a_secret > 0  # published although a count of its level is secret
+    _check_ranges(table, audit(table, published))
+
+
+def test_the_safety_range_is_an_option_of_the_report(
+    example_store: Path, runner: CliRunner
+) -> None:
+    args = ["--root", str(REPO), "usages", "report", str(example_store), "-f", "json"]
+    result = runner.invoke(app, [*args, "--safety-range", "50"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["intervalle_de_protection"] == 50.0
+    assert runner.invoke(app, [*args, "--safety-range", "101"]).exit_code == 2
+
+
 def test_usage_pages_chart_and_table(example_store: Path) -> None:
     from aptic_qualif.sanitize import html_content
     from aptic_qualif.usages.pages import usage_downloads, usage_pages
@@ -384,11 +418,33 @@ def test_the_aggregates_are_valid_for_their_schema(example_store: Path, tmp_path
 
 def test_publish_site_with_usages(example_store: Path, tmp_path: Path, runner: CliRunner) -> None:
     site = tmp_path / "site"
+    options = ["--usages-threshold", "5", "--usages-safety-range", "50"]
     result = runner.invoke(
         app,
-        ["--root", str(REPO), "publish", "site", "-o", str(site), "--usages", str(example_store)],
+        [
+            "--root",
+            str(REPO),
+            "publish",
+            "site",
+            "-o",
+            str(site),
+            "--usages",
+            str(example_store),
+            *options,
+        ],
     )
     assert result.exit_code == 0, result.output
+    from aptic_qualif.usages.report import build_report, render_csv
+
+    expected = build_report(
+        example_store, load_catalogue_or_fail(REPO), threshold=5, safety_range=50
+    )
+    aggregates = (site / "telechargements" / "usages-agregats.csv").read_text("utf-8")
+
+    def counts(text: str) -> list[str]:  # the offer comes from the site's coverage
+        return [line for line in text.splitlines() if not line.startswith("offre,")]
+
+    assert counts(aggregates) == counts(render_csv(expected))
     for page in ("usages/index.html", "en/usages/index.html", "usages/13/index.html"):
         html = (site / page).read_text(encoding="utf-8")
         assert "<svg" in html and "<table>" in html

@@ -6,9 +6,10 @@ one its participants (La Coop's own count). The tables by territory are protecte
 **together with the national figures**: each is one table whose rows are the départements
 and whose column totals are the national counts, so that a count hidden in one département
 cannot be recomputed from the national figure and the other départements. A département's
-page shows its row of these tables. A level's subtotal is published only where every
-service count that makes it is published (it then discloses nothing more); a rate per
-10,000 inhabitants only where its count is published.
+page shows its row of these tables. A level's subtotal is published where it lets no hidden
+service count be computed back, nor narrowed down within the safety range
+(:func:`~aptic_qualif.usages.disclosure.publishable_subtotals`); a rate per 10,000
+inhabitants only where its count is published.
 """
 
 from __future__ import annotations
@@ -22,12 +23,27 @@ from typing import Any
 
 from aptic_qualif.i18n import _
 from aptic_qualif.usages.cube import UNKNOWN as UNKNOWN  # the pages use it too
-from aptic_qualif.usages.disclosure import DEFAULT_THRESHOLD, ProtectedTable, protect
+from aptic_qualif.usages.disclosure import (
+    DEFAULT_SAFETY_RANGE,
+    DEFAULT_THRESHOLD,
+    ProtectedTable,
+    protect,
+    publishable_subtotals,
+)
 from aptic_qualif.usages.labels import ReportLabels
 from aptic_qualif.usages.model import AGE_BANDS, EMITTERS, PUBLICS
 
 HIDDEN = "s"
 """How a hidden count is shown (the « secret statistique » of French official tables)."""
+
+
+@dataclass(frozen=True)
+class UsageSecrecy:
+    """The statistical secrecy of a publication: the threshold of primary suppression and
+    the safety range (per cent) of the counts it hides."""
+
+    threshold: int = DEFAULT_THRESHOLD
+    safety_range: float = DEFAULT_SAFETY_RANGE
 
 
 @dataclass(frozen=True)
@@ -55,6 +71,10 @@ class UsageReport:
     pass_by_departement: ProtectedTable
     offer: dict[str, Offer] = field(default_factory=dict)
     populations: dict[str, int] = field(default_factory=dict)
+    level_published: tuple[tuple[bool, ...], ...] = ()
+    """For each row of :attr:`by_service` (national first), whether each level's subtotal is
+    published (:func:`~aptic_qualif.usages.disclosure.publishable_subtotals`)."""
+    safety_range: float = DEFAULT_SAFETY_RANGE
 
 
 def _matrix(
@@ -84,6 +104,7 @@ def build_report(
     *,
     threshold: int = DEFAULT_THRESHOLD,
     offer: dict[str, Offer] | None = None,
+    safety_range: float = DEFAULT_SAFETY_RANGE,
 ) -> UsageReport:
     """Aggregate the store (its cubes, :mod:`aptic_qualif.usages.cube`) and protect every
     table. ``catalogue`` is the project's référentiel, or its :class:`ReportLabels`
@@ -139,9 +160,14 @@ def build_report(
             cols,
             _matrix(data, rows, cols),
             threshold=threshold,
+            safety_range=safety_range,
             **kw,
         )
 
+    by_service_table = table("service", departements, service_keys, by_service)
+    level_groups = [
+        [k for k in service_keys if service_levels.get(k) == level] for level, _label in levels
+    ]
     return UsageReport(
         threshold=threshold,
         months=tuple(months),
@@ -150,13 +176,15 @@ def build_report(
         service_levels=service_levels,
         levels=levels,
         by_month=table("mois", departements, months, by_month),
-        by_service=table("service", departements, service_keys, by_service),
+        by_service=by_service_table,
         by_public=table("public", departements, list(PUBLICS), by_public, row_totals=False),
         by_age=table("age", departements, ages, by_age),
         pass_by_level=table("pass-niveau", emitters, level_keys, pass_level),
         pass_by_departement=table("pass-departement", departements, emitters, pass_dep),
         offer=offer or {},
         populations={d: dep_table[d] for d in departements if d in dep_table},
+        level_published=publishable_subtotals(by_service_table, level_groups),
+        safety_range=safety_range,
     )
 
 
@@ -183,14 +211,16 @@ def _row_index(table: ProtectedTable, departement: str | None) -> int:
 
 
 def level_subtotals(report: UsageReport, i: int) -> dict[str, int | None]:
-    """Each level's subtotal in row ``i`` of the table by service: published only when every
-    service count of the level is (None otherwise)."""
+    """Each level's subtotal in row ``i`` of the table by service: None where it is not
+    published (:attr:`UsageReport.level_published`)."""
     table = report.by_service
     found: dict[str, int | None] = {}
-    for level, _label in report.levels:
-        keys = [k for k in table.col_labels if report.service_levels.get(k) == level]
-        values = [table.value(i, table.col(k)) for k in keys]
-        found[level] = None if None in values else sum(v for v in values if v is not None)
+    for k, (level, _label) in enumerate(report.levels):
+        keys = [
+            table.col(key) for key in table.col_labels if report.service_levels.get(key) == level
+        ]
+        published = report.level_published[i][k]
+        found[level] = sum(table.counts[i][j] for j in keys) if published else None
     return found
 
 
@@ -363,6 +393,7 @@ def render_json(report: UsageReport, departement: str | None = None) -> str:
     never_used, unoffered = gaps(report, departement)
     data = {
         "seuil": report.threshold,
+        "intervalle_de_protection": report.safety_range,
         "departement": departement,
         "secret": HIDDEN,
         "tableaux": [
