@@ -393,8 +393,35 @@ def test_usage_pages_chart_and_table(example_store: Path) -> None:
     chart = national[national.index("<svg") : national.index("</svg>") + 6]
     assert html_content(chart).count("<rect") == chart.count("<rect") > 0
     downloads = usage_downloads(report)
-    assert downloads["usages-agregats.csv"].startswith("tableau,ligne,colonne,valeur,secret\n")
-    assert json.loads(downloads["usages-agregats.schema.json"])["fields"][4]["name"] == "secret"
+    header = "tableau,ligne,ligne_libelle,colonne,colonne_libelle,valeur,secret\n"
+    assert downloads["usages-agregats.csv"].startswith(header)
+    assert json.loads(downloads["usages-agregats.schema.json"])["fields"][-1]["name"] == "secret"
+
+
+def test_the_aggregates_name_rows_and_columns_by_ids(example_store: Path) -> None:
+    import csv
+    import io
+
+    from aptic_qualif.i18n import use_language
+    from aptic_qualif.usages.report import build_report, render_csv
+
+    report = build_report(example_store, load_catalogue_or_fail(REPO))
+    files = {}
+    for lang in ("fr", "en"):
+        with use_language(lang):
+            files[lang] = list(csv.DictReader(io.StringIO(render_csv(report))))
+    ids = ("tableau", "ligne", "colonne", "valeur", "secret")
+    # the same ids in both languages, only the labels change
+    assert [[r[k] for k in ids] for r in files["fr"]] == [[r[k] for k in ids] for r in files["en"]]
+    assert {r["colonne_libelle"] for r in files["fr"]} != {
+        r["colonne_libelle"] for r in files["en"]
+    }
+    service = next(r for r in files["fr"] if r["tableau"] == "service")
+    assert service["ligne"] in report.service_labels
+    assert service["ligne_libelle"] == report.service_labels[service["ligne"]]
+    levels = {r["ligne"] for r in files["fr"] if r["tableau"] == "niveau"}
+    assert levels == {level for level, _label in report.levels}
+    assert {r["ligne"] for r in files["fr"] if r["tableau"] == "mois"} >= {"2025-01", "total"}
 
 
 def test_the_aggregates_are_valid_for_their_schema(example_store: Path, tmp_path: Path) -> None:

@@ -198,6 +198,17 @@ class Section:
     columns: list[str]
     rows: list[list[Any]]
     """Cells: a text, a number, or None for a hidden count."""
+    column_ids: list[str]
+    """A stable id per column (never translated), for the open-data aggregates."""
+    row_ids: list[str]
+    """A stable id per row: a month, a level, service, public, age band or emitter id, a
+    département code, or :data:`TOTAL`."""
+
+
+TOTAL = "total"
+"""The id of a row or column of totals."""
+COUNT = "accompagnements"
+"""The id of a column of counts of accompaniments."""
 
 
 def _line(table: ProtectedTable, i: int, keys: list[str]) -> list[int | None]:
@@ -244,6 +255,8 @@ def sections(report: UsageReport, departement: str | None = None) -> list[Sectio
             [_("Month"), _("Accompaniments")],
             [[m, month.value(i, month.col(m))] for m in report.months]
             + [[_("Total"), month.value(i, 0)]],
+            ["mois", COUNT],
+            [*report.months, TOTAL],
         )
     )
     svc = report.by_service
@@ -252,7 +265,12 @@ def sections(report: UsageReport, departement: str | None = None) -> list[Sectio
     level_rows: list[list[Any]] = [[label, subtotals[level]] for level, label in report.levels]
     found.append(
         Section(
-            "niveau", _("Accompaniments by level"), [_("Level"), _("Accompaniments")], level_rows
+            "niveau",
+            _("Accompaniments by level"),
+            [_("Level"), _("Accompaniments")],
+            level_rows,
+            ["niveau", COUNT],
+            [level for level, _label in report.levels],
         )
     )
     level_labels = dict(report.levels)
@@ -269,6 +287,8 @@ def sections(report: UsageReport, departement: str | None = None) -> list[Sectio
                 ]
                 for k in svc.col_labels
             ],
+            ["service", "niveau", COUNT],
+            list(svc.col_labels),
         )
     )
     pub = report.by_public
@@ -279,6 +299,8 @@ def sections(report: UsageReport, departement: str | None = None) -> list[Sectio
             _("Accompaniments by public (a person may belong to several)"),
             [_("Public"), _("Accompaniments")],
             [[p, pub.value(pi, pub.col(p))] for p in pub.col_labels],
+            ["public", COUNT],
+            list(pub.col_labels),
         )
     )
     age = report.by_age
@@ -289,6 +311,8 @@ def sections(report: UsageReport, departement: str | None = None) -> list[Sectio
             _("Accompaniments by age band"),
             [_("Age band"), _("Accompaniments")],
             [[a, age.value(ai, age.col(a))] for a in age.col_labels],
+            ["tranche_age", COUNT],
+            list(age.col_labels),
         )
     )
     if departement is None:
@@ -304,6 +328,8 @@ def sections(report: UsageReport, departement: str | None = None) -> list[Sectio
                     for e in table.row_labels
                 ]
                 + [[_("Total"), *_line(table, 0, levels), table.value(0, 0)]],
+                ["pass_emetteur", *levels, TOTAL],
+                [*table.row_labels, TOTAL],
             )
         )
     else:
@@ -316,6 +342,8 @@ def sections(report: UsageReport, departement: str | None = None) -> list[Sectio
                 [_("Emitter"), _("Accompaniments")],
                 [[e, table.value(di, table.col(e))] for e in table.col_labels]
                 + [[_("Total"), table.value(di, 0)]],
+                ["pass_emetteur", COUNT],
+                [*table.col_labels, TOTAL],
             )
         )
     found.append(_offer_section(report, departement))
@@ -350,6 +378,8 @@ def _offer_section(report: UsageReport, departement: str | None) -> Section:
             _("Accompaniments per 10,000"),
         ],
         rows,
+        ["departement", "lieux_qualifies", "lieux_pour_10000", COUNT, "accompagnements_pour_10000"],
+        list(territories),
     )
 
 
@@ -406,26 +436,40 @@ def render_json(report: UsageReport, departement: str | None = None) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True, allow_nan=False) + "\n"
 
 
-CSV_COLUMNS = ("tableau", "ligne", "colonne", "valeur", "secret")
+CSV_COLUMNS = (
+    "tableau",
+    "ligne",
+    "ligne_libelle",
+    "colonne",
+    "colonne_libelle",
+    "valeur",
+    "secret",
+)
+SECTION_IDS = ("mois", "niveau", "service", "public", "age", "pass", "offre")
 
 
 def render_csv(report: UsageReport, departement: str | None = None) -> str:
-    """Long format: one published or hidden number per row (``secret`` says which)."""
+    """Long format: one published or hidden number per row (``secret`` says which), its
+    row and column named by stable ids, their labels beside them."""
     from aptic_qualif.sanitize import csv_row
 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for s in sections(report, departement):
-        for row in s.rows:
-            for column, value in zip(s.columns[1:], row[1:], strict=True):
+        for row_id, row in zip(s.row_ids, s.rows, strict=True):
+            for column_id, column, value in zip(
+                s.column_ids[1:], s.columns[1:], row[1:], strict=True
+            ):
                 if isinstance(value, str):
                     continue
                 writer.writerow(
                     csv_row(
                         [
                             s.id,
-                            row[0],
+                            row_id,
+                            str(row[0]),
+                            column_id,
                             column,
                             "" if value is None else _text(value),
                             "true" if value is None else "false",
@@ -441,12 +485,46 @@ def csv_schema() -> dict[str, Any]:
         "name": "aptic-qualif-usages-agregats",
         "title": "Agrégats d'usages de la médiation numérique (secret statistique appliqué)",
         "fields": [
-            {"name": "tableau", "type": "string", "constraints": {"required": True}},
-            {"name": "ligne", "type": "string", "constraints": {"required": True}},
-            {"name": "colonne", "type": "string", "constraints": {"required": True}},
-            {"name": "valeur", "type": "number", "description": "Empty when secret."},
+            {
+                "name": "tableau",
+                "type": "string",
+                "description": "Identifiant du tableau.",
+                "constraints": {"required": True, "enum": list(SECTION_IDS)},
+            },
+            {
+                "name": "ligne",
+                "type": "string",
+                "description": (
+                    "Identifiant stable de la ligne : mois (AAAA-MM), identifiant de niveau ou "
+                    "de service du référentiel (coop:<thématique> pour une thématique de La "
+                    "Coop), de public, de tranche d'âge ou d'émetteur de pass, code de "
+                    f"département, « {UNKNOWN} » ou « {TOTAL} »."
+                ),
+                "constraints": {"required": True},
+            },
+            {
+                "name": "ligne_libelle",
+                "type": "string",
+                "description": "Libellé de la ligne, tel que l'affichent les pages.",
+            },
+            {
+                "name": "colonne",
+                "type": "string",
+                "description": (
+                    "Identifiant stable de la colonne : « accompagnements », un identifiant de "
+                    "niveau (tableau pass), « total », ou une colonne du tableau offre."
+                ),
+                "constraints": {"required": True},
+            },
+            {
+                "name": "colonne_libelle",
+                "type": "string",
+                "description": "Libellé de la colonne, tel que l'affichent les pages.",
+            },
+            {"name": "valeur", "type": "number", "description": "Vide quand le compte est secret."},
             {"name": "secret", "type": "boolean", "constraints": {"required": True}},
         ],
+        "primaryKey": ["tableau", "ligne", "colonne"],
         "missingValues": [""],
     }
 
