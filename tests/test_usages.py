@@ -222,6 +222,34 @@ def test_a_bad_row_is_reported_and_the_others_kept(tmp_path: Path, resolver: Res
     assert result.columns["thematique"] == [None, "sante"]
 
 
+def test_a_small_commune_of_residence_is_kept_as_its_departement(
+    tmp_path: Path, resolver: Resolver
+) -> None:
+    residence = GOOD.rsplit(",", 1)[0] + ","
+    path = write(
+        tmp_path,
+        HEADER,
+        GOOD,  # Rennes: a large commune, kept
+        residence + "01002",  # L'Abergement-de-Varey, 270 inhabitants
+        residence + "01018",  # merged into Valserhône (16,712): kept as Valserhône
+        residence + "01002",
+        residence + "01003",  # merged into Francheleins (1,597)
+        residence + "2A",
+    )
+    result = import_usages(path, resolver)
+    assert not result.refused and result.kept == 6
+    assert result.columns["residence"] == ["35238", "01", "01033", "01", "01", "2A"]
+    assert result.columns["residence_departement"] == ["35", "01", "01", "01", "01", "2A"]
+    (warning,) = result.report.diagnostics
+    assert (warning.code, warning.severity, warning.span.line, warning.span.col) == (
+        "USG008",
+        "warning",
+        3,
+        11,
+    )
+    assert "2 communes" in warning.message and "01002, 01003" in warning.message
+
+
 def test_a_coop_thematique_is_mapped_through_the_referentiel(resolver: Resolver) -> None:
     # « E-mail » is the coop_thematique of one service; « Santé » of several, of one level
     assert resolver.service("email") is not None
