@@ -28,7 +28,6 @@ import contextlib
 import hashlib
 import os
 import re
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -121,20 +120,15 @@ def _compute(con: duckdb.DuckDBPyConnection, month: str, files: list[Path]) -> A
 
 
 def _write(table: Any, target: Path) -> None:
-    """Write a cube atomically: a temporary file beside it, renamed."""
+    """Write a cube atomically (a cube is small: its bytes are made in memory first)."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    temporary = Path(name)
-    try:
-        pq.write_table(table, temporary, compression="zstd")
-        with temporary.open("rb") as handle:
-            os.fsync(handle.fileno())
-        temporary.replace(target)
-    finally:
-        temporary.unlink(missing_ok=True)
+    from aptic_qualif.fsio import atomic_write
+
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd")
+    atomic_write(target, sink.getvalue().to_pybytes(), force=True)
 
 
 def refresh_cubes(store: Path, *, write: bool = True) -> tuple[list[Path], list[Any]]:
@@ -166,7 +160,8 @@ def refresh_cubes(store: Path, *, write: bool = True) -> tuple[list[Path], list[
             fresh.append(target)
             for stale in folder.glob("*.parquet"):
                 if stale != target:
-                    stale.unlink(missing_ok=True)
+                    with contextlib.suppress(OSError):
+                        stale.unlink(missing_ok=True)
         else:
             computed.append(table)
     if con is not None:
@@ -174,9 +169,9 @@ def refresh_cubes(store: Path, *, write: bool = True) -> tuple[list[Path], list[
     if write and root.is_dir():
         for folder in root.glob("mois=*"):
             if folder.name.removeprefix("mois=") not in months:
-                for stale in folder.glob("*.parquet"):
-                    stale.unlink(missing_ok=True)
                 with contextlib.suppress(OSError):
+                    for stale in folder.glob("*.parquet"):
+                        stale.unlink(missing_ok=True)
                     folder.rmdir()
     return fresh, computed
 

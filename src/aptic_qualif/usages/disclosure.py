@@ -368,13 +368,12 @@ def publishable_subtotals(
             inside = [(i, j) for j in cols if (i, j) in hidden]
             if not inside:
                 continue
+            line[k] = False
             total = sum(grid[i][j] for j in cols)
-            # a subtotal below the threshold is secret itself; one hidden cell, it gives it
-            if 0 < total < table.threshold or len(inside) == 1:
-                line[k] = False
-            else:
+            # a subtotal below the threshold is secret itself; with one hidden cell, it gives
+            # that cell away
+            if total >= table.threshold and len(inside) > 1:
                 candidates.append(inside)
-                line[k] = False
         if not candidates:
             found.append(tuple(line))
             continue
