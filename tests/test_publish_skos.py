@@ -481,11 +481,15 @@ def test_publish_site_calls_the_site_builder(
         by: str,
         site_url: str | None,
         usages: object,
+        usage_secrecy: object,
     ) -> Path:
+        from aptic_qualif.usages.report import UsageSecrecy
+
         assert site_url is None  # without --site-url: the configuration's
         assert network is None  # without --applications: the examples
         assert by == "departement"  # without --by commune: no page per département
         assert usages is None  # without --usages: no page of the usage observatory
+        assert usage_secrecy == UsageSecrecy()  # the library's threshold and safety range
         calls.append((root, output, force))
         return output
 

@@ -222,6 +222,34 @@ def test_a_bad_row_is_reported_and_the_others_kept(tmp_path: Path, resolver: Res
     assert result.columns["thematique"] == [None, "sante"]
 
 
+def test_a_small_commune_of_residence_is_kept_as_its_departement(
+    tmp_path: Path, resolver: Resolver
+) -> None:
+    residence = GOOD.rsplit(",", 1)[0] + ","
+    path = write(
+        tmp_path,
+        HEADER,
+        GOOD,  # Rennes: a large commune, kept
+        residence + "01002",  # L'Abergement-de-Varey, 270 inhabitants
+        residence + "01018",  # merged into Valserhône (16,712): kept as Valserhône
+        residence + "01002",
+        residence + "01003",  # merged into Francheleins (1,597)
+        residence + "2A",
+    )
+    result = import_usages(path, resolver)
+    assert not result.refused and result.kept == 6
+    assert result.columns["residence"] == ["35238", "01", "01033", "01", "01", "2A"]
+    assert result.columns["residence_departement"] == ["35", "01", "01", "01", "01", "2A"]
+    (warning,) = result.report.diagnostics
+    assert (warning.code, warning.severity, warning.span.line, warning.span.col) == (
+        "USG008",
+        "warning",
+        3,
+        11,
+    )
+    assert "2 communes" in warning.message and "01002, 01003" in warning.message
+
+
 def test_a_coop_thematique_is_mapped_through_the_referentiel(resolver: Resolver) -> None:
     # « E-mail » is the coop_thematique of one service; « Santé » of several, of one level
     assert resolver.service("email") is not None
@@ -344,6 +372,40 @@ def test_no_published_count_is_small(example_store: Path) -> None:
                         assert value == 0 or value >= 11, (section.id, departement, row)
 
 
+def test_level_subtotals_hide_only_what_they_must(example_store: Path) -> None:
+    from aptic_qualif.usages.report import build_report, level_subtotals
+    from tests.test_usages_disclosure import _check_ranges, audit
+
+    report = build_report(example_store, load_catalogue_or_fail(REPO))
+    table = report.by_service
+    groups = {
+        level: [table.col(k) for k in table.col_labels if report.service_levels.get(k) == level]
+        for level, _label in report.levels
+    }
+    published: list[tuple[int, list[int]]] = []
+    beside_a_secret = 0
+    for i in range(len(table.counts)):
+        for level, value in level_subtotals(report, i).items():
+            columns = groups[level]
+            if value is None:
+                continue
+            assert value == sum(table.counts[i][j] for j in columns)
+            published.append((i, columns))
+            beside_a_secret += any(table.value(i, j) is None for j in columns)
+    assert beside_a_secret > 0  # published although a count of its level is secret
+    _check_ranges(table, audit(table, published))
+
+
+def test_the_safety_range_is_an_option_of_the_report(
+    example_store: Path, runner: CliRunner
+) -> None:
+    args = ["--root", str(REPO), "usages", "report", str(example_store), "-f", "json"]
+    result = runner.invoke(app, [*args, "--safety-range", "50"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["intervalle_de_protection"] == 50.0
+    assert runner.invoke(app, [*args, "--safety-range", "101"]).exit_code == 2
+
+
 def test_usage_pages_chart_and_table(example_store: Path) -> None:
     from aptic_qualif.sanitize import html_content
     from aptic_qualif.usages.pages import usage_downloads, usage_pages
@@ -359,8 +421,35 @@ def test_usage_pages_chart_and_table(example_store: Path) -> None:
     chart = national[national.index("<svg") : national.index("</svg>") + 6]
     assert html_content(chart).count("<rect") == chart.count("<rect") > 0
     downloads = usage_downloads(report)
-    assert downloads["usages-agregats.csv"].startswith("tableau,ligne,colonne,valeur,secret\n")
-    assert json.loads(downloads["usages-agregats.schema.json"])["fields"][4]["name"] == "secret"
+    header = "tableau,ligne,ligne_libelle,colonne,colonne_libelle,valeur,secret\n"
+    assert downloads["usages-agregats.csv"].startswith(header)
+    assert json.loads(downloads["usages-agregats.schema.json"])["fields"][-1]["name"] == "secret"
+
+
+def test_the_aggregates_name_rows_and_columns_by_ids(example_store: Path) -> None:
+    import csv
+    import io
+
+    from aptic_qualif.i18n import use_language
+    from aptic_qualif.usages.report import build_report, render_csv
+
+    report = build_report(example_store, load_catalogue_or_fail(REPO))
+    files = {}
+    for lang in ("fr", "en"):
+        with use_language(lang):
+            files[lang] = list(csv.DictReader(io.StringIO(render_csv(report))))
+    ids = ("tableau", "ligne", "colonne", "valeur", "secret")
+    # the same ids in both languages, only the labels change
+    assert [[r[k] for k in ids] for r in files["fr"]] == [[r[k] for k in ids] for r in files["en"]]
+    assert {r["colonne_libelle"] for r in files["fr"]} != {
+        r["colonne_libelle"] for r in files["en"]
+    }
+    service = next(r for r in files["fr"] if r["tableau"] == "service")
+    assert service["ligne"] in report.service_labels
+    assert service["ligne_libelle"] == report.service_labels[service["ligne"]]
+    levels = {r["ligne"] for r in files["fr"] if r["tableau"] == "niveau"}
+    assert levels == {level for level, _label in report.levels}
+    assert {r["ligne"] for r in files["fr"] if r["tableau"] == "mois"} >= {"2025-01", "total"}
 
 
 def test_the_aggregates_are_valid_for_their_schema(example_store: Path, tmp_path: Path) -> None:
@@ -384,11 +473,33 @@ def test_the_aggregates_are_valid_for_their_schema(example_store: Path, tmp_path
 
 def test_publish_site_with_usages(example_store: Path, tmp_path: Path, runner: CliRunner) -> None:
     site = tmp_path / "site"
+    options = ["--usages-threshold", "5", "--usages-safety-range", "50"]
     result = runner.invoke(
         app,
-        ["--root", str(REPO), "publish", "site", "-o", str(site), "--usages", str(example_store)],
+        [
+            "--root",
+            str(REPO),
+            "publish",
+            "site",
+            "-o",
+            str(site),
+            "--usages",
+            str(example_store),
+            *options,
+        ],
     )
     assert result.exit_code == 0, result.output
+    from aptic_qualif.usages.report import build_report, render_csv
+
+    expected = build_report(
+        example_store, load_catalogue_or_fail(REPO), threshold=5, safety_range=50
+    )
+    aggregates = (site / "telechargements" / "usages-agregats.csv").read_text("utf-8")
+
+    def counts(text: str) -> list[str]:  # the offer comes from the site's coverage
+        return [line for line in text.splitlines() if not line.startswith("offre,")]
+
+    assert counts(aggregates) == counts(render_csv(expected))
     for page in ("usages/index.html", "en/usages/index.html", "usages/13/index.html"):
         html = (site / page).read_text(encoding="utf-8")
         assert "<svg" in html and "<table>" in html

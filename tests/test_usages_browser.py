@@ -1,6 +1,7 @@
 """The observatory's pages in Chromium: axe-core finds no serious or critical violation
 (light and dark palettes, French and English), the page never scrolls sideways at 400 px,
-and screenshots at 1280 and 400 px are written for a person to look at."""
+each chart stands beside its table at 1280 px and above it at 400 px, and screenshots at
+1280 and 400 px are written for a person to look at."""
 
 from __future__ import annotations
 
@@ -70,6 +71,17 @@ def test_usage_pages_at_1280_and_400_px(browser: Any, site: Path, tmp_path: Path
                 chart = page.locator(".aptic-usage-chart svg").first
                 assert chart.get_attribute("role") == "img"
                 assert page.locator("table").count() >= 5
+                # each chart beside its table on a wide screen, above it on a narrow one
+                for k in range(page.locator(".aptic-usage-pair").count()):
+                    pair = page.locator(".aptic-usage-pair").nth(k)
+                    drawn = pair.locator(".aptic-usage-chart svg").bounding_box()
+                    table = pair.locator("table").bounding_box()
+                    assert drawn is not None and table is not None
+                    if width == "1280":
+                        assert table["x"] >= drawn["x"] + drawn["width"], (name, k)
+                        assert abs(table["y"] - drawn["y"]) < 40, (name, k)
+                    else:
+                        assert table["y"] >= drawn["y"] + drawn["height"], (name, k)
                 if width == "400" and _fits(page) > 0:
                     overflowing[name] = _fits(page)
                 shot = f"usages-{name.split('/')[1].replace('.html', '')}-{width}.png"

@@ -2,9 +2,12 @@
 
 Every published table is audited like Tau-Argus' audit does: for each hidden cell, a linear
 programme (scipy's HiGHS) finds the least and the greatest value it can take given every
-published cell and margin; the interval must be at least 1 wide."""
+published cell, margin and subtotal; the interval must be at least 1 wide, and a primary
+count must be able to move by its safety range each way."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 import pytest
@@ -12,11 +15,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from aptic_qualif.usages.disclosure import ProtectedTable, protect, protect_list
+from aptic_qualif.usages.disclosure import (
+    ProtectedTable,
+    protect,
+    protect_list,
+    publishable_subtotals,
+)
 
 
-def audit(table: ProtectedTable) -> dict[tuple[int, int], tuple[float, float]]:
-    """The interval of every hidden cell, from the published cells and margins."""
+def audit(
+    table: ProtectedTable, subtotals: list[tuple[int, list[int]]] | None = None
+) -> dict[tuple[int, int], tuple[float, float]]:
+    """The interval of every hidden cell, from the published cells, margins and
+    ``subtotals`` (row, columns of the group: published, so one more equation each)."""
     counts, status = table.counts, table.status
     n_rows, n_cols = len(counts), len(counts[0])
     unknown = [(i, j) for i in range(n_rows) for j in range(n_cols) if status[i][j] != "published"]
@@ -44,6 +55,16 @@ def audit(table: ProtectedTable) -> dict[tuple[int, int], tuple[float, float]]:
         add([(i, j) for j in range(1, n_cols)], (i, 0))
     for j in range(n_cols):
         add([(i, j) for i in range(1, n_rows)], (0, j))
+    for i, columns in subtotals or []:
+        row = np.zeros(len(unknown))
+        constant = float(sum(counts[i][j] for j in columns))
+        for j in columns:
+            if (i, j) in index:
+                row[index[i, j]] += 1
+            else:
+                constant -= counts[i][j]
+        equations.append(row)
+        rhs.append(constant)
     intervals = {}
     for cell, k in index.items():
         objective = np.zeros(len(unknown))
@@ -80,10 +101,47 @@ tables = st.integers(1, 6).flatmap(
 )
 
 
-def _protected(cells: list[list[int]], threshold: int, row_totals: bool = True) -> ProtectedTable:
+def _protected(
+    cells: list[list[int]], threshold: int, row_totals: bool = True, safety_range: float = 10
+) -> ProtectedTable:
     rows = [f"r{i}" for i in range(len(cells))]
     cols = [f"c{j}" for j in range(len(cells[0]))]
-    return protect("t", rows, cols, cells, threshold=threshold, row_totals=row_totals)
+    return protect(
+        "t",
+        rows,
+        cols,
+        cells,
+        threshold=threshold,
+        row_totals=row_totals,
+        safety_range=safety_range,
+    )
+
+
+def _published_subtotals(
+    table: ProtectedTable, groups: list[list[str]]
+) -> list[tuple[int, list[int]]]:
+    published = publishable_subtotals(table, groups)
+    return [
+        (i, [table.col(label) for label in group])
+        for i, line in enumerate(published)
+        for group, shown in zip(groups, line, strict=True)
+        if shown
+    ]
+
+
+def _check_ranges(
+    table: ProtectedTable, intervals: dict[tuple[int, int], tuple[float, float]]
+) -> None:
+    """Every hidden count moves by at least 1, a primary one by its safety range, each way."""
+    for (i, j), (low, high) in intervals.items():
+        value = table.counts[i][j]
+        if table.status[i][j] == "unpublished":
+            continue
+        assert high - low >= 1 - 1e-6, ((i, j), low, high, table)
+        if table.status[i][j] == "primary":
+            margin = value * table.safety_range / 100
+            assert value - low >= margin - 1e-6, ((i, j), low, value, table)
+            assert high - value >= margin - 1e-6, ((i, j), high, value, table)
 
 
 @settings(max_examples=150, deadline=None)
@@ -154,3 +212,67 @@ def test_same_table_same_pattern() -> None:
 def test_a_table_without_rows_publishes_zeros() -> None:
     table = protect("t", [], ["a", "b"], [])
     assert table.value(0, 0) == 0 and table.value(0, 2) == 0
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    tables,
+    st.sampled_from([5, 11]),
+    st.sampled_from([0, 10, 30, 50, 100]),
+    st.randoms(use_true_random=False),
+)
+def test_the_safety_range_and_the_subtotals_hold(
+    cells: list[list[int]], threshold: int, safety_range: float, random: Any
+) -> None:
+    table = _protected(cells, threshold, safety_range=safety_range)
+    labels = list(table.col_labels)
+    groups: list[list[str]] = [[] for _ in range(random.randint(1, 3))]
+    for label in labels:
+        random.choice(groups).append(label)
+    groups = [group for group in groups if group]
+    subtotals = _published_subtotals(table, groups)
+    for i, columns in subtotals:
+        total = sum(table.counts[i][j] for j in columns)
+        assert total == 0 or total >= threshold, (i, columns, table)
+    _check_ranges(table, audit(table, subtotals))
+
+
+def test_a_subtotal_is_published_beside_a_hidden_count() -> None:
+    table = _protected([[3, 40, 50], [60, 70, 80]], 11)
+    assert table.value(1, 1) is None and table.value(1, 2) is None
+    # c0 and c1 hidden in both rows, but each row keeps its cycle through them
+    published = publishable_subtotals(table, [["c0", "c1"], ["c2"]])
+    assert published == ((True, True), (True, True), (True, True))
+    # a group of one hidden count would give it away
+    published = publishable_subtotals(table, [["c0"], ["c1", "c2"]])
+    assert [line[0] for line in published] == [True, False, False]
+    _check_ranges(table, audit(table, _published_subtotals(table, [["c0"], ["c1", "c2"]])))
+
+
+def test_a_subtotal_that_would_give_a_count_away_is_hidden() -> None:
+    # 6, 7 and 8 hidden in row 1, with 50, 60 and 70 below them
+    table = _protected([[6, 7, 8, 100], [50, 60, 70, 80]], 11)
+    assert [table.value(1, j) for j in (1, 2, 3, 4)] == [None, None, None, 100]
+    # 6 + 7 = 13 is no small count, but with the row's total it gives 8 back: hidden
+    published = publishable_subtotals(table, [["c0", "c1"], ["c2", "c3"]])
+    assert published[1] == (False, False)
+    # a group with all three hidden counts changes nothing: published
+    published = publishable_subtotals(table, [["c0", "c1", "c2"], ["c3"]])
+    assert published[1] == (True, True)
+    _check_ranges(table, audit(table, _published_subtotals(table, [["c0", "c1", "c2"], ["c3"]])))
+
+
+def test_a_wider_safety_range_hides_larger_counts() -> None:
+    cells = [[8, 12, 400, 500], [300, 12, 12, 600], [700, 800, 900, 12]]
+    narrow = _protected(cells, 11, safety_range=10)
+    wide = _protected(cells, 11, safety_range=50)
+    # 8 moves by ±1 with the 12s around it; ±4 needs counts of at least 4 on its cycle
+    assert wide.hidden >= narrow.hidden
+    _check_ranges(wide, audit(wide))
+    low, high = audit(wide)[1, 1]
+    assert low <= 4 and high >= 12
+
+
+def test_a_safety_range_out_of_0_to_100_is_refused() -> None:
+    with pytest.raises(ValueError):
+        _protected([[1]], 11, safety_range=101)

@@ -500,6 +500,14 @@ CODES: dict[str, Code] = {
             "personal-columns-dropped",
             N_("A column of La Coop's export that names people was left unread."),
         ),
+        Code(
+            "USG008",
+            "usage-residence-coarsened",
+            N_(
+                "A residence in a commune of fewer than 5,000 inhabitants is kept as its "
+                "département, where it could single a person out."
+            ),
+        ),
     )
 }
 
@@ -727,6 +735,9 @@ HINTS: dict[str, str] = {
     "USG005": N_("aptic-qualif catalogue list gives the identifiers and notations"),
     "USG006": N_("an INSEE code (35238) or a département (35, 2A, 974), never an address"),
     "USG007": N_("nothing to do: the column is neither stored nor shown"),
+    "USG008": N_(
+        "nothing to do: the records are kept; give the département yourself to silence this"
+    ),
     "GEO001": N_("the INSEE code of a current commune (INSEE's Code officiel géographique)"),
     "GEO002": N_(
         "copy the commune's name of its INSEE code; accents, case, hyphens and St/Saint "

@@ -20,6 +20,7 @@ from aptic_qualif.cli.common import (
 from aptic_qualif.cli.coverage import CoverageBy
 from aptic_qualif.i18n import _
 from aptic_qualif.project import display_path
+from aptic_qualif.usages.disclosure import DEFAULT_SAFETY_RANGE, DEFAULT_THRESHOLD
 
 if TYPE_CHECKING:
     from aptic_qualif.referentiel.load import Catalogue
@@ -158,12 +159,33 @@ def site_command(
             file_okay=False,
         ),
     ] = None,
+    usage_threshold: Annotated[
+        int,
+        typer.Option(
+            "--usages-threshold",
+            min=1,
+            help=_("Usage pages: counts below this are secret, and so is what would reveal them."),
+        ),
+    ] = DEFAULT_THRESHOLD,
+    usage_safety_range: Annotated[
+        float,
+        typer.Option(
+            "--usages-safety-range",
+            min=0,
+            max=100,
+            help=_(
+                "Usage pages: safety range, in per cent: a secret count cannot be narrowed "
+                "down within this much of its value, either way, from the published numbers."
+            ),
+        ),
+    ] = DEFAULT_SAFETY_RANGE,
 ) -> None:
     from aptic_qualif.cli.common import ReportFormat, emit_report, fail, user_path
     from aptic_qualif.diagnostics import Report
     from aptic_qualif.project import project_root
     from aptic_qualif.publish.network import NetworkSource
     from aptic_qualif.publish.site import build_site
+    from aptic_qualif.usages.report import UsageSecrecy
 
     if applications is None and (reviews is not None or policy is not None):
         fail(_("--reviews and --policy go with --applications"))
@@ -200,6 +222,7 @@ def site_command(
         by="commune" if by is CoverageBy.commune else "departement",
         site_url=site_url,
         usages=usages,
+        usage_secrecy=UsageSecrecy(usage_threshold, usage_safety_range),
     )
     if report.diagnostics:
         emit_report(report, ReportFormat.text, err=True)

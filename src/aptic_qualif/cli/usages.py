@@ -24,7 +24,7 @@ from aptic_qualif.cli.common import (
 from aptic_qualif.i18n import N_, _
 from aptic_qualif.project import display_path
 from aptic_qualif.reading import present
-from aptic_qualif.usages.disclosure import DEFAULT_THRESHOLD
+from aptic_qualif.usages.disclosure import DEFAULT_SAFETY_RANGE, DEFAULT_THRESHOLD
 
 if TYPE_CHECKING:
     from aptic_qualif.usages.report import Offer
@@ -207,6 +207,18 @@ def report_command(
             help=_("Counts below this are secret, and so is what would reveal them."),
         ),
     ] = DEFAULT_THRESHOLD,
+    safety_range: Annotated[
+        float,
+        typer.Option(
+            "--safety-range",
+            min=0,
+            max=100,
+            help=_(
+                "Safety range, in per cent: a secret count cannot be narrowed down within "
+                "this much of its value, either way, from the published numbers."
+            ),
+        ),
+    ] = DEFAULT_SAFETY_RANGE,
     applications: Annotated[
         Optional[list[str]],  # noqa: UP045
         typer.Option(
@@ -227,15 +239,17 @@ def report_command(
     output: OutputOption = None,
     force: ForceOption = False,
 ) -> None:
-    from aptic_qualif.context import load_catalogue_or_fail
     from aptic_qualif.project import project_root
     from aptic_qualif.usages import report as usage_report
+    from aptic_qualif.usages.labels import report_labels
 
     if not store.is_dir():
         fail(_("the folder '{path}' does not exist").format(path=display_path(store)))
-    catalogue = load_catalogue_or_fail(project_root(state().root))
+    labels = report_labels(project_root(state().root), store)
     offer = offer_of(applications, reviews) if applications else None
-    report = usage_report.build_report(store, catalogue, threshold=threshold, offer=offer)
+    report = usage_report.build_report(
+        store, labels, threshold=threshold, offer=offer, safety_range=safety_range
+    )
     if departement is not None and departement not in report.departements:
         fail(_("no record for the département '{code}'").format(code=departement), 1)
     chosen = fmt or (

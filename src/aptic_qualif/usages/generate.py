@@ -15,7 +15,7 @@ import random
 from collections.abc import Iterator
 from typing import Any
 
-from aptic_qualif.usages.model import EMITTERS, field_names
+from aptic_qualif.usages.model import EMITTERS, Resolver, field_names
 
 # relative activity of each month (January first): summer is quiet, autumn busy
 SEASON = (1.1, 1.1, 1.15, 1.0, 0.95, 0.9, 0.6, 0.35, 1.05, 1.2, 1.15, 0.8)
@@ -81,7 +81,9 @@ def generate_rows(
         mode = "collectif" if roll < 0.1 else "a-distance" if roll < 0.18 else "individuel"
         age, publics, _pw = rng.choices(PROFILES, weights=profile_weights)[0]
         paid = rng.random() < 0.2
-        residence = commune if rng.random() < 0.7 else departement
+        # the commune where it is large enough to name (as an import keeps it), else the
+        # département
+        residence = Resolver.residence_of(commune) if rng.random() < 0.7 else departement
         yield [
             f"{year}-{month + 1:02d}-{day:02d}"
             if rng.random() < 0.9

@@ -6,7 +6,10 @@ Both read a CSV whole (a regular file, at most :data:`MAX_BYTES`), then:
   like an e-mail address, a telephone number or a NIR (``USG002``): nothing of it is kept;
 * refuse the whole file when its header does not have the format's columns (``USG003``);
 * report a row that breaks the format (``USG004``), names an unknown service (``USG005``)
-  or an unknown place (``USG006``), with its line and column, and keep the other rows.
+  or an unknown place (``USG006``), with its line and column, and keep the other rows;
+* keep a residence in a commune of fewer than
+  :data:`~aptic_qualif.usages.model.RESIDENCE_MIN_POPULATION` inhabitants as its
+  département (``USG008``, a warning at the first such row, with how many communes).
 
 Records come out as columns (:class:`Columns`), ready for :mod:`aptic_qualif.usages.store`.
 Every distinct cell value is checked once (a national file repeats the same dates, venues
@@ -28,10 +31,17 @@ from pathlib import Path
 from typing import Any
 
 from aptic_qualif.diagnostics import Diagnostic, Report, Span
-from aptic_qualif.i18n import _
+from aptic_qualif.i18n import _, ngettext
 from aptic_qualif.project import display_path
 from aptic_qualif.reading import read_regular
-from aptic_qualif.usages.model import Resolver, check_cell, field_names, required_fields, rules
+from aptic_qualif.usages.model import (
+    RESIDENCE_MIN_POPULATION,
+    Resolver,
+    check_cell,
+    field_names,
+    required_fields,
+    rules,
+)
 from aptic_qualif.usages.personal import KIND_LABELS, fold, personal_column, personal_value
 
 MAX_BYTES = 4 * 1024 * 1024 * 1024
@@ -289,6 +299,9 @@ class _Rows:
             name: {} for name in field_names()
         }
         self._places: dict[str, str | None] = {}
+        self._residences: dict[str, str] = {}
+        self._coarsened: dict[str, int] = {}
+        """Each commune of residence kept as its département, with the line it first came on."""
         self._targets: dict[str, Any] = {}
         self.lines: list[int] = []
         self.records: list[list[str]] = []
@@ -410,6 +423,9 @@ class _Rows:
         if problems:
             keep = [i for i in range(count) if i not in problems]
             typed = {name: [values[i] for i in keep] for name, values in typed.items()}
+            lines = [lines[i] for i in keep]
+        given_residences = typed["residence"]
+        typed["residence"] = self._coarse_residences(given_residences, lines)
         places: dict[str | None, str | None] = {None: None}
         places.update(self._places)
         targets = list(map(self._targets.__getitem__, typed["service"]))
@@ -433,7 +449,7 @@ class _Rows:
             "publics": list(map(splits.__getitem__, typed["publics"])),
             "tranche_age": typed["tranche_age"],
             "residence": typed["residence"],
-            "residence_departement": list(map(places.__getitem__, typed["residence"])),
+            "residence_departement": list(map(places.__getitem__, given_residences)),
         }
         result.kept += len(dates)
         if self.sink is not None:
@@ -441,6 +457,41 @@ class _Rows:
         else:
             for name, kept in columns.items():
                 result.columns[name].extend(kept)
+
+    def _coarse_residences(self, residences: list[Any], lines: list[int]) -> list[Any]:
+        """The residences as kept: a small commune as its département."""
+        kept: dict[str | None, str | None] = {None: None}
+        for value in set(residences):
+            if value is None:
+                continue
+            if value not in self._residences:
+                self._residences[value] = self.resolver.residence_of(value)
+            kept[value] = self._residences[value]
+            # a former commune becomes its current one silently; a département is told
+            if len(kept[value] or "") < 5 <= len(value) and value not in self._coarsened:
+                self._coarsened[value] = lines[residences.index(value)]
+        return list(map(kept.__getitem__, residences))
+
+    def finish(self) -> None:
+        """After the last row: one warning for the residences kept as their département."""
+        if not self._coarsened or self.result.refused:
+            return
+        first = min(self._coarsened, key=lambda code: (self._coarsened[code], code))
+        codes = sorted(self._coarsened, key=lambda code: (self._coarsened[code], code))
+        shown = ", ".join(codes[:5]) + (", …" if len(codes) > 5 else "")
+        self.result.report.add(
+            Diagnostic.warning(
+                "USG008",
+                Span(self.result.file, self._coarsened[first], self.cols.get("residence", 1)),
+                ngettext(
+                    "residence kept as its département for {n} commune of fewer than "
+                    "{population} inhabitants, where it could single a person out: {codes}",
+                    "residence kept as its département for {n} communes of fewer than "
+                    "{population} inhabitants, where it could single a person out: {codes}",
+                    len(codes),
+                ).format(n=len(codes), population=RESIDENCE_MIN_POPULATION, codes=shown),
+            )
+        )
 
     def _row_problems(
         self,
@@ -591,6 +642,7 @@ def _import_usages(
             continue
         rows.push(line, record)
     rows.flush()
+    rows.finish()
     if result.refused:
         result.columns = empty_columns()
         result.kept = 0
@@ -840,6 +892,7 @@ def _import_coop(
         assert values is not None
         rows.push(line, [values[name] for name in names])
     rows.flush()
+    rows.finish()
     if result.refused:
         result.columns = empty_columns()
         result.kept = 0

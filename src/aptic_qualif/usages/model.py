@@ -52,6 +52,13 @@ def enum_of(name: str) -> tuple[str, ...]:
     raise KeyError(name)
 
 
+RESIDENCE_MIN_POPULATION = 5000
+"""The least legal population of a commune kept as a residence; a smaller one is kept as its
+département. A residence with an age band and publics (minima sociaux, exilées…) can single a
+person out in a small commune; the census, whose results are the reference for such
+crossings, gives its sensitive variables only for communes of at least 5,000 inhabitants
+(arrêté du 19 juillet 2007 relatif à la diffusion des résultats du recensement)."""
+
 MODES = ("individuel", "collectif", "a-distance")
 PUBLICS: tuple[str, ...] = (
     "tous-publics",
@@ -211,6 +218,27 @@ class Resolver:
 
     def service(self, value: str) -> ServiceTarget | None:
         return self._targets.get(value)
+
+    @staticmethod
+    def residence_of(code: str) -> str:
+        """The residence kept for a known place: a commune of at least
+        :data:`RESIDENCE_MIN_POPULATION` inhabitants (a former commune counts as the commune
+        it now belongs to), else its département; a département stays as it is."""
+        from aptic_qualif.communes import communes
+
+        if len(code) != 5:
+            return code
+        table = communes()
+        commune = table.get(code)
+        if commune is None:
+            return code
+        if commune.kind == "ancienne" and commune.parent:
+            current = table.get(commune.parent)
+            if current is not None:
+                commune = current
+        if commune.population >= RESIDENCE_MIN_POPULATION:
+            return commune.insee
+        return commune.departement
 
     @staticmethod
     def departement_of(code: str) -> str | None:

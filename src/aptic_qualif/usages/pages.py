@@ -1,5 +1,7 @@
 """The observatory's pages of the site: national and per département, in the language in
-use, each chart a server-rendered SVG with the data table beside it (no script).
+use, each chart a server-rendered SVG with the data table beside it (no script): side by
+side on a wide screen, one under the other on a narrow one (``aptic-usage-pair`` in the
+site's ``extra.css``; the table is Markdown inside the block, by ``md_in_html``).
 
 Every number comes from :func:`aptic_qualif.usages.report.sections`, so from the protected
 tables; a hidden count is a bar not drawn and the letter « s » in the table. Every text goes
@@ -27,10 +29,11 @@ from aptic_qualif.usages.report import (
 USAGES_DIR = "usages"
 CSV_NAME = "usages-agregats.csv"
 SCHEMA_NAME = "usages-agregats.schema.json"
-WIDTH = 720
-LABEL_WIDTH = 280
-PLOT_LEFT = 290
-PLOT_WIDTH = 380
+# drawn to sit beside its table on a wide screen (about 34rem), and under it on a phone
+WIDTH = 560
+LABEL_WIDTH = 232
+PLOT_LEFT = 240
+PLOT_WIDTH = 270
 BAR = 14
 GAP = 6
 BAR_COLOUR = "#3f51b5"
@@ -41,7 +44,7 @@ def _n(value: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
-def _short(text: str, limit: int = 36) -> str:
+def _short(text: str, limit: int = 28) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
@@ -61,7 +64,7 @@ def bar_chart(
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" '
         f'aria-labelledby="{prefix}-title {prefix}-desc" viewBox="0 0 {WIDTH} {height}" '
-        f'width="{WIDTH}" height="{height}" font-family="sans-serif" font-size="12" '
+        f'width="{WIDTH}" height="{height}" font-family="sans-serif" font-size="13" '
         'style="max-width:100%;height:auto">',
         f'<title id="{prefix}-title">{xml_text(title)}</title>',
         f'<desc id="{prefix}-desc">{xml_text(description)}</desc>',
@@ -122,7 +125,8 @@ def page(report: UsageReport, departement: str | None, names: dict[str, str]) ->
     title = _("Usages of digital mediation")
     if departement:
         title += " — " + names.get(departement, departement)
-    lines = [f"# {markdown_text(title)}", ""]
+    # no table of contents beside the page: its width goes to the charts and tables
+    lines = ["---", "hide:", "  - toc", "---", "", f"# {markdown_text(title)}", ""]
     lines.append(
         markdown_text(
             _(
@@ -154,9 +158,10 @@ def page(report: UsageReport, departement: str | None, names: dict[str, str]) ->
             chart = bar_chart(
                 bars,
                 title=section.title,
-                description=_("Bar chart; the table that follows gives the same numbers."),
+                description=_("Bar chart; its table gives the same numbers."),
                 id_prefix=f"{prefix}-{section.id}",
             )
+            lines += ['<div class="aptic-usage-pair" markdown="1">', ""]
             lines += ['<div class="aptic-usage-chart">', chart, "</div>", ""]
         rows = section.rows
         if section.id == "offre" and departement is None:
@@ -174,6 +179,8 @@ def page(report: UsageReport, departement: str | None, names: dict[str, str]) ->
             ]
         else:
             lines += _table(section.columns, rows)
+        if section.id in CHARTED:
+            lines += ["", "</div>"]
     never_used, unoffered = gaps(report, departement)
     for heading, keys in (
         (_("Services offered by a qualified venue and never used"), never_used),

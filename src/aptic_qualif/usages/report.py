@@ -6,9 +6,10 @@ one its participants (La Coop's own count). The tables by territory are protecte
 **together with the national figures**: each is one table whose rows are the départements
 and whose column totals are the national counts, so that a count hidden in one département
 cannot be recomputed from the national figure and the other départements. A département's
-page shows its row of these tables. A level's subtotal is published only where every
-service count that makes it is published (it then discloses nothing more); a rate per
-10,000 inhabitants only where its count is published.
+page shows its row of these tables. A level's subtotal is published where it lets no hidden
+service count be computed back, nor narrowed down within the safety range
+(:func:`~aptic_qualif.usages.disclosure.publishable_subtotals`); a rate per 10,000
+inhabitants only where its count is published.
 """
 
 from __future__ import annotations
@@ -21,14 +22,28 @@ from pathlib import Path
 from typing import Any
 
 from aptic_qualif.i18n import _
-from aptic_qualif.usages.disclosure import DEFAULT_THRESHOLD, ProtectedTable, protect
+from aptic_qualif.usages.cube import UNKNOWN as UNKNOWN  # the pages use it too
+from aptic_qualif.usages.disclosure import (
+    DEFAULT_SAFETY_RANGE,
+    DEFAULT_THRESHOLD,
+    ProtectedTable,
+    protect,
+    publishable_subtotals,
+)
+from aptic_qualif.usages.labels import ReportLabels
 from aptic_qualif.usages.model import AGE_BANDS, EMITTERS, PUBLICS
-from aptic_qualif.usages.store import connect, query
 
-UNKNOWN = "inconnu"
-"""The row or column of records that do not say (a département, an age band)."""
 HIDDEN = "s"
 """How a hidden count is shown (the « secret statistique » of French official tables)."""
+
+
+@dataclass(frozen=True)
+class UsageSecrecy:
+    """The statistical secrecy of a publication: the threshold of primary suppression and
+    the safety range (per cent) of the counts it hides."""
+
+    threshold: int = DEFAULT_THRESHOLD
+    safety_range: float = DEFAULT_SAFETY_RANGE
 
 
 @dataclass(frozen=True)
@@ -56,6 +71,10 @@ class UsageReport:
     pass_by_departement: ProtectedTable
     offer: dict[str, Offer] = field(default_factory=dict)
     populations: dict[str, int] = field(default_factory=dict)
+    level_published: tuple[tuple[bool, ...], ...] = ()
+    """For each row of :attr:`by_service` (national first), whether each level's subtotal is
+    published (:func:`~aptic_qualif.usages.disclosure.publishable_subtotals`)."""
+    safety_range: float = DEFAULT_SAFETY_RANGE
 
 
 def _matrix(
@@ -67,6 +86,10 @@ def _matrix(
     for row, col, value in rows:
         cells[r[row]][c[col]] += int(value)
     return cells
+
+
+def query(con: Any, sql: str) -> list[tuple[Any, ...]]:
+    return list(con.execute(sql).fetchall())
 
 
 def _territory_key(code: str) -> str:
@@ -81,67 +104,70 @@ def build_report(
     *,
     threshold: int = DEFAULT_THRESHOLD,
     offer: dict[str, Offer] | None = None,
+    safety_range: float = DEFAULT_SAFETY_RANGE,
 ) -> UsageReport:
-    """Aggregate the store and protect every table."""
-    from aptic_qualif.communes import communes
+    """Aggregate the store (its cubes, :mod:`aptic_qualif.usages.cube`) and protect every
+    table. ``catalogue`` is the project's référentiel, or its :class:`ReportLabels`
+    (:func:`~aptic_qualif.usages.labels.report_labels`, cached in the store)."""
+    from aptic_qualif.usages.cube import connect_cube
 
-    con = connect(store)
-    dep = f"coalesce(departement, '{UNKNOWN}')"
-    svc = "coalesce(service, 'coop:' || thematique)"
-    by_month = query(con, f"SELECT {dep}, mois, sum(participants) FROM usages GROUP BY ALL")
-    by_service = query(con, f"SELECT {dep}, {svc}, sum(participants) FROM usages GROUP BY ALL")
+    labels_of = catalogue if isinstance(catalogue, ReportLabels) else ReportLabels.of(catalogue)
+    con = connect_cube(store)
+    con.execute("CREATE TEMPORARY TABLE c AS SELECT * FROM cube")
+    by_month = query(
+        con, "SELECT departement, mois, sum(n) FROM c WHERE vue = 'service' GROUP BY ALL"
+    )
+    by_service = query(
+        con, "SELECT departement, cle, sum(n) FROM c WHERE vue = 'service' GROUP BY ALL"
+    )
     by_public = query(
-        con,
-        f"SELECT d, p, sum(n) FROM (SELECT {dep} AS d, unnest(publics) AS p, participants AS n "
-        "FROM usages) GROUP BY ALL",
+        con, "SELECT departement, cle, sum(n) FROM c WHERE vue = 'public' GROUP BY ALL"
     )
-    by_age = query(
-        con,
-        f"SELECT {dep}, coalesce(tranche_age, '{UNKNOWN}'), sum(participants) FROM usages "
-        "GROUP BY ALL",
-    )
-    pass_level = query(
-        con,
-        f"SELECT coalesce(pass_emetteur, '{UNKNOWN}'), coalesce(niveau, '{UNKNOWN}'), "
-        "sum(participants) FROM usages WHERE pass GROUP BY ALL",
-    )
-    pass_dep = query(
-        con,
-        f"SELECT {dep}, coalesce(pass_emetteur, '{UNKNOWN}'), sum(participants) FROM usages "
-        "WHERE pass GROUP BY ALL",
-    )
+    by_age = query(con, "SELECT departement, cle, sum(n) FROM c WHERE vue = 'age' GROUP BY ALL")
+    pass_level = query(con, "SELECT cle, niveau, sum(n) FROM c WHERE vue = 'pass' GROUP BY ALL")
+    pass_dep = query(con, "SELECT departement, cle, sum(n) FROM c WHERE vue = 'pass' GROUP BY ALL")
     con.close()
 
     departements = sorted({row[0] for row in by_month} | set(offer or {}), key=_territory_key)
     months = sorted({row[1] for row in by_month})
-    levels = tuple((level.id, level.pref_label.fr) for level in catalogue.scheme.levels)
+    levels = labels_of.levels
     level_order = {level: k for k, (level, _label) in enumerate(levels)}
     used = {row[1] for row in by_service}
     # Active services, and the deprecated ones that were used when they were offered.
-    services = [s for s in catalogue.services.values() if s.active or s.id in used]
-    labels = {s.id: s.pref_label.fr for s in services}
+    services = [s for s in labels_of.services if s.active or s.id in used]
+    labels = {s.id: s.label for s in services}
     service_levels: dict[str, str | None] = {s.id: s.level for s in services}
     ordered = sorted(
         (s for s in services if s.id in used),
-        key=lambda s: (level_order.get(s.level, 99), s.notation),
+        key=lambda s: (level_order.get(s.level or "", 99), s.notation),
     )
-    from aptic_qualif.vocabularies import COOP_THEMATIQUES
-
     coop = sorted(key for key in used if key.startswith("coop:"))
     for key in coop:
-        labels[key] = COOP_THEMATIQUES.get(key[5:], key[5:])
+        labels[key] = labels_of.coop_thematiques.get(key[5:], key[5:])
         service_levels[key] = None
     service_keys = [s.id for s in ordered] + coop
     ages = [*AGE_BANDS, UNKNOWN]
     emitters = [*EMITTERS, UNKNOWN]
     level_keys = [level for level, _label in levels] + [UNKNOWN]
-    dep_table = communes().departement_populations
+    dep_table = labels_of.populations
 
     def table(
         name: str, rows: list[str], cols: list[str], data: list[tuple[Any, ...]], **kw: Any
     ) -> ProtectedTable:
-        return protect(name, rows, cols, _matrix(data, rows, cols), threshold=threshold, **kw)
+        return protect(
+            name,
+            rows,
+            cols,
+            _matrix(data, rows, cols),
+            threshold=threshold,
+            safety_range=safety_range,
+            **kw,
+        )
 
+    by_service_table = table("service", departements, service_keys, by_service)
+    level_groups = [
+        [k for k in service_keys if service_levels.get(k) == level] for level, _label in levels
+    ]
     return UsageReport(
         threshold=threshold,
         months=tuple(months),
@@ -150,13 +176,15 @@ def build_report(
         service_levels=service_levels,
         levels=levels,
         by_month=table("mois", departements, months, by_month),
-        by_service=table("service", departements, service_keys, by_service),
+        by_service=by_service_table,
         by_public=table("public", departements, list(PUBLICS), by_public, row_totals=False),
         by_age=table("age", departements, ages, by_age),
         pass_by_level=table("pass-niveau", emitters, level_keys, pass_level),
         pass_by_departement=table("pass-departement", departements, emitters, pass_dep),
         offer=offer or {},
         populations={d: dep_table[d] for d in departements if d in dep_table},
+        level_published=publishable_subtotals(by_service_table, level_groups),
+        safety_range=safety_range,
     )
 
 
@@ -170,6 +198,17 @@ class Section:
     columns: list[str]
     rows: list[list[Any]]
     """Cells: a text, a number, or None for a hidden count."""
+    column_ids: list[str]
+    """A stable id per column (never translated), for the open-data aggregates."""
+    row_ids: list[str]
+    """A stable id per row: a month, a level, service, public, age band or emitter id, a
+    département code, or :data:`TOTAL`."""
+
+
+TOTAL = "total"
+"""The id of a row or column of totals."""
+COUNT = "accompagnements"
+"""The id of a column of counts of accompaniments."""
 
 
 def _line(table: ProtectedTable, i: int, keys: list[str]) -> list[int | None]:
@@ -183,14 +222,16 @@ def _row_index(table: ProtectedTable, departement: str | None) -> int:
 
 
 def level_subtotals(report: UsageReport, i: int) -> dict[str, int | None]:
-    """Each level's subtotal in row ``i`` of the table by service: published only when every
-    service count of the level is (None otherwise)."""
+    """Each level's subtotal in row ``i`` of the table by service: None where it is not
+    published (:attr:`UsageReport.level_published`)."""
     table = report.by_service
     found: dict[str, int | None] = {}
-    for level, _label in report.levels:
-        keys = [k for k in table.col_labels if report.service_levels.get(k) == level]
-        values = [table.value(i, table.col(k)) for k in keys]
-        found[level] = None if None in values else sum(v for v in values if v is not None)
+    for k, (level, _label) in enumerate(report.levels):
+        keys = [
+            table.col(key) for key in table.col_labels if report.service_levels.get(key) == level
+        ]
+        published = report.level_published[i][k]
+        found[level] = sum(table.counts[i][j] for j in keys) if published else None
     return found
 
 
@@ -214,6 +255,8 @@ def sections(report: UsageReport, departement: str | None = None) -> list[Sectio
             [_("Month"), _("Accompaniments")],
             [[m, month.value(i, month.col(m))] for m in report.months]
             + [[_("Total"), month.value(i, 0)]],
+            ["mois", COUNT],
+            [*report.months, TOTAL],
         )
     )
     svc = report.by_service
@@ -222,7 +265,12 @@ def sections(report: UsageReport, departement: str | None = None) -> list[Sectio
     level_rows: list[list[Any]] = [[label, subtotals[level]] for level, label in report.levels]
     found.append(
         Section(
-            "niveau", _("Accompaniments by level"), [_("Level"), _("Accompaniments")], level_rows
+            "niveau",
+            _("Accompaniments by level"),
+            [_("Level"), _("Accompaniments")],
+            level_rows,
+            ["niveau", COUNT],
+            [level for level, _label in report.levels],
         )
     )
     level_labels = dict(report.levels)
@@ -239,6 +287,8 @@ def sections(report: UsageReport, departement: str | None = None) -> list[Sectio
                 ]
                 for k in svc.col_labels
             ],
+            ["service", "niveau", COUNT],
+            list(svc.col_labels),
         )
     )
     pub = report.by_public
@@ -249,6 +299,8 @@ def sections(report: UsageReport, departement: str | None = None) -> list[Sectio
             _("Accompaniments by public (a person may belong to several)"),
             [_("Public"), _("Accompaniments")],
             [[p, pub.value(pi, pub.col(p))] for p in pub.col_labels],
+            ["public", COUNT],
+            list(pub.col_labels),
         )
     )
     age = report.by_age
@@ -259,6 +311,8 @@ def sections(report: UsageReport, departement: str | None = None) -> list[Sectio
             _("Accompaniments by age band"),
             [_("Age band"), _("Accompaniments")],
             [[a, age.value(ai, age.col(a))] for a in age.col_labels],
+            ["tranche_age", COUNT],
+            list(age.col_labels),
         )
     )
     if departement is None:
@@ -274,6 +328,8 @@ def sections(report: UsageReport, departement: str | None = None) -> list[Sectio
                     for e in table.row_labels
                 ]
                 + [[_("Total"), *_line(table, 0, levels), table.value(0, 0)]],
+                ["pass_emetteur", *levels, TOTAL],
+                [*table.row_labels, TOTAL],
             )
         )
     else:
@@ -286,6 +342,8 @@ def sections(report: UsageReport, departement: str | None = None) -> list[Sectio
                 [_("Emitter"), _("Accompaniments")],
                 [[e, table.value(di, table.col(e))] for e in table.col_labels]
                 + [[_("Total"), table.value(di, 0)]],
+                ["pass_emetteur", COUNT],
+                [*table.col_labels, TOTAL],
             )
         )
     found.append(_offer_section(report, departement))
@@ -320,6 +378,8 @@ def _offer_section(report: UsageReport, departement: str | None) -> Section:
             _("Accompaniments per 10,000"),
         ],
         rows,
+        ["departement", "lieux_qualifies", "lieux_pour_10000", COUNT, "accompagnements_pour_10000"],
+        list(territories),
     )
 
 
@@ -363,6 +423,7 @@ def render_json(report: UsageReport, departement: str | None = None) -> str:
     never_used, unoffered = gaps(report, departement)
     data = {
         "seuil": report.threshold,
+        "intervalle_de_protection": report.safety_range,
         "departement": departement,
         "secret": HIDDEN,
         "tableaux": [
@@ -375,26 +436,40 @@ def render_json(report: UsageReport, departement: str | None = None) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True, allow_nan=False) + "\n"
 
 
-CSV_COLUMNS = ("tableau", "ligne", "colonne", "valeur", "secret")
+CSV_COLUMNS = (
+    "tableau",
+    "ligne",
+    "ligne_libelle",
+    "colonne",
+    "colonne_libelle",
+    "valeur",
+    "secret",
+)
+SECTION_IDS = ("mois", "niveau", "service", "public", "age", "pass", "offre")
 
 
 def render_csv(report: UsageReport, departement: str | None = None) -> str:
-    """Long format: one published or hidden number per row (``secret`` says which)."""
+    """Long format: one published or hidden number per row (``secret`` says which), its
+    row and column named by stable ids, their labels beside them."""
     from aptic_qualif.sanitize import csv_row
 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for s in sections(report, departement):
-        for row in s.rows:
-            for column, value in zip(s.columns[1:], row[1:], strict=True):
+        for row_id, row in zip(s.row_ids, s.rows, strict=True):
+            for column_id, column, value in zip(
+                s.column_ids[1:], s.columns[1:], row[1:], strict=True
+            ):
                 if isinstance(value, str):
                     continue
                 writer.writerow(
                     csv_row(
                         [
                             s.id,
-                            row[0],
+                            row_id,
+                            str(row[0]),
+                            column_id,
                             column,
                             "" if value is None else _text(value),
                             "true" if value is None else "false",
@@ -410,12 +485,46 @@ def csv_schema() -> dict[str, Any]:
         "name": "aptic-qualif-usages-agregats",
         "title": "Agrégats d'usages de la médiation numérique (secret statistique appliqué)",
         "fields": [
-            {"name": "tableau", "type": "string", "constraints": {"required": True}},
-            {"name": "ligne", "type": "string", "constraints": {"required": True}},
-            {"name": "colonne", "type": "string", "constraints": {"required": True}},
-            {"name": "valeur", "type": "number", "description": "Empty when secret."},
+            {
+                "name": "tableau",
+                "type": "string",
+                "description": "Identifiant du tableau.",
+                "constraints": {"required": True, "enum": list(SECTION_IDS)},
+            },
+            {
+                "name": "ligne",
+                "type": "string",
+                "description": (
+                    "Identifiant stable de la ligne : mois (AAAA-MM), identifiant de niveau ou "
+                    "de service du référentiel (coop:<thématique> pour une thématique de La "
+                    "Coop), de public, de tranche d'âge ou d'émetteur de pass, code de "
+                    f"département, « {UNKNOWN} » ou « {TOTAL} »."
+                ),
+                "constraints": {"required": True},
+            },
+            {
+                "name": "ligne_libelle",
+                "type": "string",
+                "description": "Libellé de la ligne, tel que l'affichent les pages.",
+            },
+            {
+                "name": "colonne",
+                "type": "string",
+                "description": (
+                    "Identifiant stable de la colonne : « accompagnements », un identifiant de "
+                    "niveau (tableau pass), « total », ou une colonne du tableau offre."
+                ),
+                "constraints": {"required": True},
+            },
+            {
+                "name": "colonne_libelle",
+                "type": "string",
+                "description": "Libellé de la colonne, tel que l'affichent les pages.",
+            },
+            {"name": "valeur", "type": "number", "description": "Vide quand le compte est secret."},
             {"name": "secret", "type": "boolean", "constraints": {"required": True}},
         ],
+        "primaryKey": ["tableau", "ligne", "colonne"],
         "missingValues": [""],
     }
 

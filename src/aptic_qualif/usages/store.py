@@ -1,30 +1,23 @@
-"""The record store: Parquet files partitioned by month, read by embedded DuckDB.
+"""The record store: Parquet files partitioned by month.
 
 ``DIR/mois=YYYY-MM/<source>.parquet``: one file per imported source file and month, named
 after the SHA-256 of the source's bytes, so that importing the same file again replaces its
 records instead of counting them twice. The same files open in any Arrow, DuckDB or Polars
-tool (hive partitioning).
+tool (hive partitioning). Each month's sums, what the reports read, are kept beside them in
+``DIR/_agregats/`` (:mod:`aptic_qualif.usages.cube`), which those tools leave aside.
 """
 
 from __future__ import annotations
 
-import os
-import re
 import shutil
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-from aptic_qualif.errors import CommandError
-from aptic_qualif.i18n import _
-from aptic_qualif.project import display_path
-from aptic_qualif.usages.importer import STORED_COLUMNS, Columns
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    import duckdb
     import pyarrow as pa
 
-PARTITION = re.compile(r"mois=\d{4}-\d{2}")
+    from aptic_qualif.usages.importer import Columns
 
 
 def arrow_schema() -> pa.Schema:
@@ -81,7 +74,9 @@ class StoreWriter:
             parts.append(target)
 
     def commit(self, digest: str) -> list[Path]:
-        """Put the records in place (one file per month); returns the files written."""
+        """Put the records in place (one file per month), then compute again the cubes of
+        the months that changed (:mod:`aptic_qualif.usages.cube`); returns the files
+        written."""
         import pyarrow as pa
         import pyarrow.parquet as pq
 
@@ -100,6 +95,9 @@ class StoreWriter:
             temporary.replace(target)
             written.append(target)
         self.abort()
+        from aptic_qualif.usages.cube import refresh_cubes
+
+        refresh_cubes(self.store)
         return written
 
     def abort(self) -> None:
@@ -108,38 +106,9 @@ class StoreWriter:
 
 def write_records(columns: Columns, store: Path, digest: str) -> list[Path]:
     """Write the records of one source file (all in memory) into ``store``."""
+    from aptic_qualif.usages.importer import STORED_COLUMNS
+
     assert list(columns) == list(STORED_COLUMNS)
     writer = StoreWriter(store)
     writer.add(columns)
     return writer.commit(digest)
-
-
-def parquet_files(store: Path) -> list[Path]:
-    """The record files of a store, in a stable order."""
-    if not store.is_dir():
-        raise CommandError(
-            _("{path} is not a folder of usage records").format(path=display_path(store))
-        )
-    return sorted(p for p in store.glob("mois=*/*.parquet") if PARTITION.fullmatch(p.parent.name))
-
-
-def connect(store: Path) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB connection with the view ``usages`` over the store's files."""
-    import duckdb
-
-    files = parquet_files(store)
-    con = duckdb.connect(":memory:", config={"threads": max(1, os.cpu_count() or 1)})
-    if not files:
-        types = {"participants": "INTEGER", "pass": "BOOLEAN", "publics": "VARCHAR[]"}
-        columns = ", ".join(f'NULL::{types.get(c, "VARCHAR")} AS "{c}"' for c in STORED_COLUMNS)
-        con.execute(f"CREATE VIEW usages AS SELECT {columns} WHERE false")
-        return con
-    listing = ", ".join("'" + str(p).replace("'", "''") + "'" for p in files)
-    con.execute(
-        f"CREATE VIEW usages AS SELECT * FROM read_parquet([{listing}], hive_partitioning = true)"
-    )
-    return con
-
-
-def query(con: Any, sql: str, *params: Any) -> list[tuple[Any, ...]]:
-    return list(con.execute(sql, list(params)).fetchall())

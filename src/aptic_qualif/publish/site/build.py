@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from aptic_qualif.diagnostics import Report
     from aptic_qualif.network.coverage import By
     from aptic_qualif.publish.network import NetworkSource
+    from aptic_qualif.usages.report import UsageSecrecy
 from aptic_qualif.publish.site.config import site_config
 from aptic_qualif.publish.site.output import _check_output, _install, _manifest
 from aptic_qualif.publish.site.paths import CONFIG_FILE, DOCS_DIR, MARKER, site_source
@@ -311,6 +312,7 @@ def build_site(
     by: By = "departement",
     site_url: str | None = None,
     usages: Path | None = None,
+    usage_secrecy: UsageSecrecy | None = None,
 ) -> Path:
     """Build the site of the project ``root`` into ``output``; returns ``output``.
 
@@ -332,7 +334,8 @@ def build_site(
     address the site is published at (``publish site --site-url``), when it is not the
     ``site_url`` of ``site/mkdocs.yml``: the sitemap and the w3id rules carry it.
     With ``usages`` (a store of the usage observatory), the observatory's pages and open-data
-    aggregates."""
+    aggregates, under ``usage_secrecy`` (the threshold and safety range; the library's
+    defaults when None)."""
     from aptic_qualif.context import load_context
 
     output = output.absolute()
@@ -354,6 +357,7 @@ def build_site(
             hand_written=hand_written,
             site_url=site_url,
             usages=usages,
+            usage_secrecy=usage_secrecy,
         )
         built = Path(tempfile.mkdtemp(prefix=f".{output.name}.", dir=output.parent))
         built.chmod(0o755)  # mkdtemp makes it private; a web server must read the site

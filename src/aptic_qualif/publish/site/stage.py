@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from aptic_qualif.diagnostics import Report
     from aptic_qualif.network.coverage import By
     from aptic_qualif.publish.network import NetworkSource
+    from aptic_qualif.usages.report import UsageSecrecy
 from aptic_qualif.publish.site.markup import _include_markdown
 from aptic_qualif.publish.site.pages import (
     VERSIONED_DOWNLOADS,
@@ -158,6 +159,7 @@ def stage_site(
     hand_written: dict[str, bytes] | None = None,
     site_url: str | None = None,
     usages: Path | None = None,
+    usage_secrecy: UsageSecrecy | None = None,
 ) -> Path:
     """Write the MkDocs project of the site into ``staging``; returns its ``mkdocs.yml``.
 
@@ -246,7 +248,9 @@ def stage_site(
 
     usage_report = None
     if usages is not None:
-        usage_report = _usage_report(context, usages, view if by == "departement" else None)
+        usage_report = _usage_report(
+            context, usages, view if by == "departement" else None, usage_secrecy
+        )
         from aptic_qualif.usages.pages import usage_downloads
 
         with _in_language("fr"):
@@ -324,17 +328,26 @@ def stage_site(
     return config
 
 
-def _usage_report(context: Context, store: Path, view: Any) -> Any:
+def _usage_report(
+    context: Context, store: Path, view: Any, secrecy: UsageSecrecy | None = None
+) -> Any:
     """The observatory's report of ``store``, the offer taken from the site's coverage."""
-    from aptic_qualif.usages.report import Offer, build_report
+    from aptic_qualif.usages.report import Offer, UsageSecrecy, build_report
 
+    secrecy = secrecy or UsageSecrecy()
     offer = None
     if view is not None:
         offer = {
             t.territory: Offer(t.venues, t.population, frozenset(t.services))
             for t in view.coverage.territories
         }
-    return build_report(store, context.catalogue, offer=offer)
+    return build_report(
+        store,
+        context.catalogue,
+        offer=offer,
+        threshold=secrecy.threshold,
+        safety_range=secrecy.safety_range,
+    )
 
 
 def _departement_names() -> dict[str, str]:
