@@ -42,11 +42,11 @@ from aptic_qualif.questionnaire.derive import not_asked
 from aptic_qualif.questionnaire.load import LoadedQuestionnaire, LocatedItem
 from aptic_qualif.questionnaire.model import TEXT_TYPES, Item
 from aptic_qualif.questionnaire.retired import retired_in
-from aptic_qualif.reading import present, read_regular, walk
+from aptic_qualif.reading import present, walk
 from aptic_qualif.referentiel.load import Catalogue
 from aptic_qualif.schema import LaxDate, StrictModel, validate_document, version_tuple
 from aptic_qualif.text import check_text, is_http_iri, text_problem
-from aptic_qualif.yamlio import MAX_BYTES, Document, in_range, load_yaml
+from aptic_qualif.yamlio import Document, in_range, load_yaml_bytes
 
 IDENTITY_KEY = "lieu"
 ANSWERS_KEY = "reponses"
@@ -320,11 +320,19 @@ def load_application(
 ) -> tuple[Document | None, Application | None, list[Diagnostic]]:
     """Read the application at ``path``; with ``within`` (the folder of a batch it was
     found in), a path that leads outside that folder is refused."""
-    doc, diagnostics = load_yaml(path, display_path(path), within=within)
-    if doc is None or diagnostics:
-        return doc, None, diagnostics
-    application, diagnostics = validate_document(Application, doc)
+    _raw, doc, application, diagnostics = _load_application(path, within=within)
     return doc, application, diagnostics
+
+
+def _load_application(
+    path: Path, *, within: Path | None = None
+) -> tuple[bytes | None, Document | None, Application | None, list[Diagnostic]]:
+    """:func:`load_application`, with the bytes read (for their digest)."""
+    raw, doc, diagnostics = load_yaml_bytes(path, display_path(path), within=within)
+    if doc is None or diagnostics:
+        return raw, doc, None, diagnostics
+    application, diagnostics = validate_document(Application, doc)
+    return raw, doc, application, diagnostics
 
 
 def validate_application(
@@ -336,15 +344,14 @@ def validate_application(
 ) -> tuple[CheckedApplication | None, Report]:
     """Read ``path`` and check it against ``questionnaire`` and ``catalogue``."""
     report = Report()
-    doc, application, diagnostics = load_application(path, within=within)
+    raw, doc, application, diagnostics = _load_application(path, within=within)
     report.extend(diagnostics)
-    if doc is None or application is None:
+    if doc is None or application is None or raw is None:
         return None, report
     checked = check_application(path, doc, application, questionnaire, catalogue)
     report.extend(checked.report.diagnostics)
     checked.report = report
-    raw, _refused = read_regular(path, display_path(path), limit=MAX_BYTES)
-    checked.sha256 = hashlib.sha256(raw).hexdigest() if raw is not None else ""
+    checked.sha256 = hashlib.sha256(raw).hexdigest()  # the bytes read, not read again
     return checked, report
 
 

@@ -500,17 +500,47 @@ def load_yaml_text(
 ) -> tuple[str | None, Document | None, list[Diagnostic]]:
     """:func:`load_yaml`, with the text it read (``None`` when it could not be read): for
     a tool that edits the file's lines, reading it once."""
+    _raw, text, doc, diagnostics = _read_and_parse(
+        path, display, max_bytes=max_bytes, within=within, allowed_tags=allowed_tags
+    )
+    return text, doc, diagnostics
+
+
+def load_yaml_bytes(
+    path: Path,
+    display: str | None = None,
+    *,
+    max_bytes: int = MAX_BYTES,
+    within: Path | None = None,
+    allowed_tags: frozenset[str] = frozenset(),
+) -> tuple[bytes | None, Document | None, list[Diagnostic]]:
+    """:func:`load_yaml`, with the bytes it read (``None`` when it could not read them): for
+    a digest of the very bytes the document was read from, reading the file once."""
+    raw, _text, doc, diagnostics = _read_and_parse(
+        path, display, max_bytes=max_bytes, within=within, allowed_tags=allowed_tags
+    )
+    return raw, doc, diagnostics
+
+
+def _read_and_parse(
+    path: Path,
+    display: str | None,
+    *,
+    max_bytes: int,
+    within: Path | None,
+    allowed_tags: frozenset[str],
+) -> tuple[bytes | None, str | None, Document | None, list[Diagnostic]]:
     file = display if display is not None else str(path)
     raw, refused = read_regular(path, file, limit=max_bytes, within=within)
     if raw is None:
         assert refused is not None
-        return None, None, [refused]
+        return None, None, None, [refused]
     text, problem = _decode(raw, file)
     if text is None:
         assert problem is not None
-        return None, None, [problem]
+        return raw, None, None, [problem]
     doc, diagnostics = parse_yaml(text, file, allowed_tags=allowed_tags)
-    return text, doc, diagnostics
+    return raw, text, doc, diagnostics
 
 
 @contextlib.contextmanager
