@@ -16,9 +16,10 @@ the same errors, located in the application file, come out everywhere.
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -30,7 +31,7 @@ from stdnum.fr import siren as stdnum_siren
 from stdnum.fr import siret as stdnum_siret
 
 from aptic_qualif.coherence import check_coherence
-from aptic_qualif.diagnostics import Diagnostic, Report
+from aptic_qualif.diagnostics import Diagnostic, Report, Span
 from aptic_qualif.hours import check_opening_hours
 from aptic_qualif.i18n import _
 from aptic_qualif.network.national import HOURS_COLUMN, column_problem
@@ -725,11 +726,11 @@ def _check_type(
 ) -> tuple[Any, list[Diagnostic]]:
     """The normalised answer and the problems with its type or format; a text may hold line
     breaks only when ``multiline`` (see :attr:`LocatedItem.multiline`)."""
-    span = doc.span(where)
+    # the answer's position, looked up only for a problem
     kind = item.type
 
     def bad(code: str, message: str, hint: str | None = None) -> tuple[Any, list[Diagnostic]]:
-        return None, [Diagnostic.error(code, span, message, hint)]
+        return None, [Diagnostic.error(code, doc.span(where), message, hint)]
 
     if (
         kind in {"siret", "postcode", "insee_code"}
@@ -743,7 +744,7 @@ def _check_type(
             return None, [
                 Diagnostic.error(
                     "APP004",
-                    span,
+                    doc.span(where),
                     _("expected true or false, got '{value}'").format(value=value),
                     hint,
                     form_hint=_("answer yes or no"),
@@ -783,9 +784,9 @@ def _check_type(
             _("expected a text, got '{value}'").format(value=value),
             _("put the value in quotes to keep it as text"),
         )
-    unsafe = check_text(value, span, multiline=multiline)
+    unsafe = text_problem(value, multiline=multiline)
     if unsafe is not None:
-        return None, [unsafe]
+        return None, [Diagnostic.error("TXT001", doc.span(where), *unsafe)]
     text = value.strip()
     if kind == "siret":
         compact = text.replace(" ", "")
@@ -822,7 +823,7 @@ def _check_type(
             return None, [
                 Diagnostic.error(
                     "APP009",
-                    span,
+                    doc.span(where),
                     _("'{value}' is not a French postcode (5 digits)").format(value=value),
                     _('the leading zero is missing: write "0{value}", in quotes').format(value=text)
                     if leading_zero
@@ -906,17 +907,18 @@ def _check_choices(
             )
         ]
     chosen: list[str] = []
+    values = [o.value for o in item.options or ()]
     for index, entry in enumerate(value):
-        span = doc.span((*where, index))
+        # the entry's position, looked up only for a problem
+        span = functools.partial(doc.span, (*where, index))
         if entry in chosen:
             problems.append(
-                Diagnostic.error("APP004", span, _("'{value}' appears twice").format(value=entry))
+                Diagnostic.error("APP004", span(), _("'{value}' appears twice").format(value=entry))
             )
             continue
         if item.type == "multiple_choice":
-            values = [o.value for o in item.options or ()]
             if entry not in values:
-                problems.append(_unknown_choice(span, entry, values))
+                problems.append(_unknown_choice(span(), entry, values))
                 continue
         elif catalogue is not None:
             found = _check_service(item, entry, span, catalogue)
@@ -961,7 +963,11 @@ def _unknown_choice(span: Any, value: Any, values: Iterable[str]) -> Diagnostic:
     )
 
 
-def _check_service(item: Item, entry: Any, span: Any, catalogue: Catalogue) -> list[Diagnostic]:
+def _check_service(
+    item: Item, entry: Any, span: Callable[[], Span], catalogue: Catalogue
+) -> list[Diagnostic]:
+    """The problems with ``entry``, a service declared for ``item``; ``span`` gives the
+    entry's position (asked only for a problem)."""
     services = catalogue.services
     service = services.get(entry) if isinstance(entry, str) else None
     if service is None:
@@ -969,7 +975,7 @@ def _check_service(item: Item, entry: Any, span: Any, catalogue: Catalogue) -> l
         return [
             Diagnostic.error(
                 "APP007",
-                span,
+                span(),
                 _("'{id}' is not a service of the référentiel {version}").format(
                     id=entry, version=catalogue.version
                 ),
@@ -980,7 +986,7 @@ def _check_service(item: Item, entry: Any, span: Any, catalogue: Catalogue) -> l
         return [
             Diagnostic.error(
                 "APP007",
-                span,
+                span(),
                 _("'{id}' is a service of level '{level}', not asked here").format(
                     id=entry, level=service.level
                 ),
@@ -990,7 +996,7 @@ def _check_service(item: Item, entry: Any, span: Any, catalogue: Catalogue) -> l
         return [
             Diagnostic.warning(
                 "APP007",
-                span,
+                span(),
                 _("'{id}' is deprecated since {version}").format(
                     id=entry, version=service.deprecated_in or "?"
                 ),
