@@ -472,3 +472,19 @@ def test_a_reviewer_marks_a_declared_answer_unsupported(project: Path) -> None:
     assert set(saved["reviewed"]["claims"]) == {"apt-formations-mediateurs"}
     after = web.client.get(url).text
     assert "checked" in after.split('name="non-etaye:apt-formations-mediateurs"')[1][:40]
+
+
+@given(st.lists(st.sampled_from(["le", "é", "atelier", "ça", "x", " ", "  "]), max_size=30))
+def test_the_runs_of_words_are_hashed_alike_however_the_text_is_spaced(words: list[str]) -> None:
+    """A normalised answer's runs are hashed as slices of its bytes: the same hashes as its
+    words joined run by run, as any other text's."""
+    from aptic_qualif.review.copies import SAMPLE, SHINGLE_WORDS, _runs, _stable_hash
+
+    text = "".join(f"{w} " for w in words)
+    for written in (text, " ".join(text.split())):
+        split = written.split()
+        runs = (
+            " ".join(split[k : k + SHINGLE_WORDS]) for k in range(len(split) - SHINGLE_WORDS + 1)
+        )
+        expected = {key for key in map(_stable_hash, runs) if key % SAMPLE == 0}
+        assert _runs(written) == expected

@@ -36,6 +36,7 @@ the same folder always gives the same output.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -249,9 +250,29 @@ def candidate_pairs(answers: list[WrittenAnswer]) -> set[tuple[int, int]]:
 
 
 def _runs(text: str) -> set[int]:
+    """The sampled hashes (:func:`_stable_hash`) of the runs of :data:`SHINGLE_WORDS`
+    words of ``text``."""
+    import zlib
+
     words = text.split()
-    runs = (" ".join(words[k : k + SHINGLE_WORDS]) for k in range(len(words) - SHINGLE_WORDS + 1))
-    return {key for key in map(_stable_hash, runs) if key % SAMPLE == 0}
+    if " ".join(words) != text:  # not normalised: each run joined anew
+        runs = (
+            " ".join(words[k : k + SHINGLE_WORDS]) for k in range(len(words) - SHINGLE_WORDS + 1)
+        )
+        return {key for key in map(_stable_hash, runs) if key % SAMPLE == 0}
+    # Words separated by single spaces (a normalised answer): each run is a slice of the
+    # text's bytes, hashed without joining its words again.
+    data = text.encode("utf-8")
+    starts = list(itertools.accumulate((len(w.encode("utf-8")) + 1 for w in words), initial=0))
+    crc32 = zlib.crc32
+    return {
+        key
+        for key in (
+            crc32(data[starts[k] : starts[k + SHINGLE_WORDS] - 1])
+            for k in range(len(words) - SHINGLE_WORDS + 1)
+        )
+        if key % SAMPLE == 0
+    }
 
 
 def _stable_hash(run: str) -> int:
