@@ -784,9 +784,9 @@ def _check_type(
             _("expected a text, got '{value}'").format(value=value),
             _("put the value in quotes to keep it as text"),
         )
-    unsafe = text_problem(value, multiline=multiline)
+    unsafe = check_text(value, doc.span(where), multiline=multiline)
     if unsafe is not None:
-        return None, [Diagnostic.error("TXT001", doc.span(where), *unsafe)]
+        return None, [unsafe]
     text = value.strip()
     if kind == "siret":
         compact = text.replace(" ", "")
