@@ -8,9 +8,9 @@ words drawn from a vocabulary of a few thousand words with a Zipf-like frequency
 word in ten changed, and a third of those paste it under another question. Then:
 
 * **aptic-qualif**: :func:`~aptic_qualif.review.copies.find_copies` — MinHash LSH
-  (datasketch) for the candidate pairs, RapidFuzz's Indel similarity for each — over every
-  answer, any question against any other; it reports how many planted copies it found and
-  how many other pairs it flagged;
+  (datasketch's, reproduced with numpy) for the candidate pairs, RapidFuzz's Indel
+  similarity for each — over every answer, any question against any other; it reports how
+  many planted copies it found and how many other pairs it flagged;
 * **RapidFuzz alone**: ``process.cdist`` of every answer to one question against every
   other (``workers=-1``), on ``--subset`` applications, extrapolated to all of them (the
   work grows with the square), for one question and for any question against any other;

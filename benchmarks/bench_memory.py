@@ -3,21 +3,26 @@
 Each command runs in a new process, under a small parent that reads the child's peak
 resident memory (``getrusage(RUSAGE_CHILDREN).ru_maxrss``) once it has ended:
 
-* ``assess DOSSIER -f csv|json -o …``, ``coverage DOSSIER -f csv -o …`` and
-  ``export lieux DOSSIER -o …``;
+* ``assess DOSSIER -f csv|json -o …``, ``assess DOSSIER -f table`` (to a pipe),
+  ``coverage DOSSIER -f csv -o …`` and ``export lieux DOSSIER -o …``;
 * for scale, a bare parse of the same files with PyYAML's libyaml loader (no checks, no
   scores): the least any tool reading YAML has to spend, the **parse floor**; each command's
   time is also given as a multiple of it.
 
-    python benchmarks/bench_memory.py [--size 10000] [--folder DOSSIER]
+    python benchmarks/bench_memory.py [--size 10000] [--folder DOSSIER] [--repeat 5] [--assess]
 
-``--folder`` reuses applications already written by ``generate_applications.py``.
+``--folder`` reuses applications already written by ``generate_applications.py``. With
+``--repeat``, every command runs that many times, one after the other in turn (the floor
+among them), and each figure is the median: on a shared machine, the others' work comes and
+goes. ``--assess`` leaves ``coverage`` and ``export lieux`` out; ``--cli`` measures another
+``aptic-qualif`` (an earlier version's, for a before and after on the same machine).
 """
 
 from __future__ import annotations
 
 import argparse
 import platform
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -68,6 +73,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=10_000)
     parser.add_argument("--folder", type=Path)
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--assess", action="store_true", help="only assess and the floor")
+    parser.add_argument(
+        "--cli", default=CLI, help="the aptic-qualif to measure (another version's, to compare)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -78,10 +88,12 @@ def main() -> None:
             generate(args.size, folder, seed=0)
             print(f"{args.size} applications written in {time.perf_counter() - start:.1f} s")
         count = len(list(folder.glob("*.yaml")))
+        cli = args.cli
         commands = {
-            "assess -f csv": [CLI, "assess", str(folder), "-f", "csv", "-o", str(work / "a.csv")],
+            "libyaml parse only": [sys.executable, "-c", _BARE_PARSE, str(folder)],
+            "assess -f csv": [cli, "assess", str(folder), "-f", "csv", "-o", str(work / "a.csv")],
             "assess -f json": [
-                CLI,
+                cli,
                 "assess",
                 str(folder),
                 "-f",
@@ -89,28 +101,50 @@ def main() -> None:
                 "-o",
                 str(work / "a.json"),
             ],
-            "coverage -f csv": [
-                CLI,
+            "assess -f table": [cli, "assess", str(folder), "-f", "table"],
+        }
+        if not args.assess:
+            commands["coverage -f csv"] = [
+                cli,
                 "coverage",
                 str(folder),
                 "--format",
                 "csv",
                 "-o",
                 str(work / "c.csv"),
-            ],
-            "export lieux": [CLI, "export", "lieux", str(folder), "-o", str(work / "l.csv")],
-            "libyaml parse only": [sys.executable, "-c", _BARE_PARSE, str(folder)],
-        }
+            ]
+            commands["export lieux"] = [
+                cli,
+                "export",
+                "lieux",
+                str(folder),
+                "-o",
+                str(work / "l.csv"),
+            ]
         print(f"{count} applications; Python {platform.python_version()}, {platform.machine()}")
-        floor, floor_cpu, floor_mib = measure(commands.pop("libyaml parse only"))
+        runs: dict[str, list[tuple[float, float, float]]] = {name: [] for name in commands}
+        for _round in range(args.repeat):
+            for name, command in commands.items():
+                if name != "libyaml parse only":
+                    command = [*command, "--force"] if "-o" in command else command
+                runs[name].append(measure(command))
+        medians = {
+            name: (
+                statistics.median(r[0] for r in results),
+                statistics.median(r[1] for r in results),
+                max(r[2] for r in results),
+            )
+            for name, results in runs.items()
+        }
+        floor, floor_cpu, floor_mib = medians.pop("libyaml parse only")
+        print(f"median of {args.repeat} runs of each, in turn")
         print("| command | time | processor time | × parse floor (processor) | peak memory |")
         print("|---|---:|---:|---:|---:|")
-        for name, command in commands.items():
-            seconds, cpu, mib = measure(command)
+        for name, (seconds, cpu, mib) in medians.items():
             ratio = cpu / floor_cpu
-            print(f"| {name} | {seconds:.1f} s | {cpu:.1f} s | {ratio:.1f} | {mib:.0f} MiB |")
+            print(f"| {name} | {seconds:.2f} s | {cpu:.2f} s | {ratio:.1f} | {mib:.0f} MiB |")
         print(
-            f"| libyaml parse only (the floor) | {floor:.1f} s | {floor_cpu:.1f} s | 1 "
+            f"| libyaml parse only (the floor) | {floor:.2f} s | {floor_cpu:.2f} s | 1 "
             f"| {floor_mib:.0f} MiB |"
         )
 

@@ -20,15 +20,23 @@ from aptic_qualif.access import LinkStore
 from aptic_qualif.cli.app import app
 from aptic_qualif.context import Context, load_context
 from aptic_qualif.review.copies import (
+    LSH_BANDS,
+    LSH_ROWS,
+    LSH_THRESHOLD,
     MIN_WORDS,
+    NUM_PERM,
     PASSAGE_WORDS,
+    SEED,
     STOCK_PHRASE,
     WrittenAnswer,
+    _shingles,
+    candidate_pairs,
     copies_of_files,
     find_copies,
     normalise,
     passage_pairs,
     shared_passage,
+    signatures,
 )
 from aptic_qualif.review.load import load_reviews
 from aptic_qualif.scoring.assess import assess_files
@@ -265,6 +273,84 @@ def test_matching_is_symmetric(entries: list[tuple[str, str, str]], length: int)
     assert all(app_id != m.other for app_id, matches in found.items() for m in matches)
 
 
+# -- the candidate pairs: datasketch's MinHash LSH, reproduced -----------------------------
+
+
+def _datasketch_pairs(answers: list[WrittenAnswer]) -> set[tuple[int, int]]:
+    """The candidate pairs as datasketch's MinHash LSH finds them (the reference)."""
+    from datasketch import MinHash, MinHashLSH  # type: ignore[import-untyped]
+
+    minhashes = MinHash.bulk((_shingles(a.text) for a in answers), num_perm=NUM_PERM, seed=SEED)
+    lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
+    for index, minhash in enumerate(minhashes):
+        lsh.insert(index, minhash)
+    return {
+        (min(index, other), max(index, other))
+        for index, minhash in enumerate(minhashes)
+        for other in lsh.query(minhash)
+        if other != index and answers[other].application != answers[index].application
+    }
+
+
+def test_the_lsh_bands_are_those_datasketch_chooses() -> None:
+    from datasketch import MinHashLSH
+
+    lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
+    assert (lsh.b, lsh.r) == (LSH_BANDS, LSH_ROWS)
+
+
+sentences = st.lists(
+    st.sampled_from(
+        ["le", "la", "atelier", "accueil", "mairie", "caf", "démarches", "ordinateur", "aide"]
+    ),
+    min_size=1,
+    max_size=40,
+)
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from("abcd"), st.sampled_from(["q1", "q2"]), sentences),
+        max_size=12,
+    )
+)
+def test_the_candidate_pairs_are_datasketchs(entries: list[tuple[str, str, list[str]]]) -> None:
+    """Without importing datasketch (and scipy), the same signatures and the same pairs."""
+    from datasketch import MinHash
+
+    answers = [WrittenAnswer(app_id, item, " ".join(text)) for app_id, item, text in entries]
+    if answers:
+        reference = [
+            m.hashvalues
+            for m in MinHash.bulk(
+                (_shingles(a.text) for a in answers), num_perm=NUM_PERM, seed=SEED
+            )
+        ]
+        assert signatures(answers).tolist() == [list(values) for values in reference]
+    assert candidate_pairs(answers) == (_datasketch_pairs(answers) if len(answers) > 1 else set())
+
+
+def test_the_candidate_pairs_of_a_generated_network_are_datasketchs() -> None:
+    """A thousand answers of the benchmark's generator: several hundred signatures hashed
+    together (:data:`aptic_qualif.review.copies._CHUNK` at a time), the same pairs."""
+    import random
+
+    vocabulary = [f"mot{n}" for n in range(300)]
+    draw = random.Random(5)
+    answers = []
+    for number in range(1000):
+        text = " ".join(draw.choice(vocabulary) for _ in range(draw.randint(25, 80)))
+        answers.append(WrittenAnswer(f"app{number // 5}", f"q{number % 5}", text))
+    # a few answers pasted, a few words changed
+    for number in range(0, 1000, 97):
+        words = answers[number].text.split()
+        words[draw.randrange(len(words))] = "autre"
+        answers.append(WrittenAnswer(f"copie{number}", "q0", " ".join(words)))
+    found = candidate_pairs(answers)
+    assert found == _datasketch_pairs(answers)
+    assert len(found) >= 11
+
+
 # -- the decision ------------------------------------------------------------------------
 
 
@@ -386,3 +472,19 @@ def test_a_reviewer_marks_a_declared_answer_unsupported(project: Path) -> None:
     assert set(saved["reviewed"]["claims"]) == {"apt-formations-mediateurs"}
     after = web.client.get(url).text
     assert "checked" in after.split('name="non-etaye:apt-formations-mediateurs"')[1][:40]
+
+
+@given(st.lists(st.sampled_from(["le", "é", "atelier", "ça", "x", " ", "  "]), max_size=30))
+def test_the_runs_of_words_are_hashed_alike_however_the_text_is_spaced(words: list[str]) -> None:
+    """A normalised answer's runs are hashed as slices of its bytes: the same hashes as its
+    words joined run by run, as any other text's."""
+    from aptic_qualif.review.copies import SAMPLE, SHINGLE_WORDS, _runs, _stable_hash
+
+    text = "".join(f"{w} " for w in words)
+    for written in (text, " ".join(text.split())):
+        split = written.split()
+        runs = (
+            " ".join(split[k : k + SHINGLE_WORDS]) for k in range(len(split) - SHINGLE_WORDS + 1)
+        )
+        expected = {key for key in map(_stable_hash, runs) if key % SAMPLE == 0}
+        assert _runs(written) == expected

@@ -201,3 +201,20 @@ def test_the_report_counts_points_in_the_singular() -> None:
     assert _gain(2.5) == "+2,5 points"
     with use_language("en"):
         assert _gain(1.5) == "+1.5 points"
+
+
+def test_a_number_formatted_again_is_the_same_in_each_language() -> None:
+    """Numbers are formatted once per language and value (babel is slow): the cache keeps
+    the language, the sign of zero and the decimals asked for apart."""
+    from decimal import Decimal
+
+    assert number(Decimal("-0")) == "-0"
+    assert number(Decimal("0")) == "0"
+    assert number(Decimal("-0")) == "-0"
+    assert number(2.5) == "2,5"
+    assert number(2.5, places=2) == "2,50"
+    assert percent(68.4) == percent(Decimal("68.40")) == "68,4\u00a0%"
+    with use_language("en"):
+        assert number(2.5) == "2.5"
+        assert percent(68.4) == "68.4%"
+    assert number(3847.5) == "3\u202f847,5"

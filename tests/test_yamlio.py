@@ -7,6 +7,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -194,3 +195,30 @@ def test_an_unclosed_bracket_says_where_it_began() -> None:
     (diagnostic,) = diagnostics
     assert diagnostic.code == "YAML001"
     assert diagnostic.hint == "la partie non terminée commence ligne 2, colonne 6"
+
+
+def test_the_c_and_the_python_parsers_give_the_same_documents(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The builder reads the parser's events one by one (``get_event``), from libyaml's
+    binding or, without it, from PyYAML's own parser: the same values at the same places."""
+    from aptic_qualif import yamlio
+    from tests.conftest import REPO
+
+    texts = [
+        path.read_text(encoding="utf-8")
+        for folder in ("examples/applications", "questionnaire")
+        for path in sorted((REPO / folder).glob("*.yaml"))
+    ]
+    texts.append("a: &x 1\nb: *x\nc: 1e400\nd: [1, {e: f, e: g}]\n!t h: 01000\n")
+    read = [yamlio.parse_yaml(text, "f.yaml") for text in texts]
+    monkeypatch.setattr(yamlio, "_Loader", yaml.SafeLoader)
+    for text, (doc, diagnostics) in zip(texts, read, strict=True):
+        python_doc, python_diagnostics = yamlio.parse_yaml(text, "f.yaml")
+        assert python_diagnostics == diagnostics
+        assert doc is not None and python_doc is not None
+        assert (python_doc.data, python_doc.positions, python_doc.key_positions) == (
+            doc.data,
+            doc.positions,
+            doc.key_positions,
+        )

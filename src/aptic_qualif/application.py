@@ -16,9 +16,10 @@ the same errors, located in the application file, come out everywhere.
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -30,7 +31,7 @@ from stdnum.fr import siren as stdnum_siren
 from stdnum.fr import siret as stdnum_siret
 
 from aptic_qualif.coherence import check_coherence
-from aptic_qualif.diagnostics import Diagnostic, Report
+from aptic_qualif.diagnostics import Diagnostic, Report, Span
 from aptic_qualif.hours import check_opening_hours
 from aptic_qualif.i18n import _
 from aptic_qualif.network.national import HOURS_COLUMN, column_problem
@@ -42,11 +43,11 @@ from aptic_qualif.questionnaire.derive import not_asked
 from aptic_qualif.questionnaire.load import LoadedQuestionnaire, LocatedItem
 from aptic_qualif.questionnaire.model import TEXT_TYPES, Item
 from aptic_qualif.questionnaire.retired import retired_in
-from aptic_qualif.reading import present, read_regular, walk
+from aptic_qualif.reading import present, walk
 from aptic_qualif.referentiel.load import Catalogue
 from aptic_qualif.schema import LaxDate, StrictModel, validate_document, version_tuple
 from aptic_qualif.text import check_text, is_http_iri, text_problem
-from aptic_qualif.yamlio import MAX_BYTES, Document, in_range, load_yaml
+from aptic_qualif.yamlio import Document, in_range, load_yaml_bytes
 
 IDENTITY_KEY = "lieu"
 ANSWERS_KEY = "reponses"
@@ -330,11 +331,19 @@ def load_application(
 ) -> tuple[Document | None, Application | None, list[Diagnostic]]:
     """Read the application at ``path``; with ``within`` (the folder of a batch it was
     found in), a path that leads outside that folder is refused."""
-    doc, diagnostics = load_yaml(path, display_path(path), within=within)
-    if doc is None or diagnostics:
-        return doc, None, diagnostics
-    application, diagnostics = validate_document(Application, doc)
+    _raw, doc, application, diagnostics = _load_application(path, within=within)
     return doc, application, diagnostics
+
+
+def _load_application(
+    path: Path, *, within: Path | None = None
+) -> tuple[bytes | None, Document | None, Application | None, list[Diagnostic]]:
+    """:func:`load_application`, with the bytes read (for their digest)."""
+    raw, doc, diagnostics = load_yaml_bytes(path, display_path(path), within=within)
+    if doc is None or diagnostics:
+        return raw, doc, None, diagnostics
+    application, diagnostics = validate_document(Application, doc)
+    return raw, doc, application, diagnostics
 
 
 def validate_application(
@@ -346,15 +355,14 @@ def validate_application(
 ) -> tuple[CheckedApplication | None, Report]:
     """Read ``path`` and check it against ``questionnaire`` and ``catalogue``."""
     report = Report()
-    doc, application, diagnostics = load_application(path, within=within)
+    raw, doc, application, diagnostics = _load_application(path, within=within)
     report.extend(diagnostics)
-    if doc is None or application is None:
+    if doc is None or application is None or raw is None:
         return None, report
     checked = check_application(path, doc, application, questionnaire, catalogue)
     report.extend(checked.report.diagnostics)
     checked.report = report
-    raw, _refused = read_regular(path, display_path(path), limit=MAX_BYTES)
-    checked.sha256 = hashlib.sha256(raw).hexdigest() if raw is not None else ""
+    checked.sha256 = hashlib.sha256(raw).hexdigest()  # the bytes read, not read again
     return checked, report
 
 
@@ -728,11 +736,11 @@ def _check_type(
 ) -> tuple[Any, list[Diagnostic]]:
     """The normalised answer and the problems with its type or format; a text may hold line
     breaks only when ``multiline`` (see :attr:`LocatedItem.multiline`)."""
-    span = doc.span(where)
+    # the answer's position, looked up only for a problem
     kind = item.type
 
     def bad(code: str, message: str, hint: str | None = None) -> tuple[Any, list[Diagnostic]]:
-        return None, [Diagnostic.error(code, span, message, hint)]
+        return None, [Diagnostic.error(code, doc.span(where), message, hint)]
 
     if (
         kind in {"siret", "postcode", "insee_code"}
@@ -746,7 +754,7 @@ def _check_type(
             return None, [
                 Diagnostic.error(
                     "APP004",
-                    span,
+                    doc.span(where),
                     _("expected true or false, got '{value}'").format(value=value),
                     hint,
                     form_hint=_("answer yes or no"),
@@ -786,7 +794,7 @@ def _check_type(
             _("expected a text, got '{value}'").format(value=value),
             _("put the value in quotes to keep it as text"),
         )
-    unsafe = check_text(value, span, multiline=multiline)
+    unsafe = check_text(value, doc.span(where), multiline=multiline)
     if unsafe is not None:
         return None, [unsafe]
     text = value.strip()
@@ -825,7 +833,7 @@ def _check_type(
             return None, [
                 Diagnostic.error(
                     "APP009",
-                    span,
+                    doc.span(where),
                     _("'{value}' is not a French postcode (5 digits)").format(value=value),
                     _('the leading zero is missing: write "0{value}", in quotes').format(value=text)
                     if leading_zero
@@ -909,17 +917,18 @@ def _check_choices(
             )
         ]
     chosen: list[str] = []
+    values = [o.value for o in item.options or ()]
     for index, entry in enumerate(value):
-        span = doc.span((*where, index))
+        # the entry's position, looked up only for a problem
+        span = functools.partial(doc.span, (*where, index))
         if entry in chosen:
             problems.append(
-                Diagnostic.error("APP004", span, _("'{value}' appears twice").format(value=entry))
+                Diagnostic.error("APP004", span(), _("'{value}' appears twice").format(value=entry))
             )
             continue
         if item.type == "multiple_choice":
-            values = [o.value for o in item.options or ()]
             if entry not in values:
-                problems.append(_unknown_choice(span, entry, values))
+                problems.append(_unknown_choice(span(), entry, values))
                 continue
         elif catalogue is not None:
             found = _check_service(item, entry, span, catalogue)
@@ -964,7 +973,11 @@ def _unknown_choice(span: Any, value: Any, values: Iterable[str]) -> Diagnostic:
     )
 
 
-def _check_service(item: Item, entry: Any, span: Any, catalogue: Catalogue) -> list[Diagnostic]:
+def _check_service(
+    item: Item, entry: Any, span: Callable[[], Span], catalogue: Catalogue
+) -> list[Diagnostic]:
+    """The problems with ``entry``, a service declared for ``item``; ``span`` gives the
+    entry's position (asked only for a problem)."""
     services = catalogue.services
     service = services.get(entry) if isinstance(entry, str) else None
     if service is None:
@@ -972,7 +985,7 @@ def _check_service(item: Item, entry: Any, span: Any, catalogue: Catalogue) -> l
         return [
             Diagnostic.error(
                 "APP007",
-                span,
+                span(),
                 _("'{id}' is not a service of the référentiel {version}").format(
                     id=entry, version=catalogue.version
                 ),
@@ -983,7 +996,7 @@ def _check_service(item: Item, entry: Any, span: Any, catalogue: Catalogue) -> l
         return [
             Diagnostic.error(
                 "APP007",
-                span,
+                span(),
                 _("'{id}' is a service of level '{level}', not asked here").format(
                     id=entry, level=service.level
                 ),
@@ -993,7 +1006,7 @@ def _check_service(item: Item, entry: Any, span: Any, catalogue: Catalogue) -> l
         return [
             Diagnostic.warning(
                 "APP007",
-                span,
+                span(),
                 _("'{id}' is deprecated since {version}").format(
                     id=entry, version=service.deprecated_in or "?"
                 ),

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 
 from babel import Locale
 from babel.dates import format_date
@@ -54,18 +54,34 @@ def number(value: float | int | Decimal, places: int | None = None) -> str:
     """A number in the language in use: ``3 847,5`` in French, ``3,847.5`` in English;
     no useless ``,0`` (``4``); at most three decimals. With ``places``, exactly that many
     decimals (``0,000``)."""
+    exact = _decimal(value)
+    return _number(language(), exact, exact.is_signed(), places)
+
+
+@lru_cache(maxsize=4096)
+def _number(lang: str, value: Decimal, _signed: bool, places: int | None) -> str:
+    # Babel formats a number in tens of microseconds; an assessment writes the same few
+    # numbers (brackets, scores, caps) thousands of times. Decimals equal in value format
+    # alike (1 and 1.0 both give « 1 »), but for their sign (-0 is « -0 »): the sign is
+    # part of the key.
     pattern = "#,##0.###" if places is None else "#,##0" + ("." + "0" * places if places else "")
-    return format_decimal(_decimal(value), format=pattern, locale=_current())
+    return format_decimal(value, format=pattern, locale=_locale(lang))
 
 
 def percent(value: float | int | Decimal) -> str:
     """A percentage given in percent (``68.4``): ``68,4 %`` in French, ``68.4%`` in
     English; one decimal at most."""
-    locale = _current()
+    exact = _decimal(value)
+    return _percent(language(), exact, exact.is_signed())
+
+
+@lru_cache(maxsize=4096)
+def _percent(lang: str, value: Decimal, _signed: bool) -> str:
+    locale = _locale(lang)
     pattern = locale.percent_formats[None].pattern
     last = pattern.rfind("0")
     pattern = pattern[: last + 1] + ".#" + pattern[last + 1 :]
-    return format_percent(_decimal(value) / 100, format=pattern, locale=locale)
+    return format_percent(value / 100, format=pattern, locale=locale)
 
 
 def day(value: str | date) -> str:

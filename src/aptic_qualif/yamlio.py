@@ -242,6 +242,15 @@ class _Builder:
 
     def value(self, event: yaml.Event, path: PathKey) -> Any:
         self.positions[path] = _pack(event.start_mark)
+        kind = type(event)
+        if isinstance(event, yaml.ScalarEvent) and event.anchor is None and event.tag is None:
+            # the most frequent value, which nothing refuses but its number: at once
+            if event.style:
+                return _nfc(event.value)
+            value = resolve_plain(event.value)
+            if isinstance(value, str):
+                return _nfc(value)
+            return value if in_range(value) else self._out_of_range(event)
         if isinstance(event, yaml.AliasEvent):
             self._error(
                 "YAML003",
@@ -262,22 +271,8 @@ class _Builder:
             value = resolve_plain(event.value)
             if isinstance(value, str):
                 return _nfc(value)
-            if not in_range(value):
-                shown = event.value if len(event.value) <= 40 else event.value[:39] + "…"
-                self._error(
-                    "YAML009",
-                    event,
-                    _(
-                        "the number {value} is out of range: a number is finite and at most "
-                        "{limit} in absolute value"
-                    ).format(value=shown, limit="10^15"),
-                    _("put the value in quotes if it is a text"),
-                )
-                return None
-            return value
-        if isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent) and (
-            len(path) >= MAX_DEPTH
-        ):
+            return value if in_range(value) else self._out_of_range(event)
+        if kind in (yaml.SequenceStartEvent, yaml.MappingStartEvent) and len(path) >= MAX_DEPTH:
             self._error(
                 "YAML008",
                 event,
@@ -288,27 +283,54 @@ class _Builder:
             )
             self._skip()
             return None
-        if isinstance(event, yaml.SequenceStartEvent):
+        if kind is yaml.SequenceStartEvent:
             items: list[Any] = []
-            for index, child in enumerate(self._until(yaml.SequenceEndEvent)):
-                items.append(self.value(child, (*path, index)))
+            events = self.events
+            value_of = self.value
+            for child in events:
+                if type(child) is yaml.SequenceEndEvent:
+                    break
+                items.append(value_of(child, (*path, len(items))))
             return items
-        if isinstance(event, yaml.MappingStartEvent):
+        if kind is yaml.MappingStartEvent:
             return self.mapping(path)
         raise AssertionError(f"unexpected YAML event {event!r}")  # pragma: no cover
 
+    def _out_of_range(self, event: yaml.ScalarEvent) -> None:
+        shown = event.value if len(event.value) <= 40 else event.value[:39] + "…"
+        self._error(
+            "YAML009",
+            event,
+            _(
+                "the number {value} is out of range: a number is finite and at most "
+                "{limit} in absolute value"
+            ).format(value=shown, limit="10^15"),
+            _("put the value in quotes if it is a text"),
+        )
+        return None
+
     def mapping(self, path: PathKey) -> dict[str, Any]:
         result: dict[str, Any] = {}
-        children = self._until(yaml.MappingEndEvent)
-        for key_event in children:
-            key = self.key(key_event)
-            value_event = next(children)
+        events = self.events
+        key_positions = self.key_positions
+        for key_event in events:
+            if type(key_event) is yaml.MappingEndEvent:
+                break
+            if (
+                isinstance(key_event, yaml.ScalarEvent)
+                and key_event.anchor is None
+                and key_event.tag is None
+            ):
+                key: str | None = _nfc(key_event.value)  # a plain key: nothing to refuse
+            else:
+                key = self.key(key_event)
+            value_event = next(events)
             if key is None:
                 self.value(value_event, (*path, "\0"))
                 continue
             child_path = (*path, key)
             if key in result:
-                first_line = self.key_positions[child_path] >> 32
+                first_line = key_positions[child_path] >> 32
                 self._error(
                     "YAML002",
                     key_event,
@@ -319,7 +341,7 @@ class _Builder:
                 )
                 self.value(value_event, (*path, "\0dup"))
                 continue
-            self.key_positions[child_path] = _pack(key_event.start_mark)
+            key_positions[child_path] = _pack(key_event.start_mark)
             result[key] = self.value(value_event, child_path)
         return result
 
@@ -342,12 +364,6 @@ class _Builder:
                 depth -= 1
                 if depth == 0:
                     return
-
-    def _until(self, end: type[yaml.Event]) -> Iterator[yaml.Event]:
-        for event in self.events:
-            if isinstance(event, end):
-                return
-            yield event
 
 
 def _decode(raw: bytes, file: str) -> tuple[str | None, Diagnostic | None]:
@@ -386,7 +402,10 @@ def parse_yaml(
     builder = _Builder(file, iter(()), allowed_tags)
     data: Any = None
     try:
-        events = yaml.parse(text, Loader=_Loader)
+        # the parser's events one after the other, each made by libyaml's binding: no
+        # Python frame between them (yaml.parse is a generator)
+        parser = _Loader(text)
+        events: Iterator[yaml.Event] = iter(parser.get_event, None)
         builder.events = events
         next(events)  # StreamStartEvent
         first = next(events)
@@ -481,17 +500,47 @@ def load_yaml_text(
 ) -> tuple[str | None, Document | None, list[Diagnostic]]:
     """:func:`load_yaml`, with the text it read (``None`` when it could not be read): for
     a tool that edits the file's lines, reading it once."""
+    _raw, text, doc, diagnostics = _read_and_parse(
+        path, display, max_bytes=max_bytes, within=within, allowed_tags=allowed_tags
+    )
+    return text, doc, diagnostics
+
+
+def load_yaml_bytes(
+    path: Path,
+    display: str | None = None,
+    *,
+    max_bytes: int = MAX_BYTES,
+    within: Path | None = None,
+    allowed_tags: frozenset[str] = frozenset(),
+) -> tuple[bytes | None, Document | None, list[Diagnostic]]:
+    """:func:`load_yaml`, with the bytes it read (``None`` when it could not read them): for
+    a digest of the very bytes the document was read from, reading the file once."""
+    raw, _text, doc, diagnostics = _read_and_parse(
+        path, display, max_bytes=max_bytes, within=within, allowed_tags=allowed_tags
+    )
+    return raw, doc, diagnostics
+
+
+def _read_and_parse(
+    path: Path,
+    display: str | None,
+    *,
+    max_bytes: int,
+    within: Path | None,
+    allowed_tags: frozenset[str],
+) -> tuple[bytes | None, str | None, Document | None, list[Diagnostic]]:
     file = display if display is not None else str(path)
     raw, refused = read_regular(path, file, limit=max_bytes, within=within)
     if raw is None:
         assert refused is not None
-        return None, None, [refused]
+        return None, None, None, [refused]
     text, problem = _decode(raw, file)
     if text is None:
         assert problem is not None
-        return None, None, [problem]
+        return raw, None, None, [problem]
     doc, diagnostics = parse_yaml(text, file, allowed_tags=allowed_tags)
-    return text, doc, diagnostics
+    return raw, text, doc, diagnostics
 
 
 @contextlib.contextmanager

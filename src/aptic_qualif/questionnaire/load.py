@@ -82,8 +82,10 @@ class LoadedQuestionnaire:
             found.setdefault(located.id, located)
         return found
 
-    @property
+    @cached_property
     def identity(self) -> list[LocatedItem]:
+        """The items of the venue identity section (as :attr:`by_id`, once: every
+        application checked and assessed asks for them)."""
         return [i for i in self.items if i.is_identity]
 
     def theme_items(self, theme: str) -> list[LocatedItem]:

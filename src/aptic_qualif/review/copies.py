@@ -13,9 +13,10 @@ How:
   the letters they imitate — so that none of these hides a copy;
 * answers shorter than :data:`MIN_WORDS` words are left out: a few words can honestly be the
   same (« Oui, chaque semaine. »);
-* the candidate pairs come from datasketch's MinHash LSH over the pairs of consecutive words
-  of each answer, in about linear time; comparing every pair grows with the square of the
-  number of answers (a network has a few thousand applications of ~7 written answers);
+* the candidate pairs come from MinHash LSH (datasketch's, reproduced with numpy) over the
+  pairs of consecutive words of each answer, in about linear time; comparing every pair
+  grows with the square of the number of answers (a network has a few thousand
+  applications of ~7 written answers);
 * each candidate pair is measured with RapidFuzz's Indel normalised similarity (1 for the
   same text; small edits, a word changed here and there, keep it high) and kept from
   :data:`THRESHOLD` up;
@@ -35,6 +36,7 @@ the same folder always gives the same output.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -48,6 +50,9 @@ from aptic_qualif.scoring.model import CopyMatch
 from aptic_qualif.text import comparison_key
 
 if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
     from aptic_qualif.application import CheckedApplication
     from aptic_qualif.questionnaire.load import LoadedQuestionnaire
     from aptic_qualif.referentiel.load import Catalogue
@@ -152,31 +157,122 @@ def _shingles(text: str) -> list[bytes]:
     return [pair.encode("utf-8") for pair in sorted(pairs)]
 
 
+LSH_BANDS = 42
+LSH_ROWS = 3
+"""The bands of the LSH index and the rows (permutations) in each: what datasketch's
+``MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)`` chooses, by minimising its
+false positive and false negative probabilities with scipy's integration (a second to import
+and run, for two constants; ``tests/test_copies.py`` checks that they agree)."""
+
+_CHUNK = 20_000
+"""Pairs of consecutive words hashed together (a few megabytes of permutations at a time)."""
+
+
+def _sha1_hash32(data: bytes) -> int:
+    """datasketch's ``sha1_hash32``: the first 4 bytes of the SHA-1, little-endian."""
+    import hashlib
+
+    return int.from_bytes(hashlib.sha1(data).digest()[:4], "little")
+
+
+def signatures(answers: list[WrittenAnswer]) -> npt.NDArray[np.uint32]:
+    """The MinHash signature of each answer (an array of ``len(answers)`` rows of
+    :data:`NUM_PERM` 32-bit values): datasketch's ``MinHash.bulk`` over :func:`_shingles`
+    with ``num_perm=NUM_PERM, seed=SEED`` (its default "affine32" scheme: SHA-1 of each
+    shingle, MurmurHash3's finaliser, then ``a * h + b`` modulo 2**32 for each permutation),
+    value for value, computed for every answer at once."""
+    import numpy as np
+
+    generator = np.random.RandomState(SEED)
+    a = generator.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = generator.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    counts = []
+    hashes: list[int] = []
+    known: dict[str, int] = {}  # each pair of words hashed once: many recur across answers
+    for answer in answers:
+        words = answer.text.split()
+        shingles = {f"{first} {second}" for first, second in pairwise(words)} or {answer.text}
+        counts.append(len(shingles))
+        for shingle in shingles:
+            value = known.get(shingle)
+            if value is None:
+                value = known[shingle] = _sha1_hash32(shingle.encode("utf-8"))
+            hashes.append(value)
+    hv = np.array(hashes, dtype=np.uint32)
+    hv ^= hv >> np.uint32(16)  # MurmurHash3's 32-bit finaliser (wraps modulo 2**32)
+    hv *= np.uint32(0x85EBCA6B)
+    hv ^= hv >> np.uint32(13)
+    hv *= np.uint32(0xC2B2AE35)
+    hv ^= hv >> np.uint32(16)
+    result = np.empty((len(answers), NUM_PERM), dtype=np.uint32)
+    ends = np.cumsum(counts)
+    first = 0  # the first answer of the chunk
+    while first < len(answers):
+        start = int(ends[first - 1]) if first else 0
+        last = int(np.searchsorted(ends, start + _CHUNK, side="right"))
+        last = max(last, first + 1)
+        stop = int(ends[last - 1])
+        permuted = hv[start:stop, None] * a + b
+        offsets = np.concatenate(([0], ends[first : last - 1] - start))
+        result[first:last] = np.minimum.reduceat(permuted, offsets, axis=0)
+        first = last
+    return result
+
+
 def candidate_pairs(answers: list[WrittenAnswer]) -> set[tuple[int, int]]:
     """Pairs of indices ``(i, j)``, ``i < j``, of answers of two different applications whose
-    estimated overlap reaches :data:`LSH_THRESHOLD` (datasketch's MinHash LSH)."""
+    estimated overlap reaches :data:`LSH_THRESHOLD`: MinHash LSH, the pairs whose signatures
+    (:func:`signatures`) agree on all :data:`LSH_ROWS` values of at least one of the
+    :data:`LSH_BANDS` bands — the pairs datasketch's ``MinHashLSH`` returns, without
+    importing it (it imports scipy: half a second)."""
     if len(answers) < 2:
         return set()
-    from datasketch import MinHash, MinHashLSH  # type: ignore[import-untyped]
+    import numpy as np
 
-    signatures = MinHash.bulk((_shingles(a.text) for a in answers), num_perm=NUM_PERM, seed=SEED)
-    lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
-    with lsh.insertion_session() as session:
-        for index, signature in enumerate(signatures):
-            session.insert(index, signature, check_duplication=False)
+    signed = signatures(answers)
+    applications = [answer.application for answer in answers]
     pairs: set[tuple[int, int]] = set()
-    for index, signature in enumerate(signatures):
-        for other in lsh.query(signature):
-            other = int(other)
-            if other != index and answers[other].application != answers[index].application:
-                pairs.add((min(index, other), max(index, other)))
+    for band in range(LSH_BANDS):
+        columns = signed[:, band * LSH_ROWS : (band + 1) * LSH_ROWS]
+        order = np.lexsort(columns.T[::-1])  # the answers by their band, equal bands together
+        ordered = columns[order]
+        bounds = np.flatnonzero(np.any(ordered[1:] != ordered[:-1], axis=1)) + 1
+        bounds = np.concatenate(([0], bounds, [len(answers)]))
+        shared = np.flatnonzero(np.diff(bounds) > 1)  # the buckets of two answers or more
+        for start, stop in zip(bounds[shared].tolist(), bounds[shared + 1].tolist(), strict=True):
+            holders = sorted(order[start:stop].tolist())
+            for at, first in enumerate(holders):
+                application = applications[first]
+                for second in holders[at + 1 :]:
+                    if applications[second] != application:
+                        pairs.add((first, second))
     return pairs
 
 
 def _runs(text: str) -> set[int]:
+    """The sampled hashes (:func:`_stable_hash`) of the runs of :data:`SHINGLE_WORDS`
+    words of ``text``."""
+    import zlib
+
     words = text.split()
-    runs = (" ".join(words[k : k + SHINGLE_WORDS]) for k in range(len(words) - SHINGLE_WORDS + 1))
-    return {key for key in map(_stable_hash, runs) if key % SAMPLE == 0}
+    if " ".join(words) != text:  # not normalised: each run joined anew
+        runs = (
+            " ".join(words[k : k + SHINGLE_WORDS]) for k in range(len(words) - SHINGLE_WORDS + 1)
+        )
+        return {key for key in map(_stable_hash, runs) if key % SAMPLE == 0}
+    # Words separated by single spaces (a normalised answer): each run is a slice of the
+    # text's bytes, hashed without joining its words again.
+    data = text.encode("utf-8")
+    starts = list(itertools.accumulate((len(w.encode("utf-8")) + 1 for w in words), initial=0))
+    crc32 = zlib.crc32
+    return {
+        key
+        for key in (
+            crc32(data[starts[k] : starts[k + SHINGLE_WORDS] - 1])
+            for k in range(len(words) - SHINGLE_WORDS + 1)
+        )
+        if key % SAMPLE == 0
+    }
 
 
 def _stable_hash(run: str) -> int:

@@ -18,6 +18,7 @@ from aptic_qualif.review.load import review_path
 from aptic_qualif.review.model import Review
 from aptic_qualif.scoring.engine import Scorer
 from aptic_qualif.scoring.model import Assessment, CopyMatch
+from aptic_qualif.yamlio import bulk_reading
 
 
 @dataclass
@@ -95,7 +96,10 @@ def _assessed(
     copies: Mapping[str, Sequence[CopyMatch]] | None = None,
 ) -> Iterator[tuple[Assessment, CheckedApplication, list[Review]]]:
     checks: Iterable[tuple[Path, CheckedApplication | None, Report]]
-    with tempfile.TemporaryFile(prefix="aptic-qualif-") as spool:
+    # Reading, checking and assessing make no reference cycles (tests/test_assess_once.py):
+    # the cyclic collector, triggered by allocations, would only walk the référentiel, the
+    # questionnaire and the assessments kept, again and again.
+    with bulk_reading(), tempfile.TemporaryFile(prefix="aptic-qualif-") as spool:
         if copies is None:
             copies, checks = _copies_then_checks(files, folders, context, spool, on_file)
         else:
