@@ -1197,6 +1197,8 @@ def test_a_venue_reports_its_closure_and_leaves_the_published_data(
     assert "fermeture du lieu signalée" in closed.text  # in the history
     report = web.client.get(f"{base}/rapport").text
     assert "Le lieu a signalé sa fermeture" in report
+    queue = web.client.get(f"/t/{web.local}/relectures/claire-martin/").text
+    assert f"/relectures/claire-martin/{venue}" not in queue  # nothing left to review
     assert exported() == {v for v in before if venue not in v}
     # Reported twice: recorded once.
     web.client.post(f"{base}/statut/fermer", data={"_csrf": csrf})

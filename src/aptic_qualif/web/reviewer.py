@@ -58,6 +58,8 @@ class ReviewerPages(ServerBase):
             checked = self.check(path) if path is not None else None
             if checked is None or editing.status_of(checked) != "soumise":
                 continue
+            if checked.application.closure is not None:
+                continue  # the venue has closed: nothing is left to review
             try:
                 review = load_review(self.settings.reviews, app_id, reviewer)
             except DraftError:
