@@ -21,7 +21,7 @@ from aptic_qualif.usages.report import (
     UNKNOWN,
     UsageReport,
     csv_schema,
-    gaps,
+    gaps_markdown,
     render_csv,
     sections,
 )
@@ -181,13 +181,7 @@ def page(report: UsageReport, departement: str | None, names: dict[str, str]) ->
             lines += _table(section.columns, rows)
         if section.id in CHARTED:
             lines += ["", "</div>"]
-    never_used, unoffered = gaps(report, departement)
-    for heading, keys in (
-        (_("Services offered by a qualified venue and never used"), never_used),
-        (_("Services used where no venue is qualified for them"), unoffered),
-    ):
-        lines += ["", f"## {markdown_text(heading)}", ""]
-        lines += [f"- {markdown_text(report.service_labels.get(k, k))}" for k in keys] or ["—"]
+    lines += gaps_markdown(report, departement)
     lines += [
         "",
         "## " + markdown_text(_("Open data")),

@@ -550,14 +550,24 @@ def render_markdown(report: UsageReport, departement: str | None = None) -> str:
         lines.append("| --- |" + " ---: |" * (len(s.columns) - 1))
         for row in s.rows:
             lines.append("| " + " | ".join(markdown_text(_text(v)) for v in row) + " |")
+    lines += gaps_markdown(report, departement)
+    return "\n".join(lines) + "\n"
+
+
+def gaps_markdown(report: UsageReport, departement: str | None = None) -> list[str]:
+    """:func:`gaps` as Markdown lines: a heading and a list of service names for each, the
+    report's and the site's pages alike."""
+    from aptic_qualif.sanitize import markdown_text
+
     never_used, unoffered = gaps(report, departement)
+    lines: list[str] = []
     for title, keys in (
         (_("Services offered by a qualified venue and never used"), never_used),
         (_("Services used where no venue is qualified for them"), unoffered),
     ):
         lines += ["", f"## {markdown_text(title)}", ""]
         lines += [f"- {markdown_text(report.service_labels.get(k, k))}" for k in keys] or ["—"]
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def render_table(report: UsageReport, departement: str | None = None) -> Any:
