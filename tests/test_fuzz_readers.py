@@ -47,8 +47,9 @@ from aptic_qualif.review.workflow import review_application, summarize
 from aptic_qualif.scoring.engine import Scorer
 from aptic_qualif.scoring.html import render_html
 from aptic_qualif.scoring.load import check_policy, load_policy
+from aptic_qualif.scoring.model import Assessment
 from aptic_qualif.scoring.render import render_csv as render_assessments_csv
-from aptic_qualif.scoring.render import render_json, render_markdown, render_table
+from aptic_qualif.scoring.render import render_json, render_markdown, render_table, table_row
 from aptic_qualif.yamlio import dump_yaml, parse_yaml
 from tests.conftest import MINI, REPO
 from tests.test_fill import Scripted
@@ -224,7 +225,17 @@ def read_policy(project: Project) -> list[Diagnostic]:
     return report.diagnostics
 
 
-RENDERERS = (render_markdown, render_assessments_csv, render_json, render_html, render_table)
+def render_terminal_table(assessments: list[Assessment]) -> object:
+    return render_table([table_row(a) for a in assessments])
+
+
+RENDERERS = (
+    render_markdown,
+    render_assessments_csv,
+    render_json,
+    render_html,
+    render_terminal_table,
+)
 
 
 def read_application(project: Project) -> list[Diagnostic]:

@@ -130,6 +130,22 @@ def test_framework_texts_in_english_with_lang_en(runner: CliRunner) -> None:
             "le dossier « y » ne peut pas être écrit.",
         ),
         ("Value 'x' is not a valid int.", "la valeur « x » n'est pas un int valide."),
+        (
+            "Invalid value for '--jobs' / '-j': Input should be greater than or equal to 0",
+            "valeur invalide pour « --jobs » / « -j » : la valeur doit être supérieure ou égale "
+            "à 0",
+        ),
+        ("Input should be less than or equal to 100", "la valeur doit être inférieure ou égale"),
+        ("Input should be greater than 1", "la valeur doit être supérieure à 1"),
+        ("Input should be less than 5", "la valeur doit être inférieure à 5"),
+        (
+            "Input should be a valid integer, unable to parse string as an integer",
+            "la valeur doit être un nombre entier",
+        ),
+        (
+            "Input should be a valid number, unable to parse string as a number",
+            "la valeur doit être un nombre",
+        ),
     ],
 )
 def test_every_template_of_click_and_typer(english: str, french: str) -> None:
@@ -157,7 +173,7 @@ def test_the_assessment_table_names_every_venue_at_any_width(width: int) -> None
     files = sorted((REPO / "examples" / "applications").glob("*.yaml"))
     assessments = assess_files(files, context).assessments
     console = Console(width=width, record=True, color_system=None)
-    console.print(render.render_table(assessments, width=width))
+    console.print(render.render_table([render.table_row(a) for a in assessments], width=width))
     table = console.export_text()
     for assessment in assessments:  # the start of each name, on its row of the table
         assert assessment.venue[:16] in table, (assessment.venue, table)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional, TypeVar
 
 import typer
 
@@ -29,7 +30,10 @@ if TYPE_CHECKING:
     from aptic_qualif.application import ApplicationFiles
     from aptic_qualif.context import Context
     from aptic_qualif.review.model import Review
+    from aptic_qualif.scoring.assess import Batch
     from aptic_qualif.scoring.model import Assessment
+
+R = TypeVar("R")
 
 
 class AssessFormat(StrEnum):
@@ -64,6 +68,18 @@ def assess_command(
     ] = None,
     output: OutputOption = None,
     force: ForceOption = False,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=0,
+            help=_(
+                "Processes assessing a large batch together (0: one per processor). "
+                "The output is the same."
+            ),
+        ),
+    ] = 0,
 ) -> None:
     from aptic_qualif.cli.common import write_output
     from aptic_qualif.scoring import render
@@ -74,9 +90,13 @@ def assess_command(
         AssessFormat.table if sys.stdout.isatty() and output is None else AssessFormat.json
     )
     failing = {f.value for f in fail_on or ()}
+    batch_input = _Input(files, context, loaded_reviews, reviews, jobs)
     if chosen in {AssessFormat.json, AssessFormat.csv}:
         # one assessment at a time, from the file to the output: any batch size fits
-        failed = _stream(chosen, files, context, loaded_reviews, reviews, output, force, failing)
+        failed = _stream(chosen, batch_input, output, force, failing)
+        raise typer.Exit(1 if failed or not reviews_ok else 0)
+    if chosen is AssessFormat.table and output is None:
+        failed = _table(batch_input, failing)
         raise typer.Exit(1 if failed or not reviews_ok else 0)
     batch = with_progress(
         files,
@@ -86,33 +106,54 @@ def assess_command(
         emit_report(batch.report, ReportFormat.text, err=True)
 
     assessments = batch.assessments
-    if chosen is AssessFormat.table and output is None:
-        from rich.console import Console
+    if chosen is AssessFormat.html:
+        from aptic_qualif.scoring.html import render_html
 
-        console = Console()
-        console.print(render.render_table(assessments, width=console.width))
-        console.print(render.render_details(assessments, themes=console.width < render.NARROW))
-    else:
-        if chosen is AssessFormat.html:
-            from aptic_qualif.scoring.html import render_html
-
-            text = render_html(assessments)
-        else:
-            text = {
-                AssessFormat.markdown: render.render_markdown,
-                AssessFormat.table: render.render_markdown,
-            }[chosen](assessments)
-        write_output(text, output, force=force)
+        text = render_html(assessments)
+    else:  # Markdown, also for a table written to a file
+        text = render.render_markdown(assessments)
+    write_output(text, output, force=force)
     if batch.unreadable or not reviews_ok or any(a.decision in failing for a in assessments):
         raise typer.Exit(1)
 
 
+@dataclass(frozen=True)
+class _Input:
+    files: ApplicationFiles
+    context: Context
+    reviews: list[Review]
+    reviews_dir: Path | None
+    jobs: int
+
+
+def _rendered(
+    given: _Input,
+    batch: Batch,
+    render: Callable[[Assessment], R],
+    on_file: Callable[[Path], None] | None,
+    decided: set[str],
+) -> Iterator[R]:
+    """Each assessment rendered (:func:`~aptic_qualif.scoring.parallel.assess_rendered`),
+    its decision noted in ``decided``."""
+    from aptic_qualif.scoring.parallel import assess_rendered
+
+    for decision, rendered in assess_rendered(
+        given.files,
+        given.context,
+        batch,
+        render,
+        given.reviews,
+        given.reviews_dir,
+        on_file=on_file,
+        jobs=given.jobs,
+    ):
+        decided.add(decision)
+        yield rendered
+
+
 def _stream(
     chosen: AssessFormat,
-    files: ApplicationFiles,
-    context: Context,
-    loaded_reviews: list[Review],
-    reviews: Path | None,
+    given: _Input,
     output: Path | None,
     force: bool,
     failing: set[str],
@@ -121,23 +162,49 @@ def _stream(
     (an unreadable file, or a decision of ``--fail-on``)."""
     from aptic_qualif.cli.common import write_output
     from aptic_qualif.scoring import render
-    from aptic_qualif.scoring.assess import Batch, iter_assessments
+    from aptic_qualif.scoring.assess import Batch
 
     batch = Batch()
     decided: set[str] = set()
 
     def run(on_file: Callable[[Path], None] | None) -> None:
-        assessed = iter_assessments(files, context, batch, loaded_reviews, reviews, on_file=on_file)
+        if chosen is AssessFormat.json:
+            chunks = render.json_framed(_rendered(given, batch, render.json_item, on_file, decided))
+        else:
+            chunks = render.csv_framed(_rendered(given, batch, render.csv_parts, on_file, decided))
+        write_output(chunks, output, force=force)
 
-        def assessments() -> Iterator[Assessment]:
-            for assessment, _checked, _own in assessed:
-                decided.add(assessment.decision)
-                yield assessment
-
-        chunks = render.json_chunks if chosen is AssessFormat.json else render.csv_chunks
-        write_output(chunks(assessments()), output, force=force)
-
-    with_progress(files, run)
+    with_progress(given.files, run)
     if batch.report.diagnostics:
         emit_report(batch.report, ReportFormat.text, err=True)
+    return bool(batch.unreadable or decided & failing)
+
+
+def _table(given: _Input, failing: set[str]) -> bool:
+    """The terminal table, then each venue's details; whether the exit code is 1."""
+    from functools import partial
+
+    from rich.console import Console
+
+    from aptic_qualif.scoring import render
+    from aptic_qualif.scoring.assess import Batch
+
+    console = Console()
+    settings = render.TerminalSettings.of(console)
+    batch = Batch()
+    decided: set[str] = set()
+    parts = with_progress(
+        given.files,
+        lambda on_file: list(
+            _rendered(
+                given, batch, partial(render.table_parts, settings=settings), on_file, decided
+            )
+        ),
+    )
+    if batch.report.diagnostics:
+        emit_report(batch.report, ReportFormat.text, err=True)
+    console.print(render.render_table([row for row, _details in parts], width=console.width))
+    for _row, details in parts:
+        console.file.write(details)
+    console.file.flush()
     return bool(batch.unreadable or decided & failing)

@@ -111,11 +111,25 @@ def with_progress(files: Collection[Path], run: Callable[[Callable[[Path], None]
     """``run(on_file)``, with a progress bar on standard error when it is a terminal."""
     if not (sys.stderr.isatty() and len(files) > 1):
         return run(None)
+    import time
+
     from rich.progress import Progress
 
-    with Progress(transient=True) as progress:
+    # Refreshed as files are done, not by a thread of its own: a batch may fork processes
+    # (scoring.parallel), and a fork must not happen while another thread holds a lock.
+    with Progress(transient=True, auto_refresh=False) as progress:
         task = progress.add_task(_("Assessing"), total=len(files))
-        return run(lambda _path: progress.advance(task))
+        shown = 0.0
+
+        def advance(_path: Path) -> None:
+            nonlocal shown
+            progress.advance(task)
+            now = time.monotonic()
+            if now - shown >= 0.1:
+                progress.refresh()
+                shown = now
+
+        return run(advance)
 
 
 class _Reported(Protocol):

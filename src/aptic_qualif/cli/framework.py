@@ -136,6 +136,25 @@ ERRORS: list[tuple[str, str]] = [
         r"Value (?P<value>.+) is not a valid (?P<type>.+)\.",
         N_("Value {value} is not a valid {type}."),
     ),
+    # typer checks bounded numbers (``min=``, ``max=``) with pydantic, whose texts follow
+    (
+        r"Input should be greater than or equal to (?P<bound>\S+)",
+        N_("Input should be greater than or equal to {bound}"),
+    ),
+    (
+        r"Input should be less than or equal to (?P<bound>\S+)",
+        N_("Input should be less than or equal to {bound}"),
+    ),
+    (r"Input should be greater than (?P<bound>\S+)", N_("Input should be greater than {bound}")),
+    (r"Input should be less than (?P<bound>\S+)", N_("Input should be less than {bound}")),
+    (
+        r"Input should be a valid integer, unable to parse string as an integer",
+        N_("Input should be a whole number"),
+    ),
+    (
+        r"Input should be a valid number, unable to parse string as a number",
+        N_("Input should be a number"),
+    ),
 ]
 """Each English error text of click and typer (a regular expression matching the whole
 text), and its message id. A field named ``message`` is itself an error text, translated in

@@ -36,9 +36,12 @@ the same folder always gives the same output.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import itertools
 import re
 import unicodedata
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import pairwise
@@ -164,96 +167,206 @@ LSH_ROWS = 3
 false positive and false negative probabilities with scipy's integration (a second to import
 and run, for two constants; ``tests/test_copies.py`` checks that they agree)."""
 
-_CHUNK = 20_000
-"""Pairs of consecutive words hashed together (a few megabytes of permutations at a time)."""
+
+@functools.lru_cache(maxsize=1 << 16)
+def _sha1_hash32(shingle: str) -> int:
+    """datasketch's ``sha1_hash32`` of a shingle's UTF-8 bytes: the first 4 bytes of the
+    SHA-1, little-endian. Kept for the pairs of words that recur across answers."""
+    return int.from_bytes(hashlib.sha1(shingle.encode("utf-8")).digest()[:4], "little")
 
 
-def _sha1_hash32(data: bytes) -> int:
-    """datasketch's ``sha1_hash32``: the first 4 bytes of the SHA-1, little-endian."""
-    import hashlib
-
-    return int.from_bytes(hashlib.sha1(data).digest()[:4], "little")
-
-
-def signatures(answers: list[WrittenAnswer]) -> npt.NDArray[np.uint32]:
-    """The MinHash signature of each answer (an array of ``len(answers)`` rows of
-    :data:`NUM_PERM` 32-bit values): datasketch's ``MinHash.bulk`` over :func:`_shingles`
-    with ``num_perm=NUM_PERM, seed=SEED`` (its default "affine32" scheme: SHA-1 of each
-    shingle, MurmurHash3's finaliser, then ``a * h + b`` modulo 2**32 for each permutation),
-    value for value, computed for every answer at once."""
+@functools.cache
+def _permutations() -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]:
+    """datasketch's ``a`` and ``b`` of its affine permutations for ``seed=SEED``."""
     import numpy as np
 
     generator = np.random.RandomState(SEED)
     a = generator.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
     b = generator.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
-    counts = []
-    hashes: list[int] = []
-    known: dict[str, int] = {}  # each pair of words hashed once: many recur across answers
-    for answer in answers:
-        words = answer.text.split()
-        shingles = {f"{first} {second}" for first, second in pairwise(words)} or {answer.text}
-        counts.append(len(shingles))
-        for shingle in shingles:
-            value = known.get(shingle)
-            if value is None:
-                value = known[shingle] = _sha1_hash32(shingle.encode("utf-8"))
-            hashes.append(value)
-    hv = np.array(hashes, dtype=np.uint32)
+    return a, b
+
+
+def signature(text: str) -> npt.NDArray[np.uint32]:
+    """The MinHash signature of a normalised answer (:data:`NUM_PERM` 32-bit values):
+    datasketch's ``MinHash`` over :func:`_shingles` with ``num_perm=NUM_PERM, seed=SEED`` (its
+    default "affine32" scheme: SHA-1 of each shingle, MurmurHash3's finaliser, then
+    ``a * h + b`` modulo 2**32 for each permutation), value for value."""
+    import numpy as np
+
+    words = text.split()
+    shingles = {f"{first} {second}" for first, second in pairwise(words)} or {text}
+    hv = np.fromiter(map(_sha1_hash32, shingles), dtype=np.uint32, count=len(shingles))
     hv ^= hv >> np.uint32(16)  # MurmurHash3's 32-bit finaliser (wraps modulo 2**32)
     hv *= np.uint32(0x85EBCA6B)
     hv ^= hv >> np.uint32(13)
     hv *= np.uint32(0xC2B2AE35)
     hv ^= hv >> np.uint32(16)
-    result = np.empty((len(answers), NUM_PERM), dtype=np.uint32)
-    ends = np.cumsum(counts)
-    first = 0  # the first answer of the chunk
-    while first < len(answers):
-        start = int(ends[first - 1]) if first else 0
-        last = int(np.searchsorted(ends, start + _CHUNK, side="right"))
-        last = max(last, first + 1)
-        stop = int(ends[last - 1])
-        permuted = hv[start:stop, None] * a + b
-        offsets = np.concatenate(([0], ends[first : last - 1] - start))
-        result[first:last] = np.minimum.reduceat(permuted, offsets, axis=0)
-        first = last
+    a, b = _permutations()
+    result: npt.NDArray[np.uint32] = (hv[:, None] * a + b).min(axis=0)
     return result
 
 
-def candidate_pairs(answers: list[WrittenAnswer]) -> set[tuple[int, int]]:
-    """Pairs of indices ``(i, j)``, ``i < j``, of answers of two different applications whose
-    estimated overlap reaches :data:`LSH_THRESHOLD`: MinHash LSH, the pairs whose signatures
-    (:func:`signatures`) agree on all :data:`LSH_ROWS` values of at least one of the
-    :data:`LSH_BANDS` bands — the pairs datasketch's ``MinHashLSH`` returns, without
-    importing it (it imports scipy: half a second)."""
-    if len(answers) < 2:
-        return set()
+def signatures(answers: list[WrittenAnswer]) -> npt.NDArray[np.uint32]:
+    """The MinHash signature (:func:`signature`) of each answer, one row each."""
     import numpy as np
 
-    signed = signatures(answers)
-    applications = [answer.application for answer in answers]
-    pairs: set[tuple[int, int]] = set()
-    for band in range(LSH_BANDS):
-        columns = signed[:, band * LSH_ROWS : (band + 1) * LSH_ROWS]
-        order = np.lexsort(columns.T[::-1])  # the answers by their band, equal bands together
-        ordered = columns[order]
-        bounds = np.flatnonzero(np.any(ordered[1:] != ordered[:-1], axis=1)) + 1
-        bounds = np.concatenate(([0], bounds, [len(answers)]))
-        shared = np.flatnonzero(np.diff(bounds) > 1)  # the buckets of two answers or more
-        for start, stop in zip(bounds[shared].tolist(), bounds[shared + 1].tolist(), strict=True):
-            holders = sorted(order[start:stop].tolist())
+    if not answers:
+        return np.empty((0, NUM_PERM), dtype=np.uint32)
+    return np.stack([signature(answer.text) for answer in answers])
+
+
+@dataclass(frozen=True)
+class PreparedAnswer:
+    """A written answer with what :class:`CopyFinder` indexes it by, computed from its text
+    alone (so that each process of a batch prepares its own answers)."""
+
+    answer: WrittenAnswer
+    signature: bytes
+    """Its MinHash signature (:func:`signature`), as bytes."""
+    runs: tuple[int, ...]
+    """The sampled hashes of its runs of words (:func:`_runs`), sorted."""
+
+
+def prepare(answer: WrittenAnswer) -> PreparedAnswer:
+    """``answer`` with its MinHash signature and its sampled runs of words."""
+    return PreparedAnswer(
+        answer, signature(answer.text).tobytes(), tuple(sorted(_runs(answer.text)))
+    )
+
+
+class CopyFinder:
+    """The copies among written answers given one at a time (:meth:`add`), each prepared
+    (:func:`prepare`) from its text alone, so that the processes reading a batch prepare the
+    answers of their files, and only the comparisons are left to :meth:`matches`."""
+
+    def __init__(self) -> None:
+        self._answers: list[WrittenAnswer] = []
+        self._signatures: list[bytes] = []
+        self._runs: dict[int, list[int]] = {}
+
+    def add(self, prepared: PreparedAnswer) -> None:
+        """Index one more answer."""
+        position = len(self._answers)
+        self._answers.append(prepared.answer)
+        self._signatures.append(prepared.signature)
+        for key in prepared.runs:
+            self._runs.setdefault(key, []).append(position)
+
+    def candidate_pairs(self) -> set[tuple[int, int]]:
+        """Pairs of positions ``(i, j)``, ``i < j``, of answers of two different
+        applications whose estimated overlap reaches :data:`LSH_THRESHOLD`: MinHash LSH,
+        the pairs whose signatures agree on all :data:`LSH_ROWS` values of at least one of
+        the :data:`LSH_BANDS` bands — the pairs datasketch's ``MinHashLSH`` returns, without
+        importing it (it imports scipy: half a second)."""
+        answers = self._answers
+        if len(answers) < 2:
+            return set()
+        import numpy as np
+
+        signed = np.frombuffer(b"".join(self._signatures), dtype=np.uint32).reshape(
+            len(answers), NUM_PERM
+        )
+        applications = [answer.application for answer in answers]
+        pairs: set[tuple[int, int]] = set()
+        for band in range(LSH_BANDS):
+            columns = signed[:, band * LSH_ROWS : (band + 1) * LSH_ROWS]
+            order = np.lexsort(columns.T[::-1])  # the answers by their band, equal together
+            ordered = columns[order]
+            bounds = np.flatnonzero(np.any(ordered[1:] != ordered[:-1], axis=1)) + 1
+            bounds = np.concatenate(([0], bounds, [len(answers)]))
+            shared = np.flatnonzero(np.diff(bounds) > 1)  # the buckets of two answers or more
+            for start, stop in zip(
+                bounds[shared].tolist(), bounds[shared + 1].tolist(), strict=True
+            ):
+                holders = sorted(order[start:stop].tolist())
+                for at, first in enumerate(holders):
+                    application = applications[first]
+                    for second in holders[at + 1 :]:
+                        if applications[second] != application:
+                            pairs.add((first, second))
+        return pairs
+
+    def passage_pairs(self) -> set[tuple[int, int]]:
+        """Pairs of positions ``(i, j)``, ``i < j``, of answers of two different
+        applications that share at least two sampled runs of :data:`SHINGLE_WORDS` words,
+        stock phrases aside."""
+        answers = self._answers
+        shared: dict[tuple[int, int], int] = {}
+        for holders in self._runs.values():
+            if len(holders) < 2 or len(holders) > STOCK_PHRASE:
+                continue
             for at, first in enumerate(holders):
-                application = applications[first]
                 for second in holders[at + 1 :]:
-                    if applications[second] != application:
-                        pairs.add((first, second))
-    return pairs
+                    if answers[first].application != answers[second].application:
+                        shared[(first, second)] = shared.get((first, second), 0) + 1
+        return {pair for pair, count in shared.items() if count >= 2}
+
+    def matches(self, threshold: float = THRESHOLD) -> dict[str, list[CopyMatch]]:
+        """Every application with a written answer near-identical (``threshold`` and up)
+        to an answer of another application, with its matches (:func:`find_copies`)."""
+        from rapidfuzz.distance import Indel
+
+        answers = self._answers
+        # the answers in the order of (application, item), ties in the order they came
+        order = sorted(range(len(answers)), key=lambda p: (answers[p].application, answers[p].item))
+        rank = [0] * len(answers)
+        for at, position in enumerate(order):
+            rank[position] = at
+        sharing = {_ranked(pair, rank) for pair in self.passage_pairs()}
+        pairs = {_ranked(pair, rank) for pair in self.candidate_pairs()} | sharing
+        found: dict[str, list[CopyMatch]] = {}
+        for i, j in sorted(pairs):
+            first, second = answers[order[i]], answers[order[j]]
+            score = float(Indel.normalized_similarity(first.text, second.text))
+            passage = 0
+            if score < threshold:
+                if (i, j) not in sharing:
+                    continue
+                passage = shared_passage(first.text, second.text)
+                if passage < PASSAGE_WORDS:
+                    continue
+            rounded = round(score, 2)
+            same = bool(first.siren) and first.siren == second.siren
+            for this, that in ((first, second), (second, first)):
+                found.setdefault(this.application, []).append(
+                    CopyMatch(
+                        item=this.item,
+                        other=that.application,
+                        other_item=that.item,
+                        similarity=rounded,
+                        passage=passage,
+                        other_venue=that.venue,
+                        same_organisation=same,
+                        siren=first.siren if same else "",
+                    )
+                )
+        return {
+            application: sorted(matches, key=_order)
+            for application, matches in sorted(found.items())
+        }
+
+
+def _ranked(pair: tuple[int, int], rank: list[int]) -> tuple[int, int]:
+    first, second = rank[pair[0]], rank[pair[1]]
+    return (first, second) if first < second else (second, first)
+
+
+def _finder(answers: Iterable[WrittenAnswer]) -> CopyFinder:
+    finder = CopyFinder()
+    for answer in answers:
+        finder.add(prepare(answer))
+    return finder
+
+
+def candidate_pairs(answers: list[WrittenAnswer]) -> set[tuple[int, int]]:
+    """Pairs of indices ``(i, j)``, ``i < j``, of ``answers`` (:meth:`CopyFinder.
+    candidate_pairs`)."""
+    return _finder(answers).candidate_pairs()
 
 
 def _runs(text: str) -> set[int]:
     """The sampled hashes (:func:`_stable_hash`) of the runs of :data:`SHINGLE_WORDS`
     words of ``text``."""
-    import zlib
-
     words = text.split()
     if " ".join(words) != text:  # not normalised: each run joined anew
         runs = (
@@ -277,27 +390,13 @@ def _runs(text: str) -> set[int]:
 
 def _stable_hash(run: str) -> int:
     # Python's own str hash changes from one run to the next: the sample must not.
-    import zlib
-
     return zlib.crc32(run.encode("utf-8"))
 
 
 def passage_pairs(answers: list[WrittenAnswer]) -> set[tuple[int, int]]:
-    """Pairs of indices ``(i, j)``, ``i < j``, of answers of two different applications that
-    share at least two sampled runs of :data:`SHINGLE_WORDS` words, stock phrases aside."""
-    index: dict[int, list[int]] = {}
-    for position, answer in enumerate(answers):
-        for key in _runs(answer.text):
-            index.setdefault(key, []).append(position)
-    shared: dict[tuple[int, int], int] = {}
-    for holders in index.values():
-        if len(holders) < 2 or len(holders) > STOCK_PHRASE:
-            continue
-        for at, first in enumerate(holders):
-            for second in holders[at + 1 :]:
-                if answers[first].application != answers[second].application:
-                    shared[(first, second)] = shared.get((first, second), 0) + 1
-    return {pair for pair, count in shared.items() if count >= 2}
+    """Pairs of indices ``(i, j)``, ``i < j``, of ``answers`` that share runs of words
+    (:meth:`CopyFinder.passage_pairs`)."""
+    return _finder(answers).passage_pairs()
 
 
 def shared_passage(first: str, second: str) -> int:
@@ -324,39 +423,7 @@ def find_copies(
     answer of another application, with its matches: most similar first, then by the other
     application and item. Matches between venues of one organisation (same SIREN) are kept
     and marked :attr:`~aptic_qualif.scoring.model.CopyMatch.same_organisation`."""
-    from rapidfuzz.distance import Indel
-
-    listed = sorted(answers, key=lambda a: (a.application, a.item))
-    found: dict[str, list[CopyMatch]] = {}
-    sharing = passage_pairs(listed)
-    for i, j in sorted(candidate_pairs(listed) | sharing):
-        first, second = listed[i], listed[j]
-        score = float(Indel.normalized_similarity(first.text, second.text))
-        passage = 0
-        if score < threshold:
-            if (i, j) not in sharing:
-                continue
-            passage = shared_passage(first.text, second.text)
-            if passage < PASSAGE_WORDS:
-                continue
-        rounded = round(score, 2)
-        same = bool(first.siren) and first.siren == second.siren
-        for this, that in ((first, second), (second, first)):
-            found.setdefault(this.application, []).append(
-                CopyMatch(
-                    item=this.item,
-                    other=that.application,
-                    other_item=that.item,
-                    similarity=rounded,
-                    passage=passage,
-                    other_venue=that.venue,
-                    same_organisation=same,
-                    siren=first.siren if same else "",
-                )
-            )
-    return {
-        application: sorted(matches, key=_order) for application, matches in sorted(found.items())
-    }
+    return _finder(answers).matches(threshold)
 
 
 def _order(match: CopyMatch) -> tuple[float, str, str, str]:

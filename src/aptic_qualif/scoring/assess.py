@@ -110,10 +110,24 @@ def _assessed(
                 batch.unreadable.append(display_path(path))
                 continue
             own = by_application.get(checked.id, [])
-            assessment = scorer.assess(checked, own, copies=copies.get(checked.id, ()))
-            if reviews_dir is not None:
-                batch.report.extend(review_warnings(assessment, reviews_dir))
+            assessment, warnings = _assess_one(
+                scorer, checked, own, copies.get(checked.id, ()), reviews_dir
+            )
+            batch.report.extend(warnings)
             yield assessment, checked, own
+
+
+def _assess_one(
+    scorer: Scorer,
+    checked: CheckedApplication,
+    own: Sequence[Review],
+    copies: Sequence[CopyMatch],
+    reviews_dir: Path | None,
+) -> tuple[Assessment, list[Diagnostic]]:
+    """One application's assessment and the warnings about its reviews."""
+    assessment = scorer.assess(checked, own, copies=copies)
+    warnings = review_warnings(assessment, reviews_dir) if reviews_dir is not None else []
+    return assessment, warnings
 
 
 def _checks(

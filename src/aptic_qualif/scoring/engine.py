@@ -178,8 +178,6 @@ class Scorer:
 
     # -- the whole assessment ----------------------------------------------------
 
-    # -- the whole assessment ----------------------------------------------------
-
     def assess(
         self,
         checked: CheckedApplication,
@@ -330,9 +328,9 @@ class Scorer:
         """The reviews of ``checked`` that count (:func:`~aptic_qualif.review.select.
         select_reviews`): finished, fresh and without a conflict of interest."""
         own = [review for review in reviews if review.application == checked.id]
-        selection = select_reviews(
-            own, fingerprint(checked, self.questionnaire), self.questionnaire
-        )
+        # the fingerprint (every answer hashed) only tells the fresh reviews from the stale
+        current = fingerprint(checked, self.questionnaire) if own else None
+        selection = select_reviews(own, current, self.questionnaire)
         return selection.used, ReviewUse(
             used=[review.reviewer for review in selection.used],
             stale=[

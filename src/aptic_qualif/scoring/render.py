@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
 import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from aptic_qualif import __version__
@@ -23,7 +23,7 @@ from aptic_qualif.sanitize import markdown_text as _md
 from aptic_qualif.scoring.model import Assessment
 
 if TYPE_CHECKING:
-    from rich.console import RenderableType
+    from rich.console import Console, RenderableType
 
 FORMAT_VERSION = "2.0"
 
@@ -52,13 +52,22 @@ def json_chunks(assessments: Iterable[Assessment]) -> Iterator[str]:
     """The JSON of :func:`render_json`, byte for byte, one assessment at a time: a batch of
     any size is written without holding it (the keys of the envelope are sorted, so the
     assessments come first)."""
+    return json_framed(map(json_item, assessments))
+
+
+def json_item(assessment: Assessment) -> str:
+    """One assessment's JSON as :func:`json_framed` places it in the list."""
+    # indented by 4 (every line of indented JSON holds something; a newline in a string is
+    # escaped): str.replace, three times as fast as textwrap.indent
+    return indented_json(assessment.model_dump(mode="json")).replace("\n", "\n    ")
+
+
+def json_framed(items: Iterable[str]) -> Iterator[str]:
+    """The JSON envelope around assessments already rendered by :func:`json_item`."""
     yield '{\n  "assessments": ['
     empty = True
-    for assessment in assessments:
-        text = indented_json(assessment.model_dump(mode="json"))
-        # indented by 4 (every line of indented JSON holds something; a newline in a
-        # string is escaped): str.replace, three times as fast as textwrap.indent
-        yield ("\n    " if empty else ",\n    ") + text.replace("\n", "\n    ")
+    for item in items:
+        yield ("\n    " if empty else ",\n    ") + item
         empty = False
     tool = json.dumps(f"aptic-qualif {__version__}", ensure_ascii=False)
     yield ("]" if empty else "\n  ]") + (
@@ -130,43 +139,53 @@ def render_csv(assessments: Sequence[Assessment]) -> str:
 def csv_chunks(assessments: Iterable[Assessment]) -> Iterator[str]:
     """The CSV of :func:`render_csv`, one line at a time (the header takes the themes and
     levels of the first assessment)."""
-    iterator = iter(assessments)
-    first = next(iterator, None)
+    return csv_framed(map(csv_parts, assessments))
+
+
+def _csv_line(values: list[Any]) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    csv.writer(buffer, lineterminator="\n").writerow(values)
+    return buffer.getvalue()
 
-    def line(values: list[Any]) -> str:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow(values)
-        return buffer.getvalue()
 
-    yield line(csv_columns([first] if first is not None else []))
+def csv_parts(a: Assessment) -> tuple[str, str]:
+    """The CSV header an assessment would open (its themes and levels) and its row, as
+    :func:`csv_framed` writes them."""
+    row = csv_row(
+        [
+            a.application,
+            a.venue,
+            a.decision,
+            _plain(a.overall.percentage),
+            *[_plain(t.percentage) for t in a.themes],
+            *[len(ids) for ids in a.services_by_level.values()],
+            "|".join(k.id for k in a.knockouts),
+            len(a.to_complete),
+            "|".join(item for t in a.themes for item in t.pending),
+            a.date or "",
+            a.valid_until or "",
+            " | ".join(
+                f"{c.reviewer}{' (' + c.item + ')' if c.item else ''}: {c.comment}"
+                for c in a.reviews.comments
+            ),
+            a.file,
+        ]
+    )
+    return _csv_line(csv_columns([a])), _csv_line(row)
+
+
+def csv_framed(parts: Iterable[tuple[str, str]]) -> Iterator[str]:
+    """The CSV of assessments already rendered by :func:`csv_parts`: the first one's header,
+    then every row."""
+    iterator = iter(parts)
+    first = next(iterator, None)
     if first is None:
+        yield _csv_line(csv_columns([]))
         return
-    for a in itertools.chain([first], iterator):
-        yield line(
-            csv_row(
-                [
-                    a.application,
-                    a.venue,
-                    a.decision,
-                    _plain(a.overall.percentage),
-                    *[_plain(t.percentage) for t in a.themes],
-                    *[len(ids) for ids in a.services_by_level.values()],
-                    "|".join(k.id for k in a.knockouts),
-                    len(a.to_complete),
-                    "|".join(item for t in a.themes for item in t.pending),
-                    a.date or "",
-                    a.valid_until or "",
-                    " | ".join(
-                        f"{c.reviewer}{' (' + c.item + ')' if c.item else ''}: {c.comment}"
-                        for c in a.reviews.comments
-                    ),
-                    a.file,
-                ]
-            )
-        )
+    yield first[0]
+    yield first[1]
+    for _header, row in iterator:
+        yield row
 
 
 def render_markdown(assessments: Sequence[Assessment]) -> str:
@@ -321,11 +340,31 @@ NARROW = 110
 each: at 80 columns the venues' names had no room left."""
 
 
-def render_table(assessments: Sequence[Assessment], width: int | None = None) -> RenderableType:
-    """The terminal table: every text from a file passes :func:`rich_text`. In a terminal
-    narrower than :data:`NARROW` (``width``), the themes are one column, « themes at their
-    threshold », so that each venue's name stays readable; the details that follow give
-    each theme."""
+@dataclass(frozen=True)
+class TableRow:
+    """What the terminal table shows of one assessment (:func:`table_row`)."""
+
+    venue: str
+    decision: str
+    overall: float
+    themes: tuple[tuple[str, str, float, bool], ...]
+    """Each theme: id, title, percentage, whether it passed."""
+
+
+def table_row(a: Assessment) -> TableRow:
+    return TableRow(
+        venue=a.venue,
+        decision=a.decision,
+        overall=a.overall.percentage,
+        themes=tuple((t.theme, t.title, t.percentage, t.passed) for t in a.themes),
+    )
+
+
+def render_table(rows: Sequence[TableRow], width: int | None = None) -> RenderableType:
+    """The terminal table (one :func:`table_row` per assessment): every text from a file
+    passes :func:`rich_text`. In a terminal narrower than :data:`NARROW` (``width``), the
+    themes are one column, « themes at their threshold », so that each venue's name stays
+    readable; the details that follow give each theme."""
     from rich.table import Table
 
     narrow = width is not None and width < NARROW
@@ -333,13 +372,11 @@ def render_table(assessments: Sequence[Assessment], width: int | None = None) ->
     table.add_column(_("Venue"), ratio=3, min_width=18)
     table.add_column(_("Decision"), ratio=2 if narrow else None, no_wrap=not narrow)
     table.add_column(_("Overall"), justify="right", no_wrap=True)
-    themes = [t.theme for t in assessments[0].themes] if assessments else []
-    titles = {t.theme: t.title for t in assessments[0].themes} if assessments else {}
     if narrow:
         table.add_column(_("Themes"), justify="right", no_wrap=True)
-    else:
-        for theme in themes:
-            short = titles[theme] if len(titles[theme]) <= 6 else titles[theme][:5] + "."
+    elif rows:
+        for _theme, title, _percentage, _passed in rows[0].themes:
+            short = title if len(title) <= 6 else title[:5] + "."
             table.add_column(rich_text(short, single_line=True), justify="right", no_wrap=True)
     styles = {
         "qualifie": "green",
@@ -348,17 +385,20 @@ def render_table(assessments: Sequence[Assessment], width: int | None = None) ->
         "en-attente-de-revue": "cyan",
         "a-arbitrer": "magenta",
     }
-    for a in assessments:
+    for row in rows:
         if narrow:
-            passed = sum(1 for t in a.themes if t.passed)
-            colour = "green" if passed == len(a.themes) else "red"
-            cells = [f"[{colour}]{passed}/{len(a.themes)}[/]"]
+            passed = sum(1 for theme in row.themes if theme[3])
+            colour = "green" if passed == len(row.themes) else "red"
+            cells = [f"[{colour}]{passed}/{len(row.themes)}[/]"]
         else:
-            cells = [f"[{'green' if t.passed else 'red'}]{_num(t.percentage)}[/]" for t in a.themes]
+            cells = [
+                f"[{'green' if passed else 'red'}]{_num(percentage)}[/]"
+                for _theme, _title, percentage, passed in row.themes
+            ]
         table.add_row(
-            rich_text(a.venue, single_line=True),
-            f"[{styles[a.decision]}]{decision_label(a.decision)}[/]",
-            f"{_num(a.overall.percentage)} %",
+            rich_text(row.venue, single_line=True),
+            f"[{styles[row.decision]}]{decision_label(row.decision)}[/]",
+            f"{_num(row.overall)} %",
             *cells,
         )
     return table
@@ -371,35 +411,74 @@ def render_details(assessments: Sequence[Assessment], *, themes: bool = False) -
     Every text from a file passes :func:`terminal` (``Text`` reads no markup) or
     :func:`rich_text` (``Text.from_markup``)."""
     from rich.console import Group
+
+    return Group(*(part for a in assessments for part in _detail_parts(a, themes=themes)))
+
+
+def _detail_parts(a: Assessment, *, themes: bool) -> list[RenderableType]:
     from rich.text import Text
 
-    parts: list[RenderableType] = []
-    for a in assessments:
-        parts.append(
-            Text.from_markup(
-                f"\n[bold]{rich_text(a.venue, single_line=True)}[/] — {decision_label(a.decision)}"
-            )
+    parts: list[RenderableType] = [
+        Text.from_markup(
+            f"\n[bold]{rich_text(a.venue, single_line=True)}[/] — {decision_label(a.decision)}"
         )
-        if themes:
-            shown = " · ".join(
-                f"{t.title} {_num(t.percentage)} % {'✓' if t.passed else '✗'}" for t in a.themes
-            )
-            parts.append(Text(terminal(f"  {shown}")))
-        for reason in a.reasons:
-            parts.append(Text(terminal(f"  • {reason}")))
-        for match in a.copies:
-            parts.append(Text(terminal(f"  ≈ {describe_copy(match)}")))
-        for theme in a.themes:
-            for advice in theme.advice:
-                parts.append(Text(terminal(f"  → {advice.label} : {advice.text}")))
-        for comment in a.reviews.comments:
-            about = f"{comment.item} ({comment.score}/4)" if comment.item else _("overall comment")
-            parts.append(
-                Text(terminal(f"  {quoted(comment.comment)} — {comment.reviewer}, {about}"))
-            )
-        for stale in a.reviews.stale:
-            parts.append(Text(terminal(f"  ⚠ {stale.reviewer} : {'; '.join(stale.changes)}")))
-    return Group(*parts)
+    ]
+    if themes:
+        shown = " · ".join(
+            f"{t.title} {_num(t.percentage)} % {'✓' if t.passed else '✗'}" for t in a.themes
+        )
+        parts.append(Text(terminal(f"  {shown}")))
+    for reason in a.reasons:
+        parts.append(Text(terminal(f"  • {reason}")))
+    for match in a.copies:
+        parts.append(Text(terminal(f"  ≈ {describe_copy(match)}")))
+    for theme in a.themes:
+        for advice in theme.advice:
+            parts.append(Text(terminal(f"  → {advice.label} : {advice.text}")))
+    for comment in a.reviews.comments:
+        about = f"{comment.item} ({comment.score}/4)" if comment.item else _("overall comment")
+        parts.append(Text(terminal(f"  {quoted(comment.comment)} — {comment.reviewer}, {about}")))
+    for stale in a.reviews.stale:
+        parts.append(Text(terminal(f"  ⚠ {stale.reviewer} : {'; '.join(stale.changes)}")))
+    return parts
+
+
+@dataclass(frozen=True)
+class TerminalSettings:
+    """What the terminal's console renders with (:meth:`of`), so that another process
+    renders the same bytes for it (:func:`table_parts`)."""
+
+    width: int
+    color_system: str | None
+    is_terminal: bool
+    no_color: bool
+
+    @classmethod
+    def of(cls, console: Console) -> TerminalSettings:
+        return cls(console.width, console.color_system, console.is_terminal, console.no_color)
+
+    def console(self) -> Console:
+        from rich.console import Console
+
+        return Console(
+            file=io.StringIO(),
+            width=self.width,
+            color_system=self.color_system,  # type: ignore[arg-type]
+            force_terminal=self.is_terminal,
+            no_color=self.no_color,
+            legacy_windows=False,
+        )
+
+
+def table_parts(a: Assessment, settings: TerminalSettings) -> tuple[TableRow, str]:
+    """One assessment's row of the terminal table and its details as the terminal shows
+    them (:func:`render_details`, rendered for ``settings``)."""
+    from rich.console import Group
+
+    console = settings.console()
+    with console.capture() as captured:
+        console.print(Group(*_detail_parts(a, themes=settings.width < NARROW)))
+    return table_row(a), captured.get()
 
 
 def assessments_schema() -> dict[str, Any]:

@@ -1,0 +1,158 @@
+"""A large batch is assessed by several processes: the same bytes as one process, in every
+streamed format and in the terminal table, with the copies found across the processes, a
+broken file reported while the others are assessed, and no process left behind."""
+
+from __future__ import annotations
+
+import multiprocessing
+import shutil
+from pathlib import Path
+
+import pytest
+from benchmarks.generate_applications import COPY_EVERY, generate
+from typer.testing import CliRunner
+
+from aptic_qualif.cli.app import app
+from aptic_qualif.context import load_context
+from aptic_qualif.scoring import render
+from aptic_qualif.scoring.assess import Batch
+from aptic_qualif.scoring.parallel import PARALLEL_FROM, assess_rendered, processes_for
+from tests.conftest import REPO
+
+SIZE = PARALLEL_FROM + 6
+
+
+@pytest.fixture(scope="module")
+def batch_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("batch")
+    generate(SIZE, folder, seed=3)
+    return folder
+
+
+@pytest.fixture
+def repo(monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(REPO)
+    return REPO
+
+
+def test_a_small_batch_or_one_processor_stays_in_this_process() -> None:
+    assert processes_for(4, PARALLEL_FROM - 1) == 1
+    assert processes_for(1, 10_000) == 1
+    assert processes_for(2, 10_000) == 2
+    assert processes_for(8, PARALLEL_FROM) == 8
+    assert 1 <= processes_for(0, 10_000) <= 8
+    with pytest.raises(ValueError):
+        processes_for(-1, 10_000)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_several_processes_write_the_same_bytes(
+    repo: Path, runner: CliRunner, batch_folder: Path, tmp_path: Path, fmt: str
+) -> None:
+    outputs = []
+    for jobs in ("1", "2", "3"):
+        target = tmp_path / f"out-{jobs}.{fmt}"
+        command = ["assess", str(batch_folder), "-f", fmt, "-o", str(target), "-j", jobs]
+        result = runner.invoke(app, command)
+        assert result.exit_code == 0, result.output
+        outputs.append(target.read_bytes())
+    assert outputs[0] == outputs[1] == outputs[2]
+    if fmt == "csv":
+        assert outputs[0].count(b"\n") == 1 + SIZE
+    else:
+        assert outputs[0].count(b'\n      "application": ') == SIZE
+
+
+def test_the_copies_are_found_across_the_processes(repo: Path, batch_folder: Path) -> None:
+    """The generator pastes one answer in every COPY_EVERY venues: the pasted pairs are
+    split between processes, and found all the same."""
+    context = load_context(REPO, need_policy=True)
+    files = sorted(batch_folder.glob("*.yaml"))
+    found: dict[int, list[tuple[str, tuple[str, ...]]]] = {}
+    for jobs in (1, 2):
+        rendered = assess_rendered(
+            files,
+            context,
+            Batch(),
+            lambda a: (a.application, tuple(match.other for match in a.copies)),
+            jobs=jobs,
+        )
+        found[jobs] = [item for _decision, item in rendered]
+    assert found[1] == found[2]
+    copied = [application for application, others in found[2] if others]
+    assert len(copied) >= 2 * (SIZE // COPY_EVERY)
+
+
+def test_the_terminal_table_is_the_same_from_several_processes(
+    repo: Path, runner: CliRunner, batch_folder: Path
+) -> None:
+    outputs = []
+    for jobs in ("1", "2"):
+        result = runner.invoke(
+            app, ["assess", str(batch_folder), "-f", "table", "-j", jobs], env={"COLUMNS": "80"}
+        )
+        assert result.exit_code == 0, result.output
+        outputs.append(result.stdout)
+    assert outputs[0] == outputs[1]
+    assert outputs[0].count("\n") > SIZE * 3  # the table, then each venue's details
+
+
+def test_the_terminal_details_are_rendered_as_one_console_would(
+    repo: Path, batch_folder: Path
+) -> None:
+    """Each venue's details, rendered apart (in the process that assessed it), are the
+    bytes the terminal's console gives for all of them, colours included."""
+    import io
+
+    from rich.console import Console
+
+    from aptic_qualif.scoring.assess import assess_files
+
+    files = sorted(batch_folder.glob("*.yaml"))[:12]
+    assessments = assess_files(files, load_context(REPO, need_policy=True)).assessments
+    for width, colours in ((80, "truecolor"), (140, None), (60, "standard")):
+        console = Console(
+            file=io.StringIO(), width=width, color_system=colours, force_terminal=True
+        )
+        console.print(render.render_details(assessments, themes=width < render.NARROW))
+        settings = render.TerminalSettings.of(console)
+        apart = "".join(render.table_parts(a, settings)[1] for a in assessments)
+        assert apart == console.file.getvalue()  # type: ignore[attr-defined]
+
+
+def test_a_broken_file_is_reported_and_the_others_assessed(
+    repo: Path, runner: CliRunner, batch_folder: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "lot"
+    shutil.copytree(batch_folder, folder)
+    broken = sorted(folder.glob("*.yaml"))[5]
+    broken.write_text("identite: [\n", encoding="utf-8")
+    (folder / "dossier.yaml").mkdir()  # a folder named like an application: not a file
+    target = tmp_path / "out.csv"
+    result = runner.invoke(app, ["assess", str(folder), "-f", "csv", "-o", str(target), "-j", "2"])
+    assert result.exit_code == 1
+    assert f"{broken.name}:" in result.stderr and "error[" in result.stderr
+    assert "Traceback" not in result.output
+    rows = target.read_text(encoding="utf-8").splitlines()
+    assert len(rows) == 1 + SIZE - 1  # the header, every other application
+    assert not any(broken.stem in row for row in rows)
+
+
+def test_no_process_is_left_when_the_output_stops_early(repo: Path, batch_folder: Path) -> None:
+    """A reader that stops (a closed pipe, an interruption) stops the pool."""
+    context = load_context(REPO, need_policy=True)
+    rendered = assess_rendered(
+        sorted(batch_folder.glob("*.yaml")), context, Batch(), render.csv_parts, jobs=2
+    )
+    next(rendered)
+    assert multiprocessing.active_children()
+    rendered.close()  # type: ignore[attr-defined]
+    assert not multiprocessing.active_children()
+
+
+def test_jobs_must_be_a_count(repo: Path, runner: CliRunner, batch_folder: Path) -> None:
+    result = runner.invoke(app, ["assess", str(batch_folder), "-f", "csv", "-j", "-1"])
+    assert result.exit_code == 2
+    flat = " ".join(word for word in result.output.split() if word != "│")
+    assert "la valeur doit être supérieure ou égale à 0" in flat
+    assert "Traceback" not in result.output
