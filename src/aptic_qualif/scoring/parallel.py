@@ -216,7 +216,7 @@ def _in_processes(
             spool.write(data)
             for answer in prepared:
                 finder.add(answer)
-        copies = finder.matches()
+        copies = finder.matches(threads=processes)  # the processes wait meanwhile
         window = WINDOW * processes
         for start in range(0, len(kept), window):
             tasks = []
