@@ -245,6 +245,45 @@ def test_normalising_ignores_case_accents_punctuation_and_look_alike_letters() -
     assert normalise("раураl") == normalise("paypal")  # Cyrillic р, а, у
 
 
+def _normalised_whole(text: str) -> str:
+    """The normalisation as it is defined, over the whole text at once."""
+    import unicodedata
+
+    from aptic_qualif.text import comparison_key
+
+    key = unicodedata.normalize("NFD", comparison_key(text))
+    bare = "".join(c for c in key if not unicodedata.combining(c)).casefold()
+    return " ".join(re.sub(r"[\W_]+", " ", bare).split())
+
+
+tricky = st.text(
+    st.one_of(
+        st.characters(codec="utf-8"),
+        st.sampled_from(
+            list(" \t\n\u00a0\u2009\u200b\u200d\u00ad\ufe0f\u0301\u0308\u0327_-'’.,;!?")
+            + list("aeiouAEIOUéèêëàçœŒÆßİıſﬁℌ𝐀ⅠЅрауаеіοΑ0123456789lI|m")
+        ),
+    ),
+    max_size=80,
+)
+
+
+@given(tricky)
+def test_normalising_word_by_word_is_normalising_the_whole_text(text: str) -> None:
+    """Each distinct word is normalised once (a cache): never another text than the whole
+    text's normalisation, whatever the spaces, joiners, combining marks or look-alikes."""
+    assert normalise(text) == _normalised_whole(text)
+
+
+def test_normalising_the_generated_answers_word_by_word(tmp_path: Path) -> None:
+    from benchmarks.generate_applications import generate
+
+    for path in generate(30, tmp_path, seed=9):
+        for value in yaml.safe_load(path.read_text(encoding="utf-8"))["reponses"].values():
+            if isinstance(value, str):
+                assert normalise(value) == _normalised_whole(value)
+
+
 words = st.lists(
     st.sampled_from(["le", "la", "les", "un", "une", "des", "atelier", "accueil", "mairie"]),
     min_size=1,

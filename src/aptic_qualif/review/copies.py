@@ -50,7 +50,7 @@ from typing import TYPE_CHECKING
 
 from aptic_qualif.questionnaire.answers import long_answer
 from aptic_qualif.scoring.model import CopyMatch
-from aptic_qualif.text import comparison_key
+from aptic_qualif.text import skeleton, visible
 
 if TYPE_CHECKING:
     import numpy as np
@@ -107,12 +107,24 @@ class WrittenAnswer:
 
 def normalise(text: str) -> str:
     """``text`` as it is compared: what a reader sees, case folded, confusable letters as
-    the letters they imitate, without accents, punctuation nor runs of whitespace."""
-    key = unicodedata.normalize("NFD", comparison_key(text))
-    # the accents, found among the distinct characters (a few dozen) rather than one
-    # character at a time: the same text, several times faster
+    the letters they imitate, without accents, punctuation nor runs of whitespace.
+
+    Each step acts on one word at a time (nothing joins or reorders characters across
+    whitespace), so that the words are normalised one by one, each distinct word once
+    (:func:`_normal_word`): the same text as the whole text's normalisation
+    (:func:`~aptic_qualif.text.comparison_key`, then without accents nor punctuation), which
+    ``tests/test_copies.py`` compares on any text."""
+    return " ".join(filter(None, map(_normal_word, visible(text).split())))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _normal_word(word: str) -> str:
+    """One word of a :func:`visible` text normalised (:func:`normalise`): the words it
+    gives, joined by single spaces (none when it was only punctuation)."""
+    key = skeleton(word.casefold())
+    # the accents, found among the distinct characters rather than one at a time
     accents = {ord(c): None for c in set(key) if unicodedata.combining(c)}
-    bare = key.translate(accents).casefold()
+    bare = key.translate(accents).casefold() if accents else key.casefold()
     return " ".join(_NOT_WORD.sub(" ", bare).split())
 
 

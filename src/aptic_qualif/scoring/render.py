@@ -473,12 +473,24 @@ class TerminalSettings:
 def table_parts(a: Assessment, settings: TerminalSettings) -> tuple[TableRow, str]:
     """One assessment's row of the terminal table and its details as the terminal shows
     them (:func:`render_details`, rendered for ``settings``)."""
-    from rich.console import Group
+    from rich.text import Text
+
+    from aptic_qualif.wrap import printed
 
     console = settings.console()
-    with console.capture() as captured:
-        console.print(Group(*_detail_parts(a, themes=settings.width < NARROW)))
-    return table_row(a), captured.get()
+    shown = []
+    for part in _detail_parts(a, themes=settings.width < NARROW):
+        # a plain line is wrapped without Rich's machinery (the same characters), the rest
+        # printed by Rich, as render_details' Group prints them one after the other
+        simple = None
+        if isinstance(part, Text) and not part.spans and not part.style:
+            simple = printed(part.plain, settings.width)
+        if simple is None:
+            with console.capture() as captured:
+                console.print(part)
+            simple = captured.get()
+        shown.append(simple)
+    return table_row(a), "".join(shown)
 
 
 def assessments_schema() -> dict[str, Any]:
