@@ -12,7 +12,7 @@ policy already loaded):
    come (:class:`~aptic_qualif.review.copies.CopyFinder`);
 2. once the copies are known, each process assesses checks with their copies and reviews,
    and renders each assessment (``render``: its CSV row, its JSON, its terminal lines),
-   which this process writes in the order of the files, a window of files at a time.
+   which this process writes in the order of the files.
 
 The output is the same, byte for byte, as :func:`~aptic_qualif.scoring.assess.
 iter_assessments` in one process, which :func:`assess_rendered` uses for a small batch, a
@@ -25,6 +25,7 @@ import os
 import pickle
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,7 +56,8 @@ than it saves."""
 MAX_JOBS = 8
 """The most processes chosen by default: beyond, reading the files is the limit."""
 WINDOW = 64
-"""Checks handed to each process at a time in the second round: memory stays bounded."""
+"""Checks read back and handed to each process ahead of the output in the second round:
+memory stays bounded."""
 
 
 def usable_processors() -> int:
@@ -217,12 +219,23 @@ def _in_processes(
             for answer in prepared:
                 finder.add(answer)
         copies = finder.matches(threads=processes)  # the processes wait meanwhile
-        window = WINDOW * processes
-        for start in range(0, len(kept), window):
-            tasks = []
-            for application, offset, size in kept[start : start + window]:
+        # The pool's feeder thread takes tasks as fast as it can: a semaphore keeps at most
+        # WINDOW per process read back from the spool and not yet assessed.
+        slots = threading.Semaphore(WINDOW * processes)
+        stop = threading.Event()
+
+        def tasks() -> Iterator[tuple[bytes, Sequence[CopyMatch]]]:
+            for application, offset, size in kept:
+                while not slots.acquire(timeout=0.05):
+                    if stop.is_set():  # the output stopped: the pool is being closed
+                        return
                 spool.seek(offset)
-                tasks.append((spool.read(size), copies.get(application, ())))
-            for decision, rendered, warnings in pool.imap(_assess, tasks, chunksize=chunk):
+                yield spool.read(size), copies.get(application, ())
+
+        try:
+            for decision, rendered, warnings in pool.imap(_assess, tasks(), chunksize=chunk):
+                slots.release()
                 batch.report.extend(warnings)
                 yield decision, rendered  # type: ignore[misc]
+        finally:
+            stop.set()
