@@ -156,3 +156,43 @@ def test_jobs_must_be_a_count(repo: Path, runner: CliRunner, batch_folder: Path)
     flat = " ".join(word for word in result.output.split() if word != "│")
     assert "la valeur doit être supérieure ou égale à 0" in flat
     assert "Traceback" not in result.output
+
+
+def test_in_a_terminal_the_progress_bar_is_gone_before_the_file_is_announced(
+    repo: Path, batch_folder: Path, tmp_path: Path
+) -> None:
+    """The bar is drawn on the terminal while the batch is read; « Fichier écrit » used to
+    be printed while it was still there, glued to its last frame."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    main, child = pty.openpty()
+    target = tmp_path / "out.csv"
+    command = [sys.executable, "-m", "aptic_qualif", "assess", str(batch_folder)]
+    process = subprocess.Popen(
+        [*command, "-f", "csv", "-o", str(target), "-j", "2"],
+        stdin=child,
+        stdout=child,
+        stderr=child,
+        env={**os.environ, "COLUMNS": "80", "LINES": "24", "TERM": "xterm"},
+        cwd=REPO,
+    )
+    os.close(child)
+    output = b""
+    while True:
+        try:
+            data = os.read(main, 65536)
+        except OSError:  # the other end closed
+            break
+        if not data:
+            break
+        output += data
+    os.close(main)
+    assert process.wait(timeout=60) == 0
+    text = output.decode("utf-8", "replace")
+    assert "Évaluation en cours" in text  # the bar was shown
+    before, found, _after = text.rpartition("Fichier écrit")
+    assert found and before.endswith(("\n", "\r", "\x1b[2K", "\x1b[?25h")), repr(before[-80:])
+    assert target.read_text(encoding="utf-8").count("\n") == 1 + SIZE

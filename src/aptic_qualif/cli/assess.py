@@ -160,7 +160,7 @@ def _stream(
 ) -> bool:
     """Write the JSON or CSV of every assessment as it is made; whether the exit code is 1
     (an unreadable file, or a decision of ``--fail-on``)."""
-    from aptic_qualif.cli.common import write_output
+    from aptic_qualif.cli.common import announce_written, write_output
     from aptic_qualif.scoring import render
     from aptic_qualif.scoring.assess import Batch
 
@@ -172,9 +172,10 @@ def _stream(
             chunks = render.json_framed(_rendered(given, batch, render.json_item, on_file, decided))
         else:
             chunks = render.csv_framed(_rendered(given, batch, render.csv_parts, on_file, decided))
-        write_output(chunks, output, force=force)
+        write_output(chunks, output, force=force, announce=False)
 
     with_progress(given.files, run)
+    announce_written(output)  # once the progress bar is gone
     if batch.report.diagnostics:
         emit_report(batch.report, ReportFormat.text, err=True)
     return bool(batch.unreadable or decided & failing)

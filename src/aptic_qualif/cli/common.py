@@ -183,9 +183,13 @@ def exit_for(ok: bool) -> None:
         raise typer.Exit(1)
 
 
-def write_output(text: str | Iterable[str], output: Path | None, *, force: bool = False) -> None:
-    """Print ``text``, or write it atomically to ``output`` (never over a file without force).
-    ``text`` may be an iterable of chunks, each written as it comes (streamed outputs)."""
+def write_output(
+    text: str | Iterable[str], output: Path | None, *, force: bool = False, announce: bool = True
+) -> None:
+    """Print ``text``, or write it atomically to ``output`` (never over a file without force)
+    and say so (unless not ``announce``: :func:`announce_written` says it later, once a
+    progress bar is gone). ``text`` may be an iterable of chunks, each written as it comes
+    (streamed outputs)."""
     if output is None or output == STDOUT:
         for chunk in [text] if isinstance(text, str) else text:
             echo_data(chunk, nl=False)
@@ -200,4 +204,11 @@ def write_output(text: str | Iterable[str], output: Path | None, *, force: bool 
                 path=display_path(output)
             )
         ) from None
-    echo(_("Written: {path}").format(path=display_path(output)), err=True)
+    if announce:
+        announce_written(output)
+
+
+def announce_written(output: Path | None) -> None:
+    """Say on standard error that ``output`` was written (nothing for standard output)."""
+    if output is not None and output != STDOUT:
+        echo(_("Written: {path}").format(path=display_path(output)), err=True)
