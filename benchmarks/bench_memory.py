@@ -6,10 +6,14 @@ resident memory (``getrusage(RUSAGE_CHILDREN).ru_maxrss``) once it has ended:
 * ``assess DOSSIER -f csv|json -o …``, ``assess DOSSIER -f table`` (to a pipe),
   ``coverage DOSSIER -f csv -o …`` and ``export lieux DOSSIER -o …``;
 * for scale, a bare parse of the same files with PyYAML's libyaml loader (no checks, no
-  scores): the least any tool reading YAML has to spend, the **parse floor**; each command's
-  time is also given as a multiple of it.
+  scores), in one process: the least any tool reading YAML has to spend, the **parse
+  floor**; each command's time and processor time are also given as multiples of it.
+
+``assess`` runs with its default processes (one per processor for a batch of 64 files or
+more); ``--one-process`` measures each ``assess`` with ``-j 1`` too.
 
     python benchmarks/bench_memory.py [--size 10000] [--folder DOSSIER] [--repeat 5] [--assess]
+        [--one-process]
 
 ``--folder`` reuses applications already written by ``generate_applications.py``. With
 ``--repeat``, every command runs that many times, one after the other in turn (the floor
@@ -76,6 +80,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--assess", action="store_true", help="only assess and the floor")
     parser.add_argument(
+        "--one-process", action="store_true", help="each assess also with -j 1 (one process)"
+    )
+    parser.add_argument(
         "--cli", default=CLI, help="the aptic-qualif to measure (another version's, to compare)"
     )
     args = parser.parse_args()
@@ -103,6 +110,9 @@ def main() -> None:
             ],
             "assess -f table": [cli, "assess", str(folder), "-f", "table"],
         }
+        if args.one_process:
+            for name in [name for name in commands if name.startswith("assess")]:
+                commands[f"{name} -j 1"] = [*commands[name], "-j", "1"]
         if not args.assess:
             commands["coverage -f csv"] = [
                 cli,
@@ -138,13 +148,18 @@ def main() -> None:
         }
         floor, floor_cpu, floor_mib = medians.pop("libyaml parse only")
         print(f"median of {args.repeat} runs of each, in turn")
-        print("| command | time | processor time | × parse floor (processor) | peak memory |")
-        print("|---|---:|---:|---:|---:|")
-        for name, (seconds, cpu, mib) in medians.items():
-            ratio = cpu / floor_cpu
-            print(f"| {name} | {seconds:.2f} s | {cpu:.2f} s | {ratio:.1f} | {mib:.0f} MiB |")
         print(
-            f"| libyaml parse only (the floor) | {floor:.2f} s | {floor_cpu:.2f} s | 1 "
+            "| command | time | × parse floor | processor time | × parse floor (processor) "
+            "| peak memory |"
+        )
+        print("|---|---:|---:|---:|---:|---:|")
+        for name, (seconds, cpu, mib) in medians.items():
+            print(
+                f"| {name} | {seconds:.2f} s | {seconds / floor:.1f} | {cpu:.2f} s "
+                f"| {cpu / floor_cpu:.1f} | {mib:.0f} MiB |"
+            )
+        print(
+            f"| libyaml parse only (the floor) | {floor:.2f} s | 1 | {floor_cpu:.2f} s | 1 "
             f"| {floor_mib:.0f} MiB |"
         )
 

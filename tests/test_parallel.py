@@ -196,3 +196,25 @@ def test_in_a_terminal_the_progress_bar_is_gone_before_the_file_is_announced(
     before, found, _after = text.rpartition("Fichier écrit")
     assert found and before.endswith(("\n", "\r", "\x1b[2K", "\x1b[?25h")), repr(before[-80:])
     assert target.read_text(encoding="utf-8").count("\n") == 1 + SIZE
+
+
+def test_reviews_and_their_warnings_are_the_same_from_several_processes(
+    repo: Path, runner: CliRunner, batch_folder: Path, tmp_path: Path
+) -> None:
+    """The example reviews (one stale, one with a conflict of interest) reach the processes
+    that assess their applications: the same decisions and the same warnings."""
+    folder = tmp_path / "lot"
+    shutil.copytree(batch_folder, folder)
+    for example in (REPO / "examples" / "applications").glob("*.yaml"):
+        shutil.copy(example, folder / example.name)
+    reviews = REPO / "examples" / "reviews"
+    outputs = []
+    for jobs in ("1", "2"):
+        target = tmp_path / f"out-{jobs}.csv"
+        command = ["assess", str(folder), "--reviews", str(reviews), "-f", "csv", "-o"]
+        result = runner.invoke(app, [*command, str(target), "-j", jobs])
+        assert result.exit_code == 0, result.output
+        outputs.append((target.read_bytes(), result.stderr.replace(str(target), "")))
+    assert outputs[0] == outputs[1]
+    assert "warning[REV003]" in outputs[1][1] and "warning[REV004]" in outputs[1][1]
+    assert b"fablab-la-forge" in outputs[1][0]
