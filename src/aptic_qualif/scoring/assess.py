@@ -62,14 +62,8 @@ def iter_assessments(
     found over all ``files`` first (:func:`~aptic_qualif.review.copies.find_copies`): each
     file is still read and checked once, its check kept in a temporary file until its turn
     to be assessed."""
-    if context.policy is None:
-        from aptic_qualif.errors import CommandError
-
-        raise CommandError(_("no scoring policy: questionnaire/policy.yaml not found"))
-    scorer = Scorer(context.catalogue, context.questionnaire, context.policy)
-    by_application: dict[str, list[Review]] = {}
-    for review in reviews:
-        by_application.setdefault(review.application, []).append(review)
+    scorer = scorer_for(context)
+    by_application = reviews_by_application(reviews)
     folders: Mapping[Path, Path | None] = files if isinstance(files, Mapping) else {}
     return _assessed(
         sorted(set(files), key=application_order),
@@ -82,6 +76,22 @@ def iter_assessments(
         on_file,
         copies,
     )
+
+
+def scorer_for(context: Context) -> Scorer:
+    """The scorer of the project's policy; a missing policy is a command error."""
+    if context.policy is None:
+        from aptic_qualif.errors import CommandError
+
+        raise CommandError(_("no scoring policy: questionnaire/policy.yaml not found"))
+    return Scorer(context.catalogue, context.questionnaire, context.policy)
+
+
+def reviews_by_application(reviews: Iterable[Review]) -> dict[str, list[Review]]:
+    by_application: dict[str, list[Review]] = {}
+    for review in reviews:
+        by_application.setdefault(review.application, []).append(review)
+    return by_application
 
 
 def _assessed(
@@ -110,14 +120,14 @@ def _assessed(
                 batch.unreadable.append(display_path(path))
                 continue
             own = by_application.get(checked.id, [])
-            assessment, warnings = _assess_one(
+            assessment, warnings = assess_checked(
                 scorer, checked, own, copies.get(checked.id, ()), reviews_dir
             )
             batch.report.extend(warnings)
             yield assessment, checked, own
 
 
-def _assess_one(
+def assess_checked(
     scorer: Scorer,
     checked: CheckedApplication,
     own: Sequence[Review],

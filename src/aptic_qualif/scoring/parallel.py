@@ -34,15 +34,16 @@ from typing import Generic, TypeVar
 from aptic_qualif.application import CheckedApplication, validate_application
 from aptic_qualif.context import Context
 from aptic_qualif.diagnostics import Diagnostic, Report
-from aptic_qualif.i18n import _
 from aptic_qualif.project import display_path
 from aptic_qualif.review.copies import PreparedAnswer
 from aptic_qualif.review.model import Review
 from aptic_qualif.scoring.assess import (
     Batch,
-    _assess_one,
     application_order,
+    assess_checked,
     iter_assessments,
+    reviews_by_application,
+    scorer_for,
 )
 from aptic_qualif.scoring.engine import Scorer
 from aptic_qualif.scoring.model import Assessment, CopyMatch
@@ -112,19 +113,12 @@ def assess_rendered(
             on_file=on_file,
         )
         return ((a.decision, render(a)) for a, _checked, _own in assessed)
-    if context.policy is None:
-        from aptic_qualif.errors import CommandError
-
-        raise CommandError(_("no scoring policy: questionnaire/policy.yaml not found"))
-    by_application: dict[str, list[Review]] = {}
-    for review in reviews:
-        by_application.setdefault(review.application, []).append(review)
     state = _Shared(
         files=listed,
         folders=files if isinstance(files, Mapping) else {},
         context=context,
-        scorer=Scorer(context.catalogue, context.questionnaire, context.policy),
-        by_application=by_application,
+        scorer=scorer_for(context),
+        by_application=reviews_by_application(reviews),
         reviews_dir=reviews_dir,
         render=render,
     )
@@ -179,7 +173,7 @@ def _assess(task: tuple[bytes, Sequence[CopyMatch]]) -> tuple[str, object, list[
     data, copies = task
     checked: CheckedApplication = pickle.loads(data)  # pickled by this pool's first round
     own = _shared.by_application.get(checked.id, [])
-    assessment, warnings = _assess_one(_shared.scorer, checked, own, copies, _shared.reviews_dir)
+    assessment, warnings = assess_checked(_shared.scorer, checked, own, copies, _shared.reviews_dir)
     return assessment.decision, _shared.render(assessment), warnings
 
 
