@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import multiprocessing
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -218,3 +219,41 @@ def test_reviews_and_their_warnings_are_the_same_from_several_processes(
     assert outputs[0] == outputs[1]
     assert "warning[REV003]" in outputs[1][1] and "warning[REV004]" in outputs[1][1]
     assert b"fablab-la-forge" in outputs[1][0]
+
+
+_real_read: Callable[[list[int]], list[object]] | None = None
+
+
+def _dying_read(indices: list[int]) -> list[object]:
+    """The first round's work, but the process dies on the eleventh file, as the kernel's
+    out-of-memory killer would kill it."""
+    import os
+
+    if 10 in indices:
+        os._exit(9)
+    assert _real_read is not None
+    return _real_read(indices)
+
+
+def test_a_process_that_dies_stops_the_command_with_a_message(
+    repo: Path,
+    runner: CliRunner,
+    batch_folder: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A process killed (out of memory, a crash in a library) used to leave the pool
+    waiting for it forever; now the command stops at once, says so, and writes nothing."""
+    import sys
+
+    from aptic_qualif.scoring import parallel
+
+    monkeypatch.setattr(sys.modules[__name__], "_real_read", parallel._read)
+    monkeypatch.setattr(parallel, "_read", _dying_read)
+    target = tmp_path / "out.csv"
+    command = ["assess", str(batch_folder), "-f", "csv", "-o", str(target), "-j", "2"]
+    result = runner.invoke(app, command)
+    assert result.exit_code == 2, result.output
+    assert "s'est arrêté avant la fin" in result.stderr and "-j 1" in result.stderr
+    assert not target.exists()
+    assert not multiprocessing.active_children()

@@ -25,15 +25,16 @@ import os
 import pickle
 import sys
 import tempfile
-import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import IO, Any, Generic, TypeVar
 
 from aptic_qualif.application import CheckedApplication, validate_application
 from aptic_qualif.context import Context
 from aptic_qualif.diagnostics import Diagnostic, Report
+from aptic_qualif.i18n import _
 from aptic_qualif.project import display_path
 from aptic_qualif.review.copies import PreparedAnswer
 from aptic_qualif.review.model import Review
@@ -138,10 +139,10 @@ class _Shared(Generic[R]):
     render: Callable[[Assessment], R]
 
 
-_shared: _Shared[object] | None = None
+_shared: _Shared[Any] | None = None
 
 
-def _start(shared: _Shared[object]) -> None:
+def _start(shared: _Shared[Any]) -> None:
     global _shared
     _shared = shared
     # An interruption (Ctrl-C reaches the whole process group) is this process's to
@@ -151,30 +152,74 @@ def _start(shared: _Shared[object]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _read(index: int) -> tuple[str, bytes | None, Report | None, tuple[PreparedAnswer, ...]]:
-    """First round: one file read and checked; its check pickled, its answers prepared."""
+def _read(indices: list[int]) -> list[_Read]:
+    """First round: files read and checked; each check pickled, its answers prepared."""
     from aptic_qualif.review.copies import prepare, written_answers
 
     assert _shared is not None
-    path = _shared.files[index]
     questionnaire = _shared.context.questionnaire
-    checked, report = validate_application(
-        path, questionnaire, _shared.context.catalogue, within=_shared.folders.get(path)
-    )
-    if checked is None:
-        return "", None, report, ()
-    prepared = tuple(prepare(answer) for answer in written_answers(checked, questionnaire))
-    return checked.id, pickle.dumps(checked, protocol=pickle.HIGHEST_PROTOCOL), None, prepared
+    done: list[_Read] = []
+    for index in indices:
+        path = _shared.files[index]
+        checked, report = validate_application(
+            path, questionnaire, _shared.context.catalogue, within=_shared.folders.get(path)
+        )
+        if checked is None:
+            done.append(("", None, report, ()))
+            continue
+        prepared = tuple(prepare(answer) for answer in written_answers(checked, questionnaire))
+        data = pickle.dumps(checked, protocol=pickle.HIGHEST_PROTOCOL)
+        done.append((checked.id, data, None, prepared))
+    return done
 
 
-def _assess(task: tuple[bytes, Sequence[CopyMatch]]) -> tuple[str, object, list[Diagnostic]]:
-    """Second round: one check assessed with its copies and reviews, and rendered."""
+def _assess(tasks: list[tuple[bytes, Sequence[CopyMatch]]]) -> list[_Assessed]:
+    """Second round: checks assessed with their copies and reviews, and rendered."""
     assert _shared is not None
-    data, copies = task
-    checked: CheckedApplication = pickle.loads(data)  # pickled by this pool's first round
-    own = _shared.by_application.get(checked.id, [])
-    assessment, warnings = assess_checked(_shared.scorer, checked, own, copies, _shared.reviews_dir)
-    return assessment.decision, _shared.render(assessment), warnings
+    done: list[_Assessed] = []
+    for data, copies in tasks:
+        checked: CheckedApplication = pickle.loads(data)  # pickled by the first round
+        own = _shared.by_application.get(checked.id, [])
+        assessment, warnings = assess_checked(
+            _shared.scorer, checked, own, copies, _shared.reviews_dir
+        )
+        done.append((assessment.decision, _shared.render(assessment), warnings))
+    return done
+
+
+_Read = tuple[str, bytes | None, Report | None, tuple[PreparedAnswer, ...]]
+_Assessed = tuple[str, object, list[Diagnostic]]
+T = TypeVar("T")
+U = TypeVar("U")
+
+
+def _in_order(
+    pool: ProcessPoolExecutor,
+    processes: int,
+    work: Callable[[list[T]], list[U]],
+    tasks: Iterable[T],
+    size: int,
+) -> Iterator[U]:
+    """``work`` over ``tasks`` in the pool of ``processes``, ``size`` tasks at a time, the
+    results in the order of the tasks; at most :data:`WINDOW` tasks per process are handed
+    out ahead of the results (memory stays bounded whatever the batch)."""
+    from collections import deque
+    from concurrent.futures import Future
+
+    ahead = max(2, WINDOW * processes // size)
+    pending: deque[Future[list[U]]] = deque()
+    chunk: list[T] = []
+    for task in tasks:
+        chunk.append(task)
+        if len(chunk) == size:
+            pending.append(pool.submit(work, chunk))
+            chunk = []
+            if len(pending) >= ahead:
+                yield from pending.popleft().result()
+    if chunk:
+        pending.append(pool.submit(work, chunk))
+    while pending:
+        yield from pending.popleft().result()
 
 
 def _in_processes(
@@ -184,52 +229,70 @@ def _in_processes(
     on_file: Callable[[Path], None] | None,
 ) -> Iterator[tuple[str, R]]:
     import multiprocessing
+    from concurrent.futures.process import BrokenProcessPool
 
+    files = shared.files
+    size = max(1, min(16, len(files) // (processes * 8)))
+    pool = ProcessPoolExecutor(
+        processes,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_start,
+        initargs=(shared,),
+    )
+    # The collector is paused before the fork (see iter_assessments): the processes inherit
+    # the pause. A process that dies (out of memory…) breaks the pool: said, not waited for.
+    try:
+        with bulk_reading(), tempfile.TemporaryFile(prefix="aptic-qualif-") as spool:
+            yield from _rounds(shared, batch, processes, on_file, pool, spool, size)
+    except BrokenProcessPool:
+        from aptic_qualif.errors import CommandError
+
+        raise CommandError(
+            _(
+                "a process assessing the batch stopped before the end (out of memory?); "
+                "run the command again, with -j 1 to assess in one process"
+            )
+        ) from None
+    finally:
+        # leaving early (the output stopped, an interruption): what is queued is dropped,
+        # what runs ends within a few files
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _rounds(
+    shared: _Shared[R],
+    batch: Batch,
+    processes: int,
+    on_file: Callable[[Path], None] | None,
+    pool: ProcessPoolExecutor,
+    spool: IO[bytes],
+    size: int,
+) -> Iterator[tuple[str, R]]:
     from aptic_qualif.review.copies import CopyFinder
 
     files = shared.files
-    chunk = max(1, min(16, len(files) // (processes * 8)))
-    pool_context = multiprocessing.get_context("fork")
-    # The collector is paused before the fork (see iter_assessments): the processes inherit
-    # the pause. Leaving the block terminates the pool, also when the output stops early.
-    with (
-        bulk_reading(),
-        tempfile.TemporaryFile(prefix="aptic-qualif-") as spool,
-        pool_context.Pool(processes, initializer=_start, initargs=(shared,)) as pool,
-    ):
-        finder = CopyFinder()
-        kept: list[tuple[str, int, int]] = []
-        first_round = pool.imap(_read, range(len(files)), chunksize=chunk)
-        for path, (application, data, report, prepared) in zip(files, first_round, strict=True):
-            if on_file is not None:
-                on_file(path)
-            if data is None:
-                assert report is not None
-                batch.report.extend(report.diagnostics)
-                batch.unreadable.append(display_path(path))
-                continue
-            kept.append((application, spool.tell(), len(data)))
-            spool.write(data)
-            for answer in prepared:
-                finder.add(answer)
-        copies = finder.matches(threads=processes)  # the processes wait meanwhile
-        # The pool's feeder thread takes tasks as fast as it can: a semaphore keeps at most
-        # WINDOW per process read back from the spool and not yet assessed.
-        slots = threading.Semaphore(WINDOW * processes)
-        stop = threading.Event()
+    finder = CopyFinder()
+    kept: list[tuple[str, int, int]] = []
+    first_round = _in_order(pool, processes, _read, range(len(files)), size)
+    for path, (application, data, report, prepared) in zip(files, first_round, strict=True):
+        if on_file is not None:
+            on_file(path)
+        if data is None:
+            assert report is not None
+            batch.report.extend(report.diagnostics)
+            batch.unreadable.append(display_path(path))
+            continue
+        kept.append((application, spool.tell(), len(data)))
+        spool.write(data)
+        for answer in prepared:
+            finder.add(answer)
+    copies = finder.matches(threads=processes)  # the processes wait meanwhile
 
-        def tasks() -> Iterator[tuple[bytes, Sequence[CopyMatch]]]:
-            for application, offset, size in kept:
-                while not slots.acquire(timeout=0.05):
-                    if stop.is_set():  # the output stopped: the pool is being closed
-                        return
-                spool.seek(offset)
-                yield spool.read(size), copies.get(application, ())
+    def tasks() -> Iterator[tuple[bytes, Sequence[CopyMatch]]]:
+        for application, offset, size in kept:
+            spool.seek(offset)
+            yield spool.read(size), copies.get(application, ())
 
-        try:
-            for decision, rendered, warnings in pool.imap(_assess, tasks(), chunksize=chunk):
-                slots.release()
-                batch.report.extend(warnings)
-                yield decision, rendered  # type: ignore[misc]
-        finally:
-            stop.set()
+    for decision, rendered, warnings in _in_order(pool, processes, _assess, tasks(), size):
+        batch.report.extend(warnings)
+        yield decision, rendered  # type: ignore[misc]
