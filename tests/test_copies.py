@@ -17,6 +17,7 @@ from stdnum.fr import siret as stdnum_siret
 from typer.testing import CliRunner
 
 from aptic_qualif.access import LinkStore
+from aptic_qualif.application import validate_application
 from aptic_qualif.cli.app import app
 from aptic_qualif.context import Context, load_context
 from aptic_qualif.review.copies import (
@@ -37,6 +38,7 @@ from aptic_qualif.review.copies import (
     passage_pairs,
     shared_passage,
     signatures,
+    written_answers,
 )
 from aptic_qualif.review.load import load_reviews
 from aptic_qualif.scoring.assess import assess_files
@@ -527,3 +529,36 @@ def test_the_runs_of_words_are_hashed_alike_however_the_text_is_spaced(words: li
         )
         expected = {key for key in map(_stable_hash, runs) if key % SAMPLE == 0}
         assert _runs(written) == expected
+
+
+def test_one_application_alone_is_compared_with_nothing_and_loads_no_numpy(
+    tmp_path: Path,
+) -> None:
+    """``assess`` of one file (a venue checking its application) has no other application
+    to compare with: the copies cost nothing, not even numpy's import."""
+    import subprocess
+    import sys
+
+    one = sorted((REPO / "examples" / "applications").glob("*.yaml"))[0]
+    assert written_answers_of(one)  # it has written answers worth comparing
+    script = (
+        "import sys\n"
+        "from aptic_qualif.cli import main\n"
+        f"sys.argv = ['aptic-qualif', 'assess', {str(one)!r}, '-f', 'csv', '-o', "
+        f"{str(tmp_path / 'out.csv')!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('numpy' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip().splitlines()[-1] == "False", done.stdout + done.stderr
+    assert (tmp_path / "out.csv").read_text(encoding="utf-8").count("\n") == 2
+    assert find_copies(written_answers_of(one)) == {}
+
+
+def written_answers_of(path: Path) -> list[WrittenAnswer]:
+    context = load_context(REPO)
+    checked, _report = validate_application(path, context.questionnaire, context.catalogue)
+    assert checked is not None
+    return written_answers(checked, context.questionnaire)

@@ -481,7 +481,10 @@ def find_copies(
     answer of another application, with its matches: most similar first, then by the other
     application and item. Matches between venues of one organisation (same SIREN) are kept
     and marked :attr:`~aptic_qualif.scoring.model.CopyMatch.same_organisation`."""
-    return _finder(answers).matches(threshold)
+    listed = list(answers)
+    if len({answer.application for answer in listed}) < 2:
+        return {}  # one application (``assess`` of one file): nothing to compare it with
+    return _finder(listed).matches(threshold)
 
 
 def _order(match: CopyMatch) -> tuple[float, str, str, str]:
