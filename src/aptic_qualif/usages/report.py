@@ -291,28 +291,24 @@ def sections(report: UsageReport, departement: str | None = None) -> list[Sectio
             list(svc.col_labels),
         )
     )
-    pub = report.by_public
-    pi = _row_index(pub, departement)
     found.append(
-        Section(
+        _counts_section(
             "public",
             _("Accompaniments by public (a person may belong to several)"),
-            [_("Public"), _("Accompaniments")],
-            [[p, pub.value(pi, pub.col(p))] for p in pub.col_labels],
-            ["public", COUNT],
-            list(pub.col_labels),
+            _("Public"),
+            "public",
+            report.by_public,
+            departement,
         )
     )
-    age = report.by_age
-    ai = _row_index(age, departement)
     found.append(
-        Section(
+        _counts_section(
             "age",
             _("Accompaniments by age band"),
-            [_("Age band"), _("Accompaniments")],
-            [[a, age.value(ai, age.col(a))] for a in age.col_labels],
-            ["tranche_age", COUNT],
-            list(age.col_labels),
+            _("Age band"),
+            "tranche_age",
+            report.by_age,
+            departement,
         )
     )
     if departement is None:
@@ -348,6 +344,27 @@ def sections(report: UsageReport, departement: str | None = None) -> list[Sectio
         )
     found.append(_offer_section(report, departement))
     return found
+
+
+def _counts_section(
+    key: str,
+    title: str,
+    heading: str,
+    column: str,
+    table: ProtectedTable,
+    departement: str | None,
+) -> Section:
+    """A table of one count per column of ``table`` (publics, age bands), nationally or for
+    one département."""
+    row = _row_index(table, departement)
+    return Section(
+        key,
+        title,
+        [heading, _("Accompaniments")],
+        [[label, table.value(row, table.col(label))] for label in table.col_labels],
+        [column, COUNT],
+        list(table.col_labels),
+    )
 
 
 def _offer_section(report: UsageReport, departement: str | None) -> Section:
