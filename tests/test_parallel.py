@@ -139,6 +139,42 @@ def test_a_broken_file_is_reported_and_the_others_assessed(
     assert not any(broken.stem in row for row in rows)
 
 
+def test_only_the_applications_with_copies_are_assessed_again(
+    repo: Path,
+    runner: CliRunner,
+    batch_folder: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The first round assesses every application as if it had no copies; those with copies
+    are read again once the copies are known. One broken in between (a venue saving its
+    file during the run) is reported as unreadable, and the others keep their place."""
+    from aptic_qualif.review.copies import CopyFinder
+
+    folder = tmp_path / "lot"
+    shutil.copytree(batch_folder, folder)
+    real_matches = CopyFinder.matches
+    broken: list[str] = []
+
+    def matches_then_break(finder: CopyFinder, *args: object, **kwargs: object) -> object:
+        found = real_matches(finder, *args, **kwargs)  # type: ignore[arg-type]
+        assert len(found) >= 2  # the generator pastes answers between venues
+        broken.append(sorted(found)[0])
+        (folder / f"{broken[0]}.yaml").write_text("identite: [\n", encoding="utf-8")
+        return found
+
+    monkeypatch.setattr(CopyFinder, "matches", matches_then_break)
+    target = tmp_path / "out.csv"
+    result = runner.invoke(app, ["assess", str(folder), "-f", "csv", "-o", str(target), "-j", "2"])
+    assert result.exit_code == 1
+    assert f"{broken[0]}.yaml:" in result.stderr and "error[" in result.stderr
+    rows = target.read_text(encoding="utf-8").splitlines()
+    assert len(rows) == 1 + SIZE - 1
+    assert not any(row.startswith(broken[0]) for row in rows)
+    ids = [row.split(",", 1)[0] for row in rows[1:]]
+    assert ids == sorted(path.stem for path in folder.glob("*.yaml") if path.stem != broken[0])
+
+
 def test_no_process_is_left_when_the_output_stops_early(repo: Path, batch_folder: Path) -> None:
     """A reader that stops (a closed pipe, an interruption) stops the pool."""
     context = load_context(REPO, need_policy=True)
@@ -248,8 +284,8 @@ def test_a_process_that_dies_stops_the_command_with_a_message(
 
     from aptic_qualif.scoring import parallel
 
-    monkeypatch.setattr(sys.modules[__name__], "_real_read", parallel._read)
-    monkeypatch.setattr(parallel, "_read", _dying_read)
+    monkeypatch.setattr(sys.modules[__name__], "_real_read", parallel._first)
+    monkeypatch.setattr(parallel, "_first", _dying_read)
     target = tmp_path / "out.csv"
     command = ["assess", str(batch_folder), "-f", "csv", "-o", str(target), "-j", "2"]
     result = runner.invoke(app, command)

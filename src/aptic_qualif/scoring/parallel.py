@@ -6,13 +6,17 @@ written answer with every other application's. So a batch goes in two rounds ove
 of processes forked from this one (they share the référentiel, the questionnaire and the
 policy already loaded):
 
-1. each process reads and checks files, and prepares their written answers for the copies
-   (:func:`~aptic_qualif.review.copies.prepare`); this process keeps each check in a
-   temporary file (memory does not grow with the batch) and indexes the answers as they
-   come (:class:`~aptic_qualif.review.copies.CopyFinder`);
-2. once the copies are known, each process assesses checks with their copies and reviews,
-   and renders each assessment (``render``: its CSV row, its JSON, its terminal lines),
-   which this process writes in the order of the files.
+1. each process reads, checks and assesses files as if they had no copies, renders each
+   assessment (``render``: its CSV row, its JSON, its terminal lines) and prepares the
+   written answers for the copies (:func:`~aptic_qualif.review.copies.prepare`); this
+   process keeps what is rendered in a temporary file (memory does not grow with the batch)
+   and indexes the answers as they come (:class:`~aptic_qualif.review.copies.CopyFinder`);
+2. once the copies are known, the few applications that have some are read, checked and
+   assessed again, with them; this process writes the renderings in the order of the
+   files, each application's last.
+
+Only what is rendered and the prepared answers travel between processes: a checked
+application stays in the process that made it, instead of going to this one and back.
 
 The output is the same, byte for byte, as :func:`~aptic_qualif.scoring.assess.
 iter_assessments` in one process, which :func:`assess_rendered` uses for a small batch, a
@@ -152,42 +156,56 @@ def _start(shared: _Shared[Any]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _read(indices: list[int]) -> list[_Read]:
-    """First round: files read and checked; each check pickled, its answers prepared."""
+def _first(indices: list[int]) -> list[_First]:
+    """First round: files read, checked and assessed as if they had no copies; each
+    assessment rendered and pickled, its written answers prepared for the copies."""
     from aptic_qualif.review.copies import prepare, written_answers
 
     assert _shared is not None
     questionnaire = _shared.context.questionnaire
-    done: list[_Read] = []
+    done: list[_First] = []
     for index in indices:
-        path = _shared.files[index]
-        checked, report = validate_application(
-            path, questionnaire, _shared.context.catalogue, within=_shared.folders.get(path)
-        )
+        checked, report = _check(index)
         if checked is None:
             done.append(("", None, report, ()))
             continue
         prepared = tuple(prepare(answer) for answer in written_answers(checked, questionnaire))
-        data = pickle.dumps(checked, protocol=pickle.HIGHEST_PROTOCOL)
+        data = pickle.dumps(_assessed(checked, ()), protocol=pickle.HIGHEST_PROTOCOL)
         done.append((checked.id, data, None, prepared))
     return done
 
 
-def _assess(tasks: list[tuple[bytes, Sequence[CopyMatch]]]) -> list[_Assessed]:
-    """Second round: checks assessed with their copies and reviews, and rendered."""
-    assert _shared is not None
-    done: list[_Assessed] = []
-    for data, copies in tasks:
-        checked: CheckedApplication = pickle.loads(data)  # pickled by the first round
-        own = _shared.by_application.get(checked.id, [])
-        assessment, warnings = assess_checked(
-            _shared.scorer, checked, own, copies, _shared.reviews_dir
-        )
-        done.append((assessment.decision, _shared.render(assessment), warnings))
+def _again(tasks: list[tuple[int, list[CopyMatch]]]) -> list[_Assessed | Report]:
+    """Second round, for the applications with copies only: each file read and checked
+    again, then assessed with its copies and rendered (or, had it become unreadable since
+    the first round, its report)."""
+    done: list[_Assessed | Report] = []
+    for index, copies in tasks:
+        checked, report = _check(index)
+        done.append(report if checked is None else _assessed(checked, copies))
     return done
 
 
-_Read = tuple[str, bytes | None, Report | None, tuple[PreparedAnswer, ...]]
+def _check(index: int) -> tuple[CheckedApplication | None, Report]:
+    assert _shared is not None
+    path = _shared.files[index]
+    return validate_application(
+        path,
+        _shared.context.questionnaire,
+        _shared.context.catalogue,
+        within=_shared.folders.get(path),
+    )
+
+
+def _assessed(checked: CheckedApplication, copies: Sequence[CopyMatch]) -> _Assessed:
+    """``checked`` assessed with its reviews and ``copies``, and rendered."""
+    assert _shared is not None
+    own = _shared.by_application.get(checked.id, [])
+    assessment, warnings = assess_checked(_shared.scorer, checked, own, copies, _shared.reviews_dir)
+    return assessment.decision, _shared.render(assessment), warnings
+
+
+_First = tuple[str, bytes | None, Report | None, tuple[PreparedAnswer, ...]]
 _Assessed = tuple[str, object, list[Diagnostic]]
 T = TypeVar("T")
 U = TypeVar("U")
@@ -272,27 +290,43 @@ def _rounds(
 
     files = shared.files
     finder = CopyFinder()
-    kept: list[tuple[str, int, int]] = []
-    first_round = _in_order(pool, processes, _read, range(len(files)), size)
-    for path, (application, data, report, prepared) in zip(files, first_round, strict=True):
+    kept: list[tuple[int, str, int, int]] = []
+    first_round = _in_order(pool, processes, _first, range(len(files)), size)
+    for index, (application, data, report, prepared) in enumerate(first_round):
         if on_file is not None:
-            on_file(path)
+            on_file(files[index])
         if data is None:
             assert report is not None
-            batch.report.extend(report.diagnostics)
-            batch.unreadable.append(display_path(path))
+            _unreadable(batch, files[index], report)
             continue
-        kept.append((application, spool.tell(), len(data)))
+        kept.append((index, application, spool.tell(), len(data)))
         spool.write(data)
         for answer in prepared:
             finder.add(answer)
     copies = finder.matches(threads=processes)  # the processes wait meanwhile
-
-    def tasks() -> Iterator[tuple[bytes, Sequence[CopyMatch]]]:
-        for application, offset, size in kept:
+    # Most applications have no copies: their first assessment stands. The others are
+    # assessed again, with their copies, and take their place in the output.
+    again = _in_order(
+        pool,
+        processes,
+        _again,
+        ((index, copies[application]) for index, application, *_ in kept if application in copies),
+        size,
+    )
+    for index, application, offset, length in kept:
+        if application in copies:
+            result = next(again)
+            if isinstance(result, Report):  # changed since the first round
+                _unreadable(batch, files[index], result)
+                continue
+        else:
             spool.seek(offset)
-            yield spool.read(size), copies.get(application, ())
-
-    for decision, rendered, warnings in _in_order(pool, processes, _assess, tasks(), size):
+            result = pickle.loads(spool.read(length))  # written above, from the processes
+        decision, rendered, warnings = result
         batch.report.extend(warnings)
         yield decision, rendered  # type: ignore[misc]
+
+
+def _unreadable(batch: Batch, path: Path, report: Report) -> None:
+    batch.report.extend(report.diagnostics)
+    batch.unreadable.append(display_path(path))
