@@ -24,14 +24,21 @@ an error found while parsing them (an unknown command) is already in that langua
 from __future__ import annotations
 
 import contextlib
+import importlib.abc
+import importlib.util
 import re
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from importlib.machinery import ModuleSpec
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from typer.core import TyperGroup
 
 from aptic_qualif.i18n import N_, _, language, set_language
+
+if TYPE_CHECKING:
+    from typer._click.exceptions import ClickException
 
 CONSTANTS = {
     "ARGUMENTS_PANEL_TITLE": N_("Arguments"),
@@ -207,14 +214,16 @@ def _usage_words(args: str) -> str:
 
 
 def install() -> None:
-    """Translate typer's and click's texts from now on (once; later calls do nothing)."""
-    from typer import rich_utils
-    from typer._click import formatting
-    from typer._click.exceptions import ClickException
+    """Translate typer's and click's texts from now on (once; later calls do nothing).
 
-    if getattr(rich_utils, "_aptic_qualif_localized", False):
+    typer imports its rich renderer only to show help or an error, and rich costs every
+    command a twentieth of a second: its renderers are translated as it is imported, or at
+    once if it already is."""
+    from typer._click import formatting
+
+    if getattr(formatting, "_aptic_qualif_localized", False):
         return
-    rich_utils._aptic_qualif_localized = True  # type: ignore[attr-defined]
+    formatting._aptic_qualif_localized = True  # type: ignore[attr-defined]
 
     write_usage = formatting.HelpFormatter.write_usage
 
@@ -224,27 +233,6 @@ def install() -> None:
         write_usage(self, prog, _usage_words(args), _(USAGE) + " " if prefix is None else prefix)
 
     formatting.HelpFormatter.write_usage = localized_usage  # type: ignore[method-assign]
-
-    format_help: Callable[..., Any] = rich_utils.rich_format_help
-    format_error: Callable[..., Any] = rich_utils.rich_format_error
-    abort_error: Callable[..., Any] = rich_utils.rich_abort_error
-
-    def localized_help(*, obj: Any, ctx: Any, markup_mode: Any) -> None:
-        apply_constants()
-        option = obj.get_help_option(ctx)
-        if option is not None:
-            option.help = _(HELP_OPTION)
-        format_help(obj=obj, ctx=ctx, markup_mode=markup_mode)
-
-    def localized_error(self: ClickException) -> None:
-        apply_constants()
-        message = translate_error(self.format_message())
-        self.format_message = lambda: message  # type: ignore[method-assign]
-        format_error(self)
-
-    def localized_abort() -> None:
-        apply_constants()
-        abort_error()
 
     from typer.core import TyperArgument, TyperOption, _TyperParameter
 
@@ -275,6 +263,66 @@ def install() -> None:
         return str(usage_name(self)).replace("...}...", "}...").replace("...]...", "]...")
 
     TyperArgument._usage_display_name = localized_usage_name  # type: ignore[method-assign]
+
+    if RICH_UTILS in sys.modules:
+        _localize_rich(sys.modules[RICH_UTILS])
+    else:
+        sys.meta_path.insert(0, _LocalizeOnImport())
+
+
+RICH_UTILS = "typer.rich_utils"
+
+
+class _LocalizeOnImport(importlib.abc.MetaPathFinder):
+    """Finds nothing itself: when typer imports its rich renderer, has it translated
+    (:func:`_localize_rich`) as soon as it is loaded, then leaves the import system."""
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> ModuleSpec | None:
+        if fullname != RICH_UTILS:
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(fullname)
+        if spec is None or spec.loader is None:
+            return spec
+        loader = spec.loader
+        load = loader.exec_module
+
+        def load_then_localize(module: ModuleType) -> None:
+            load(module)
+            _localize_rich(module)
+
+        loader.exec_module = load_then_localize  # type: ignore[method-assign]
+        return spec
+
+
+def _localize_rich(rich_utils: Any) -> None:
+    """Translate typer's rich renderers: help, errors, aborts."""
+    if getattr(rich_utils, "_aptic_qualif_localized", False):
+        return
+    rich_utils._aptic_qualif_localized = True
+
+    format_help: Callable[..., Any] = rich_utils.rich_format_help
+    format_error: Callable[..., Any] = rich_utils.rich_format_error
+    abort_error: Callable[..., Any] = rich_utils.rich_abort_error
+
+    def localized_help(*, obj: Any, ctx: Any, markup_mode: Any) -> None:
+        apply_constants()
+        option = obj.get_help_option(ctx)
+        if option is not None:
+            option.help = _(HELP_OPTION)
+        format_help(obj=obj, ctx=ctx, markup_mode=markup_mode)
+
+    def localized_error(self: ClickException) -> None:
+        apply_constants()
+        message = translate_error(self.format_message())
+        self.format_message = lambda: message  # type: ignore[method-assign]
+        format_error(self)
+
+    def localized_abort() -> None:
+        apply_constants()
+        abort_error()
 
     rich_utils.rich_format_help = localized_help
     rich_utils.rich_format_error = localized_error

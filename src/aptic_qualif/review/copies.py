@@ -188,7 +188,7 @@ def _sha1_hash32(shingle: str) -> int:
 
 
 @functools.cache
-def _permutations() -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]:
+def permutations() -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]:
     """datasketch's ``a`` and ``b`` of its affine permutations for ``seed=SEED``."""
     import numpy as np
 
@@ -213,7 +213,7 @@ def signature(text: str) -> npt.NDArray[np.uint32]:
     hv ^= hv >> np.uint32(13)
     hv *= np.uint32(0xC2B2AE35)
     hv ^= hv >> np.uint32(16)
-    a, b = _permutations()
+    a, b = permutations()
     result: npt.NDArray[np.uint32] = (hv[:, None] * a + b).min(axis=0)
     return result
 
