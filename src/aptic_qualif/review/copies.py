@@ -356,21 +356,31 @@ class CopyFinder:
         low = np.minimum(rank[first], rank[second])
         high = np.maximum(rank[first], rank[second])
         shared = np.array(sorted(sharing), dtype=np.int64).reshape(-1, 2)
-        codes = _unique(np.concatenate((low * count + high, shared[:, 0] * count + shared[:, 1])))
-        lows, highs = (codes // count).tolist(), (codes % count).tolist()
+        shared_codes = shared[:, 0] * count + shared[:, 1]
+        codes = _unique(np.concatenate((low * count + high, shared_codes)))
+        lows, highs = codes // count, codes % count
+        texts = np.array([answer.text for answer in ranked], dtype=object)
         scores = cpdist(
-            [ranked[i].text for i in lows],
-            [ranked[j].text for j in highs],
+            texts[lows],
+            texts[highs],
             scorer=Indel.normalized_similarity,
             dtype=np.float64,
             workers=max(1, threads),
-        ).tolist()
+        )
+        # a network's millions of candidate pairs, most far apart: only the near ones and
+        # those sharing a passage are looked at one by one
+        near = scores >= threshold
+        kept = near | np.isin(codes, shared_codes, assume_unique=True)
         found: dict[str, list[CopyMatch]] = {}
-        for i, j, score in zip(lows, highs, scores, strict=True):
+        for i, j, score, is_near in zip(
+            lows[kept].tolist(),
+            highs[kept].tolist(),
+            scores[kept].tolist(),
+            near[kept].tolist(),
+            strict=True,
+        ):
             passage = 0
-            if score < threshold:
-                if (i, j) not in sharing:
-                    continue
+            if not is_near:  # a passage shared
                 passage = shared_passage(ranked[i].text, ranked[j].text)
                 if passage < PASSAGE_WORDS:
                     continue
