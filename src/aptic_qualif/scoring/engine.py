@@ -28,7 +28,7 @@ from aptic_qualif.application import CheckedApplication
 from aptic_qualif.diagnostics import Diagnostic
 from aptic_qualif.formats import number as format_number
 from aptic_qualif.formats import percent, quoted
-from aptic_qualif.i18n import _, localized, ngettext
+from aptic_qualif.i18n import _, language, localized, ngettext
 from aptic_qualif.questionnaire.conditions import holds, is_answered
 from aptic_qualif.questionnaire.load import LoadedQuestionnaire, LocatedItem
 from aptic_qualif.questionnaire.model import Item
@@ -56,6 +56,10 @@ from aptic_qualif.scoring.model import (
 from aptic_qualif.scoring.policy import Decision, Knockout, Policy, Requirement
 
 RUBRIC_MAX = 4.0
+_KEPT_TYPES = frozenset({"boolean", "single_choice", "multiple_choice", "integer", "decimal"})
+"""The items whose contribution :meth:`Scorer.contribution` keeps, by answer."""
+_KEPT_MOST = 20_000
+"""The most contributions kept: a batch's distinct answers to choice items are far fewer."""
 
 
 def _round(value: float) -> float:
@@ -99,6 +103,7 @@ class Scorer:
             self.items[located.theme].append(CompiledItem(located, weight, self.item_max(item)))
         self.service_levels = {s.id: s.level for s in catalogue.services.values()}
         self._identity_ids = frozenset(i.id for i in questionnaire.identity)
+        self._contributions: dict[tuple[object, ...], tuple[float, float, Source, str]] = {}
 
     def item_max(self, item: Item) -> float:
         """The most points an item can give, before its weight."""
@@ -682,7 +687,29 @@ class Scorer:
     def contribution(self, entry: CompiledItem, answer: Any) -> tuple[float, float, Source, str]:
         """How a self-declared answer to an item that applies counts: weighted points,
         weighted maximum, source and detail. Unanswered, it counts 0 out of its maximum;
-        a "not concerned" option takes the item out of the maximum."""
+        a "not concerned" option takes the item out of the maximum.
+
+        The same choices recur from one application to the next: each answer to a
+        choice, a yes-no or a number item is counted once per language."""
+        if entry.item.type not in _KEPT_TYPES:
+            return self._contribution(entry, answer)
+        key = (
+            entry.item.id,
+            language(),
+            tuple(answer) if isinstance(answer, list) else answer,
+            type(answer),  # True and 1 are equal keys, not equal answers
+        )
+        try:
+            return self._contributions[key]
+        except KeyError:
+            found = self._contribution(entry, answer)
+            if len(self._contributions) < _KEPT_MOST:
+                self._contributions[key] = found
+            return found
+        except TypeError:  # an answer of the wrong shape (a mapping…): counted each time
+            return self._contribution(entry, answer)
+
+    def _contribution(self, entry: CompiledItem, answer: Any) -> tuple[float, float, Source, str]:
         item = entry.item
         weighted_max = _round(entry.max * entry.weight)
         if not is_answered(answer):
