@@ -337,3 +337,10 @@ def test_a_carriage_return_in_data_never_splits_a_csv_row() -> None:
     csv.writer(buffer, lineterminator="\n").writerow(sanitize.csv_row(["a\rb", "c\r\nd", "e"]))
     rows = list(csv.reader(io.StringIO(buffer.getvalue(), newline="")))
     assert rows == [["a\nb", "c\nd", "e"]]
+
+
+@given(text=st.text(alphabet=st.characters(codec="utf-8")) | hostile, single=st.booleans())
+def test_the_terminal_search_gives_what_the_whole_table_gives(text: str, single: bool) -> None:
+    """Only a text with a character to replace is translated: the same text either way."""
+    table = sanitize._LINE_TABLE if single else sanitize._LAYOUT_TABLE
+    assert sanitize.terminal(text, single_line=single) == text.translate(table)

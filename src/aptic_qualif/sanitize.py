@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from html import escape as _html_escape
 
 BIDI_CONTROLS = frozenset([0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)])
@@ -48,13 +49,26 @@ _LAYOUT_TABLE = {code: _stand_in(code) for code in _UNSAFE if code not in (0x09,
 _LINE_TABLE = {code: _stand_in(code) for code in _UNSAFE}
 
 
+def _any_of(codes: Iterable[int]) -> re.Pattern[str]:
+    return re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(codes)) + "]")
+
+
+# ``str.translate`` looks every character up in its table: on long French texts, most
+# without any character to replace, a search for one is several times faster.
+_LAYOUT_UNSAFE = _any_of(_LAYOUT_TABLE)
+_LINE_UNSAFE = _any_of(_LINE_TABLE)
+
+
 def terminal(text: object, *, single_line: bool = False) -> str:
     """``text`` safe to print on a terminal: every C0/C1 control character and every bidi
     control replaced by a visible stand-in (``\\x1b`` → ``␛``, U+202E → ``<U+202E>``).
 
     Newlines and tabs are kept, unless ``single_line`` (a name in a title or a prompt,
     where a newline could fake another line of the program's own output)."""
-    return str(text).translate(_LINE_TABLE if single_line else _LAYOUT_TABLE)
+    shown = str(text)
+    if (_LINE_UNSAFE if single_line else _LAYOUT_UNSAFE).search(shown) is None:
+        return shown
+    return shown.translate(_LINE_TABLE if single_line else _LAYOUT_TABLE)
 
 
 def rich_text(text: object, *, single_line: bool = False) -> str:
