@@ -15,8 +15,12 @@ import itertools
 import re
 from functools import lru_cache
 
-_WORD = re.compile(r"\s*\S+\s*")
-"""A word and the spaces around it, as ``rich._wrap`` cuts a line."""
+_WORD = re.compile(r"\S+\s*")
+"""A word's visible characters and the spaces after them, as ``rich._wrap`` cuts a line."""
+_VISIBLE = re.compile(r"\S+")
+_SPACES = re.compile(r"\s*")
+_RUN_TO_END = re.compile(r"\S*\Z")
+"""The visible characters that end where the search ends."""
 _TRAILING_SPACE = re.compile(r"\s+$")
 
 _PUNCTUATION = frozenset(
@@ -43,6 +47,12 @@ def _one_cell(character: str) -> bool:
     return character in _PUNCTUATION and get_character_cell_size(character) == 1
 
 
+def _after(pattern: re.Pattern[str], text: str, at: int) -> int:
+    """Where ``pattern``, matched at ``at``, ends (``at`` when it does not match)."""
+    found = pattern.match(text, at)
+    return found.end() if found is not None else at
+
+
 def printed(text: str, width: int) -> str | None:
     """What Rich prints for ``Text(text)`` on a console ``width`` cells wide (each line
     followed by a line break), or ``None`` when ``text`` is not one Rich's rules give
@@ -50,26 +60,33 @@ def printed(text: str, width: int) -> str | None:
     character, a wide or combining one)."""
     if width < 1 or not all(map(_one_cell, set(text))):
         return None
-    # rich._wrap.divide_line, where a word's cells are its characters
+    # rich._wrap.divide_line, where a word's cells are its characters. Rich takes the
+    # words one by one (a word: its visible characters and the spaces after them; the
+    # first also the spaces before): a word goes on the line while the line opens at most
+    # ``width`` characters before the word's last visible character. So each line is found
+    # at once, from the character ``width`` after its opening, whatever its words.
+    opening = _VISIBLE.search(text)  # the first word's visible characters
     breaks: list[int] = []
-    offset = 0
-    for found in _WORD.finditer(text):
-        start, word = found.start(), found.group()
-        length = len(word.rstrip())
-        if width - offset >= length:
-            offset += len(word)
-        elif length > width:  # a word longer than a line: folded
-            pieces = [word[at : at + width] for at in range(0, len(word), width)]
-            for piece in pieces[:-1]:
-                if start:
-                    breaks.append(start)
-                start += len(piece)
-            if start:
-                breaks.append(start)
-            offset = len(pieces[-1])
-        elif offset and start:
+    opens = 0
+    while opening is not None and opens + width < len(text):
+        at = opens + width
+        if text[at].isspace():  # the first word not to fit is the next one
+            visible = _after(_SPACES, text, at)
+            if visible == len(text):
+                break
+        else:  # the word this character belongs to does not fit
+            run = _RUN_TO_END.search(text, opens, at + 1)
+            visible = run.start() if run is not None else at
+        start = 0 if visible == opening.start() else visible
+        if _after(_VISIBLE, text, visible) - start <= width:  # it opens the next line
             breaks.append(start)
-            offset = len(word)
+            opens = start
+            continue
+        # a word longer than a line (its spaces after it included): folded
+        end = _after(_WORD, text, visible)
+        folded = start + (end - start - 1) // width * width
+        breaks.extend(range(start if start else width, folded + 1, width))
+        opens = folded
     bounds = [0, *breaks, len(text)]
     lines = []
     for first, last in itertools.pairwise(bounds):

@@ -411,14 +411,23 @@ def render_details(assessments: Sequence[Assessment], *, themes: bool = False) -
     Every text from a file passes :func:`terminal` (``Text`` reads no markup) or
     :func:`rich_text` (``Text.from_markup``)."""
     from rich.console import Group
-
-    return Group(*(part for a in assessments for part in _detail_parts(a, themes=themes)))
-
-
-def _detail_parts(a: Assessment, *, themes: bool) -> list[RenderableType]:
     from rich.text import Text
 
-    parts: list[RenderableType] = [
+    return Group(
+        *(
+            Text(part) if isinstance(part, str) else part
+            for a in assessments
+            for part in _detail_parts(a, themes=themes)
+        )
+    )
+
+
+def _detail_parts(a: Assessment, *, themes: bool) -> list[str | RenderableType]:
+    """The details of ``a``: each plain line as its text (already through :func:`terminal`),
+    the others as what Rich renders."""
+    from rich.text import Text
+
+    parts: list[str | RenderableType] = [
         Text.from_markup(
             f"\n[bold]{rich_text(a.venue, single_line=True)}[/] — {decision_label(a.decision)}"
         )
@@ -427,19 +436,19 @@ def _detail_parts(a: Assessment, *, themes: bool) -> list[RenderableType]:
         shown = " · ".join(
             f"{t.title} {_num(t.percentage)} % {'✓' if t.passed else '✗'}" for t in a.themes
         )
-        parts.append(Text(terminal(f"  {shown}")))
+        parts.append(terminal(f"  {shown}"))
     for reason in a.reasons:
-        parts.append(Text(terminal(f"  • {reason}")))
+        parts.append(terminal(f"  • {reason}"))
     for match in a.copies:
-        parts.append(Text(terminal(f"  ≈ {describe_copy(match)}")))
+        parts.append(terminal(f"  ≈ {describe_copy(match)}"))
     for theme in a.themes:
         for advice in theme.advice:
-            parts.append(Text(terminal(f"  → {advice.label} : {advice.text}")))
+            parts.append(terminal(f"  → {advice.label} : {advice.text}"))
     for comment in a.reviews.comments:
         about = f"{comment.item} ({comment.score}/4)" if comment.item else _("overall comment")
-        parts.append(Text(terminal(f"  {quoted(comment.comment)} — {comment.reviewer}, {about}")))
+        parts.append(terminal(f"  {quoted(comment.comment)} — {comment.reviewer}, {about}"))
     for stale in a.reviews.stale:
-        parts.append(Text(terminal(f"  ⚠ {stale.reviewer} : {'; '.join(stale.changes)}")))
+        parts.append(terminal(f"  ⚠ {stale.reviewer} : {'; '.join(stale.changes)}"))
     return parts
 
 
@@ -482,12 +491,10 @@ def table_parts(a: Assessment, settings: TerminalSettings) -> tuple[TableRow, st
     for part in _detail_parts(a, themes=settings.width < NARROW):
         # a plain line is wrapped without Rich's machinery (the same characters), the rest
         # printed by Rich, as render_details' Group prints them one after the other
-        simple = None
-        if isinstance(part, Text) and not part.spans and not part.style:
-            simple = printed(part.plain, settings.width)
+        simple = printed(part, settings.width) if isinstance(part, str) else None
         if simple is None:
             with console.capture() as captured:
-                console.print(part)
+                console.print(Text(part) if isinstance(part, str) else part)
             simple = captured.get()
         shown.append(simple)
     return table_row(a), "".join(shown)
