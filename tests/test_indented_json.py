@@ -53,3 +53,17 @@ def test_a_float_of_every_magnitude_is_written_as_python_writes_it() -> None:
 def test_a_number_that_is_not_finite_is_still_refused(number: float) -> None:
     with pytest.raises(ValueError):
         indented_json({"points": number})
+
+
+@pytest.mark.parametrize("number", [math.nan, math.inf, -math.inf])
+def test_an_assessment_holds_no_number_that_is_not_finite(number: float) -> None:
+    """The JSON of an assessment is written without looking for such numbers: its models
+    refuse them where they would be made."""
+    from pydantic import ValidationError
+
+    from aptic_qualif.scoring.model import PointLine
+
+    line = {"item": "x", "theme": "t", "label": "X", "weight": 1.0, "answer": None}
+    with pytest.raises(ValidationError):
+        PointLine(**line, points=number, max=4.0, source="answer", detail="")
+    assert PointLine(**line, points=1.5, max=4.0, source="answer", detail="").points == 1.5

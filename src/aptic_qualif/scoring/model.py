@@ -18,7 +18,8 @@ Source = Literal[
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # a number that is not finite has no JSON: refused where it would be made
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class PointLine(Model):
