@@ -42,7 +42,7 @@ import itertools
 import re
 import unicodedata
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
@@ -203,28 +203,39 @@ def signature(text: str) -> npt.NDArray[np.uint32]:
     datasketch's ``MinHash`` over :func:`_shingles` with ``num_perm=NUM_PERM, seed=SEED`` (its
     default "affine32" scheme: SHA-1 of each shingle, MurmurHash3's finaliser, then
     ``a * h + b`` modulo 2**32 for each permutation), value for value."""
+    result: npt.NDArray[np.uint32] = signatures_of([text])[0]
+    return result
+
+
+def signatures_of(texts: Sequence[str]) -> npt.NDArray[np.uint32]:
+    """The MinHash signature (:func:`signature`) of each text, one row each, computed
+    together: an application's answers at once rather than one numpy pass each."""
     import numpy as np
 
-    words = text.split()
-    shingles = {f"{first} {second}" for first, second in pairwise(words)} or {text}
-    hv = np.fromiter(map(_sha1_hash32, shingles), dtype=np.uint32, count=len(shingles))
+    if not texts:
+        return np.empty((0, NUM_PERM), dtype=np.uint32)
+    counts = []
+    hashed: list[int] = []
+    for text in texts:
+        shingles = set(map(" ".join, pairwise(text.split()))) or {text}
+        counts.append(len(shingles))
+        hashed.extend(map(_sha1_hash32, shingles))
+    hv = np.array(hashed, dtype=np.uint32)
     hv ^= hv >> np.uint32(16)  # MurmurHash3's 32-bit finaliser (wraps modulo 2**32)
     hv *= np.uint32(0x85EBCA6B)
     hv ^= hv >> np.uint32(13)
     hv *= np.uint32(0xC2B2AE35)
     hv ^= hv >> np.uint32(16)
     a, b = permutations()
-    result: npt.NDArray[np.uint32] = (hv[:, None] * a + b).min(axis=0)
+    starts = np.zeros(len(counts), dtype=np.intp)
+    np.cumsum(counts[:-1], out=starts[1:])
+    result: npt.NDArray[np.uint32] = np.minimum.reduceat(hv[:, None] * a + b, starts, axis=0)
     return result
 
 
 def signatures(answers: list[WrittenAnswer]) -> npt.NDArray[np.uint32]:
     """The MinHash signature (:func:`signature`) of each answer, one row each."""
-    import numpy as np
-
-    if not answers:
-        return np.empty((0, NUM_PERM), dtype=np.uint32)
-    return np.stack([signature(answer.text) for answer in answers])
+    return signatures_of([answer.text for answer in answers])
 
 
 @dataclass(frozen=True)
@@ -241,8 +252,15 @@ class PreparedAnswer:
 
 def prepare(answer: WrittenAnswer) -> PreparedAnswer:
     """``answer`` with its MinHash signature and its sampled runs of words."""
-    return PreparedAnswer(
-        answer, signature(answer.text).tobytes(), tuple(sorted(_runs(answer.text)))
+    return prepare_all([answer])[0]
+
+
+def prepare_all(answers: Sequence[WrittenAnswer]) -> tuple[PreparedAnswer, ...]:
+    """Each answer prepared (:func:`prepare`), their signatures computed together."""
+    signed = signatures_of([answer.text for answer in answers])
+    return tuple(
+        PreparedAnswer(answer, row.tobytes(), tuple(sorted(_runs(answer.text))))
+        for answer, row in zip(answers, signed, strict=True)
     )
 
 
@@ -421,8 +439,8 @@ def _unique(values: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
 
 def _finder(answers: Iterable[WrittenAnswer]) -> CopyFinder:
     finder = CopyFinder()
-    for answer in answers:
-        finder.add(prepare(answer))
+    for prepared in prepare_all(list(answers)):
+        finder.add(prepared)
     return finder
 
 
@@ -444,16 +462,11 @@ def _runs(text: str) -> set[int]:
     # Words separated by single spaces (a normalised answer): each run is a slice of the
     # text's bytes, hashed without joining its words again.
     data = text.encode("utf-8")
-    starts = list(itertools.accumulate((len(w.encode("utf-8")) + 1 for w in words), initial=0))
-    crc32 = zlib.crc32
-    return {
-        key
-        for key in (
-            crc32(data[starts[k] : starts[k + SHINGLE_WORDS] - 1])
-            for k in range(len(words) - SHINGLE_WORDS + 1)
-        )
-        if key % SAMPLE == 0
-    }
+    # where each word starts in the bytes: each word's bytes and the space after them
+    starts = list(itertools.accumulate(map((1).__add__, map(len, data.split(b" "))), initial=0))
+    ends = starts[SHINGLE_WORDS:]  # a run ends where the word after it starts, space aside
+    runs = [data[start : end - 1] for start, end in zip(starts, ends, strict=False)]
+    return {key for key in map(zlib.crc32, runs) if key % SAMPLE == 0}
 
 
 def _stable_hash(run: str) -> int:

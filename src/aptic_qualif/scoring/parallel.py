@@ -159,7 +159,7 @@ def _start(shared: _Shared[Any]) -> None:
 def _first(indices: list[int]) -> list[_First]:
     """First round: files read, checked and assessed as if they had no copies; each
     assessment rendered and pickled, its written answers prepared for the copies."""
-    from aptic_qualif.review.copies import prepare, written_answers
+    from aptic_qualif.review.copies import prepare_all, written_answers
 
     assert _shared is not None
     questionnaire = _shared.context.questionnaire
@@ -169,7 +169,7 @@ def _first(indices: list[int]) -> list[_First]:
         if checked is None:
             done.append(("", None, report, ()))
             continue
-        prepared = tuple(prepare(answer) for answer in written_answers(checked, questionnaire))
+        prepared = prepare_all(written_answers(checked, questionnaire))
         data = pickle.dumps(_assessed(checked, ()), protocol=pickle.HIGHEST_PROTOCOL)
         done.append((checked.id, data, None, prepared))
     return done
