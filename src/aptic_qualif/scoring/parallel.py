@@ -9,14 +9,15 @@ policy already loaded):
 1. each process reads, checks and assesses files as if they had no copies, renders each
    assessment (``render``: its CSV row, its JSON, its terminal lines) and prepares the
    written answers for the copies (:func:`~aptic_qualif.review.copies.prepare`); this
-   process keeps what is rendered in a temporary file (memory does not grow with the batch)
-   and indexes the answers as they come (:class:`~aptic_qualif.review.copies.CopyFinder`);
+   process indexes the answers as they come (:class:`~aptic_qualif.review.copies.CopyFinder`),
+   while each process keeps what it renders in a temporary file of its own (memory does not
+   grow with the batch);
 2. once the copies are known, the few applications that have some are read, checked and
    assessed again, with them; this process writes the renderings in the order of the
    files, each application's last.
 
-Only what is rendered and the prepared answers travel between processes: a checked
-application stays in the process that made it, instead of going to this one and back.
+Only the prepared answers travel between processes, and where each rendering is: a checked
+application stays in the process that made it, and a rendering is read once, to be written.
 
 The output is the same, byte for byte, as :func:`~aptic_qualif.scoring.assess.
 iter_assessments` in one process, which :func:`assess_rendered` uses for a small batch, a
@@ -25,6 +26,7 @@ single processor, or a system without ``fork``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import sys
@@ -144,11 +146,14 @@ class _Shared(Generic[R]):
 
 
 _shared: _Shared[Any] | None = None
+_spool: IO[bytes] | None = None
+"""This process's renderings, in a file of its own that the main process reads."""
 
 
-def _start(shared: _Shared[Any]) -> None:
-    global _shared
+def _start(shared: _Shared[Any], spools: str) -> None:
+    global _shared, _spool
     _shared = shared
+    _spool = (Path(spools) / str(os.getpid())).open("xb")  # open while the process lives
     # An interruption (Ctrl-C reaches the whole process group) is this process's to
     # handle: it stops the pool; a process stopping on its own would only print a trace.
     import signal
@@ -161,7 +166,7 @@ def _first(indices: list[int]) -> list[_First]:
     assessment rendered and pickled, its written answers prepared for the copies."""
     from aptic_qualif.review.copies import prepare_all, written_answers
 
-    assert _shared is not None
+    assert _shared is not None and _spool is not None
     questionnaire = _shared.context.questionnaire
     done: list[_First] = []
     for index in indices:
@@ -171,7 +176,9 @@ def _first(indices: list[int]) -> list[_First]:
             continue
         prepared = prepare_all(written_answers(checked, questionnaire))
         data = pickle.dumps(_assessed(checked, ()), protocol=pickle.HIGHEST_PROTOCOL)
-        done.append((checked.id, data, None, prepared))
+        done.append((checked.id, (os.getpid(), _spool.tell(), len(data)), None, prepared))
+        _spool.write(data)
+    _spool.flush()  # read by the main process as soon as it has the results
     return done
 
 
@@ -205,7 +212,9 @@ def _assessed(checked: CheckedApplication, copies: Sequence[CopyMatch]) -> _Asse
     return assessment.decision, _shared.render(assessment), warnings
 
 
-_First = tuple[str, bytes | None, Report | None, tuple[PreparedAnswer, ...]]
+_First = tuple[str, tuple[int, int, int] | None, Report | None, tuple[PreparedAnswer, ...]]
+"""An application's id, where its rendering is (the process, the offset and the length in
+that process's spool), the report of an unreadable file, the prepared written answers."""
 _Assessed = tuple[str, object, list[Diagnostic]]
 T = TypeVar("T")
 U = TypeVar("U")
@@ -255,30 +264,34 @@ def _in_processes(
     size = max(1, min(16, len(files) // (processes * 8)))
     # What every process would otherwise load on its own (numpy: 40 ms each), loaded once
     permutations()
-    pool = ProcessPoolExecutor(
-        processes,
-        mp_context=multiprocessing.get_context("fork"),
-        initializer=_start,
-        initargs=(shared,),
-    )
-    # The collector is paused before the fork (see iter_assessments): the processes inherit
-    # the pause. A process that dies (out of memory…) breaks the pool: said, not waited for.
-    try:
-        with bulk_reading(), tempfile.TemporaryFile(prefix="aptic-qualif-") as spool:
-            yield from _rounds(shared, batch, processes, on_file, pool, spool, size)
-    except BrokenProcessPool:
-        from aptic_qualif.errors import CommandError
+    # Each process writes what it renders to a file of its own, in a folder that goes with
+    # the command: a rendering (a JSON of tens of kilobytes) is read once, when written out,
+    # rather than sent through a pipe and kept.
+    with bulk_reading(), tempfile.TemporaryDirectory(prefix="aptic-qualif-") as spools:
+        pool = ProcessPoolExecutor(
+            processes,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_start,
+            initargs=(shared, spools),
+        )
+        # The collector is paused before the fork (see iter_assessments): the processes
+        # inherit the pause. A process that dies (out of memory…) breaks the pool: said, not
+        # waited for.
+        try:
+            yield from _rounds(shared, batch, processes, on_file, pool, Path(spools), size)
+        except BrokenProcessPool:
+            from aptic_qualif.errors import CommandError
 
-        raise CommandError(
-            _(
-                "a process assessing the batch stopped before the end (out of memory?); "
-                "run the command again, with -j 1 to assess in one process"
-            )
-        ) from None
-    finally:
-        # leaving early (the output stopped, an interruption): what is queued is dropped,
-        # what runs ends within a few files
-        pool.shutdown(wait=True, cancel_futures=True)
+            raise CommandError(
+                _(
+                    "a process assessing the batch stopped before the end (out of memory?); "
+                    "run the command again, with -j 1 to assess in one process"
+                )
+            ) from None
+        finally:
+            # leaving early (the output stopped, an interruption): what is queued is
+            # dropped, what runs ends within a few files
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _rounds(
@@ -287,24 +300,23 @@ def _rounds(
     processes: int,
     on_file: Callable[[Path], None] | None,
     pool: ProcessPoolExecutor,
-    spool: IO[bytes],
+    spools: Path,
     size: int,
 ) -> Iterator[tuple[str, R]]:
     from aptic_qualif.review.copies import CopyFinder
 
     files = shared.files
     finder = CopyFinder()
-    kept: list[tuple[int, str, int, int]] = []
+    kept: list[tuple[int, str, tuple[int, int, int]]] = []
     first_round = _in_order(pool, processes, _first, range(len(files)), size)
-    for index, (application, data, report, prepared) in enumerate(first_round):
+    for index, (application, where, report, prepared) in enumerate(first_round):
         if on_file is not None:
             on_file(files[index])
-        if data is None:
+        if where is None:
             assert report is not None
             _unreadable(batch, files[index], report)
             continue
-        kept.append((index, application, spool.tell(), len(data)))
-        spool.write(data)
+        kept.append((index, application, where))
         for answer in prepared:
             finder.add(answer)
     copies = finder.matches(threads=processes)  # the processes wait meanwhile
@@ -314,21 +326,30 @@ def _rounds(
         pool,
         processes,
         _again,
-        ((index, copies[application]) for index, application, *_ in kept if application in copies),
+        (
+            (index, copies[application])
+            for index, application, _where in kept
+            if application in copies
+        ),
         size,
     )
-    for index, application, offset, length in kept:
-        if application in copies:
-            result = next(again)
-            if isinstance(result, Report):  # changed since the first round
-                _unreadable(batch, files[index], result)
-                continue
-        else:
-            spool.seek(offset)
-            result = pickle.loads(spool.read(length))  # written above, from the processes
-        decision, rendered, warnings = result
-        batch.report.extend(warnings)
-        yield decision, rendered  # type: ignore[misc]
+    with contextlib.ExitStack() as opened:
+        readers: dict[int, IO[bytes]] = {}
+        for index, application, (process, offset, length) in kept:
+            if application in copies:
+                result = next(again)
+                if isinstance(result, Report):  # changed since the first round
+                    _unreadable(batch, files[index], result)
+                    continue
+            else:
+                if process not in readers:
+                    readers[process] = opened.enter_context((spools / str(process)).open("rb"))
+                reader = readers[process]
+                reader.seek(offset)
+                result = pickle.loads(reader.read(length))  # written by the pool's process
+            decision, rendered, warnings = result
+            batch.report.extend(warnings)
+            yield decision, rendered  # type: ignore[misc]
 
 
 def _unreadable(batch: Batch, path: Path, report: Report) -> None:
