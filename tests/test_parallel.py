@@ -175,16 +175,24 @@ def test_only_the_applications_with_copies_are_assessed_again(
     assert ids == sorted(path.stem for path in folder.glob("*.yaml") if path.stem != broken[0])
 
 
-def test_no_process_is_left_when_the_output_stops_early(repo: Path, batch_folder: Path) -> None:
-    """A reader that stops (a closed pipe, an interruption) stops the pool."""
+def test_no_process_is_left_when_the_output_stops_early(
+    repo: Path, batch_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reader that stops (a closed pipe, an interruption) stops the pool, and the
+    processes' temporary files go with it."""
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     context = load_context(REPO, need_policy=True)
     rendered = assess_rendered(
         sorted(batch_folder.glob("*.yaml")), context, Batch(), render.csv_parts, jobs=2
     )
     next(rendered)
     assert multiprocessing.active_children()
+    assert len(list(next(tmp_path.iterdir()).iterdir())) == 2  # one file per process
     rendered.close()  # type: ignore[attr-defined]
     assert not multiprocessing.active_children()
+    assert not list(tmp_path.iterdir())
 
 
 def test_jobs_must_be_a_count(repo: Path, runner: CliRunner, batch_folder: Path) -> None:
