@@ -256,7 +256,9 @@ def prepare(answer: WrittenAnswer) -> PreparedAnswer:
 
 
 def prepare_all(answers: Sequence[WrittenAnswer]) -> tuple[PreparedAnswer, ...]:
-    """Each answer prepared (:func:`prepare`), their signatures computed together."""
+    """Each answer prepared (:func:`prepare`), their signatures computed together: a few
+    answers (one application's), for numpy makes a matrix of all their word pairs times the
+    :data:`NUM_PERM` permutations."""
     signed = signatures_of([answer.text for answer in answers])
     return tuple(
         PreparedAnswer(answer, row.tobytes(), tuple(sorted(_runs(answer.text))))
@@ -439,8 +441,12 @@ def _unique(values: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
 
 def _finder(answers: Iterable[WrittenAnswer]) -> CopyFinder:
     finder = CopyFinder()
-    for prepared in prepare_all(list(answers)):
-        finder.add(prepared)
+    # a few answers signed together at a time: their shingles times the permutations is
+    # the matrix numpy makes (the whole batch's would weigh hundreds of megabytes)
+    listed = list(answers)
+    for start in range(0, len(listed), 8):
+        for prepared in prepare_all(listed[start : start + 8]):
+            finder.add(prepared)
     return finder
 
 
@@ -465,8 +471,8 @@ def _runs(text: str) -> set[int]:
     # where each word starts in the bytes: each word's bytes and the space after them
     starts = list(itertools.accumulate(map((1).__add__, map(len, data.split(b" "))), initial=0))
     ends = starts[SHINGLE_WORDS:]  # a run ends where the word after it starts, space aside
-    runs = [data[start : end - 1] for start, end in zip(starts, ends, strict=False)]
-    return {key for key in map(zlib.crc32, runs) if key % SAMPLE == 0}
+    slices = [data[start : end - 1] for start, end in zip(starts, ends, strict=False)]
+    return {key for key in map(zlib.crc32, slices) if key % SAMPLE == 0}
 
 
 def _stable_hash(run: str) -> int:
