@@ -315,6 +315,37 @@ def test_valid_example(mini: Path) -> None:
     assert "pub-aller-vers-detail" in checked.enabled
 
 
+def test_an_answer_checked_once_is_still_each_applications_own(mini: Path) -> None:
+    """A valid answer to a choice item is checked once per value, then taken as it was:
+    each application still gets a list of its own, and a wrong answer is reported at its
+    own line in every file that has it."""
+    context = load_context(mini)
+    first = mini / F
+    second = first.with_name("autre.yaml")
+    text = first.read_text(encoding="utf-8")
+    second.write_text("# une ligne de plus\n" + text, encoding="utf-8")
+    checks = [
+        validate_application(path, context.questionnaire, context.catalogue)[0]
+        for path in (first, second)
+    ]
+    assert checks[0] is not None and checks[1] is not None
+    mine, theirs = checks[0].answers["pub-publics"], checks[1].answers["pub-publics"]
+    assert mine == theirs == ["seniors", "familles"] and mine is not theirs
+    mine.append("changed")
+    again, _report = validate_application(second, context.questionnaire, context.catalogue)
+    assert again is not None and again.answers["pub-publics"] == ["seniors", "familles"]
+    for path in (first, second):
+        path.write_text(
+            path.read_text(encoding="utf-8").replace("apt-charte: true", "apt-charte: oui"),
+            encoding="utf-8",
+        )
+    lines = []
+    for path in (first, second):
+        _checked, report = validate_application(path, context.questionnaire, context.catalogue)
+        lines.append([(d.code, d.span.line) for d in report.diagnostics])
+    assert lines == [[("APP004", 18)], [("APP004", 19)]]
+
+
 def luhn_digit(body: str) -> str:
     """The digit that completes ``body`` into a number with a valid Luhn key."""
     return str(luhn.calc_check_digit(body))

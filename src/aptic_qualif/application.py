@@ -635,6 +635,14 @@ def _check_reference(
         )
 
 
+_REPEATED_TYPES = frozenset({"boolean", "single_choice", "multiple_choice", "integer", "decimal"})
+"""Items whose answers recur from one application to the next: a valid one is checked once."""
+_valid: dict[int, tuple[Item, dict[tuple[object, ...], Any]]] = {}
+"""By item (its id, with the item kept so that the id is never another's): each valid answer
+to it, normalised."""
+_VALID_MOST = 10_000
+
+
 def _check_value(
     item: Item,
     value: Any,
@@ -646,7 +654,42 @@ def _check_value(
 ) -> tuple[Any, list[Diagnostic]]:
     """The normalised answer and the problems with it: its type, then, for an answer that
     fills a column of the national schema of venues, that column's constraints, so that
-    the export never has to drop a value the venue was told was fine."""
+    the export never has to drop a value the venue was told was fine.
+
+    A valid answer to a yes-no, choice or number item is checked once per item and value
+    (it depends on nothing else): a batch's venues give the same few answers."""
+    if item.type not in _REPEATED_TYPES:
+        return _check_value_once(item, value, doc, where, catalogue, multiline=multiline)
+    # True and 1 are equal keys, not equal answers: the type tells them apart
+    key = (type(value), tuple(value) if isinstance(value, list) else value, multiline)
+    kept = _valid.get(id(item))
+    if kept is None or kept[0] is not item:
+        if len(_valid) >= _VALID_MOST:
+            _valid.clear()
+        kept = _valid[id(item)] = (item, {})
+    try:
+        normalised = kept[1][key]
+    except KeyError:
+        normalised, problems = _check_value_once(
+            item, value, doc, where, catalogue, multiline=multiline
+        )
+        if not problems and len(kept[1]) < _VALID_MOST:
+            kept[1][key] = tuple(normalised) if isinstance(normalised, list) else normalised
+        return normalised, problems
+    except TypeError:  # an answer of the wrong shape (a mapping…): checked each time
+        return _check_value_once(item, value, doc, where, catalogue, multiline=multiline)
+    return (list(normalised) if isinstance(normalised, tuple) else normalised), []
+
+
+def _check_value_once(
+    item: Item,
+    value: Any,
+    doc: Document,
+    where: tuple[str, str],
+    catalogue: Catalogue | None,
+    *,
+    multiline: bool = False,
+) -> tuple[Any, list[Diagnostic]]:
     too_long = answer_size_problem(item, value, multiline=multiline)
     if too_long is not None:
         return None, [Diagnostic.error("APP022", doc.span(where), too_long)]
