@@ -41,7 +41,7 @@ from aptic_qualif.questionnaire.conditions import describe_condition, enabled_it
 from aptic_qualif.questionnaire.derive import derivable as derived_answers
 from aptic_qualif.questionnaire.derive import not_asked
 from aptic_qualif.questionnaire.load import LoadedQuestionnaire, LocatedItem
-from aptic_qualif.questionnaire.model import TEXT_TYPES, Item
+from aptic_qualif.questionnaire.model import RECURRING_TYPES, TEXT_TYPES, Item, answer_key
 from aptic_qualif.questionnaire.retired import retired_in
 from aptic_qualif.reading import present, walk
 from aptic_qualif.referentiel.load import Catalogue
@@ -635,8 +635,6 @@ def _check_reference(
         )
 
 
-_REPEATED_TYPES = frozenset({"boolean", "single_choice", "multiple_choice", "integer", "decimal"})
-"""Items whose answers recur from one application to the next: a valid one is checked once."""
 _valid: dict[int, tuple[Item, dict[tuple[object, ...], Any]]] = {}
 """By item (its id, with the item kept so that the id is never another's): each valid answer
 to it, normalised."""
@@ -658,10 +656,9 @@ def _check_value(
 
     A valid answer to a yes-no, choice or number item is checked once per item and value
     (it depends on nothing else): a batch's venues give the same few answers."""
-    if item.type not in _REPEATED_TYPES:
+    if item.type not in RECURRING_TYPES:
         return _check_value_once(item, value, doc, where, catalogue, multiline=multiline)
-    # True and 1 are equal keys, not equal answers: the type tells them apart
-    key = (type(value), tuple(value) if isinstance(value, list) else value, multiline)
+    key = (*answer_key(value), multiline)
     kept = _valid.get(id(item))
     if kept is None or kept[0] is not item:
         if len(_valid) >= _VALID_MOST:

@@ -37,6 +37,18 @@ ItemType = Literal[
 CHOICE_TYPES = frozenset({"single_choice", "multiple_choice"})
 NUMBER_TYPES = frozenset({"integer", "decimal"})
 TEXT_TYPES = frozenset({"text", "date", "url", "siret", "postcode", "insee_code", "email", "phone"})
+RECURRING_TYPES = frozenset({"boolean", "single_choice", "multiple_choice", "integer", "decimal"})
+"""Items whose answers recur from one application to the next (a yes-no, a choice, a number):
+what follows from the item and the answer alone is worked out once per answer
+(:func:`answer_key`), in checking and in scoring."""
+
+
+def answer_key(answer: Any) -> tuple[object, object]:
+    """An answer as a dictionary key: a list as a tuple, with its type (True and 1 are equal
+    keys, not equal answers). Looking it up raises ``TypeError`` for an answer of the wrong
+    shape (a mapping…)."""
+    return type(answer), tuple(answer) if isinstance(answer, list) else answer
+
 
 Operator = Literal[
     "equals",

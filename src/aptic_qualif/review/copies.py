@@ -198,18 +198,12 @@ def permutations() -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]:
     return a, b
 
 
-def signature(text: str) -> npt.NDArray[np.uint32]:
-    """The MinHash signature of a normalised answer (:data:`NUM_PERM` 32-bit values):
-    datasketch's ``MinHash`` over :func:`_shingles` with ``num_perm=NUM_PERM, seed=SEED`` (its
-    default "affine32" scheme: SHA-1 of each shingle, MurmurHash3's finaliser, then
-    ``a * h + b`` modulo 2**32 for each permutation), value for value."""
-    result: npt.NDArray[np.uint32] = signatures_of([text])[0]
-    return result
-
-
 def signatures_of(texts: Sequence[str]) -> npt.NDArray[np.uint32]:
-    """The MinHash signature (:func:`signature`) of each text, one row each, computed
-    together: an application's answers at once rather than one numpy pass each."""
+    """The MinHash signature of each normalised text (:data:`NUM_PERM` 32-bit values), one
+    row each: datasketch's ``MinHash`` over :func:`_shingles` with ``num_perm=NUM_PERM,
+    seed=SEED`` (its default "affine32" scheme: SHA-1 of each shingle, MurmurHash3's
+    finaliser, then ``a * h + b`` modulo 2**32 for each permutation), value for value. The
+    texts are signed together: an application's answers in one numpy pass."""
     import numpy as np
 
     if not texts:
@@ -234,7 +228,7 @@ def signatures_of(texts: Sequence[str]) -> npt.NDArray[np.uint32]:
 
 
 def signatures(answers: list[WrittenAnswer]) -> npt.NDArray[np.uint32]:
-    """The MinHash signature (:func:`signature`) of each answer, one row each."""
+    """The MinHash signature (:func:`signatures_of`) of each answer, one row each."""
     return signatures_of([answer.text for answer in answers])
 
 
@@ -245,18 +239,14 @@ class PreparedAnswer:
 
     answer: WrittenAnswer
     signature: bytes
-    """Its MinHash signature (:func:`signature`), as bytes."""
+    """Its MinHash signature (:func:`signatures_of`), as bytes."""
     runs: tuple[int, ...]
     """The sampled hashes of its runs of words (:func:`_runs`), sorted."""
 
 
-def prepare(answer: WrittenAnswer) -> PreparedAnswer:
-    """``answer`` with its MinHash signature and its sampled runs of words."""
-    return prepare_all([answer])[0]
-
-
 def prepare_all(answers: Sequence[WrittenAnswer]) -> tuple[PreparedAnswer, ...]:
-    """Each answer prepared (:func:`prepare`), their signatures computed together: a few
+    """Each answer with its MinHash signature and its sampled runs of words (what
+    :class:`CopyFinder` indexes it by), their signatures computed together: a few
     answers (one application's), for numpy makes a matrix of all their word pairs times the
     :data:`NUM_PERM` permutations."""
     signed = signatures_of([answer.text for answer in answers])
@@ -268,7 +258,7 @@ def prepare_all(answers: Sequence[WrittenAnswer]) -> tuple[PreparedAnswer, ...]:
 
 class CopyFinder:
     """The copies among written answers given one at a time (:meth:`add`), each prepared
-    (:func:`prepare`) from its text alone, so that the processes reading a batch prepare the
+    (:func:`prepare_all`) from its text alone, so that the processes reading a batch prepare the
     answers of their files, and only the comparisons are left to :meth:`matches`."""
 
     def __init__(self) -> None:

@@ -31,7 +31,7 @@ from aptic_qualif.formats import percent, quoted
 from aptic_qualif.i18n import _, language, localized, ngettext
 from aptic_qualif.questionnaire.conditions import holds, is_answered
 from aptic_qualif.questionnaire.load import LoadedQuestionnaire, LocatedItem
-from aptic_qualif.questionnaire.model import Item
+from aptic_qualif.questionnaire.model import RECURRING_TYPES, Item, answer_key
 from aptic_qualif.referentiel.load import Catalogue
 from aptic_qualif.review.fingerprint import fingerprint, unsupported_claims
 from aptic_qualif.review.model import Review
@@ -56,8 +56,6 @@ from aptic_qualif.scoring.model import (
 from aptic_qualif.scoring.policy import Decision, Knockout, Policy, Requirement
 
 RUBRIC_MAX = 4.0
-_KEPT_TYPES = frozenset({"boolean", "single_choice", "multiple_choice", "integer", "decimal"})
-"""The items whose contribution :meth:`Scorer.contribution` keeps, by answer."""
 _KEPT_MOST = 20_000
 """The most contributions kept: a batch's distinct answers to choice items are far fewer."""
 
@@ -691,14 +689,9 @@ class Scorer:
 
         The same choices recur from one application to the next: each answer to a
         choice, a yes-no or a number item is counted once per language."""
-        if entry.item.type not in _KEPT_TYPES:
+        if entry.item.type not in RECURRING_TYPES:
             return self._contribution(entry, answer)
-        key = (
-            entry.item.id,
-            language(),
-            tuple(answer) if isinstance(answer, list) else answer,
-            type(answer),  # True and 1 are equal keys, not equal answers
-        )
+        key = (entry.item.id, language(), *answer_key(answer))
         try:
             return self._contributions[key]
         except KeyError:

@@ -8,7 +8,7 @@ policy already loaded):
 
 1. each process reads, checks and assesses files as if they had no copies, renders each
    assessment (``render``: its CSV row, its JSON, its terminal lines) and prepares the
-   written answers for the copies (:func:`~aptic_qualif.review.copies.prepare`); this
+   written answers for the copies (:func:`~aptic_qualif.review.copies.prepare_all`); this
    process indexes the answers as they come (:class:`~aptic_qualif.review.copies.CopyFinder`),
    while each process keeps what it renders in a temporary file of its own (memory does not
    grow with the batch);
